@@ -1,0 +1,28 @@
+// The benchmark data sets: where each CSV lives, its target and task, as the peers' harness runs them.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+const SHARED = new URL("../../../shared/data/", import.meta.url).pathname;
+/** Built by ../shared/bench/make-datasets.sh (fertility, flights_3m) or by bench/learn/make-synthetic.py. */
+const BUILT = [process.env.MILLRACE_BENCH_DATA, "/tmp/millrace-data", "/tmp/bench-data", new URL("../out/", import.meta.url).pathname].filter(Boolean);
+
+export const DATASETS = [
+  { name: "wa_churn", file: "wa_churn.csv", target: "churn", task: "binary", positive: "Yes", size: "small" },
+  { name: "credit_data", file: "credit_data.csv", target: "Status", task: "binary", positive: "bad", size: "small" },
+  { name: "breast_cancer", file: "breast_cancer.csv", target: "target", task: "binary", positive: "0", size: "small" },
+  { name: "shuttle", file: "shuttle.csv", target: "Class", task: "multiclass", size: "small" },
+  { name: "diamonds", file: "diamonds.csv", target: "price", task: "regression", size: "small" },
+  { name: "cps1988", file: "cps1988.csv", target: "wage", task: "regression", size: "small" },
+  { name: "fertility", file: "fertility.csv", target: "morekids", task: "binary", positive: "yes", size: "medium" },
+  { name: "synthetic_1m", file: "synthetic_1m.csv", target: "target", task: "binary", positive: "1", size: "big", synthetic: 1000000 },
+  { name: "flights_3m", file: "flights_3m.csv", target: "delayed15", task: "binary", positive: "1", drop: ["delay"], size: "big" },
+];
+
+/** Path of a data set's CSV, or null when it has not been built on this machine. */
+export function locate(ds) {
+  for (const dir of [SHARED, ...BUILT]) {
+    const p = join(dir, ds.file);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}

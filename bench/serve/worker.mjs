@@ -1,0 +1,36 @@
+// Bench server process: serves a Millrace model artifact with `createApp` + `startServer`, optionally clustered,
+// logging predictions or not, hot-reloading when the alias file names another artifact.
+//   ALIAS_FILE=path (its content: the artifact path to serve) PORT=8810 WORKERS=2 LOG_DIR=dir|"" node bench/serve/worker.mjs
+import { readFile } from "node:fs/promises";
+import { runClustered } from "../../dist/serve/cluster.js";
+
+const env = process.env;
+const port = Number(env.PORT ?? 8810);
+const workers = Number(env.WORKERS ?? 2);
+
+await runClustered({ workers, metricsPort: env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined }, async () => {
+  // Imported here, not at the top: the cluster primary never serves, so it starts without loading any of this.
+  const [{ createApp }, { startServer }, { ReloadingSource }, { PredictionLog }, { loadModel }] = await Promise.all([
+    import("../../dist/serve/app.js"),
+    import("../../dist/serve/server.js"),
+    import("../../dist/serve/reload.js"),
+    import("../../dist/monitor/prediction-log.js"),
+    import("../../dist/learn/train.js"),
+  ]);
+  let n = 0;
+  const source = new ReloadingSource(
+    {
+      resolve: async () => (await readFile(env.ALIAS_FILE, "utf8")).trim(),
+      load: async (path) => ({
+        predictor: loadModel(new Uint8Array(await readFile(path))),
+        provenance: { model: "churn", version: ++n, alias: "production", runId: `bench-${n}`, datasetId: "wa_churn", datasetHash: "bench", artifactUri: `file://${path}` },
+      }),
+    },
+    { intervalMs: Number(env.POLL_MS ?? 100) },
+  );
+  await source.start();
+  const log = env.LOG_DIR ? new PredictionLog({ dir: env.LOG_DIR }) : undefined;
+  const app = createApp({ models: source, sink: log, maxRecords: 10_000 });
+  const server = await startServer(app, { port });
+  return { registry: app.metrics.registry, close: async () => (source.stop(), await server.close(), await log?.close()) };
+});

@@ -1,0 +1,93 @@
+// `millrace drift [project]`: compares the inputs a served model version has seen with its training rows.
+import type { Command } from "commander";
+import { NotFoundError } from "../../errors.js";
+import { withResources } from "../../flow/resources.js";
+import { trainingReference } from "../../flow/steps/dataset.js";
+import { driftReport, type DriftReport } from "../../monitor/drift-report.js";
+import { compactVersion } from "../../monitor/log-compact.js";
+import { readLoggedFrame } from "../../monitor/log-reader.js";
+import { versionDir } from "../../monitor/prediction-log.js";
+import { loadProject } from "../../project/load-project.js";
+import { color, printJson, table } from "../output.js";
+import type { ActionWrapper } from "./action.js";
+
+export interface DriftOptions {
+  alias?: string;
+  version?: string;
+  since?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+export async function computeDrift(projectDir: string, opts: DriftOptions) {
+  const project = loadProject(projectDir);
+  const cfg = project.config;
+  return withResources(project, async (r) => {
+    const mv = opts.version
+      ? await r.registry.get(cfg.registry.model, Number(opts.version))
+      : await r.registry.resolve(cfg.registry.model, opts.alias ?? cfg.serve.alias ?? cfg.registry.alias);
+    const { dataset: ds, reference } = await trainingReference(r, mv.datasetId);
+    // Closed log files not compacted yet (no server running its monitoring, say) become Parquet parts first.
+    await compactVersion(versionDir(project.paths.predictions, mv.name, mv.version));
+    const current = await readLoggedFrame(project.paths.predictions, mv.name, mv.version, {
+      signature: mv.signature,
+      ...(opts.since ? { since: opts.since } : {}),
+      ...(opts.limit ? { limit: Number(opts.limit) } : {}),
+    });
+    if (current.rowCount === 0) {
+      throw new NotFoundError(`no logged predictions for ${mv.name} v${mv.version} yet`, {
+        hint: `serve it (millrace serve ${projectDir}) and send traffic to /predict; predictions are logged under ${project.paths.predictions}`,
+      });
+    }
+    const d = cfg.monitor.drift;
+    const report = driftReport(reference, current, {
+      columns: ds.features,
+      thresholds: { ks: d.p_value, chisquare: d.p_value, z: d.p_value, wasserstein: d.distance_threshold, jensenshannon: d.distance_threshold, psi: d.psi_threshold },
+      datasetShare: d.dataset_share,
+    });
+    return { model: mv.name, version: mv.version, datasetId: ds.id, skippedLogLines: current.skippedLines, report };
+  });
+}
+
+export function printDrift(out: { model: string; version: number; datasetId: string; report: DriftReport }): void {
+  const r = out.report;
+  const fmt = (v: number | null, digits = 4) => (v === null ? "–" : v < 1e-4 && v > 0 ? v.toExponential(1) : v.toFixed(digits));
+  console.log(`${color.bold("Drift")} ${out.model} v${out.version}: ${r.currentRows.toLocaleString("en-US")} logged rows vs ${r.referenceRows.toLocaleString("en-US")} training rows (dataset ${out.datasetId})`);
+  console.log(
+    table(
+      ["column", "kind", "method", "statistic", "p-value", "threshold", "PSI", "verdict"],
+      r.columns.map((c) => [
+        c.column,
+        c.kind,
+        c.method,
+        fmt(c.statistic),
+        fmt(c.pValue),
+        (["ks", "chisquare", "z"].includes(c.method) ? "p < " : "≥ ") + c.threshold,
+        c.psi === null ? "–" : `${fmt(c.psi, 3)} ${c.psiBand ?? ""}`,
+        c.drifted ? color.red("DRIFT") : color.green("ok"),
+      ]),
+    ),
+  );
+  const verdict = `${r.driftedColumns} of ${r.columns.length} columns drifted (${(r.driftShare * 100).toFixed(0)}%; dataset drift at ≥ ${(r.datasetShare * 100).toFixed(0)}%)`;
+  console.log(r.datasetDrift ? color.red(`DATASET DRIFT: ${verdict}`) : color.green(`no dataset drift: ${verdict}`));
+}
+
+export function driftCommands(program: Command, action: ActionWrapper): void {
+  program
+    .command("drift")
+    .argument("[project]", "project folder", ".")
+    .description("drift of logged serving inputs against the training rows: KS / chi-square (small reference), Wasserstein / Jensen–Shannon, PSI")
+    .option("-a, --alias <alias>", "model version by alias (default: the served alias)")
+    .option("--version <n>", "model version number")
+    .option("--since <iso-time>", "only predictions at or after this time")
+    .option("--limit <n>", "only the most recent n predictions")
+    .option("--json", "print the report as JSON")
+    .action(
+      action(async (dir: string, opts: DriftOptions) => {
+        const out = await computeDrift(dir, opts);
+        if (opts.json) printJson(out);
+        else printDrift(out);
+        return out.report.datasetDrift ? 3 : 0;
+      }),
+    );
+}

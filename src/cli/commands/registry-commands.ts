@@ -1,0 +1,226 @@
+// `millrace runs` and `millrace models [promote|rollback|history]`: read and move what the pipeline recorded.
+import { withResources } from "../../flow/resources.js";
+import { loadProject } from "../../project/load-project.js";
+import { ValidationError } from "../../errors.js";
+import { Registry } from "../../registry/registry.js";
+import { collectGarbage, deleteRuns } from "../../track/tracker.js";
+import { color, printJson, table } from "../output.js";
+
+const noLake = { lake: false };
+
+/** Short metric names people type, mapped to what runs record. */
+const METRIC_ALIASES: Record<string, string> = { auc: "roc_auc", logloss: "log_loss", f1macro: "f1_macro" };
+const metricName = (m: string) => METRIC_ALIASES[m] ?? m;
+
+/** Parses "roc_auc>0.8" / "auc >= 0.8" into a metric filter. */
+export function parseMetricFilter(text: string): { key: string; op: "<" | "<=" | "=" | ">=" | ">"; value: number } {
+  const m = text.match(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|=|<|>)\s*(-?[0-9.eE+-]+)\s*$/);
+  if (!m || !Number.isFinite(Number(m[3]))) {
+    throw new ValidationError(`--where "${text}": write it as metric<op>number, e.g. --where "roc_auc>0.8"`);
+  }
+  return { key: metricName(m[1]), op: m[2] as "<", value: Number(m[3]) };
+}
+
+export async function runsCommand(opts: {
+  project: string;
+  experiment?: string;
+  sort?: string;
+  order?: string;
+  limit?: string;
+  where?: string[];
+  parent?: string;
+  all?: boolean;
+  json?: boolean;
+}): Promise<number> {
+  const project = loadProject(opts.project);
+  if (opts.sort) opts.sort = metricName(opts.sort);
+  const runs = await withResources(
+    project,
+    (r) =>
+      r.meta.listRuns({
+        ...(opts.experiment ? { experiment: opts.experiment } : {}),
+        ...(opts.sort ? { sortByMetric: opts.sort } : {}),
+        // Search trials are child runs: listed under --parent (or with --all), not among the top-level runs.
+        ...(opts.parent ? { parentRunId: opts.parent } : opts.all ? {} : { parentRunId: null }),
+        metricFilters: (opts.where ?? []).map(parseMetricFilter),
+        order: opts.order === "asc" ? "asc" : "desc",
+        limit: Number(opts.limit ?? 20),
+      }),
+    noLake,
+  );
+  if (opts.json) {
+    printJson(runs);
+    return 0;
+  }
+  if (runs.length === 0) {
+    console.log(`no runs yet in ${project.config.name}: train some with millrace run ${opts.project}`);
+    return 0;
+  }
+  const metricKeys = ["roc_auc", "accuracy", "f1", "log_loss", "rmse", "r2"].filter((k) => runs.some((r) => r.metrics[k] !== undefined));
+  if (opts.sort && !metricKeys.includes(opts.sort)) metricKeys.unshift(opts.sort);
+  console.log(
+    table(
+      ["run id", "experiment", "name", "status", ...metricKeys, "duration", "started"],
+      runs.map((r) => [
+        r.id.slice(0, 8),
+        r.experiment,
+        r.name,
+        r.status === "failed" ? color.red(r.status) : r.status,
+        ...metricKeys.map((k) => r.metrics[k]),
+        r.durationMs === null ? "" : `${(r.durationMs / 1000).toFixed(2)} s`,
+        r.startedAt.replace("T", " ").slice(0, 19),
+      ]),
+    ),
+  );
+  return 0;
+}
+
+export async function modelsCommand(opts: { project: string; name?: string; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const versions = await withResources(project, (r) => r.meta.listModelVersions(opts.name), noLake);
+  if (opts.json) {
+    printJson(versions.map((v) => ({ ...v, stage: Registry.stageOf(v) })));
+    return 0;
+  }
+  if (versions.length === 0) {
+    console.log(`no model versions yet in ${project.config.name}: run the pipeline with millrace run ${opts.project}`);
+    return 0;
+  }
+  const metric = project.config.train.metric ?? (project.config.dataset.task === "regression" ? "rmse" : "roc_auc");
+  console.log(
+    table(
+      ["model", "version", "stage", "aliases", metric, "run id", "dataset", "created"],
+      versions.map((v) => [
+        v.name,
+        `v${v.version}`,
+        Registry.stageOf(v),
+        v.aliases.map((a) => color.green(a)).join(","),
+        v.metrics[metric],
+        v.runId.slice(0, 8),
+        v.datasetId,
+        v.createdAt.replace("T", " ").slice(0, 19),
+      ]),
+    ),
+  );
+  return 0;
+}
+
+export async function promoteCommand(name: string, version: string, opts: { project: string; alias: string; reason?: string; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const t = await withResources(
+    project,
+    (r) => r.registry.setAlias(name, opts.alias, Number(version), { actor: `cli:${process.env.USER ?? "user"}`, reason: opts.reason ?? "promoted by hand" }),
+    noLake,
+  );
+  if (opts.json) printJson(t);
+  else console.log(`${name}@${opts.alias}: v${t.fromVersion ?? "-"} → v${t.toVersion}`);
+  return 0;
+}
+
+export async function rollbackCommand(name: string, opts: { project: string; alias: string; reason?: string; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const t = await withResources(
+    project,
+    (r) => r.registry.rollback(name, opts.alias, { actor: `cli:${process.env.USER ?? "user"}`, reason: opts.reason ?? "rolled back by hand" }),
+    noLake,
+  );
+  if (opts.json) printJson(t);
+  else console.log(`${name}@${opts.alias}: rolled back v${t.fromVersion} → v${t.toVersion}`);
+  return 0;
+}
+
+export async function historyCommand(name: string, opts: { project: string; alias?: string; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const history = await withResources(project, (r) => r.meta.aliasTransitions(name, opts.alias), noLake);
+  if (opts.json) {
+    printJson(history);
+    return 0;
+  }
+  console.log(
+    table(
+      ["at", "alias", "from", "to", "actor", "reason"],
+      history.map((h) => [h.at.replace("T", " ").slice(0, 19), h.alias, h.fromVersion === null ? "-" : `v${h.fromVersion}`, h.toVersion === null ? "-" : `v${h.toVersion}`, h.actor, h.reason]),
+    ),
+  );
+  return 0;
+}
+
+const actor = () => `cli:${process.env.USER ?? "user"}`;
+
+export async function archiveCommand(name: string, version: string, opts: { project: string; reason?: string; restore?: boolean; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const moves = await withResources(
+    project,
+    async (r) => {
+      if (opts.restore) {
+        await r.registry.unarchive(name, Number(version));
+        return [];
+      }
+      return r.registry.archive(name, Number(version), { actor: actor(), reason: opts.reason ?? "archived by hand" });
+    },
+    noLake,
+  );
+  if (opts.json) printJson({ name, version: Number(version), archived: !opts.restore, aliasesRemoved: moves });
+  else console.log(`${name} v${version} ${opts.restore ? "restored" : `archived${moves.length ? ` (aliases removed: ${moves.map((m) => m.alias).join(", ")})` : ""}`}`);
+  return 0;
+}
+
+export async function deleteRunsCommand(ids: string[], opts: { project: string; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const r = await withResources(
+    project,
+    async (res) => {
+      // Accept the 8-character ids the tables print.
+      const all = await res.meta.listRuns({ limit: 1_000_000 });
+      const full = ids.map((id) => {
+        const hits = all.filter((run) => run.id === id || run.id.startsWith(id));
+        if (hits.length !== 1) throw new ValidationError(`run id "${id}" matches ${hits.length} runs`, { hint: "give more characters of the id" });
+        return hits[0].id;
+      });
+      return deleteRuns(res.meta, res.artifacts, full);
+    },
+    noLake,
+  );
+  if (opts.json) printJson(r);
+  else console.log(`deleted ${r.deleted.length} run(s), ${r.artifactsRemoved} artifact(s)`);
+  return 0;
+}
+
+export async function gcCommand(opts: { project: string; dryRun?: boolean; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const orphans = await withResources(project, (r) => collectGarbage(r.meta, r.artifacts, { dryRun: opts.dryRun === true }), noLake);
+  if (opts.json) printJson({ dryRun: opts.dryRun === true, artifacts: orphans });
+  else console.log(`${opts.dryRun ? "would remove" : "removed"} ${orphans.length} unreferenced artifact(s)${orphans.length ? `:\n  ${orphans.join("\n  ")}` : ""}`);
+  return 0;
+}
+
+/** Accepts the 8-character run ids the tables print, when they name exactly one run. */
+async function resolveRunId(meta: import("../../store/metadata-store.js").MetadataStore, id: string): Promise<string> {
+  if (await meta.getRun(id)) return id;
+  const hits = (await meta.listRuns({ limit: 1_000_000 })).filter((run) => run.id.startsWith(id));
+  if (hits.length !== 1) throw new ValidationError(`run id "${id}" matches ${hits.length} runs`, { hint: "give more characters of the id (millrace runs --all)" });
+  return hits[0].id;
+}
+
+export async function annotateRunCommand(id: string, opts: { project: string; note?: string; tag: string[]; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const tags: Record<string, string> = {};
+  for (const t of opts.tag) {
+    const eq = t.indexOf("=");
+    if (eq <= 0) throw new ValidationError(`--tag ${t}: write it as key=value`);
+    tags[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  const run = await withResources(
+    project,
+    async (r) => {
+      const full = await resolveRunId(r.meta, id);
+      if (opts.note !== undefined) await r.meta.updateRun(full, { notes: opts.note });
+      if (Object.keys(tags).length) await r.meta.mergeTags(full, tags);
+      return r.meta.getRun(full);
+    },
+    noLake,
+  );
+  if (opts.json) printJson(run);
+  else console.log(`run ${run!.id.slice(0, 8)}: ${run!.notes ? `note "${run!.notes}"` : "no note"}; tags ${JSON.stringify(run!.tags)}`);
+  return 0;
+}

@@ -1,0 +1,37 @@
+// `millrace worker [project]`: trains the candidates a pipeline queued (execution.executor: bullmq), until stopped.
+import type { Command } from "commander";
+import { queueSettings, startTrainingWorker } from "../../flow/bullmq-executor.js";
+import { loadProject } from "../../project/load-project.js";
+import { color } from "../output.js";
+import type { ActionWrapper } from "./action.js";
+
+export function workerCommands(program: Command, action: ActionWrapper): void {
+  program
+    .command("worker")
+    .argument("[project]", "project folder", ".")
+    .description("train queued candidates from Redis (BullMQ); run as many as you like, on any machine sharing the stores")
+    .option("-c, --concurrency <n>", "jobs at once (each in its own process)", "1")
+    .option("--json", "print events as JSON lines")
+    .action(
+      action(async (dir: string, opts: { concurrency: string; json?: boolean }) => {
+        const project = loadProject(dir);
+        const settings = queueSettings(project);
+        const say = (event: Record<string, unknown>) =>
+          opts.json
+            ? process.stdout.write(JSON.stringify({ at: new Date().toISOString(), ...event }) + "\n")
+            : process.stderr.write(`${color.dim(new Date().toISOString().slice(11, 19))} ${Object.values(event).join(" ")}\n`);
+        const worker = await startTrainingWorker(settings, {
+          concurrency: Number(opts.concurrency),
+          onEvent: (e) => say({ type: e.type, job: e.job, ...(e.detail ? { detail: e.detail } : {}) }),
+        });
+        say({ type: "ready", worker: worker.id, queue: settings.queue, redis: settings.redisUrl.replace(/\/\/[^@]*@/, "//***@") });
+        await new Promise<void>((resolve) => {
+          process.once("SIGINT", () => resolve());
+          process.once("SIGTERM", () => resolve());
+        });
+        say({ type: "stopping", worker: worker.id, detail: "finishing running jobs" });
+        await worker.close();
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// The `millrace` command line: every command takes --json; errors print a message and a hint, never a stack.
+import { Command, Option } from "commander";
+import { initProject } from "../project/init-project.js";
+import { VERSION } from "../version.js";
+import { annotateRunCommand, archiveCommand, deleteRunsCommand, gcCommand, historyCommand, modelsCommand, promoteCommand, rollbackCommand, runsCommand } from "./commands/registry-commands.js";
+import { runCommand } from "./commands/run.js";
+import { trainCommand } from "./commands/train.js";
+import { serveCommands } from "./commands/serve.js";
+import { driftCommands } from "./commands/drift.js";
+import { lakeCommands } from "./commands/lake-commands.js";
+import { watchCommands } from "./commands/watch.js";
+import { workerCommands } from "./commands/worker.js";
+import { predictCommands } from "./commands/predict.js";
+import { printJson, reportError } from "./output.js";
+
+const program = new Command();
+program
+  .name("millrace")
+  .description("The whole machine-learning loop in one package: ingest → checks → train → registry → serve → drift.")
+  .version(VERSION)
+  .showHelpAfterError("(run millrace <command> --help for its options)")
+  // A subcommand's options (models promote -p DIR) belong to it, not to its parent.
+  .enablePositionalOptions();
+
+/** Wraps a command so every failure becomes a message + exit code, honouring --json. */
+function action<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
+  return async (...args: A) => {
+    const opts = args.find((a): a is { json?: boolean } => typeof a === "object" && a !== null && !(a instanceof Command)) ?? {};
+    try {
+      process.exitCode = await fn(...args);
+    } catch (e) {
+      process.exitCode = reportError(e, opts.json === true);
+    }
+  };
+}
+
+program
+  .command("init")
+  .argument("<dir>", "folder to create the project in")
+  .description("scaffold a project: millrace.yaml, models/, data/landing/ with a sample file")
+  .option("--json", "print the result as JSON")
+  .action(
+    action(async (dir: string, opts: { json?: boolean }) => {
+      const r = initProject(dir);
+      if (opts.json) printJson(r);
+      else console.log(`created ${r.dir}\n  ${r.files.join("\n  ")}\nnext: millrace run ${dir}`);
+      return 0;
+    }),
+  );
+
+program
+  .command("run")
+  .argument("[project]", "project folder", ".")
+  .description("run the pipeline DAG: ingest, transform, check, dataset, train, register, gate")
+  .option("--json", "print the summary as JSON")
+  .option("-q, --quiet", "print only the summary")
+  .option("--retrain", "train even if the dataset is unchanged (the gate still decides)")
+  .action(action((project: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean }) => runCommand(project, opts)));
+
+program
+  .command("train")
+  .argument("<file>", "CSV or Parquet file")
+  .description("train one model on any CSV with a held-out test split; prints test metrics and timings")
+  .requiredOption("-t, --target <column>", "column to predict")
+  .addOption(new Option("--task <task>", "learning task (inferred when omitted)").choices(["binary", "multiclass", "regression"]))
+  .option("-m, --model <model>", "learner: gbdt, logistic_regression, ...", "gbdt")
+  .option("--positive <label>", "binary: the label that is class 1")
+  .option("--test-rows <file>", "file of 0-based data-row numbers to hold out (e.g. from peer_baselines.py --split-out)")
+  .option("--test-fraction <f>", "held-out share when --test-rows is not given", "0.2")
+  .option("--seed <n>", "random seed", "42")
+  .option("--cv <k>", "k-fold cross-validation on the training rows (0 = off)", "0")
+  .option("-p, --param <name=value>", "hyperparameter, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option("--drop <columns>", "comma-separated columns to leave out")
+  .option("--save <file>", "write the trained model artifact here")
+  .option("--json", "print the report as JSON")
+  .action(action((file: string, opts) => trainCommand(file, opts)));
+
+const runs = program
+  .command("runs")
+  .description("list tracked training runs; delete runs; collect unreferenced artifacts")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("-e, --experiment <name>", "only this experiment")
+  .option("-s, --sort <metric>", "sort by a metric, e.g. roc_auc (auc), rmse")
+  .addOption(new Option("--order <order>", "sort order").choices(["asc", "desc"]).default("desc"))
+  .option("-w, --where <condition>", 'metric condition, repeatable, e.g. "roc_auc>0.8"', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option("--parent <run-id>", "only child runs of this run (search trials)")
+  .option("--all", "top-level and child runs together")
+  .option("-n, --limit <n>", "how many", "20")
+  .option("--json", "print as JSON")
+  .action(action((opts) => runsCommand(opts)));
+
+runs
+  .command("delete")
+  .argument("<run-ids...>", "runs to delete (with their child runs and artifacts)")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("--json", "print as JSON")
+  .action(action((ids: string[], opts) => deleteRunsCommand(ids, opts)));
+
+runs
+  .command("annotate")
+  .argument("<run-id>", "run to annotate (a prefix is enough)")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("--note <text>", "set the run's note")
+  .option("-t, --tag <key=value>", "set a tag, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option("--json", "print the run as JSON")
+  .action(action((id: string, opts) => annotateRunCommand(id, opts)));
+
+program
+  .command("gc")
+  .description("remove stored artifacts that no run or model version points at")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("--dry-run", "only list them")
+  .option("--json", "print as JSON")
+  .action(action((opts) => gcCommand(opts)));
+
+const models = program
+  .command("models")
+  .description("list registered model versions; promote, roll back, show alias history")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("--name <model>", "only this model")
+  .option("--json", "print as JSON")
+  .action(action((opts) => modelsCommand(opts)));
+
+models
+  .command("promote")
+  .argument("<name>", "model name")
+  .argument("<version>", "version number")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("-a, --alias <alias>", "alias to move", "production")
+  .option("-r, --reason <text>", "why (kept in the audit trail)")
+  .option("--json", "print as JSON")
+  .action(action((name: string, version: string, opts) => promoteCommand(name, version, opts)));
+
+models
+  .command("rollback")
+  .argument("<name>", "model name")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("-a, --alias <alias>", "alias to move back", "production")
+  .option("-r, --reason <text>", "why (kept in the audit trail)")
+  .option("--json", "print as JSON")
+  .action(action((name: string, opts) => rollbackCommand(name, opts)));
+
+models
+  .command("archive")
+  .argument("<name>", "model name")
+  .argument("<version>", "version number")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("-r, --reason <text>", "why (kept in the audit trail)")
+  .option("--restore", "take the version out of the archive")
+  .option("--json", "print as JSON")
+  .action(action((name: string, version: string, opts) => archiveCommand(name, version, opts)));
+
+models
+  .command("history")
+  .argument("<name>", "model name")
+  .option("-p, --project <dir>", "project folder", ".")
+  .option("-a, --alias <alias>", "only this alias")
+  .option("--json", "print as JSON")
+  .action(action((name: string, opts) => historyCommand(name, opts)));
+
+serveCommands(program, action);
+driftCommands(program, action);
+lakeCommands(program, action);
+watchCommands(program, action);
+workerCommands(program, action);
+predictCommands(program, action);
+
+await program.parseAsync(process.argv);

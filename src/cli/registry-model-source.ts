@@ -1,0 +1,31 @@
+// Resolves "what to serve" from the registry: the version an alias points at, loaded from its artifact.
+// The serve layer's ReloadingSource polls this and swaps models when the alias moves (in any process).
+import { loadModel } from "../learn/train.js";
+import type { Registry } from "../registry/registry.js";
+import type { ModelResolver } from "../serve/reload.js";
+import type { ServedModel } from "../serve/types.js";
+
+export function registryResolver(registry: Registry, name: string, alias: string): ModelResolver {
+  return {
+    async resolve() {
+      const version = await registry.store.getAlias(name, alias);
+      return version === null ? null : `${name}@${version}`;
+    },
+    async load(key: string): Promise<ServedModel> {
+      const mv = await registry.get(name, Number(key.slice(key.lastIndexOf("@") + 1)));
+      const model = loadModel(await registry.loadArtifact(mv));
+      return {
+        predictor: model,
+        provenance: {
+          model: mv.name,
+          version: mv.version,
+          alias,
+          runId: mv.runId,
+          datasetId: mv.datasetId,
+          datasetHash: mv.datasetHash,
+          artifactUri: mv.artifactUri,
+        },
+      };
+    },
+  };
+}

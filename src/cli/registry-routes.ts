@@ -1,0 +1,57 @@
+// Mutating registry endpoints of the server (all behind the API token, each move audited):
+//   POST   /models/:name/aliases/:alias   {"version": 3, "reason": "..."}   point an alias at a version (promote)
+//   DELETE /models/:name/aliases/:alias   {"reason": "..."}                 remove an alias
+//   POST   /models/:name/aliases/:alias/rollback {"reason": "..."}          back to the version it held before
+// Every replica polls its aliases, so a move here reaches them all.
+import type { Handler, Hono, MiddlewareHandler } from "hono";
+import { ValidationError } from "../errors.js";
+import type { Registry } from "../registry/registry.js";
+import { readJsonBody } from "../serve/body.js";
+import { errorResponse } from "../serve/http-errors.js";
+
+const MAX_BODY = 16 * 1024;
+
+async function bodyOf(req: Request): Promise<Record<string, unknown>> {
+  if (req.headers.get("content-length") === "0" || (!req.headers.get("content-type") && !req.body)) return {};
+  const v = await readJsonBody(req, MAX_BODY);
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new ValidationError("the body must be a JSON object", { path: "body" });
+  return v as Record<string, unknown>;
+}
+
+function reasonOf(body: Record<string, unknown>, fallback: string): string {
+  if (body.reason === undefined) return fallback;
+  if (typeof body.reason !== "string" || body.reason.length > 1000) throw new ValidationError("reason must be a string of at most 1,000 characters", { path: "reason" });
+  return body.reason;
+}
+
+/** One alias move per route: body parsed, the move made (and audited), replicas told; errors as JSON 4xx. */
+type Move = (name: string, alias: string, body: Record<string, unknown>, audit: { actor: string }) => Promise<unknown>;
+
+export function mountRegistryRoutes(app: Hono, guard: MiddlewareHandler, registry: Registry, onMove: () => Promise<unknown>): void {
+  const route = (move: Move): Handler => async (c) => {
+    try {
+      const t = await move(c.req.param("name") ?? "", c.req.param("alias") ?? "", await bodyOf(c.req.raw), { actor: `http:${c.req.header("x-millrace-actor") ?? "api"}` });
+      await onMove();
+      return c.json(t as object);
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+  app.post(
+    "/models/:name/aliases/:alias",
+    guard,
+    route((name, alias, body, { actor }) => {
+      const version = body.version;
+      if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+        throw new ValidationError("version must be a positive integer", { path: "version", hint: 'send {"version": 3, "reason": "why"}' });
+      }
+      return registry.setAlias(name, alias, version, { actor, reason: reasonOf(body, "promoted over HTTP") });
+    }),
+  );
+  app.delete("/models/:name/aliases/:alias", guard, route((name, alias, body, { actor }) => registry.removeAlias(name, alias, { actor, reason: reasonOf(body, "removed over HTTP") })));
+  app.post(
+    "/models/:name/aliases/:alias/rollback",
+    guard,
+    route((name, alias, body, { actor }) => registry.rollback(name, alias, { actor, reason: reasonOf(body, "rolled back over HTTP") })),
+  );
+}

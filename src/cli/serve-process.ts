@@ -1,0 +1,157 @@
+// One serving process as millrace.yaml describes it: the served alias (and canary / shadow) loaded from the registry
+// and hot-swapped when aliases move, the prediction log and feedback joins as sinks, limits, token and CORS.
+import { Registry as MetricsRegistry } from "prom-client";
+import { describeError } from "../errors.js";
+import { openResources, type Resources } from "../flow/resources.js";
+import { expandEnv } from "../flow/steps/tables.js";
+import { FeedbackJoiner } from "../monitor/feedback.js";
+import { PredictionLog } from "../monitor/prediction-log.js";
+import { fanOut } from "../monitor/sinks.js";
+import type { Project } from "../project/load-project.js";
+import { createApp, type App } from "../serve/app.js";
+import { ReloadingSource } from "../serve/reload.js";
+import { TrafficRouter } from "../serve/router.js";
+import { startServer, type RunningServer } from "../serve/server.js";
+import { OutcomeWatch } from "../serve/slo.js";
+import type { ModelSource, RollbackDecision } from "../serve/types.js";
+import { defaultUiDir, uiRoutes } from "../ui-api/index.js";
+import { ingestRoute } from "./ingest-route.js";
+import { mountRegistryRoutes } from "./registry-routes.js";
+import { registryResolver } from "./registry-model-source.js";
+
+export interface ServeProcess {
+  server: RunningServer;
+  app: App;
+  resources: Resources;
+  metrics: MetricsRegistry;
+  /** The champion's source (what /health and `millrace serve --json` report). */
+  primary: ReloadingSource;
+  canary: ReloadingSource | null;
+  watch: OutcomeWatch;
+  feedback: FeedbackJoiner;
+  close(): Promise<void>;
+}
+
+export interface ServeProcessOptions {
+  port?: number;
+  host?: string;
+  alias?: string;
+  log?: (line: string) => void;
+}
+
+export async function startServeProcess(project: Project, opts: ServeProcessOptions = {}): Promise<ServeProcess> {
+  const cfg = project.config;
+  const log = opts.log ?? (() => undefined);
+  const resources = await openResources(project, { lake: false });
+  const name = cfg.registry.model;
+  const alias = opts.alias ?? cfg.serve.alias ?? cfg.registry.alias;
+  const source = (a: string) =>
+    new ReloadingSource(registryResolver(resources.registry, name, a), {
+      intervalMs: cfg.serve.reload_s * 1000,
+      onSwap: (from, to) => log(`serving ${to.provenance.model} v${to.provenance.version} as ${a}${from ? ` (was v${from.provenance.version})` : ""}`),
+      onError: (e) => log(`loading ${name}@${a} failed, keeping the current model: ${describeError(e)}`),
+    });
+  const primary = source(alias);
+  const canary = cfg.serve.canary ? source(cfg.serve.canary.alias) : null;
+  const shadow = cfg.serve.shadow ? source(cfg.serve.shadow.alias) : null;
+  await Promise.all([primary.start(), canary?.start(), shadow?.start()]);
+
+  const onRollback = (d: RollbackDecision) => {
+    log(`canary ${d.model} v${d.version} breached its SLO (${d.reason}): traffic back to the champion`);
+    // Removing the alias tells every replica (they poll it) and leaves an audited transition.
+    void resources.registry
+      .removeAlias(name, cfg.serve.canary!.alias, { actor: "serve:slo", reason: `SLO breach: ${d.reason} (error rate ${(d.errorRate * 100).toFixed(2)}%, p99 ${d.p99Ms.toFixed(1)} ms over ${d.requests} requests)` })
+      .catch((e: unknown) => log(`could not remove the canary alias: ${describeError(e)}`));
+  };
+  const slo = cfg.serve.canary?.slo;
+  const models: ModelSource =
+    canary || shadow
+      ? new TrafficRouter({
+          primary,
+          ...(canary ? { canary, canaryPercent: cfg.serve.canary!.percent } : {}),
+          ...(shadow ? { shadow } : {}),
+          ...(slo
+            ? {
+                slo: {
+                  ...(slo.max_error_rate !== undefined ? { maxErrorRate: slo.max_error_rate } : {}),
+                  ...(slo.max_p99_ms !== undefined ? { maxP99Ms: slo.max_p99_ms } : {}),
+                  windowMs: slo.window_s * 1000,
+                  minRequests: slo.min_requests,
+                },
+                onRollback,
+              }
+            : {}),
+        })
+      : primary;
+
+  const metrics = new MetricsRegistry();
+  const predictionLog = new PredictionLog({ dir: project.paths.predictions, sampleRate: cfg.monitor.sample_rate });
+  // Decay is measured against each version's test metrics from training.
+  const references = new Map<number, { metrics: Record<string, number>; positive?: string }>();
+  const feedback = new FeedbackJoiner({
+    registry: metrics,
+    reference: (_model, version) => references.get(version),
+  });
+  const remember = () => {
+    for (const s of [primary, canary, shadow]) {
+      const served = s?.current();
+      if (served && !references.has(served.provenance.version)) {
+        void resources.registry.get(name, served.provenance.version).then((mv) => references.set(mv.version, { metrics: mv.metrics, ...(mv.signature.output.positive ? { positive: mv.signature.output.positive } : {}) }));
+      }
+    }
+  };
+  remember();
+  const refTimer = setInterval(remember, 5000);
+  refTimer.unref();
+
+  const watch = new OutcomeWatch();
+  const token = process.env.MILLRACE_API_TOKEN ?? (cfg.serve.token ? expandEnv(cfg.serve.token) : undefined);
+  // The dashboard: GET /ui (static, public) and its read-only /api (behind the token when there is one).
+  const dashboard = uiRoutes(project, { uiDir: defaultUiDir(), log, ...(token ? { token } : {}) });
+  const ingest = ingestRoute(project, { maxBodyBytes: cfg.serve.max_body_bytes, sources: cfg.sources.filter((src) => !("postgres" in src)).map((src) => src.name) });
+  const app = createApp({
+    models,
+    sink: fanOut(predictionLog, feedback),
+    maxBodyBytes: cfg.serve.max_body_bytes,
+    maxRecords: cfg.serve.max_records,
+    metrics,
+    extraFields: cfg.serve.extra_fields,
+    requestTimeoutMs: cfg.serve.request_timeout_ms,
+    ...(token ? { token } : {}),
+    ...(cfg.serve.cors ? { corsOrigins: cfg.serve.cors } : {}),
+    reload: () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]),
+    feedback: (body) => feedback.handle(body),
+    watch,
+    mount: (hono, guard) => {
+      hono.get("/", (c) => c.redirect("/ui/"));
+      dashboard.mount(hono);
+      ingest.mount(hono, guard);
+      mountRegistryRoutes(hono, guard, resources.registry, () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]));
+    },
+    server: { name: "millrace", version: (await import("../version.js")).VERSION },
+  });
+  const server = await startServer(app, {
+    port: opts.port ?? cfg.serve.port,
+    host: opts.host ?? cfg.serve.host,
+    requestTimeoutMs: cfg.serve.request_timeout_ms,
+  });
+  return {
+    server,
+    app,
+    resources,
+    metrics,
+    primary,
+    canary,
+    watch,
+    feedback,
+    async close() {
+      clearInterval(refTimer);
+      for (const s of [primary, canary, shadow]) s?.stop();
+      await server.close();
+      await predictionLog.close();
+      await ingest.close();
+      await dashboard.close();
+      await resources.close();
+    },
+  };
+}

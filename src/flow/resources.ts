@@ -1,0 +1,79 @@
+// The resources a pipeline runs on, chosen by configuration and injected into every step (Dagster's idea).
+import { ConfigError } from "../errors.js";
+import { Lake } from "../lake/lake.js";
+import { BullMqExecutor, queueSettings } from "./bullmq-executor.js";
+import { localExecutor, type TrainingExecutor } from "./executor.js";
+import type { Project } from "../project/load-project.js";
+import { Registry } from "../registry/registry.js";
+import { FolderArtifactStore, type ArtifactStore } from "../store/artifact-store.js";
+import type { MetadataStore } from "../store/metadata-store.js";
+import { openMetadataStore } from "../store/open-metadata-store.js";
+import { S3ArtifactStore } from "../store/s3-artifact-store.js";
+import { Tracker } from "../track/tracker.js";
+
+export interface Resources {
+  project: Project;
+  lake: Lake;
+  meta: MetadataStore;
+  artifacts: ArtifactStore;
+  tracker: Tracker;
+  registry: Registry;
+  /** Where candidates train; opened on first use (a bullmq executor connects to Redis then). */
+  readonly executor: TrainingExecutor;
+  close(): Promise<void>;
+}
+
+export function executorOf(project: Project): "local" | "bullmq" {
+  const kind = process.env.MILLRACE_EXECUTOR ?? project.config.execution.executor;
+  if (kind !== "local" && kind !== "bullmq") throw new ConfigError(`MILLRACE_EXECUTOR=${kind}: use local or bullmq`);
+  return kind;
+}
+
+/** `s3://bucket/prefix` (endpoint from MILLRACE_S3_ENDPOINT / AWS_ENDPOINT_URL) or a local folder. */
+export function openArtifactStore(location: string): ArtifactStore {
+  return location.startsWith("s3://") ? new S3ArtifactStore({ url: location }) : new FolderArtifactStore(location);
+}
+
+export async function openResources(project: Project, opts: { lake?: boolean } = {}): Promise<Resources> {
+  const meta = await openMetadataStore(project.paths.metadata);
+  const artifacts = openArtifactStore(project.paths.artifacts);
+  let lake: Lake | undefined;
+  try {
+    lake = opts.lake === false ? undefined : await Lake.open(project.paths.lake);
+  } catch (e) {
+    await meta.close();
+    throw e;
+  }
+  let executor: TrainingExecutor | undefined;
+  const executorKind = executorOf(project);
+  return {
+    project,
+    get executor(): TrainingExecutor {
+      executor ??= executorKind === "bullmq" ? new BullMqExecutor(queueSettings(project)) : localExecutor;
+      return executor;
+    },
+    get lake(): Lake {
+      if (!lake) throw new Error("this command opened no lake");
+      return lake;
+    },
+    meta,
+    artifacts,
+    tracker: new Tracker(meta, artifacts),
+    registry: new Registry(meta, artifacts),
+    async close() {
+      await executor?.close();
+      await lake?.close();
+      await meta.close();
+    },
+  };
+}
+
+/** Opens the resources, runs `body`, and always closes them. */
+export async function withResources<T>(project: Project, body: (r: Resources) => Promise<T>, opts: { lake?: boolean } = {}): Promise<T> {
+  const r = await openResources(project, opts);
+  try {
+    return await body(r);
+  } finally {
+    await r.close();
+  }
+}

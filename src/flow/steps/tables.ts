@@ -1,0 +1,164 @@
+// Lake steps of the pipeline: ingest landing files into bronze, materialize SQL models, run quality checks.
+import path from "node:path";
+import { ConfigError, MillraceError } from "../../errors.js";
+import type { IngestResult } from "../../lake/lake.js";
+import { profileOf } from "../../lake/commands.js";
+import { runSqlModel } from "../../lake/model-runner.js";
+import { renderSqlModel, type SqlModel } from "../../lake/sql-models.js";
+import { quarantineRules } from "../../quality/row-rules.js";
+import { assertChecksPassed, runChecks, type CheckReport, type QualityRule } from "../../quality/checks.js";
+import { ids, type TableRef, type TableVersion } from "../../records.js";
+import type { FileSourceConfig, PostgresSourceConfig, SourceConfig } from "../../project/config.js";
+import type { CsvOptions } from "../../lake/csv-dialect.js";
+import { ingestPostgres } from "../../lake/sources/postgres.js";
+import { listLandingFiles } from "../landing-files.js";
+import type { Resources } from "../resources.js";
+
+/** Every task that produces a table returns this, so dependents read the exact version they build on. */
+export interface TableOutput {
+  table: TableVersion;
+  reused: boolean;
+  ingest?: IngestResult;
+  checks?: CheckReport;
+  /** Rows a row-level rule moved to <table>__quarantine while building this version. */
+  rowsQuarantined?: number;
+}
+
+export async function ingestSource(r: Resources, source: SourceConfig, note: (s: string) => void): Promise<TableOutput> {
+  const table = `bronze.${source.name}`;
+  if ("postgres" in source) return ingestFromPostgres(r, table, source, note);
+  const dir = path.resolve(r.project.dir, source.path);
+  const files = listLandingFiles(dir, source.pattern);
+  const result = await r.lake.ingestFiles(table, files, {
+    format: source.format,
+    schemaPolicy: source.schema_policy,
+    ...(source.csv ? { csv: csvOptions(source.csv) } : {}),
+  });
+  const version = result.version ?? (await r.lake.current(table));
+  if (!version) {
+    throw new ConfigError(`source "${source.name}" has no files yet: nothing matches ${source.pattern} in ${dir}`, {
+      hint: `drop a CSV or Parquet file into ${path.relative(process.cwd(), dir) || dir}`,
+    });
+  }
+  if (result.version) {
+    await r.meta.addLineage(
+      result.ingested.map((f) => ({ from: ids.file(path.relative(r.project.dir, f.path), f.hash), to: ids.table(result.version!), kind: "ingested_from" as const })),
+    );
+  }
+  const bad = result.rowsBad > 0 ? `, ${result.rowsBad} malformed rows quarantined` : "";
+  note(result.version ? `${result.ingested.length} file(s), ${result.rowsOut} rows → v${version.version}${bad}` : `no new files (${result.skipped.length} already ingested)`);
+  return { table: version, reused: result.version === null, ingest: result };
+}
+
+async function ingestFromPostgres(r: Resources, table: string, source: PostgresSourceConfig, note: (s: string) => void): Promise<TableOutput> {
+  const pgc = source.postgres;
+  const result = await ingestPostgres(r.lake, table, {
+    connection: expandEnv(pgc.url),
+    table: pgc.table,
+    cursor: pgc.cursor,
+    ...(pgc.key ? { key: pgc.key } : {}),
+    ...(pgc.columns ? { columns: pgc.columns } : {}),
+  });
+  const version = result.version ?? (await r.lake.current(table));
+  if (!version) {
+    throw new ConfigError(`source "${source.name}": ${pgc.table} has no rows yet`, { hint: "insert rows into the PostgreSQL table, then run again" });
+  }
+  note(result.version ? `${result.rowsOut} rows from ${pgc.table} (${pgc.cursor} ${result.cursor.from ?? "start"} → ${result.cursor.to}) → v${version.version}` : `no rows past ${pgc.cursor} = ${result.cursor.from}`);
+  return { table: version, reused: result.version === null, ingest: result };
+}
+
+/** Replaces ${NAME} with the environment's value, so secrets stay out of millrace.yaml. */
+export function expandEnv(text: string): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const v = process.env[name];
+    if (v === undefined) throw new ConfigError(`environment variable ${name} is not set`, { hint: `export ${name}=... before running` });
+    return v;
+  });
+}
+
+function csvOptions(c: NonNullable<FileSourceConfig["csv"]>): CsvOptions {
+  return {
+    ...(c.delimiter !== undefined ? { delimiter: c.delimiter } : {}),
+    ...(c.header !== undefined ? { header: c.header } : {}),
+    ...(c.quote !== undefined ? { quote: c.quote } : {}),
+    ...(c.escape !== undefined ? { escape: c.escape } : {}),
+    ...(c.types ? { types: c.types } : {}),
+    ...(c.date_format ? { dateFormat: c.date_format } : {}),
+    ...(c.timestamp_format ? { timestampFormat: c.timestamp_format } : {}),
+    ...(c.encoding ? { encoding: c.encoding } : {}),
+    ...(c.skip_rows !== undefined ? { skipRows: c.skip_rows } : {}),
+  };
+}
+
+export async function materializeModel(
+  r: Resources,
+  model: SqlModel,
+  parents: Map<string, TableVersion>,
+  note: (s: string) => void,
+): Promise<TableOutput> {
+  const resolve = (name: string) => {
+    const parent = parents.get(name);
+    if (!parent) throw new ConfigError(`${model.path}: ref('${name}') is not produced by this pipeline`);
+    return r.lake.relation(parent);
+  };
+  const parentRefs = [...parents.values()].map((p) => ({ table: p.table, version: p.version }));
+  const rules = r.project.config.checks[model.name] ?? [];
+  let rowRules: Awaited<ReturnType<typeof quarantineRules>> | undefined;
+  if (rules.some((rule) => "quarantine" in rule && rule.quarantine)) {
+    // Quarantine predicates are compiled against the model's output columns, before it is built.
+    const sql = renderSqlModel(model, resolve, { isIncremental: false });
+    const schema = await r.lake.duck.describe(`SELECT * FROM (\n${sql.replace(/;\s*$/, "")}\n)`);
+    rowRules = await quarantineRules(r.lake, model.name, rules, schema, { versionOf: (t) => pinned(parents, t) });
+  }
+  const result = await runSqlModel(r.lake, model, { resolve, parents: parentRefs, ...(rowRules ? { rowRules } : {}) });
+  const { version, reused } = result;
+  if (!reused) {
+    await r.meta.addLineage([...parents.values()].map((p) => ({ from: ids.table(p), to: ids.table(version), kind: "derived_from" as const })));
+  }
+  const quarantined = result.rowsQuarantined ? `, ${result.rowsQuarantined} rows quarantined` : "";
+  note(reused ? `unchanged, reused v${version.version} (${version.rowCount} rows)` : `${result.materialized} v${version.version}, ${version.rowCount} rows${quarantined}`);
+  return { table: version, reused, ...(result.rowsQuarantined ? { rowsQuarantined: result.rowsQuarantined } : {}) };
+}
+
+function pinned(parents: Map<string, TableVersion>, table: string): TableRef | undefined {
+  const p = parents.get(table);
+  return p ? { table: p.table, version: p.version } : undefined;
+}
+
+/**
+ * Writes a table version through its quality rules (write-audit-publish): the new version is checked before it is
+ * committed, so an error-level failure leaves the previous version current and the report names every rule.
+ */
+export async function auditedWrite(
+  r: Resources,
+  table: string,
+  rules: QualityRule[] | undefined,
+  note: (s: string) => void,
+  write: (note: (s: string) => void) => Promise<TableOutput>,
+  versionOf?: (table: string) => TableRef | undefined,
+): Promise<TableOutput> {
+  if (!rules || rules.length === 0) return write(note);
+  let report: CheckReport | undefined;
+  let written = "";
+  const audit = async (staged: TableVersion) => {
+    report = await runChecks(r.lake, staged, rules, versionOf ? { versionOf } : {});
+    note(`${written}; checks: ${report.errors} of ${report.results.length} rules failed, ${report.warnings} warnings`);
+    try {
+      assertChecksPassed(report);
+    } catch (e) {
+      // The whole report travels with the failure, so the run summary shows every rule, not only the failing ones.
+      if (e instanceof MillraceError) e.details.report = report;
+      throw e;
+    }
+  };
+  const out = await r.lake.withAudit(table, audit, () => write((s) => note((written = s))));
+  if (!report) return out; // nothing new was written (a reused version, no new files): it was checked when committed
+  note(`${written}; checks: ${report.results.length} rules, ${report.warnings} warnings`);
+  return { ...out, checks: report };
+}
+
+/** Stores the profile of a newly written version beside it (`millrace profile` reads it back). */
+export async function profileNewVersion(r: Resources, out: TableOutput): Promise<TableOutput> {
+  if (!out.reused && r.project.config.profiles) await profileOf(r.lake, { table: out.table.table, version: out.table.version });
+  return out;
+}

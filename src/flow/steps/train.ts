@@ -1,0 +1,118 @@
+// Training a candidate as a tracked run (params, CV fold series, test metrics, artifact; search trials as child
+// runs). The same function runs in process and on a `millrace worker`.
+import { randomUUID } from "node:crypto";
+import { searchCandidates, type Trial } from "../../learn/search/search.js";
+import type { SearchSpace } from "../../learn/search/space.js";
+import { trainCandidate, type TrainResult } from "../../learn/train.js";
+import { ids, type Task } from "../../records.js";
+import type { CandidateConfig } from "../../project/config.js";
+import type { Resources } from "../resources.js";
+import type { DatasetOutput } from "./dataset.js";
+
+export interface CandidateOutput {
+  candidate: CandidateConfig;
+  runId: string;
+  result: TrainResult;
+  bytes: Uint8Array;
+  /** The run's model artifact. */
+  artifactUri: string;
+}
+
+export function defaultMetric(task: Task): string {
+  return task === "regression" ? "rmse" : "roc_auc";
+}
+
+export async function trainOne(
+  r: Resources,
+  candidate: CandidateConfig,
+  ds: DatasetOutput,
+  progress: (done: number, total: number, note?: string) => void,
+  note: (s: string) => void,
+  tags: Record<string, string> = {},
+  onRunStarted?: (runId: string) => Promise<void>,
+): Promise<CandidateOutput> {
+  const cfg = r.project.config;
+  const metric = cfg.train.metric ?? defaultMetric(cfg.dataset.task);
+  return r.tracker.withRun(
+    {
+      experiment: cfg.train.experiment ?? cfg.name,
+      name: candidate.name,
+      params: { model: candidate.model, ...candidate.params },
+      tags: { project: cfg.name, candidate: candidate.name, dataset_hash: ds.dataset.contentHash, ...tags },
+      datasetId: ds.dataset.id,
+    },
+    async (run) => {
+      await onRunStarted?.(run.id);
+      await r.meta.addLineage([{ from: ids.dataset(ds.dataset.id), to: ids.run(run.id), kind: "trained_on" }]);
+      const request = {
+        frame: ds.frame,
+        target: ds.dataset.target,
+        features: ds.dataset.features,
+        task: ds.dataset.task,
+        ...(ds.dataset.positive !== undefined ? { positive: ds.dataset.positive } : {}),
+        testRows: ds.test,
+        cvFolds: cfg.train.cv_folds,
+        seed: cfg.dataset.split.seed,
+        candidate: { name: candidate.name, model: candidate.model, params: candidate.params },
+        onProgress: (p: { stage: string; done: number; total: number }) => progress(p.done, p.total, p.stage),
+      };
+      const search = candidate.search;
+      const searched = search
+        ? await searchCandidates({
+            ...request,
+            space: search.space as SearchSpace,
+            method: search.method,
+            trials: search.trials,
+            prune: search.prune,
+            metric,
+            onTrial: (trial) => recordTrial(r, run.id, run.experiment, candidate.name, ds.dataset.id, trial, metric),
+          })
+        : null;
+      const result: TrainResult = searched ?? (await trainCandidate(request));
+      if (searched && search) {
+        const pruned = searched.trials.filter((t) => t.state === "pruned").length;
+        await run.setTags({ search_method: search.method, search_trials: String(searched.trials.length), search_pruned: String(pruned), best_trial: String(searched.bestTrial.number) });
+      }
+      await run.logParams({ model: candidate.model, ...result.params });
+      for (const [i, fold] of result.cvFoldMetrics.entries()) {
+        await run.logMetrics(Object.fromEntries(Object.entries(fold).map(([k, v]) => [`cv_${k}`, v])), i);
+      }
+      await run.logMetrics({
+        ...result.testMetrics,
+        ...Object.fromEntries(Object.entries(result.cvMetrics).map(([k, v]) => [`cv_${k}`, v])),
+        train_seconds: result.trainSeconds,
+        predict_seconds: result.predictSeconds,
+      });
+      const bytes = result.model.toBytes();
+      const artifactUri = await run.logArtifact("model.bin", bytes);
+      const cv = result.cvMetrics[`${metric}_mean`];
+      note(`${metric} test ${fmt(result.testMetrics[metric])}${cv !== undefined ? `, cv ${fmt(cv)}` : ""}, ${result.trainSeconds.toFixed(2)}s`);
+      return { candidate, runId: run.id, result, bytes, artifactUri };
+    },
+  );
+}
+
+/** A search trial as a child run of the candidate's run: its parameters, CV metrics, state and duration. */
+async function recordTrial(r: Resources, parentRunId: string, experiment: string, candidate: string, datasetId: string, trial: Trial, metric: string): Promise<void> {
+  const endedAt = new Date();
+  const startedAt = new Date(endedAt.getTime() - trial.seconds * 1000);
+  await r.meta.createRun({
+    id: randomUUID(),
+    experiment,
+    name: `${candidate}-trial-${trial.number}`,
+    status: trial.state === "failed" ? "failed" : "finished",
+    params: trial.params,
+    metrics: Object.fromEntries(Object.entries(trial.metrics).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [`cv_${k}`, v])),
+    tags: { trial: String(trial.number), state: trial.state, objective: metric },
+    artifacts: [],
+    datasetId,
+    parentRunId,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: Math.round(trial.seconds * 1000),
+    error: trial.error ?? null,
+  });
+}
+
+const fmt = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(4));
+

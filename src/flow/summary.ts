@@ -1,0 +1,67 @@
+// The run summary: what a pipeline run did, in records a person (or --json) can read.
+import type { CheckReport } from "../quality/checks.js";
+import type { TableVersion } from "../records.js";
+
+export interface IngestSummary {
+  table: string;
+  version: number;
+  filesIngested: { path: string; rows: number; badRows: number; error?: string }[];
+  filesSkipped: number;
+  rowsIn: number;
+  rowsOut: number;
+  rowsBad: number;
+}
+
+export interface TableSummary {
+  table: string;
+  version: number;
+  rows: number;
+  reused: boolean;
+  contentHash: string;
+  /** Rows a row-level rule moved to <table>__quarantine while building this version (rows in = rows + this). */
+  quarantined: number;
+}
+
+export interface CandidateSummary {
+  candidate: string;
+  model: string;
+  runId: string;
+  cv: Record<string, number>;
+  test: Record<string, number>;
+  trainSeconds: number;
+}
+
+export interface ModelSummary {
+  name: string;
+  version: number;
+  candidate: string;
+  alias: string;
+  promoted: boolean;
+  reason: string;
+  checks: { name: string; passed: boolean; detail: string }[];
+}
+
+export interface PipelineSummary {
+  project: string;
+  pipelineRunId: string;
+  status: "succeeded" | "failed";
+  startedAt: string;
+  durationMs: number;
+  /** The metric candidates are ranked and gated by. */
+  metric: string;
+  ingest: IngestSummary[];
+  tables: TableSummary[];
+  checks: Pick<CheckReport, "table" | "errors" | "warnings" | "passed" | "results">[];
+  dataset?: { id: string; table: string; version: number; contentHash: string; rows: number; trainRows: number; testRows: number; features: string[] };
+  /** Why training did or did not happen. */
+  training: { trained: boolean; reason: string };
+  candidates: CandidateSummary[];
+  model?: ModelSummary;
+  /** Every task of the DAG with its state, duration, note and dependencies (the graph as it ran). */
+  tasks: Record<string, { state: string; ms?: number; note?: string; deps?: string[] }>;
+  failure?: { task: string; code: string; message: string; hint?: string; details?: unknown };
+}
+
+export function tableSummary(v: TableVersion, reused: boolean, quarantined = 0): TableSummary {
+  return { table: v.table, version: v.version, rows: v.rowCount, reused, contentHash: v.contentHash, quarantined };
+}

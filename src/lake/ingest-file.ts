@@ -1,0 +1,247 @@
+// Converts one source file (CSV, Parquet, JSON/NDJSON) into one bronze Parquet data file with the lineage columns,
+// applying the schema policy; every row that cannot be read is returned for quarantine with its line and reason.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { ValidationError } from "../errors.js";
+import type { ColumnSchema } from "../records.js";
+import { detectCsvDialect, readCsvSql, type CsvDialect, type CsvOptions } from "./csv-dialect.js";
+import { salvageCsv } from "./csv-salvage.js";
+import type { Duck } from "./duck.js";
+import { salvageNdjson } from "./ndjson.js";
+import { planSchema, type SchemaChange, type SchemaPlan, type SchemaPolicy } from "./schema-policy.js";
+import { ident, isNumericType, lit } from "./sql.js";
+
+export type SourceFormat = "csv" | "parquet" | "json";
+
+export interface SourceOptions {
+  format?: SourceFormat | "auto";
+  csv?: CsvOptions;
+  schemaPolicy?: SchemaPolicy;
+  /** JSON sources: column → DuckDB type, instead of inferring (e.g. rows fetched from PostgreSQL). */
+  jsonColumns?: Record<string, string>;
+}
+
+/** A row set aside instead of entering the table: which rule, why, and where it came from. */
+export interface QuarantineRow {
+  rule: string;
+  reason: string;
+  source_file: string | null;
+  line: number | null;
+  raw: string | null;
+}
+
+export interface BadRowSample {
+  line: number;
+  reason: string;
+}
+
+export interface FileWriteResult {
+  rows: number;
+  quarantine: QuarantineRow[];
+  /** Set when the whole file could not be read (no rows taken from it). */
+  error?: string;
+  /** False when nothing was written (empty file, or every row bad). */
+  written: boolean;
+  schemaChanges: SchemaChange[];
+}
+
+export interface LineageValues {
+  sourceFile: string;
+  ingestedAt: string;
+  batchId: string;
+}
+
+export function formatOf(file: string, declared: SourceOptions["format"] = "auto"): SourceFormat {
+  if (declared && declared !== "auto") return declared;
+  const ext = path.extname(file).toLowerCase();
+  if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
+  if (ext === ".parquet" || ext === ".pq") return "parquet";
+  if (ext === ".json" || ext === ".ndjson" || ext === ".jsonl") return "json";
+  throw new ValidationError(`cannot tell the format of ${file} from its extension "${ext}"`, {
+    path: file,
+    hint: 'name it .csv, .parquet, .json or .ndjson, or declare the format: "csv" | "parquet" | "json"',
+  });
+}
+
+/**
+ * The lineage columns, constant per file. Cast to a one-value ENUM they are written as a dictionary without
+ * hashing a string per row (a quarter of the ingest time otherwise); Parquet gives them back as VARCHAR.
+ */
+function lineageColumns(l: LineageValues): string {
+  const constant = (v: string) => `CAST(${lit(v)} AS ENUM (${lit(v)}))`;
+  return `${constant(l.sourceFile)} AS _source_file, CAST(${lit(l.ingestedAt.replace("Z", ""))} AS TIMESTAMP) AS _ingested_at, ${constant(l.batchId)} AS _batch_id`;
+}
+
+/** Lines holding data (not the header, not a final empty line). */
+export function countDataLines(file: string, headerLines: number): number {
+  const buf = fs.readFileSync(file);
+  let n = 0;
+  for (let at = buf.indexOf(10); at !== -1; at = buf.indexOf(10, at + 1)) n++;
+  if (buf.length && buf[buf.length - 1] !== 10) n++;
+  return Math.max(n - headerLines, 0);
+}
+
+const firstLine = (e: unknown) => (e as Error).message.split("\n")[0];
+
+interface Prepared {
+  plan: SchemaPlan;
+  reader: (source: string, rejects: { table: string; scan: string }) => string;
+  /** SELECT list of the kept columns (with casts where the reader cannot cast). */
+  select: string;
+  /** Rows failing a coerce cast (parquet/json): predicate and quarantine reason expression. */
+  castFailure: { where: string; reason: string } | null;
+  headerLines: number;
+  dialect: CsvDialect | null;
+}
+
+async function prepare(duck: Duck, file: string, format: SourceFormat, table: string, tableSchema: ColumnSchema[] | null, opts: SourceOptions): Promise<Prepared> {
+  const policy = opts.schemaPolicy ?? "add_columns";
+  if (format === "csv") {
+    const dialect = await detectCsvDialect(duck, file, opts.csv);
+    const plan = planSchema(table, file, tableSchema, dialect.columns, policy);
+    const types = new Map(plan.columns.map((c) => [c.name, c.type]));
+    // The CSV reader casts while parsing; values that do not fit are rejected rows with their line numbers.
+    const readDialect: CsvDialect = { ...dialect, columns: dialect.columns.map((c) => ({ name: c.name, type: types.get(c.name) ?? "VARCHAR" })) };
+    return {
+      plan,
+      reader: (source, rejects) => readCsvSql(source, readDialect, rejects),
+      select: plan.columns.map((c) => ident(c.name)).join(", "),
+      castFailure: null,
+      headerLines: dialect.skipRows + (dialect.header ? 1 : 0),
+      dialect: readDialect,
+    };
+  }
+  const declared = opts.jsonColumns
+    ? `, columns = {${Object.entries(opts.jsonColumns).map(([k, t]) => `${lit(k)}: ${lit(t)}`).join(", ")}}`
+    : "";
+  const reader = (f: string) => (format === "parquet" ? `read_parquet(${lit(f)})` : `read_json(${lit(f)}, format = 'auto'${declared})`);
+  const source = await duck.describe(`SELECT * FROM ${reader(file)}`);
+  const plan = planSchema(table, file, tableSchema, source, policy);
+  const casts = plan.columns.filter((c) => c.castFrom !== undefined);
+  const tryCast = (c: { name: string; type: string }) => `TRY_CAST(${ident(c.name)} AS ${c.type})`;
+  // A cast that silently rounds (1.5 → BIGINT 2) counts as a failure too.
+  const fails = casts.map((c) =>
+    isNumericType(c.type) && isNumericType(c.castFrom!)
+      ? `(${ident(c.name)} IS NOT NULL AND (${tryCast(c)} IS NULL OR CAST(${tryCast(c)} AS DOUBLE) <> CAST(${ident(c.name)} AS DOUBLE)))`
+      : `(${ident(c.name)} IS NOT NULL AND ${tryCast(c)} IS NULL)`,
+  );
+  return {
+    plan,
+    reader: (f) => reader(f),
+    select: plan.columns.map((c) => (c.castFrom !== undefined ? `${tryCast(c)} AS ${ident(c.name)}` : ident(c.name))).join(", "),
+    castFailure: fails.length
+      ? {
+          where: fails.join(" OR "),
+          reason: `concat_ws('; ', ${casts.map((c, i) => `CASE WHEN ${fails[i]} THEN ${lit(`cannot cast ${c.name} to ${c.type}: `)} || CAST(${ident(c.name)} AS VARCHAR) END`).join(", ")})`,
+        }
+      : null,
+    headerLines: 0,
+    dialect: null,
+  };
+}
+
+/** Reads the rejects DuckDB stored for a CSV scan, one quarantine row per bad line. */
+async function csvRejects(duck: Duck, rejects: { table: string; scan: string }, file: string, mapLine: (l: number) => number): Promise<QuarantineRow[]> {
+  const rows = await duck.rows(
+    `SELECT line, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason, any_value(csv_line) AS raw
+     FROM ${rejects.table} GROUP BY line ORDER BY line`,
+  );
+  await duck.run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`);
+  return rows.map((r) => ({ rule: "parse", reason: String(r.reason), source_file: file, line: mapLine(Number(r.line)), raw: r.raw === null ? null : String(r.raw) }));
+}
+
+/** Writes `file` as the Parquet file `outAbs`; rows that cannot be read come back as quarantine rows. */
+export async function writeSourceAsParquet(
+  duck: Duck,
+  file: string,
+  table: string,
+  tableSchema: ColumnSchema[] | null,
+  outAbs: string,
+  lineage: LineageValues,
+  opts: SourceOptions = {},
+): Promise<FileWriteResult> {
+  const format = formatOf(file, opts.format);
+  const empty: FileWriteResult = { rows: 0, quarantine: [], written: false, schemaChanges: [] };
+  if (fs.statSync(file).size === 0) return empty;
+  const whole = (reason: string): FileWriteResult => {
+    fs.rmSync(outAbs, { force: true });
+    // A file that cannot be read at all: one quarantine row per data line, so nothing is lost silently.
+    const lines = format === "parquet" ? 1 : countDataLines(file, format === "csv" ? 1 : 0);
+    const quarantine = Array.from({ length: Math.max(lines, 1) }, (_, i) => ({
+      rule: "parse", reason, source_file: file, line: format === "parquet" ? null : i + 1 + (format === "csv" ? 1 : 0), raw: null,
+    }));
+    return { ...empty, quarantine, error: reason };
+  };
+  let prep: Prepared;
+  try {
+    prep = await prepare(duck, file, format, table, tableSchema, opts);
+  } catch (e) {
+    if (e instanceof ValidationError) throw e; // schema policy refusals stop the ingest
+    if (format === "json") return writeSalvagedNdjson(duck, file, table, tableSchema, outAbs, lineage, opts, firstLine(e));
+    return whole(firstLine(e));
+  }
+  const run = async (p: Prepared, source: string, mapLine: (l: number) => number) => {
+    const tag = randomBytes(4).toString("hex");
+    const rejects = { table: `rejects_${tag}`, scan: `rejects_scan_${tag}` };
+    const from = p.reader(source, rejects);
+    const where = p.castFailure ? ` WHERE NOT (${p.castFailure.where})` : "";
+    const rows = await duck.run(`COPY (SELECT ${p.select}, ${lineageColumns(lineage)} FROM ${from}${where}) TO ${lit(outAbs)} (FORMAT parquet)`);
+    let quarantine: QuarantineRow[] = [];
+    if (format === "csv") quarantine = await csvRejects(duck, rejects, file, mapLine);
+    if (p.castFailure) {
+      const bad = await duck.rows(`SELECT ${p.castFailure.reason} AS reason, CAST(to_json(t) AS VARCHAR) AS raw FROM ${from} t WHERE ${p.castFailure.where}`);
+      quarantine.push(...bad.map((r) => ({ rule: "schema", reason: String(r.reason), source_file: file, line: null, raw: String(r.raw) })));
+    }
+    return { rows, quarantine };
+  };
+  let out: { rows: number; quarantine: QuarantineRow[] };
+  try {
+    out = await run(prep, file, (l) => l);
+  } catch (e) {
+    if (format === "json") return writeSalvagedNdjson(duck, file, table, tableSchema, outAbs, lineage, opts, firstLine(e));
+    return whole(firstLine(e));
+  }
+  if (format === "csv" && out.quarantine.some((q) => q.reason.includes("UNQUOTED VALUE"))) {
+    // An unterminated quote may have swallowed the lines after it: if lines are unaccounted for, split the file
+    // ourselves, set the broken records aside and read the clean rest.
+    const lost = countDataLines(file, prep.headerLines) - out.rows - out.quarantine.length;
+    if (lost > 0) {
+      const clean = path.join(os.tmpdir(), `millrace-salvage-${randomBytes(6).toString("hex")}.csv`);
+      try {
+        const s = salvageCsv(file, clean, prep.dialect!.delimiter, prep.dialect!.quote, prep.dialect!.columns.length);
+        const again = await run(prep, clean, (l) => s.originalLine[l - 1] ?? l);
+        out = { rows: again.rows, quarantine: [...s.bad.map((b) => ({ rule: "parse", reason: b.reason, source_file: file, line: b.line, raw: b.raw })), ...again.quarantine] };
+        out.quarantine.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+      } finally {
+        fs.rmSync(clean, { force: true });
+      }
+    }
+  }
+  if (out.rows === 0) {
+    // A zero-row file would force its (guessed) column types on the table: write nothing instead.
+    fs.rmSync(outAbs, { force: true });
+    return { ...empty, quarantine: out.quarantine, schemaChanges: prep.plan.changes };
+  }
+  return { rows: out.rows, quarantine: out.quarantine, written: true, schemaChanges: prep.plan.changes };
+}
+
+/** NDJSON with malformed lines: good lines go through a clean copy, each bad line to quarantine. */
+async function writeSalvagedNdjson(
+  duck: Duck, file: string, table: string, tableSchema: ColumnSchema[] | null, outAbs: string, lineage: LineageValues, opts: SourceOptions, reason: string,
+): Promise<FileWriteResult> {
+  const clean = path.join(os.tmpdir(), `millrace-salvage-${randomBytes(6).toString("hex")}.ndjson`);
+  try {
+    const s = salvageNdjson(file, clean);
+    const bad = s.bad.map((b) => ({ rule: "parse", reason: b.reason, source_file: file, line: b.line, raw: b.raw }));
+    if (s.good === 0) {
+      fs.rmSync(outAbs, { force: true });
+      return { rows: 0, quarantine: bad.length ? bad : [{ rule: "parse", reason, source_file: file, line: null, raw: null }], written: false, schemaChanges: [], error: reason };
+    }
+    const inner = await writeSourceAsParquet(duck, clean, table, tableSchema, outAbs, { ...lineage, sourceFile: lineage.sourceFile }, { ...opts, format: "json" });
+    return { ...inner, quarantine: [...bad, ...inner.quarantine.map((q) => ({ ...q, source_file: file }))] };
+  } finally {
+    fs.rmSync(clean, { force: true });
+  }
+}

@@ -1,0 +1,164 @@
+// MERGE / upsert on a key: matched rows are updated or deleted, new rows inserted, as a new table version.
+// Copy-on-write per file: files whose key range cannot hold a source key are kept as they are.
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { ValidationError } from "../errors.js";
+import type { TableRef, TableVersion } from "../records.js";
+import type { Lake } from "./lake.js";
+import { stripTrailingSemicolons } from "./materialize.js";
+import { ident, lit, pathList } from "./sql.js";
+
+export interface MergeOptions {
+  /** Key column(s) identifying a row in both the table and the source. */
+  key: string[];
+  parents?: TableRef[];
+  /** What a source row whose key exists does: replace the row (default), delete it, or nothing. */
+  whenMatched?: "update" | "delete" | "ignore";
+  /** What a source row whose key is new does: insert it (default) or nothing. */
+  whenNotMatched?: "insert" | "ignore";
+  /** SQL predicate over a source row marking it as a deletion (CDC feeds), e.g. "op = 'D'". */
+  deleteWhen?: string;
+  /** Source columns to leave out of the table (e.g. the CDC op column). */
+  exclude?: string[];
+  /** Stored on the new version (see materialize). */
+  cacheKey?: string;
+}
+
+export interface MergeResult {
+  version: TableVersion;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  /** Files of the previous version kept untouched (their key range held no source key). */
+  filesKept: number;
+  filesRewritten: number;
+}
+
+/** Per file: min and max of a single key column from the Parquet footers (null when unknown). */
+async function keyRanges(lake: Lake, files: string[], key: string): Promise<Map<string, { min: string; max: string } | null>> {
+  const out = new Map<string, { min: string; max: string } | null>(files.map((f) => [f, null]));
+  if (!files.length) return out;
+  const rows = await lake.duck.rows(
+    `SELECT file_name, min(stats_min_value) AS lo, max(stats_max_value) AS hi, bool_and(stats_min_value IS NOT NULL) AS known
+     FROM parquet_metadata(${pathList(files.map((f) => path.join(lake.root, f)))}) WHERE path_in_schema = ${lit(key)} GROUP BY file_name`,
+  );
+  for (const r of rows) {
+    const rel = path.relative(lake.root, String(r.file_name));
+    if (r.known) out.set(rel, { min: String(r.lo), max: String(r.hi) });
+  }
+  return out;
+}
+
+export async function merge(lake: Lake, table: string, sourceSql: string, opts: MergeOptions): Promise<MergeResult> {
+  if (!opts.key?.length) throw new ValidationError("merge needs at least one key column", { path: "key", hint: "e.g. key: [customer_id]" });
+  const whenMatched = opts.whenMatched ?? "update";
+  const whenNotMatched = opts.whenNotMatched ?? "insert";
+  const src = `merge_src_${randomBytes(4).toString("hex")}`;
+  const keys = opts.key.map(ident).join(", ");
+  const stats = { inserted: 0, updated: 0, deleted: 0, filesKept: 0, filesRewritten: 0 };
+  await lake.duck.run(`CREATE TEMP TABLE ${src} AS SELECT * FROM (\n${stripTrailingSemicolons(sourceSql)}\n)`).catch((e) => {
+    throw new ValidationError(`merge source for ${table} failed: ${(e as Error).message.split("\n")[0]}`, { path: table });
+  });
+  try {
+    const srcCols = (await lake.duck.describe(`SELECT * FROM ${src}`)).map((c) => c.name);
+    for (const k of opts.key) {
+      if (!srcCols.includes(k)) throw new ValidationError(`merge key ${k} is not a column of the source`, { path: `${table}.${k}`, hint: `source columns: ${srcCols.join(", ")}` });
+    }
+    const [{ dups, nulls, n }] = await lake.duck.rows(
+      `SELECT count(*) - count(DISTINCT (${keys})) AS dups, count(*) FILTER (WHERE ${opts.key.map((k) => `${ident(k)} IS NULL`).join(" OR ")}) AS nulls, count(*) AS n FROM ${src}`,
+    );
+    if (Number(nulls) > 0) {
+      throw new ValidationError(`merge source for ${table} has ${nulls} row(s) with a NULL key`, { path: table, hint: "a key identifies a row; filter or fill NULL keys first" });
+    }
+    if (Number(dups) > 0) {
+      throw new ValidationError(`merge source for ${table} has ${dups} duplicate key(s) on (${opts.key.join(", ")})`, {
+        path: table, hint: "deduplicate the source first (e.g. keep the latest row per key with QUALIFY row_number() ...)",
+      });
+    }
+    const sourceRows = Number(n);
+    const keep = srcCols.filter((c) => !(opts.exclude ?? []).includes(c)).map((c) => `s.${ident(c)}`).join(", ");
+    // The common upsert needs no classification of source rows: the counts follow from the rows written.
+    const upsert = whenMatched === "update" && whenNotMatched === "insert" && !opts.deleteWhen;
+    const { manifest } = await lake.writeVersion(table, async (ctx) => {
+      const prevFiles = ctx.prev?.files ?? [];
+      for (const k of opts.key) {
+        if (ctx.prev && !ctx.prev.schema.some((c) => c.name === k)) {
+          throw new ValidationError(`merge key ${k} is not a column of ${table}`, { path: `${table}.${k}` });
+        }
+      }
+      const target = prevFiles.length ? `read_parquet(${pathList(prevFiles.map((f) => path.join(lake.root, f)))}, union_by_name = true)` : null;
+      const cls = `merge_cls_${randomBytes(4).toString("hex")}`;
+      try {
+        let dropKeys = `SELECT ${keys} FROM ${src}`;
+        let newPart = `SELECT ${keep} FROM ${src} s`;
+        if (!upsert) {
+          const del = opts.deleteWhen ? `coalesce((${opts.deleteWhen}), false)` : "false";
+          const hit = target ? `EXISTS (SELECT 1 FROM ${target} t WHERE ${opts.key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(" AND ")})` : "false";
+          await lake.duck.run(`CREATE TEMP TABLE ${cls} AS SELECT s.*, ${hit} AS __matched, ${del} AS __delete FROM ${src} s`);
+          const [c] = await lake.duck.rows(
+            `SELECT count(*) FILTER (WHERE __matched AND NOT __delete) AS upd, count(*) FILTER (WHERE __matched AND __delete) AS del,
+                    count(*) FILTER (WHERE NOT __matched AND NOT __delete) AS ins FROM ${cls}`,
+          );
+          stats.updated = whenMatched === "update" ? Number(c.upd) : 0;
+          stats.deleted = whenMatched === "ignore" ? Number(c.del) : whenMatched === "delete" ? Number(c.upd) + Number(c.del) : Number(c.del);
+          stats.inserted = whenNotMatched === "insert" ? Number(c.ins) : 0;
+          // Target rows to drop: matched keys that are updated or deleted.
+          dropKeys = `SELECT ${keys} FROM ${cls} WHERE ${whenMatched === "ignore" ? "__matched AND __delete" : "__matched"}`;
+          const addWhere = [
+            whenMatched === "update" ? "(__matched AND NOT __delete)" : null,
+            whenNotMatched === "insert" ? "(NOT __matched AND NOT __delete)" : null,
+          ].filter(Boolean).join(" OR ") || "false";
+          newPart = `SELECT ${keep} FROM ${cls} s WHERE ${addWhere}`;
+        }
+        // Files whose key range holds no dropped key stay as they are.
+        let rewrite = prevFiles;
+        if (opts.key.length === 1 && prevFiles.length > 1) {
+          const [b] = await lake.duck.rows(`SELECT CAST(min(${keys}) AS VARCHAR) AS lo, CAST(max(${keys}) AS VARCHAR) AS hi, typeof(min(${keys})) AS t FROM (${dropKeys})`);
+          const ranges = await keyRanges(lake, prevFiles, opts.key[0]);
+          if (b.lo === null) rewrite = [];
+          else {
+            const numeric = /INT|DOUBLE|FLOAT|DECIMAL/.test(String(b.t));
+            const lt = (x: string, y: string) => (numeric ? Number(x) < Number(y) : x < y);
+            rewrite = prevFiles.filter((f) => {
+              const r = ranges.get(f);
+              return !r || !(lt(r.max, String(b.lo)) || lt(String(b.hi), r.min));
+            });
+          }
+        }
+        const kept = prevFiles.filter((f) => !rewrite.includes(f));
+        const rowsOf = (f: string) => ctx.prev!.fileRows[ctx.prev!.files.indexOf(f)];
+        stats.filesKept = kept.length;
+        stats.filesRewritten = rewrite.length;
+        const out = ctx.newFile();
+        const old = `read_parquet(${pathList(rewrite.map((f) => path.join(lake.root, f)))}, union_by_name = true)`;
+        const oldPart = !rewrite.length
+          ? null
+          : opts.key.length === 1
+            ? `SELECT t.* FROM ${old} t WHERE t.${keys} IS NULL OR t.${keys} NOT IN (${dropKeys})`
+            : `SELECT t.* FROM ${old} t ANTI JOIN (${dropKeys}) d USING (${keys})`;
+        const rows = await lake.duck.run(
+          `COPY (${oldPart ? `${oldPart} UNION ALL BY NAME ${newPart}` : newPart}) TO ${lit(out.abs)} (FORMAT parquet)`,
+          { unordered: true },
+        );
+        if (upsert) {
+          // rows written = rewritten target rows - matched + source rows
+          stats.updated = rewrite.reduce((a, f) => a + rowsOf(f), 0) + sourceRows - rows;
+          stats.inserted = sourceRows - stats.updated;
+        }
+        return {
+          files: [...kept, ...(rows ? [out.rel] : [])],
+          fileRows: [...kept.map(rowsOf), ...(rows ? [rows] : [])],
+          operation: "merge",
+          cacheKey: opts.cacheKey,
+          parents: [...(ctx.prev ? [{ table, version: ctx.prev.version }] : []), ...(opts.parents ?? [])],
+          info: { key: opts.key, inserted: stats.inserted, updated: stats.updated, deleted: stats.deleted, filesKept: stats.filesKept, filesRewritten: stats.filesRewritten },
+        };
+      } finally {
+        await lake.duck.run(`DROP TABLE IF EXISTS ${cls}`);
+      }
+    });
+    return { version: manifest!, ...stats };
+  } finally {
+    await lake.duck.run(`DROP TABLE IF EXISTS ${src}`);
+  }
+}

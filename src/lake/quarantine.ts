@@ -1,0 +1,39 @@
+// The <table>__quarantine tables: rows that could not be read or broke a row-level rule, with the rule, the
+// reason, the source file and line. Their data files are named by the main table's commit, so a row is either
+// in the table or in its quarantine — and a crash between the two commits is repaired on the next write.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Duck } from "./duck.js";
+import type { QuarantineRow } from "./ingest-file.js";
+import { lit } from "./sql.js";
+
+export const quarantineTableOf = (table: string) => `${table}__quarantine`;
+export const isQuarantineTable = (table: string) => table.endsWith("__quarantine");
+
+/** What a main table's manifest says about the rows it set aside in this commit. */
+export interface QuarantineInfo {
+  files: string[];
+  fileRows: number[];
+  rows: number;
+}
+
+const COLUMNS = "{'rule': 'VARCHAR', 'reason': 'VARCHAR', 'source_file': 'VARCHAR', 'line': 'BIGINT', 'raw': 'VARCHAR'}";
+
+/** Writes quarantine rows as one Parquet file, stamped with the batch and the main table version. */
+export async function writeQuarantineFile(
+  duck: Duck, rows: QuarantineRow[], stamp: { batchId: string; at: string; tableVersion: number }, outAbs: string,
+): Promise<number> {
+  const tmp = path.join(os.tmpdir(), `millrace-quarantine-${randomBytes(6).toString("hex")}.ndjson`);
+  fs.writeFileSync(tmp, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  try {
+    return await duck.run(
+      `COPY (SELECT *, ${stamp.tableVersion}::BIGINT AS table_version, ${lit(stamp.batchId)} AS _batch_id,
+              CAST(${lit(stamp.at.replace("Z", ""))} AS TIMESTAMP) AS _quarantined_at
+            FROM read_json(${lit(tmp)}, format = 'newline_delimited', columns = ${COLUMNS})) TO ${lit(outAbs)} (FORMAT parquet)`,
+    );
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}

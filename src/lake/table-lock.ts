@@ -1,0 +1,79 @@
+// A per-table writer lock across processes: a lock file created exclusively, reclaimed when its owner died.
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { MillraceError } from "../errors.js";
+import { tableDir } from "./table-log.js";
+
+export class TableLockedError extends MillraceError {
+  constructor(table: string, owner: string) {
+    super("table_locked", `table ${table} is being written by another process (${owner})`, {
+      hint: "wait for that run to finish; a lock left by a killed process is reclaimed automatically",
+    });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function tryAcquire(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, "wx");
+    fs.writeSync(fd, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+    fs.closeSync(fd);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+}
+
+/** Removes the lock if its owner process is gone; renaming first makes two reclaimers safe. */
+function reclaimIfStale(file: string): string {
+  let owner = "unknown";
+  try {
+    const info = JSON.parse(fs.readFileSync(file, "utf8")) as { pid: number };
+    owner = `pid ${info.pid}`;
+    if (alive(info.pid)) return owner;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return owner;
+    // A lock file being written right now reads as torn JSON: treat it as held, look again next round.
+    return owner;
+  }
+  const grave = `${file}.stale-${randomBytes(4).toString("hex")}`;
+  try {
+    fs.renameSync(file, grave);
+    fs.rmSync(grave, { force: true });
+  } catch {
+    // someone else reclaimed it first
+  }
+  return owner;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs fn while holding the table's writer lock; two writers of one table never interleave. */
+export async function withTableLock<T>(root: string, table: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+  const dir = tableDir(root, table);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "_lock");
+  const deadline = Date.now() + timeoutMs;
+  let wait = 5;
+  while (!tryAcquire(file)) {
+    const owner = reclaimIfStale(file);
+    if (Date.now() > deadline) throw new TableLockedError(table, owner);
+    await sleep(wait);
+    wait = Math.min(wait * 2, 100);
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}

@@ -1,0 +1,62 @@
+// Ensemble members: parsing the member list, fitting each on the input its family needs, predicting.
+
+import { ValidationError } from "../../errors.js";
+import { applyMatrixPrep, fitMatrixPrep, type MatrixPrepState } from "../../features/matrix-prep.js";
+import type { FeatureMatrix } from "../../features/matrix.js";
+import type { FittedEstimator, TrainingData } from "../estimator.js";
+import type { ModelKind } from "../models.js";
+
+export type KindLookup = (name: string) => ModelKind;
+
+export interface MemberState {
+  name: string;
+  prep: MatrixPrepState | null;
+  state: Record<string, unknown>;
+}
+
+export interface FittedMember {
+  name: string;
+  prep: MatrixPrepState | null;
+  fitted: FittedEstimator;
+}
+
+/** "gbdt,logistic_regression" plus optional JSON per-member params: the names, checked, and their params. */
+export function parseMembers(members: string, memberParams: string, lookup: KindLookup, self: string): { name: string; params: Record<string, unknown> }[] {
+  const names = members.split(",").map((s) => s.trim()).filter(Boolean);
+  if (names.length < 2) throw new ValidationError(`${self} needs at least two members, got "${members}"`, { path: "params.members", hint: 'e.g. "gbdt,logistic_regression"' });
+  let extra: Record<string, Record<string, unknown>> = {};
+  if (memberParams) {
+    try {
+      extra = JSON.parse(memberParams);
+    } catch {
+      throw new ValidationError(`member_params of ${self} is not valid JSON`, { path: "params.member_params", hint: '{"gbdt": {"n_estimators": 100}}' });
+    }
+  }
+  for (const n of names) {
+    if (n === "voting" || n === "stacking") throw new ValidationError(`${self} cannot contain another ensemble (${n})`, { path: "params.members" });
+    lookup(n);
+  }
+  return names.map((name) => ({ name, params: extra[name] ?? {} }));
+}
+
+/** Members from the linear family get the matrix imputed and scaled first; tree members take it as it is. */
+export async function fitMember(lookup: KindLookup, name: string, params: Record<string, unknown>, data: TrainingData): Promise<FittedMember> {
+  const kind = lookup(name);
+  const linear = kind.pipeline.scale !== "none";
+  const prep = linear ? fitMatrixPrep(data.X) : null;
+  const X = prep ? applyMatrixPrep(prep, data.X) : data.X;
+  const fitted = await kind.create(params).fit({ ...data, X, valid: undefined, onProgress: undefined });
+  return { name, prep, fitted };
+}
+
+export function predictMember(m: FittedMember, X: FeatureMatrix): Float64Array {
+  return m.fitted.predict(m.prep ? applyMatrixPrep(m.prep, X) : X);
+}
+
+export function memberState(m: FittedMember): MemberState {
+  return { name: m.name, prep: m.prep, state: m.fitted.state() };
+}
+
+export function restoreMember(lookup: KindLookup, s: MemberState): FittedMember {
+  return { name: s.name, prep: s.prep, fitted: lookup(s.name).restore(s.state) };
+}

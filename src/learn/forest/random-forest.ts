@@ -1,0 +1,165 @@
+// Random forests and extra trees on the histogram tree code: bootstrap rows, a random feature subset per node,
+// deep trees grown depth-first, rounds grown on every core; leaves hold class rates (one-vs-rest trees for
+// multiclass) or means.
+
+import type { FeatureMatrix } from "../../features/matrix.js";
+import { CLASS_WEIGHT_CHOICES, sampleWeights } from "../class-weight.js";
+import type { FittedEstimator, TrainingData } from "../estimator.js";
+import { binColumns, binOffsets, fitBinMapper, transposeBins } from "../gbdt/binning.js";
+import { WasmBinning } from "../gbdt/wasm-binning.js";
+import { Worker } from "node:worker_threads";
+import { addForestScores, compileForest, ForestBuilder, forestImportance, type ForestState } from "../gbdt/forest.js";
+import type { FeatureMeta } from "../gbdt/split-finder.js";
+import { chooseThreads, workerScript } from "../gbdt/threads.js";
+import { ParamHolder, type ParamSpec, type Params } from "../params.js";
+import type { DfsParams } from "./dfs-grower.js";
+import { forestJob, forestKernel, growClaimedRounds, growRound, type ForestJob, type GrownRound } from "./forest-rounds.js";
+
+export const FOREST_PARAMS: ParamSpec = {
+  n_estimators: { default: 100, min: 1, int: true },
+  /** 0 = grow until leaves are pure or hold min_samples_leaf rows. */
+  max_depth: { default: 0, min: 0, int: true },
+  min_samples_leaf: { default: 1, min: 1 },
+  /** "auto": sqrt for classification, all for regression (scikit-learn's defaults); or a fraction. */
+  max_features: { default: "auto", choices: ["auto", "sqrt", "log2", "all"] },
+  max_features_fraction: { default: null, nullable: true, min: 0, max: 1, exclusiveMin: true },
+  bootstrap: { default: true },
+  max_bins: { default: 255, min: 2, max: 255, int: true },
+  class_weight: { default: "none", choices: CLASS_WEIGHT_CHOICES },
+  bin_sample_rows: { default: 200000, min: 1000, int: true },
+  /** 0 = automatic: 2 threads on a 2-core machine unless the data is tiny. */
+  n_threads: { default: 0, min: 0, max: 64, int: true },
+};
+
+export class RandomForest extends ParamHolder<RandomForest> {
+  constructor(params: Record<string, unknown> = {}, name: "random_forest" | "extra_trees" = "random_forest") {
+    super(name, FOREST_PARAMS, name === "extra_trees" ? { bootstrap: false, ...params } : params);
+  }
+
+  clone(): RandomForest {
+    return new RandomForest(this.getParams(), this.name as "random_forest" | "extra_trees");
+  }
+
+  fit(data: TrainingData): Promise<FittedForest> {
+    return fitForest(this.name, this.getParams(), data);
+  }
+}
+
+function featuresPerNode(p: Params, F: number, classify: boolean): number {
+  if (p.max_features_fraction !== null) return Math.max(1, Math.round(F * (p.max_features_fraction as number)));
+  const mode = p.max_features === "auto" ? (classify ? "sqrt" : "all") : p.max_features;
+  if (mode === "sqrt") return Math.max(1, Math.floor(Math.sqrt(F)));
+  if (mode === "log2") return Math.max(1, Math.floor(Math.log2(F)));
+  return F;
+}
+
+async function fitForest(name: string, p: Params, data: TrainingData): Promise<FittedForest> {
+  const { X, y, nClasses } = data;
+  const n = X.nRows;
+  const F = X.columns.length;
+  const binner = WasmBinning.create(Math.min(n, p.bin_sample_rows as number));
+  const mappers = X.columns.map((c, f) => fitBinMapper(c, p.max_bins as number, p.bin_sample_rows as number, data.seed + f, binner));
+  const off = binOffsets(mappers);
+  const meta: FeatureMeta = {
+    nFeatures: F,
+    off,
+    nBins: Int32Array.from(mappers, (m) => m.nBins),
+    isCat: Uint8Array.from(mappers, (m) => (m.kind === "categorical" ? 1 : 0)),
+  };
+  const binsT = binColumns(X, mappers, undefined, binner);
+  const outputs = nClasses > 2 ? nClasses : 1;
+  const rounds = p.n_estimators as number;
+  const params: DfsParams = {
+    lambda: 0, alpha: 0, minChildWeight: p.min_samples_leaf as number, minDataInLeaf: 0, minSplitGain: 0, maxDeltaStep: 0,
+    catSmooth: 1, catL2: 0, maxCatThreshold: 64, maxCatToOnehot: 4, minDataPerGroup: 0,
+    maxDepth: p.max_depth as number, maxFeatures: featuresPerNode(p, F, nClasses > 0), extra: name === "extra_trees",
+  };
+  // Deep trees: two threads pay off from small data on (each round is a whole tree per output).
+  const threads = rounds > 1 ? chooseThreads(p.n_threads as number, n * 10, F) : 1;
+  const job = forestJob(
+    { n, nClasses, outputs, rounds, seed: data.seed, bootstrap: p.bootstrap as boolean, meta, params, threads },
+    binsT,
+    transposeBins(binsT, n, F),
+    y,
+    sampleWeights(y, nClasses, p.class_weight as string, data.weights) ?? null,
+  );
+  const grown = await growRounds(job, data.onProgress);
+  const forest = new ForestBuilder();
+  for (const r of grown) for (const [k, t] of r.trees.entries()) forest.add(t.tree, mappers, t.values, k);
+  return new FittedForest(name, { forest: forest.build(), outputs, nClasses, nTrees: rounds, featureNames: X.columns.map((c) => c.name) });
+}
+
+/** Every round, in order: this thread and job.threads - 1 workers claim them; a failed worker's rounds are regrown here. */
+async function growRounds(job: ForestJob, onProgress?: (done: number, total: number) => void): Promise<GrownRound[]> {
+  const results: (GrownRound | undefined)[] = new Array(job.rounds);
+  const script = job.threads > 1 ? workerScript("forest-worker.js", import.meta.url) : null;
+  const workers: Promise<void>[] = [];
+  for (let t = 1; script && t < job.threads; t++) {
+    const w = new Worker(script, { workerData: { job, thread: t } });
+    workers.push(
+      new Promise<void>((resolve) => {
+        w.on("message", (m: { round?: GrownRound; done?: boolean; error?: string }) => {
+          if (m.round) results[m.round.round] = m.round;
+          else resolve();
+        });
+        w.on("error", () => resolve());
+        w.on("exit", () => resolve());
+      }).then(() => void w.terminate()),
+    );
+  }
+  const kernel = forestKernel(job, 0);
+  growClaimedRounds(job, 0, kernel, (r) => {
+    results[r.round] = r;
+    onProgress?.(Atomics.load(job.counters, 1) + 1, job.rounds);
+  });
+  await Promise.all(workers);
+  return results.map((r, round) => r ?? growRound(job, 0, kernel, round));
+}
+
+export interface ForestModelState {
+  forest: ForestState;
+  outputs: number;
+  nClasses: number;
+  nTrees: number;
+  featureNames: string[];
+}
+
+export class FittedForest implements FittedEstimator {
+  private compiled: ReturnType<typeof compileForest> | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly s: ForestModelState,
+  ) {}
+
+  predict(X: FeatureMatrix): Float64Array {
+    const n = X.nRows;
+    const { outputs, nClasses, nTrees } = this.s;
+    if (!this.compiled && n > 1000) this.compiled = compileForest(this.s.forest, this.s.featureNames.length);
+    const raw = new Float64Array(n * outputs);
+    addForestScores(this.s.forest, X, raw, this.compiled ?? undefined);
+    if (nClasses === 0) return raw.map((v) => v / nTrees);
+    if (nClasses === 2) {
+      const out = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) (out[2 * i + 1] = raw[i] / nTrees), (out[2 * i] = 1 - raw[i] / nTrees);
+      return out;
+    }
+    const out = new Float64Array(n * nClasses);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let c = 0; c < nClasses; c++) sum += Math.max(raw[c * n + i], 0);
+      for (let c = 0; c < nClasses; c++) out[i * nClasses + c] = sum > 0 ? Math.max(raw[c * n + i], 0) / sum : 1 / nClasses;
+    }
+    return out;
+  }
+
+  state(): Record<string, unknown> {
+    return { ...this.s };
+  }
+
+  importance(kind = "gain"): Record<string, number> {
+    const imp = forestImportance(this.s.forest, this.s.featureNames.length);
+    const v = kind === "split" ? imp.split : imp.gain;
+    return Object.fromEntries(this.s.featureNames.map((name, f) => [name, v[f]]));
+  }
+}

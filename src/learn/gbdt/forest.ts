@@ -1,0 +1,204 @@
+// A flat, serializable ensemble of trees on raw feature values: what a fitted GBDT or forest predicts with.
+
+import type { FeatureMatrix } from "../../features/matrix.js";
+import type { BinMapper } from "./binning.js";
+import { compileChunks, type CompiledChunk } from "./compile.js";
+import type { TreeShape } from "./tree.js";
+
+const DEFAULT_LEFT = 1;
+const CATEGORICAL = 2;
+
+export interface ForestState {
+  /** Root of each tree: a node index, or ~leaf for a tree that is one leaf. */
+  treeRoot: Int32Array;
+  /** Output (class) each tree adds to. */
+  treeOutput: Int32Array;
+  feature: Int32Array;
+  /** Numeric nodes: x <= threshold goes left. */
+  threshold: Float64Array;
+  flags: Uint8Array;
+  /** Categorical nodes: the left categories as a bitset of codes, catBits[catStart .. catStart + catLen). */
+  catStart: Int32Array;
+  catLen: Int32Array;
+  catBits: Uint32Array;
+  left: Int32Array;
+  right: Int32Array;
+  gain: Float64Array;
+  leafValue: Float64Array;
+}
+
+/** Collects trees into growable arrays; build() packs them into typed arrays. */
+export class ForestBuilder {
+  private treeRoot: number[] = [];
+  private treeOutput: number[] = [];
+  private feature: number[] = [];
+  private threshold: number[] = [];
+  private flags: number[] = [];
+  private catStart: number[] = [];
+  private catLen: number[] = [];
+  private catBits: number[] = [];
+  private left: number[] = [];
+  private right: number[] = [];
+  private gain: number[] = [];
+  private leafValue: number[] = [];
+  /** Where each tree's nodes, leaves and category words begin, so a prefix of trees can be cut out. */
+  private starts: { node: number; leaf: number; cat: number }[] = [];
+
+  get nTrees(): number {
+    return this.treeRoot.length;
+  }
+
+  /** Adds a grown tree, turning bin thresholds into raw ones; leaf values are taken from `leafValues`. */
+  add(tree: TreeShape, mappers: BinMapper[], leafValues: ArrayLike<number>, output: number): void {
+    const nodeBase = this.feature.length;
+    const leafBase = this.leafValue.length;
+    this.starts.push({ node: nodeBase, leaf: leafBase, cat: this.catBits.length });
+    const ref = (child: number): number => (child >= 0 ? nodeBase + child : ~(leafBase + ~child));
+    this.treeRoot.push(tree.nInternal === 0 ? ~leafBase : nodeBase);
+    this.treeOutput.push(output);
+    for (let k = 0; k < tree.nInternal; k++) {
+      const f = tree.feature[k];
+      const m = mappers[f];
+      this.feature.push(f);
+      this.left.push(ref(tree.left[k]));
+      this.right.push(ref(tree.right[k]));
+      this.gain.push(tree.gain[k]);
+      let flag = tree.defaultLeft[k] ? DEFAULT_LEFT : 0;
+      const catLeft = tree.catLeft[k];
+      if (catLeft && m.kind === "categorical") {
+        flag |= CATEGORICAL;
+        const levels = m.codeToBin.length;
+        const words = new Uint32Array(Math.ceil(levels / 32));
+        for (let c = 0; c < levels; c++) if (catLeft[m.codeToBin[c]]) words[c >>> 5] |= 1 << (c & 31);
+        this.catStart.push(this.catBits.length);
+        this.catLen.push(words.length);
+        for (const w of words) this.catBits.push(w);
+        this.threshold.push(0);
+      } else {
+        this.catStart.push(-1);
+        this.catLen.push(0);
+        const cuts = m.kind === "numeric" ? m.cuts : new Float64Array(0);
+        // The split "every value left, missing right" has no cut: +Infinity keeps every number left.
+        this.threshold.push(tree.bin[k] < cuts.length ? cuts[tree.bin[k]] : Infinity);
+      }
+      this.flags.push(flag);
+    }
+    for (let l = 0; l < tree.nLeaves; l++) this.leafValue.push(leafValues[l]);
+  }
+
+  /** Packs the first `nTrees` trees (all by default; early stopping keeps the best prefix). */
+  build(nTrees = this.nTrees): ForestState {
+    const end = nTrees < this.nTrees ? this.starts[nTrees] : { node: this.feature.length, leaf: this.leafValue.length, cat: this.catBits.length };
+    const nodes = <T>(a: T[]) => a.slice(0, end.node);
+    return {
+      treeRoot: Int32Array.from(this.treeRoot.slice(0, nTrees)),
+      treeOutput: Int32Array.from(this.treeOutput.slice(0, nTrees)),
+      feature: Int32Array.from(nodes(this.feature)),
+      threshold: Float64Array.from(nodes(this.threshold)),
+      flags: Uint8Array.from(nodes(this.flags)),
+      catStart: Int32Array.from(nodes(this.catStart)),
+      catLen: Int32Array.from(nodes(this.catLen)),
+      catBits: Uint32Array.from(this.catBits.slice(0, end.cat)),
+      left: Int32Array.from(nodes(this.left)),
+      right: Int32Array.from(nodes(this.right)),
+      gain: Float64Array.from(nodes(this.gain)),
+      leafValue: Float64Array.from(this.leafValue.slice(0, end.leaf)),
+    };
+  }
+}
+
+/** Feature columns as Float64 (categorical codes as numbers, -1 as NaN) for the traversal loop. */
+export function rawColumns(X: FeatureMatrix): Float64Array[] {
+  return X.columns.map((c) => {
+    if (c.kind === "numeric") return c.values;
+    const out = new Float64Array(X.nRows);
+    for (let i = 0; i < X.nRows; i++) out[i] = c.codes[i] < 0 ? NaN : c.codes[i];
+    return out;
+  });
+}
+
+/** Leaf index reached by a row whose features are x[base .. base + F) (row-major, NaN = missing). */
+export function leafOfRow(s: ForestState, t: number, x: Float64Array, base: number): number {
+  const { feature, threshold, flags, catStart, catLen, catBits, left, right } = s;
+  let node = s.treeRoot[t];
+  while (node >= 0) {
+    const v = x[base + feature[node]];
+    const fl = flags[node];
+    let goLeft: boolean;
+    if (fl & CATEGORICAL) {
+      if (v !== v) goLeft = (fl & DEFAULT_LEFT) !== 0;
+      else {
+        const w = v >>> 5;
+        goLeft = w < catLen[node] && (catBits[catStart[node] + w] & (1 << (v & 31))) !== 0;
+      }
+    } else goLeft = v <= threshold[node] || (v !== v && (fl & DEFAULT_LEFT) !== 0);
+    node = goLeft ? left[node] : right[node];
+  }
+  return ~node;
+}
+
+/** Rows per block: a block's feature values stay in L1 while every tree walks them. */
+const BLOCK_ROWS = 256;
+
+/**
+ * Adds the trees' outputs to class-major raw scores: raw[output * n + i] += leaf value. Rows are copied into a
+ * row-major block first so that a walk reads one row's features from one cache line; trees run compiled
+ * (see compile.ts) when given, else walked.
+ */
+export function addForestScores(s: ForestState, X: FeatureMatrix, raw: Float64Array, compiled?: CompiledChunk[]): void {
+  const n = X.nRows;
+  const F = X.columns.length;
+  const cols = rawColumns(X);
+  const nTrees = s.treeRoot.length;
+  const x = new Float64Array(Math.min(BLOCK_ROWS, n) * F);
+  const { treeOutput, catBits } = s;
+  for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
+    const m = Math.min(BLOCK_ROWS, n - i0);
+    for (let f = 0; f < F; f++) {
+      const c = cols[f];
+      for (let j = 0; j < m; j++) x[j * F + f] = c[i0 + j];
+    }
+    if (compiled) {
+      for (const ch of compiled) {
+        if (ch.fn) ch.fn(x, m, raw, n, i0, catBits);
+        else for (let t = ch.t0; t < ch.t1; t++) walkBlock(s, t, x, F, m, raw, treeOutput[t] * n + i0);
+      }
+    } else for (let t = 0; t < nTrees; t++) walkBlock(s, t, x, F, m, raw, treeOutput[t] * n + i0);
+  }
+}
+
+function walkBlock(s: ForestState, t: number, x: Float64Array, F: number, m: number, raw: Float64Array, o: number): void {
+  const { leafValue, feature, threshold, flags, catStart, catLen, catBits, left, right } = s;
+  const root = s.treeRoot[t];
+  for (let j = 0; j < m; j++) {
+    const base = j * F;
+    let node = root;
+    while (node >= 0) {
+      const v = x[base + feature[node]];
+      const fl = flags[node];
+      let goLeft: boolean;
+      if (fl & CATEGORICAL) {
+        if (v !== v) goLeft = (fl & DEFAULT_LEFT) !== 0;
+        else {
+          const w = v >>> 5;
+          goLeft = w < catLen[node] && (catBits[catStart[node] + w] & (1 << (v & 31))) !== 0;
+        }
+      } else goLeft = v <= threshold[node] || (v !== v && (fl & DEFAULT_LEFT) !== 0);
+      node = goLeft ? left[node] : right[node];
+    }
+    raw[o + j] += leafValue[~node];
+  }
+}
+
+/** The forest compiled into chunks of trees (see compile.ts). */
+export function compileForest(s: ForestState, nFeatures: number): CompiledChunk[] {
+  return compileChunks(s, nFeatures);
+}
+
+/** Total gain and split count per feature index. */
+export function forestImportance(s: ForestState, nFeatures: number): { gain: Float64Array; split: Float64Array } {
+  const gain = new Float64Array(nFeatures);
+  const split = new Float64Array(nFeatures);
+  for (let k = 0; k < s.feature.length; k++) (gain[s.feature[k]] += s.gain[k]), split[s.feature[k]]++;
+  return { gain, split };
+}

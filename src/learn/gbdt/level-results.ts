@@ -1,0 +1,87 @@
+// The second half of a tree level, run by whichever thread claims an entry: the small child's histogram summed from
+// its shard parts, the large child's by subtraction, and both children's best splits written to shared results.
+
+import { subtractHistogram } from "./histogram.js";
+import { E_LEAF, E_PARENT_BUF, E_RIGHT, E_SMALL, E_SMALL_BUF, ENTRY, histOf, leafCount, partialOf, type FitArrays } from "./shard.js";
+import { findBestSplit, type SplitInfo } from "./split-finder.js";
+
+/** Doubles per leaf in FitArrays.results: gain, feature (-1: no split), bin, defaultLeft, gl, hl, gr, hr, categorical. */
+export const RESULT = 9;
+/** Bytes per leaf in FitArrays.catLeft (a feature's bins and its missing slot). */
+export const CAT_BYTES = 256;
+
+function writeResult(a: FitArrays, leaf: number, s: SplitInfo): void {
+  const r = a.results.subarray(leaf * RESULT, (leaf + 1) * RESULT);
+  r[0] = s.gain;
+  r[1] = s.feature;
+  r[2] = s.bin;
+  r[3] = s.defaultLeft ? 1 : 0;
+  r[4] = s.gl;
+  r[5] = s.hl;
+  r[6] = s.gr;
+  r[7] = s.hr;
+  r[8] = s.catLeft ? 1 : 0;
+  if (s.catLeft) a.catLeft.set(s.catLeft, leaf * CAT_BYTES);
+}
+
+/** The best split found for `leaf` (feature -1 when none), into `into`; categorical sides are copied out. */
+export function readResult(a: FitArrays, leaf: number, into: SplitInfo): SplitInfo {
+  const r = a.results.subarray(leaf * RESULT, (leaf + 1) * RESULT);
+  into.gain = r[0];
+  into.feature = r[1];
+  into.bin = r[2];
+  into.defaultLeft = r[3] === 1;
+  into.gl = r[4];
+  into.hl = r[5];
+  into.gr = r[6];
+  into.hr = r[7];
+  into.catLeft = r[8] === 1 ? a.catLeft.slice(leaf * CAT_BYTES, leaf * CAT_BYTES + a.meta.nBins[into.feature] + 1) : null;
+  return into;
+}
+
+/** Finds and records the best split of `leaf` (none for fewer than 2 rows). */
+export function findLeafSplit(a: FitArrays, leaf: number, hist: Float64Array, g: number, h: number, count: number, masked: boolean, best: SplitInfo): void {
+  best.gain = 0;
+  best.feature = -1;
+  best.catLeft = null;
+  if (count >= 2) findBestSplit(hist, a.meta, masked ? a.featureMask : null, g, h, count, a.split, best);
+  writeResult(a, leaf, best);
+}
+
+/** Root: the shard histograms summed (in shard order) into buffer rootBuf, then its best split when `splittable`. */
+export function finishRoot(a: FitArrays, rootBuf: number, masked: boolean, splittable: boolean, best: SplitInfo): void {
+  const hist = histOf(a, rootBuf);
+  hist.set(partialOf(a, 0, 0));
+  for (let s = 1; s < a.shards; s++) {
+    const p = partialOf(a, 0, s);
+    for (let j = 0; j < p.length; j++) hist[j] += p[j];
+  }
+  let g = 0;
+  let h = 0;
+  for (let s = 0; s < a.shards; s++) (g += a.shardSums[2 * s]), (h += a.shardSums[2 * s + 1]);
+  findLeafSplit(a, 0, hist, g, h, splittable ? a.n : 0, masked, best);
+}
+
+/**
+ * Entry i after its partitions: the small child's histogram (summed from the shard parts when `fromPartials`, else
+ * already in its buffer), the parent's buffer turned into the large child's, and both children's best splits.
+ */
+export function finishEntry(a: FitArrays, i: number, fromPartials: boolean, masked: boolean, best: SplitInfo): void {
+  const e = a.batch.subarray(i * ENTRY, (i + 1) * ENTRY);
+  const small = histOf(a, e[E_SMALL_BUF]);
+  if (fromPartials) {
+    small.set(partialOf(a, i, 0));
+    for (let s = 1; s < a.shards; s++) {
+      const p = partialOf(a, i, s);
+      for (let j = 0; j < p.length; j++) small[j] += p[j];
+    }
+  }
+  const large = histOf(a, e[E_PARENT_BUF]);
+  subtractHistogram(large, large, small);
+  const cs = a.childSums.subarray(4 * i, 4 * i + 4);
+  const leaf = e[E_LEAF];
+  const right = e[E_RIGHT];
+  const leafIsSmall = e[E_SMALL] === leaf;
+  findLeafSplit(a, leaf, leafIsSmall ? small : large, cs[0], cs[1], leafCount(a, leaf), masked, best);
+  findLeafSplit(a, right, leafIsSmall ? large : small, cs[2], cs[3], leafCount(a, right), masked, best);
+}

@@ -1,0 +1,185 @@
+// Best split of a node from its histogram: numeric thresholds with a learned missing direction, and
+// many-vs-many categorical splits (categories sorted by gradient ratio, as LightGBM does).
+
+export interface SplitParams {
+  lambda: number;
+  alpha: number;
+  minChildWeight: number;
+  minDataInLeaf: number;
+  minSplitGain: number;
+  maxDeltaStep: number;
+  catSmooth: number;
+  catL2: number;
+  maxCatThreshold: number;
+  maxCatToOnehot: number;
+  minDataPerGroup: number;
+}
+
+/** Static facts about the features, shared by every node. */
+export interface FeatureMeta {
+  nFeatures: number;
+  off: Int32Array;
+  nBins: Int32Array;
+  isCat: Uint8Array;
+}
+
+export interface SplitInfo {
+  gain: number;
+  feature: number;
+  /** Numeric: rows with bin <= bin go left. */
+  bin: number;
+  /** Categorical: catLeft[b] = 1 when bin b (missing slot included) goes left; null for numeric. */
+  catLeft: Uint8Array | null;
+  defaultLeft: boolean;
+  gl: number;
+  hl: number;
+  gr: number;
+  hr: number;
+}
+
+export function emptySplit(): SplitInfo {
+  return { gain: 0, feature: -1, bin: 0, catLeft: null, defaultLeft: true, gl: 0, hl: 0, gr: 0, hr: 0 };
+}
+
+const thresholdL1 = (g: number, alpha: number): number => (g > alpha ? g - alpha : g < -alpha ? g + alpha : 0);
+
+/** Newton leaf value -T(G)/(H + lambda), clipped to +-maxDeltaStep when that is set (> 0). */
+export function leafOutput(g: number, h: number, p: SplitParams, extraL2 = 0): number {
+  let w = -thresholdL1(g, p.alpha) / (h + p.lambda + extraL2);
+  if (p.maxDeltaStep > 0 && Math.abs(w) > p.maxDeltaStep) w = Math.sign(w) * p.maxDeltaStep;
+  return w;
+}
+
+/** Loss reduction of a leaf with value from leafOutput (twice the Newton decrease; XGBoost's scale for gamma). */
+export function leafGain(g: number, h: number, p: SplitParams, extraL2 = 0): number {
+  const tg = thresholdL1(g, p.alpha);
+  if (p.maxDeltaStep <= 0) return (tg * tg) / (h + p.lambda + extraL2);
+  const w = leafOutput(g, h, p, extraL2);
+  return -(2 * tg * w + (h + p.lambda + extraL2) * w * w);
+}
+
+/**
+ * Writes the best split of a node into `best` (gain 0 and feature -1 when none beats minSplitGain).
+ * `count` is the node's row count; counts of candidate children are estimated from their hessian share.
+ */
+export function findBestSplit(
+  hist: Float64Array,
+  meta: FeatureMeta,
+  featureMask: Uint8Array | null,
+  G: number,
+  H: number,
+  count: number,
+  p: SplitParams,
+  best: SplitInfo,
+): void {
+  best.gain = 0;
+  best.feature = -1;
+  best.catLeft = null;
+  const parent = leafGain(G, H, p);
+  const cntFactor = H > 0 ? count / H : 0;
+  const minH = Math.max(p.minChildWeight, 1e-12);
+  const minCnt = p.minDataInLeaf;
+  for (let f = 0; f < meta.nFeatures; f++) {
+    if (featureMask && !featureMask[f]) continue;
+    const base = meta.off[f];
+    const nb = meta.nBins[f];
+    const gm = hist[2 * (base + nb)];
+    const hm = hist[2 * (base + nb) + 1];
+    if (meta.isCat[f]) {
+      categoricalSplit(hist, base, nb, f, G, H, cntFactor, parent, p, best);
+      continue;
+    }
+    // Two scans: missing values on the right, then (if there are any) on the left; the better wins.
+    for (let dir = 0; dir < 2; dir++) {
+      const missingLeft = dir === 1;
+      if (missingLeft && hm <= 0) break;
+      let gl = missingLeft ? gm : 0;
+      let hl = missingLeft ? hm : 0;
+      const last = !missingLeft && hm > 0 ? nb - 1 : nb - 2;
+      for (let b = 0; b <= last; b++) {
+        gl += hist[2 * (base + b)];
+        hl += hist[2 * (base + b) + 1];
+        if (hl < minH || hl * cntFactor < minCnt) continue;
+        const hr = H - hl;
+        if (hr < minH || hr * cntFactor < minCnt) break;
+        const gr = G - gl;
+        const gain = leafGain(gl, hl, p) + leafGain(gr, hr, p) - parent;
+        if (gain > best.gain && gain > p.minSplitGain) {
+          best.gain = gain;
+          best.feature = f;
+          best.bin = b;
+          best.catLeft = null;
+          best.defaultLeft = hm > 0 ? missingLeft : hl >= hr;
+          best.gl = gl;
+          best.hl = hl;
+          best.gr = gr;
+          best.hr = hr;
+        }
+      }
+    }
+  }
+}
+
+function categoricalSplit(
+  hist: Float64Array,
+  base: number,
+  nb: number,
+  f: number,
+  G: number,
+  H: number,
+  cntFactor: number,
+  parent: number,
+  p: SplitParams,
+  best: SplitInfo,
+): void {
+  const used: number[] = [];
+  for (let b = 0; b <= nb; b++) if (hist[2 * (base + b) + 1] > 0) used.push(b);
+  if (used.length < 2) return;
+  const minH = Math.max(p.minChildWeight, 1e-12);
+  let bestLocal = Math.max(best.gain, p.minSplitGain);
+  let chosen: number[] | null = null;
+  let cg = 0;
+  let ch = 0;
+  const consider = (members: number[], gl: number, hl: number, extraL2: number): void => {
+    const hr = H - hl;
+    if (hl < minH || hr < minH || hl * cntFactor < p.minDataInLeaf || hr * cntFactor < p.minDataInLeaf) return;
+    const gain = leafGain(gl, hl, p, extraL2) + leafGain(G - gl, hr, p, extraL2) - parent;
+    if (gain > bestLocal) (bestLocal = gain), (chosen = members.slice()), (cg = gl), (ch = hl);
+  };
+  if (used.length <= p.maxCatToOnehot) {
+    for (const b of used) consider([b], hist[2 * (base + b)], hist[2 * (base + b) + 1], 0);
+  } else {
+    // Categories with too little data are not ranked (they stay right): their gradient ratio is noise.
+    const ranked = used.filter((b) => hist[2 * (base + b) + 1] * cntFactor >= p.catSmooth);
+    const ratio = (b: number) => hist[2 * (base + b)] / (hist[2 * (base + b) + 1] + p.catSmooth);
+    ranked.sort((a, b) => ratio(a) - ratio(b) || a - b);
+    const maxTake = Math.min(p.maxCatThreshold, Math.floor((ranked.length + 1) / 2));
+    for (const order of [ranked, ranked.slice().reverse()]) {
+      let gl = 0;
+      let hl = 0;
+      const members: number[] = [];
+      for (let j = 0; j < maxTake && j < order.length - 1; j++) {
+        const b = order[j];
+        gl += hist[2 * (base + b)];
+        hl += hist[2 * (base + b) + 1];
+        members.push(b);
+        if (hl * cntFactor < p.minDataPerGroup) continue;
+        if ((H - hl) * cntFactor < p.minDataPerGroup) break;
+        consider(members, gl, hl, p.catL2);
+      }
+    }
+  }
+  if (chosen === null) return;
+  const catLeft = new Uint8Array(nb + 1);
+  for (const b of chosen as number[]) catLeft[b] = 1;
+  const hm = hist[2 * (base + nb) + 1];
+  best.gain = bestLocal;
+  best.feature = f;
+  best.bin = -1;
+  best.catLeft = catLeft;
+  best.defaultLeft = hm > 0 ? catLeft[nb] === 1 : ch >= H - ch;
+  best.gl = cg;
+  best.hl = ch;
+  best.gr = G - cg;
+  best.hr = H - ch;
+}

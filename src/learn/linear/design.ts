@@ -1,0 +1,70 @@
+// The design matrix of linear models: numeric columns as they are, categorical columns as implicit one-hot.
+
+import type { FeatureMatrix } from "../../features/matrix.js";
+
+/**
+ * Weights are laid out per output k as a block of (width + 1): the column weights, then the intercept.
+ * One-hot columns are never materialised: a categorical column adds w[offset + code] (code -1 adds nothing).
+ */
+export class Design {
+  readonly width: number;
+  readonly offsets: Int32Array;
+
+  constructor(readonly X: FeatureMatrix) {
+    this.offsets = new Int32Array(X.columns.length);
+    let w = 0;
+    X.columns.forEach((c, j) => {
+      this.offsets[j] = w;
+      w += c.kind === "numeric" ? 1 : c.levels;
+    });
+    this.width = w;
+  }
+
+  /** z[k * n + i] = intercept_k + x_i . w_k for K outputs. */
+  scores(w: Float64Array, K: number, z: Float64Array): void {
+    const n = this.X.nRows;
+    const W = this.width;
+    for (let k = 0; k < K; k++) {
+      const base = k * (W + 1);
+      const zk = z.subarray(k * n, (k + 1) * n);
+      zk.fill(w[base + W]);
+      this.X.columns.forEach((c, j) => {
+        const off = base + this.offsets[j];
+        if (c.kind === "numeric") {
+          const wj = w[off];
+          if (wj === 0) return;
+          const v = c.values;
+          for (let i = 0; i < n; i++) zk[i] += wj * v[i];
+        } else {
+          const codes = c.codes;
+          for (let i = 0; i < n; i++) if (codes[i] >= 0) zk[i] += w[off + codes[i]];
+        }
+      });
+    }
+  }
+
+  /** g[block k] += X^T r_k (and the intercept gets sum r_k), for residuals r laid out like z. */
+  addGradient(r: Float64Array, K: number, g: Float64Array): void {
+    const n = this.X.nRows;
+    const W = this.width;
+    for (let k = 0; k < K; k++) {
+      const base = k * (W + 1);
+      const rk = r.subarray(k * n, (k + 1) * n);
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += rk[i];
+      g[base + W] += sum;
+      this.X.columns.forEach((c, j) => {
+        const off = base + this.offsets[j];
+        if (c.kind === "numeric") {
+          const v = c.values;
+          let s = 0;
+          for (let i = 0; i < n; i++) s += rk[i] * v[i];
+          g[off] += s;
+        } else {
+          const codes = c.codes;
+          for (let i = 0; i < n; i++) if (codes[i] >= 0) g[off + codes[i]] += rk[i];
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// Logistic regression (binary and multinomial) with L2 penalty, fitted by L-BFGS on the implicit one-hot design.
+
+import type { FeatureMatrix } from "../../features/matrix.js";
+import { CLASS_WEIGHT_CHOICES, sampleWeights } from "../class-weight.js";
+import type { FittedEstimator, TrainingData } from "../estimator.js";
+import { ParamHolder, type ParamSpec } from "../params.js";
+import { Design } from "./design.js";
+import { fista } from "./fista.js";
+import { lbfgs } from "./lbfgs.js";
+
+export const LOGISTIC_PARAMS: ParamSpec = {
+  C: { default: 1, min: 0, exclusiveMin: true },
+  penalty: { default: "l2", choices: ["l2", "l1", "elasticnet", "none"] },
+  /** Elastic-net mix: 1 = pure L1, 0 = pure L2 (penalty "elasticnet" only). */
+  l1_ratio: { default: 0.5, min: 0, max: 1 },
+  max_iter: { default: 1000, min: 1, int: true },
+  tol: { default: 1e-4, min: 0, exclusiveMin: true },
+  fit_intercept: { default: true },
+  class_weight: { default: "none", choices: CLASS_WEIGHT_CHOICES },
+};
+
+export class LogisticRegression extends ParamHolder<LogisticRegression> {
+  constructor(params: Record<string, unknown> = {}) {
+    super("logistic_regression", LOGISTIC_PARAMS, params);
+  }
+
+  clone(): LogisticRegression {
+    return new LogisticRegression(this.getParams());
+  }
+
+  fit(data: TrainingData): FittedLogistic {
+    const { X, y, nClasses } = data;
+    const n = X.nRows;
+    const K = nClasses === 2 ? 1 : nClasses;
+    const design = new Design(X);
+    const W = design.width;
+    const w = sampleWeights(y, nClasses, this.params.class_weight as string, data.weights);
+    let sw = n;
+    if (w) sw = w.reduce((a, b) => a + b, 0);
+    const penalty = this.params.penalty as string;
+    const l1Share = penalty === "l1" ? 1 : penalty === "elasticnet" ? this.num("l1_ratio") : 0;
+    const lambda = penalty === "none" ? 0 : (1 - l1Share) / (this.num("C") * sw);
+    const fitIntercept = this.params.fit_intercept as boolean;
+    const z = new Float64Array(n * K);
+    const r = new Float64Array(n * K);
+    const fg = (theta: Float64Array, grad: Float64Array): number => {
+      if (!fitIntercept) for (let k = 0; k < K; k++) theta[k * (W + 1) + W] = 0;
+      design.scores(theta, K, z);
+      const loss = K === 1 ? binaryResiduals(z, y, w, r) : multinomialResiduals(z, y, w, r, K, n);
+      grad.fill(0);
+      design.addGradient(r, K, grad);
+      let penalty = 0;
+      for (let k = 0; k < K; k++) {
+        const base = k * (W + 1);
+        for (let j = 0; j < W; j++) {
+          penalty += theta[base + j] ** 2;
+          grad[base + j] = grad[base + j] / sw + lambda * theta[base + j];
+        }
+        grad[base + W] = fitIntercept ? grad[base + W] / sw : 0;
+      }
+      return loss / sw + 0.5 * lambda * penalty;
+    };
+    const x0 = new Float64Array(K * (W + 1));
+    let res: { x: Float64Array; iterations: number; converged: boolean };
+    if (l1Share > 0) {
+      // L1 is not smooth: proximal gradient, the intercepts left unpenalised.
+      const l1 = new Float64Array(K * (W + 1)).fill(l1Share / (this.num("C") * sw));
+      for (let k = 0; k < K; k++) l1[k * (W + 1) + W] = 0;
+      res = fista(fg, x0, { maxIter: this.num("max_iter") * 10, tol: this.num("tol") * 1e-2, l1 });
+    } else res = lbfgs(fg, x0, { maxIter: this.num("max_iter"), gtol: this.num("tol") });
+    return new FittedLogistic({ coef: res.x, outputs: K, width: W, nClasses, iterations: res.iterations, converged: res.converged });
+  }
+}
+
+/** Sum of weighted log losses; r = w * (p - y). */
+function binaryResiduals(z: Float64Array, y: Float64Array, w: Float64Array | undefined, r: Float64Array): number {
+  let loss = 0;
+  for (let i = 0; i < z.length; i++) {
+    const zi = z[i];
+    const wi = w ? w[i] : 1;
+    const p = 1 / (1 + Math.exp(-zi));
+    loss += wi * ((zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi))) - y[i] * zi);
+    r[i] = wi * (p - y[i]);
+  }
+  return loss;
+}
+
+function multinomialResiduals(z: Float64Array, y: Float64Array, w: Float64Array | undefined, r: Float64Array, K: number, n: number): number {
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) max = Math.max(max, z[k * n + i]);
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += Math.exp(z[k * n + i] - max);
+    const lse = max + Math.log(sum);
+    const wi = w ? w[i] : 1;
+    loss += wi * (lse - z[y[i] * n + i]);
+    for (let k = 0; k < K; k++) r[k * n + i] = wi * (Math.exp(z[k * n + i] - lse) - (y[i] === k ? 1 : 0));
+  }
+  return loss;
+}
+
+export interface LogisticState {
+  coef: Float64Array;
+  outputs: number;
+  width: number;
+  nClasses: number;
+  iterations: number;
+  converged: boolean;
+}
+
+export class FittedLogistic implements FittedEstimator {
+  readonly name = "logistic_regression";
+
+  constructor(readonly s: LogisticState) {}
+
+  predict(X: FeatureMatrix): Float64Array {
+    const n = X.nRows;
+    const K = this.s.outputs;
+    const z = new Float64Array(n * K);
+    new Design(X).scores(this.s.coef, K, z);
+    const C = this.s.nClasses;
+    const out = new Float64Array(n * C);
+    if (K === 1) {
+      for (let i = 0; i < n; i++) {
+        const p = 1 / (1 + Math.exp(-z[i]));
+        out[2 * i] = 1 - p;
+        out[2 * i + 1] = p;
+      }
+      return out;
+    }
+    for (let i = 0; i < n; i++) {
+      let max = -Infinity;
+      for (let k = 0; k < K; k++) max = Math.max(max, z[k * n + i]);
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += out[i * C + k] = Math.exp(z[k * n + i] - max);
+      for (let k = 0; k < K; k++) out[i * C + k] /= sum;
+    }
+    return out;
+  }
+
+  state(): Record<string, unknown> {
+    return { ...this.s };
+  }
+}

@@ -1,0 +1,143 @@
+// A trained model as the rest of Millrace sees it: feature pipeline + fitted learner + signature, savable as bytes.
+
+import { ValidationError } from "../errors.js";
+import { FittedFeaturePipeline, findColumn, type PipelineState } from "../features/pipeline.js";
+import { recordsToFrame, type InputColumn } from "../features/records.js";
+import type { Frame, PredictionOutput, Predictor, Signature, Task } from "../records.js";
+import { ArtifactError, decodeArtifact, encodeArtifact, MILLRACE_VERSION } from "./artifact.js";
+import type { FittedEstimator } from "./estimator.js";
+import { MODELS } from "./models.js";
+import { encodeTarget } from "./target.js";
+import { taskMetrics } from "./task-metrics.js";
+
+export interface TrainedModel extends Predictor {
+  readonly task: Task;
+  /** Binary: [negative, positive]. */
+  readonly classes?: string[];
+  predictFrame(frame: Frame): PredictionOutput[];
+  /** Metrics of this model on the given rows of a frame (the gate compares champion and challenger on the same rows). */
+  evaluate(frame: Frame, rows: Uint32Array, target: string, positive?: string): Record<string, number>;
+  /** Versioned artifact: Millrace version, fitted feature pipeline, learner state. */
+  toBytes(): Uint8Array;
+}
+
+export interface ModelInfo {
+  model: string;
+  params: Record<string, unknown>;
+  target: string;
+  millraceVersion: string;
+  createdAt: string;
+}
+
+export class Model implements TrainedModel {
+  readonly classes?: string[];
+  /** Messages about how this model was loaded (e.g. written by another Millrace version). */
+  readonly warnings: string[] = [];
+  private readonly inputs: InputColumn[];
+
+  constructor(
+    readonly task: Task,
+    classes: string[] | undefined,
+    readonly signature: Signature,
+    readonly pipeline: FittedFeaturePipeline,
+    readonly estimator: FittedEstimator,
+    readonly info: ModelInfo,
+  ) {
+    if (classes) this.classes = classes;
+    this.inputs = pipeline.inputs;
+  }
+
+  /** Row-major learner output for a frame: n x classes probabilities, or n values. */
+  scoreFrame(frame: Frame, rows?: Uint32Array): Float64Array {
+    return this.estimator.predict(this.pipeline.transform(frame, rows));
+  }
+
+  predictFrame(frame: Frame): PredictionOutput[] {
+    return this.toOutputs(this.scoreFrame(frame), frame.rowCount);
+  }
+
+  predictRecords(records: ReadonlyArray<Record<string, unknown>>): PredictionOutput[] {
+    return this.predictFrame(recordsToFrame(records, this.inputs));
+  }
+
+  private toOutputs(out: Float64Array, n: number): PredictionOutput[] {
+    const res: PredictionOutput[] = new Array(n);
+    if (this.task === "regression") {
+      for (let i = 0; i < n; i++) res[i] = { value: out[i] };
+      return res;
+    }
+    const classes = this.classes!;
+    const k = classes.length;
+    for (let i = 0; i < n; i++) {
+      const probabilities: Record<string, number> = {};
+      let best = 0;
+      for (let c = 0; c < k; c++) {
+        probabilities[classes[c]] = out[i * k + c];
+        if (out[i * k + c] > out[i * k + best]) best = c;
+      }
+      // Binary: the positive class wins at probability >= 0.5, the threshold the metrics use.
+      const label = k === 2 ? (out[i * 2 + 1] >= 0.5 ? classes[1] : classes[0]) : classes[best];
+      res[i] = { label, probabilities };
+    }
+    return res;
+  }
+
+  evaluate(frame: Frame, rows: Uint32Array, target: string, positive?: string): Record<string, number> {
+    if (positive !== undefined && this.task === "binary" && positive !== this.classes![1]) {
+      throw new ValidationError(`the model's positive class is "${this.classes![1]}", not "${positive}"`, {
+        path: "positive",
+        hint: "compare models trained with the same positive label",
+      });
+    }
+    const y = encodeTarget(findColumn(frame, target), rows, this.task, this.classes);
+    return taskMetrics(this.task, y, this.scoreFrame(frame, rows), this.classes?.length ?? 0);
+  }
+
+  toBytes(): Uint8Array {
+    return encodeArtifact({
+      kind: "millrace-model",
+      info: { ...this.info, millraceVersion: MILLRACE_VERSION },
+      task: this.task,
+      classes: this.classes ?? null,
+      signature: this.signature,
+      pipeline: this.pipeline.state,
+      estimator: { name: this.estimator.name, state: this.estimator.state() },
+    });
+  }
+}
+
+interface SavedModel {
+  kind: string;
+  info: ModelInfo;
+  task: Task;
+  classes: string[] | null;
+  signature: Signature;
+  pipeline: PipelineState;
+  estimator: { name: string; state: Record<string, unknown> };
+}
+
+/** Rebuilds a model from toBytes() output; refuses foreign or incompatible files, warns on a version change. */
+export function loadModel(bytes: Uint8Array): Model {
+  const saved = decodeArtifact(bytes) as SavedModel;
+  if (!saved || saved.kind !== "millrace-model") {
+    throw new ArtifactError("the file is a Millrace artifact but not a model", { hint: "pass a model.bin written by training" });
+  }
+  const kind = MODELS[saved.estimator?.name];
+  if (!kind) {
+    throw new ArtifactError(`model kind "${saved.estimator?.name}" is unknown to this Millrace ${MILLRACE_VERSION}`, {
+      hint: "upgrade Millrace or retrain the model",
+    });
+  }
+  const model = new Model(
+    saved.task,
+    saved.classes ?? undefined,
+    saved.signature,
+    new FittedFeaturePipeline(saved.pipeline),
+    kind.restore(saved.estimator.state),
+    saved.info,
+  );
+  if (saved.info.millraceVersion !== MILLRACE_VERSION) {
+    model.warnings.push(`model written by Millrace ${saved.info.millraceVersion}, loaded by ${MILLRACE_VERSION}`);
+  }
+  return model;
+}

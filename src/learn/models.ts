@@ -1,0 +1,134 @@
+// The model zoo by name: how to build each learner, which feature pipeline it needs, and how to restore it.
+
+import { ValidationError } from "../errors.js";
+import { LINEAR_PIPELINE, TREE_PIPELINE, type PipelineOptions } from "../features/pipeline.js";
+import type { Task } from "../records.js";
+import type { Estimator, FittedEstimator } from "./estimator.js";
+import { FittedGBDT, GradientBoosting, type GBDTState } from "./gbdt/booster.js";
+import { FittedLogistic, LogisticRegression, type LogisticState } from "./linear/logistic.js";
+import { FittedRidge, Ridge, type RidgeState } from "./linear/ridge.js";
+import { FittedForest, RandomForest, type ForestModelState } from "./forest/random-forest.js";
+import { FittedNaiveBayes, NaiveBayes, type NaiveBayesState } from "./bayes/naive-bayes.js";
+import { ElasticNet } from "./linear/elastic-net.js";
+import { FittedKnn, KNearestNeighbors, type KnnState } from "./neighbors/knn.js";
+import { FittedStacking, StackingEnsemble } from "./ensemble/stacking.js";
+import { FittedVoting, VotingEnsemble } from "./ensemble/voting.js";
+
+export interface ModelKind {
+  name: string;
+  tasks: readonly Task[];
+  pipeline: PipelineOptions;
+  create(params: Record<string, unknown>): Estimator;
+  restore(state: Record<string, unknown>): FittedEstimator;
+}
+
+const CLASSIFY: readonly Task[] = ["binary", "multiclass"];
+const ALL: readonly Task[] = ["binary", "multiclass", "regression"];
+
+export const MODELS: Record<string, ModelKind> = {
+  logistic_regression: {
+    name: "logistic_regression",
+    tasks: CLASSIFY,
+    pipeline: LINEAR_PIPELINE,
+    create: (p) => new LogisticRegression(p),
+    restore: (s) => new FittedLogistic(s as unknown as LogisticState),
+  },
+  ridge: {
+    name: "ridge",
+    tasks: ["regression"],
+    pipeline: LINEAR_PIPELINE,
+    create: (p) => new Ridge(p),
+    restore: (s) => new FittedRidge("ridge", s as unknown as RidgeState),
+  },
+  linear_regression: {
+    name: "linear_regression",
+    tasks: ["regression"],
+    pipeline: LINEAR_PIPELINE,
+    create: (p) => new Ridge(p, "linear_regression"),
+    restore: (s) => new FittedRidge("linear_regression", s as unknown as RidgeState),
+  },
+  lasso: {
+    name: "lasso",
+    tasks: ["regression"],
+    pipeline: LINEAR_PIPELINE,
+    create: (p) => new ElasticNet(p, "lasso"),
+    restore: (s) => new FittedRidge("lasso", s as unknown as RidgeState),
+  },
+  elastic_net: {
+    name: "elastic_net",
+    tasks: ["regression"],
+    pipeline: LINEAR_PIPELINE,
+    create: (p) => new ElasticNet(p),
+    restore: (s) => new FittedRidge("elastic_net", s as unknown as RidgeState),
+  },
+  naive_bayes: {
+    name: "naive_bayes",
+    tasks: CLASSIFY,
+    pipeline: LINEAR_PIPELINE,
+    create: (p) => new NaiveBayes(p),
+    restore: (s) => new FittedNaiveBayes(s as unknown as NaiveBayesState),
+  },
+  knn: {
+    name: "knn",
+    tasks: ALL,
+    pipeline: LINEAR_PIPELINE,
+    create: (p) => new KNearestNeighbors(p),
+    restore: (s) => new FittedKnn(s as unknown as KnnState),
+  },
+  gbdt: {
+    name: "gbdt",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    create: (p) => new GradientBoosting(p),
+    restore: (s) => new FittedGBDT(s as unknown as GBDTState),
+  },
+  random_forest: {
+    name: "random_forest",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    create: (p) => new RandomForest(p),
+    restore: (s) => new FittedForest("random_forest", s as unknown as ForestModelState),
+  },
+  extra_trees: {
+    name: "extra_trees",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    create: (p) => new RandomForest(p, "extra_trees"),
+    restore: (s) => new FittedForest("extra_trees", s as unknown as ForestModelState),
+  },
+  // Ensembles get the registry as a lookup function (no import cycle); members take the tree pipeline's output
+  // and linear members impute and scale it themselves.
+  voting: {
+    name: "voting",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    create: (p) => new VotingEnsemble(p, memberKind),
+    restore: (s) => FittedVoting.restore(memberKind, s as never),
+  },
+  stacking: {
+    name: "stacking",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    create: (p) => new StackingEnsemble(p, memberKind),
+    restore: (s) => FittedStacking.restore(memberKind, s as never),
+  },
+};
+
+function memberKind(name: string): ModelKind {
+  return modelKind(name);
+}
+
+export function modelKind(name: string, task?: Task): ModelKind {
+  const kind = MODELS[name];
+  if (!kind) {
+    throw new ValidationError(`unknown model "${name}"`, { path: "candidate.model", hint: `available models: ${Object.keys(MODELS).join(", ")}` });
+  }
+  if (task && !kind.tasks.includes(task)) {
+    const alternatives = Object.values(MODELS).filter((m) => m.tasks.includes(task)).map((m) => m.name);
+    throw new ValidationError(`model "${name}" does not do ${task}`, {
+      path: "candidate.model",
+      hint: `models for ${task}: ${alternatives.join(", ")}`,
+    });
+  }
+  return kind;
+}

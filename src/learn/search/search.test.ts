@@ -1,0 +1,109 @@
+// Tests of search spaces, TPE, and grid / random / TPE search with pruning and onTrial.
+import { describe, expect, it } from "vitest";
+import type { Frame } from "../../records.js";
+import { Rng } from "../rng.js";
+import { holdoutSplit } from "../split.js";
+import { searchCandidates, type Trial } from "./search.js";
+import { fromUnit, gridSpace, sampleSpace, toUnit, validateSpace } from "./space.js";
+import { proposeTpe, type Observation } from "./tpe.js";
+
+function frame(n = 240): Frame {
+  const rng = new Rng(3);
+  const x = Float64Array.from({ length: n }, () => rng.normal());
+  const z = Float64Array.from({ length: n }, () => rng.normal());
+  const y = Array.from(x, (v, i) => (v + 0.5 * z[i] + rng.normal() * 0.5 > 0 ? "a" : "b"));
+  return { rowCount: n, columns: [{ name: "x", kind: "numeric", values: x }, { name: "z", kind: "numeric", values: z }, { name: "y", kind: "categorical", values: y }] };
+}
+
+const base = (f: Frame) => ({
+  frame: f, target: "y", features: ["x", "z"], task: "binary" as const, positive: "a",
+  testRows: holdoutSplit(f.columns[2], { testFraction: 0.25, seed: 1, stratify: true }).test, cvFolds: 3, seed: 5,
+});
+
+describe("search spaces", () => {
+  it("unit mapping round-trips, ints snap, log scales", () => {
+    const d = { type: "float" as const, low: 0.001, high: 1, log: true };
+    expect(fromUnit(d, toUnit(d, 0.01)) as number).toBeCloseTo(0.01, 12);
+    expect(fromUnit({ type: "int", low: 2, high: 10, step: 2 }, 0.3)).toBe(4);
+    const s = sampleSpace({ a: { type: "choice", values: ["x", "y"] }, b: { type: "int", low: 1, high: 3 } }, new Rng(1));
+    expect(["x", "y"]).toContain(s.a);
+    expect([1, 2, 3]).toContain(s.b);
+  });
+  it("grids are the Cartesian product and refuse to explode", () => {
+    const g = gridSpace({ a: { type: "choice", values: [1, 2] }, b: { type: "int", low: 1, high: 3 } }, 100);
+    expect(g).toHaveLength(6);
+    expect(() => gridSpace({ a: { type: "float", low: 0, high: 1 }, b: { type: "float", low: 0, high: 1 } }, 10)).toThrow(/more than 10/);
+  });
+  it("invalid spaces name the parameter", () => {
+    expect(() => validateSpace({ lr: { type: "float", low: 0, high: 1, log: true } })).toThrow(/"lr".*log scale/);
+    expect(() => validateSpace({ k: { type: "choice", values: [] } })).toThrow(/"k"/);
+  });
+});
+
+describe("TPE", () => {
+  it("concentrates proposals near the optimum of a 1-d function after the random start", () => {
+    const space = { x: { type: "float" as const, low: 0, high: 10 } };
+    const rng = new Rng(11);
+    const done: Observation[] = [];
+    for (let t = 0; t < 60; t++) {
+      const p = proposeTpe(space, done, rng);
+      done.push({ params: p, score: -(((p.x as number) - 7) ** 2) });
+    }
+    const late = done.slice(40).map((o) => o.params.x as number);
+    const meanDist = late.reduce((s, x) => s + Math.abs(x - 7), 0) / late.length;
+    expect(meanDist).toBeLessThan(1.5); // uniform sampling would average about 2.9
+  });
+});
+
+describe("searchCandidates", () => {
+  it("grid search: every point a trial, reported through onTrial, best refit and tested", async () => {
+    const seen: Trial[] = [];
+    const r = await searchCandidates({
+      ...base(frame()),
+      candidate: { name: "lr", model: "logistic_regression" },
+      space: { C: { type: "choice", values: [0.001, 0.1, 10] } },
+      method: "grid",
+      prune: false,
+      onTrial: (t) => void seen.push(t),
+    });
+    expect(seen).toHaveLength(3);
+    expect(r.trials.map((t) => t.params.C)).toEqual([0.001, 0.1, 10]);
+    expect(seen.every((t) => t.state === "complete" && t.foldMetrics.length === 3)).toBe(true);
+    expect(r.bestTrial.score).toBe(Math.max(...r.trials.map((t) => t.score)));
+    expect(r.params.C).toBe(r.bestTrial.params.C);
+    expect(r.testMetrics.roc_auc).toBeGreaterThan(0.7);
+    expect(r.cvMetrics.roc_auc_mean).toBe(r.bestTrial.score);
+  });
+  it("random and TPE search on GBDT, with pruning of hopeless trials and a failed trial recorded", async () => {
+    for (const method of ["random", "tpe"] as const) {
+      const r = await searchCandidates({
+        ...base(frame()),
+        candidate: { name: "g", model: "gbdt", params: { n_estimators: 20 } },
+        space: { learning_rate: { type: "float", low: 0.0001, high: 0.5, log: true }, max_leaves: { type: "int", low: 1, high: 8 } },
+        method,
+        trials: 12,
+        metric: "log_loss",
+      });
+      expect(r.trials).toHaveLength(12);
+      expect(r.metric).toBe("log_loss");
+      // max_leaves = 1 is outside the learner's range: that trial fails, the search goes on.
+      for (const t of r.trials.filter((t) => t.state === "failed")) expect(t.error).toMatch(/max_leaves/);
+      for (const t of r.trials.filter((t) => t.params.max_leaves === 1)) expect(t.state).toBe("failed");
+      const complete = r.trials.filter((t) => t.state === "complete");
+      expect(r.bestTrial.score).toBe(Math.min(...complete.map((t) => t.score)));
+      expect(r.trials.some((t) => t.state === "pruned")).toBe(true);
+      for (const t of r.trials.filter((t) => t.state === "pruned")) expect(t.foldMetrics.length).toBeLessThan(3);
+    }
+  });
+  it("without CV each trial validates on one slice of the train rows", async () => {
+    const r = await searchCandidates({
+      ...base(frame()),
+      cvFolds: 0,
+      candidate: { name: "lr", model: "logistic_regression" },
+      space: { C: { type: "float", low: 0.01, high: 10, log: true } },
+      method: "random",
+      trials: 3,
+    });
+    expect(r.trials.every((t) => t.foldMetrics.length === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,86 @@
+// Target handling: the class list of a classification target and the encoding of rows into class indices / values.
+
+import { TrainingError, ValidationError } from "../errors.js";
+import type { Column, Task } from "../records.js";
+
+/** String form of a target value: the form labels and `positive` are compared in (1 -> "1"). */
+export function labelAt(col: Column, row: number): string | null {
+  if (col.kind === "categorical") return col.values[row];
+  const v = col.values[row];
+  return Number.isNaN(v) ? null : String(v);
+}
+
+/**
+ * Classes of a classification target over `rows`: sorted labels, except that for binary the positive label
+ * is last ([negative, positive]). Binary without `positive`: the last label in sorted order is positive.
+ */
+export function classesOf(col: Column, rows: Uint32Array, task: Task, positive?: string): string[] {
+  const seen = new Set<string>();
+  for (let j = 0; j < rows.length; j++) {
+    const v = labelAt(col, rows[j]);
+    if (v !== null) seen.add(v);
+  }
+  const sorted = [...seen].sort((a, b) => {
+    const x = Number(a);
+    const y = Number(b);
+    return Number.isFinite(x) && Number.isFinite(y) && a.trim() !== "" && b.trim() !== "" ? x - y : a < b ? -1 : a > b ? 1 : 0;
+  });
+  if (sorted.length < 2) {
+    throw new TrainingError(`target "${col.name}" has ${sorted.length} class${sorted.length === 1 ? "" : "es"} (${sorted.join(", ") || "none"}): a classifier needs at least two`, {
+      path: col.name,
+      hint: "check the target column and the rows selected for training",
+    });
+  }
+  if (task === "multiclass") return sorted;
+  if (sorted.length > 2) {
+    throw new TrainingError(`target "${col.name}" has ${sorted.length} classes but the task is binary`, {
+      path: col.name,
+      hint: 'use task "multiclass", or map the target to two values',
+    });
+  }
+  if (positive === undefined) return sorted;
+  if (!sorted.includes(positive)) {
+    throw new ValidationError(`positive label "${positive}" is not a value of target "${col.name}" (values: ${sorted.join(", ")})`, {
+      path: "positive",
+      hint: `use one of: ${sorted.join(", ")}`,
+    });
+  }
+  return [sorted.find((c) => c !== positive)!, positive];
+}
+
+/** Class indices (classification) or values (regression) of `rows`; a missing or unknown target is an error. */
+export function encodeTarget(col: Column, rows: Uint32Array, task: Task, classes?: string[]): Float64Array {
+  const out = new Float64Array(rows.length);
+  if (task === "regression") {
+    if (col.kind !== "numeric") {
+      throw new TrainingError(`target "${col.name}" holds text but the task is regression`, { path: col.name, hint: "use a classification task or a numeric target" });
+    }
+    for (let j = 0; j < rows.length; j++) {
+      const v = col.values[rows[j]];
+      if (!Number.isFinite(v)) throw missingTarget(col.name, rows[j], v);
+      out[j] = v;
+    }
+    return out;
+  }
+  const index = new Map(classes!.map((c, i) => [c, i]));
+  for (let j = 0; j < rows.length; j++) {
+    const v = labelAt(col, rows[j]);
+    const k = v === null ? undefined : index.get(v);
+    if (k === undefined) {
+      if (v === null) throw missingTarget(col.name, rows[j], null);
+      throw new ValidationError(`target "${col.name}" at row ${rows[j]} is "${v}", not a class of the model (${classes!.join(", ")})`, {
+        path: col.name,
+        hint: "evaluate on rows whose labels the model knows",
+      });
+    }
+    out[j] = k;
+  }
+  return out;
+}
+
+function missingTarget(name: string, row: number, v: unknown): TrainingError {
+  return new TrainingError(`target "${name}" is ${v === null || Number.isNaN(v) ? "missing" : String(v)} at row ${row}`, {
+    path: name,
+    hint: "drop rows without a target before training (e.g. a not_null check on the target)",
+  });
+}

@@ -1,0 +1,245 @@
+// The millrace.yaml schema: one zod value gives the TypeScript type, validation and defaults.
+import { z } from "zod";
+import { qualityRuleSchema } from "../quality/checks.js";
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, starting with a letter");
+const tableName = z.string().regex(/^(bronze|silver|gold)\.[A-Za-z_][A-Za-z0-9_]*$/, 'write tables as "<bronze|silver|gold>.<name>"');
+
+const csvOptionsSchema = z.strictObject({
+  delimiter: z.string().length(1).optional(),
+  header: z.boolean().optional(),
+  quote: z.string().max(1).optional(),
+  escape: z.string().max(1).optional(),
+  /** Column → DuckDB type, e.g. { zip: VARCHAR, amount: "DECIMAL(10,2)" }; the others are detected. */
+  types: z.record(z.string(), z.string()).optional(),
+  date_format: z.string().optional(),
+  timestamp_format: z.string().optional(),
+  encoding: z.enum(["utf-8", "utf-16", "latin-1"]).optional(),
+  skip_rows: z.number().int().min(0).optional(),
+});
+
+const fileSourceSchema = z.strictObject({
+  /** The bronze table the files land in: bronze.<name>. */
+  name: identifier,
+  /** Folder (relative to the project) whose files are ingested, each exactly once. */
+  path: z.string().default("data/landing"),
+  /** Glob of file names inside `path`. */
+  pattern: z.string().default("*.{csv,parquet}"),
+  format: z.enum(["auto", "csv", "parquet", "json"]).default("auto"),
+  csv: csvOptionsSchema.optional(),
+  /** New, missing or retyped columns: fail the ingest, add them as nullable columns, or coerce to the table's type. */
+  schema_policy: z.enum(["fail", "add_columns", "coerce"]).default("add_columns"),
+});
+
+const postgresSourceSchema = z.strictObject({
+  name: identifier,
+  /** Incremental pull by a cursor column: each run appends rows whose cursor passed the last committed one. */
+  postgres: z.strictObject({
+    /** postgres://user@host:port/db; ${ENV_VAR} is replaced from the environment. */
+    url: z.string().min(1),
+    table: z.string().min(1),
+    cursor: z.string().min(1),
+    /** With a key, rows sharing the last cursor value are read again and deduplicated, so none is missed. */
+    key: z.array(z.string()).optional(),
+    columns: z.array(z.string()).optional(),
+  }),
+  schema_policy: z.enum(["fail", "add_columns", "coerce"]).default("add_columns"),
+});
+
+export const sourceSchema = z.union([postgresSourceSchema, fileSourceSchema]);
+
+const paramValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** A parameter's search distribution; a plain list is shorthand for a choice. */
+const distributionSchema = z.preprocess(
+  (v) => (Array.isArray(v) ? { type: "choice", values: v } : v),
+  z.discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("choice"), values: z.array(paramValue).min(1) }),
+    z.strictObject({ type: z.literal("int"), low: z.number(), high: z.number(), log: z.boolean().optional(), step: z.number().positive().optional() }),
+    z.strictObject({ type: z.literal("float"), low: z.number(), high: z.number(), log: z.boolean().optional() }),
+  ]),
+);
+
+export const searchSchema = z.strictObject({
+  method: z.enum(["grid", "random", "tpe"]).default("tpe"),
+  /** Trials for random / tpe; a grid runs every point. */
+  trials: z.number().int().positive().max(10_000).default(20),
+  /** Stop a trial early when its running CV score is below the median of finished trials. */
+  prune: z.boolean().default(true),
+  space: z.record(z.string(), distributionSchema).refine((s) => Object.keys(s).length > 0, "declare at least one parameter to search"),
+});
+
+export const candidateSchema = z.strictObject({
+  name: identifier,
+  model: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** Tune this candidate: each trial is a child run of the candidate's run; the best is refit and tested. */
+  search: searchSchema.optional(),
+});
+
+export const datasetSchema = z.strictObject({
+  table: tableName,
+  target: z.string().min(1),
+  task: z.enum(["binary", "multiclass", "regression"]),
+  /** Binary tasks: the target value that counts as the positive class. */
+  positive: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
+  /** Feature columns; default: every column but the target, `exclude` and the lake's own `_` columns. */
+  features: z.array(z.string()).optional(),
+  exclude: z.array(z.string()).default([]),
+  split: z
+    .strictObject({
+      test_fraction: z.number().gt(0).lt(1).default(0.2),
+      seed: z.number().int().default(42),
+      stratify: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+
+export const trainSchema = z.strictObject({
+  experiment: z.string().optional(),
+  cv_folds: z.number().int().min(0).max(20).default(5),
+  /** The metric candidates are ranked by and gated on. */
+  metric: z.string().optional(),
+  candidates: z.array(candidateSchema).min(1, "declare at least one candidate model"),
+  /** on_new_data: train only when the dataset's content changed; always: every run. */
+  retrain: z.enum(["on_new_data", "always"]).default("on_new_data"),
+});
+
+export const gateSchema = z
+  .strictObject({
+    min: z.record(z.string(), z.number()).default({}),
+    max: z.record(z.string(), z.number()).default({}),
+    must_beat_production: z.boolean().default(true),
+    min_improvement: z.number().default(0),
+  })
+  .prefault({});
+
+export const registrySchema = z.strictObject({
+  model: identifier,
+  alias: z.string().default("production"),
+  gate: gateSchema,
+});
+
+const sloSchema = z.strictObject({
+  max_error_rate: z.number().min(0).max(1).optional(),
+  max_p99_ms: z.number().positive().optional(),
+  window_s: z.number().positive().default(60),
+  min_requests: z.number().int().positive().default(100),
+});
+
+export const serveSchema = z
+  .strictObject({
+    port: z.number().int().min(0).max(65535).default(8080),
+    host: z.string().default("127.0.0.1"),
+    /** The alias served; default registry.alias. */
+    alias: z.string().optional(),
+    /** Serving processes on the port (node:cluster); "auto" = one per core. */
+    workers: z.union([z.number().int().positive(), z.literal("auto")]).default(1),
+    max_records: z.number().int().positive().default(10_000),
+    max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024),
+    request_timeout_ms: z.number().int().positive().default(30_000),
+    /** Fields a request sends that the signature does not declare. */
+    extra_fields: z.enum(["reject", "ignore"]).default("reject"),
+    /** Bearer token for mutating endpoints (reload, feedback, ingest); ${ENV} allowed. Env MILLRACE_API_TOKEN overrides. Without one they are off. */
+    token: z.string().optional(),
+    cors: z.union([z.literal("*"), z.array(z.string())]).optional(),
+    /** Champion/challenger: this alias answers `percent` of requests (sticky by the x-millrace-key header). */
+    canary: z
+      .strictObject({
+        alias: z.string().default("challenger"),
+        percent: z.number().min(0).max(100),
+        /** When the canary breaches it, it stops taking traffic and its alias is removed (audited). */
+        slo: sloSchema.optional(),
+      })
+      .optional(),
+    /** This alias scores every request too; its answers are logged, never returned. */
+    shadow: z.strictObject({ alias: z.string() }).optional(),
+    /** How often to look for alias moves. */
+    reload_s: z.number().positive().default(1),
+  })
+  .prefault({});
+
+const alertSchema = z.strictObject({
+  name: identifier,
+  on: z.enum(["drift", "decay", "error_rate", "latency"]),
+  /** drift: share of drifted columns (default: the dataset verdict); decay: largest tolerated drop; error_rate: share; latency: p99 ms. */
+  threshold: z.number().optional(),
+  metric: z.string().optional(),
+  column: z.string().optional(),
+  actions: z.array(z.enum(["log", "metric", "webhook", "retrain"])).min(1),
+  /** Where the webhook action POSTs the alert as JSON; ${ENV} allowed. */
+  webhook: z.string().optional(),
+  cooldown_s: z.number().min(0).default(600),
+});
+
+export const monitorSchema = z
+  .strictObject({
+    sample_rate: z.number().min(0).max(1).default(1),
+    /** Drift thresholds; Evidently's defaults unless set. */
+    drift: z
+      .strictObject({
+        psi_threshold: z.number().positive().default(0.2),
+        p_value: z.number().gt(0).lt(1).default(0.05),
+        distance_threshold: z.number().positive().default(0.1),
+        dataset_share: z.number().gt(0).max(1).default(0.5),
+      })
+      .prefault({}),
+    /** While serving: check drift of the served versions this often (0 = never), over the latest `window_rows`. */
+    check_every_s: z.number().min(0).default(60),
+    window_rows: z.number().int().positive().default(5000),
+    min_rows: z.number().int().positive().default(100),
+    alerts: z.array(alertSchema).default([]),
+  })
+  .prefault({});
+
+export const executionSchema = z
+  .strictObject({
+    /** local: train in this process; bullmq: queue each candidate for `millrace worker` processes (Redis). Env MILLRACE_EXECUTOR. */
+    executor: z.enum(["local", "bullmq"]).default("local"),
+    /** Env MILLRACE_REDIS_URL overrides. */
+    redis: z.string().default("redis://127.0.0.1:6379"),
+    /** Default millrace-<project name>; env MILLRACE_QUEUE overrides. */
+    queue: z.string().optional(),
+    /** A job whose worker stops renewing its lock this long is re-queued. */
+    lock_seconds: z.number().positive().default(30),
+    job_timeout_seconds: z.number().positive().default(3600),
+  })
+  .prefault({});
+
+export const storeSchema = z
+  .strictObject({
+    /** A SQLite file (relative to the project) or a postgres:// URL. Env MILLRACE_METADATA_URL overrides. */
+    metadata: z.string().default(".millrace/meta.db"),
+    /** A folder (relative to the project) or s3://bucket/prefix. Env MILLRACE_ARTIFACTS_URL overrides. */
+    artifacts: z.string().default(".millrace/artifacts"),
+    lake: z.string().default(".millrace/lake"),
+  })
+  .prefault({});
+
+export const projectSchema = z.strictObject({
+  name: identifier,
+  description: z.string().optional(),
+  sources: z.array(sourceSchema).min(1, "declare at least one source"),
+  /** Folder of SQL models: <models>/silver/*.sql, <models>/gold/*.sql. */
+  models: z.string().default("models"),
+  /** Store a column profile (nulls, distinct, quantiles, top values, histogram) with every new table version. */
+  profiles: z.boolean().default(true),
+  /** Quality rules per table, e.g. "silver.customers": [{ rule: not_null, column: churn }]. */
+  checks: z.record(tableName, z.array(qualityRuleSchema)).default({}),
+  dataset: datasetSchema,
+  train: trainSchema,
+  registry: registrySchema,
+  serve: serveSchema,
+  monitor: monitorSchema,
+  execution: executionSchema,
+  store: storeSchema,
+});
+
+/** What a user writes (defaults optional). */
+export type ProjectInput = z.input<typeof projectSchema>;
+/** What the pipeline reads (defaults filled in). */
+export type ProjectConfig = z.output<typeof projectSchema>;
+export type SourceConfig = ProjectConfig["sources"][number];
+export type FileSourceConfig = z.output<typeof fileSourceSchema>;
+export type PostgresSourceConfig = z.output<typeof postgresSourceSchema>;
+export type CandidateConfig = ProjectConfig["train"]["candidates"][number];

@@ -1,0 +1,76 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { initProject } from "./init-project.js";
+import { definePipeline, loadProject, projectFromYaml } from "./load-project.js";
+
+const minimal = `name: demo
+sources:
+  - name: raw
+dataset:
+  table: gold.training
+  target: label
+  task: binary
+train:
+  candidates:
+    - { name: lr, model: logistic_regression }
+registry:
+  model: demo
+`;
+
+describe("millrace.yaml", () => {
+  it("fills defaults and resolves state paths under the project", () => {
+    const p = projectFromYaml(minimal, "/tmp/demo/millrace.yaml");
+    expect(p.config.sources[0]).toEqual({ name: "raw", path: "data/landing", pattern: "*.{csv,parquet}", format: "auto", schema_policy: "add_columns" });
+    expect(p.config.train.cv_folds).toBe(5);
+    expect(p.config.profiles).toBe(true);
+    expect(p.config.dataset.split).toEqual({ test_fraction: 0.2, seed: 42, stratify: true });
+    expect(p.config.registry.gate).toEqual({ min: {}, max: {}, must_beat_production: true, min_improvement: 0 });
+    expect(p.config.serve.port).toBe(8080);
+    expect(p.paths.lake).toBe("/tmp/demo/.millrace/lake");
+  });
+
+  it("names file, line, column and field of a schema error", () => {
+    const bad = minimal.replace("task: binary", "task: clustering").replace("  - { name: lr, model: logistic_regression }", "  - { name: lr, model: logistic_regression, depth: 3 }");
+    expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:7:9 dataset\.task: .*"binary"/);
+    expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:10:7 train\.candidates\.0: unknown key\(s\) "depth"/);
+  });
+
+  it("reports a missing required section and bad table names", () => {
+    const noRegistry = minimal.replace(/registry:\n  model: demo\n/, "");
+    expect(() => projectFromYaml(noRegistry, "/x/millrace.yaml")).toThrow(/millrace\.yaml:1:1 registry: /);
+    const badTable = minimal.replace("gold.training", "training");
+    expect(() => projectFromYaml(badTable, "/x/millrace.yaml")).toThrow(/dataset\.table: write tables as/);
+  });
+
+  it("reports YAML syntax errors with a line", () => {
+    expect(() => projectFromYaml("name: demo\nsources: [\n", "/x/millrace.yaml")).toThrow(/millrace\.yaml:\d+:\d+ invalid YAML/);
+  });
+
+  it("says how to start when there is no project file", () => {
+    expect(() => loadProject(os.tmpdir())).toThrow(/no millrace\.yaml/);
+  });
+
+  it("accepts the same definition from TypeScript", () => {
+    const p = definePipeline({
+      name: "demo",
+      sources: [{ name: "raw" }],
+      dataset: { table: "gold.training", target: "label", task: "regression" },
+      train: { candidates: [{ name: "lr", model: "linear_regression" }] },
+      registry: { model: "demo" },
+    });
+    expect(p.config.dataset.exclude).toEqual([]);
+    expect(() => definePipeline({ name: "x" } as never)).toThrow(/sources/);
+  });
+
+  it("init scaffolds a project that loads, and refuses to overwrite one", () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-init-")), "my-project");
+    const { files } = initProject(dir);
+    expect(files).toContain("millrace.yaml");
+    const p = loadProject(dir);
+    expect(p.config.name).toBe("my_project");
+    expect(fs.readFileSync(path.join(dir, "data/landing/sample.csv"), "utf8").split("\n")).toHaveLength(402);
+    expect(() => initProject(dir)).toThrow(/already exists/);
+  });
+});

@@ -1,0 +1,94 @@
+// Loads millrace.yaml: YAML syntax and schema errors come back with file:line:column and the field path.
+import fs from "node:fs";
+import path from "node:path";
+import { LineCounter, parseDocument, isNode } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "../errors.js";
+import { projectSchema, type ProjectConfig, type ProjectInput } from "./config.js";
+
+export const PROJECT_FILE = "millrace.yaml";
+
+export interface Project {
+  /** Absolute project folder. */
+  dir: string;
+  config: ProjectConfig;
+  /** Resolved locations of the project's state. */
+  paths: { lake: string; metadata: string; artifacts: string; models: string; predictions: string; state: string };
+}
+
+export function loadProject(dirOrFile = "."): Project {
+  const file = dirOrFile.endsWith(".yaml") || dirOrFile.endsWith(".yml") ? dirOrFile : path.join(dirOrFile, PROJECT_FILE);
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) {
+    throw new ConfigError(`no ${PROJECT_FILE} at ${path.dirname(abs)}`, {
+      hint: `create a project with: millrace init <dir>, or point at one: millrace run examples/churn`,
+    });
+  }
+  const text = fs.readFileSync(abs, "utf8");
+  return projectFromYaml(text, abs);
+}
+
+export function projectFromYaml(text: string, file: string): Project {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    throw new ConfigError(`${path.basename(file)}:${pos?.line ?? "?"}:${pos?.col ?? "?"} invalid YAML: ${e.message.split("\n")[0]}`, {
+      path: file,
+    });
+  }
+  const parsed = projectSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 8).map((issue) => describeIssue(issue, doc, lineCounter, file));
+    throw new ConfigError(`${path.basename(file)} is not valid:\n  ${lines.join("\n  ")}`, {
+      path: file,
+      hint: "fix the fields above; the README lists every key of millrace.yaml",
+    });
+  }
+  return projectFromConfig(parsed.data, path.dirname(file));
+}
+
+/** The TypeScript way to say what millrace.yaml says. */
+export function definePipeline(input: ProjectInput, dir = "."): Project {
+  const parsed = projectSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ConfigError(`pipeline definition is not valid:\n  ${lines.join("\n  ")}`);
+  }
+  return projectFromConfig(parsed.data, dir);
+}
+
+function projectFromConfig(config: ProjectConfig, dirIn: string): Project {
+  const dir = path.resolve(dirIn);
+  const state = path.join(dir, ".millrace");
+  const metadataEnv = process.env.MILLRACE_METADATA_URL;
+  const metadata = metadataEnv ?? (/^[a-z]+:\/\//.test(config.store.metadata) ? config.store.metadata : path.resolve(dir, config.store.metadata));
+  return {
+    dir,
+    config,
+    paths: {
+      state,
+      lake: path.resolve(dir, config.store.lake),
+      metadata,
+      artifacts: process.env.MILLRACE_ARTIFACTS_URL ?? (config.store.artifacts.startsWith("s3://") ? config.store.artifacts : path.resolve(dir, config.store.artifacts)),
+      models: path.resolve(dir, config.models),
+      predictions: path.join(state, "predictions"),
+    },
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, lc: LineCounter, file: string): string {
+  const fieldPath = issue.path.map(String);
+  // Point at the deepest node that exists: an unknown or missing key points at its parent.
+  let node: unknown;
+  for (let n = fieldPath.length; n >= 0 && !isNode(node); n--) {
+    node = n === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, n), true);
+  }
+  const offset = isNode(node) && node.range ? node.range[0] : 0;
+  const { line, col } = lc.linePos(offset);
+  const where = fieldPath.length > 0 ? fieldPath.join(".") : "(top level)";
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  return `${path.basename(file)}:${line}:${col} ${where}: ${message}`;
+}

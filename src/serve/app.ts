@@ -1,0 +1,184 @@
+// The HTTP core of `millrace serve` on Web Request/Response (Hono): every route, limits, token, CORS; testable without a socket.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import { Registry } from "prom-client";
+import { describeError } from "../errors.js";
+import { readJsonBody, readJsonBodyText } from "./body.js";
+import { errorResponse, RequestTimeoutError, statusOf, UnauthorizedError } from "./http-errors.js";
+import { serveMetrics, type ServeMetrics } from "./metrics.js";
+import { fastPredictHandler } from "./node-fast.js";
+import { openApiDocument } from "./openapi.js";
+import { answerPredict, NO_MODEL_HINT, routeFor, type PredictCore } from "./predict.js";
+import { cachedProvenanceHeaders, PROVENANCE_HEADERS } from "./provenance.js";
+import { mountV2 } from "./routes-v2.js";
+import type { OutcomeWatch } from "./slo.js";
+import { tokenMatches } from "./token.js";
+import type { FeedbackHandler, ModelSource, PredictionSink } from "./types.js";
+import type { ExtraFields } from "./validate.js";
+
+export type { FeedbackHandler, ModelSource, PredictionSink, Route, ServedModel } from "./types.js";
+export { NO_MODEL_HINT, noModel } from "./predict.js";
+
+export interface AppOptions {
+  models: ModelSource;
+  sink?: PredictionSink;
+  /** Largest accepted request body; default 8 MiB. */
+  maxBodyBytes?: number;
+  /** Largest accepted number of records in one request; default 10,000. */
+  maxRecords?: number;
+  /** Registry for /metrics; a private one by default. */
+  metrics?: Registry;
+  /** Fields the signature does not declare: rejected with a 400 by default (see validate.ts). */
+  extraFields?: ExtraFields;
+  /** Where failures that are not the client's fault are reported; stderr by default. */
+  onError?: (e: unknown, req: Request | null) => void;
+  /** Header that pins a caller to the champion or the canary; default x-millrace-key. */
+  stickyHeader?: string;
+  /** Bearer token required by every mutating endpoint (reload, traffic, feedback, and whatever `mount` guards). */
+  token?: string;
+  /** Allowed CORS origins ("*" for any); CORS is off when absent. */
+  corsOrigins?: string[] | "*";
+  /** Longest time a request may take before a 503 (the node fast path relies on the server's requestTimeout). */
+  requestTimeoutMs?: number;
+  /** POST /reload: re-resolve the served alias now. */
+  reload?: () => Promise<unknown>;
+  /** POST /feedback: join labels to prediction ids. */
+  feedback?: FeedbackHandler;
+  /** Adds routes (promote, ingest, ...) to the same app; `guard` enforces the API token. */
+  mount?: (app: Hono, guard: MiddlewareHandler) => void;
+  /** Records every answer's outcome per model version (see OutcomeWatch.snapshot for alert signals). */
+  watch?: OutcomeWatch;
+  /** Name and version reported by GET /v2. */
+  server?: { name: string; version: string };
+}
+
+export interface App {
+  fetch(req: Request): Promise<Response>;
+  /** The lean node:http path for POST /predict; false when the request is left to fetch(). */
+  node(req: IncomingMessage, res: ServerResponse): boolean;
+  /** While draining, readiness is false so load balancers stop sending new requests. */
+  setDraining(on: boolean): void;
+  ready(): boolean;
+  readonly metrics: ServeMetrics;
+}
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+
+export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestTimeoutError(`request took longer than ${ms} ms`, { hint: "retry, or send fewer records" })), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export function createApp(opts: AppOptions): App {
+  const registry = opts.metrics ?? new Registry();
+  const servedList = () => {
+    const cur = opts.models.current();
+    return opts.models.list?.() ?? (cur ? [{ served: cur, role: "primary" as const, percent: 100 }] : []);
+  };
+  const metrics = serveMetrics(registry, opts.sink?.dropped ? () => opts.sink!.dropped!() : undefined, () =>
+    servedList().map((m) => ({ ...m.served.provenance, role: m.role })),
+  );
+  const maxBodyBytes = opts.maxBodyBytes ?? 8 * 1024 * 1024;
+  const stickyHeader = (opts.stickyHeader ?? "x-millrace-key").toLowerCase();
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const onError = opts.onError ?? ((e: unknown) => process.stderr.write(`millrace serve: ${describeError(e)}\n`));
+  const core: PredictCore = {
+    models: opts.models,
+    sink: opts.sink,
+    metrics,
+    vopts: { maxRecords: opts.maxRecords ?? 10_000, extraFields: opts.extraFields ?? "reject" },
+    onShadowError: (e) => onError(e, null),
+    watch: opts.watch,
+  };
+  let draining = false;
+  const ready = () => !draining && opts.models.current() !== null;
+  const app = new Hono();
+
+  const guard: MiddlewareHandler = async (c, next) => {
+    if (opts.token === undefined) throw new UnauthorizedError("this endpoint is disabled: the server has no API token", { hint: "start the server with an API token (MILLRACE_API_TOKEN)" });
+    if (!tokenMatches(c.req.header("authorization"), opts.token)) {
+      throw new UnauthorizedError("missing or wrong API token", { hint: "send the header authorization: Bearer <token>" });
+    }
+    await next();
+  };
+
+  app.use(async (c, next) => {
+    await next();
+    metrics.requests.labels(c.req.routePath === "/*" ? "unmatched" : c.req.routePath, c.req.method, String(c.res.status)).inc();
+  });
+  if (opts.corsOrigins) {
+    app.use(cors({ origin: opts.corsOrigins === "*" ? "*" : opts.corsOrigins, allowHeaders: ["content-type", "authorization", stickyHeader], exposeHeaders: PROVENANCE_HEADERS }));
+  }
+
+  app.post("/predict", async (c) => {
+    const t0 = performance.now();
+    // One route (one model object) for the whole request: a swap mid-request cannot mix answers and provenance.
+    const route = routeFor(opts.models, c.req.header(stickyHeader) ?? null);
+    const body = await readJsonBodyText(c.req.raw, maxBodyBytes);
+    const answer = answerPredict(core, route, body.value, t0, body);
+    return new Response(answer.text, { status: 200, headers: { ...JSON_HEADERS, ...answer.headers } });
+  });
+
+  app.get("/health", () => {
+    const served = opts.models.current();
+    if (!served) return json({ status: "no_model", ready: false, model: null, hint: NO_MODEL_HINT }, 503);
+    return json({ status: draining ? "draining" : "ok", ready: ready(), model: served.provenance }, 200, cachedProvenanceHeaders(served.provenance));
+  });
+  app.get("/ready", () => json({ ready: ready(), draining }, ready() ? 200 : 503));
+
+  app.get("/metrics", async () => new Response(await registry.metrics(), { status: 200, headers: { "content-type": registry.contentType } }));
+
+  app.get("/models", () => {
+    const list = servedList();
+    return json({
+      models: list.map((m) => ({ role: m.role, percent: m.percent ?? null, provenance: m.served.provenance, signature: m.served.predictor.signature })),
+    });
+  });
+  app.get("/openapi.json", () => json(openApiDocument(opts.models.current()?.predictor.signature ?? null, { stickyHeader })));
+
+  app.post("/reload", guard, async () => {
+    if (!opts.reload) return json({ error: "not_supported", message: "this server has no reload source", path: null }, 404);
+    const result = await opts.reload();
+    const served = opts.models.current();
+    return json({ reloaded: true, result: result ?? null, model: served?.provenance ?? null });
+  });
+  app.post("/feedback", guard, async (c) => {
+    if (!opts.feedback) return json({ error: "not_supported", message: "this server does not collect feedback", path: null }, 404);
+    const body = await readJsonBody(c.req.raw, maxBodyBytes);
+    return json(await opts.feedback(body));
+  });
+
+  mountV2(app, { core, ready, maxBodyBytes, server: opts.server ?? { name: "millrace", version: "0" }, stickyHeader });
+  opts.mount?.(app, guard);
+
+  app.notFound((c) => json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, path: null, hint: "see GET /openapi.json" }, 404));
+  app.onError((e, c: Context) => {
+    if (statusOf(e) >= 500 && statusOf(e) !== 503) onError(e, c.req.raw);
+    return errorResponse(e);
+  });
+
+  const fast = fastPredictHandler(core, { maxBodyBytes, stickyHeader, onError: (e) => onError(e, null) });
+  return {
+    metrics,
+    node: (req, res) => (opts.corsOrigins ? false : fast(req, res)),
+    setDraining: (on) => void (draining = on),
+    ready,
+    async fetch(req: Request): Promise<Response> {
+      try {
+        return await withTimeout(Promise.resolve(app.fetch(req)), timeoutMs);
+      } catch (e) {
+        // Hono answers route errors itself; this catches the timeout and anything thrown around routing.
+        if (statusOf(e) >= 500 && statusOf(e) !== 503) onError(e, req);
+        return errorResponse(e);
+      }
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Reads a JSON request body under a byte limit: content type, size, UTF-8 and JSON syntax each fail as a 4xx.
+import { ValidationError } from "../errors.js";
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function tooLarge(size: number | null, max: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`request body ${size === null ? "exceeds" : `is ${size} bytes, over`} the limit of ${max} bytes`, {
+    path: "body",
+    hint: "send fewer records per request, or raise the server's maxBodyBytes",
+  });
+}
+
+/** The raw body bytes under a byte limit (declared or streamed): a 413 as soon as it is passed. */
+export async function readLimited(req: Request, max: number): Promise<Uint8Array> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null) {
+    const n = Number(declared);
+    if (Number.isFinite(n) && n > max) throw tooLarge(n, max);
+    if (Number.isFinite(n)) {
+      const buf = new Uint8Array(await req.arrayBuffer());
+      if (buf.byteLength > max) throw tooLarge(buf.byteLength, max);
+      return buf;
+    }
+  }
+  // No length declared (chunked): stop reading as soon as the limit is passed.
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(null, max);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+/** True when the content type is JSON (`application/json`, any `+json`, with or without parameters). */
+export function isJsonContentType(ct: string | null): boolean {
+  if (ct === null) return false;
+  const semi = ct.indexOf(";");
+  const base = (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+  return base === "application/json" || (base.startsWith("application/") && base.endsWith("+json"));
+}
+
+/** Throws the 415 unless the content type is JSON. */
+export function requireJson(ct: string | null | undefined): void {
+  if (!isJsonContentType(ct ?? null)) {
+    throw new UnsupportedMediaTypeError(`content type ${ct == null ? "is missing" : JSON.stringify(ct)}; this endpoint takes JSON`, {
+      path: "content-type",
+      hint: "send the header content-type: application/json",
+    });
+  }
+}
+
+/** Parses the request's JSON body; throws typed errors that map to 400/413/415. */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  return (await readJsonBodyText(req, maxBytes)).value;
+}
+
+/** A parsed JSON body with its text and bytes (the prediction log copies the bytes as received instead of re-serializing). */
+export interface JsonBody {
+  value: unknown;
+  text: string;
+  bytes: Uint8Array;
+}
+
+/** The parsed body, its text and its bytes. */
+export async function readJsonBodyText(req: Request, maxBytes: number): Promise<JsonBody> {
+  requireJson(req.headers.get("content-type"));
+  return parseJsonBytes(await readLimited(req, maxBytes));
+}
+
+/** Strict UTF-8 decoding then JSON.parse, each failure a 400 saying which. */
+export function parseJsonBytes(bytes: Uint8Array): JsonBody {
+  if (bytes.byteLength === 0) throw new ValidationError("request body is empty", { path: "body", hint: 'send {"records":[{...}]}' });
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new ValidationError("request body is not valid UTF-8", { path: "body", hint: "encode the JSON body as UTF-8" });
+  }
+  try {
+    return { value: JSON.parse(text), text, bytes };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : "syntax error";
+    throw new ValidationError(`request body is not valid JSON: ${why.slice(0, 200)}`, { path: "body", hint: "check the JSON syntax" });
+  }
+}

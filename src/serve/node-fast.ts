@@ -1,0 +1,72 @@
+// A lean node:http path for POST /predict that skips Web Request/Response objects; same answers as the Hono route.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseJsonBytes, requireJson, tooLarge } from "./body.js";
+import { errorBody, statusOf } from "./http-errors.js";
+import { answerPredict, routeFor, type PredictCore } from "./predict.js";
+
+export interface FastPathOptions {
+  maxBodyBytes: number;
+  /** Header whose value pins a caller to the canary or the champion. */
+  stickyHeader: string;
+  onError: (e: unknown) => void;
+}
+
+const JSON_CT = "application/json; charset=utf-8";
+
+/** Returns a handler that answers POST /predict itself (true) or leaves the request to the general app (false). */
+export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const counter = core.metrics.requests;
+  return (req, res) => {
+    // CORS requests take the full app path, which adds the CORS headers.
+    if (req.method !== "POST" || req.url !== "/predict" || req.headers.origin !== undefined) return false;
+    const t0 = performance.now();
+    const send = (status: number, text: string, headers?: Record<string, string>) => {
+      counter.labels("/predict", "POST", String(status)).inc();
+      res.writeHead(status, headers ? { "content-type": JSON_CT, ...headers } : { "content-type": JSON_CT });
+      res.end(text);
+    };
+    const fail = (e: unknown) => {
+      const status = statusOf(e);
+      if (status >= 500 && status !== 503) opts.onError(e);
+      send(status, JSON.stringify(errorBody(e)));
+    };
+    try {
+      requireJson(req.headers["content-type"]);
+      const declared = Number(req.headers["content-length"]);
+      if (declared > opts.maxBodyBytes) throw tooLarge(declared, opts.maxBodyBytes);
+    } catch (e) {
+      // Answer without reading the body; close so the unread bytes are not taken for the next request.
+      res.setHeader("connection", "close");
+      fail(e);
+      req.resume();
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > opts.maxBodyBytes) {
+        over = true;
+        res.setHeader("connection", "close");
+        fail(tooLarge(null, opts.maxBodyBytes));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("error", () => undefined);
+    req.on("end", () => {
+      if (over) return;
+      try {
+        const body = parseJsonBytes(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+        const key = req.headers[opts.stickyHeader];
+        const answer = answerPredict(core, routeFor(core.models, typeof key === "string" ? key : null), body.value, t0, body);
+        send(200, answer.text, answer.headers);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    return true;
+  };
+}

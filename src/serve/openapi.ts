@@ -1,0 +1,84 @@
+// The OpenAPI 3.1 document of the server, with the record schema generated from the served model's signature (one definition).
+import { z } from "zod";
+import type { Signature } from "../records.js";
+import { recordSchema } from "./validate.js";
+
+const errorSchema = {
+  type: "object",
+  properties: { error: { type: "string" }, message: { type: "string" }, path: { type: ["string", "null"] }, hint: { type: "string" } },
+  required: ["error", "message"],
+};
+
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: "error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+
+export function openApiDocument(signature: Signature | null, opts: { stickyHeader: string }): Record<string, unknown> {
+  const record = signature
+    ? (() => {
+        const { $schema: _s, ...rest } = z.toJSONSchema(recordSchema(signature), { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+        return rest;
+      })()
+    : { type: "object", description: "no model loaded: the record schema appears once a model is served" };
+  const provenance = {
+    type: "object",
+    properties: Object.fromEntries(["model", "version", "alias", "runId", "datasetId", "datasetHash", "artifactUri"].map((k) => [k, { type: k === "version" ? "integer" : ["string", "null"] }])),
+  };
+  const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } });
+  const bearer = [{ token: [] }];
+  return {
+    openapi: "3.1.0",
+    info: { title: "Millrace model server", version: "1" },
+    components: {
+      schemas: { Record: record, Error: errorSchema, Provenance: provenance },
+      securitySchemes: { token: { type: "http", scheme: "bearer" } },
+    },
+    paths: {
+      "/predict": {
+        post: {
+          summary: "Score records with the served model; provenance in the body and x-millrace-* headers",
+          parameters: [{ name: opts.stickyHeader, in: "header", required: false, schema: { type: "string" }, description: "sticky key for canary routing" }],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { type: "object", properties: { records: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Record" } } }, required: ["records"] } } },
+          },
+          responses: {
+            "200": ok({
+              type: "object",
+              properties: {
+                predictions: { type: "array", items: { type: "object", properties: { label: { type: "string" }, probabilities: { type: "object", additionalProperties: { type: "number" } }, value: { type: "number" } } } },
+                provenance: { $ref: "#/components/schemas/Provenance" },
+                ids: { type: "array", items: { type: "string" } },
+              },
+            }),
+            ...errors(400, 413, 415, 503),
+          },
+        },
+      },
+      "/health": { get: { summary: "Liveness with the served model's provenance", responses: { "200": ok({ type: "object" }), ...errors(503) } } },
+      "/ready": { get: { summary: "Readiness: a model is loaded and the server is not draining", responses: { "200": ok({ type: "object" }), ...errors(503) } } },
+      "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format" } } } },
+      "/models": { get: { summary: "Served models with role (primary, canary, shadow), provenance and signature", responses: { "200": ok({ type: "object" }) } } },
+      "/reload": { post: { summary: "Re-resolve the served alias now", security: bearer, responses: { "200": ok({ type: "object" }), ...errors(401, 404) } } },
+      "/feedback": {
+        post: {
+          summary: "Post labels for earlier prediction ids",
+          security: bearer,
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", properties: { feedback: { type: "array", items: { type: "object", properties: { id: { type: "string" }, label: { type: "string" }, value: { type: "number" } }, required: ["id"] } } } } } } },
+          responses: { "200": ok({ type: "object" }), ...errors(400, 401) },
+        },
+      },
+      "/v2": { get: { summary: "KServe V2 server metadata", responses: { "200": ok({ type: "object" }) } } },
+      "/v2/health/live": { get: { summary: "KServe V2 liveness", responses: { "200": ok({ type: "object" }) } } },
+      "/v2/health/ready": { get: { summary: "KServe V2 readiness", responses: { "200": ok({ type: "object" }), ...errors(503) } } },
+      "/v2/models/{name}": { get: { summary: "KServe V2 model metadata", parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok({ type: "object" }), ...errors(404) } } },
+      "/v2/models/{name}/infer": {
+        post: {
+          summary: "KServe V2 inference on columnar tensors; model_version in the standard field, run id, alias and dataset hash in parameters",
+          parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", properties: { inputs: { type: "array" } }, required: ["inputs"] } } } },
+          responses: { "200": ok({ type: "object" }), ...errors(400, 404, 413, 415, 503) },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// The /predict answer, independent of the HTTP layer: route to a model, validate, score, shadow, count. Used by Hono and the node fast path.
+import type { ServeMetrics } from "./metrics.js";
+import { ModelUnavailableError } from "./http-errors.js";
+import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
+import { logAnswer, score, type Scored } from "./score.js";
+import type { OutcomeWatch } from "./slo.js";
+import type { ModelSource, PredictionSink, Route, ServedModel } from "./types.js";
+import { validatorFor, type ValidatorOptions } from "./validate.js";
+
+export const NO_MODEL_HINT =
+  "no model version is loaded yet: promote one to the served alias (millrace models promote <name> <version>) and the server picks it up";
+
+export function noModel(): ModelUnavailableError {
+  return new ModelUnavailableError("no model is loaded", { hint: NO_MODEL_HINT });
+}
+
+export interface PredictCore {
+  models: ModelSource;
+  sink?: PredictionSink;
+  metrics: ServeMetrics;
+  vopts: ValidatorOptions;
+  /** Reports failures of the shadow model (they never reach the client). */
+  onShadowError: (e: unknown) => void;
+  /** Every answer's outcome (model failures, latency), for error-rate and latency alerts. */
+  watch?: OutcomeWatch;
+}
+
+/** The model(s) for one request: the source's routing when it has some, else its current model. */
+export function routeFor(models: ModelSource, key: string | null): Route {
+  if (models.route) return models.route(key);
+  return { served: models.current(), role: "primary", shadow: null };
+}
+
+export interface Answer {
+  text: string;
+  headers: Record<string, string>;
+}
+
+/** Scores a parsed body with the routed model and renders the JSON answer; throws typed errors for bad input. */
+export function answerPredict(core: PredictCore, route: Route, body: unknown, t0: number, received?: { text: string; bytes: Uint8Array }): Answer {
+  const served = route.served;
+  if (!served) throw noModel();
+  // Validation first: a client's mistake (4xx) is not the model's failure and is not reported to the SLO guard.
+  const records = validatorFor(served.predictor.signature, core.vopts).parseBody(body);
+  const scored = scoreRoute(core, route, served, records, t0);
+  // Built from pieces so the log line reuses them (string concatenation, no second JSON.stringify) without the
+  // provenance, which the line carries as model and version already.
+  const answers = `"predictions":${JSON.stringify(scored.outputs)}`;
+  const ids = `"ids":${JSON.stringify(scored.ids)}`;
+  const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}}`;
+  const texts = received ? { requestJson: received.text, requestBytes: received.bytes, responseJson: `{${answers},${ids}}` } : undefined;
+  logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, texts);
+  return { text, headers: cachedProvenanceHeaders(served.provenance) };
+}
+
+/** Scores validated records with the routed model, observes latency, reports the outcome and starts the shadow. */
+export function scoreRoute(core: PredictCore, route: Route, served: ServedModel, records: Record<string, unknown>[], t0: number): Scored {
+  let ok = false;
+  try {
+    const scored = score(served, records, core.metrics);
+    ok = true;
+    if (route.shadow) runShadow(core, route.shadow, { records });
+    return scored;
+  } finally {
+    const ms = performance.now() - t0;
+    core.metrics.latency.labels(served.provenance.model, String(served.provenance.version)).observe(ms / 1000);
+    route.report?.(served, ok, ms);
+    core.watch?.record(served.provenance.model, served.provenance.version, ok, ms);
+  }
+}
+
+/** Scores the same records with the shadow model after the answer is ready; its answer is logged, never returned. */
+function runShadow(core: PredictCore, shadow: ServedModel, body: unknown): void {
+  setImmediate(() => {
+    try {
+      // The shadow may declare another signature: it takes the fields it knows from the validated records.
+      const records = validatorFor(shadow.predictor.signature, { ...core.vopts, extraFields: "ignore" }).parseBody(body);
+      const t0 = performance.now();
+      const scored = score(shadow, records, core.metrics);
+      logAnswer(core.sink, shadow, "shadow", records, scored, performance.now() - t0);
+    } catch (e) {
+      core.onShadowError(e);
+    }
+  });
+}

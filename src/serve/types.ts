@@ -1,0 +1,58 @@
+// The serving layer's small contracts: what it serves, where models come from, where answers are logged.
+import type { AnsweredRequest, Prediction, Predictor, Provenance } from "../records.js";
+
+/** A loaded model and the provenance stamped on every answer it computes; treat as immutable. */
+export interface ServedModel {
+  predictor: Predictor;
+  provenance: Provenance;
+}
+
+export type Role = "primary" | "canary" | "shadow";
+
+/** The models one request is answered with: the one that answers, and an optional shadow that only logs. */
+export interface Route {
+  served: ServedModel | null;
+  role: Role;
+  shadow: ServedModel | null;
+  /** Outcome of the answering model (false = it failed, not the client), for SLO guards. */
+  report?(served: ServedModel, ok: boolean, latencyMs: number): void;
+}
+
+/** Asked once per request; may return a different model between requests (hot swap). */
+export interface ModelSource {
+  current(): ServedModel | null;
+  /** Traffic policy (canary, shadow); `key` makes the choice sticky. Without it every request gets current(). */
+  route?(key: string | null): Route;
+  /** Every model this source may answer with, for GET /models and the V2 metadata routes. */
+  list?(): Array<{ served: ServedModel; role: Role; percent?: number }>;
+}
+
+export type { AnsweredRequest } from "../records.js";
+
+/** An answered request with the request body's bytes as received, when the HTTP layer has them. */
+export type LoggedAnswer = AnsweredRequest & { requestBytes?: Uint8Array };
+
+/** Where served predictions go (the monitor's prediction log). Must never block or throw into a request. */
+export interface PredictionSink {
+  log(p: Prediction): void;
+  /** A whole answered request at once; when present it is called instead of log() per record. */
+  logRequest?(r: LoggedAnswer): void;
+  /** Entries dropped so far (full queue); exported as a metric when present. */
+  dropped?(): number;
+}
+
+/** Handles a POST /feedback body (labels for earlier prediction ids) and says what was joined. */
+export type FeedbackHandler = (body: unknown) => Promise<unknown> | unknown;
+
+/** A canary that breached its SLO: what the server did (stopped routing to it) and why; the registry may roll the alias back. */
+export interface RollbackDecision {
+  model: string;
+  version: number;
+  alias: string | null;
+  reason: string;
+  errorRate: number;
+  p99Ms: number;
+  requests: number;
+  windowMs: number;
+  at: string;
+}

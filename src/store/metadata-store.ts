@@ -1,0 +1,84 @@
+// The metadata store interface: runs, datasets, model versions, aliases, lineage, pipeline runs.
+// One interface, one SQL implementation (Kysely) that speaks SQLite and PostgreSQL.
+import type { Dataset, LineageEdge, MetricPoint, ModelVersion, Run, RunStatus } from "../records.js";
+
+export interface AliasTransition {
+  id: string;
+  name: string;
+  alias: string;
+  fromVersion: number | null;
+  toVersion: number | null;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+export interface RunQuery {
+  experiment?: string;
+  parentRunId?: string | null;
+  status?: RunStatus;
+  /** Only runs whose latest value of each metric satisfies the condition, e.g. { key: "roc_auc", op: ">", value: 0.8 }. */
+  metricFilters?: { key: string; op: "<" | "<=" | "=" | ">=" | ">"; value: number }[];
+  /** Sort by a metric's latest value (runs without it come last) or by start time (default, newest first). */
+  sortByMetric?: string;
+  order?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
+}
+
+export interface PipelineRunRecord {
+  id: string;
+  project: string;
+  status: "running" | "succeeded" | "failed";
+  startedAt: string;
+  endedAt: string | null;
+  summary: unknown;
+}
+
+export type NewModelVersion = Omit<ModelVersion, "version" | "aliases" | "createdAt"> & { createdAt?: string };
+
+export interface MetadataStore {
+  readonly dialect: "sqlite" | "postgres";
+
+  createRun(run: Run): Promise<void>;
+  updateRun(id: string, patch: Partial<Pick<Run, "status" | "endedAt" | "durationMs" | "error" | "datasetId" | "notes">>): Promise<void>;
+  mergeParams(runId: string, params: Record<string, unknown>): Promise<void>;
+  mergeTags(runId: string, tags: Record<string, string>): Promise<void>;
+  logMetrics(runId: string, points: MetricPoint[]): Promise<void>;
+  addArtifact(runId: string, uri: string): Promise<void>;
+  getRun(id: string): Promise<Run | null>;
+  listRuns(query?: RunQuery): Promise<Run[]>;
+  metricHistory(runId: string, key: string): Promise<MetricPoint[]>;
+  countRuns(experiment?: string): Promise<number>;
+  /** Hard delete: the run, its metrics, artifact records and lineage; returns the artifact URIs it held. */
+  deleteRun(id: string): Promise<string[]>;
+  /** Every artifact URI a run or model version still points at (for garbage collection). */
+  referencedArtifacts(): Promise<Set<string>>;
+
+  saveDataset(dataset: Dataset): Promise<void>;
+  getDataset(id: string): Promise<Dataset | null>;
+
+  /** Allocates the next version number of `name` atomically. */
+  createModelVersion(mv: NewModelVersion): Promise<ModelVersion>;
+  getModelVersion(name: string, version: number): Promise<ModelVersion | null>;
+  setArchived(name: string, version: number, archived: boolean): Promise<void>;
+  listModelVersions(name?: string): Promise<ModelVersion[]>;
+
+  getAlias(name: string, alias: string): Promise<number | null>;
+  /** Points `alias` at `version` (null removes it) and records the transition, in one transaction. */
+  moveAlias(name: string, alias: string, version: number | null, audit: { actor: string; reason: string }): Promise<AliasTransition>;
+  aliasTransitions(name: string, alias?: string): Promise<AliasTransition[]>;
+
+  addLineage(edges: LineageEdge[]): Promise<void>;
+  /** Edges whose `to` is this id (what it was made from). */
+  lineageInto(id: string): Promise<LineageEdge[]>;
+  /** Edges whose `from` is this id (what was made from it). */
+  lineageOutOf(id: string): Promise<LineageEdge[]>;
+
+  savePipelineRun(run: PipelineRunRecord): Promise<void>;
+  listPipelineRuns(project?: string, limit?: number): Promise<PipelineRunRecord[]>;
+  /** A pipeline run by id or by an unambiguous id prefix. */
+  getPipelineRun(idOrPrefix: string): Promise<PipelineRunRecord | null>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+// Row ↔ record mapping for the SQL metadata store (JSON columns parsed, numbers normalised across dialects).
+import type { ModelVersion, Run } from "../records.js";
+import type { MetaTables } from "./schema.js";
+
+export type RunRow = MetaTables["runs"];
+export type VersionRow = MetaTables["model_versions"];
+
+export function toRunRow(run: Run): RunRow {
+  return {
+    id: run.id,
+    experiment: run.experiment,
+    name: run.name,
+    status: run.status,
+    params: JSON.stringify(run.params),
+    tags: JSON.stringify(run.tags),
+    dataset_id: run.datasetId,
+    parent_run_id: run.parentRunId,
+    started_at: run.startedAt,
+    ended_at: run.endedAt,
+    duration_ms: run.durationMs,
+    error: run.error ?? null,
+    notes: run.notes ?? null,
+  };
+}
+
+export function toModelVersion(r: VersionRow, aliases: string[]): ModelVersion {
+  return {
+    name: r.name,
+    version: Number(r.version),
+    runId: r.run_id,
+    datasetId: r.dataset_id,
+    datasetHash: r.dataset_hash,
+    artifactUri: r.artifact_uri,
+    signature: JSON.parse(r.signature),
+    metrics: JSON.parse(r.metrics),
+    aliases,
+    createdAt: r.created_at,
+    ...(r.description !== null ? { description: r.description } : {}),
+    ...(Number(r.archived) ? { archived: true } : {}),
+    ...(r.input_example !== null ? { inputExample: JSON.parse(r.input_example) } : {}),
+  };
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err?.code === "23505" || err?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint/.test(err?.message ?? "");
+}

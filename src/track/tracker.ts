@@ -1,0 +1,142 @@
+// Experiment tracking: every training is a run with params, metric series, artifacts, dataset and duration.
+import { randomUUID } from "node:crypto";
+import type { MetricPoint, Run } from "../records.js";
+import type { ArtifactStore } from "../store/artifact-store.js";
+import type { MetadataStore } from "../store/metadata-store.js";
+import { describeError, NotFoundError, ValidationError } from "../errors.js";
+
+export interface StartRunOptions {
+  experiment: string;
+  name: string;
+  params?: Record<string, unknown>;
+  tags?: Record<string, string>;
+  datasetId?: string | null;
+  parentRunId?: string | null;
+}
+
+export class Tracker {
+  constructor(
+    readonly store: MetadataStore,
+    readonly artifacts: ArtifactStore,
+  ) {}
+
+  async startRun(opts: StartRunOptions): Promise<ActiveRun> {
+    const run: Run = {
+      id: randomUUID(),
+      experiment: opts.experiment,
+      name: opts.name,
+      status: "running",
+      params: opts.params ?? {},
+      metrics: {},
+      tags: opts.tags ?? {},
+      artifacts: [],
+      datasetId: opts.datasetId ?? null,
+      parentRunId: opts.parentRunId ?? null,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      durationMs: null,
+    };
+    await this.store.createRun(run);
+    return new ActiveRun(this, run.id, run.experiment, performance.now());
+  }
+
+  /** Runs `body` inside a run that is finished on success and marked failed (with the error) on a throw. */
+  async withRun<T>(opts: StartRunOptions, body: (run: ActiveRun) => Promise<T>): Promise<T> {
+    const run = await this.startRun(opts);
+    try {
+      const out = await body(run);
+      await run.finish("finished");
+      return out;
+    } catch (e) {
+      await run.finish("failed", describeError(e));
+      throw e;
+    }
+  }
+}
+
+export class ActiveRun {
+  private finished = false;
+  constructor(
+    private readonly tracker: Tracker,
+    readonly id: string,
+    readonly experiment: string,
+    private readonly startedAtMs: number,
+  ) {}
+
+  logParams(params: Record<string, unknown>): Promise<void> {
+    return this.tracker.store.mergeParams(this.id, params);
+  }
+
+  setNotes(notes: string): Promise<void> {
+    return this.tracker.store.updateRun(this.id, { notes });
+  }
+
+  setTags(tags: Record<string, string>): Promise<void> {
+    return this.tracker.store.mergeTags(this.id, tags);
+  }
+
+  /** Logs each finite value; a NaN/Infinity metric is skipped rather than stored as a lie. */
+  logMetrics(values: Record<string, number>, step = 0): Promise<void> {
+    const at = new Date().toISOString();
+    const points: MetricPoint[] = Object.entries(values)
+      .filter(([, v]) => Number.isFinite(v))
+      .map(([key, value]) => ({ key, value, step, at }));
+    return this.tracker.store.logMetrics(this.id, points);
+  }
+
+  /** Stores bytes in the artifact store under runs/<id>/<name> and records the URI on the run. */
+  async logArtifact(name: string, bytes: Uint8Array): Promise<string> {
+    const uri = await this.tracker.artifacts.put(`runs/${this.id}/${name}`, bytes);
+    await this.tracker.store.addArtifact(this.id, uri);
+    return uri;
+  }
+
+  async finish(status: "finished" | "failed", error?: string): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    await this.tracker.store.updateRun(this.id, {
+      status,
+      endedAt: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - this.startedAtMs),
+      ...(error !== undefined ? { error } : {}),
+    });
+  }
+}
+
+/** Hard-deletes runs and the artifacts only they held. A run a model version was registered from is kept. */
+export async function deleteRuns(store: MetadataStore, artifacts: ArtifactStore, runIds: string[]): Promise<{ deleted: string[]; artifactsRemoved: number }> {
+  const versions = await store.listModelVersions();
+  const deleted: string[] = [];
+  let artifactsRemoved = 0;
+  for (const id of runIds) {
+    const run = await store.getRun(id);
+    if (!run) throw new NotFoundError(`no run ${id}`, { hint: "list runs with: millrace runs" });
+    const used = versions.find((v) => v.runId === id);
+    if (used) {
+      throw new ValidationError(`run ${id} produced ${used.name} v${used.version}; deleting it would break that version's lineage`, {
+        hint: `archive the version instead: millrace models archive ${used.name} ${used.version}`,
+      });
+    }
+    for (const child of await store.listRuns({ parentRunId: id, limit: 100_000 })) {
+      const r = await deleteRuns(store, artifacts, [child.id]);
+      deleted.push(...r.deleted);
+      artifactsRemoved += r.artifactsRemoved;
+    }
+    const uris = await store.deleteRun(id);
+    const stillUsed = await store.referencedArtifacts();
+    for (const uri of uris.filter((u) => !stillUsed.has(u))) {
+      await artifacts.delete(uri);
+      artifactsRemoved++;
+    }
+    deleted.push(id);
+  }
+  return { deleted, artifactsRemoved };
+}
+
+/** Removes stored artifacts no run or model version points at (left by deletes or crashed writes). */
+export async function collectGarbage(store: MetadataStore, artifacts: ArtifactStore, opts: { dryRun?: boolean } = {}): Promise<string[]> {
+  const used = await store.referencedArtifacts();
+  const orphans = (await artifacts.list()).filter((uri) => !used.has(uri));
+  if (!opts.dryRun) for (const uri of orphans) await artifacts.delete(uri);
+  return orphans;
+}

@@ -1,0 +1,108 @@
+// Tracked runs for the dashboard: a sortable, filterable listing (search trials folded under their parent run),
+// one run with its metric series, dataset, trials and registered versions, and several runs side by side.
+import type { Hono } from "hono";
+import { ValidationError } from "../errors.js";
+import type { MetricPoint, Run } from "../records.js";
+import { Registry } from "../registry/registry.js";
+import type { MetadataStore, RunQuery } from "../store/metadata-store.js";
+import type { UiData } from "./data.js";
+import { choiceParam, handle, intParam, notFound, parseWhere } from "./http.js";
+import type { CompareResponse, RunDetail, RunsResponse } from "./types.js";
+
+const MAX_COMPARE = 10;
+
+function metricKeysOf(runs: Run[]): string[] {
+  const keys = new Set<string>();
+  for (const r of runs) for (const k of Object.keys(r.metrics)) keys.add(k);
+  return [...keys].sort();
+}
+
+/** Metrics a run logged at more than one step (CV folds, rounds): the series the run page charts. */
+async function seriesOf(meta: MetadataStore, run: Run): Promise<Record<string, MetricPoint[]>> {
+  const out: Record<string, MetricPoint[]> = {};
+  for (const key of Object.keys(run.metrics).sort()) {
+    const points = await meta.metricHistory(run.id, key);
+    if (points.length > 1) out[key] = points;
+  }
+  return out;
+}
+
+async function getRunOr404(meta: MetadataStore, id: string): Promise<Run> {
+  const run = await meta.getRun(id);
+  if (!run) throw notFound(`no run ${id}`, "list the runs with: millrace runs (a deleted run is gone for good)");
+  return run;
+}
+
+export function runsRoutes(api: Hono, data: UiData, log: (line: string) => void): void {
+  api.get(
+    "/runs",
+    handle(async (c): Promise<RunsResponse> => {
+      const { meta } = await data.meta();
+      const limit = intParam(c, "limit", 200, 1, 5000);
+      const parent = c.req.query("parent");
+      const sort = c.req.query("sort");
+      const order = choiceParam(c, "order", ["asc", "desc"] as const);
+      const status = choiceParam(c, "status", ["running", "finished", "failed"] as const);
+      const experiment = c.req.query("experiment");
+      const where = parseWhere(c.req.query("where") ?? "");
+      const query: RunQuery = {
+        // Top-level runs by default; ?parent=<id> lists one run's search trials, ?parent=all every run.
+        ...(parent === "all" ? {} : { parentRunId: parent || null }),
+        ...(experiment ? { experiment } : {}),
+        ...(status ? { status } : {}),
+        ...(where.length ? { metricFilters: where } : {}),
+        ...(sort && sort !== "started" ? { sortByMetric: sort } : {}),
+        ...(order ? { order } : {}),
+        limit: limit + 1,
+        offset: intParam(c, "offset", 0, 0, Number.MAX_SAFE_INTEGER),
+      };
+      const found = await meta.listRuns(query);
+      const runs = found.slice(0, limit);
+      return { runs, hasMore: found.length > limit, metricKeys: metricKeysOf(runs) };
+    }, log),
+  );
+
+  api.get(
+    "/runs/:id",
+    handle(async (c): Promise<RunDetail> => {
+      const { meta } = await data.meta();
+      const run = await getRunOr404(meta, c.req.param("id") ?? "");
+      const [parent, dataset, children, series, versions] = await Promise.all([
+        run.parentRunId ? meta.getRun(run.parentRunId) : Promise.resolve(null),
+        run.datasetId ? meta.getDataset(run.datasetId) : Promise.resolve(null),
+        meta.listRuns({ parentRunId: run.id, order: "asc", limit: 1000 }),
+        seriesOf(meta, run),
+        meta.listModelVersions(),
+      ]);
+      return {
+        run,
+        parent: parent ? { id: parent.id, name: parent.name, status: parent.status } : null,
+        dataset,
+        children,
+        series,
+        models: versions.filter((v) => v.runId === run.id).map((v) => ({ name: v.name, version: v.version, aliases: v.aliases, stage: Registry.stageOf(v) })),
+      };
+    }, log),
+  );
+
+  api.get(
+    "/compare",
+    handle(async (c): Promise<CompareResponse> => {
+      const ids = [...new Set((c.req.query("ids") ?? "").split(",").map((s) => s.trim()).filter(Boolean))];
+      if (ids.length < 2 || ids.length > MAX_COMPARE) {
+        throw new ValidationError(`compare takes 2 to ${MAX_COMPARE} run ids, got ${ids.length}`, { path: "ids", hint: "ids=<run id>,<run id>[,...]" });
+      }
+      const { meta } = await data.meta();
+      const runs: Run[] = [];
+      const series: CompareResponse["series"] = {};
+      for (const id of ids) {
+        const run = await getRunOr404(meta, id);
+        runs.push(run);
+        series[run.id] = await seriesOf(meta, run);
+      }
+      const paramKeys = new Set(runs.flatMap((r) => Object.keys(r.params)));
+      const differingParams = [...paramKeys].filter((k) => new Set(runs.map((r) => JSON.stringify(r.params[k] ?? null))).size > 1).sort();
+      return { runs, series, metricKeys: metricKeysOf(runs), differingParams };
+    }, log),
+  );
+}

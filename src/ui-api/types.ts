@@ -1,0 +1,169 @@
+// The JSON shapes the dashboard API answers with, for the server (src/ui-api) and the browser (ui/). Records the
+// stages already define are re-exported, not copied, so the browser's type-check fails when one of them changes.
+import type { DriftReport } from "../monitor/drift-report.js";
+import type { ColumnSchema, Dataset, MetricPoint, ModelVersion, Run, Signature, Stage } from "../records.js";
+import type { HistoryEntry, TableSummary } from "../lake/commands.js";
+import type { TableDiff } from "../lake/diff.js";
+import type { ColumnProfile, TableProfile } from "../lake/profile.js";
+import type { AliasTransition } from "../store/metadata-store.js";
+
+export type { ColumnSchema, Dataset, MetricPoint, ModelVersion, Run, Signature, Stage };
+export type AliasTransitionRow = AliasTransition;
+export type ColumnProfileRow = ColumnProfile;
+export type HistoryRow = HistoryEntry;
+export type TableDiffResponse = TableDiff;
+export type TableProfileResponse = TableProfile;
+export type DriftColumn = DriftReport["columns"][number];
+
+/** Every failed API call: a code, a message a person can act on, and often a hint (the command to run). */
+export interface ApiError {
+  error: string;
+  message: string;
+  hint?: string;
+  path?: string | null;
+}
+
+export interface PipelineRunBrief {
+  id: string;
+  status: "running" | "succeeded" | "failed";
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  tasks: { total: number; succeeded: number; failed: number; skipped: number };
+  tables: { count: number; rows: number; reused: number };
+  training: { trained: boolean; reason: string } | null;
+  model: { name: string; version: number; alias: string; promoted: boolean; reason: string; candidate: string } | null;
+  failure: { task: string; code: string; message: string; hint?: string } | null;
+}
+
+export interface DagNode {
+  id: string;
+  /** The task's kind, from its id prefix: ingest, transform, dataset, train, register, or task. */
+  kind: string;
+  /** pending | running | succeeded | failed | skipped, or "absent" for a task of the DAG this run did not record. */
+  state: string;
+  ms: number | null;
+  note: string | null;
+}
+
+export interface PipelineRunDetail extends PipelineRunBrief {
+  dag: { nodes: DagNode[]; edges: { from: string; to: string }[] };
+  /** The run's full summary as `millrace run --json` printed it. */
+  summary: Record<string, unknown>;
+}
+
+export interface OverviewResponse {
+  project: { name: string; description: string | null; dir: string };
+  model: {
+    name: string;
+    /** The alias `millrace serve` answers with. */
+    alias: string;
+    served: (ModelVersion & { stage: Stage }) | null;
+    /** alias → version, over every version of the model. */
+    aliases: Record<string, number>;
+    versions: number;
+  };
+  latestPipeline: PipelineRunBrief | null;
+  recentPipelines: PipelineRunBrief[];
+  /** Tracked training runs, search trials included. */
+  counts: { runs: number };
+}
+
+export interface RunsResponse {
+  runs: Run[];
+  /** True when more runs match than were returned (ask again with a larger offset). */
+  hasMore: boolean;
+  /** Metric keys of the returned runs, sorted, for the table's columns and the sort menu. */
+  metricKeys: string[];
+}
+
+export interface RunDetail {
+  run: Run;
+  parent: Pick<Run, "id" | "name" | "status"> | null;
+  dataset: Dataset | null;
+  /** Search trials of this run (child runs), best first by the run's sort metric when known. */
+  children: Run[];
+  /** Metrics logged at more than one step (CV folds, boosting rounds), by key. */
+  series: Record<string, MetricPoint[]>;
+  /** Model versions registered from this run. */
+  models: { name: string; version: number; aliases: string[]; stage: Stage }[];
+}
+
+export interface CompareResponse {
+  runs: Run[];
+  series: Record<string, Record<string, MetricPoint[]>>;
+  metricKeys: string[];
+  /** Params whose values differ between the runs. */
+  differingParams: string[];
+}
+
+export interface ModelsResponse {
+  /** The model of millrace.yaml and the alias it serves. */
+  configured: { name: string; alias: string };
+  models: { name: string; versions: (ModelVersion & { stage: Stage })[] }[];
+}
+
+export interface ModelVersionDetail {
+  version: ModelVersion & { stage: Stage };
+  run: Pick<Run, "id" | "name" | "status" | "startedAt" | "params"> | null;
+  dataset: Dataset | null;
+  /** Alias moves to or from this version, newest first. */
+  transitions: AliasTransitionRow[];
+}
+
+export type TableRow = TableSummary & { layer: string };
+
+export interface TableDetail {
+  table: string;
+  current: { version: number; rowCount: number; schema: ColumnSchema[]; contentHash: string; operation: string; createdAt: string };
+  history: HistoryRow[];
+}
+
+export interface TablePreview {
+  table: string;
+  version: number;
+  columns: string[];
+  rows: unknown[][];
+  limit: number;
+}
+
+export type LineageNodeKind = "model" | "run" | "dataset" | "table" | "file" | "other";
+
+export interface LineageGraphNode {
+  /** The record id, e.g. "table:silver.customers@3", "file:data/landing/a.csv#<sha256>". */
+  id: string;
+  kind: LineageNodeKind;
+  label: string;
+  /** Short facts shown under the label (rows, hash prefix, metric). */
+  detail: string[];
+  /** A dashboard path for the record, when it has a page. */
+  href: string | null;
+}
+
+export interface LineageGraph {
+  root: string;
+  nodes: LineageGraphNode[];
+  edges: { from: string; to: string; kind: string }[];
+  /** True when the walk stopped at its node limit. */
+  truncated: boolean;
+}
+
+/** Shares per bin (numeric: equal width over both sides' range) or per category (most frequent first). */
+export type Distribution =
+  | { kind: "numeric"; edges: number[]; reference: number[]; current: number[] }
+  | { kind: "categorical"; categories: string[]; reference: number[]; current: number[] };
+
+export interface DriftResponse {
+  model: string;
+  version: number;
+  alias: string | null;
+  datasetId: string;
+  /** The most recent logged predictions compared (monitor.window_rows unless ?limit= says otherwise). */
+  window: number;
+  skippedLogLines: number;
+  /** The PSI band edges (low → moderate, moderate → high) the verdicts used. */
+  psiBands: [number, number];
+  report: DriftReport;
+  /** Both sides' distributions per column, for the charts. */
+  distributions: Record<string, Distribution | null>;
+}

@@ -1,0 +1,39 @@
+// `millrace predict`: batch scoring of a file with a registered version, streamed in chunks smaller than the file,
+// equal to what the server answers for the same rows.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { copyExample, millrace } from "./cli.js";
+
+describe("millrace predict", () => {
+  it("scores a Parquet file chunk by chunk, keeps id columns, and names missing input columns", () => {
+    const dir = copyExample("churn");
+    expect(millrace(["run", dir, "--json"]).code).toBe(0);
+    const gold = fs.readdirSync(path.join(dir, ".millrace/lake/tables/gold/churn_training/data")).filter((f) => f.endsWith(".parquet"));
+    const input = path.join(dir, ".millrace/lake/tables/gold/churn_training/data", gold[0]);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-pred-")), "scores.csv");
+    const r = millrace(["predict", "-p", dir, "-i", input, "-o", out, "-k", "customer_id,churn", "--chunk", "1000", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ model: "churn", version: 1, rows: 7043 });
+    const lines = fs.readFileSync(out, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("customer_id,churn,prediction,probability_No,probability_Yes");
+    expect(lines).toHaveLength(7044);
+    const rows = lines.slice(1).map((l) => l.split(","));
+    for (const row of rows.slice(0, 50)) {
+      expect(Number(row[3]) + Number(row[4])).toBeCloseTo(1, 9);
+      expect(row[2]).toBe(Number(row[4]) >= 0.5 ? "Yes" : "No");
+    }
+    // Same scores as the model answers in one piece (chunking changes nothing).
+    const whole = path.join(path.dirname(out), "whole.csv");
+    expect(millrace(["predict", "-p", dir, "-i", input, "-o", whole, "-k", "customer_id", "--json"]).code).toBe(0);
+    const w = fs.readFileSync(whole, "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    expect(w.map((x) => x[3])).toEqual(rows.map((x) => x[4]));
+
+    const csv = path.join(dir, "data/landing/customers-2026-01.csv");
+    const bad = millrace(["predict", "-p", dir, "-i", csv, "-o", out]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain("lacks the model's input column(s) num_services");
+    expect(millrace(["predict", "-p", dir, "-i", input, "-o", out, "-m", "churn"]).out).toContain("name@alias or name@version");
+  });
+});

@@ -1,0 +1,94 @@
+// Training on `millrace worker` processes through Redis (BullMQ): candidates train side by side on workers, and a
+// job whose worker is killed mid-training is re-queued and finished by another — through the real CLI.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { redisUnavailable, redisUrl, requireServices } from "../src/store/test-helpers/services.js";
+import { cli, copyExample, millrace, millraceAsync } from "./cli.js";
+
+const redisReason = await redisUnavailable();
+if (redisReason && requireServices) throw new Error(`${redisReason}; CI must run the worker tests`);
+if (redisReason) console.warn(`skipping worker tests: ${redisReason}`);
+
+const workers: ChildProcess[] = [];
+afterEach(() => {
+  for (const w of workers.splice(0)) if (w.exitCode === null) killGroup(w);
+});
+
+/** SIGKILL to the worker and its sandboxed children (its process group), as a crash or an OOM kill would. */
+function killGroup(p: ChildProcess): void {
+  try {
+    process.kill(-p.pid!, "SIGKILL");
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Starts a worker in its own process group (so the test can kill it with its sandboxed children). */
+function startWorker(dir: string, env: NodeJS.ProcessEnv): { proc: ChildProcess; events: any[]; ready: Promise<void> } {
+  const proc = spawn(process.execPath, [cli, "worker", dir, "--json"], { env: { ...process.env, ...env }, detached: true });
+  workers.push(proc);
+  const events: any[] = [];
+  let buf = "";
+  let err = "";
+  proc.stderr!.on("data", (d) => (err += d));
+  const ready = new Promise<void>((resolve, reject) => {
+    proc.stdout!.on("data", (d) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const e = JSON.parse(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        events.push(e);
+        if (e.type === "ready") resolve();
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`worker exited ${code}: ${err}`)));
+  });
+  return { proc, events, ready };
+}
+
+describe.skipIf(redisReason !== null)("training workers", () => {
+  const envFor = (queue: string) => ({ MILLRACE_EXECUTOR: "bullmq", MILLRACE_REDIS_URL: redisUrl, MILLRACE_QUEUE: `${queue}-${process.pid}-${Date.now()}`, NO_COLOR: "1" });
+
+  it("trains the candidates on two workers and registers the winner", async () => {
+    const dir = copyExample("churn");
+    const env = envFor("two");
+    const a = startWorker(dir, env);
+    const b = startWorker(dir, env);
+    await Promise.all([a.ready, b.ready]);
+    const run = await millraceAsync(["run", dir, "--json"], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json.model).toMatchObject({ version: 1, promoted: true });
+    const runs = millrace(["runs", "-p", dir, "--json"]).json;
+    expect(runs).toHaveLength(2);
+    const workerIds = new Set(runs.map((r: any) => r.tags.worker));
+    expect([...workerIds].every((w) => typeof w === "string" && w.includes(":"))).toBe(true);
+    expect(a.events.concat(b.events).filter((e) => e.type === "completed")).toHaveLength(2);
+  });
+
+  it("re-queues a job whose worker dies and finishes it on another", async () => {
+    const dir = copyExample("churn");
+    const yaml = path.join(dir, "millrace.yaml");
+    // A short lock, so the dead worker's job is noticed within seconds.
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("monitor:", "execution:\n  lock_seconds: 2\n\nmonitor:"));
+    const env = envFor("crash");
+    const doomed = startWorker(dir, env);
+    await doomed.ready;
+    const run = millraceAsync(["run", dir, "--json"], env);
+    for (let i = 0; i < 600 && !doomed.events.some((e) => e.type === "active"); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(doomed.events.some((e) => e.type === "active")).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    killGroup(doomed.proc);
+    const rescuer = startWorker(dir, env);
+    await rescuer.ready;
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json.model.version).toBe(1);
+    expect(rescuer.events.filter((e) => e.type === "completed").length).toBeGreaterThanOrEqual(1);
+    const all = millrace(["runs", "-p", dir, "--all", "--json"]).json;
+    // The killed attempt's run, if it had started, is closed as failed rather than left running.
+    expect(all.filter((r: any) => r.status === "running")).toEqual([]);
+  }, 120_000);
+});

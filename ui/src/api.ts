@@ -1,0 +1,101 @@
+// Fetching the dashboard API: JSON or a typed error carrying the server's message and hint, with a small cache
+// so going back to a page shows it at once while it refreshes.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { ApiError } from "../../src/ui-api/types.js";
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiError,
+  ) {
+    super(body.message);
+  }
+}
+
+const cache = new Map<string, unknown>();
+const TOKEN_KEY = "millrace.token";
+
+/** The API token the person entered (kept for this tab only), sent with every request. */
+export function setToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    res = await fetch(`/api${path}`, { signal, headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  } catch (e) {
+    if ((e as Error).name === "AbortError") throw e;
+    throw new ApiFailure(0, { error: "unreachable", message: "the millrace server did not answer", hint: "is `millrace serve` still running?" });
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiFailure(res.status, { error: "bad_response", message: `the server answered ${res.status} without JSON`, hint: text.slice(0, 200) });
+  }
+  if (!res.ok) throw new ApiFailure(res.status, body as ApiError);
+  cache.set(path, body);
+  return body as T;
+}
+
+export interface ApiState<T> {
+  data: T | undefined;
+  error: ApiFailure | null;
+  loading: boolean;
+  reload(): void;
+}
+
+/** GET /api{path} while the component is shown; null skips the request. `refreshMs` polls while the tab is visible. */
+export function useApi<T>(path: string | null, opts: { refreshMs?: number } = {}): ApiState<T> {
+  const [state, setState] = useState<{ path: string | null; data: T | undefined; error: ApiFailure | null; loading: boolean }>(() => ({
+    path,
+    data: path ? (cache.get(path) as T | undefined) : undefined,
+    error: null,
+    loading: path !== null,
+  }));
+  const [tick, setTick] = useState(0);
+  const current = useRef(path);
+  current.current = path;
+
+  useEffect(() => {
+    if (path === null) return;
+    const ctl = new AbortController();
+    setState((s) => ({ path, data: s.path === path ? s.data : (cache.get(path) as T | undefined), error: null, loading: true }));
+    getJson<T>(path, ctl.signal).then(
+      (data) => current.current === path && setState({ path, data, error: null, loading: false }),
+      (e: unknown) => {
+        if ((e as Error).name === "AbortError") return;
+        const error = e instanceof ApiFailure ? e : new ApiFailure(0, { error: "client_error", message: String(e) });
+        if (current.current === path) setState({ path, data: undefined, error, loading: false });
+      },
+    );
+    return () => ctl.abort();
+  }, [path, tick]);
+
+  useEffect(() => {
+    if (!opts.refreshMs || path === null) return;
+    const timer = setInterval(() => document.visibilityState === "visible" && setTick((t) => t + 1), opts.refreshMs);
+    return () => clearInterval(timer);
+  }, [opts.refreshMs, path]);
+
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  const same = state.path === path;
+  return { data: same ? state.data : (path ? (cache.get(path) as T | undefined) : undefined), error: same ? state.error : null, loading: same ? state.loading : path !== null, reload };
+}
+
+/** Query string from an object, leaving out empty values. */
+export function qs(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+/** The project folder, for the commands empty pages suggest (the overview is usually cached already). */
+export function useProjectDir(): string {
+  const o = useApi<{ project: { dir: string } }>("/overview");
+  return o.data?.project.dir ?? "";
+}

@@ -1,0 +1,158 @@
+// Pipeline: the DAG of the latest (or a chosen) pipeline run, each task coloured by its state with its duration
+// and note, the run's checks and candidates, and the history of pipeline runs.
+import { lazy, Suspense } from "react";
+import type { PipelineRunBrief, PipelineRunDetail } from "../../../src/ui-api/types.js";
+import { useApi } from "../api.js";
+import { Badge } from "../components/Badges.js";
+import { DataTable } from "../components/DataTable.js";
+import { Card, Loaded, Loading, PageHeader } from "../components/States.js";
+import { fmtAgo, fmtDuration, fmtNum, fmtTime, shortId } from "../format.js";
+import { Link, navigate } from "../router.js";
+import { PipelineOutcome } from "./Overview.js";
+import type { GraphNode } from "../components/Graph.js";
+
+const Graph = lazy(() => import("../components/Graph.js").then((m) => ({ default: m.Graph })));
+
+export const STATE_COLOR: Record<string, string> = {
+  succeeded: "#10b981", failed: "#ef4444", skipped: "#94a3b8", running: "#2563eb", pending: "#cbd5e1", absent: "#cbd5e1",
+};
+
+interface Check { table: string; column?: string; rule: string; severity: string; passed: boolean; failing: number; total: number; message: string }
+interface Candidate { candidate: string; model: string; runId: string; cv: Record<string, number>; test: Record<string, number>; trainSeconds: number }
+
+/** Splits a note into at most two short lines for a node card. */
+function wrap(text: string, width = 36): string[] {
+  const words = text.split(" ");
+  const lines: string[] = [""];
+  for (const w of words) {
+    const last = lines.length - 1;
+    if ((lines[last] + " " + w).trim().length > width && lines[last]) {
+      if (lines.length === 2) {
+        lines[1] += "…";
+        break;
+      }
+      lines.push(w);
+    } else lines[last] = (lines[last] + " " + w).trim();
+  }
+  return lines.filter(Boolean);
+}
+
+function openTask(id: string, candidates: Candidate[], run: PipelineRunDetail): (() => void) | undefined {
+  const [kind, rest] = id.includes(":") ? [id.slice(0, id.indexOf(":")), id.slice(id.indexOf(":") + 1)] : [id, ""];
+  if (kind === "ingest" || kind === "transform") return () => navigate(`/tables/${rest}`);
+  if (kind === "train") {
+    const c = candidates.find((x) => x.candidate === rest);
+    return c ? () => navigate(`/runs/${c.runId}`) : undefined;
+  }
+  if (kind === "register" && run.model) return () => navigate(`/models/${encodeURIComponent(run.model!.name)}/${run.model!.version}`);
+  return undefined;
+}
+
+function Dag({ run }: { run: PipelineRunDetail }) {
+  const candidates = (run.summary.candidates ?? []) as Candidate[];
+  const nodes: GraphNode[] = run.dag.nodes.map((n) => ({
+    id: n.id,
+    title: n.id.includes(":") ? n.id.slice(n.id.indexOf(":") + 1) : n.id,
+    tag: n.kind,
+    color: STATE_COLOR[n.state] ?? "#94a3b8",
+    lines: [n.state === "absent" ? "not in this run" : `${n.state}${n.ms !== null ? ` · ${fmtDuration(n.ms)}` : ""}`, ...wrap(n.note ?? "")],
+    onOpen: openTask(n.id, candidates, run),
+  }));
+  const edges = run.dag.edges.map((e) => ({ from: e.from, to: e.to }));
+  return (
+    <Suspense fallback={<Loading what="drawing the DAG" />}>
+      <Graph nodes={nodes} edges={edges} />
+    </Suspense>
+  );
+}
+
+function Details({ run }: { run: PipelineRunDetail }) {
+  const checks = ((run.summary.checks ?? []) as { results: Check[] }[]).flatMap((c) => c.results ?? []);
+  const candidates = (run.summary.candidates ?? []) as Candidate[];
+  const metric = String(run.summary.metric ?? "");
+  return (
+    <div className="grid two">
+      <Card title={`Candidates (${candidates.length})`}>
+        <DataTable
+          dense
+          rows={candidates}
+          rowKey={(c) => c.runId}
+          initialSort={{ key: "test", dir: "desc" }}
+          empty="no candidate trained in this run"
+          columns={[
+            { key: "candidate", label: "candidate", render: (c) => <Link to={`/runs/${c.runId}`} title={c.model}>{c.candidate}</Link>, sort: (c) => c.candidate },
+            { key: "cv", label: `cv ${metric}`, align: "right", render: (c) => `${fmtNum(c.cv[`${metric}_mean`])} ± ${fmtNum(c.cv[`${metric}_std`], 3)}`, sort: (c) => c.cv[`${metric}_mean`] },
+            { key: "test", label: `test ${metric}`, align: "right", render: (c) => fmtNum(c.test[metric]), sort: (c) => c.test[metric] },
+            { key: "secs", label: "train", align: "right", render: (c) => fmtDuration(c.trainSeconds * 1000), sort: (c) => c.trainSeconds },
+          ]}
+        />
+      </Card>
+      <Card title={`Checks (${checks.filter((c) => c.passed).length} of ${checks.length} passed)`}>
+        <DataTable
+          dense
+          rows={checks}
+          rowKey={(c) => `${c.table}.${c.column ?? ""}.${c.rule}.${c.message}`}
+          empty="no checks declared for the tables of this run"
+          rowClass={(c) => (c.passed ? undefined : c.severity === "error" ? "row-bad" : "row-warn")}
+          columns={[
+            { key: "table", label: "table", render: (c) => c.table, sort: (c) => c.table },
+            { key: "rule", label: "rule", render: (c) => `${c.rule}${c.column ? ` ${c.column}` : ""}`, sort: (c) => c.rule },
+            { key: "state", label: "result", render: (c) => <Badge text={c.passed ? "passed" : c.severity === "error" ? "failed" : "warn"} title={c.message} />, sort: (c) => (c.passed ? 1 : 0) },
+            { key: "failing", label: "failing rows", align: "right", render: (c) => `${c.failing} / ${c.total}`, sort: (c) => c.failing },
+          ]}
+        />
+      </Card>
+    </div>
+  );
+}
+
+export default function Pipeline({ params }: { params: Record<string, string> }) {
+  const id = params.id ?? "latest";
+  // The latest run and the history are polled, as Airflow's grid view is: a new run appears by itself.
+  const run = useApi<PipelineRunDetail>(`/pipeline-runs/${encodeURIComponent(id)}`, { refreshMs: id === "latest" ? 10_000 : undefined });
+  const history = useApi<PipelineRunBrief[]>("/pipeline-runs?limit=100", { refreshMs: 10_000 });
+  return (
+    <>
+      <PageHeader
+        title="Pipeline"
+        sub={run.data ? <>run <code>{run.data.id}</code> · {fmtTime(run.data.startedAt)} UTC</> : undefined}
+      />
+      {
+        <Loaded state={run} what="reading the run">
+          {(r) => (
+            <>
+              <Card title="DAG" extra={<span className="legend">{Object.entries(STATE_COLOR).slice(0, 4).map(([s, c]) => <span key={s}><i style={{ background: c }} />{s}</span>)}</span>}>
+                <Dag run={r} />
+              </Card>
+              <div className="grid two">
+                <Card title="Outcome">
+                  <PipelineOutcome p={r} />
+                </Card>
+                <Card title="History">
+                  <Loaded state={history}>
+                    {(h) => (
+                      <DataTable
+                        dense
+                        rows={h}
+                        rowKey={(p) => p.id}
+                        rowClass={(p) => (p.id === r.id ? "row-selected" : undefined)}
+                        columns={[
+                          { key: "id", label: "run", render: (p) => <Link to={`/pipeline/${p.id}`}>{shortId(p.id)}</Link> },
+                          { key: "status", label: "status", render: (p) => <Badge text={p.status} />, sort: (p) => p.status },
+                          { key: "started", label: "started", render: (p) => <span title={fmtTime(p.startedAt)}>{fmtAgo(p.startedAt)}</span>, sort: (p) => p.startedAt },
+                          { key: "ms", label: "duration", align: "right", render: (p) => fmtDuration(p.durationMs), sort: (p) => p.durationMs },
+                          { key: "model", label: "model", render: (p) => (p.model ? `v${p.model.version} ${p.model.promoted ? "promoted" : "kept out"}` : (p.training?.reason ?? "–")) },
+                        ]}
+                      />
+                    )}
+                  </Loaded>
+                </Card>
+              </div>
+              <Details run={r} />
+            </>
+          )}
+        </Loaded>
+      }
+    </>
+  );
+}

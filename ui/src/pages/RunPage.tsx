@@ -1,0 +1,177 @@
+// One run: params, tags, notes, metrics (test next to the cross-validated mean ± std), the per-fold series as a
+// chart, the dataset it trained on, its artifacts, its search trials and the model versions registered from it.
+import { useState } from "react";
+import type { MetricPoint, Run, RunDetail } from "../../../src/ui-api/types.js";
+import { LazyChart as Chart } from "../components/LazyChart.js";
+import { useApi } from "../api.js";
+import { AliasChip, Badge } from "../components/Badges.js";
+import { DataTable } from "../components/DataTable.js";
+import { Card, Empty, KeyValues, Loaded, PageHeader } from "../components/States.js";
+import { baseMetric, fmtAgo, fmtDuration, fmtInt, fmtNum, fmtTime } from "../format.js";
+import { Link } from "../router.js";
+
+
+export function paramText(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** test value, CV mean and CV std per metric; metrics with no test/CV split (timings) stand alone. */
+export function metricRows(metrics: Record<string, number>): { key: string; test?: number; mean?: number; std?: number }[] {
+  const rows = new Map<string, { key: string; test?: number; mean?: number; std?: number }>();
+  for (const [k, v] of Object.entries(metrics)) {
+    const base = baseMetric(k);
+    const row = rows.get(base) ?? { key: base };
+    if (k === base) row.test = v;
+    else if (k.endsWith("_mean")) row.mean = v;
+    else if (k.endsWith("_std")) row.std = v;
+    else if (!k.startsWith("cv_")) row.test = v;
+    else continue; // cv_<m> alone is the last fold's value; the chart shows every fold
+    rows.set(base, row);
+  }
+  return [...rows.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Test value next to the CV mean and std, one row per metric. */
+export function MetricsTable({ metrics }: { metrics: Record<string, number> }) {
+  return (
+    <DataTable
+      dense
+      rows={metricRows(metrics)}
+      rowKey={(m) => m.key}
+      columns={[
+        { key: "key", label: "metric", render: (m) => m.key, sort: (m) => m.key },
+        { key: "test", label: "test", align: "right", render: (m) => fmtNum(m.test), sort: (m) => m.test },
+        { key: "mean", label: "cv mean", align: "right", render: (m) => fmtNum(m.mean), sort: (m) => m.mean },
+        { key: "std", label: "cv std", align: "right", render: (m) => fmtNum(m.std), sort: (m) => m.std },
+      ]}
+    />
+  );
+}
+
+export function FoldChart({ series, runs }: { series: Record<string, Record<string, MetricPoint[]>>; runs: Pick<Run, "id" | "name">[] }) {
+  const keys = [...new Set(Object.values(series).flatMap((s) => Object.keys(s)))].sort();
+  const [key, setKey] = useState(keys.find((k) => k === "cv_roc_auc") ?? keys.find((k) => k.startsWith("cv_")) ?? keys[0]);
+  if (!keys.length) return <Empty title="this run logged no metric at more than one step (no cross-validation)" />;
+  const steps = [...new Set(Object.values(series).flatMap((s) => (s[key] ?? []).map((p) => p.step)))].sort((a, b) => a - b);
+  const option = {
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, show: runs.length > 1 },
+    xAxis: { type: "category", data: steps.map((s) => `fold ${s + 1}`) },
+    yAxis: { type: "value", scale: true, name: key },
+    series: runs.map((r) => {
+      const pts = series[r.id]?.[key] ?? [];
+      const mean = pts.length ? pts.reduce((s, p) => s + p.value, 0) / pts.length : null;
+      return {
+        name: runs.length > 1 ? `${r.name} ${r.id.slice(0, 6)}` : key,
+        type: runs.length > 1 ? "line" : "bar",
+        data: steps.map((s) => pts.find((p) => p.step === s)?.value ?? null),
+        barMaxWidth: 48,
+        markLine: mean === null ? undefined : { symbol: "none", data: [{ yAxis: mean, name: "mean" }], label: { formatter: `mean ${fmtNum(mean)}`, position: "insideEndTop" } },
+      };
+    }),
+  };
+  return (
+    <>
+      <label className="inline">
+        metric{" "}
+        <select value={key} onChange={(e) => setKey(e.target.value)}>
+          {keys.map((k) => (
+            <option key={k}>{k}</option>
+          ))}
+        </select>
+      </label>
+        <Chart option={option} label={`${key} per fold`} height={280} />
+    </>
+  );
+}
+
+export default function RunPage({ params }: { params: Record<string, string> }) {
+  const state = useApi<RunDetail>(`/runs/${encodeURIComponent(params.id)}`);
+  return (
+    <Loaded state={state} what="reading the run">
+      {({ run, parent, dataset, children, series, models }) => (
+        <>
+          <PageHeader
+            title={<>{run.name} <Badge text={run.status} /></>}
+            sub={<><code>{run.id}</code> · experiment {run.experiment}{parent && <> · trial of <Link to={`/runs/${parent.id}`}>{parent.name}</Link></>}</>}
+            actions={<Link className="btn" to={`/lineage?ref=${encodeURIComponent(`run:${run.id}`)}`}>lineage</Link>}
+          />
+          {run.error && <div className="error-box"><strong>{run.error}</strong></div>}
+          <div className="grid two">
+            <Card title="Run">
+              <KeyValues
+                items={[
+                  ["started", <span title={fmtTime(run.startedAt)}>{fmtTime(run.startedAt)} ({fmtAgo(run.startedAt)})</span>],
+                  ["duration", fmtDuration(run.durationMs)],
+                  ["notes", run.notes ?? <span className="muted">none (add with millrace runs annotate)</span>],
+                  ["tags", <span className="chips">{Object.entries(run.tags).map(([k, v]) => <span key={k} className="chip">{k}={v}</span>)}</span>],
+                  ["models", models.length ? models.map((m) => (
+                    <span key={m.version} className="alias-pair">
+                      <Link to={`/models/${encodeURIComponent(m.name)}/${m.version}`}>{m.name} v{m.version}</Link> {m.aliases.map((a) => <AliasChip key={a} alias={a} />)}
+                    </span>
+                  )) : <span className="muted">none registered from this run</span>],
+                  ["artifacts", run.artifacts.length ? <ul className="plain">{run.artifacts.map((a) => <li key={a} className="mono small">{a}</li>)}</ul> : "none"],
+                ]}
+              />
+            </Card>
+            <Card title="Dataset">
+              {dataset ? (
+                <KeyValues
+                  items={[
+                    ["id", <code>{dataset.id}</code>],
+                    ["table", <Link to={`/tables/${dataset.table.table}?version=${dataset.table.version}`}>{dataset.table.table}@{dataset.table.version}</Link>],
+                    ["rows", `${fmtInt(dataset.split.trainRows)} train / ${fmtInt(dataset.split.testRows)} test (seed ${dataset.split.seed}${dataset.split.stratify ? ", stratified" : ""})`],
+                    ["target", `${dataset.target} (${dataset.task}${dataset.positive ? `, positive "${dataset.positive}"` : ""})`],
+                    ["content hash", <code className="small">{dataset.contentHash}</code>],
+                    ["features", <span className="chips">{dataset.features.map((f) => <span key={f} className="chip">{f}</span>)}</span>],
+                  ]}
+                />
+              ) : (
+                <Empty title="no dataset recorded for this run" />
+              )}
+            </Card>
+          </div>
+          <div className="grid two">
+            <Card title="Metrics">
+              <MetricsTable metrics={run.metrics} />
+            </Card>
+            <Card title="Cross-validation folds">
+              <FoldChart series={{ [run.id]: series }} runs={[run]} />
+            </Card>
+          </div>
+          <Card title={`Params (${Object.keys(run.params).length})`}>
+            <div className="params">
+              {Object.entries(run.params).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => (
+                <div key={k}>
+                  <span className="muted">{k}</span> <span className="mono">{paramText(v)}</span>
+                </div>
+              ))}
+            </div>
+          </Card>
+          {children.length > 0 && <Trials trials={children} />}
+        </>
+      )}
+    </Loaded>
+  );
+}
+
+function Trials({ trials: children }: { trials: Run[] }) {
+  const params = [...new Set(children.flatMap((c) => Object.keys(c.params)))].filter((k) => new Set(children.map((c) => paramText(c.params[k]))).size > 1);
+  const metric = ["cv_roc_auc_mean", "cv_r2_mean", "cv_accuracy_mean"].find((k) => children.some((c) => c.metrics[k] !== undefined)) ?? Object.keys(children[0].metrics)[0];
+  return (
+    <Card title={`Search trials (${children.length})`}>
+      <DataTable
+        dense
+        rows={children}
+        rowKey={(c) => c.id}
+        initialSort={metric ? { key: metric, dir: "desc" } : undefined}
+        columns={[
+          { key: "name", label: "trial", render: (c) => <Link to={`/runs/${c.id}`}>{c.name}</Link>, sort: (c) => c.startedAt },
+          { key: "state", label: "state", render: (c) => <Badge text={c.tags.state ?? c.status} /> },
+          ...params.map((p) => ({ key: `p:${p}`, label: p, align: "right" as const, render: (c: Run) => paramText(c.params[p]), sort: (c: Run) => (typeof c.params[p] === "number" ? (c.params[p] as number) : paramText(c.params[p])) })),
+          ...(metric ? [{ key: metric, label: metric, align: "right" as const, render: (c: Run) => fmtNum(c.metrics[metric]), sort: (c: Run) => c.metrics[metric] }] : []),
+        ]}
+      />
+    </Card>
+  );
+}
