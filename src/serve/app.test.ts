@@ -188,4 +188,20 @@ describe("over real HTTP", () => {
     expect(res.status).toBe(413);
     await small.close();
   });
+
+  it("answers a body far over the limit with 413 every time, never a broken pipe", async () => {
+    // The client is still writing megabytes when the server decides: the body is drained so the client reads the 413.
+    const small = await startServer(createApp({ models: { current: () => churnModel(1) }, maxBodyBytes: 100_000 }), { port: 0 });
+    const big = JSON.stringify({ records: [{ ...goodRecord(), contract: "x".repeat(6 * 1024 * 1024) }] });
+    for (const path of ["/predict", "/v2/models/churn/infer"]) {
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${small.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: big });
+        expect(res.status, path).toBe(413);
+        expect((await js(res)).error, path).toBe("payload_too_large");
+      }
+      const wrongType = await fetch(`${small.url}${path}`, { method: "POST", headers: { "content-type": "text/plain" }, body: big });
+      expect(wrongType.status, path).toBe(415);
+    }
+    await small.close();
+  });
 });

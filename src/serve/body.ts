@@ -11,12 +11,30 @@ export function tooLarge(size: number | null, max: number): PayloadTooLargeError
   });
 }
 
+/** Bodies up to this size are drained before a 413 so the client reads the answer; larger ones are cut off. */
+export const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+async function discard(req: Request): Promise<void> {
+  if (!req.body) return;
+  const reader = req.body.getReader();
+  try {
+    for (;;) if ((await reader.read()).done) return;
+  } catch {
+    // the client went away: nothing left to answer
+  }
+}
+
 /** The raw body bytes under a byte limit (declared or streamed): a 413 as soon as it is passed. */
 export async function readLimited(req: Request, max: number): Promise<Uint8Array> {
   const declared = req.headers.get("content-length");
   if (declared !== null) {
     const n = Number(declared);
-    if (Number.isFinite(n) && n > max) throw tooLarge(n, max);
+    if (Number.isFinite(n) && n > max) {
+      // Read and discard a moderately oversized body before answering: a client still writing it when the
+      // server stops reading sees a broken pipe instead of the 413 (a lingering close, as nginx does).
+      if (n <= DRAIN_LIMIT_BYTES) await discard(req);
+      throw tooLarge(n, max);
+    }
     if (Number.isFinite(n)) {
       const buf = new Uint8Array(await req.arrayBuffer());
       if (buf.byteLength > max) throw tooLarge(buf.byteLength, max);

@@ -1,6 +1,6 @@
 // A lean node:http path for POST /predict that skips Web Request/Response objects; same answers as the Hono route.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parseJsonBytes, requireJson, tooLarge } from "./body.js";
+import { DRAIN_LIMIT_BYTES, parseJsonBytes, requireJson, tooLarge } from "./body.js";
 import { errorBody, statusOf } from "./http-errors.js";
 import { answerPredict, routeFor, type PredictCore } from "./predict.js";
 
@@ -30,15 +30,32 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
       if (status >= 500 && status !== 503) opts.onError(e);
       send(status, JSON.stringify(errorBody(e)));
     };
+    // A rejected request is answered after its body is read and discarded (up to DRAIN_LIMIT_BYTES): a client
+    // still writing when the server closes sees a broken pipe instead of the 4xx. Beyond that, cut it off.
+    const rejectAfterDrain = (e: unknown, received: number) => {
+      const declared = Number(req.headers["content-length"]);
+      res.setHeader("connection", "close");
+      if ((Number.isFinite(declared) ? declared : received) > DRAIN_LIMIT_BYTES) {
+        fail(e);
+        req.resume();
+        return;
+      }
+      let drained = received;
+      req.removeAllListeners("data");
+      req.on("data", (c: Buffer) => {
+        drained += c.length;
+        if (drained > DRAIN_LIMIT_BYTES && !res.headersSent) fail(e);
+      });
+      req.on("end", () => { if (!res.headersSent) fail(e); });
+      req.on("error", () => undefined);
+      req.resume();
+    };
     try {
       requireJson(req.headers["content-type"]);
       const declared = Number(req.headers["content-length"]);
       if (declared > opts.maxBodyBytes) throw tooLarge(declared, opts.maxBodyBytes);
     } catch (e) {
-      // Answer without reading the body; close so the unread bytes are not taken for the next request.
-      res.setHeader("connection", "close");
-      fail(e);
-      req.resume();
+      rejectAfterDrain(e, 0);
       return true;
     }
     const chunks: Buffer[] = [];
@@ -49,8 +66,8 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
       size += c.length;
       if (size > opts.maxBodyBytes) {
         over = true;
-        res.setHeader("connection", "close");
-        fail(tooLarge(null, opts.maxBodyBytes));
+        chunks.length = 0;
+        rejectAfterDrain(tooLarge(null, opts.maxBodyBytes), size);
         return;
       }
       chunks.push(c);
