@@ -131,7 +131,9 @@ export class FittedFeaturePipeline {
   /** Output columns per input column (before interactions). */
   transformColumns(frame: Frame, rows?: Uint32Array, oof?: Map<number, Float64Array[]>): FeatureColumn[][] {
     return this.state.columns.map((s, j): FeatureColumn[] => {
-      const col = findColumn(frame, s.name);
+      // A frame built from records (serving) has the inputs in pipeline order: skip the search by name.
+      const at = frame.columns[j];
+      const col = at !== undefined && at.name === s.name ? at : findColumn(frame, s.name);
       if (s.kind === "numeric") {
         if (col.kind !== "numeric") {
           throw new ValidationError(`column "${s.name}" was numeric in training but holds text here`, {
@@ -162,7 +164,9 @@ export class FittedFeaturePipeline {
   transform(frame: Frame, rows?: Uint32Array, oof?: Map<number, Float64Array[]>): FeatureMatrix {
     const nRows = rows ? rows.length : frame.rowCount;
     const perInput = this.transformColumns(frame, rows, oof);
-    const columns = perInput.flat();
+    // A plain loop: Array.prototype.flat cost more than the rest of a single-record transform.
+    const columns: FeatureColumn[] = [];
+    for (const cols of perInput) for (const c of cols) columns.push(c);
     const inter = this.state.interactions;
     if (inter) {
       inter.pairs.forEach(([a, b], k) => {

@@ -21,9 +21,11 @@ export interface CompiledChunk {
 /** Trees with more internal nodes than this are walked: huge functions are not optimised by V8. */
 export const MAX_COMPILED_NODES = 511;
 /** Internal nodes per generated function. */
-// 150: batch throughput falls off above it (V8 optimises big generated functions late: 600 nodes ran diamonds'
-// test rows in 0.19 s vs 0.06 s), while fewer calls per record keep single-record latency low (p50 20 µs vs 29 at 64).
-const CHUNK_NODES = 150;
+// Compiled trees only score batches under 64 rows (larger ones take the wasm walk), so chunks are sized for a single
+// record: one call per chunk through a megamorphic call site cost ~4 µs of a 200-tree prediction at 150 nodes per
+// chunk; at 800 (about 26 depth-5 trees) p50/p99 fell from 11.4/35.6 to 9.0/28.0 µs (bench/learn/latency.mjs).
+// Bigger chunks approach V8's limit on the bytecode it will optimise.
+const CHUNK_NODES = 800;
 
 /** Exact source text of a number (shortest round-trip form; Infinity spelled out). */
 const num = (v: number): string => (Number.isFinite(v) ? String(v) : v > 0 ? "Infinity" : "-Infinity");

@@ -148,15 +148,17 @@ const BLOCK_ROWS = 256;
 export function addForestScores(s: ForestState, X: FeatureMatrix, raw: Float64Array, compiled?: CompiledChunk[]): void {
   const n = X.nRows;
   const F = X.columns.length;
-  const cols = rawColumns(X);
+  const cols = X.columns;
   const nTrees = s.treeRoot.length;
   const x = new Float64Array(Math.min(BLOCK_ROWS, n) * F);
   const { treeOutput, catBits } = s;
   for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
     const m = Math.min(BLOCK_ROWS, n - i0);
+    // Copied straight from the columns (codes -1 -> NaN): no per-column arrays, which a single record pays for.
     for (let f = 0; f < F; f++) {
       const c = cols[f];
-      for (let j = 0; j < m; j++) x[j * F + f] = c[i0 + j];
+      if (c.kind === "numeric") for (let j = 0; j < m; j++) x[j * F + f] = c.values[i0 + j];
+      else for (let j = 0; j < m; j++) x[j * F + f] = c.codes[i0 + j] < 0 ? NaN : c.codes[i0 + j];
     }
     if (compiled) {
       for (const ch of compiled) {
