@@ -1,14 +1,13 @@
 // The resources a pipeline runs on, chosen by configuration and injected into every step (Dagster's idea).
 import { ConfigError } from "../errors.js";
 import { Lake } from "../lake/lake.js";
-import { BullMqExecutor, queueSettings } from "./bullmq-executor.js";
 import { localExecutor, type TrainingExecutor } from "./executor.js";
 import type { Project } from "../project/load-project.js";
 import { Registry } from "../registry/registry.js";
 import { FolderArtifactStore, type ArtifactStore } from "../store/artifact-store.js";
 import type { MetadataStore } from "../store/metadata-store.js";
 import { openMetadataStore } from "../store/open-metadata-store.js";
-import { S3ArtifactStore } from "../store/s3-artifact-store.js";
+import { LazyArtifactStore } from "../store/lazy-artifact-store.js";
 import { Tracker } from "../track/tracker.js";
 
 export interface Resources {
@@ -30,8 +29,24 @@ export function executorOf(project: Project): "local" | "bullmq" {
 }
 
 /** `s3://bucket/prefix` (endpoint from MILLRACE_S3_ENDPOINT / AWS_ENDPOINT_URL) or a local folder. */
+// The S3 client (like BullMQ below) loads only when a project uses it: it would add ~0.2 s to every command's start.
 export function openArtifactStore(location: string): ArtifactStore {
-  return location.startsWith("s3://") ? new S3ArtifactStore({ url: location }) : new FolderArtifactStore(location);
+  if (!location.startsWith("s3://")) return new FolderArtifactStore(location);
+  return new LazyArtifactStore(async () => new (await import("../store/s3-artifact-store.js")).S3ArtifactStore({ url: location }));
+}
+
+/** The BullMQ executor, its module imported when the first candidate is queued. */
+function bullmqExecutor(project: Project): TrainingExecutor {
+  let opened: Promise<TrainingExecutor> | undefined;
+  const open = () =>
+    (opened ??= import("./bullmq-executor.js").then((m) => new m.BullMqExecutor(m.queueSettings(project))));
+  return {
+    kind: "bullmq",
+    train: async (...args) => (await open()).train(...args),
+    close: async () => {
+      if (opened) await (await opened).close();
+    },
+  };
 }
 
 export async function openResources(project: Project, opts: { lake?: boolean } = {}): Promise<Resources> {
@@ -49,7 +64,7 @@ export async function openResources(project: Project, opts: { lake?: boolean } =
   return {
     project,
     get executor(): TrainingExecutor {
-      executor ??= executorKind === "bullmq" ? new BullMqExecutor(queueSettings(project)) : localExecutor;
+      executor ??= executorKind === "bullmq" ? bullmqExecutor(project) : localExecutor;
       return executor;
     },
     get lake(): Lake {

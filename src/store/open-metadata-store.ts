@@ -3,7 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
 import { ConfigError } from "../errors.js";
 import type { MetadataStore } from "./metadata-store.js";
 import { SqlMetadataStore } from "./sql-metadata-store.js";
@@ -26,6 +25,8 @@ export async function openMetadataStore(url: string): Promise<MetadataStore> {
 }
 
 async function openPostgres(url: string): Promise<MetadataStore> {
+  // Loaded here, not at the top: the embedded (SQLite) default should not pay for the PostgreSQL driver.
+  const { default: pg } = await import("pg");
   const parsed = new URL(url);
   const schema = parsed.searchParams.get("schema");
   parsed.searchParams.delete("schema");

@@ -1,6 +1,5 @@
 // `millrace worker [project]`: trains the candidates a pipeline queued (execution.executor: bullmq), until stopped.
 import type { Command } from "commander";
-import { queueSettings, startTrainingWorker } from "../../flow/bullmq-executor.js";
 import { loadProject } from "../../project/load-project.js";
 import { color } from "../output.js";
 import type { ActionWrapper } from "./action.js";
@@ -15,6 +14,7 @@ export function workerCommands(program: Command, action: ActionWrapper): void {
     .action(
       action(async (dir: string, opts: { concurrency: string; json?: boolean }) => {
         const project = loadProject(dir);
+        const { queueSettings, startTrainingWorker } = await import("../../flow/bullmq-executor.js");
         const settings = queueSettings(project);
         const say = (event: Record<string, unknown>) =>
           opts.json

@@ -10,7 +10,6 @@ import { assertChecksPassed, runChecks, type CheckReport, type QualityRule } fro
 import { ids, type TableRef, type TableVersion } from "../../records.js";
 import type { FileSourceConfig, PostgresSourceConfig, SourceConfig } from "../../project/config.js";
 import type { CsvOptions } from "../../lake/csv-dialect.js";
-import { ingestPostgres } from "../../lake/sources/postgres.js";
 import { listLandingFiles } from "../landing-files.js";
 import type { Resources } from "../resources.js";
 
@@ -52,6 +51,7 @@ export async function ingestSource(r: Resources, source: SourceConfig, note: (s:
 
 async function ingestFromPostgres(r: Resources, table: string, source: PostgresSourceConfig, note: (s: string) => void): Promise<TableOutput> {
   const pgc = source.postgres;
+  const { ingestPostgres } = await import("../../lake/sources/postgres.js");
   const result = await ingestPostgres(r.lake, table, {
     connection: expandEnv(pgc.url),
     table: pgc.table,
