@@ -45,14 +45,14 @@ const batch = JSON.stringify({ records: records.slice(0, 1000) });
 const worker = join(here, "serve/worker.mjs");
 const startOurs = async (env) => {
   const p = launch("node", [worker], { ALIAS_FILE: aliasFile, PORT: "8810", WORKERS: String(WORKERS), ...env });
-  await waitFor("http://127.0.0.1:8810/ready");
+  await waitFor("http://127.0.0.1:8810/ready", 120_000, 5, p.child);
   return p;
 };
 
 // 2. Peer: FastAPI + uvicorn + XGBoost, trained on the same CSV.
 note("starting the peer (FastAPI + XGBoost) ...");
 const peer = launch("/usr/bin/python3", [PEER, CHURN_CSV, "churn", "--positive", "Yes", "--port", "8801"]);
-await waitFor("http://127.0.0.1:8801/health", 180_000, 100);
+await waitFor("http://127.0.0.1:8801/health", 180_000, 100, peer.child);
 
 /**
  * One wrk run; with `pgid`, also the server's CPU time and instructions per request (all its processes), which other
@@ -168,7 +168,9 @@ try {
     `| logging cost in req/s, best of ${LOG_ROUNDS} interleaved runs each: single record / 1,000-record batch (wall clock, noisy) | ${(100 * (1 - onSingle.rps / offSingle.rps)).toFixed(1)}% / ${(100 * (1 - onBatch.rps / offBatch.rps)).toFixed(1)}% | | |`,
     `| server CPU per request (all its processes, least of ${LOG_ROUNDS} runs), log off → on: single record | ${serverCpu.singleOff.toFixed(0)} → ${serverCpu.singleOn.toFixed(0)} µs (+${(100 * (serverCpu.singleOn / serverCpu.singleOff - 1)).toFixed(1)}%) | | |`,
     `| server CPU per request, log off → on: 1,000-record batch | ${(serverCpu.batchOff / 1000).toFixed(2)} → ${(serverCpu.batchOn / 1000).toFixed(2)} ms (+${(100 * (serverCpu.batchOn / serverCpu.batchOff - 1)).toFixed(1)}%) | | |`,
-    `| **server instructions per request (perf, all its processes, least of ${LOG_ROUNDS}), log off → on: single record / 1,000-record batch** | ${(insn.singleOff / 1e3).toFixed(0)}k → ${(insn.singleOn / 1e3).toFixed(0)}k (**+${(100 * (insn.singleOn / insn.singleOff - 1)).toFixed(1)}%**) / ${(insn.batchOff / 1e6).toFixed(1)}M → ${(insn.batchOn / 1e6).toFixed(1)}M (**+${(100 * (insn.batchOn / insn.batchOff - 1)).toFixed(1)}%**) | | |`,
+    Number.isNaN(insn.singleOff)
+      ? "| server instructions per request (perf) | not measured: `perf stat -e instructions` is not supported on this machine | | |"
+      : `| **server instructions per request (perf, all its processes, least of ${LOG_ROUNDS}), log off → on: single record / 1,000-record batch** | ${(insn.singleOff / 1e3).toFixed(0)}k → ${(insn.singleOn / 1e3).toFixed(0)}k (**+${(100 * (insn.singleOn / insn.singleOff - 1)).toFixed(1)}%**) / ${(insn.batchOff / 1e6).toFixed(1)}M → ${(insn.batchOn / 1e6).toFixed(1)}M (**+${(100 * (insn.batchOn / insn.batchOff - 1)).toFixed(1)}%**) | | |`,
     `| handler CPU per single-record request, log off → on (in-process) | ${cpu.singleOff.toFixed(1)} → ${cpu.singleOn.toFixed(1)} µs (+${(100 * (cpu.singleOn / cpu.singleOff - 1)).toFixed(1)}%) | | |`,
     `| handler CPU per 1,000-record request, log off → on (in-process) | ${(cpu.batchOff / 1000).toFixed(2)} → ${(cpu.batchOn / 1000).toFixed(2)} ms (+${(100 * (cpu.batchOn / cpu.batchOff - 1)).toFixed(1)}%) | | |`,
     `| same with the log sampling 10% of requests: single / 1,000-record | ${cpu.singleSampled.toFixed(1)} µs (+${(100 * (cpu.singleSampled / cpu.singleOff - 1)).toFixed(1)}%) / ${(cpu.batchSampled / 1000).toFixed(2)} ms (+${(100 * (cpu.batchSampled / cpu.batchOff - 1)).toFixed(1)}%) | | |`,

@@ -37,10 +37,11 @@ export function wrk(url, body, { connections = 16, seconds = 10, threads = 1, he
   };
 }
 
-/** Polls url until it answers 200; resolves with the milliseconds waited. */
-export async function waitFor(url, timeoutMs = 120_000, everyMs = 5) {
+/** Polls url until it answers 200; resolves with the milliseconds waited. Fails at once if `child` exits first. */
+export async function waitFor(url, timeoutMs = 120_000, everyMs = 5, child = null) {
   const t0 = performance.now();
   for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`the server for ${url} exited with code ${child.exitCode} before it was ready (see its output above)`);
     try {
       const r = await fetch(url);
       await r.arrayBuffer();
