@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { CHURN_CSV, loadChurn, trainChurn } from "./serve/churn.mjs";
+import { measureLogShare } from "./serve/log-share.mjs";
 import { cpuPerRequest } from "./serve/cpu.mjs";
 import { benchDrift, benchLogRead, driftFrames } from "./serve/drift.mjs";
 import { groupCpuMicros, groupInstructions, launch, tmp, waitFor, wrk } from "./serve/load.mjs";
@@ -137,6 +138,10 @@ try {
   const [singleOff, singleOn, singleSampled] = await cpuPerRequest(champ.model, single, 3000, [null, 1, 0.1]);
   const [batchOff, batchOn, batchSampled] = await cpuPerRequest(champ.model, batch, 60, [null, 1, 0.1]);
   const cpu = { singleOff, singleOn, singleSampled, batchOff, batchOn, batchSampled };
+  // 5b. The log's share of a real server's main-thread CPU under load (V8 profile; steadier than the ratios above).
+  const shareSingle = await measureLogShare(art1, single, 8830);
+  const shareBatch = await measureLogShare(art1, batch, 8831);
+  note(`logging code's share of the server's busy main-thread CPU: single ${(100 * shareSingle.share).toFixed(1)}%, 1,000-batch ${(100 * shareBatch.share).toFixed(1)}%`);
   note(`handler CPU per request: single ${cpu.singleOff.toFixed(1)} → ${cpu.singleOn.toFixed(1)} µs, 1,000-batch ${(cpu.batchOff / 1000).toFixed(2)} → ${(cpu.batchOn / 1000).toFixed(2)} ms (log off → on)`);
 
   // 6. Drift report over 1M current rows × 20 columns.
@@ -171,6 +176,7 @@ try {
     Number.isNaN(insn.singleOff)
       ? "| server instructions per request (perf) | not measured: `perf stat -e instructions` is not supported on this machine | | |"
       : `| **server instructions per request (perf, all its processes, least of ${LOG_ROUNDS}), log off → on: single record / 1,000-record batch** | ${(insn.singleOff / 1e3).toFixed(0)}k → ${(insn.singleOn / 1e3).toFixed(0)}k (**+${(100 * (insn.singleOn / insn.singleOff - 1)).toFixed(1)}%**) / ${(insn.batchOff / 1e6).toFixed(1)}M → ${(insn.batchOn / 1e6).toFixed(1)}M (**+${(100 * (insn.batchOn / insn.batchOff - 1)).toFixed(1)}%**) | | |`,
+    `| **logging code's share of a server's busy main-thread CPU under wrk load (V8 CPU profile, log on): single record / 1,000-record batch** | **${(100 * shareSingle.share).toFixed(1)}% / ${(100 * shareBatch.share).toFixed(1)}%** (file writes run on libuv's pool, outside this share) | | |`,
     `| handler CPU per single-record request, log off → on (in-process) | ${cpu.singleOff.toFixed(1)} → ${cpu.singleOn.toFixed(1)} µs (+${(100 * (cpu.singleOn / cpu.singleOff - 1)).toFixed(1)}%) | | |`,
     `| handler CPU per 1,000-record request, log off → on (in-process) | ${(cpu.batchOff / 1000).toFixed(2)} → ${(cpu.batchOn / 1000).toFixed(2)} ms (+${(100 * (cpu.batchOn / cpu.batchOff - 1)).toFixed(1)}%) | | |`,
     `| same with the log sampling 10% of requests: single / 1,000-record | ${cpu.singleSampled.toFixed(1)} µs (+${(100 * (cpu.singleSampled / cpu.singleOff - 1)).toFixed(1)}%) / ${(cpu.batchSampled / 1000).toFixed(2)} ms (+${(100 * (cpu.batchSampled / cpu.batchOff - 1)).toFixed(1)}%) | | |`,

@@ -19,6 +19,7 @@ describe("search in millrace.yaml", () => {
       search:
         method: tpe
         trials: 6
+        parallel: 2
         space:
           learning_rate: { type: float, low: 0.02, high: 0.3, log: true }
           max_depth: { type: int, low: 2, high: 6 }
@@ -29,7 +30,7 @@ describe("search in millrace.yaml", () => {
     expect(run.code, run.out).toBe(0);
     const gbdt = run.json.candidates.find((c: any) => c.candidate === "gbdt");
     const parent = millrace(["runs", "-p", dir, "--json"]).json.find((r: any) => r.id === gbdt.runId);
-    expect(parent.tags).toMatchObject({ search_method: "tpe", search_trials: "6" });
+    expect(parent.tags).toMatchObject({ search_method: "tpe", search_trials: "6", search_workers: "2" });
     const trials = millrace(["runs", "-p", dir, "--parent", gbdt.runId, "--json", "--limit", "50"]).json;
     expect(trials).toHaveLength(6);
     for (const t of trials) {

@@ -66,6 +66,8 @@ export const searchSchema = z.strictObject({
   trials: z.number().int().positive().max(10_000).default(20),
   /** Stop a trial early when its running CV score is below the median of finished trials. */
   prune: z.boolean().default(true),
+  /** Trials evaluated side by side in worker threads (each holds a copy of the training rows). */
+  parallel: z.number().int().positive().max(64).default(1),
   space: z.record(z.string(), distributionSchema).refine((s) => Object.keys(s).length > 0, "declare at least one parameter to search"),
 });
 

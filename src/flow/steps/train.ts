@@ -64,6 +64,7 @@ export async function trainOne(
             method: search.method,
             trials: search.trials,
             prune: search.prune,
+            parallel: search.parallel,
             metric,
             onTrial: (trial) => recordTrial(r, run.id, run.experiment, candidate.name, ds.dataset.id, trial, metric),
           })
@@ -71,7 +72,7 @@ export async function trainOne(
       const result: TrainResult = searched ?? (await trainCandidate(request));
       if (searched && search) {
         const pruned = searched.trials.filter((t) => t.state === "pruned").length;
-        await run.setTags({ search_method: search.method, search_trials: String(searched.trials.length), search_pruned: String(pruned), best_trial: String(searched.bestTrial.number) });
+        await run.setTags({ search_method: search.method, search_trials: String(searched.trials.length), search_pruned: String(pruned), best_trial: String(searched.bestTrial.number), search_workers: String(searched.workers) });
       }
       await run.logParams({ model: candidate.model, ...result.params });
       for (const [i, fold] of result.cvFoldMetrics.entries()) {

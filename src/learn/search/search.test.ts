@@ -106,4 +106,25 @@ describe("searchCandidates", () => {
     });
     expect(r.trials.every((t) => t.foldMetrics.length === 1)).toBe(true);
   });
+  it("parallel trials in worker threads score exactly as trials in this thread, and still prune (needs the dist/ build)", async () => {
+    const req = {
+      ...base(frame(400)),
+      candidate: { name: "g", model: "gbdt", params: { n_estimators: 15 } },
+      space: { learning_rate: { type: "float" as const, low: 0.0001, high: 0.5, log: true }, max_leaves: { type: "int" as const, low: 2, high: 8 } },
+      method: "random" as const,
+      trials: 8,
+    };
+    const seen: number[] = [];
+    const one = await searchCandidates({ ...req, prune: false });
+    const two = await searchCandidates({ ...req, prune: false, parallel: 2, onTrial: (t) => void seen.push(t.number) });
+    expect([one.workers, two.workers]).toEqual([1, 2]);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(two.trials.map((t) => [t.params.learning_rate, t.params.max_leaves, t.score])).toEqual(one.trials.map((t) => [t.params.learning_rate, t.params.max_leaves, t.score]));
+    expect(two.testMetrics.roc_auc).toBe(one.testMetrics.roc_auc);
+    // With pruning, rounds of 3 prune against the trials finished before each round: same outcome on every run.
+    const a = await searchCandidates({ ...req, trials: 15, parallel: 3 });
+    const b = await searchCandidates({ ...req, trials: 15, parallel: 3 });
+    expect(a.trials.map((t) => t.state)).toEqual(b.trials.map((t) => t.state));
+    expect(a.trials.some((t) => t.state === "pruned")).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@
 // rows, hopeless trials pruned fold by fold (median rule), every trial reported through onTrial; the best
 // parameters are then refit on all train rows and tested once.
 
-import { isMillraceError, TrainingError } from "../../errors.js";
+import { TrainingError } from "../../errors.js";
 import { modelKind } from "../models.js";
 import type { ParamValue, Params } from "../params.js";
 import { Rng } from "../rng.js";
@@ -11,6 +11,8 @@ import type { Fold } from "../split.js";
 import { summarizeFolds } from "../task-metrics.js";
 import type { CandidateSpec, TrainResult } from "../train.js";
 import { gridSpace, sampleSpace, validateSpace, type SearchSpace } from "./space.js";
+import { TrialPool } from "./trial-pool.js";
+import { evaluateTrial, type TrialContext, type TrialOutcome } from "./trial.js";
 import { proposeTpe, type Observation } from "./tpe.js";
 
 export type SearchMethod = "grid" | "random" | "tpe";
@@ -29,6 +31,11 @@ export interface SearchRequest extends SessionRequest {
   prune?: boolean;
   /** Without CV (cvFolds < 2): the share of train rows each trial validates on. */
   validationFraction?: number;
+  /**
+   * Trials evaluated side by side in worker threads (default 1: in this thread). Proposals go out in rounds of this
+   * size, each round seeing the trials finished before it, so results do not depend on timing.
+   */
+  parallel?: number;
   /** Called after every trial (the lead records each as a child run). */
   onTrial?: (trial: Trial) => void | Promise<void>;
 }
@@ -51,6 +58,8 @@ export interface SearchResult extends TrainResult {
   trials: Trial[];
   bestTrial: Trial;
   metric: string;
+  /** Trials that ran side by side: 1, or the worker threads used (`parallel`, when the compiled worker exists). */
+  workers: number;
 }
 
 /** Metrics where lower is better; every other metric is maximised. */
@@ -58,10 +67,10 @@ export function lowerIsBetter(metric: string): boolean {
   return ["rmse", "mae", "log_loss", "mape", "brier"].includes(metric);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+/** The request as a worker thread can receive it (functions do not cross threads). */
+function withoutCallbacks(req: SearchRequest): Omit<SearchRequest, "onTrial" | "onProgress"> {
+  const { onTrial: _t, onProgress: _p, ...rest } = req;
+  return rest;
 }
 
 export async function searchCandidates(req: SearchRequest): Promise<SearchResult> {
@@ -82,49 +91,48 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
   /** Running mean score after fold i of every complete trial: what the median rule compares against. */
   const running: number[][] = folds.map(() => []);
 
-  for (let t = 0; t < budget; t++) {
-    const sampled: Record<string, ParamValue> = grid ? grid[t] : req.method === "tpe" ? proposeTpe(req.space, done, rng) : sampleSpace(req.space, rng);
-    const params: Params = { ...fixed, ...sampled };
-    const t0 = performance.now();
-    const foldMetrics: Record<string, number>[] = [];
-    let state: Trial["state"] = "complete";
-    let error: string | undefined;
-    const means: number[] = [];
-    try {
-      for (const [i, fold] of folds.entries()) {
-        const { model } = await session.fit(kind.name, params, fold.train, `trial ${t + 1}/${budget} fold ${i + 1}/${folds.length}`, options, kind);
-        const m = session.evaluate(model, fold.test);
-        if (!(metric in m)) throw new TrainingError(`metric "${metric}" is not computed for task ${req.task}`, { hint: `use one of ${Object.keys(m).join(", ")}` });
-        foldMetrics.push(m);
-        means.push(foldMetrics.reduce((s, f) => s + f[metric], 0) / foldMetrics.length);
-        // Median rule (Optuna's MedianPruner): needs a few finished trials to compare with, never on the last fold.
-        if (prune && i < folds.length - 1 && running[i].length >= 3 && sign * means[i] < sign * median(running[i])) {
-          state = "pruned";
-          break;
+  const parallel = Math.max(1, Math.min(req.parallel ?? 1, budget));
+  const pool = parallel > 1 ? TrialPool.open(parallel, { req: withoutCallbacks(req), folds }) : null;
+  const evaluate = (params: Params, ctx: TrialContext): Promise<TrialOutcome> =>
+    pool ? pool.run({ params, ctx }) : evaluateTrial(session, kind, options, params, folds, ctx);
+  try {
+    for (let t0 = 0; t0 < budget; t0 += parallel) {
+      const round = Array.from({ length: Math.min(parallel, budget - t0) }, (_, k) => {
+        const t = t0 + k;
+        const sampled: Record<string, ParamValue> = grid ? grid[t] : req.method === "tpe" ? proposeTpe(req.space, done, rng) : sampleSpace(req.space, rng);
+        return { t, sampled, params: { ...fixed, ...sampled } as Params };
+      });
+      const started = performance.now();
+      // Each trial of a round prunes against the same reference: the trials complete before the round began.
+      const ctxOf = (t: number): TrialContext => ({ metric, sign, prune, running: running.map((r) => [...r]), label: `trial ${t + 1}/${budget}` });
+      const outcomes = await Promise.all(round.map(async ({ t, params }) => {
+        const outcome = await evaluate(params, ctxOf(t));
+        return { outcome, seconds: (performance.now() - started) / 1000 };
+      }));
+      for (const [k, { t, sampled, params }] of round.entries()) {
+        const { outcome, seconds } = outcomes[k];
+        const { foldMetrics, means, state, error } = outcome;
+        const score = foldMetrics.length ? means[means.length - 1] : NaN;
+        if (state === "complete") {
+          means.forEach((v, i) => running[i].push(v));
+          done.push({ params: sampled, score: sign * score });
         }
+        const trial: Trial = {
+          number: t,
+          params: state === "failed" ? params : kind.create(params).getParams(),
+          metrics: summarizeFolds(foldMetrics),
+          foldMetrics,
+          score,
+          state,
+          ...(error ? { error } : {}),
+          seconds,
+        };
+        trials.push(trial);
+        await req.onTrial?.(trial);
       }
-    } catch (e) {
-      if (!isMillraceError(e)) throw e;
-      state = "failed";
-      error = e.message;
     }
-    const score = foldMetrics.length ? means[means.length - 1] : NaN;
-    if (state === "complete") {
-      means.forEach((v, i) => running[i].push(v));
-      done.push({ params: sampled, score: sign * score });
-    }
-    const trial: Trial = {
-      number: t,
-      params: state === "failed" ? params : kind.create(params).getParams(),
-      metrics: summarizeFolds(foldMetrics),
-      foldMetrics,
-      score,
-      state,
-      ...(error ? { error } : {}),
-      seconds: (performance.now() - t0) / 1000,
-    };
-    trials.push(trial);
-    await req.onTrial?.(trial);
+  } finally {
+    await pool?.close();
   }
 
   const complete = trials.filter((t) => t.state === "complete");
@@ -149,5 +157,6 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
     trials,
     bestTrial: best,
     metric,
+    workers: pool ? parallel : 1,
   };
 }
