@@ -22,7 +22,9 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
     const t0 = performance.now();
     const send = (status: number, text: string, headers?: Record<string, string>) => {
       counter.labels("/predict", "POST", String(status)).inc();
-      res.writeHead(status, headers ? { "content-type": JSON_CT, ...headers } : { "content-type": JSON_CT });
+      // An explicit length: without it node sends the body chunked, as several buffers through writev.
+      const length = String(Buffer.byteLength(text));
+      res.writeHead(status, headers ? { "content-type": JSON_CT, "content-length": length, ...headers } : { "content-type": JSON_CT, "content-length": length });
       res.end(text);
     };
     const fail = (e: unknown) => {
