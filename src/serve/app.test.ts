@@ -172,6 +172,10 @@ describe("over real HTTP", () => {
     const res = await fetch(`${server.url}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ records: [goodRecord()] }) });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-millrace-version")).toBe("3");
+    // A sized body, not a chunked one (one socket write per answer).
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    const body = await res.text();
+    expect(Number(res.headers.get("content-length"))).toBe(Buffer.byteLength(body));
     const h = await fetch(`${server.url}/health`);
     expect((await js(h)).status).toBe("ok");
   });
