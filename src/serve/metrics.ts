@@ -88,3 +88,43 @@ export function serveMetrics(registry: Registry, logDrops?: () => number, served
     ),
   };
 }
+
+type LabelledHistogram = ReturnType<Histogram<"model" | "version">["labels"]>;
+type LabelledCounter = ReturnType<Counter<string>["labels"]>;
+
+/** A model version's labelled metrics. */
+export interface VersionMetrics {
+  latency: LabelledHistogram;
+  predictions: LabelledCounter;
+  predictionValue: LabelledHistogram;
+}
+
+// prom-client hashes the label values on every labels() call; a server asks for the same few children on every
+// request, so they are made once per (metrics, provenance object) and per /predict status.
+const byVersion = new WeakMap<ServeMetrics, WeakMap<object, VersionMetrics>>();
+const byStatus = new WeakMap<ServeMetrics, Map<number, LabelledCounter>>();
+
+export function versionMetrics(metrics: ServeMetrics, provenance: { model: string; version: number }): VersionMetrics {
+  let forMetrics = byVersion.get(metrics);
+  if (!forMetrics) byVersion.set(metrics, (forMetrics = new WeakMap()));
+  let m = forMetrics.get(provenance);
+  if (!m) {
+    const version = String(provenance.version);
+    m = {
+      latency: metrics.latency.labels(provenance.model, version),
+      predictions: metrics.predictions.labels(provenance.model, version),
+      predictionValue: metrics.predictionValue.labels(provenance.model, version),
+    };
+    forMetrics.set(provenance, m);
+  }
+  return m;
+}
+
+/** The request counter of POST /predict for one status code. */
+export function predictRequests(metrics: ServeMetrics, status: number): LabelledCounter {
+  let forMetrics = byStatus.get(metrics);
+  if (!forMetrics) byStatus.set(metrics, (forMetrics = new Map()));
+  let c = forMetrics.get(status);
+  if (!c) forMetrics.set(status, (c = metrics.requests.labels("/predict", "POST", String(status))));
+  return c;
+}

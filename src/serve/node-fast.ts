@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DRAIN_LIMIT_BYTES, parseJsonBytes, requireJson, tooLarge } from "./body.js";
 import { errorBody, statusOf } from "./http-errors.js";
+import { predictRequests } from "./metrics.js";
 import { answerPredict, routeFor, type PredictCore } from "./predict.js";
 
 export interface FastPathOptions {
@@ -15,13 +16,12 @@ const JSON_CT = "application/json; charset=utf-8";
 
 /** Returns a handler that answers POST /predict itself (true) or leaves the request to the general app (false). */
 export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const counter = core.metrics.requests;
   return (req, res) => {
     // CORS requests take the full app path, which adds the CORS headers.
     if (req.method !== "POST" || req.url !== "/predict" || req.headers.origin !== undefined) return false;
     const t0 = performance.now();
     const send = (status: number, text: string, headers?: Record<string, string>) => {
-      counter.labels("/predict", "POST", String(status)).inc();
+      predictRequests(core.metrics, status).inc();
       // An explicit length: without it node sends the body chunked, as several buffers through writev.
       const length = String(Buffer.byteLength(text));
       res.writeHead(status, headers ? { "content-type": JSON_CT, "content-length": length, ...headers } : { "content-type": JSON_CT, "content-length": length });

@@ -1,5 +1,5 @@
 // The /predict answer, independent of the HTTP layer: route to a model, validate, score, shadow, count. Used by Hono and the node fast path.
-import type { ServeMetrics } from "./metrics.js";
+import { versionMetrics, type ServeMetrics } from "./metrics.js";
 import { ModelUnavailableError } from "./http-errors.js";
 import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
 import { logAnswer, score, type Scored } from "./score.js";
@@ -63,7 +63,7 @@ export function scoreRoute(core: PredictCore, route: Route, served: ServedModel,
     return scored;
   } finally {
     const ms = performance.now() - t0;
-    core.metrics.latency.labels(served.provenance.model, String(served.provenance.version)).observe(ms / 1000);
+    versionMetrics(core.metrics, served.provenance).latency.observe(ms / 1000);
     route.report?.(served, ok, ms);
     core.watch?.record(served.provenance.model, served.provenance.version, ok, ms);
   }

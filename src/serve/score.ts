@@ -1,7 +1,7 @@
 // Scores validated records with one served model and counts it; then hands the answered request to the sink (the log).
 import { randomUUID } from "node:crypto";
 import type { PredictionOutput } from "../records.js";
-import type { ServeMetrics } from "./metrics.js";
+import { versionMetrics, type ServeMetrics } from "./metrics.js";
 import type { LoggedAnswer, PredictionSink, ServedModel } from "./types.js";
 
 export interface Scored {
@@ -26,11 +26,10 @@ export function score(served: ServedModel, records: Record<string, unknown>[], m
   const n = records.length;
   const ids = new Array<string>(n);
   for (let i = 0; i < n; i++) ids[i] = randomUUID();
-  const prov = served.provenance;
-  const version = String(prov.version);
-  metrics.predictions.labels(prov.model, version).inc(n);
+  const labelled = versionMetrics(metrics, served.provenance);
+  labelled.predictions.inc(n);
   const positive = served.predictor.signature.output.positive;
-  const hist = metrics.predictionValue.labels(prov.model, version);
+  const hist = labelled.predictionValue;
   // At most ~100 values per request feed the histogram (strided): its shape is what matters, and a full observe
   // per row of a 1,000-record batch costs as much as parsing it.
   const step = n > 100 ? Math.ceil(n / 100) : 1;
