@@ -7,6 +7,7 @@ import { histogramKernel, type RowKernels } from "../gbdt/histogram.js";
 import type { FeatureMeta } from "../gbdt/split-finder.js";
 import { allocator } from "../gbdt/threads.js";
 import { Rng } from "../rng.js";
+import type { TreeShape } from "../gbdt/tree.js";
 import { growDfsTree, type DfsParams, type DynamicTree } from "./dfs-grower.js";
 
 /** Everything a thread needs to grow rounds (structured-clonable: its arrays are shared). */
@@ -42,7 +43,27 @@ interface ThreadArrays {
 
 export interface GrownRound {
   round: number;
-  trees: { tree: DynamicTree; values: number[] }[];
+  trees: { tree: TreeShape; values: Float64Array }[];
+}
+
+/**
+ * A grown tree in typed arrays: a hundred deep trees held until every round is done cost ~8x more as growable JS
+ * arrays (diamonds, 100 trees: peak RSS 1.5 GB → 0.9 GB with the packed forest builder, less again with this).
+ */
+function packTree(t: DynamicTree): TreeShape {
+  const anyCategorical = t.catLeft.some((c) => c !== null);
+  return {
+    nInternal: t.nInternal,
+    nLeaves: t.nLeaves,
+    feature: Int32Array.from(t.feature),
+    bin: Int32Array.from(t.bin),
+    defaultLeft: Uint8Array.from(t.defaultLeft),
+    // Numeric-only trees keep no per-node entries: every index reads as "no category set".
+    catLeft: anyCategorical ? t.catLeft : ({ length: t.nInternal } as ArrayLike<Uint8Array | null>),
+    left: Int32Array.from(t.left),
+    right: Int32Array.from(t.right),
+    gain: Float64Array.from(t.gain),
+  };
 }
 
 /** Lays out the shared arrays (in a wasm memory when the kernels can run there). */
@@ -134,7 +155,7 @@ export function growRound(job: ForestJob, t: number, kernel: RowKernels, round: 
     }
     a.rows.set(inBag);
     const tree = growDfsTree(data, a.gh, a.rows.subarray(0, m), job.params, rng);
-    trees.push({ tree, values: tree.leafG.map((g, l) => (tree.leafH[l] > 0 ? -g / tree.leafH[l] : 0)) });
+    trees.push({ tree: packTree(tree), values: Float64Array.from(tree.leafG, (g, l) => (tree.leafH[l] > 0 ? -g / tree.leafH[l] : 0)) });
   }
   return { round, trees };
 }

@@ -83,9 +83,13 @@ async function fitForest(name: string, p: Params, data: TrainingData): Promise<F
     y,
     sampleWeights(y, nClasses, p.class_weight as string, data.weights) ?? null,
   );
-  const grown = await growRounds(job, data.onProgress);
+  const grown: (GrownRound | undefined)[] = await growRounds(job, data.onProgress);
   const forest = new ForestBuilder();
-  for (const r of grown) for (const [k, t] of r.trees.entries()) forest.add(t.tree, mappers, t.values, k);
+  // Each round is let go once packed: growable trees cost far more per node than the packed forest.
+  for (let i = 0; i < grown.length; i++) {
+    for (const [k, t] of grown[i]!.trees.entries()) forest.add(t.tree, mappers, t.values, k);
+    grown[i] = undefined;
+  }
   return new FittedForest(name, { forest: forest.build(), outputs, nClasses, nTrees: rounds, featureNames: X.columns.map((c) => c.name) });
 }
 

@@ -27,20 +27,44 @@ export interface ForestState {
   leafValue: Float64Array;
 }
 
-/** Collects trees into growable arrays; build() packs them into typed arrays. */
+/** A typed array that grows by doubling: a forest of millions of nodes costs bytes per node, not a JS number each. */
+class Grow<T extends Float64Array | Int32Array | Uint32Array | Uint8Array> {
+  data: T;
+  length = 0;
+
+  constructor(private readonly make: (n: number) => T) {
+    this.data = make(1024);
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+
+  /** A packed copy of the first n values. */
+  take(n: number): T {
+    return this.data.slice(0, n) as T;
+  }
+}
+
+/** Collects trees into growable typed arrays; build() packs them. */
 export class ForestBuilder {
-  private treeRoot: number[] = [];
-  private treeOutput: number[] = [];
-  private feature: number[] = [];
-  private threshold: number[] = [];
-  private flags: number[] = [];
-  private catStart: number[] = [];
-  private catLen: number[] = [];
-  private catBits: number[] = [];
-  private left: number[] = [];
-  private right: number[] = [];
-  private gain: number[] = [];
-  private leafValue: number[] = [];
+  private treeRoot = new Grow((n) => new Int32Array(n));
+  private treeOutput = new Grow((n) => new Int32Array(n));
+  private feature = new Grow((n) => new Int32Array(n));
+  private threshold = new Grow((n) => new Float64Array(n));
+  private flags = new Grow((n) => new Uint8Array(n));
+  private catStart = new Grow((n) => new Int32Array(n));
+  private catLen = new Grow((n) => new Int32Array(n));
+  private catBits = new Grow((n) => new Uint32Array(n));
+  private left = new Grow((n) => new Int32Array(n));
+  private right = new Grow((n) => new Int32Array(n));
+  private gain = new Grow((n) => new Float64Array(n));
+  private leafValue = new Grow((n) => new Float64Array(n));
   /** Where each tree's nodes, leaves and category words begin, so a prefix of trees can be cut out. */
   private starts: { node: number; leaf: number; cat: number }[] = [];
 
@@ -89,20 +113,19 @@ export class ForestBuilder {
   /** Packs the first `nTrees` trees (all by default; early stopping keeps the best prefix). */
   build(nTrees = this.nTrees): ForestState {
     const end = nTrees < this.nTrees ? this.starts[nTrees] : { node: this.feature.length, leaf: this.leafValue.length, cat: this.catBits.length };
-    const nodes = <T>(a: T[]) => a.slice(0, end.node);
     return {
-      treeRoot: Int32Array.from(this.treeRoot.slice(0, nTrees)),
-      treeOutput: Int32Array.from(this.treeOutput.slice(0, nTrees)),
-      feature: Int32Array.from(nodes(this.feature)),
-      threshold: Float64Array.from(nodes(this.threshold)),
-      flags: Uint8Array.from(nodes(this.flags)),
-      catStart: Int32Array.from(nodes(this.catStart)),
-      catLen: Int32Array.from(nodes(this.catLen)),
-      catBits: Uint32Array.from(this.catBits.slice(0, end.cat)),
-      left: Int32Array.from(nodes(this.left)),
-      right: Int32Array.from(nodes(this.right)),
-      gain: Float64Array.from(nodes(this.gain)),
-      leafValue: Float64Array.from(this.leafValue.slice(0, end.leaf)),
+      treeRoot: this.treeRoot.take(nTrees),
+      treeOutput: this.treeOutput.take(nTrees),
+      feature: this.feature.take(end.node),
+      threshold: this.threshold.take(end.node),
+      flags: this.flags.take(end.node),
+      catStart: this.catStart.take(end.node),
+      catLen: this.catLen.take(end.node),
+      catBits: this.catBits.take(end.cat),
+      left: this.left.take(end.node),
+      right: this.right.take(end.node),
+      gain: this.gain.take(end.node),
+      leafValue: this.leafValue.take(end.leaf),
     };
   }
 }
