@@ -133,6 +133,10 @@ describe("churn example end to end", () => {
 
   it("logs served predictions and reports drift per column with thresholds", async () => {
     const ex = server!.example;
+    // The few predictions of the tests above are under monitor.min_rows: statistics, but no verdict and exit 0.
+    const early = millrace(["drift", dir]);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout).toMatch(/no verdict: \d+ logged rows, fewer than monitor\.min_rows = 100/);
     // Shifted traffic: long-tenure customers on two-year contracts only.
     const records = Array.from({ length: 300 }, (_, i) => ({ ...ex, tenure: 60 + (i % 12), contract: "Two year", monthly_charges: 100 + (i % 20) }));
     for (let i = 0; i < 3; i++) expect((await post(`${server!.url}/predict`, JSON.stringify({ records }))).status).toBe(200);
@@ -140,6 +144,8 @@ describe("churn example end to end", () => {
     const d = millrace(["drift", dir, "--json"]);
     expect(d.json?.report, d.stderr).toBeTruthy();
     const report = d.json.report;
+    expect(d.json.enoughRows).toBe(true);
+    expect(d.code).toBe(3); // the shifted traffic drifts the dataset
     expect(report.currentRows).toBeGreaterThanOrEqual(900);
     const tenure = report.columns.find((c: any) => c.column === "tenure");
     expect(tenure).toMatchObject({ kind: "numeric", drifted: true });

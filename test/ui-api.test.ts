@@ -241,7 +241,11 @@ describe("dashboard API on a project that ran", () => {
     expect(d.distributions.tenure.kind).toBe("numeric");
     expect(d.distributions.tenure.current.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
     expect(d.distributions.contract.kind).toBe("categorical");
-    expect((await get(h.app, "/api/drift?limit=40")).report.currentRows).toBe(40);
+    expect(d.enoughRows).toBe(true);
+    // 40 rows is under monitor.min_rows (100): statistics still come back, flagged as no verdict yet.
+    const few = await get(h.app, "/api/drift?limit=40");
+    expect(few.report.currentRows).toBe(40);
+    expect(few).toMatchObject({ enoughRows: false, minRows: 100 });
     await get(h.app, "/api/drift?version=7", 404);
     await get(h.app, "/api/drift?limit=abc", 400);
   });

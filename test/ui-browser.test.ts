@@ -148,6 +148,9 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     await page.waitForFunction(`document.querySelectorAll("canvas").length >= 3`);
     await expect(page.locator("main").textContent()).resolves.toContain("tenure");
     await shoot("drift");
+    // Under monitor.min_rows the page says there is no verdict yet instead of judging 40 rows.
+    await open("/drift?limit=40", ".verdict.warn");
+    await expect(page.locator(".verdict").textContent()).resolves.toMatch(/No verdict yet.*fewer than monitor\.min_rows = 100/);
   });
 
   it("loaded every page without a script error", () => {

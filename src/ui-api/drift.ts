@@ -138,6 +138,8 @@ export function driftRoutes(api: Hono, data: UiData, log: (line: string) => void
         datasetId: dataset.id,
         window,
         skippedLogLines: current.skippedLines,
+        enoughRows: current.rowCount >= cfg.monitor.min_rows,
+        minRows: cfg.monitor.min_rows,
         psiBands: PSI_BANDS,
         report,
         distributions,

@@ -161,6 +161,9 @@ export interface DriftResponse {
   /** The most recent logged predictions compared (monitor.window_rows unless ?limit= says otherwise). */
   window: number;
   skippedLogLines: number;
+  /** False when fewer than monitor.min_rows predictions were compared: the statistics judge nothing yet. */
+  enoughRows: boolean;
+  minRows: number;
   /** The PSI band edges (low → moderate, moderate → high) the verdicts used. */
   psiBands: [number, number];
   report: DriftReport;

@@ -45,11 +45,14 @@ export async function computeDrift(projectDir: string, opts: DriftOptions) {
       thresholds: { ks: d.p_value, chisquare: d.p_value, z: d.p_value, wasserstein: d.distance_threshold, jensenshannon: d.distance_threshold, psi: d.psi_threshold },
       datasetShare: d.dataset_share,
     });
-    return { model: mv.name, version: mv.version, datasetId: ds.id, skippedLogLines: current.skippedLines, report };
+    // Below monitor.min_rows the statistics are shown but judge nothing: one logged row "drifts" on every column.
+    const minRows = cfg.monitor.min_rows;
+    const enoughRows = current.rowCount >= minRows;
+    return { model: mv.name, version: mv.version, datasetId: ds.id, skippedLogLines: current.skippedLines, enoughRows, minRows, report };
   });
 }
 
-export function printDrift(out: { model: string; version: number; datasetId: string; report: DriftReport }): void {
+export function printDrift(out: { model: string; version: number; datasetId: string; enoughRows: boolean; minRows: number; report: DriftReport }): void {
   const r = out.report;
   const fmt = (v: number | null, digits = 4) => (v === null ? "–" : v < 1e-4 && v > 0 ? v.toExponential(1) : v.toFixed(digits));
   console.log(`${color.bold("Drift")} ${out.model} v${out.version}: ${r.currentRows.toLocaleString("en-US")} logged rows vs ${r.referenceRows.toLocaleString("en-US")} training rows (dataset ${out.datasetId})`);
@@ -64,10 +67,16 @@ export function printDrift(out: { model: string; version: number; datasetId: str
         fmt(c.pValue),
         (["ks", "chisquare", "z"].includes(c.method) ? "p < " : "≥ ") + c.threshold,
         c.psi === null ? "–" : `${fmt(c.psi, 3)} ${c.psiBand ?? ""}`,
-        c.drifted ? color.red("DRIFT") : color.green("ok"),
+        !out.enoughRows ? color.dim("too few rows") : c.drifted ? color.red("DRIFT") : color.green("ok"),
       ]),
     ),
   );
+  if (!out.enoughRows) {
+    console.log(
+      color.yellow(`no verdict: ${r.currentRows} logged rows, fewer than monitor.min_rows = ${out.minRows}; send more traffic or lower monitor.min_rows in millrace.yaml`),
+    );
+    return;
+  }
   const verdict = `${r.driftedColumns} of ${r.columns.length} columns drifted (${(r.driftShare * 100).toFixed(0)}%; dataset drift at ≥ ${(r.datasetShare * 100).toFixed(0)}%)`;
   console.log(r.datasetDrift ? color.red(`DATASET DRIFT: ${verdict}`) : color.green(`no dataset drift: ${verdict}`));
 }
@@ -87,7 +96,7 @@ export function driftCommands(program: Command, action: ActionWrapper): void {
         const out = await computeDrift(dir, opts);
         if (opts.json) printJson(out);
         else printDrift(out);
-        return out.report.datasetDrift ? 3 : 0;
+        return out.enoughRows && out.report.datasetDrift ? 3 : 0;
       }),
     );
 }

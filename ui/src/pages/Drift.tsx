@@ -107,8 +107,10 @@ function Distribution({ d, column }: { d: DriftResponse; column: string }) {
 
 export default function Drift({ query }: { query: URLSearchParams }) {
   const version = query.get("version") ?? "";
+  // ?limit=N compares only the latest N logged inputs (the API's window; monitor.window_rows by default).
+  const limit = query.get("limit") ?? "";
   const models = useApi<ModelsResponse>("/models");
-  const state = useApi<DriftResponse>(`/drift${qs({ version })}`);
+  const state = useApi<DriftResponse>(`/drift${qs({ version, limit })}`);
   const [column, setColumn] = useState<string | null>(null);
   const configured = models.data?.models.find((m) => m.name === models.data?.configured.name);
   const d = state.data;
@@ -136,10 +138,16 @@ export default function Drift({ query }: { query: URLSearchParams }) {
         <Loading what="comparing the logged inputs with the training rows" />
       ) : (
         <>
+          {!d.enoughRows ? (
+            <div className="verdict warn">
+              <strong>No verdict yet</strong>: {d.report.currentRows} logged predictions, fewer than monitor.min_rows = {d.minRows}; the statistics below judge nothing until more traffic arrives
+            </div>
+          ) : (
           <div className={`verdict ${d.report.datasetDrift ? "bad" : "ok"}`}>
             <strong>{d.report.datasetDrift ? "Dataset drift" : "No dataset drift"}</strong>: {d.report.driftedColumns} of {d.report.columns.length} columns drifted ({fmtPct(d.report.driftShare, 0)}; the dataset counts as drifted at ≥ {fmtPct(d.report.datasetShare, 0)})
             {d.skippedLogLines > 0 && <span className="muted"> · {d.skippedLogLines} unreadable log lines skipped</span>}
           </div>
+          )}
           <Charts d={d} />
           <Card title="Columns" extra={<span className="muted small">click a column to see its distributions</span>}>
               <DataTable
