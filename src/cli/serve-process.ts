@@ -4,7 +4,8 @@ import { Registry as MetricsRegistry } from "prom-client";
 import { describeError } from "../errors.js";
 import { openResources, type Resources } from "../flow/resources.js";
 import { expandEnv } from "../flow/steps/tables.js";
-import { FeedbackJoiner } from "../monitor/feedback.js";
+import { FeedbackJoiner, parseFeedback, type FeedbackItem, type FeedbackResult } from "../monitor/feedback.js";
+import { answerPeers, askPeers } from "../serve/cluster-peers.js";
 import { PredictionLog } from "../monitor/prediction-log.js";
 import { fanOut } from "../monitor/sinks.js";
 import type { Project } from "../project/load-project.js";
@@ -92,6 +93,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     registry: metrics,
     reference: (_model, version) => references.get(version),
   });
+  answerPeers("feedback", (items) => feedback.join(items as FeedbackItem[]).unknown);
   const remember = () => {
     for (const s of [primary, canary, shadow]) {
       const served = s?.current();
@@ -120,7 +122,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     ...(token ? { token } : {}),
     ...(cfg.serve.cors ? { corsOrigins: cfg.serve.cors } : {}),
     reload: () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]),
-    feedback: (body) => feedback.handle(body),
+    feedback: (body) => joinAcrossWorkers(feedback, body),
     watch,
     mount: (hono, guard) => {
       hono.get("/", (c) => c.redirect("/ui/"));
@@ -154,4 +156,27 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       await resources.close();
     },
   };
+}
+
+/**
+ * Joins labels here first; ids this worker never served are asked of the sibling workers (with serve.workers > 1 a
+ * label rarely arrives at the process that made the prediction). Each answers with the ids it does not hold.
+ */
+async function joinAcrossWorkers(feedback: FeedbackJoiner, body: unknown): Promise<FeedbackResult> {
+  const items = parseFeedback(body);
+  const result = feedback.join(items);
+  if (result.unknown.length > 0) {
+    const missing = new Set(result.unknown);
+    const askFor = items.filter((it) => missing.has(it.id));
+    const answers = await askPeers("feedback", askFor);
+    if (answers.length > 0) {
+      // Unknown everywhere = unknown to this worker and to every sibling that answered.
+      const stillUnknown = new Set(result.unknown);
+      for (const id of result.unknown) if (answers.some((a) => Array.isArray(a) && !a.includes(id))) stillUnknown.delete(id);
+      result.joined += result.unknown.length - stillUnknown.size;
+      result.unknown = result.unknown.filter((id) => stillUnknown.has(id));
+    }
+  }
+  feedback.countUnknown(result.unknown.length);
+  return result;
 }

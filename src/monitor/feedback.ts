@@ -139,14 +139,24 @@ export class FeedbackJoiner {
 
   /** Validates a POST /feedback body and joins each label to its prediction. */
   handle(body: unknown): FeedbackResult {
-    const items = parseFeedback(body);
+    const result = this.join(parseFeedback(body));
+    this.countUnknown(result.unknown.length);
+    return result;
+  }
+
+  /** Counts labels whose prediction no process remembers (after asking the other serving workers). */
+  countUnknown(n: number): void {
+    if (n > 0) this.metrics?.feedback.labels("unknown_id").inc(n);
+  }
+
+  /** Joins validated labels to the predictions remembered here; the rest come back as unknown (not counted). */
+  join(items: FeedbackItem[]): FeedbackResult {
     const result: FeedbackResult = { joined: 0, unknown: [] };
     const touched = new Set<string>();
     for (const it of items) {
       const p = this.recent.get(it.id);
       if (!p) {
         result.unknown.push(it.id);
-        this.metrics?.feedback.labels("unknown_id").inc();
         continue;
       }
       // One label per prediction: forgetting it on join makes a repeated post a no-op.

@@ -3,6 +3,7 @@ import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import { availableParallelism } from "node:os";
 import type { Registry } from "prom-client";
+import { relayPeerQuestions } from "./cluster-peers.js";
 
 export interface ClusterOptions {
   /** Worker processes; default one per core. 1 runs the worker in this process, without a cluster. */
@@ -72,6 +73,7 @@ export async function runClustered(opts: ClusterOptions, startWorker: () => Prom
     opts.onWorkerExit?.(worker.process.pid, code);
     fork();
   });
+  relayPeerQuestions();
   for (let i = 0; i < n; i++) fork();
   await ready;
   const metricsServer = opts.metricsPort !== undefined ? await serveClusterMetrics(opts.metricsPort, opts.metricsHost ?? "127.0.0.1") : null;
