@@ -70,16 +70,21 @@ export class Model implements TrainedModel {
     const k = classes.length;
     for (let i = 0; i < n; i++) {
       const probabilities: Record<string, number> = {};
-      let best = 0;
-      for (let c = 0; c < k; c++) {
-        probabilities[classes[c]] = out[i * k + c];
-        if (out[i * k + c] > out[i * k + best]) best = c;
-      }
-      // Binary: the positive class wins at probability >= 0.5, the threshold the metrics use.
-      const label = k === 2 ? (out[i * 2 + 1] >= 0.5 ? classes[1] : classes[0]) : classes[best];
-      res[i] = { label, probabilities };
+      for (let c = 0; c < k; c++) probabilities[classes[c]] = out[i * k + c];
+      res[i] = { label: this.labelAt(out, i), probabilities };
     }
     return res;
+  }
+
+  /** The predicted class of row i of scoreFrame's output (classification models). */
+  labelAt(out: Float64Array, i: number): string {
+    const classes = this.classes!;
+    const k = classes.length;
+    // Binary: the positive class wins at probability >= 0.5, the threshold the metrics use.
+    if (k === 2) return out[i * 2 + 1] >= 0.5 ? classes[1] : classes[0];
+    let best = 0;
+    for (let c = 1; c < k; c++) if (out[i * k + c] > out[i * k + best]) best = c;
+    return classes[best];
   }
 
   evaluate(frame: Frame, rows: Uint32Array, target: string, positive?: string): Record<string, number> {

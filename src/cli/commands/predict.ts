@@ -150,7 +150,10 @@ async function scoreBatch(
     return { name, kind: "categorical", values };
   });
   const frame: Frame = { rowCount: rows, columns };
-  const outputs = model.predictFrame(frame);
+  // Raw scores, not one answer object per row: millions of small objects cost more than scoring them.
+  const scores = model.scoreFrame(frame);
+  const regression = model.task === "regression";
+  const k = classes.length;
   const appender = await con.createAppender("scored");
   let row = 0;
   for (const c of chunks) {
@@ -161,11 +164,9 @@ async function scoreBatch(
         if (v === null) appender.appendNull();
         else appender.appendVarchar(v as string);
       }
-      const o = outputs[row];
-      if (o.value !== undefined) appender.appendDouble(o.value);
-      else if (o.label !== undefined) appender.appendVarchar(o.label);
-      else appender.appendNull();
-      for (const cls of classes) appender.appendDouble(o.probabilities?.[cls] ?? NaN);
+      if (regression) appender.appendDouble(scores[row]);
+      else appender.appendVarchar(model.labelAt(scores, row));
+      for (let c = 0; c < k; c++) appender.appendDouble(scores[row * k + c]);
       appender.endRow();
     }
   }
