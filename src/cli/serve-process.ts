@@ -171,10 +171,10 @@ async function joinAcrossWorkers(feedback: FeedbackJoiner, body: unknown): Promi
     const answers = await askPeers("feedback", askFor);
     if (answers.length > 0) {
       // Unknown everywhere = unknown to this worker and to every sibling that answered.
-      const stillUnknown = new Set(result.unknown);
-      for (const id of result.unknown) if (answers.some((a) => Array.isArray(a) && !a.includes(id))) stillUnknown.delete(id);
-      result.joined += result.unknown.length - stillUnknown.size;
-      result.unknown = result.unknown.filter((id) => stillUnknown.has(id));
+      const unknownTo = answers.filter((a): a is string[] => Array.isArray(a)).map((a) => new Set(a));
+      const stillUnknown = result.unknown.filter((id) => unknownTo.every((ids) => ids.has(id)));
+      result.joined += result.unknown.length - stillUnknown.length;
+      result.unknown = stillUnknown;
     }
   }
   feedback.countUnknown(result.unknown.length);

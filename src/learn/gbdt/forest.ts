@@ -51,20 +51,23 @@ class Grow<T extends Float64Array | Int32Array | Uint32Array | Uint8Array> {
   }
 }
 
+const growI32 = () => new Grow((n) => new Int32Array(n));
+const growF64 = () => new Grow((n) => new Float64Array(n));
+
 /** Collects trees into growable typed arrays; build() packs them. */
 export class ForestBuilder {
-  private treeRoot = new Grow((n) => new Int32Array(n));
-  private treeOutput = new Grow((n) => new Int32Array(n));
-  private feature = new Grow((n) => new Int32Array(n));
-  private threshold = new Grow((n) => new Float64Array(n));
+  private treeRoot = growI32();
+  private treeOutput = growI32();
+  private feature = growI32();
+  private threshold = growF64();
   private flags = new Grow((n) => new Uint8Array(n));
-  private catStart = new Grow((n) => new Int32Array(n));
-  private catLen = new Grow((n) => new Int32Array(n));
+  private catStart = growI32();
+  private catLen = growI32();
   private catBits = new Grow((n) => new Uint32Array(n));
-  private left = new Grow((n) => new Int32Array(n));
-  private right = new Grow((n) => new Int32Array(n));
-  private gain = new Grow((n) => new Float64Array(n));
-  private leafValue = new Grow((n) => new Float64Array(n));
+  private left = growI32();
+  private right = growI32();
+  private gain = growF64();
+  private leafValue = growF64();
   /** Where each tree's nodes, leaves and category words begin, so a prefix of trees can be cut out. */
   private starts: { node: number; leaf: number; cat: number }[] = [];
 
@@ -128,16 +131,6 @@ export class ForestBuilder {
       leafValue: this.leafValue.take(end.leaf),
     };
   }
-}
-
-/** Feature columns as Float64 (categorical codes as numbers, -1 as NaN) for the traversal loop. */
-export function rawColumns(X: FeatureMatrix): Float64Array[] {
-  return X.columns.map((c) => {
-    if (c.kind === "numeric") return c.values;
-    const out = new Float64Array(X.nRows);
-    for (let i = 0; i < X.nRows; i++) out[i] = c.codes[i] < 0 ? NaN : c.codes[i];
-    return out;
-  });
 }
 
 /** Leaf index reached by a row whose features are x[base .. base + F) (row-major, NaN = missing). */
