@@ -6,7 +6,8 @@ import { ValidationError } from "../errors.js";
 import type { TableRef, TableVersion } from "../records.js";
 import type { Lake } from "./lake.js";
 import { stripTrailingSemicolons } from "./materialize.js";
-import { ident, lit, pathList } from "./sql.js";
+import { rewriteByKey } from "./keyed-rewrite.js";
+import { ident, pathList } from "./sql.js";
 
 export interface MergeOptions {
   /** Key column(s) identifying a row in both the table and the source. */
@@ -32,21 +33,6 @@ export interface MergeResult {
   /** Files of the previous version kept untouched (their key range held no source key). */
   filesKept: number;
   filesRewritten: number;
-}
-
-/** Per file: min and max of a single key column from the Parquet footers (null when unknown). */
-async function keyRanges(lake: Lake, files: string[], key: string): Promise<Map<string, { min: string; max: string } | null>> {
-  const out = new Map<string, { min: string; max: string } | null>(files.map((f) => [f, null]));
-  if (!files.length) return out;
-  const rows = await lake.duck.rows(
-    `SELECT file_name, min(stats_min_value) AS lo, max(stats_max_value) AS hi, bool_and(stats_min_value IS NOT NULL) AS known
-     FROM parquet_metadata(${pathList(files.map((f) => path.join(lake.root, f)))}) WHERE path_in_schema = ${lit(key)} GROUP BY file_name`,
-  );
-  for (const r of rows) {
-    const rel = path.relative(lake.root, String(r.file_name));
-    if (r.known) out.set(rel, { min: String(r.lo), max: String(r.hi) });
-  }
-  return out;
 }
 
 export async function merge(lake: Lake, table: string, sourceSql: string, opts: MergeOptions): Promise<MergeResult> {
@@ -110,44 +96,17 @@ export async function merge(lake: Lake, table: string, sourceSql: string, opts: 
           ].filter(Boolean).join(" OR ") || "false";
           newPart = `SELECT ${keep} FROM ${cls} s WHERE ${addWhere}`;
         }
-        // Files whose key range holds no dropped key stay as they are.
-        let rewrite = prevFiles;
-        if (opts.key.length === 1 && prevFiles.length > 1) {
-          const [b] = await lake.duck.rows(`SELECT CAST(min(${keys}) AS VARCHAR) AS lo, CAST(max(${keys}) AS VARCHAR) AS hi, typeof(min(${keys})) AS t FROM (${dropKeys})`);
-          const ranges = await keyRanges(lake, prevFiles, opts.key[0]);
-          if (b.lo === null) rewrite = [];
-          else {
-            const numeric = /INT|DOUBLE|FLOAT|DECIMAL/.test(String(b.t));
-            const lt = (x: string, y: string) => (numeric ? Number(x) < Number(y) : x < y);
-            rewrite = prevFiles.filter((f) => {
-              const r = ranges.get(f);
-              return !r || !(lt(r.max, String(b.lo)) || lt(String(b.hi), r.min));
-            });
-          }
-        }
-        const kept = prevFiles.filter((f) => !rewrite.includes(f));
-        const rowsOf = (f: string) => ctx.prev!.fileRows[ctx.prev!.files.indexOf(f)];
-        stats.filesKept = kept.length;
-        stats.filesRewritten = rewrite.length;
-        const out = ctx.newFile();
-        const old = `read_parquet(${pathList(rewrite.map((f) => path.join(lake.root, f)))}, union_by_name = true)`;
-        const oldPart = !rewrite.length
-          ? null
-          : opts.key.length === 1
-            ? `SELECT t.* FROM ${old} t WHERE t.${keys} IS NULL OR t.${keys} NOT IN (${dropKeys})`
-            : `SELECT t.* FROM ${old} t ANTI JOIN (${dropKeys}) d USING (${keys})`;
-        const rows = await lake.duck.run(
-          `COPY (${oldPart ? `${oldPart} UNION ALL BY NAME ${newPart}` : newPart}) TO ${lit(out.abs)} (FORMAT parquet)`,
-          { unordered: true },
-        );
+        const w = await rewriteByKey(lake, ctx, opts.key, dropKeys, newPart);
+        stats.filesKept = w.filesKept;
+        stats.filesRewritten = w.filesRewritten;
         if (upsert) {
           // rows written = rewritten target rows - matched + source rows
-          stats.updated = rewrite.reduce((a, f) => a + rowsOf(f), 0) + sourceRows - rows;
+          stats.updated = w.rowsRewritten + sourceRows - w.rowsWritten;
           stats.inserted = sourceRows - stats.updated;
         }
         return {
-          files: [...kept, ...(rows ? [out.rel] : [])],
-          fileRows: [...kept.map(rowsOf), ...(rows ? [rows] : [])],
+          files: w.files,
+          fileRows: w.fileRows,
           operation: "merge",
           cacheKey: opts.cacheKey,
           parents: [...(ctx.prev ? [{ table, version: ctx.prev.version }] : []), ...(opts.parents ?? [])],

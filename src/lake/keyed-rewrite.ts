@@ -1,0 +1,78 @@
+// Copy-on-write by key, shared by MERGE and keyed sources: rows whose key is dropped leave, new rows join, and files
+// whose key range cannot hold a dropped key are kept as they are (an insert-only change rewrites nothing).
+import path from "node:path";
+import type { WriteContext } from "./lake.js";
+import type { Lake } from "./lake.js";
+import { ident, lit, pathList } from "./sql.js";
+
+export interface KeyedRewrite {
+  /** The new version's file list and rows per file. */
+  files: string[];
+  fileRows: number[];
+  filesKept: number;
+  filesRewritten: number;
+  /** Rows in the one file written (kept rows of rewritten files + new rows). */
+  rowsWritten: number;
+  /** Rows the rewritten files held before. */
+  rowsRewritten: number;
+}
+
+/** Per file: min and max of a single key column from the Parquet footers (null when unknown). */
+async function keyRanges(lake: Lake, files: string[], key: string): Promise<Map<string, { min: string; max: string } | null>> {
+  const out = new Map<string, { min: string; max: string } | null>(files.map((f) => [f, null]));
+  if (!files.length) return out;
+  const rows = await lake.duck.rows(
+    `SELECT file_name, min(stats_min_value) AS lo, max(stats_max_value) AS hi, bool_and(stats_min_value IS NOT NULL) AS known
+     FROM parquet_metadata(${pathList(files.map((f) => path.join(lake.root, f)))}) WHERE path_in_schema = ${lit(key)} GROUP BY file_name`,
+  );
+  for (const r of rows) {
+    const rel = path.relative(lake.root, String(r.file_name));
+    if (r.known) out.set(rel, { min: String(r.lo), max: String(r.hi) });
+  }
+  return out;
+}
+
+/**
+ * Builds the files of the version `ctx` is writing: the previous version's rows minus those whose key is in
+ * `dropKeys` (a SELECT of the key columns), plus the rows of `newPart` (a SELECT), written as one new file.
+ */
+export async function rewriteByKey(lake: Lake, ctx: WriteContext, key: string[], dropKeys: string, newPart: string): Promise<KeyedRewrite> {
+  const keys = key.map(ident).join(", ");
+  const prevFiles = ctx.prev?.files ?? [];
+  // Files whose key range holds no dropped key stay as they are.
+  let rewrite = prevFiles;
+  if (key.length === 1 && prevFiles.length > 1) {
+    const [b] = await lake.duck.rows(`SELECT CAST(min(${keys}) AS VARCHAR) AS lo, CAST(max(${keys}) AS VARCHAR) AS hi, typeof(min(${keys})) AS t FROM (${dropKeys})`);
+    const ranges = await keyRanges(lake, prevFiles, key[0]);
+    if (b.lo === null) rewrite = [];
+    else {
+      const numeric = /INT|DOUBLE|FLOAT|DECIMAL/.test(String(b.t));
+      const lt = (x: string, y: string) => (numeric ? Number(x) < Number(y) : x < y);
+      rewrite = prevFiles.filter((f) => {
+        const r = ranges.get(f);
+        return !r || !(lt(r.max, String(b.lo)) || lt(String(b.hi), r.min));
+      });
+    }
+  }
+  const kept = prevFiles.filter((f) => !rewrite.includes(f));
+  const rowsOf = (f: string) => ctx.prev!.fileRows[ctx.prev!.files.indexOf(f)];
+  const out = ctx.newFile();
+  const old = `read_parquet(${pathList(rewrite.map((f) => path.join(lake.root, f)))}, union_by_name = true)`;
+  const oldPart = !rewrite.length
+    ? null
+    : key.length === 1
+      ? `SELECT t.* FROM ${old} t WHERE t.${keys} IS NULL OR t.${keys} NOT IN (${dropKeys})`
+      : `SELECT t.* FROM ${old} t ANTI JOIN (${dropKeys}) d USING (${keys})`;
+  const rows = await lake.duck.run(
+    `COPY (${oldPart ? `${oldPart} UNION ALL BY NAME ${newPart}` : newPart}) TO ${lit(out.abs)} (FORMAT parquet)`,
+    { unordered: true },
+  );
+  return {
+    files: [...kept, ...(rows ? [out.rel] : [])],
+    fileRows: [...kept.map(rowsOf), ...(rows ? [rows] : [])],
+    filesKept: kept.length,
+    filesRewritten: rewrite.length,
+    rowsWritten: rows,
+    rowsRewritten: rewrite.reduce((a, f) => a + rowsOf(f), 0),
+  };
+}
