@@ -53,6 +53,11 @@ export interface VersionDraft {
   afterCommit?: (m: Manifest) => Promise<void> | void;
 }
 
+/** Stands for the lake's folder in stored SQL (view versions) and in cache keys, so neither holds an absolute path. */
+const LAKE_TOKEN = "$MILLRACE_LAKE$";
+/** A quoted data-file path of any lake folder, as older versions stored them: '<folder>/tables/<layer>/<name>/data/<file>'. */
+const STORED_FILE = /'((?:[^']|'')*?)\/(tables\/[A-Za-z_][A-Za-z0-9_]*\/[A-Za-z_][A-Za-z0-9_]*\/data\/[^'/]+\.parquet)'/g;
+
 export class Lake {
   private readonly manifests = new Map<string, Manifest>();
   private readonly audits = new Map<string, (staged: TableVersion) => Promise<void>>();
@@ -261,11 +266,30 @@ export class Lake {
     return versions[versions.length - 1];
   }
 
+  /** `sql` with this lake's folder replaced by a token: what a view stores and a cache key hashes. */
+  portableSql(sql: string): string {
+    return sql.split(this.sqlRoot()).join(`${LAKE_TOKEN}/tables/`);
+  }
+
+  /**
+   * Stored SQL made runnable here: the token becomes this lake's folder, and an absolute data-file path written by an
+   * older version under another folder (the project was moved or copied) is read from this lake instead.
+   */
+  resolveSql(sql: string): string {
+    const here = sql.split(`${LAKE_TOKEN}/tables/`).join(this.sqlRoot());
+    return here.replace(STORED_FILE, (whole, folder: string, rel: string) =>
+      folder === this.root.replaceAll("'", "''") ? whole : `'${path.join(this.root, rel).replaceAll("'", "''")}'`);
+  }
+
+  private sqlRoot(): string {
+    return `${this.root.replaceAll("'", "''")}${path.sep}tables${path.sep}`;
+  }
+
   /** A table expression reading exactly this version's files. */
   relation(ref: TableRef): string {
     const m = this.manifest(ref);
     // A view version stores its SQL, with its inputs pinned to the versions it was built from.
-    if (m.operation === "view") return `(\n${String(m.info?.sql)}\n)`;
+    if (m.operation === "view") return `(\n${this.resolveSql(String(m.info?.sql))}\n)`;
     return m.files.length ? this.filesRelation(m.files) : emptyRelation(m.schema);
   }
 

@@ -30,11 +30,14 @@ export async function runSqlModel(lake: Lake, model: SqlModel, opts: RunModelOpt
   const config = model.config ?? { materialized: "table" as const };
   const full = renderSqlModel(model, opts.resolve, { isIncremental: false });
   // The rendered SQL names the exact parent files, so the key changes exactly when inputs, logic or config change.
-  const cacheKey = sha256Text(JSON.stringify(config), full, JSON.stringify(opts.rowRules ?? []));
+  // Their paths are hashed relative to the lake, so a moved or copied project reuses its versions.
+  const keyOf = (sql: string) => sha256Text(JSON.stringify(config), sql, JSON.stringify(opts.rowRules ?? []));
+  const cacheKey = keyOf(lake.portableSql(full));
   const current = await lake.current(model.name);
   const cur = current ? lake.manifest(current) : null;
   const materialized = config.materialized;
-  if (cur && cur.cacheKey === cacheKey) return { version: cur, reused: true, materialized };
+  // Versions written before keys were relative hold the absolute spelling: still a match in the same folder.
+  if (cur && (cur.cacheKey === cacheKey || cur.cacheKey === keyOf(full))) return { version: cur, reused: true, materialized };
   const base = { parents: opts.parents, cacheKey };
   switch (materialized) {
     case "table": {
@@ -48,7 +51,8 @@ export async function runSqlModel(lake: Lake, model: SqlModel, opts: RunModelOpt
           throw new ConfigError(`${model.path}: ${(e as Error).message.split("\n")[0]}`, { path: model.path });
         });
         const [{ n }] = await lake.duck.rows(`SELECT count(*) AS n FROM (\n${sql}\n)`);
-        return { files: [], fileRows: [], operation: "view", parents: opts.parents, cacheKey, schema, rowCount: Number(n), info: { sql } };
+        // Stored with the lake folder as a token: relation() resolves it wherever the project now lives.
+        return { files: [], fileRows: [], operation: "view", parents: opts.parents, cacheKey, schema, rowCount: Number(n), info: { sql: lake.portableSql(sql) } };
       });
       return { version: manifest!, reused: false, materialized };
     }

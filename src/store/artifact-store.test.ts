@@ -48,3 +48,43 @@ describe.each(stores)("$name artifact store", ({ make }) => {
     await expect(store.put("../escape.bin", new Uint8Array([1]))).rejects.toThrow();
   });
 });
+
+describe("folder artifact store URIs are relative to its folder", () => {
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "millrace-art-"));
+
+  it("writes artifacts:<key> URIs that a moved folder still reads", async () => {
+    const parent = tmp();
+    const store = new FolderArtifactStore(path.join(parent, "a"));
+    const uri = await store.put("models/churn/run-1/model.bin", new Uint8Array([7, 8]));
+    expect(uri).toBe("artifacts:models/churn/run-1/model.bin");
+    fs.renameSync(path.join(parent, "a"), path.join(parent, "b"));
+    const moved = new FolderArtifactStore(path.join(parent, "b"));
+    expect([...(await moved.get(uri))]).toEqual([7, 8]);
+    expect(await moved.list()).toEqual([uri]);
+  });
+
+  it("reads an old absolute file:// URI from its own folder when the key is there, from the old path otherwise", async () => {
+    const runId = "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
+    const original = new FolderArtifactStore(tmp());
+    await original.put(`runs/${runId}/model.bin`, new Uint8Array([1]));
+    await original.put("models/churn/run-x/model.bin", new Uint8Array([2]));
+    const oldRun = `file://${path.join(original.root, "runs", runId, "model.bin")}`;
+    const oldModel = `file://${path.join(original.root, "models/churn/run-x/model.bin")}`;
+    // A copy holds its own bytes under the same keys (different, so the test sees which file was read).
+    const copyRoot = tmp();
+    fs.mkdirSync(path.join(copyRoot, "models/churn/run-x"), { recursive: true });
+    fs.writeFileSync(path.join(copyRoot, "models/churn/run-x/model.bin"), new Uint8Array([9]));
+    const copy = new FolderArtifactStore(copyRoot);
+    expect([...(await copy.get(oldModel))]).toEqual([9]);
+    expect(await copy.canonical(oldModel)).toBe("artifacts:models/churn/run-x/model.bin");
+    // Not in the copy: the old path is still read (an artifact folder that was reconfigured, not copied).
+    expect([...(await copy.get(oldRun))]).toEqual([1]);
+    expect(await copy.canonical(oldRun)).toBe(oldRun);
+    await expect(copy.get("s3://bucket/x")).rejects.toThrow("not a folder artifact URI");
+  });
+
+  it("refuses an artifacts: URI that climbs out of the folder", async () => {
+    const store = new FolderArtifactStore(tmp());
+    await expect(store.get("artifacts:../../etc/passwd")).rejects.toThrow("escapes");
+  });
+});

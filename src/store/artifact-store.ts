@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { NotFoundError, ValidationError } from "../errors.js";
 
 export interface ArtifactStore {
@@ -13,13 +13,28 @@ export interface ArtifactStore {
   delete(uri: string): Promise<void>;
   /** URIs of every stored artifact (for garbage collection). */
   list(): Promise<string[]>;
+  /** The one spelling of a URI this store writes and lists, so an old spelling of the same artifact compares equal. */
+  canonical(uri: string): Promise<string>;
 }
 
 export function sha256(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Keeps artifacts as files under a root folder; URIs are file:// URLs. Writes are temp-file + rename. */
+/** URIs of the folder store name a key relative to its root, so a moved or copied project reads its own files. */
+export const FOLDER_SCHEME = "artifacts:";
+
+/**
+ * The key inside an artifact folder of an absolute path written by an older version (file:///old/root/<key>): the
+ * keys the registry and the tracker write end in models/<name>/run-<id>/<file> or runs/<run id>/<file>.
+ */
+const LEGACY_KEY = /(?:^|\/)(models\/[^/]+\/run-[^/]+\/[^/]+|runs\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/.+)$/;
+
+/**
+ * Keeps artifacts as files under a root folder; URIs are `artifacts:<key>`, relative to the folder. Old records hold
+ * absolute file:// URLs: one under another root is read from this folder when the same key is here (the project
+ * was moved or copied), from its own path otherwise. Writes are temp-file + rename.
+ */
 export class FolderArtifactStore implements ArtifactStore {
   constructor(readonly root: string) {
     fs.mkdirSync(root, { recursive: true });
@@ -34,7 +49,7 @@ export class FolderArtifactStore implements ArtifactStore {
     const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
     await fs.promises.writeFile(tmp, bytes);
     await fs.promises.rename(tmp, target);
-    return pathToFileURL(target).href;
+    return this.uriOf(target);
   }
 
   async get(uri: string): Promise<Uint8Array> {
@@ -61,7 +76,7 @@ export class FolderArtifactStore implements ArtifactStore {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (e.isFile() && !e.name.includes(".tmp-")) out.push(pathToFileURL(p).href);
+        else if (e.isFile() && !e.name.includes(".tmp-")) out.push(this.uriOf(p));
       }
     };
     walk(this.root);
@@ -76,8 +91,31 @@ export class FolderArtifactStore implements ArtifactStore {
     return target;
   }
 
+  async canonical(uri: string): Promise<string> {
+    const file = this.pathOfUri(uri);
+    return this.isInside(file) ? this.uriOf(file) : uri;
+  }
+
+  private uriOf(file: string): string {
+    return FOLDER_SCHEME + path.relative(this.root, file).split(path.sep).join("/");
+  }
+
+  private isInside(file: string): boolean {
+    return file.startsWith(path.resolve(this.root) + path.sep);
+  }
+
   private pathOfUri(uri: string): string {
-    if (!uri.startsWith("file://")) throw new ValidationError(`not a file artifact URI: ${uri}`);
-    return fileURLToPath(uri);
+    if (uri.startsWith(FOLDER_SCHEME)) return this.pathOfKey(uri.slice(FOLDER_SCHEME.length));
+    if (!uri.startsWith("file://")) {
+      throw new ValidationError(`not a folder artifact URI: ${uri}`, { hint: `the artifact store is the folder ${this.root}; its URIs start with ${FOLDER_SCHEME}` });
+    }
+    const file = fileURLToPath(uri);
+    if (this.isInside(file)) return file;
+    const key = LEGACY_KEY.exec(file.split(path.sep).join("/"))?.[1];
+    if (key !== undefined) {
+      const here = path.resolve(this.root, key);
+      if (this.isInside(here) && fs.existsSync(here)) return here;
+    }
+    return file;
   }
 }

@@ -30,4 +30,7 @@ export class LazyArtifactStore implements ArtifactStore {
   async list(): Promise<string[]> {
     return (await this.inner()).list();
   }
+  async canonical(uri: string): Promise<string> {
+    return (await this.inner()).canonical(uri);
+  }
 }

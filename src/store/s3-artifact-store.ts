@@ -93,6 +93,10 @@ export class S3ArtifactStore implements ArtifactStore {
     return out.sort();
   }
 
+  async canonical(uri: string): Promise<string> {
+    return uri;
+  }
+
   close(): void {
     this.client.destroy();
   }

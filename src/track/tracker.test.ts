@@ -73,4 +73,15 @@ describe("deleting runs", () => {
     expect(await collectGarbage(store, t.artifacts)).toEqual([]);
     await store.close();
   });
+
+  it("keeps an artifact an old record names by its absolute file:// spelling", async () => {
+    const { store, tracker: t } = await tracker();
+    const run = await t.startRun({ experiment: "e", name: "old" });
+    const uri = await t.artifacts.put(`runs/${run.id}/model.bin`, new Uint8Array([1]));
+    // Before URIs were relative the record held the absolute path of the same file.
+    await store.addArtifact(run.id, `file://${path.join((t.artifacts as FolderArtifactStore).root, "runs", run.id, "model.bin")}`);
+    expect(await collectGarbage(store, t.artifacts)).toEqual([]);
+    expect(await t.artifacts.exists(uri)).toBe(true);
+    await store.close();
+  });
 });

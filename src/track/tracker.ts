@@ -123,8 +123,9 @@ export async function deleteRuns(store: MetadataStore, artifacts: ArtifactStore,
       artifactsRemoved += r.artifactsRemoved;
     }
     const uris = await store.deleteRun(id);
-    const stillUsed = await store.referencedArtifacts();
-    for (const uri of uris.filter((u) => !stillUsed.has(u))) {
+    const stillUsed = await canonicalSet(artifacts, await store.referencedArtifacts());
+    for (const uri of uris) {
+      if (stillUsed.has(await artifacts.canonical(uri))) continue;
       await artifacts.delete(uri);
       artifactsRemoved++;
     }
@@ -135,8 +136,22 @@ export async function deleteRuns(store: MetadataStore, artifacts: ArtifactStore,
 
 /** Removes stored artifacts no run or model version points at (left by deletes or crashed writes). */
 export async function collectGarbage(store: MetadataStore, artifacts: ArtifactStore, opts: { dryRun?: boolean } = {}): Promise<string[]> {
-  const used = await store.referencedArtifacts();
+  // Records written before URIs were relative hold file:// spellings of the same files: compare canonical forms.
+  const used = await canonicalSet(artifacts, await store.referencedArtifacts());
   const orphans = (await artifacts.list()).filter((uri) => !used.has(uri));
   if (!opts.dryRun) for (const uri of orphans) await artifacts.delete(uri);
   return orphans;
+}
+
+async function canonicalSet(artifacts: ArtifactStore, uris: Set<string>): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const uri of uris) {
+    try {
+      out.add(await artifacts.canonical(uri));
+    } catch {
+      // A URI of another store (an s3:// record in a folder project) is not ours to keep or delete.
+      out.add(uri);
+    }
+  }
+  return out;
 }
