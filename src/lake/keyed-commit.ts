@@ -1,0 +1,201 @@
+// Commits a batch of a keyed source (landing files with a key, a PostgreSQL table with a key) as one new bronze
+// version holding one current row per key: updates replace, deletes leave as tombstones, reruns change nothing.
+import path from "node:path";
+import { randomBytes, randomUUID } from "node:crypto";
+import { ValidationError } from "../errors.js";
+import type { ColumnSchema } from "../records.js";
+import { checkpointKey, loadCheckpoint, saveCheckpoint, type SourceFileRecord } from "./checkpoint.js";
+import { writeSourceAsParquet, type QuarantineRow } from "./ingest-file.js";
+import type { IngestResult, Source } from "./ingest.js";
+import { classifyKeyed, type RowChanges } from "./keyed-classify.js";
+import { rewriteByKey } from "./keyed-rewrite.js";
+import type { Lake } from "./lake.js";
+import { InvariantError } from "./materialize.js";
+import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
+import { writeQuarantineFile, type QuarantineInfo } from "./quarantine.js";
+import { LINEAGE_COLUMNS } from "./schema-policy.js";
+import { ident, lit, pathList } from "./sql.js";
+
+export type { RowChanges } from "./keyed-classify.js";
+
+export interface KeyedOptions {
+  key: string[];
+  /** A column marking a row as a delete of its key (true/false); it is not stored. */
+  deleteColumn?: string;
+  /** The last source of the batch is the whole truth: current keys absent from it are deleted. */
+  snapshot?: boolean;
+  /** NDJSON file of every key that exists at the source (a key scan), read with these column types. */
+  presentKeys?: { abs: string; columns: Record<string, string> };
+  /** Remember each source by path + content hash so it is read once (files); off for re-read sources (PostgreSQL). */
+  remember?: boolean;
+  /** Commit a version even when no row changed (a source that moved its cursor or ran its key scan). */
+  commitUnchanged?: boolean;
+  /** Stored in the manifest info (e.g. the cursor). */
+  info?: Record<string, unknown>;
+}
+
+export interface KeyedIngestResult extends IngestResult {
+  key: string[];
+  changes: RowChanges;
+  /** Why deletes by absence were not applied this time (a snapshot with rows it could not read). */
+  deletesSkipped?: string;
+}
+
+export async function commitKeyed(lake: Lake, table: string, sources: Source[], opts: KeyedOptions): Promise<KeyedIngestResult> {
+  if (!opts.key.length) throw new ValidationError(`a keyed source for ${table} needs at least one key column`, { path: "key", hint: "e.g. key: [id]" });
+  const result: KeyedIngestResult = {
+    table, version: null, ingested: [], skipped: [], rowsIn: 0, rowsOut: 0, rowsBad: 0, schemaChanges: [], key: opts.key,
+    changes: { inserted: 0, updated: 0, deleted: 0, unchanged: 0 },
+  };
+  const { manifest } = await lake.writeVersion(table, async (ctx) => {
+    await reconcileQuarantine(lake, table);
+    const seen = opts.remember ? loadCheckpoint(lake.root, table, ctx.prev?.version ?? 0) : new Set<string>();
+    const batchId = randomUUID();
+    const ingestedAt = new Date().toISOString();
+    const records: SourceFileRecord[] = [];
+    const staged: { rel: string; label: string; bad: number }[] = [];
+    const quarantine: QuarantineRow[] = [];
+    // The delete flag is planned as a BOOLEAN column of the table, so 0/1 and "true"/"false" files cast into it.
+    const flag: ColumnSchema[] = opts.deleteColumn ? [{ name: opts.deleteColumn, type: "BOOLEAN", nullable: true }] : [];
+    let schema: ColumnSchema[] | null = ctx.prev ? [...ctx.prev.schema, ...flag] : null;
+    for (const src of sources) {
+      const hash = await src.hash;
+      if (seen.has(checkpointKey(src.key, hash))) {
+        result.skipped.push(src.label);
+        continue;
+      }
+      seen.add(checkpointKey(src.key, hash));
+      const out = ctx.newFile();
+      const w = await writeSourceAsParquet(lake.duck, src.abs, table, schema, out.abs, { sourceFile: src.label, ingestedAt, batchId }, src.opts);
+      const bad = [...(src.preQuarantine ?? []), ...w.quarantine];
+      if (w.written) {
+        staged.push({ rel: out.rel, label: src.label, bad: bad.length });
+        schema = await lake.duck.describe(`SELECT * FROM ${readFiles(lake, [...(ctx.prev?.files ?? []), ...staged.map((s) => s.rel)])}`);
+      } else staged.push({ rel: "", label: src.label, bad: bad.length });
+      quarantine.push(...bad);
+      const changes = w.schemaChanges.filter((c) => c.column !== opts.deleteColumn);
+      records.push({ path: src.label, key: src.key, hash, rows: w.rows, badRows: bad.length, ...(w.error ? { error: w.error } : {}) });
+      result.ingested.push({
+        path: src.label, hash, rows: w.rows, badRows: bad.length,
+        ...(bad.length ? { badRowSamples: bad.slice(0, 20).map((q) => ({ line: q.line ?? 0, reason: q.reason })) } : {}),
+        ...(w.error ? { error: w.error } : {}),
+        ...(changes.length ? { schemaChanges: changes } : {}),
+      });
+      result.schemaChanges.push(...changes);
+      result.rowsOut += w.rows;
+      result.rowsBad += bad.length;
+    }
+    if (!records.length && !opts.presentKeys) return null;
+    // Snapshot: only the last source counts (a later full picture supersedes an earlier one in the same batch).
+    const last = staged[staged.length - 1];
+    const use = opts.snapshot ? (last ? [last] : []) : staged;
+    let deletesSkipped: string | undefined;
+    if (opts.snapshot && last && last.bad > 0) deletesSkipped = `${last.label} had ${last.bad} row(s) that could not be read, so absent keys were not deleted`;
+    const tag = randomBytes(4).toString("hex");
+    const stagedTable = `keyed_stage_${tag}`;
+    const present = `keyed_present_${tag}`;
+    const files = use.filter((s) => s.rel);
+    try {
+      const cols = await stage(lake, stagedTable, files.map((s) => s.rel), schema, opts, quarantine, result);
+      let presentRel: string | undefined;
+      if (opts.presentKeys) {
+        const declared = Object.entries(opts.presentKeys.columns).map(([k, t]) => `${lit(k)}: ${lit(t)}`).join(", ");
+        await lake.duck.run(`CREATE TEMP TABLE ${present} AS SELECT * FROM read_json(${lit(opts.presentKeys.abs)}, format = 'newline_delimited', columns = {${declared}})`);
+        presentRel = present;
+      } else if (opts.snapshot && last && !deletesSkipped) presentRel = stagedTable;
+      result.deletesSkipped = deletesSkipped;
+      const cls = await classifyKeyed(lake, {
+        key: opts.key, staged: stagedTable, stagedColumns: cols,
+        current: ctx.prev ? { relation: lake.relation({ table, version: ctx.prev.version }), schema: ctx.prev.schema } : null,
+        ...(presentRel ? { present: presentRel } : {}),
+      });
+      try {
+        const { dropKeys, newPart, ...counts } = cls;
+        result.changes = { inserted: counts.inserted, updated: counts.updated, deleted: counts.deleted, unchanged: counts.unchanged };
+        result.rowsIn = result.rowsOut + result.rowsBad;
+        const changed = counts.inserted + counts.updated + counts.deleted > 0;
+        if (!changed && !quarantine.length && !(opts.remember && records.length) && !opts.commitUnchanged) return null;
+        const w = changed
+          ? await rewriteByKey(lake, ctx, opts.key, dropKeys, newPart)
+          : { files: ctx.prev?.files ?? [], fileRows: ctx.prev?.fileRows ?? [] };
+        // The invariant, against the file footers: what was current, less the rows that left, plus the rows that came.
+        const expected = (ctx.prev?.rowCount ?? 0) - counts.rowsDropped + counts.rowsAdded;
+        const stored = await lake.parquetRows(w.files);
+        if (stored !== expected) {
+          throw new InvariantError(`${table}: keyed commit holds ${stored} rows, expected ${expected} (${ctx.prev?.rowCount ?? 0} - ${counts.rowsDropped} + ${counts.rowsAdded})`);
+        }
+        let q: QuarantineInfo = { files: [], fileRows: [], rows: 0 };
+        if (quarantine.length) {
+          const qf = ctx.newFile(quarantineTableOf(table));
+          const n = await writeQuarantineFile(lake.duck, quarantine, { batchId, at: ingestedAt, tableVersion: ctx.version }, qf.abs);
+          q = { files: [qf.rel], fileRows: [n], rows: n };
+          result.quarantineTable = quarantineTableOf(table);
+        }
+        return {
+          files: w.files,
+          fileRows: w.fileRows,
+          operation: "upsert",
+          parents: ctx.prev ? [{ table, version: ctx.prev.version }] : [],
+          info: {
+            ...opts.info, key: opts.key, batchId, ingestedAt, ...(opts.remember ? { sourceFiles: records } : {}),
+            rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsQuarantined: result.rowsBad, quarantine: q,
+            ...result.changes, tombstones: counts.deleted,
+            ...(deletesSkipped ? { deletesSkipped } : {}),
+            ...(result.schemaChanges.length ? { schemaChanges: result.schemaChanges } : {}),
+          },
+          afterCommit: async (m) => {
+            if (opts.remember) saveCheckpoint(lake.root, table, m.version, seen);
+            if (q.rows) await reconcileQuarantine(lake, table);
+          },
+        };
+      } finally {
+        await cls.drop();
+      }
+    } finally {
+      await lake.duck.run(`DROP TABLE IF EXISTS ${stagedTable}; DROP TABLE IF EXISTS ${present}`);
+    }
+  });
+  result.version = manifest;
+  return result;
+}
+
+const readFiles = (lake: Lake, files: string[]) => `read_parquet(${pathList(files.map((f) => path.join(lake.root, f)))}, union_by_name = true)`;
+
+/**
+ * Loads the staged files into one temp table, one row per key (the last file, then the last row, wins); rows with
+ * a NULL key go to the quarantine, since they cannot be placed. Returns the table's stored columns.
+ */
+async function stage(
+  lake: Lake, name: string, files: string[], schema: ColumnSchema[] | null, opts: KeyedOptions, quarantine: QuarantineRow[], result: KeyedIngestResult,
+): Promise<ColumnSchema[]> {
+  const keys = opts.key.map(ident).join(", ");
+  const cols = files.length ? await lake.duck.describe(`SELECT * FROM ${readFiles(lake, files)}`) : (schema ?? []);
+  for (const k of opts.key) {
+    if (!cols.some((c) => c.name === k)) {
+      throw new ValidationError(`key column ${k} is not a column of the source of ${result.table}`, {
+        path: k, hint: `columns: ${cols.filter((c) => !LINEAGE_COLUMNS.includes(c.name)).map((c) => c.name).join(", ")}`,
+      });
+    }
+  }
+  const del = opts.deleteColumn && cols.some((c) => c.name === opts.deleteColumn) ? `coalesce(TRY_CAST(${ident(opts.deleteColumn)} AS BOOLEAN), false)` : "false";
+  const stored = cols.filter((c) => c.name !== opts.deleteColumn);
+  const list = stored.map((c) => ident(c.name)).join(", ");
+  const parts = files.map((f, i) => `SELECT *, ${i} AS __f FROM read_parquet(${lit(path.join(lake.root, f))}, file_row_number = true)`);
+  const all = parts.length ? parts.join(" UNION ALL BY NAME ") : `SELECT ${list}, false AS __del FROM (SELECT NULL) WHERE false`;
+  const isNull = opts.key.map((k) => `${ident(k)} IS NULL`).join(" OR ");
+  if (parts.length) {
+    const nulls = await lake.duck.rows(`SELECT _source_file AS f, CAST(to_json(s) AS VARCHAR) AS raw FROM (${all}) s WHERE ${isNull}`);
+    for (const r of nulls) {
+      quarantine.push({ rule: "key", reason: `key (${opts.key.join(", ")}) is NULL`, source_file: String(r.f), line: null, raw: String(r.raw) });
+    }
+    result.rowsOut -= nulls.length;
+    result.rowsBad += nulls.length;
+  }
+  await lake.duck.run(
+    parts.length
+      ? `CREATE TEMP TABLE ${name} AS SELECT ${list}, ${del} AS __del FROM (${all}) WHERE NOT (${isNull})
+         QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY __f DESC, file_row_number DESC) = 1`
+      : `CREATE TEMP TABLE ${name} AS ${all}`,
+  );
+  return stored;
+}
