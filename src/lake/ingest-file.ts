@@ -1,15 +1,15 @@
 // Converts one source file (CSV, Parquet, JSON/NDJSON) into one bronze Parquet data file with the lineage columns,
 // applying the schema policy; every row that cannot be read is returned for quarantine with its line and reason.
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { ValidationError } from "../errors.js";
 import type { ColumnSchema } from "../records.js";
 import { detectCsvDialect, readCsvSql, type CsvDialect, type CsvOptions } from "./csv-dialect.js";
 import { salvageCsv } from "./csv-salvage.js";
 import type { Duck } from "./duck.js";
-import { salvageNdjson } from "./ndjson.js";
+import { salvageJson } from "./json-salvage.js";
+import { scratchBeside } from "./scratch.js";
 import { planSchema, type SchemaChange, type SchemaPlan, type SchemaPolicy } from "./schema-policy.js";
 import { ident, isNumericType, lit } from "./sql.js";
 
@@ -113,10 +113,7 @@ async function prepare(duck: Duck, file: string, format: SourceFormat, table: st
       dialect: readDialect,
     };
   }
-  const declared = opts.jsonColumns
-    ? `, columns = {${Object.entries(opts.jsonColumns).map(([k, t]) => `${lit(k)}: ${lit(t)}`).join(", ")}}`
-    : "";
-  const reader = (f: string) => (format === "parquet" ? `read_parquet(${lit(f)})` : `read_json(${lit(f)}, format = 'auto'${declared})`);
+  const reader = (f: string) => (format === "parquet" ? `read_parquet(${lit(f)})` : jsonReader(f, opts));
   const source = await duck.describe(`SELECT * FROM ${reader(file)}`);
   const plan = planSchema(table, file, tableSchema, source, policy);
   const casts = plan.columns.filter((c) => c.castFrom !== undefined);
@@ -142,6 +139,14 @@ async function prepare(duck: Duck, file: string, format: SourceFormat, table: st
   };
 }
 
+/** read_json over a file, with the declared column types when the source has them. */
+function jsonReader(file: string, opts: SourceOptions): string {
+  const declared = opts.jsonColumns
+    ? `, columns = {${Object.entries(opts.jsonColumns).map(([k, t]) => `${lit(k)}: ${lit(t)}`).join(", ")}}`
+    : "";
+  return `read_json(${lit(file)}, format = 'auto'${declared})`;
+}
+
 /** Reads the rejects DuckDB stored for a CSV scan, one quarantine row per bad line. */
 async function csvRejects(duck: Duck, rejects: { table: string; scan: string }, file: string, mapLine: (l: number) => number): Promise<QuarantineRow[]> {
   const rows = await duck.rows(
@@ -162,6 +167,16 @@ export async function writeSourceAsParquet(
   lineage: LineageValues,
   opts: SourceOptions = {},
 ): Promise<FileWriteResult> {
+  return writeOnce(duck, file, table, tableSchema, outAbs, lineage, opts, true);
+}
+
+/**
+ * One write of a file. With `salvage`, a JSON file DuckDB refuses goes through the bounded salvage, whose own
+ * attempts run with `salvage` off and throw instead: a salvage never starts another salvage.
+ */
+async function writeOnce(
+  duck: Duck, file: string, table: string, tableSchema: ColumnSchema[] | null, outAbs: string, lineage: LineageValues, opts: SourceOptions, salvage: boolean,
+): Promise<FileWriteResult> {
   const format = formatOf(file, opts.format);
   const empty: FileWriteResult = { rows: 0, quarantine: [], written: false, schemaChanges: [] };
   if (fs.statSync(file).size === 0) return empty;
@@ -174,12 +189,20 @@ export async function writeSourceAsParquet(
     }));
     return { ...empty, quarantine, error: reason };
   };
+  const salvageJsonFile = (e: unknown) => {
+    if (!salvage) throw e;
+    fs.rmSync(outAbs, { force: true });
+    return salvageJson({
+      duck, file, outAbs, reason: firstLine(e), reader: (f) => jsonReader(f, opts),
+      attempt: (clean) => writeOnce(duck, clean, table, tableSchema, outAbs, lineage, { ...opts, format: "json" }, false),
+    });
+  };
   let prep: Prepared;
   try {
     prep = await prepare(duck, file, format, table, tableSchema, opts);
   } catch (e) {
     if (e instanceof ValidationError) throw e; // schema policy refusals stop the ingest
-    if (format === "json") return writeSalvagedNdjson(duck, file, table, tableSchema, outAbs, lineage, opts, firstLine(e));
+    if (format === "json") return salvageJsonFile(e);
     return whole(firstLine(e));
   }
   const run = async (p: Prepared, source: string, mapLine: (l: number) => number) => {
@@ -200,7 +223,7 @@ export async function writeSourceAsParquet(
   try {
     out = await run(prep, file, (l) => l);
   } catch (e) {
-    if (format === "json") return writeSalvagedNdjson(duck, file, table, tableSchema, outAbs, lineage, opts, firstLine(e));
+    if (format === "json") return salvageJsonFile(e);
     return whole(firstLine(e));
   }
   if (format === "csv" && out.quarantine.some((q) => q.reason.includes("UNQUOTED VALUE"))) {
@@ -208,7 +231,7 @@ export async function writeSourceAsParquet(
     // ourselves, set the broken records aside and read the clean rest.
     const lost = countDataLines(file, prep.headerLines) - out.rows - out.quarantine.length;
     if (lost > 0) {
-      const clean = path.join(os.tmpdir(), `millrace-salvage-${randomBytes(6).toString("hex")}.csv`);
+      const clean = scratchBeside(outAbs, "csv");
       try {
         const s = salvageCsv(file, clean, prep.dialect!.delimiter, prep.dialect!.quote, prep.dialect!.columns.length);
         const again = await run(prep, clean, (l) => s.originalLine[l - 1] ?? l);
@@ -225,23 +248,4 @@ export async function writeSourceAsParquet(
     return { ...empty, quarantine: out.quarantine, schemaChanges: prep.plan.changes };
   }
   return { rows: out.rows, quarantine: out.quarantine, written: true, schemaChanges: prep.plan.changes };
-}
-
-/** NDJSON with malformed lines: good lines go through a clean copy, each bad line to quarantine. */
-async function writeSalvagedNdjson(
-  duck: Duck, file: string, table: string, tableSchema: ColumnSchema[] | null, outAbs: string, lineage: LineageValues, opts: SourceOptions, reason: string,
-): Promise<FileWriteResult> {
-  const clean = path.join(os.tmpdir(), `millrace-salvage-${randomBytes(6).toString("hex")}.ndjson`);
-  try {
-    const s = salvageNdjson(file, clean);
-    const bad = s.bad.map((b) => ({ rule: "parse", reason: b.reason, source_file: file, line: b.line, raw: b.raw }));
-    if (s.good === 0) {
-      fs.rmSync(outAbs, { force: true });
-      return { rows: 0, quarantine: bad.length ? bad : [{ rule: "parse", reason, source_file: file, line: null, raw: null }], written: false, schemaChanges: [], error: reason };
-    }
-    const inner = await writeSourceAsParquet(duck, clean, table, tableSchema, outAbs, { ...lineage, sourceFile: lineage.sourceFile }, { ...opts, format: "json" });
-    return { ...inner, quarantine: [...bad, ...inner.quarantine.map((q) => ({ ...q, source_file: file }))] };
-  } finally {
-    fs.rmSync(clean, { force: true });
-  }
 }

@@ -1,9 +1,8 @@
 // Appends source files and record batches to bronze tables: each source exactly once (by path + content hash,
 // or by batch id), malformed rows to the quarantine, rows_in = rows_out + rows_quarantined checked per commit.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { ValidationError } from "../errors.js";
 import type { TableVersion } from "../records.js";
 import { checkpointKey, loadCheckpoint, saveCheckpoint, type SourceFileRecord } from "./checkpoint.js";
@@ -14,7 +13,9 @@ import { InvariantError } from "./materialize.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
 import { writeQuarantineFile, type QuarantineInfo } from "./quarantine.js";
 import type { SchemaChange } from "./schema-policy.js";
-import { pathList } from "./sql.js";
+import { MAX_RAW_CHARS, recordProblem, wellFormed } from "./ndjson.js";
+import { scratchDir, scratchFile } from "./scratch.js";
+import { parseTableName, pathList } from "./sql.js";
 
 export interface IngestedFile {
   path: string;
@@ -97,7 +98,7 @@ export async function ingestNdjson(lake: Lake, table: string, text: string, opts
     try {
       items.push({ line: i + 1, value: JSON.parse(line) });
     } catch (e) {
-      bad.push({ line: i + 1, reason: `invalid JSON: ${(e as Error).message}`, raw: line.slice(0, 10_000) });
+      bad.push({ line: i + 1, reason: `invalid JSON: ${(e as Error).message}`, raw: line.slice(0, MAX_RAW_CHARS) });
     }
   });
   return ingestBatch(lake, table, items, bad, opts);
@@ -108,13 +109,16 @@ async function ingestBatch(
 ): Promise<IngestResult> {
   const batchId = opts.batchId ?? randomUUID();
   const label = opts.source ?? `records:${batchId}`;
-  const tmp = path.join(os.tmpdir(), `millrace-records-${randomBytes(6).toString("hex")}.ndjson`);
-  const preQuarantine: QuarantineRow[] = bad.map((b) => ({ rule: "parse", reason: b.reason, source_file: label, line: b.line, raw: b.raw }));
+  parseTableName(table);
+  const tmp = scratchFile(scratchDir(lake.root, table), "ndjson");
+  const preQuarantine: QuarantineRow[] = bad.map((b) => ({ rule: "parse", reason: b.reason, source_file: label, line: b.line, raw: wellFormed(b.raw) }));
   const lines: string[] = [];
   for (const { line, value: r } of items) {
-    if (r === null || typeof r !== "object" || Array.isArray(r)) {
-      preQuarantine.push({ rule: "parse", reason: "not a JSON object", source_file: label, line, raw: JSON.stringify(r) ?? String(r) });
-    } else lines.push(JSON.stringify(r));
+    // Records DuckDB would refuse (a lone surrogate, a NUL in a key) are set aside here, before any read.
+    const problem = recordProblem(r);
+    const text = JSON.stringify(r) ?? String(r);
+    if (problem) preQuarantine.push({ rule: "parse", reason: problem, source_file: label, line, raw: wellFormed(text.slice(0, MAX_RAW_CHARS)) });
+    else lines.push(text);
   }
   preQuarantine.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   fs.writeFileSync(tmp, lines.length ? lines.join("\n") + "\n" : "");

@@ -2,11 +2,10 @@
 // reason, the source file and line. Their data files are named by the main table's commit, so a row is either
 // in the table or in its quarantine — and a crash between the two commits is repaired on the next write.
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
 import type { Duck } from "./duck.js";
 import type { QuarantineRow } from "./ingest-file.js";
+import { wellFormed } from "./ndjson.js";
+import { scratchBeside } from "./scratch.js";
 import { lit } from "./sql.js";
 
 export const quarantineTableOf = (table: string) => `${table}__quarantine`;
@@ -25,8 +24,10 @@ const COLUMNS = "{'rule': 'VARCHAR', 'reason': 'VARCHAR', 'source_file': 'VARCHA
 export async function writeQuarantineFile(
   duck: Duck, rows: QuarantineRow[], stamp: { batchId: string; at: string; tableVersion: number }, outAbs: string,
 ): Promise<number> {
-  const tmp = path.join(os.tmpdir(), `millrace-quarantine-${randomBytes(6).toString("hex")}.ndjson`);
-  fs.writeFileSync(tmp, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const tmp = scratchBeside(outAbs, "ndjson");
+  // Text is made well-formed first: a lone surrogate in a raw line would make DuckDB refuse the whole file.
+  const text = (v: string | null) => (v === null ? null : wellFormed(v));
+  fs.writeFileSync(tmp, rows.map((r) => JSON.stringify({ ...r, reason: text(r.reason), raw: text(r.raw), source_file: text(r.source_file) })).join("\n") + "\n");
   try {
     return await duck.run(
       `COPY (SELECT *, ${stamp.tableVersion}::BIGINT AS table_version, ${lit(stamp.batchId)} AS _batch_id,

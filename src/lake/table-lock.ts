@@ -1,9 +1,12 @@
-// A per-table writer lock across processes: a lock file created exclusively, reclaimed when its owner died.
+// A per-table writer lock across processes: a lock file created exclusively, reclaimed when its owner died; the
+// new holder first sweeps away what a killed writer of the table left behind.
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { MillraceError } from "../errors.js";
-import { tableDir } from "./table-log.js";
+import { isQuarantineTable, quarantineTableOf } from "./quarantine.js";
+import { sweepOrphans } from "./scratch.js";
+import { currentVersion, tableDir } from "./table-log.js";
 
 export class TableLockedError extends MillraceError {
   constructor(table: string, owner: string) {
@@ -34,6 +37,9 @@ function tryAcquire(file: string): boolean {
   }
 }
 
+/** How long a lock file may stay empty or torn before it counts as left by a writer killed while creating it. */
+export const TORN_LOCK_MS = 2_000;
+
 /** Removes the lock if its owner process is gone; renaming first makes two reclaimers safe. */
 function reclaimIfStale(file: string): string {
   let owner = "unknown";
@@ -43,8 +49,11 @@ function reclaimIfStale(file: string): string {
     if (alive(info.pid)) return owner;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return owner;
-    // A lock file being written right now reads as torn JSON: treat it as held, look again next round.
-    return owner;
+    // A lock file being written right now reads as empty or torn JSON: held, unless it has stayed that way for
+    // longer than any write of a few bytes takes (its creator died between create and write).
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st || Date.now() - st.mtimeMs < TORN_LOCK_MS) return owner;
+    owner = "an empty lock file";
   }
   const grave = `${file}.stale-${randomBytes(4).toString("hex")}`;
   try {
@@ -58,8 +67,15 @@ function reclaimIfStale(file: string): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export interface LockOptions {
+  timeoutMs?: number;
+  /** Sweep a killed writer's leftovers before fn (default true; vacuum reports them itself instead). */
+  sweep?: boolean;
+}
+
 /** Runs fn while holding the table's writer lock; two writers of one table never interleave. */
-export async function withTableLock<T>(root: string, table: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+export async function withTableLock<T>(root: string, table: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
   const dir = tableDir(root, table);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, "_lock");
@@ -72,6 +88,8 @@ export async function withTableLock<T>(root: string, table: string, fn: () => Pr
     wait = Math.min(wait * 2, 100);
   }
   try {
+    // Quarantine files carry their main table's version numbers and are written under its lock: swept from there.
+    if (opts.sweep !== false && !isQuarantineTable(table)) sweepOrphans(root, [table, quarantineTableOf(table)], currentVersion(root, table));
     return await fn();
   } finally {
     fs.rmSync(file, { force: true });

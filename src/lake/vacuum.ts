@@ -37,7 +37,7 @@ function vacuumOne(lake: Lake, table: string, opts: VacuumOptions): Promise<Vacu
   return withTableLock(lake.root, main, async () => {
     if (main !== table) await reconcileQuarantine(lake, main);
     return vacuumLocked(lake, table, main, opts);
-  });
+  }, { sweep: false }); // a dry run must not remove anything; unnamed files are listed and removed below
 }
 
 async function vacuumLocked(lake: Lake, table: string, main: string, opts: VacuumOptions): Promise<VacuumReport> {
