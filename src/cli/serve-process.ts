@@ -1,24 +1,26 @@
 // One serving process as millrace.yaml describes it: the served alias (and canary / shadow) loaded from the registry
-// and hot-swapped when aliases move, the prediction log and feedback joins as sinks, limits, token and CORS.
+// and hot-swapped when aliases move, the prediction log and feedback joins as sinks, limits, tokens, Host check and CORS.
 import { Registry as MetricsRegistry } from "prom-client";
 import { describeError } from "../errors.js";
 import { openResources, type Resources } from "../flow/resources.js";
-import { expandEnv } from "../flow/steps/tables.js";
 import { FeedbackJoiner, parseFeedback, type FeedbackItem, type FeedbackResult } from "../monitor/feedback.js";
 import { answerPeers, askPeers } from "../serve/cluster-peers.js";
 import { PredictionLog } from "../monitor/prediction-log.js";
 import { fanOut } from "../monitor/sinks.js";
 import type { Project } from "../project/load-project.js";
 import { createApp, type App } from "../serve/app.js";
+import { HostCheck, isLoopback } from "../serve/host-check.js";
 import { ReloadingSource } from "../serve/reload.js";
 import { TrafficRouter } from "../serve/router.js";
 import { startServer, type RunningServer } from "../serve/server.js";
 import { OutcomeWatch } from "../serve/slo.js";
 import type { ModelSource, RollbackDecision } from "../serve/types.js";
 import { defaultUiDir, uiRoutes } from "../ui-api/index.js";
+import { pushSchemaPolicies } from "./ingest-check.js";
 import { ingestRoute } from "./ingest-route.js";
 import { mountRegistryRoutes } from "./registry-routes.js";
 import { registryResolver } from "./registry-model-source.js";
+import { resolveServeTokens } from "./serve-tokens.js";
 
 export interface ServeProcess {
   server: RunningServer;
@@ -30,6 +32,8 @@ export interface ServeProcess {
   canary: ReloadingSource | null;
   watch: OutcomeWatch;
   feedback: FeedbackJoiner;
+  /** What the start-up banner must shout (serving without a token where others can reach it). */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -43,6 +47,19 @@ export interface ServeProcessOptions {
 export async function startServeProcess(project: Project, opts: ServeProcessOptions = {}): Promise<ServeProcess> {
   const cfg = project.config;
   const log = opts.log ?? (() => undefined);
+  // Token mistakes (an empty MILLRACE_API_TOKEN) stop the start before anything is opened.
+  const auth = resolveServeTokens(cfg.serve);
+  const host = opts.host ?? cfg.serve.host;
+  const port = opts.port ?? cfg.serve.port;
+  // On loopback only this machine connects, but any web page can, through DNS rebinding: the Host check stops that.
+  const loopback = isLoopback(host);
+  const hostCheck = loopback || cfg.serve.allowed_hosts.length > 0 ? new HostCheck(cfg.serve.allowed_hosts, port) : undefined;
+  const warnings: string[] = [];
+  if (auth.token === undefined && auth.tokens.length === 0 && !loopback) {
+    warnings.push(
+      `serving on ${host} WITHOUT AN API TOKEN: anyone who reaches this address can read the dashboard API (table rows included); set serve.token or serve.tokens, or bind serve.host: 127.0.0.1`,
+    );
+  }
   const resources = await openResources(project, { lake: false });
   const name = cfg.registry.model;
   const alias = opts.alias ?? cfg.serve.alias ?? cfg.registry.alias;
@@ -92,6 +109,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   const feedback = new FeedbackJoiner({
     registry: metrics,
     reference: (_model, version) => references.get(version),
+    targets: () => [primary, canary].flatMap((s) => s?.current()?.predictor.signature.output ?? []),
   });
   answerPeers("feedback", (items) => feedback.join(items as FeedbackItem[]).unknown);
   const remember = () => {
@@ -107,10 +125,11 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   refTimer.unref();
 
   const watch = new OutcomeWatch();
-  const token = process.env.MILLRACE_API_TOKEN ?? (cfg.serve.token ? expandEnv(cfg.serve.token) : undefined);
-  // The dashboard: GET /ui (static, public) and its read-only /api (behind the token when there is one).
-  const dashboard = uiRoutes(project, { uiDir: defaultUiDir(), log, ...(token ? { token } : {}) });
-  const ingest = ingestRoute(project, { maxBodyBytes: cfg.serve.max_body_bytes, sources: cfg.sources.filter((src) => !("postgres" in src)).map((src) => src.name) });
+  // The dashboard: GET /ui (static, public) and its read-only /api (a token with the read scope, when there are tokens).
+  const dashboard = uiRoutes(project, { uiDir: defaultUiDir(), log });
+  const policies = pushSchemaPolicies(project);
+  const pushable = new Map(cfg.sources.filter((src) => !("postgres" in src)).map((src) => [src.name, policies.get(src.name) ?? "fail"] as const));
+  const ingest = ingestRoute(project, { maxBodyBytes: cfg.serve.max_body_bytes, sources: pushable });
   const app = createApp({
     models,
     sink: fanOut(predictionLog, feedback),
@@ -119,24 +138,25 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     metrics,
     extraFields: cfg.serve.extra_fields,
     requestTimeoutMs: cfg.serve.request_timeout_ms,
-    ...(token ? { token } : {}),
+    ...(auth.token !== undefined ? { token: auth.token } : {}),
+    tokens: auth.tokens,
+    ...(hostCheck ? { hostCheck } : {}),
+    strictRanges: cfg.serve.strict_ranges,
     ...(cfg.serve.cors ? { corsOrigins: cfg.serve.cors } : {}),
     reload: () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]),
     feedback: (body) => joinAcrossWorkers(feedback, body),
     watch,
-    mount: (hono, guard) => {
+    mount: (hono, guard, authenticator) => {
       hono.get("/", (c) => c.redirect("/ui/"));
+      if (authenticator.configured) hono.use("/api/*", guard("read"));
       dashboard.mount(hono);
       ingest.mount(hono, guard);
       mountRegistryRoutes(hono, guard, resources.registry, () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]));
     },
     server: { name: "millrace", version: (await import("../version.js")).VERSION },
   });
-  const server = await startServer(app, {
-    port: opts.port ?? cfg.serve.port,
-    host: opts.host ?? cfg.serve.host,
-    requestTimeoutMs: cfg.serve.request_timeout_ms,
-  });
+  const server = await startServer(app, { port, host, requestTimeoutMs: cfg.serve.request_timeout_ms });
+  hostCheck?.setPort(server.port);
   return {
     server,
     app,
@@ -146,6 +166,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     canary,
     watch,
     feedback,
+    warnings,
     async close() {
       clearInterval(refTimer);
       for (const s of [primary, canary, shadow]) s?.stop();

@@ -1,7 +1,7 @@
 // Label joins: remembers recent predictions by id, joins labels posted later (POST /feedback), tracks live metrics and decay.
 import type { Registry } from "prom-client";
 import { ValidationError } from "../errors.js";
-import type { Prediction, PredictionOutput } from "../records.js";
+import type { Prediction, PredictionOutput, Signature } from "../records.js";
 import { monitorMetrics, type MonitorMetrics } from "./metrics.js";
 import type { LoggedRequest } from "./prediction-log.js";
 
@@ -34,6 +34,8 @@ export interface FeedbackOptions {
   /** Training metrics of a model version, to compute decay against. */
   reference?: (model: string, version: number) => VersionReference | undefined;
   registry?: Registry;
+  /** What the served models predict (task and classes): labels are checked against it. */
+  targets?: () => ReadonlyArray<Signature["output"]>;
 }
 
 interface Remembered {
@@ -139,7 +141,7 @@ export class FeedbackJoiner {
 
   /** Validates a POST /feedback body and joins each label to its prediction. */
   handle(body: unknown): FeedbackResult {
-    const result = this.join(parseFeedback(body));
+    const result = this.join(parseFeedback(body, this.opts.targets?.() ?? []));
     this.countUnknown(result.unknown.length);
     return result;
   }
@@ -198,20 +200,60 @@ export class FeedbackJoiner {
   }
 }
 
-/** `{"feedback":[{"id":..., "label"|"value": ...}]}` → items; errors name the entry (`feedback[2].label`). */
-export function parseFeedback(body: unknown): FeedbackItem[] {
+/** What a label must be: one of the served models' classes, or a number for a regression. */
+interface Expected {
+  classes: Set<string> | null;
+  classification: boolean;
+  regression: boolean;
+}
+
+function expectedOf(targets: ReadonlyArray<Signature["output"]>): Expected | null {
+  if (targets.length === 0) return null;
+  const cls = targets.filter((t) => t.task !== "regression");
+  // A classifier without recorded classes accepts any label (older signatures).
+  const classes = cls.length > 0 && cls.every((t) => t.classes && t.classes.length > 0) ? new Set(cls.flatMap((t) => t.classes!)) : null;
+  return { classes, classification: cls.length > 0, regression: cls.length < targets.length };
+}
+
+function shown(v: unknown): string {
+  return typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v);
+}
+
+/**
+ * `{"feedback":[{"id":..., "label"|"value": ...}]}` → items; errors name the entry (`feedback[2].label`). With the served
+ * models' outputs, a label must be one of their classes (a number or boolean counts as its text: 1 for class "1") and a
+ * regression needs a numeric value: one wrong label would otherwise move live accuracy and decay, and fire a retrain.
+ */
+export function parseFeedback(body: unknown, targets: ReadonlyArray<Signature["output"]> = []): FeedbackItem[] {
   const list = body !== null && typeof body === "object" && !Array.isArray(body) ? (body as { feedback?: unknown }).feedback : undefined;
   if (!Array.isArray(list) || list.length === 0) {
     throw new ValidationError("feedback must be a non-empty array", { path: "feedback", hint: 'send {"feedback":[{"id":"<prediction id>","label":"Yes"}]}' });
   }
+  const want = expectedOf(targets);
+  const classList = want?.classes ? [...want.classes].map((c) => JSON.stringify(c)).join(", ") : "";
   return list.map((x: unknown, i) => {
     const where = `feedback[${i}]`;
     if (x === null || typeof x !== "object" || Array.isArray(x)) throw new ValidationError(`${where} must be an object`, { path: where });
-    const { id, label, value } = x as Record<string, unknown>;
+    const { id, label: rawLabel, value } = x as Record<string, unknown>;
     if (typeof id !== "string" || id === "") throw new ValidationError(`${where}.id must be a prediction id (string)`, { path: `${where}.id`, hint: "use an id from the ids of a /predict answer" });
-    if (label === undefined && value === undefined) throw new ValidationError(`${where} needs a label (classification) or a value (regression)`, { path: where });
-    if (label !== undefined && typeof label !== "string") throw new ValidationError(`${where}.label must be a string`, { path: `${where}.label` });
+    if (rawLabel === undefined && value === undefined) throw new ValidationError(`${where} needs a label (classification) or a value (regression)`, { path: where });
+    let label = rawLabel;
+    if (want?.classes && (typeof label === "number" || typeof label === "boolean") && want.classes.has(String(label))) label = String(label);
+    if (label !== undefined && typeof label !== "string") {
+      throw new ValidationError(`${where}.label must be a string, got ${shown(label)}`, { path: `${where}.label`, ...(classList ? { hint: `one of ${classList}` } : {}) });
+    }
     if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) throw new ValidationError(`${where}.value must be a finite number`, { path: `${where}.value` });
+    if (want) {
+      if (label !== undefined && !want.classification) {
+        throw new ValidationError(`${where}.label: the served model is a regression`, { path: `${where}.label`, hint: "send the true value as value (a number)" });
+      }
+      if (label !== undefined && want.classes && !want.classes.has(label)) {
+        throw new ValidationError(`${where}.label ${shown(label)} is not a class of the served model`, { path: `${where}.label`, hint: `one of ${classList}` });
+      }
+      if (label === undefined && value !== undefined && !want.regression) {
+        throw new ValidationError(`${where}.value: the served model is a classifier`, { path: `${where}.value`, hint: `send the true class as label${classList ? `: one of ${classList}` : ""}` });
+      }
+    }
     return { id, label: label as string | undefined, value: value as number | undefined };
   });
 }

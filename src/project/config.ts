@@ -142,8 +142,26 @@ export const serveSchema = z
     request_timeout_ms: z.number().int().positive().default(30_000),
     /** Fields a request sends that the signature does not declare. */
     extra_fields: z.enum(["reject", "ignore"]).default("reject"),
-    /** Bearer token for mutating endpoints (reload, feedback, ingest); ${ENV} allowed. Env MILLRACE_API_TOKEN overrides. Without one they are off. */
+    /** Bearer token with every scope (reload, feedback, ingest, promote, dashboard API); ${ENV} allowed. A non-empty env MILLRACE_API_TOKEN overrides; an empty one is an error. */
     token: z.string().optional(),
+    /** Named tokens with scopes: promotions are audited as the name, and a token lacking a scope gets a 403. */
+    tokens: z
+      .array(
+        z
+          .strictObject({
+            name: z.string().regex(/^[A-Za-z0-9_.@:-]{1,64}$/, "use 1 to 64 letters, digits and _ . @ : -"),
+            /** The secret itself (${ENV} allowed), or the environment variable that holds it. */
+            token: z.string().optional(),
+            token_env: z.string().optional(),
+            scopes: z.array(z.enum(["predict", "ingest", "promote", "read"])).min(1, "give at least one scope: predict, ingest, promote, read"),
+          })
+          .refine((t) => (t.token === undefined) !== (t.token_env === undefined), "give either token or token_env"),
+      )
+      .default([]),
+    /** Host names (besides localhost, 127.0.0.1 and [::1]) this server answers to; checked on loopback, or whenever set. */
+    allowed_hosts: z.array(z.string().min(1)).default([]),
+    /** Reject (400) numeric values outside the training range and categories never seen, instead of flagging them. */
+    strict_ranges: z.boolean().default(false),
     cors: z.union([z.literal("*"), z.array(z.string())]).optional(),
     /** Champion/challenger: this alias answers `percent` of requests (sticky by the x-millrace-key header). */
     canary: z

@@ -3,9 +3,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { Registry } from "prom-client";
-import { describeError } from "../errors.js";
+import { Authenticator, type ApiToken, type Guard } from "./auth.js";
 import { readJsonBody, readJsonBodyText } from "./body.js";
-import { errorResponse, RequestTimeoutError, statusOf, UnauthorizedError } from "./http-errors.js";
+import type { HostCheck } from "./host-check.js";
+import { errorResponse, RequestTimeoutError, statusOf } from "./http-errors.js";
+import { logFailure, routeOf, serveLogger } from "./log.js";
 import { serveMetrics, type ServeMetrics } from "./metrics.js";
 import { fastPredictHandler } from "./node-fast.js";
 import { openApiDocument } from "./openapi.js";
@@ -13,7 +15,6 @@ import { answerPredict, NO_MODEL_HINT, routeFor, type PredictCore } from "./pred
 import { cachedProvenanceHeaders, PROVENANCE_HEADERS } from "./provenance.js";
 import { mountV2 } from "./routes-v2.js";
 import type { OutcomeWatch } from "./slo.js";
-import { tokenMatches } from "./token.js";
 import type { FeedbackHandler, ModelSource, PredictionSink } from "./types.js";
 import type { ExtraFields } from "./validate.js";
 
@@ -31,12 +32,18 @@ export interface AppOptions {
   metrics?: Registry;
   /** Fields the signature does not declare: rejected with a 400 by default (see validate.ts). */
   extraFields?: ExtraFields;
-  /** Where failures that are not the client's fault are reported; stderr by default. */
+  /** Where every 5xx and timeout is reported; a pino logger on stderr by default. */
   onError?: (e: unknown, req: Request | null) => void;
   /** Header that pins a caller to the champion or the canary; default x-millrace-key. */
   stickyHeader?: string;
-  /** Bearer token required by every mutating endpoint (reload, traffic, feedback, and whatever `mount` guards). */
+  /** Bearer token with every scope, required by every mutating endpoint (reload, feedback, and whatever `mount` guards). */
   token?: string;
+  /** Named tokens with scopes (alongside `token`); when one has the predict scope, /predict needs a token too. */
+  tokens?: ApiToken[];
+  /** Host header allow-list (DNS rebinding); every Host is accepted when absent. */
+  hostCheck?: HostCheck;
+  /** Refuse (400) values outside what training saw instead of flagging them. */
+  strictRanges?: boolean;
   /** Allowed CORS origins ("*" for any); CORS is off when absent. */
   corsOrigins?: string[] | "*";
   /** Longest time a request may take before a 503 (the node fast path relies on the server's requestTimeout). */
@@ -45,8 +52,8 @@ export interface AppOptions {
   reload?: () => Promise<unknown>;
   /** POST /feedback: join labels to prediction ids. */
   feedback?: FeedbackHandler;
-  /** Adds routes (promote, ingest, ...) to the same app; `guard` enforces the API token. */
-  mount?: (app: Hono, guard: MiddlewareHandler) => void;
+  /** Adds routes (promote, ingest, ...) to the same app; `guard(scope)` enforces a token with that scope. */
+  mount?: (app: Hono, guard: Guard, auth: Authenticator) => void;
   /** Records every answer's outcome per model version (see OutcomeWatch.snapshot for alert signals). */
   watch?: OutcomeWatch;
   /** Name and version reported by GET /v2. */
@@ -77,6 +84,16 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
+/** Failures go to a pino logger made on the first one (a server that never fails never opens it). */
+function defaultOnError(): (e: unknown, req: Request | null) => void {
+  let log: ReturnType<typeof serveLogger> | undefined;
+  return (e, req) => logFailure((log ??= serveLogger()), e, routeOf(req), statusOf(e));
+}
+
+const isPredictToken = (t: ApiToken | null) => t !== null && (t.scopes === "all" || t.scopes.has("predict"));
+/** Stands in for the request in fast-path failure logs (that path has no Web Request). */
+const fastRequest = new Request("http://fast-path/predict", { method: "POST" });
+
 export function createApp(opts: AppOptions): App {
   const registry = opts.metrics ?? new Registry();
   const servedList = () => {
@@ -89,7 +106,7 @@ export function createApp(opts: AppOptions): App {
   const maxBodyBytes = opts.maxBodyBytes ?? 8 * 1024 * 1024;
   const stickyHeader = (opts.stickyHeader ?? "x-millrace-key").toLowerCase();
   const timeoutMs = opts.requestTimeoutMs ?? 30_000;
-  const onError = opts.onError ?? ((e: unknown) => process.stderr.write(`millrace serve: ${describeError(e)}\n`));
+  const onError = opts.onError ?? defaultOnError();
   const core: PredictCore = {
     models: opts.models,
     sink: opts.sink,
@@ -97,28 +114,35 @@ export function createApp(opts: AppOptions): App {
     vopts: { maxRecords: opts.maxRecords ?? 10_000, extraFields: opts.extraFields ?? "reject" },
     onShadowError: (e) => onError(e, null),
     watch: opts.watch,
+    strictRanges: opts.strictRanges === true,
   };
+  const auth = new Authenticator([...(opts.token !== undefined ? [{ name: null, token: opts.token, scopes: "all" as const }] : []), ...(opts.tokens ?? [])]);
+  const hostCheck = opts.hostCheck;
   let draining = false;
   const ready = () => !draining && opts.models.current() !== null;
   const app = new Hono();
 
-  const guard: MiddlewareHandler = async (c, next) => {
-    if (opts.token === undefined) throw new UnauthorizedError("this endpoint is disabled: the server has no API token", { hint: "start the server with an API token (MILLRACE_API_TOKEN)" });
-    if (!tokenMatches(c.req.header("authorization"), opts.token)) {
-      throw new UnauthorizedError("missing or wrong API token", { hint: "send the header authorization: Bearer <token>" });
-    }
-    await next();
-  };
+  const guard = auth.guard;
+  // Scoring is open unless a named token carries the predict scope (then every scoring request needs one).
+  const predictGuard: MiddlewareHandler = auth.predictNeedsToken ? guard("predict") : async (_c, next) => void (await next());
 
   app.use(async (c, next) => {
     await next();
     metrics.requests.labels(c.req.routePath === "/*" ? "unmatched" : c.req.routePath, c.req.method, String(c.res.status)).inc();
   });
+  if (hostCheck) {
+    app.use(async (c, next) => {
+      hostCheck.check(c.req.header("host"));
+      await next();
+    });
+  }
   if (opts.corsOrigins) {
     app.use(cors({ origin: opts.corsOrigins === "*" ? "*" : opts.corsOrigins, allowHeaders: ["content-type", "authorization", stickyHeader], exposeHeaders: PROVENANCE_HEADERS }));
   }
 
-  app.post("/predict", async (c) => {
+  app.use("/v2/models/:name/infer", predictGuard);
+  app.use("/v2/models/:name/versions/:version/infer", predictGuard);
+  app.post("/predict", predictGuard, async (c) => {
     const t0 = performance.now();
     // One route (one model object) for the whole request: a swap mid-request cannot mix answers and provenance.
     const route = routeFor(opts.models, c.req.header(stickyHeader) ?? null);
@@ -144,28 +168,34 @@ export function createApp(opts: AppOptions): App {
   });
   app.get("/openapi.json", () => json(openApiDocument(opts.models.current()?.predictor.signature ?? null, { stickyHeader })));
 
-  app.post("/reload", guard, async () => {
+  app.post("/reload", guard("promote"), async () => {
     if (!opts.reload) return json({ error: "not_supported", message: "this server has no reload source", path: null }, 404);
     const result = await opts.reload();
     const served = opts.models.current();
     return json({ reloaded: true, result: result ?? null, model: served?.provenance ?? null });
   });
-  app.post("/feedback", guard, async (c) => {
+  app.post("/feedback", guard("ingest"), async (c) => {
     if (!opts.feedback) return json({ error: "not_supported", message: "this server does not collect feedback", path: null }, 404);
     const body = await readJsonBody(c.req.raw, maxBodyBytes);
     return json(await opts.feedback(body));
   });
 
   mountV2(app, { core, ready, maxBodyBytes, server: opts.server ?? { name: "millrace", version: "0" }, stickyHeader });
-  opts.mount?.(app, guard);
+  opts.mount?.(app, guard, auth);
 
   app.notFound((c) => json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, path: null, hint: "see GET /openapi.json" }, 404));
   app.onError((e, c: Context) => {
-    if (statusOf(e) >= 500 && statusOf(e) !== 503) onError(e, c.req.raw);
+    if (statusOf(e) >= 500) onError(e, c.req.raw);
     return errorResponse(e);
   });
 
-  const fast = fastPredictHandler(core, { maxBodyBytes, stickyHeader, onError: (e) => onError(e, null) });
+  // The fast path leaves to the app whatever it must refuse (a foreign Host, a missing token), so it stays lean.
+  const admit =
+    hostCheck || auth.predictNeedsToken
+      ? (req: IncomingMessage) =>
+          (!hostCheck || hostCheck.allows(req.headers.host)) && (!auth.predictNeedsToken || isPredictToken(auth.identify(req.headers.authorization)))
+      : undefined;
+  const fast = fastPredictHandler(core, { maxBodyBytes, stickyHeader, onError: (e) => onError(e, fastRequest), ...(admit ? { admit } : {}) });
   return {
     metrics,
     node: (req, res) => (opts.corsOrigins ? false : fast(req, res)),
@@ -176,7 +206,7 @@ export function createApp(opts: AppOptions): App {
         return await withTimeout(Promise.resolve(app.fetch(req)), timeoutMs);
       } catch (e) {
         // Hono answers route errors itself; this catches the timeout and anything thrown around routing.
-        if (statusOf(e) >= 500 && statusOf(e) !== 503) onError(e, req);
+        if (statusOf(e) >= 500) onError(e, req);
         return errorResponse(e);
       }
     },

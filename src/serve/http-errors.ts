@@ -26,6 +26,20 @@ export class UnauthorizedError extends MillraceError {
   }
 }
 
+/** Authenticated, but not allowed: a token without the scope the endpoint needs. */
+export class ForbiddenError extends MillraceError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super("forbidden", message, details);
+  }
+}
+
+/** A Host header outside the allow-list (DNS rebinding: a web page reaching a loopback server under its own name). */
+export class HostNotAllowedError extends MillraceError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super("host_not_allowed", message, details);
+  }
+}
+
 export class RequestTimeoutError extends MillraceError {
   constructor(message: string, details: ErrorDetails = {}) {
     super("timeout", message, details);
@@ -42,6 +56,8 @@ const statusByCode: Record<string, number> = {
   validation_error: 400,
   config_error: 400,
   unauthorized: 401,
+  forbidden: 403,
+  host_not_allowed: 403,
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,

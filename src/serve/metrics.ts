@@ -17,6 +17,7 @@ export interface ServeMetrics {
   predictions: Counter<"model" | "version">;
   predictionValue: Histogram<"model" | "version">;
   logDropped: Counter<string>;
+  outOfRange: Counter<"model" | "version" | "field" | "reason">;
   modelInfo: Gauge<"model" | "version" | "alias" | "run_id" | "role">;
 }
 
@@ -55,6 +56,14 @@ export function serveMetrics(registry: Registry, logDrops?: () => number, served
         help: "Distribution of predicted values (positive-class probability, or the regression value); batches over 100 records are sampled",
         labelNames: ["model", "version"],
         buckets: VALUE_BUCKETS,
+        registers: r,
+      }),
+    ),
+    outOfRange: once(registry, "millrace_predict_out_of_range_total", () =>
+      new Counter({
+        name: "millrace_predict_out_of_range_total",
+        help: "Input values outside what training saw (numeric range, unseen category), scored and flagged, by field",
+        labelNames: ["model", "version", "field", "reason"],
         registers: r,
       }),
     ),

@@ -10,6 +10,8 @@ export interface FastPathOptions {
   /** Header whose value pins a caller to the canary or the champion. */
   stickyHeader: string;
   onError: (e: unknown) => void;
+  /** False leaves the request to the general app, which refuses it (foreign Host, missing token) with its 4xx. */
+  admit?: (req: IncomingMessage) => boolean;
 }
 
 const JSON_CT = "application/json; charset=utf-8";
@@ -19,6 +21,7 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
   return (req, res) => {
     // CORS requests take the full app path, which adds the CORS headers.
     if (req.method !== "POST" || req.url !== "/predict" || req.headers.origin !== undefined) return false;
+    if (opts.admit && !opts.admit(req)) return false;
     const t0 = performance.now();
     const send = (status: number, text: string, headers?: Record<string, string>) => {
       predictRequests(core.metrics, status).inc();
@@ -29,7 +32,7 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
     };
     const fail = (e: unknown) => {
       const status = statusOf(e);
-      if (status >= 500 && status !== 503) opts.onError(e);
+      if (status >= 500) opts.onError(e);
       send(status, JSON.stringify(errorBody(e)));
     };
     // A rejected request is answered after its body is read and discarded (up to DRAIN_LIMIT_BYTES): a client

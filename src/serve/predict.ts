@@ -2,6 +2,7 @@
 import { versionMetrics, type ServeMetrics } from "./metrics.js";
 import { ModelUnavailableError } from "./http-errors.js";
 import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
+import { MAX_FLAGS_SHOWN, rangeError, type RangeFlag } from "./ranges.js";
 import { logAnswer, score, type Scored } from "./score.js";
 import type { OutcomeWatch } from "./slo.js";
 import type { ModelSource, PredictionSink, Route, ServedModel } from "./types.js";
@@ -23,6 +24,8 @@ export interface PredictCore {
   onShadowError: (e: unknown) => void;
   /** Every answer's outcome (model failures, latency), for error-rate and latency alerts. */
   watch?: OutcomeWatch;
+  /** Refuse (400) values outside what training saw instead of flagging them in the answer. */
+  strictRanges?: boolean;
 }
 
 /** The model(s) for one request: the source's routing when it has some, else its current model. */
@@ -41,16 +44,29 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
   const served = route.served;
   if (!served) throw noModel();
   // Validation first: a client's mistake (4xx) is not the model's failure and is not reported to the SLO guard.
-  const records = validatorFor(served.predictor.signature, core.vopts).parseBody(body);
+  const validator = validatorFor(served.predictor.signature, core.vopts);
+  const records = validator.parseBody(body);
+  const flags = validator.ranges ? checkRanges(core, served, validator.ranges(records, "records")) : null;
   const scored = scoreRoute(core, route, served, records, t0);
   // Built from pieces so the log line reuses them (string concatenation, no second JSON.stringify) without the
   // provenance, which the line carries as model and version already.
   const answers = `"predictions":${JSON.stringify(scored.outputs)}`;
   const ids = `"ids":${JSON.stringify(scored.ids)}`;
-  const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}}`;
+  const flagged = flags ? `,"flags":${JSON.stringify(flags.length > MAX_FLAGS_SHOWN ? flags.slice(0, MAX_FLAGS_SHOWN) : flags)},"flagged":${flags.length}` : "";
+  const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}${flagged}}`;
   const texts = received ? { requestJson: received.text, requestBytes: received.bytes, responseJson: `{${answers},${ids}}` } : undefined;
   logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, texts);
   return { text, headers: cachedProvenanceHeaders(served.provenance) };
+}
+
+/** Counts out-of-range values per field; under strict ranges refuses the request (a client's 4xx, before scoring). */
+function checkRanges(core: PredictCore, served: ServedModel, flags: RangeFlag[] | null): RangeFlag[] | null {
+  if (!flags) return null;
+  if (core.strictRanges) throw rangeError(flags, served.predictor.signature);
+  const counter = core.metrics.outOfRange;
+  const version = String(served.provenance.version);
+  for (const f of flags) counter.labels(served.provenance.model, version, f.field, f.reason).inc();
+  return flags;
 }
 
 /** Scores validated records with the routed model, observes latency, reports the outcome and starts the shadow. */

@@ -114,7 +114,7 @@ describe("documents and policies", () => {
   });
 
   it("guards mounted mutating routes with the token, and refuses them when no token is configured", async () => {
-    const mk = (token?: string) => createApp({ models: { current: () => churnModel(1) }, token, mount: (a, guard) => a.post("/promote", guard, () => new Response("{}")) });
+    const mk = (token?: string) => createApp({ models: { current: () => churnModel(1) }, token, mount: (a, guard) => a.post("/promote", guard("promote"), () => new Response("{}")) });
     const req = (h?: string) => new Request("http://x/promote", { method: "POST", headers: h ? { authorization: h } : {} });
     expect((await mk("s3cret").fetch(req())).status).toBe(401);
     expect((await mk("s3cret").fetch(req("Bearer s3cret"))).status).toBe(200);

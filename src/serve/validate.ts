@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { FieldSpec, Signature } from "../records.js";
 import { ValidationError } from "../errors.js";
 import { PayloadTooLargeError } from "./http-errors.js";
+import { compileRangeChecker, type RangeChecker } from "./ranges.js";
 
 /**
  * What to do with a field the signature does not declare. The default is "reject": a typo such as
@@ -24,6 +25,8 @@ export interface RecordValidator {
   parseBody(body: unknown): Record_[];
   /** Checks an already extracted list of records; `where` prefixes paths, e.g. "records". */
   parseRecords(records: unknown, where: string): Record_[];
+  /** Flags values outside what training saw; null when the signature records nothing to check against. */
+  readonly ranges: RangeChecker | null;
 }
 
 const timestamp = z.union([
@@ -217,6 +220,7 @@ export function compileValidator(signature: Signature, opts: ValidatorOptions = 
   return {
     record,
     parseRecords,
+    ranges: compileRangeChecker(signature),
     parseBody(body: unknown): Record_[] {
       if (body === null || typeof body !== "object" || Array.isArray(body)) {
         throw new ValidationError(`body must be a JSON object, got ${describeValue(body)}`, { path: "", hint: 'send {"records":[{...}]}' });

@@ -1,6 +1,8 @@
 // Query parsing of the dashboard API: metric filters as the CLI writes them, and errors naming the parameter.
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { ValidationError } from "../errors.js";
+import { RequestTimeoutError } from "../serve/http-errors.js";
 import { choiceParam, handle, intParam, parseWhere } from "./http.js";
 
 describe("metric filters", () => {
@@ -26,6 +28,8 @@ describe("query parameters and error responses", () => {
   const logged: string[] = [];
   app.get("/n", handle(async (c) => ({ n: intParam(c, "n", 7, 1, 10), order: choiceParam(c, "order", ["asc", "desc"] as const) ?? null }), (l) => logged.push(l)));
   app.get("/boom", handle(async () => { throw new Error("disk on fire"); }, (l) => logged.push(l)));
+  app.get("/late", handle(async () => { throw new RequestTimeoutError("took too long"); }, (l) => logged.push(l)));
+  app.get("/bad", handle(async () => { throw new ValidationError("nope", { path: "q" }); }, (l) => logged.push(l)));
 
   it("takes defaults, bounds and choices, and answers 400 with the parameter's name", async () => {
     expect(await (await app.request("/n")).json()).toEqual({ n: 7, order: null });
@@ -42,6 +46,13 @@ describe("query parameters and error responses", () => {
     const res = await app.request("/boom");
     expect(res.status).toBe(500);
     expect(await res.json()).toMatchObject({ error: "internal_error", message: "disk on fire" });
-    expect(logged).toEqual(["dashboard API: disk on fire"]);
+    expect(logged).toEqual(["dashboard API GET /boom answered 500: disk on fire"]);
+  });
+
+  it("logs typed 5xx failures (a timeout) with their route too, but not a client's 4xx", async () => {
+    logged.length = 0;
+    expect((await app.request("/late")).status).toBe(503);
+    expect((await app.request("/bad")).status).toBe(400);
+    expect(logged).toEqual(["dashboard API GET /late answered 503: took too long"]);
   });
 });

@@ -13,19 +13,17 @@ export function handle(fn: Handler, log: (line: string) => void) {
       const body = await fn(c);
       return c.json(body as object, 200, { "cache-control": "no-store" });
     } catch (e) {
-      return errorJson(e, log);
+      return errorJson(e, log, `${c.req.method} ${c.req.path}`);
     }
   };
 }
 
-export function errorJson(e: unknown, log: (line: string) => void = () => undefined): Response {
+/** The error as JSON; every 5xx (a bug, or a typed failure such as a timeout) is logged with its route. */
+export function errorJson(e: unknown, log: (line: string) => void = () => undefined, route?: string): Response {
   const status = statusOf(e);
-  let body: Record<string, unknown>;
-  if (e instanceof MillraceError) body = { path: null, ...e.toJSON() };
-  else {
-    log(`dashboard API: ${describeError(e)}`);
-    body = { error: "internal_error", message: describeError(e), path: null, hint: "see the server log" };
-  }
+  if (status >= 500) log(`dashboard API${route ? ` ${route}` : ""} answered ${status}: ${describeError(e)}`);
+  const body: Record<string, unknown> =
+    e instanceof MillraceError ? { path: null, ...e.toJSON() } : { error: "internal_error", message: describeError(e), path: null, hint: "see the server log" };
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
 }
 

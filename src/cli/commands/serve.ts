@@ -1,9 +1,11 @@
 // `millrace serve` (HTTP server for the promoted model, one process or a cluster) and `millrace up` (run, then serve).
 import cluster from "node:cluster";
 import os from "node:os";
+import path from "node:path";
 import type { Command } from "commander";
 import { loadProject, type Project } from "../../project/load-project.js";
 import { runClustered } from "../../serve/cluster.js";
+import { resolveServeTokens } from "../serve-tokens.js";
 import { color, printJson } from "../output.js";
 import { runCommand } from "./run.js";
 import type { ActionWrapper } from "./action.js";
@@ -21,6 +23,8 @@ const stamp = () => color.dim(new Date().toISOString().slice(11, 19));
 /** Starts serving and resolves once the server (or every cluster worker) listens; the process then runs until a signal. */
 export async function serveProject(project: Project, opts: ServeOptions): Promise<number> {
   const cfg = project.config;
+  // Token mistakes (an empty MILLRACE_API_TOKEN) fail here once, not in every cluster worker.
+  resolveServeTokens(cfg.serve);
   const workersOpt = opts.workers ?? String(cfg.serve.workers);
   const workers = workersOpt === "auto" ? os.availableParallelism() : Math.max(1, Number(workersOpt));
   const first = !cluster.isWorker || cluster.worker?.id === 1;
@@ -38,7 +42,7 @@ export async function serveProject(project: Project, opts: ServeOptions): Promis
     });
     // Drift, alerts and retraining run once per server, not once per worker.
     const monitoring = first ? startServeMonitoring(project, sp, log) : null;
-    if (first) announce(project, sp.server.url, sp.primary.current()?.provenance ?? null, await exampleOf(sp), workers, opts);
+    if (first) announce(project, sp.server.url, sp.primary.current()?.provenance ?? null, await exampleOf(sp), workers, opts, sp.warnings);
     return {
       registry: sp.metrics,
       close: async () => {
@@ -65,18 +69,36 @@ async function exampleOf(sp: Awaited<ReturnType<typeof import("../serve-process.
   return mv?.inputExample ?? null;
 }
 
-function announce(project: Project, url: string, model: unknown, example: Record<string, unknown> | null, workers: number, opts: ServeOptions): void {
+/** A shell-safe word: plain paths as they are, anything else in single quotes. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The `millrace drift` line that reports on what this server serves: the project folder as seen from `cwd` (a sibling
+ * folder whose name merely starts like cwd is not inside it), and --alias when the served alias is not the default.
+ */
+export function driftCommand(projectDir: string, cwd: string, servedAlias: string, defaultAlias: string): string {
+  const rel = path.relative(cwd, projectDir);
+  const where = rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? projectDir : rel;
+  return `millrace drift ${shellWord(where)}${servedAlias !== defaultAlias ? ` --alias ${shellWord(servedAlias)}` : ""}`;
+}
+
+function announce(project: Project, url: string, model: unknown, example: Record<string, unknown> | null, workers: number, opts: ServeOptions, warnings: string[]): void {
+  // Warnings go to stderr in every mode, --json included: serving without a token on a public address must be seen.
+  for (const w of warnings) process.stderr.write(color.red(color.bold(`WARNING: ${w}\n`)));
   if (opts.json) {
-    printJson({ url, model, example, workers });
+    printJson({ url, model, example, workers, warnings });
     return;
   }
-  const rel = project.dir.startsWith(process.cwd()) ? project.dir.slice(process.cwd().length + 1) || "." : project.dir;
+  const cfg = project.config;
+  const defaultAlias = cfg.serve.alias ?? cfg.registry.alias;
   process.stderr.write(`\n${color.bold("millrace serve")} listening on ${color.green(url)}${workers > 1 ? ` with ${workers} workers` : ""}\n`);
   if (!model) process.stderr.write(color.yellow(`  no version of ${project.config.registry.model} holds the alias yet: run the pipeline or promote one; the server picks it up\n`));
   process.stderr.write(`  try:  curl -s ${url}/predict -H 'content-type: application/json' -d '${JSON.stringify({ records: [example ?? {}] })}'\n`);
   process.stderr.write(`        curl -s ${url}/health · ${url}/metrics · ${url}/openapi.json · ${url}/v2/models/${project.config.registry.model}\n`);
   process.stderr.write(`  dashboard: ${color.green(`${url}/ui/`)}\n`);
-  process.stderr.write(`  drift: millrace drift ${rel}\n  Ctrl-C stops it (in-flight requests finish first).\n`);
+  process.stderr.write(`  drift: ${driftCommand(project.dir, process.cwd(), opts.alias ?? defaultAlias, defaultAlias)} · ${url}/ui/drift\n  Ctrl-C stops it (in-flight requests finish first).\n`);
 }
 
 export function serveCommands(program: Command, action: ActionWrapper): void {

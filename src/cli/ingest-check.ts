@@ -1,0 +1,98 @@
+// Schema policy of pushed records (POST /ingest/<source>): which policy a push follows, and the `fail` check of each
+// NDJSON line against the bronze table's columns, so an unknown field or a wrong type is a 400 naming it.
+import fs from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { ValidationError } from "../errors.js";
+import type { SchemaPolicy } from "../lake/schema-policy.js";
+import { PROJECT_FILE, type Project } from "../project/load-project.js";
+import type { ColumnSchema } from "../records.js";
+
+/** Columns the lake adds to every row itself. */
+const LINEAGE = new Set(["_source_file", "_ingested_at", "_batch_id"]);
+
+/**
+ * The policy of pushes per source: the source's schema_policy when millrace.yaml spells it out, else `fail`. Files
+ * default to add_columns (a new export may add a column); a push is a program talking, and a field it invents or a
+ * type it changes is a bug to report to it, not a column to add. The YAML is read again because the parsed config
+ * cannot tell a written add_columns from the default.
+ */
+export function pushSchemaPolicies(project: Project): Map<string, SchemaPolicy> {
+  const written = new Map<string, unknown>();
+  try {
+    const raw = parse(fs.readFileSync(path.join(project.dir, PROJECT_FILE), "utf8")) as { sources?: Array<{ name?: unknown; schema_policy?: unknown }> };
+    for (const s of raw?.sources ?? []) if (typeof s?.name === "string") written.set(s.name, s.schema_policy);
+  } catch {
+    // a project made in code (definePipeline) has no file: every push then uses fail
+  }
+  const out = new Map<string, SchemaPolicy>();
+  for (const s of project.config.sources) {
+    const w = written.get(s.name);
+    out.set(s.name, w === undefined ? "fail" : s.schema_policy);
+  }
+  return out;
+}
+
+const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+const NUMBER = /^(DOUBLE|FLOAT|REAL|DECIMAL(\(.*\))?)$/;
+const TEMPORAL = /^(DATE|TIME|TIMESTAMP.*|TIMESTAMPTZ|INTERVAL)$/;
+
+/** What a JSON value must be to go into a column of this DuckDB type, or null when any value does (JSON, nested). */
+function expected(type: string): { test: (v: unknown) => boolean; what: string } | null {
+  const t = type.toUpperCase();
+  if (INTEGER.test(t)) return { test: (v) => typeof v === "number" && Number.isInteger(v), what: "an integer" };
+  if (NUMBER.test(t)) return { test: (v) => typeof v === "number", what: "a number" };
+  if (t === "BOOLEAN") return { test: (v) => typeof v === "boolean", what: "a boolean" };
+  if (t === "VARCHAR" || t === "UUID") return { test: (v) => typeof v === "string", what: "a string" };
+  if (TEMPORAL.test(t)) return { test: (v) => typeof v === "string" && (t.startsWith("TIME") && !t.startsWith("TIMESTAMP") ? true : !Number.isNaN(Date.parse(v))), what: `a ${t.toLowerCase()} string` };
+  if (t.endsWith("[]")) return { test: Array.isArray, what: "an array" };
+  return null;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === "number" || typeof v === "boolean") return `${typeof v} ${v}`;
+  return typeof v;
+}
+
+/**
+ * Under `fail`, every JSON-object line must carry exactly the table's columns (null allowed) with values of their types;
+ * the first line that does not is a ValidationError naming the line and the field. Lines that are not JSON objects are
+ * left to the lake, which quarantines them with their line numbers.
+ */
+export function checkPushedLines(text: string, table: string, schema: ColumnSchema[]): void {
+  const columns = schema.filter((c) => !LINEAGE.has(c.name));
+  const byName = new Map(columns.map((c) => [c.name, { c, want: expected(c.type) }]));
+  const refuse = (line: number, field: string, message: string, hint: string) => {
+    throw new ValidationError(`line ${line}: ${message} (schema policy "fail" of pushes to ${table})`, { path: field, line, hint });
+  };
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i];
+    if (!raw.trim()) continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(raw);
+    } catch {
+      continue;
+    }
+    if (rec === null || typeof rec !== "object" || Array.isArray(rec)) continue;
+    const r = rec as Record<string, unknown>;
+    for (const key of Object.keys(r)) {
+      const col = byName.get(key);
+      if (!col) {
+        refuse(i + 1, key, `${JSON.stringify(key.slice(0, 100))} is not a column of ${table}`, `send only the columns of ${table}: ${columns.map((c) => c.name).join(", ")}; or set the source's schema_policy to add_columns to add new ones`);
+        return;
+      }
+      const v = r[key];
+      if (v !== null && col.want && !col.want.test(v)) {
+        refuse(i + 1, key, `${key} must be ${col.want.what} (the column is ${col.c.type}), got ${describe(v)}`, `send ${col.want.what} or null`);
+      }
+    }
+    for (const c of columns) {
+      if (!Object.prototype.hasOwnProperty.call(r, c.name)) refuse(i + 1, c.name, `${c.name} is missing`, `send every column of ${table}; null for an unknown value`);
+    }
+  }
+}
