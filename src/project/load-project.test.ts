@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../errors.js";
 import { initProject } from "./init-project.js";
 import { definePipeline, loadProject, projectFromYaml } from "./load-project.js";
 
@@ -26,7 +27,7 @@ describe("millrace.yaml", () => {
     expect(p.config.train.cv_folds).toBe(5);
     expect(p.config.profiles).toBe(true);
     expect(p.config.dataset.split).toEqual({ test_fraction: 0.2, seed: 42, stratify: true });
-    expect(p.config.registry.gate).toEqual({ min: {}, max: {}, must_beat_production: true, min_improvement: 0 });
+    expect(p.config.registry.gate).toMatchObject({ min: {}, max: {}, must_beat_production: true, min_improvement: 0 });
     expect(p.config.serve.port).toBe(8080);
     expect(p.paths.lake).toBe("/tmp/demo/.millrace/lake");
   });
@@ -72,5 +73,48 @@ describe("millrace.yaml", () => {
     expect(p.config.name).toBe("my_project");
     expect(fs.readFileSync(path.join(dir, "data/landing/sample.csv"), "utf8").split("\n")).toHaveLength(402);
     expect(() => initProject(dir)).toThrow(/already exists/);
+  });
+});
+
+describe("store locations", () => {
+  const withStore = (store: string) => `${minimal}store:\n${store}`;
+  const refused = (yaml: string): { path: unknown; hint: unknown; message: string } => {
+    try {
+      projectFromYaml(yaml, "/tmp/demo/millrace.yaml");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const err = e as ConfigError;
+      return { path: err.details.path, hint: err.hint, message: err.message };
+    }
+    throw new Error("not refused");
+  };
+
+  it("refuses a lake, metadata or artifact URL no adapter opens, naming the key, instead of making a folder called s3:", () => {
+    const lake = refused(withStore("  lake: s3://bucket/lake\n"));
+    expect(lake.message).toMatch(/^store\.lake: "s3:\/\/bucket\/lake" is not a supported lake location/);
+    expect(lake.path).toBe("store.lake");
+    expect(lake.hint).toMatch(/folder/);
+    expect(refused(withStore("  lake: file:///data/lake\n")).path).toBe("store.lake");
+    expect(refused(withStore("  metadata: mysql://db/x\n")).path).toBe("store.metadata");
+    expect(refused(withStore("  artifacts: gs://bucket/x\n")).path).toBe("store.artifacts");
+    expect(refused(withStore("  artifacts: s3:///no-bucket\n")).path).toBe("store.artifacts");
+  });
+
+  it("accepts folders, sqlite:, postgres:// and s3://, resolving files against the project", () => {
+    const p = projectFromYaml(withStore("  lake: /shared/lake\n  metadata: sqlite:state/meta.db\n  artifacts: s3://bucket/prefix\n"), "/tmp/demo/millrace.yaml");
+    expect(p.paths).toMatchObject({ lake: "/shared/lake", metadata: "sqlite:/tmp/demo/state/meta.db", artifacts: "s3://bucket/prefix" });
+    const pg = projectFromYaml(withStore("  metadata: postgresql://u@h:5432/db?schema=x\n  lake: lake\n"), "/tmp/demo/millrace.yaml");
+    expect(pg.paths).toMatchObject({ metadata: "postgresql://u@h:5432/db?schema=x", lake: "/tmp/demo/lake" });
+  });
+
+  it("names the environment variable when it holds the unsupported URL", () => {
+    const before = process.env.MILLRACE_ARTIFACTS_URL;
+    process.env.MILLRACE_ARTIFACTS_URL = "azure://container/x";
+    try {
+      expect(refused(minimal).path).toBe("MILLRACE_ARTIFACTS_URL");
+    } finally {
+      if (before === undefined) delete process.env.MILLRACE_ARTIFACTS_URL;
+      else process.env.MILLRACE_ARTIFACTS_URL = before;
+    }
   });
 });

@@ -59,11 +59,40 @@ export function definePipeline(input: ProjectInput, dir = "."): Project {
   return projectFromConfig(parsed.data, dir);
 }
 
+/** A URL scheme; two letters at least, so a Windows drive (C:\\data) reads as a path. */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]+):/;
+const POSTGRES = /^postgres(ql)?:\/\//;
+
+/**
+ * Refuses a store location no adapter can open, instead of treating it as a folder name (`s3://b/lake` used to
+ * become a local folder named `s3:`). `key` is the YAML key or the environment variable that set it.
+ */
+function checkStoreLocation(kind: "lake" | "metadata" | "artifacts", value: string, key: string): void {
+  const scheme = SCHEME.exec(value)?.[1].toLowerCase();
+  if (scheme === undefined) return;
+  if (kind === "metadata" && (scheme === "sqlite" || POSTGRES.test(value))) return;
+  if (kind === "artifacts" && /^s3:\/\/[^/]+/.test(value)) return;
+  const hint = {
+    lake: "the lake is a folder: a path relative to the project or an absolute path (a shared volume for several workers); tables on S3 are not supported yet",
+    metadata: "use a SQLite file path (relative to the project), sqlite:/path/meta.db, or postgres://user@host:5432/db",
+    artifacts: "use a folder path (relative to the project) or s3://bucket/prefix",
+  }[kind];
+  throw new ConfigError(`${key}: "${value}" is not a supported ${kind} location (${scheme}: URLs are not)`, { path: key, hint });
+}
+
 function projectFromConfig(config: ProjectConfig, dirIn: string): Project {
   const dir = path.resolve(dirIn);
   const state = path.join(dir, ".millrace");
   const metadataEnv = process.env.MILLRACE_METADATA_URL;
-  const metadata = metadataEnv ?? (/^[a-z]+:\/\//.test(config.store.metadata) ? config.store.metadata : path.resolve(dir, config.store.metadata));
+  const artifactsEnv = process.env.MILLRACE_ARTIFACTS_URL;
+  checkStoreLocation("lake", config.store.lake, "store.lake");
+  checkStoreLocation("metadata", metadataEnv ?? config.store.metadata, metadataEnv !== undefined ? "MILLRACE_METADATA_URL" : "store.metadata");
+  checkStoreLocation("artifacts", artifactsEnv ?? config.store.artifacts, artifactsEnv !== undefined ? "MILLRACE_ARTIFACTS_URL" : "store.artifacts");
+  const storeMetadata = config.store.metadata;
+  const metadata = metadataEnv ?? (POSTGRES.test(storeMetadata) ? storeMetadata
+    // sqlite:<file> is relative to the project too, like a plain file path.
+    : storeMetadata.startsWith("sqlite:") ? `sqlite:${path.resolve(dir, storeMetadata.slice("sqlite:".length))}`
+    : path.resolve(dir, storeMetadata));
   return {
     dir,
     config,
@@ -71,7 +100,7 @@ function projectFromConfig(config: ProjectConfig, dirIn: string): Project {
       state,
       lake: path.resolve(dir, config.store.lake),
       metadata,
-      artifacts: process.env.MILLRACE_ARTIFACTS_URL ?? (config.store.artifacts.startsWith("s3://") ? config.store.artifacts : path.resolve(dir, config.store.artifacts)),
+      artifacts: artifactsEnv ?? (config.store.artifacts.startsWith("s3://") ? config.store.artifacts : path.resolve(dir, config.store.artifacts)),
       models: path.resolve(dir, config.models),
       predictions: path.join(state, "predictions"),
     },
