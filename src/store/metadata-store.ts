@@ -1,6 +1,9 @@
 // The metadata store interface: runs, datasets, model versions, aliases, lineage, pipeline runs.
 // One interface, one SQL implementation (Kysely) that speaks SQLite and PostgreSQL.
 import type { Dataset, LineageEdge, MetricPoint, ModelVersion, Run, RunStatus } from "../records.js";
+import type { StaleRun } from "./stale-runs.js";
+
+export type { StaleRun } from "./stale-runs.js";
 
 export interface AliasTransition {
   id: string;
@@ -33,6 +36,8 @@ export interface PipelineRunRecord {
   startedAt: string;
   endedAt: string | null;
   summary: unknown;
+  /** Why a run failed without writing its summary (its process was killed, say). */
+  error?: string | null;
 }
 
 export type NewModelVersion = Omit<ModelVersion, "version" | "aliases" | "createdAt"> & { createdAt?: string };
@@ -79,6 +84,12 @@ export interface MetadataStore {
   listPipelineRuns(project?: string, limit?: number): Promise<PipelineRunRecord[]>;
   /** A pipeline run by id or by an unambiguous id prefix. */
   getPipelineRun(idOrPrefix: string): Promise<PipelineRunRecord | null>;
+  /**
+   * Marks "running" training runs and pipeline runs failed, with the reason "process N on HOST ended without
+   * finishing", when the process that wrote them ran on this host and is gone (pid not alive, or alive with another
+   * start time). Records of other hosts and records without an owner are left alone. Returns what it marked.
+   */
+  reapStaleRuns(): Promise<StaleRun[]>;
 
   close(): Promise<void>;
 }

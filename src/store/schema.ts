@@ -17,6 +17,10 @@ export interface MetaTables {
     duration_ms: number | null;
     error: string | null;
     notes: string | null;
+    /** The process that wrote a running record (for marking it failed once that process is gone). */
+    owner_pid: number | null;
+    owner_host: string | null;
+    owner_started: string | null;
   };
   run_metrics: { run_id: string; key: string; value: number; step: number; at: string };
   /** Latest value per run and key, kept on write so sorting 10k+ runs by a metric is one indexed join. */
@@ -67,6 +71,10 @@ export interface MetaTables {
     started_at: string;
     ended_at: string | null;
     summary: string | null;
+    error: string | null;
+    owner_pid: number | null;
+    owner_host: string | null;
+    owner_started: string | null;
   };
 }
 
@@ -191,7 +199,21 @@ const registryDepth: Migration = {
   },
 };
 
-const migrations: Record<string, Migration> = { "0001_initial": initial, "0002_registry_depth": registryDepth };
+/** The owning process of running records (pid, host, start time), so a killed run can be marked failed; pipeline run errors. */
+const runOwner: Migration = {
+  async up(db: Kysely<any>) {
+    for (const table of ["runs", "pipeline_runs"]) {
+      await db.schema.alterTable(table).addColumn("owner_pid", "integer").execute();
+      await db.schema.alterTable(table).addColumn("owner_host", "text").execute();
+      await db.schema.alterTable(table).addColumn("owner_started", "text").execute();
+    }
+    await db.schema.alterTable("pipeline_runs").addColumn("error", "text").execute();
+    await db.schema.createIndex("runs_status").on("runs").column("status").execute();
+    await db.schema.createIndex("pipeline_runs_status").on("pipeline_runs").column("status").execute();
+  },
+};
+
+const migrations: Record<string, Migration> = { "0001_initial": initial, "0002_registry_depth": registryDepth, "0003_run_owner": runOwner };
 
 class InlineMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

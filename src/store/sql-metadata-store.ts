@@ -9,7 +9,10 @@ import type {
   PipelineRunRecord,
   RunQuery,
 } from "./metadata-store.js";
+import { getPipelineRun, listPipelineRuns, savePipelineRun } from "./pipeline-runs.js";
+import { currentOwner } from "./process-owner.js";
 import { migrateToLatest, type MetaTables } from "./schema.js";
+import { ownerColumns, reapStaleRuns, type StaleRun } from "./stale-runs.js";
 import { isUniqueViolation, toModelVersion, toRunRow, type RunRow, type VersionRow } from "./sql-rows.js";
 
 type Db = Kysely<MetaTables>;
@@ -28,7 +31,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async createRun(run: Run): Promise<void> {
-    await this.db.insertInto("runs").values(toRunRow(run)).execute();
+    await this.db.insertInto("runs").values({ ...toRunRow(run), ...ownerColumns(run.status, currentOwner()) }).execute();
     if (Object.keys(run.metrics).length > 0) {
       await this.logMetrics(run.id, Object.entries(run.metrics).map(([key, value]) => ({ key, value, step: 0, at: run.startedAt })));
     }
@@ -365,27 +368,20 @@ export class SqlMetadataStore implements MetadataStore {
     return rows.map((r) => ({ from: r.from_id, to: r.to_id, kind: r.kind as LineageEdge["kind"] }));
   }
 
-  async savePipelineRun(run: PipelineRunRecord): Promise<void> {
-    const summary = run.summary === undefined ? null : JSON.stringify(run.summary);
-    await this.db
-      .insertInto("pipeline_runs")
-      .values({ id: run.id, project: run.project, status: run.status, started_at: run.startedAt, ended_at: run.endedAt, summary })
-      .onConflict((oc) => oc.column("id").doUpdateSet({ status: run.status, ended_at: run.endedAt, summary }))
-      .execute();
+  savePipelineRun(run: PipelineRunRecord): Promise<void> {
+    return savePipelineRun(this.db, run);
   }
 
-  async listPipelineRuns(project?: string, limit = 20): Promise<PipelineRunRecord[]> {
-    let q = this.db.selectFrom("pipeline_runs").selectAll();
-    if (project !== undefined) q = q.where("project", "=", project);
-    const rows = await q.orderBy("started_at", "desc").limit(limit).execute();
-    return rows.map((r) => ({
-      id: r.id,
-      project: r.project,
-      status: r.status as PipelineRunRecord["status"],
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      summary: r.summary === null ? null : JSON.parse(r.summary),
-    }));
+  listPipelineRuns(project?: string, limit = 20): Promise<PipelineRunRecord[]> {
+    return listPipelineRuns(this.db, project, limit);
+  }
+
+  getPipelineRun(idOrPrefix: string): Promise<PipelineRunRecord | null> {
+    return getPipelineRun(this.db, idOrPrefix);
+  }
+
+  reapStaleRuns(): Promise<StaleRun[]> {
+    return reapStaleRuns(this.db);
   }
 
   async setArchived(name: string, version: number, archived: boolean): Promise<void> {
@@ -415,19 +411,6 @@ export class SqlMetadataStore implements MetadataStore {
     const runs = await this.db.selectFrom("run_artifacts").select("uri").execute();
     const models = await this.db.selectFrom("model_versions").select("artifact_uri as uri").execute();
     return new Set([...runs, ...models].map((r) => r.uri));
-  }
-
-  async getPipelineRun(idOrPrefix: string): Promise<PipelineRunRecord | null> {
-    const rows = await this.db
-      .selectFrom("pipeline_runs")
-      .selectAll()
-      .where((eb) => eb.or([eb("id", "=", idOrPrefix), eb("id", "like", `${idOrPrefix.replace(/[%_\\]/g, "")}%`)]))
-      .limit(2)
-      .execute();
-    const exact = rows.find((r) => r.id === idOrPrefix);
-    const r = exact ?? (rows.length === 1 ? rows[0] : undefined);
-    if (!r) return null;
-    return { id: r.id, project: r.project, status: r.status as PipelineRunRecord["status"], startedAt: r.started_at, endedAt: r.ended_at, summary: r.summary === null ? null : JSON.parse(r.summary) };
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@
 import type { ModelVersion, Run } from "../records.js";
 import type { MetaTables } from "./schema.js";
 
-export type RunRow = MetaTables["runs"];
+/** A run row without its owner columns, which the store fills from the writing process. */
+export type RunRow = Omit<MetaTables["runs"], "owner_pid" | "owner_host" | "owner_started">;
 export type VersionRow = MetaTables["model_versions"];
 
 export function toRunRow(run: Run): RunRow {
