@@ -45,10 +45,15 @@ export interface Frame {
 export type Task = "binary" | "multiclass" | "regression";
 
 export interface SplitSpec {
-  kind: "holdout";
+  /** hash: each row's side is a function of its identity and the seed (stable as the table grows);
+   *  holdout: positional, seeded (datasets recorded before the hash split). */
+  kind: "hash" | "holdout";
   testFraction: number;
   seed: number;
   stratify: boolean;
+  /** hash splits: what identifies a row, and the CV folds drawn from the same identity. */
+  identity?: { kind: "key" | "content"; columns: string[] };
+  folds?: number;
 }
 
 /** What a model was trained on: a table version pinned by content hash, and the split. */

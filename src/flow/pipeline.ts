@@ -6,6 +6,7 @@ import { loadSqlModels, orderSqlModels } from "../lake/sql-models.js";
 import type { Project } from "../project/load-project.js";
 import type { TableVersion } from "../records.js";
 import { runDag, type Task, type TaskEvent } from "./dag.js";
+import { withRunLock } from "./run-lock.js";
 import { executorOf, type Resources } from "./resources.js";
 import { buildDataset, type DatasetOutput } from "./steps/dataset.js";
 import { auditedWrite, ingestSource, materializeModel, profileNewVersion, type TableOutput } from "./steps/tables.js";
@@ -95,6 +96,10 @@ export function buildPipelineTasks(project: Project, opts: PipelineOptions = {})
 }
 
 export async function runPipeline(r: Resources, opts: PipelineOptions & { onEvent?: (e: TaskEvent) => void } = {}): Promise<PipelineSummary> {
+  return withRunLock(r.project.paths.state, r.project.config.name, () => runPipelineLocked(r, opts));
+}
+
+async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent?: (e: TaskEvent) => void }): Promise<PipelineSummary> {
   const project = r.project;
   const startedAt = new Date().toISOString();
   const pipelineRunId = randomUUID();
@@ -147,6 +152,7 @@ export async function runPipeline(r: Resources, opts: PipelineOptions & { onEven
           rowsIn: t.ingest.rowsIn,
           rowsOut: t.ingest.rowsOut,
           rowsBad: t.ingest.rowsBad,
+          ...(t.ingest.changes ? { changes: t.ingest.changes } : {}),
         });
       }
     } else if (task.id === "dataset") {
@@ -187,6 +193,8 @@ export async function runPipeline(r: Resources, opts: PipelineOptions & { onEven
           promoted: p.decision.promote,
           reason: p.decision.reason,
           checks: p.decision.checks,
+          ...(p.decision.comparison ? { comparison: p.decision.comparison } : {}),
+          ...(p.resumed ? { resumed: true } : {}),
         };
       }
     }

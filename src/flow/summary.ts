@@ -1,6 +1,7 @@
 // The run summary: what a pipeline run did, in records a person (or --json) can read.
 import type { CheckReport } from "../quality/checks.js";
 import type { TableVersion } from "../records.js";
+import type { GateComparison } from "../registry/gate.js";
 
 export interface IngestSummary {
   table: string;
@@ -10,6 +11,8 @@ export interface IngestSummary {
   rowsIn: number;
   rowsOut: number;
   rowsBad: number;
+  /** Keyed sources: rows inserted, updated, deleted and unchanged in the table's current rows. */
+  changes?: { inserted: number; updated: number; deleted: number; unchanged: number };
 }
 
 export interface TableSummary {
@@ -39,6 +42,10 @@ export interface ModelSummary {
   promoted: boolean;
   reason: string;
   checks: { name: string; passed: boolean; detail: string }[];
+  /** Champion vs challenger on test rows neither trained on: row count, both scores, bootstrap interval of the difference. */
+  comparison?: GateComparison;
+  /** This run finished the gate of a version an interrupted run had registered. */
+  resumed?: boolean;
 }
 
 export interface PipelineSummary {

@@ -88,6 +88,12 @@ export class Model implements TrainedModel {
   }
 
   evaluate(frame: Frame, rows: Uint32Array, target: string, positive?: string): Record<string, number> {
+    const { y, out, k } = this.scored(frame, rows, target, positive);
+    return taskMetrics(this.task, y, out, k);
+  }
+
+  /** Truth (class indices or values) and outputs on rows of a frame: what metrics and the gate's bootstrap read. */
+  scored(frame: Frame, rows: Uint32Array, target: string, positive?: string): { y: Float64Array; out: Float64Array; k: number } {
     if (positive !== undefined && this.task === "binary" && positive !== this.classes![1]) {
       throw new ValidationError(`the model's positive class is "${this.classes![1]}", not "${positive}"`, {
         path: "positive",
@@ -95,7 +101,7 @@ export class Model implements TrainedModel {
       });
     }
     const y = encodeTarget(findColumn(frame, target), rows, this.task, this.classes);
-    return taskMetrics(this.task, y, this.scoreFrame(frame, rows), this.classes?.length ?? 0);
+    return { y, out: this.scoreFrame(frame, rows), k: this.classes?.length ?? 0 };
   }
 
   toBytes(): Uint8Array {

@@ -20,6 +20,8 @@ export interface SessionRequest {
   positive?: string;
   testRows: Uint32Array;
   cvFolds: number;
+  /** CV fold of each frame row (stable by row identity, see row-identity.ts); used when CV asks for cvFolds folds. */
+  foldOf?: Int32Array;
   seed: number;
   strictCategories?: StrictMode;
   /** A numeric column of per-row sample weights (>= 0); not a feature. */
@@ -139,7 +141,11 @@ export class TrainingSession {
 
   /** Cross-validation folds over the train rows (stratified for classification). */
   folds(k: number): Fold[] {
-    const { task, seed } = this.req;
+    const { task, seed, foldOf } = this.req;
+    if (foldOf && k === this.req.cvFolds) {
+      const given = foldsByAssignment(this.trainRows, foldOf, k);
+      if (given) return given;
+    }
     if (task === "regression") return kFold(this.trainRows, k, seed);
     const labels = new Int32Array(this.targetCol.values.length).fill(-1);
     const y = encodeTarget(this.targetCol, this.trainRows, task, this.classes);
@@ -187,4 +193,21 @@ export class TrainingSession {
   evaluate(model: Model, rows: Uint32Array): Record<string, number> {
     return model.evaluate(this.req.frame, rows, this.req.target);
   }
+}
+
+/** Folds from a per-row fold assignment, or null when a fold would be empty (tiny data: seeded folds instead). */
+function foldsByAssignment(trainRows: Uint32Array, foldOf: Int32Array, k: number): Fold[] | null {
+  const size = new Int32Array(k);
+  for (const r of trainRows) size[foldOf[r]]++;
+  if (size.some((s) => s === 0)) return null;
+  const folds: Fold[] = [];
+  for (let f = 0; f < k; f++) {
+    const test = new Uint32Array(size[f]);
+    const train = new Uint32Array(trainRows.length - size[f]);
+    let a = 0;
+    let b = 0;
+    for (const r of trainRows) (foldOf[r] === f ? (test[b++] = r) : (train[a++] = r));
+    folds.push({ train, test });
+  }
+  return folds;
 }

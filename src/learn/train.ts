@@ -37,6 +37,8 @@ export interface TrainRequest {
   testRows: Uint32Array;
   /** k-fold CV on the train rows (0 or 1 = no CV). */
   cvFolds: number;
+  /** CV fold of each frame row, stable by row identity (the dataset step's hash split); else seeded folds. */
+  foldOf?: Int32Array;
   seed: number;
   candidate: CandidateSpec;
   /** Whether string inputs reject unseen categories at serving time; "auto" (default): when <= 50 categories. */

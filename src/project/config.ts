@@ -29,6 +29,16 @@ const fileSourceSchema = z.strictObject({
   csv: csvOptionsSchema.optional(),
   /** New, missing or retyped columns: fail the ingest, add them as nullable columns, or coerce to the table's type. */
   schema_policy: z.enum(["fail", "add_columns", "coerce"]).default("add_columns"),
+  /** Columns identifying a row: files then upsert by key (one current row per key in bronze) instead of appending. */
+  key: z.array(identifier).min(1).optional(),
+  /** With a key. upsert (default): files add and change rows; snapshot: each file is the whole table, absent keys are deleted. */
+  mode: z.enum(["upsert", "snapshot"]).optional(),
+  /** With a key: a true value in this column deletes the row's key; the column is not stored (default _deleted). */
+  deleted_column: identifier.optional(),
+}).superRefine((s, ctx) => {
+  for (const field of ["mode", "deleted_column"] as const) {
+    if (s[field] !== undefined && !s.key) ctx.addIssue({ code: "custom", message: `${field} needs key: [...] on the source`, path: [field] });
+  }
 });
 
 const postgresSourceSchema = z.strictObject({
@@ -39,9 +49,19 @@ const postgresSourceSchema = z.strictObject({
     url: z.string().min(1),
     table: z.string().min(1),
     cursor: z.string().min(1),
-    /** With a key, rows sharing the last cursor value are read again and deduplicated, so none is missed. */
+    /** With a key, bronze keeps one current row per key: updates replace, rows at the last cursor are re-read. */
     key: z.array(z.string()).optional(),
     columns: z.array(z.string()).optional(),
+    /** With a key: also re-read rows whose cursor is this far before the last one (late commits): "1h" for a time cursor, a number for a numeric one. */
+    cursor_lookback: z.union([z.number().positive(), z.string().min(1)]).optional(),
+    /** With a key. key_scan: read every key (only the key columns) and delete from bronze the keys the table no longer holds. */
+    deletes: z.enum(["none", "key_scan"]).optional(),
+    /** With deletes: key_scan, scan at most once per this duration (e.g. "6h"); default every run. */
+    key_scan_every: z.string().min(1).optional(),
+  }).superRefine((p, ctx) => {
+    for (const field of ["cursor_lookback", "deletes"] as const) {
+      if (p[field] !== undefined && p[field] !== "none" && !p.key?.length) ctx.addIssue({ code: "custom", message: `${field} needs key: [...]`, path: [field] });
+    }
   }),
   schema_policy: z.enum(["fail", "add_columns", "coerce"]).default("add_columns"),
 });
@@ -88,10 +108,14 @@ export const datasetSchema = z.strictObject({
   /** Feature columns; default: every column but the target, `exclude` and the lake's own `_` columns. */
   features: z.array(z.string()).optional(),
   exclude: z.array(z.string()).default([]),
+  /** Columns that identify a row (e.g. customer_id): a row's split side follows them, so an updated row keeps its side.
+   *  Without a key a row is identified by its content (features + target). */
+  key: z.union([z.string().min(1).transform((k) => [k]), z.array(z.string().min(1)).min(1)]).optional(),
   split: z
     .strictObject({
       test_fraction: z.number().gt(0).lt(1).default(0.2),
       seed: z.number().int().default(42),
+      /** Kept for old projects: the hash split keeps class shares in expectation only. */
       stratify: z.boolean().default(true),
     })
     .prefault({}),
@@ -113,6 +137,12 @@ export const gateSchema = z
     max: z.record(z.string(), z.number()).default({}),
     must_beat_production: z.boolean().default(true),
     min_improvement: z.number().default(0),
+    /** Promote only when the lower end of the 95% bootstrap interval of (challenger - champion) is above min_improvement. */
+    significance: z.boolean().default(false),
+    /** Fewer comparison rows (test rows neither model trained on) than this: the gate decides by the thresholds alone. */
+    min_rows: z.number().int().min(1).default(100),
+    /** Paired bootstrap resamples over the comparison rows. */
+    bootstrap: z.number().int().min(100).max(100_000).default(1000),
   })
   .prefault({});
 

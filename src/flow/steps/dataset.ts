@@ -1,7 +1,9 @@
-// The dataset step: pins the training table version by content hash, picks features, and records a seeded split.
+// The dataset step: pins the training table version by content hash, picks features, and splits rows by identity
+// (key columns or content), so a row keeps its side of the split as the table grows.
 import { NotFoundError, ValidationError } from "../../errors.js";
+import { hashSplit, rowIdentities, type RowIdentitySpec } from "../../learn/row-identity.js";
 import { holdoutSplit } from "../../learn/train.js";
-import { ids, type Column, type Dataset, type Frame } from "../../records.js";
+import { ids, type Column, type Dataset, type Frame, type SplitSpec, type TableRef } from "../../records.js";
 import type { ProjectConfig } from "../../project/config.js";
 import { sha256 } from "../../store/artifact-store.js";
 import type { Resources } from "../resources.js";
@@ -9,9 +11,14 @@ import type { TableOutput } from "./tables.js";
 
 export interface DatasetOutput {
   dataset: Dataset;
+  /** Features + target, in the dataset's fixed row order. */
   frame: Frame;
   train: Uint32Array;
   test: Uint32Array;
+  /** Each row's identity hash (row-identity.ts): what the gate uses to tell rows a model trained on. */
+  identities: Float64Array;
+  /** CV fold of each row, drawn from its identity. */
+  foldOf: Int32Array;
   /** Set when a model version was already trained on exactly this dataset and retraining is not forced. */
   alreadyTrainedBy: { name: string; version: number } | null;
 }
@@ -27,7 +34,8 @@ export async function buildDataset(r: Resources, input: TableOutput, note: (s: s
       hint: `columns: ${columns.join(", ")}`,
     });
   }
-  const features = spec.features ?? columns.filter((c) => c !== spec.target && !spec.exclude.includes(c) && !c.startsWith("_"));
+  const key = spec.key ?? [];
+  const features = spec.features ?? columns.filter((c) => c !== spec.target && !spec.exclude.includes(c) && !key.includes(c) && !c.startsWith("_"));
   const missing = features.filter((f) => !columns.includes(f));
   if (missing.length > 0) {
     throw new ValidationError(`dataset features ${missing.map((m) => `"${m}"`).join(", ")} are not columns of ${ref.table}`, {
@@ -35,22 +43,33 @@ export async function buildDataset(r: Resources, input: TableOutput, note: (s: s
       hint: `columns: ${columns.join(", ")}`,
     });
   }
+  const missingKey = key.filter((k) => !columns.includes(k));
+  if (missingKey.length > 0) {
+    throw new ValidationError(`dataset key ${missingKey.map((m) => `"${m}"`).join(", ")} is not a column of ${ref.table}@${ref.version}`, {
+      path: "dataset.key",
+      hint: `columns: ${columns.join(", ")}`,
+    });
+  }
   if (features.length === 0) throw new ValidationError(`dataset of ${ref.table} has no feature columns`, { path: "dataset.features" });
-  const frame = await r.lake.readFrame(ref, { columns: [...features, spec.target], sorted: true });
-  const target = frame.columns.find((c) => c.name === spec.target)!;
-  checkTarget(target, cfg, frame.rowCount);
+  const identity: RowIdentitySpec = key.length ? { kind: "key", columns: key } : { kind: "content", columns: [...features, spec.target].sort() };
+  const folds = cfg.train.cv_folds;
+  const split: SplitSpec = {
+    kind: "hash", testFraction: spec.split.test_fraction, seed: spec.split.seed, stratify: spec.split.stratify, identity, folds,
+  };
+  const read = await readSplitFrame(r, ref, features, spec.target, split);
+  const target = read.frame.columns.find((c) => c.name === spec.target)!;
+  checkTarget(target, cfg, read.frame.rowCount);
 
-  const { train, test } = holdoutSplit(target, { testFraction: spec.split.test_fraction, seed: spec.split.seed, stratify: spec.split.stratify && spec.task !== "regression" });
-  const identity = { contentHash: input.table.contentHash, features, target: spec.target, task: spec.task, positive: spec.positive ?? null, split: spec.split };
+  const idInput = { contentHash: input.table.contentHash, features, target: spec.target, task: spec.task, positive: spec.positive ?? null, split: spec.split, key };
   const dataset: Dataset = {
-    id: sha256(JSON.stringify(identity)).slice(0, 16),
+    id: sha256(JSON.stringify(idInput)).slice(0, 16),
     table: ref,
     contentHash: input.table.contentHash,
     features,
     target: spec.target,
     task: spec.task,
     ...(spec.positive !== undefined ? { positive: spec.positive } : {}),
-    split: { kind: "holdout", testFraction: spec.split.test_fraction, seed: spec.split.seed, stratify: spec.split.stratify, trainRows: train.length, testRows: test.length },
+    split: { ...split, trainRows: read.train.length, testRows: read.test.length },
     createdAt: new Date().toISOString(),
   };
   await r.meta.saveDataset(dataset);
@@ -58,8 +77,35 @@ export async function buildDataset(r: Resources, input: TableOutput, note: (s: s
 
   const prior = (await r.meta.listModelVersions(cfg.registry.model)).find((m) => m.datasetId === dataset.id);
   const alreadyTrainedBy = prior && cfg.train.retrain === "on_new_data" && !forceRetrain ? { name: prior.name, version: prior.version } : null;
-  note(`${dataset.id}: ${frame.rowCount} rows (${train.length} train / ${test.length} test), ${features.length} features${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`);
-  return { dataset, frame, train, test, alreadyTrainedBy };
+  const dupes = key.length ? read.frame.rowCount - new Set(read.identities).size : 0;
+  note(
+    `${dataset.id}: ${read.frame.rowCount} rows (${read.train.length} train / ${read.test.length} test, split by ${identity.kind === "key" ? `key ${key.join(", ")}` : "row content"}), ` +
+      `${features.length} features${dupes ? `, ${dupes} rows share a key with another row (they share its side)` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`,
+  );
+  return { dataset, ...read, alreadyTrainedBy };
+}
+
+/**
+ * Reads a dataset's features + target (and its identity columns, kept aside) from a table version in a fixed row
+ * order, and splits it: by identity for hash splits, by position for datasets recorded before them.
+ */
+async function readSplitFrame(
+  r: Resources, ref: TableRef, features: string[], target: string, split: SplitSpec, extraIdentity?: RowIdentitySpec,
+): Promise<{ frame: Frame; train: Uint32Array; test: Uint32Array; identities: Float64Array; foldOf: Int32Array; extra?: Float64Array }> {
+  const identity = split.identity ?? { kind: "content" as const, columns: [...features, target].sort() };
+  const wanted = [...features, target];
+  const extraCols = [...identity.columns, ...(extraIdentity?.columns ?? [])].filter((c, i, a) => !wanted.includes(c) && a.indexOf(c) === i);
+  const full = await r.lake.readFrame(ref, { columns: [...wanted, ...extraCols], sorted: true });
+  const identities = rowIdentities(full, identity.columns);
+  const extra = extraIdentity ? rowIdentities(full, extraIdentity.columns) : undefined;
+  const frame: Frame = { rowCount: full.rowCount, columns: full.columns.filter((c) => wanted.includes(c.name)) };
+  if (split.kind === "hash") {
+    const { train, test, foldOf } = hashSplit(identities, { testFraction: split.testFraction, seed: split.seed, folds: split.folds ?? 0 });
+    return { frame, train, test, identities, foldOf, ...(extra ? { extra } : {}) };
+  }
+  const targetCol = frame.columns.find((c) => c.name === target)!;
+  const { train, test } = holdoutSplit(targetCol, { testFraction: split.testFraction, seed: split.seed, stratify: split.stratify });
+  return { frame, train, test, identities, foldOf: new Int32Array(0), ...(extra ? { extra } : {}) };
 }
 
 function checkTarget(target: Column, cfg: ProjectConfig, rows: number): void {
@@ -84,23 +130,37 @@ function checkTarget(target: Column, cfg: ProjectConfig, rows: number): void {
   }
 }
 
-/** Rebuilds a recorded dataset from its pinned table version and seeded split (a worker's view of it). */
+/** Rebuilds a recorded dataset from its pinned table version and its split (a worker's view of it). */
 export async function loadDataset(r: Resources, datasetId: string): Promise<DatasetOutput> {
   const dataset = await r.meta.getDataset(datasetId);
   if (!dataset) throw new NotFoundError(`dataset ${datasetId} is not recorded`, { hint: "the worker must use the pipeline's metadata store" });
-  const frame = await r.lake.readFrame(dataset.table, { columns: [...dataset.features, dataset.target], sorted: true });
-  const target = frame.columns.find((c) => c.name === dataset.target)!;
-  const { train, test } = holdoutSplit(target, {
-    testFraction: dataset.split.testFraction,
-    seed: dataset.split.seed,
-    stratify: dataset.split.stratify && dataset.task !== "regression",
-  });
-  if (test.length !== dataset.split.testRows) {
-    throw new ValidationError(`dataset ${datasetId}: the split gave ${test.length} test rows, the record says ${dataset.split.testRows}`, {
+  const read = await readSplitFrame(r, dataset.table, dataset.features, dataset.target, { ...dataset.split, stratify: dataset.split.stratify && dataset.task !== "regression" });
+  if (read.test.length !== dataset.split.testRows) {
+    throw new ValidationError(`dataset ${datasetId}: the split gave ${read.test.length} test rows, the record says ${dataset.split.testRows}`, {
       hint: "the table version or the split code changed under this dataset",
     });
   }
-  return { dataset, frame, train, test, alreadyTrainedBy: null };
+  return { dataset, ...read, alreadyTrainedBy: null };
+}
+
+/**
+ * The identities, under `identity`, of the rows a recorded dataset trained on: what a comparison must leave out.
+ * Throws when the dataset's table version lacks the identity columns (then no comparison can be leak-free).
+ */
+export async function trainedIdentities(r: Resources, datasetId: string, identity: RowIdentitySpec): Promise<Set<number>> {
+  const dataset = await r.meta.getDataset(datasetId);
+  if (!dataset) throw new NotFoundError(`dataset ${datasetId} is not recorded`, { hint: "the metadata store lost the champion's dataset" });
+  const have = (await r.lake.version(dataset.table)).schema.map((c) => c.name);
+  const lacking = identity.columns.filter((c) => !have.includes(c));
+  if (lacking.length) {
+    throw new ValidationError(`${dataset.table.table}@${dataset.table.version} has no column ${lacking.join(", ")} to tell its training rows by`, {
+      path: "dataset.key",
+    });
+  }
+  const read = await readSplitFrame(r, dataset.table, dataset.features, dataset.target, { ...dataset.split, stratify: dataset.split.stratify && dataset.task !== "regression" }, identity);
+  const out = new Set<number>();
+  for (const row of read.train) out.add(read.extra![row]);
+  return out;
 }
 
 export function takeRows(frame: Frame, rows: Uint32Array): Frame {

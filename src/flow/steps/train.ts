@@ -52,6 +52,7 @@ export async function trainOne(
         ...(ds.dataset.positive !== undefined ? { positive: ds.dataset.positive } : {}),
         testRows: ds.test,
         cvFolds: cfg.train.cv_folds,
+        ...(ds.foldOf.length ? { foldOf: ds.foldOf } : {}),
         seed: cfg.dataset.split.seed,
         candidate: { name: candidate.name, model: candidate.model, params: candidate.params },
         onProgress: (p: { stage: string; done: number; total: number }) => progress(p.done, p.total, p.stage),
