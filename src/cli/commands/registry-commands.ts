@@ -3,6 +3,7 @@ import { withResources } from "../../flow/resources.js";
 import { loadProject } from "../../project/load-project.js";
 import { ValidationError } from "../../errors.js";
 import { Registry } from "../../registry/registry.js";
+import type { StaleRun } from "../../store/metadata-store.js";
 import { collectGarbage, deleteRuns } from "../../track/tracker.js";
 import { color, printJson, table } from "../output.js";
 
@@ -34,10 +35,13 @@ export async function runsCommand(opts: {
 }): Promise<number> {
   const project = loadProject(opts.project);
   if (opts.sort) opts.sort = metricName(opts.sort);
+  let reaped: StaleRun[] = [];
   const runs = await withResources(
     project,
-    (r) =>
-      r.meta.listRuns({
+    async (r) => {
+      // A killed `millrace run` left its records "running": close them (with the reason) before listing.
+      reaped = await r.meta.reapStaleRuns();
+      return r.meta.listRuns({
         ...(opts.experiment ? { experiment: opts.experiment } : {}),
         ...(opts.sort ? { sortByMetric: opts.sort } : {}),
         // Search trials are child runs: listed under --parent (or with --all), not among the top-level runs.
@@ -45,9 +49,12 @@ export async function runsCommand(opts: {
         metricFilters: (opts.where ?? []).map(parseMetricFilter),
         order: opts.order === "asc" ? "asc" : "desc",
         limit: Number(opts.limit ?? 20),
-      }),
+      });
+    },
     noLake,
   );
+  // stderr, so --json output stays one JSON document; the reaped runs show as failed, with the reason, in it.
+  for (const s of reaped) process.stderr.write(`${color.yellow("marked failed:")} ${s.kind === "run" ? "run" : "pipeline run"} ${s.id.slice(0, 8)}: ${s.reason}\n`);
   if (opts.json) {
     printJson(runs);
     return 0;
