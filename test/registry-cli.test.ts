@@ -63,7 +63,8 @@ describe("registry and tracking commands", () => {
     const registered = new Set(models.map((m: any) => m.runId));
     const runs = millrace(["runs", "-p", dir, "--json"]).json;
     const loose = runs.find((r: any) => !registered.has(r.id));
-    const artifact = new URL(loose.artifacts[0]).pathname;
+    // Folder artifact URIs name a key in the project's artifact folder (artifacts:runs/<id>/model.bin).
+    const artifact = path.join(dir, ".millrace/artifacts", loose.artifacts[0].replace(/^artifacts:/, ""));
     expect(fs.existsSync(artifact)).toBe(true);
     expect(millrace(["runs", "delete", loose.id.slice(0, 8), "-p", dir, "--json"]).json).toMatchObject({ deleted: [loose.id], artifactsRemoved: 1 });
     expect(fs.existsSync(artifact)).toBe(false);
