@@ -3,7 +3,7 @@
 import { Registry as MetricsRegistry } from "prom-client";
 import { describeError } from "../errors.js";
 import { openResources, type Resources } from "../flow/resources.js";
-import { FeedbackJoiner, parseFeedback, type FeedbackItem, type FeedbackResult } from "../monitor/feedback.js";
+import { FeedbackJoiner, type FeedbackItem, type FeedbackResult } from "../monitor/feedback.js";
 import { answerPeers, askPeers } from "../serve/cluster-peers.js";
 import { PredictionLog } from "../monitor/prediction-log.js";
 import { fanOut } from "../monitor/sinks.js";
@@ -184,7 +184,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
  * label rarely arrives at the process that made the prediction). Each answers with the ids it does not hold.
  */
 async function joinAcrossWorkers(feedback: FeedbackJoiner, body: unknown): Promise<FeedbackResult> {
-  const items = parseFeedback(body);
+  const items = feedback.parse(body);
   const result = feedback.join(items);
   if (result.unknown.length > 0) {
     const missing = new Set(result.unknown);

@@ -76,6 +76,40 @@ describe("FeedbackJoiner", () => {
     expect(() => parseFeedback({ feedback: [{ id: "a" }] })).toThrow(/needs a label/);
     expect(() => parseFeedback({ feedback: [{ id: "a", value: "3" }] })).toThrow(/feedback\[0\]\.value/);
   });
+
+  it("checks labels against the served model's classes: 'Maybe' and 42 for a two-class model are refused, naming the entry", () => {
+    const binary = [{ task: "binary" as const, classes: ["No", "Yes"], positive: "Yes" }];
+    const err = (body: unknown, targets: Parameters<typeof parseFeedback>[1]) => {
+      try {
+        parseFeedback(body, targets);
+      } catch (e) {
+        return e as { path?: string; message: string; hint?: string; details: Record<string, unknown> };
+      }
+      return null;
+    };
+    const maybe = err({ feedback: [{ id: "a", label: "Yes" }, { id: "b", label: "Maybe" }] }, binary);
+    expect(maybe?.details.path).toBe("feedback[1].label");
+    expect(maybe?.message).toMatch(/"Maybe" is not a class of the served model/);
+    expect(maybe?.hint).toBe('one of "No", "Yes"');
+    expect(err({ feedback: [{ id: "a", label: 42 }] }, binary)?.details.path).toBe("feedback[0].label");
+    expect(err({ feedback: [{ id: "a", value: 0.3 }] }, binary)?.message).toMatch(/feedback\[0\]\.value: the served model is a classifier/);
+    expect(parseFeedback({ feedback: [{ id: "a", label: "No" }] }, binary)).toEqual([{ id: "a", label: "No", value: undefined }]);
+    // A number or boolean that spells a class is that class.
+    expect(parseFeedback({ feedback: [{ id: "a", label: 1 }] }, [{ task: "binary", classes: ["0", "1"] }])[0].label).toBe("1");
+    const regression = [{ task: "regression" as const }];
+    expect(err({ feedback: [{ id: "a", label: "Yes" }] }, regression)?.details.path).toBe("feedback[0].label");
+    expect(parseFeedback({ feedback: [{ id: "a", value: 12.5 }] }, regression)[0].value).toBe(12.5);
+  });
+
+  it("refuses a wrong label before joining anything, so live accuracy never sees it", () => {
+    const j = new FeedbackJoiner({ registry: new Registry(), targets: () => [{ task: "binary", classes: ["No", "Yes"], positive: "Yes" }] });
+    j.log(pred("p1", 0.9));
+    j.log(pred("p2", 0.1));
+    expect(() => j.handle({ feedback: [{ id: "p1", label: "Yes" }, { id: "p2", label: "Maybe" }] })).toThrow(/feedback\[1\]\.label/);
+    expect(j.status("churn", 1).labelled).toBe(0);
+    expect(j.handle({ feedback: [{ id: "p1", label: "Yes" }, { id: "p2", label: "No" }] })).toEqual({ joined: 2, unknown: [] });
+    expect(j.status("churn", 1).live.accuracy).toBe(1);
+  });
 });
 
 const report = (share: number, drifted: string[]): DriftReport => ({

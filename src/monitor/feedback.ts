@@ -139,9 +139,14 @@ export class FeedbackJoiner {
     this.recent.set(id, { model, version, output });
   }
 
+  /** Validates a POST /feedback body against the served models' outputs (classes or a number). */
+  parse(body: unknown): FeedbackItem[] {
+    return parseFeedback(body, this.opts.targets?.() ?? []);
+  }
+
   /** Validates a POST /feedback body and joins each label to its prediction. */
   handle(body: unknown): FeedbackResult {
-    const result = this.join(parseFeedback(body, this.opts.targets?.() ?? []));
+    const result = this.join(this.parse(body));
     this.countUnknown(result.unknown.length);
     return result;
   }

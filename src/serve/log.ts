@@ -22,5 +22,6 @@ export function routeOf(req: Request | null): string | null {
 /** Logs one failed request: the route, the status, the error's code and message (and the stack of unexpected errors). */
 export function logFailure(log: Logger, e: unknown, route: string | null, status: number): void {
   const err = e instanceof MillraceError ? { code: e.code, message: e.message } : e instanceof Error ? { message: e.message, stack: e.stack } : { message: describeError(e) };
-  log.error({ route, status, err }, `${route ?? "request"} answered ${status}: ${err.message}`);
+  // "error", not pino's "err" key, whose serializer expects an Error and would blank these fields.
+  log.error({ route, status, error: err }, `${route ?? "request"} answered ${status}: ${err.message}`);
 }

@@ -1,0 +1,106 @@
+// POST /ingest/<source> over real HTTP into a real lake: the push follows the source's schema policy (fail unless
+// millrace.yaml says otherwise), so an unknown field or a wrong type is a 400 naming line and field, and nothing lands.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Lake } from "../lake/lake.js";
+import { loadProject } from "../project/load-project.js";
+import { createApp } from "../serve/app.js";
+import { startServer, type RunningServer } from "../serve/server.js";
+import { churnModel } from "../serve/test-helpers/logistic.js";
+import { pushSchemaPolicies } from "./ingest-check.js";
+import { ingestRoute, type IngestRoute } from "./ingest-route.js";
+
+const TOKEN = "ingest-secret-1";
+const repoRoot = path.resolve(import.meta.dirname, "../..");
+
+function project(sourcesYaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-push-"));
+  fs.cpSync(path.join(repoRoot, "examples/churn"), dir, { recursive: true, filter: (src) => !src.includes(".millrace") && !src.includes("landing") });
+  const yaml = path.join(dir, "millrace.yaml");
+  const text = fs.readFileSync(yaml, "utf8");
+  fs.writeFileSync(yaml, text.replace(/sources:\n[\s\S]*?\n\nmodels:/, `sources:\n${sourcesYaml}\n\nmodels:`));
+  return dir;
+}
+
+describe("push ingest and the schema policy", () => {
+  let server: RunningServer;
+  let route: IngestRoute;
+  let dir: string;
+  beforeAll(async () => {
+    dir = project(["  - name: orders", "  - name: events", "    schema_policy: add_columns"].join("\n"));
+    const p = loadProject(dir);
+    route = ingestRoute(p, { maxBodyBytes: 1 << 20, sources: pushSchemaPolicies(p) });
+    server = await startServer(createApp({ models: { current: () => churnModel(1) }, token: TOKEN, mount: (hono, guard) => route.mount(hono, guard) }), { port: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+    await route.close();
+  });
+
+  const push = async (source: string, lines: unknown[]) => {
+    const res = await fetch(`${server.url}/ingest/${source}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson" },
+      body: lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n",
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const versions = async (table: string) => {
+    const lake = await Lake.open(path.join(dir, ".millrace/lake"));
+    try {
+      return (await lake.history(table)).length;
+    } finally {
+      await lake.close();
+    }
+  };
+
+  it("reads the policy from millrace.yaml: fail unless the source spells one out", () => {
+    const p = pushSchemaPolicies(loadProject(dir));
+    expect(Object.fromEntries(p)).toEqual({ orders: "fail", events: "add_columns" });
+  });
+
+  it("refuses an unknown field, a wrong type and a missing column with a 400 naming line and field; nothing is committed", async () => {
+    const first = await push("orders", [{ id: 1, amount: 9.5, customer: "a", paid: true, day: "2026-01-02" }, { id: 2, amount: 3, customer: "b", paid: false, day: "2026-01-03" }]);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ version: 1, rowsOut: 2 });
+
+    const good = { id: 3, amount: 1.25, customer: "c", paid: true, day: "2026-01-04" };
+    const unknown = await push("orders", [good, { ...good, id: 4, contract: "One year" }]);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ error: "validation_error", path: "contract", line: 2, message: expect.stringContaining('"contract" is not a column of bronze.orders') });
+
+    const wrongType = await push("orders", [{ ...good, amount: "lots" }]);
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body).toMatchObject({ path: "amount", line: 1, message: expect.stringContaining('amount must be a number (the column is DOUBLE), got string "lots"') });
+
+    const fraction = await push("orders", [{ ...good, id: 4.5 }]);
+    expect(fraction.body).toMatchObject({ path: "id", message: expect.stringContaining("an integer") });
+    const renamed = await push("orders", [{ ...good, ID: 5 }]);
+    expect(renamed.body).toMatchObject({ path: "ID" });
+    const missing = await push("orders", [{ id: 6, amount: 1, customer: "d", paid: true }]);
+    expect(missing.body).toMatchObject({ path: "day", message: expect.stringContaining("day is missing") });
+    expect(await versions("bronze.orders")).toBe(1);
+  });
+
+  it("accepts nulls and typed values under fail (a column null in the whole batch is not a type change)", async () => {
+    const ok = await push("orders", [{ id: 7, amount: null, customer: null, paid: null, day: null }, "not json at all"]);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ rowsIn: 2, rowsOut: 1, rowsQuarantined: 1 });
+    const lake = await Lake.open(path.join(dir, ".millrace/lake"));
+    try {
+      const cur = await lake.current("bronze.orders");
+      expect(cur?.schema.filter((c) => !c.name.startsWith("_")).map((c) => `${c.name} ${c.type}`)).toEqual(["id BIGINT", "amount DOUBLE", "customer VARCHAR", "paid BOOLEAN", "day DATE"]);
+    } finally {
+      await lake.close();
+    }
+  });
+
+  it("lets a source whose policy is add_columns take a new field", async () => {
+    expect((await push("events", [{ id: 1, kind: "click" }])).status).toBe(200);
+    const added = await push("events", [{ id: 2, kind: "view", extra: 5 }]);
+    expect(added.status).toBe(200);
+    expect(added.body).toMatchObject({ version: 2, rowsOut: 1 });
+  });
+});
