@@ -10,6 +10,9 @@ import { assertChecksPassed, runChecks, type CheckReport, type QualityRule } fro
 import { ids, type TableRef, type TableVersion } from "../../records.js";
 import type { FileSourceConfig, PostgresSourceConfig, SourceConfig } from "../../project/config.js";
 import type { CsvOptions } from "../../lake/csv-dialect.js";
+import type { RowChanges } from "../../lake/keyed-commit.js";
+import { parseDuration } from "../../lake/sources/duration.js";
+import { ingestKeyedFiles } from "../../lake/sources/files-keyed.js";
 import { listLandingFiles } from "../landing-files.js";
 import type { Resources } from "../resources.js";
 
@@ -17,7 +20,8 @@ import type { Resources } from "../resources.js";
 export interface TableOutput {
   table: TableVersion;
   reused: boolean;
-  ingest?: IngestResult;
+  /** `changes` is set for keyed sources: what the ingest did to the current rows. */
+  ingest?: IngestResult & { changes?: RowChanges };
   checks?: CheckReport;
   /** Rows a row-level rule moved to <table>__quarantine while building this version. */
   rowsQuarantined?: number;
@@ -28,11 +32,13 @@ export async function ingestSource(r: Resources, source: SourceConfig, note: (s:
   if ("postgres" in source) return ingestFromPostgres(r, table, source, note);
   const dir = path.resolve(r.project.dir, source.path);
   const files = listLandingFiles(dir, source.pattern);
-  const result = await r.lake.ingestFiles(table, files, {
-    format: source.format,
-    schemaPolicy: source.schema_policy,
-    ...(source.csv ? { csv: csvOptions(source.csv) } : {}),
-  });
+  const read = { format: source.format, schemaPolicy: source.schema_policy, ...(source.csv ? { csv: csvOptions(source.csv) } : {}) };
+  // A keyed source upserts by key (one current row per key); without a key every new file is appended.
+  const result: IngestResult & { changes?: RowChanges } = source.key
+    ? await ingestKeyedFiles(r.lake, table, files, {
+        ...read, key: source.key, ...(source.mode ? { mode: source.mode } : {}), ...(source.deleted_column ? { deleteColumn: source.deleted_column } : {}),
+      })
+    : await r.lake.ingestFiles(table, files, read);
   const version = result.version ?? (await r.lake.current(table));
   if (!version) {
     throw new ConfigError(`source "${source.name}" has no files yet: nothing matches ${source.pattern} in ${dir}`, {
@@ -45,12 +51,17 @@ export async function ingestSource(r: Resources, source: SourceConfig, note: (s:
     );
   }
   const bad = result.rowsBad > 0 ? `, ${result.rowsBad} malformed rows quarantined` : "";
-  note(result.version ? `${result.ingested.length} file(s), ${result.rowsOut} rows → v${version.version}${bad}` : `no new files (${result.skipped.length} already ingested)`);
+  const changes = result.changes ? `, ${describeChanges(result.changes)}` : "";
+  note(result.version ? `${result.ingested.length} file(s), ${result.rowsOut} rows → v${version.version}${changes}${bad}` : `no new files (${result.skipped.length} already ingested)`);
   return { table: version, reused: result.version === null, ingest: result };
 }
 
 async function ingestFromPostgres(r: Resources, table: string, source: PostgresSourceConfig, note: (s: string) => void): Promise<TableOutput> {
   const pgc = source.postgres;
+  // Durations are checked before connecting, so a typo is named with its place in millrace.yaml.
+  const at = `sources.${source.name}.postgres`;
+  if (typeof pgc.cursor_lookback === "string") parseDuration(pgc.cursor_lookback, `${at}.cursor_lookback`);
+  if (pgc.key_scan_every) parseDuration(pgc.key_scan_every, `${at}.key_scan_every`);
   const { ingestPostgres } = await import("../../lake/sources/postgres.js");
   const result = await ingestPostgres(r.lake, table, {
     connection: expandEnv(pgc.url),
@@ -58,13 +69,23 @@ async function ingestFromPostgres(r: Resources, table: string, source: PostgresS
     cursor: pgc.cursor,
     ...(pgc.key ? { key: pgc.key } : {}),
     ...(pgc.columns ? { columns: pgc.columns } : {}),
+    ...(pgc.cursor_lookback !== undefined ? { cursorLookback: pgc.cursor_lookback } : {}),
+    ...(pgc.deletes ? { deletes: pgc.deletes } : {}),
+    ...(pgc.key_scan_every ? { keyScanEvery: pgc.key_scan_every } : {}),
   });
   const version = result.version ?? (await r.lake.current(table));
   if (!version) {
     throw new ConfigError(`source "${source.name}": ${pgc.table} has no rows yet`, { hint: "insert rows into the PostgreSQL table, then run again" });
   }
-  note(result.version ? `${result.rowsOut} rows from ${pgc.table} (${pgc.cursor} ${result.cursor.from ?? "start"} → ${result.cursor.to}) → v${version.version}` : `no rows past ${pgc.cursor} = ${result.cursor.from}`);
+  const changes = result.changes ? `, ${describeChanges(result.changes)}` : "";
+  note(result.version
+    ? `${result.rowsOut} rows from ${pgc.table} (${pgc.cursor} ${result.cursor.from ?? "start"} → ${result.cursor.to}) → v${version.version}${changes}`
+    : `no change past ${pgc.cursor} = ${result.cursor.from}${changes}`);
   return { table: version, reused: result.version === null, ingest: result };
+}
+
+function describeChanges(c: RowChanges): string {
+  return `${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged`;
 }
 
 /** Replaces ${NAME} with the environment's value, so secrets stay out of millrace.yaml. */

@@ -63,6 +63,7 @@ describe("keyed PostgreSQL source", () => {
     const r2 = await ingestPostgres(lake, B, opts);
     expect(r2.version).toBeNull();
     expect(r2.changes).toEqual({ inserted: 0, updated: 0, deleted: 0, unchanged: 1 });
+    expect(r2).toMatchObject({ rowsIn: 0, rowsOut: 0 }); // a row read again unchanged is not counted as ingested
     await expectExact(lake, B);
 
     // Upsert: bob upgrades (twice in one day, one row per key), dee signs up at the same instant.

@@ -134,7 +134,14 @@ export async function ingestPostgresKeyed(lake: Lake, table: string, opts: Postg
       info: { cursor: { column: opts.cursor, value: read.to }, ...(read.keys ? { keyScan: { at, keys: read.keys.length } } : {}) },
     });
     if (read.keys) writeFileAtomic(scanFile(lake, table), JSON.stringify({ at, keys: read.keys.length }));
-    return { ...result, cursor, ...(read.keys ? { keyScan: { at, keys: read.keys.length } } : {}) };
+    // Rows read again (at the last cursor, or inside the lookback) and found unchanged were not taken: as before
+    // keys existed, rowsIn / rowsOut count the rows that came in; `changes.unchanged` counts the others.
+    const again = result.changes.unchanged;
+    return {
+      ...result, rowsIn: result.rowsIn - again, rowsOut: result.rowsOut - again,
+      ingested: result.ingested.map((f) => ({ ...f, rows: f.rows - again })),
+      cursor, ...(read.keys ? { keyScan: { at, keys: read.keys.length } } : {}),
+    };
   } finally {
     fs.rmSync(rowsFile, { force: true });
     fs.rmSync(keysFile, { force: true });
