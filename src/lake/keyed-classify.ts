@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { ColumnSchema } from "../records.js";
 import type { Lake } from "./lake.js";
 import { LINEAGE_COLUMNS } from "./schema-policy.js";
-import { ident } from "./sql.js";
+import { ident, lit } from "./sql.js";
 
 /** What one keyed commit did to the current rows; recorded in the manifest and in the ingest result. */
 export interface RowChanges {
@@ -37,6 +37,8 @@ export interface ClassifyInput {
   current: { relation: string; schema: ColumnSchema[] } | null;
   /** A relation holding every key that exists at the source: current keys absent from it are deleted. */
   present?: string;
+  /** Files read again after a re-save: current rows they wrote (by _source_file) whose key the batch lacks are deleted. */
+  replaced?: string[];
 }
 
 const HELPERS = "__del, __matched, __changed, __copies";
@@ -69,11 +71,16 @@ export async function classifyKeyed(lake: Lake, input: ClassifyInput): Promise<C
       : `CREATE TEMP TABLE ${cls} AS SELECT s.*, false AS __matched, 0 AS __copies, true AS __changed FROM ${input.staged} s`,
   );
   const notNull = input.key.map((k) => `${ident(k)} IS NOT NULL`).join(" AND ");
-  // Current keys the source no longer holds; rows upserted by this batch stay whatever the key set says.
+  // Current keys the source no longer holds (absent from the full key set, or dropped from a re-saved file that
+  // wrote their row); rows upserted by this batch stay whatever the key set says.
+  const absent = [
+    input.present ? `NOT EXISTS (SELECT 1 FROM ${input.present} s WHERE ${match})` : null,
+    input.replaced?.length ? `t._source_file IN (${input.replaced.map(lit).join(", ")})` : null,
+  ].filter(Boolean);
   await lake.duck.run(
-    cur && input.present
+    cur && absent.length
       ? `CREATE TEMP TABLE ${gone} AS SELECT ${keys}, count(*) AS __copies FROM ${cur} t WHERE ${notNull}
-           AND NOT EXISTS (SELECT 1 FROM ${input.present} s WHERE ${match})
+           AND (${absent.join(" OR ")})
            AND NOT EXISTS (SELECT 1 FROM ${cls} s WHERE NOT s.__del AND ${match}) GROUP BY ALL`
       : `CREATE TEMP TABLE ${gone} AS SELECT ${keys}, 0::BIGINT AS __copies FROM ${cls} WHERE false`,
   );

@@ -58,12 +58,16 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
     // The delete flag is planned as a BOOLEAN column of the table, so 0/1 and "true"/"false" files cast into it.
     const flag: ColumnSchema[] = opts.deleteColumn ? [{ name: opts.deleteColumn, type: "BOOLEAN", nullable: true }] : [];
     let schema: ColumnSchema[] | null = ctx.prev ? [...ctx.prev.schema, ...flag] : null;
+    const seenPaths = new Set([...seen].map((k) => k.slice(0, k.lastIndexOf("#"))));
+    const replaced: string[] = [];
     for (const src of sources) {
       const hash = await src.hash;
       if (seen.has(checkpointKey(src.key, hash))) {
         result.skipped.push(src.label);
         continue;
       }
+      // A file saved again under its name replaces its rows: keys it no longer holds leave with it.
+      if (seenPaths.has(src.key)) replaced.push(src.label);
       seen.add(checkpointKey(src.key, hash));
       const out = ctx.newFile();
       const w = await writeSourceAsParquet(lake.duck, src.abs, table, schema, out.abs, { sourceFile: src.label, ingestedAt, batchId }, src.opts);
@@ -108,6 +112,7 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
         key: opts.key, staged: stagedTable, stagedColumns: cols,
         current: ctx.prev ? { relation: lake.relation({ table, version: ctx.prev.version }), schema: ctx.prev.schema } : null,
         ...(presentRel ? { present: presentRel } : {}),
+        ...(replaced.length && !opts.snapshot ? { replaced } : {}),
       });
       try {
         const { dropKeys, newPart, ...counts } = cls;

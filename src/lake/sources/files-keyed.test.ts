@@ -7,7 +7,7 @@ import type { Lake } from "../lake.js";
 import { useTempLakes } from "../test-helpers/tmp-lake.js";
 import { ingestKeyedFiles } from "./files-keyed.js";
 
-const { fresh, write } = useTempLakes();
+const { fresh, write, open } = useTempLakes();
 type Row = { id: number; name: string; plan: string };
 
 /** The current bronze rows as the source would hold them, by key. */
@@ -107,6 +107,37 @@ describe("keyed landing files", () => {
     expect(r3.changes).toEqual({ inserted: 0, updated: 1, deleted: 2, unchanged: 0 });
     await expectExactly(lake, T, new Map([[3, { name: "c", plan: "q" }]]));
     expect((await ingestKeyedFiles(lake, T, files, { key: ["id"], mode: "snapshot" })).version).toBeNull();
+  });
+
+  it("a file saved again under its name replaces its rows: keys it dropped leave, other files' rows stay", async () => {
+    const { dir, lake } = await fresh();
+    const T = "bronze.re";
+    const a = write(dir, "l/a.csv", "id,name,plan\n1,a,x\n2,b,x\n3,c,x\n");
+    const b = write(dir, "l/b.csv", "id,name,plan\n4,d,x\n");
+    await ingestKeyedFiles(lake, T, [a, b], { key: ["id"] });
+    write(dir, "l/a.csv", "id,name,plan\n1,a,y\n3,c,x\n");
+    const r = await ingestKeyedFiles(lake, T, [a, b], { key: ["id"] });
+    expect(r.changes).toEqual({ inserted: 0, updated: 1, deleted: 1, unchanged: 1 });
+    await expectExactly(lake, T, new Map([[1, { name: "a", plan: "y" }], [3, { name: "c", plan: "x" }], [4, { name: "d", plan: "x" }]]));
+  });
+
+  it("a commit that dies before its manifest leaves the table as it was, and the retry lands exactly once", async () => {
+    const { dir } = await fresh();
+    let die = true;
+    const lake = await open(path.join(dir, "lake2"), { beforeCommit: () => { if (die) throw new Error("killed"); } });
+    const T = "bronze.retry";
+    const a = write(dir, "l/a.csv", "id,name,plan\n1,a,x\n2,b,x\n");
+    die = false;
+    await ingestKeyedFiles(lake, T, [a], { key: ["id"] });
+    const b = write(dir, "l/b.csv", "id,name,plan\n2,b,y\n3,c,x\n");
+    die = true;
+    await expect(ingestKeyedFiles(lake, T, [a, b], { key: ["id"] })).rejects.toThrow(/killed/);
+    await expectExactly(lake, T, new Map([[1, { name: "a", plan: "x" }], [2, { name: "b", plan: "x" }]]));
+    die = false;
+    const retry = await ingestKeyedFiles(lake, T, [a, b], { key: ["id"] });
+    expect(retry.changes).toEqual({ inserted: 1, updated: 1, deleted: 0, unchanged: 0 });
+    await expectExactly(lake, T, new Map([[1, { name: "a", plan: "x" }], [2, { name: "b", plan: "y" }], [3, { name: "c", plan: "x" }]]));
+    expect((await ingestKeyedFiles(lake, T, [a, b], { key: ["id"] })).version).toBeNull();
   });
 
   it("rows with a NULL key go to the quarantine (rows in = rows out + quarantined); a missing key column is named", async () => {
