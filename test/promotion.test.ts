@@ -164,11 +164,13 @@ describe("crash-safe registration", () => {
 
       const dir = grownProject();
       const killed = await runUntilExit(["run", dir, "--json"], { MILLRACE_FAILPOINT: point });
-      expect(killed.signal).toBe("SIGKILL");
+      expect(killed.signal, killed.out.slice(-2000)).toBe("SIGKILL");
       const rerun = millrace(["run", dir, "--json"]);
       expect(rerun.code, rerun.out).toBe(0);
       expect(rerun.json.model.version).toBe(2);
       expect(rerun.json.model.resumed).toBe(true);
+      // The killed run's records said "running"; the rerun marked them failed, naming the dead process.
+      expect(rerun.json.staleRuns).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "pipeline_run", reason: expect.stringMatching(/^process \d+ on .+ ended without finishing$/) })]));
       expect(rerun.json.model.promoted).toBe(clean.json.model.promoted);
       if (point === "register:after-version") {
         // Same models (seeded), same rows, same seeded bootstrap: the very same comparison.

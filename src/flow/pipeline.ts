@@ -104,6 +104,8 @@ async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent
   const startedAt = new Date().toISOString();
   const pipelineRunId = randomUUID();
   const t0 = performance.now();
+  // Holding the run lock, any "running" record of this host whose process is gone was left by a killed run.
+  const reaped = await r.meta.reapStaleRuns();
   await r.meta.savePipelineRun({ id: pipelineRunId, project: project.config.name, status: "running", startedAt, endedAt: null, summary: null });
   const tasks = buildPipelineTasks(project, opts);
   // In process, CPU-bound tasks gain nothing from overlapping; with workers, candidates train side by side.
@@ -122,6 +124,7 @@ async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent
     checks: [],
     training: { trained: false, reason: "" },
     candidates: [],
+    ...(reaped.length ? { staleRuns: reaped.map((x) => ({ kind: x.kind, id: x.id, reason: x.reason })) } : {}),
     tasks: Object.fromEntries(
       tasks.map((t) => [
         t.id,
@@ -166,6 +169,7 @@ async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent
         trainRows: d.train.length,
         testRows: d.test.length,
         features: d.dataset.features,
+        splitBy: d.dataset.split.identity ? (d.dataset.split.identity.kind === "key" ? `key ${d.dataset.split.identity.columns.join(", ")}` : "row content") : "position (seeded)",
       };
       summary.training = d.alreadyTrainedBy
         ? { trained: false, reason: `dataset ${d.dataset.id} unchanged: already trained by ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version} (set train.retrain: always to retrain)` }

@@ -59,7 +59,7 @@ export interface PipelineSummary {
   ingest: IngestSummary[];
   tables: TableSummary[];
   checks: Pick<CheckReport, "table" | "errors" | "warnings" | "passed" | "results">[];
-  dataset?: { id: string; table: string; version: number; contentHash: string; rows: number; trainRows: number; testRows: number; features: string[] };
+  dataset?: { id: string; table: string; version: number; contentHash: string; rows: number; trainRows: number; testRows: number; features: string[]; splitBy: string };
   /** Why training did or did not happen. */
   training: { trained: boolean; reason: string };
   candidates: CandidateSummary[];
@@ -67,6 +67,8 @@ export interface PipelineSummary {
   /** Every task of the DAG with its state, duration, note and dependencies (the graph as it ran). */
   tasks: Record<string, { state: string; ms?: number; note?: string; deps?: string[] }>;
   failure?: { task: string; code: string; message: string; hint?: string; details?: unknown };
+  /** Run records a killed process had left "running", marked failed when this run started. */
+  staleRuns?: { kind: "run" | "pipeline_run"; id: string; reason: string }[];
 }
 
 export function tableSummary(v: TableVersion, reused: boolean, quarantined = 0): TableSummary {

@@ -59,7 +59,7 @@ export function printSummary(s: PipelineSummary): void {
   }
   if (s.dataset) {
     const d = s.dataset;
-    out.push(`${color.bold("Dataset")} ${d.id} = ${d.table}@v${d.version} (hash ${d.contentHash.slice(0, 12)}), ${fmtNumber(d.rows)} rows: ${fmtNumber(d.trainRows)} train / ${fmtNumber(d.testRows)} test, ${d.features.length} features`);
+    out.push(`${color.bold("Dataset")} ${d.id} = ${d.table}@v${d.version} (hash ${d.contentHash.slice(0, 12)}), ${fmtNumber(d.rows)} rows: ${fmtNumber(d.trainRows)} train / ${fmtNumber(d.testRows)} test by ${d.splitBy}, ${d.features.length} features`);
     if (!s.training.trained) out.push(color.dim(`  training skipped: ${s.training.reason}`));
     out.push("");
   }
@@ -77,11 +77,12 @@ export function printSummary(s: PipelineSummary): void {
   }
   if (s.model) {
     const m = s.model;
-    out.push(`${color.bold("Model")} ${m.name} v${m.version} registered (${m.candidate})`);
+    out.push(`${color.bold("Model")} ${m.name} v${m.version} ${m.resumed ? "gated (registered by an interrupted run)" : "registered"} (${m.candidate})`);
     out.push(`  ${m.promoted ? color.green(`promoted to ${m.alias}`) : color.yellow(`not promoted to ${m.alias}`)}`);
     for (const c of m.checks) out.push(`  ${c.passed ? color.green("✔") : color.red("✘")} ${c.detail}`);
     out.push("");
   }
+  for (const st of s.staleRuns ?? []) out.push(color.yellow(`marked failed: ${st.kind === "run" ? "training run" : "pipeline run"} ${st.id.slice(0, 8)} (${st.reason})`));
   if (s.failure) {
     out.push(color.red(`Failed at ${s.failure.task}: ${s.failure.message}`));
     if (s.failure.hint) out.push(`  hint: ${s.failure.hint}`);
