@@ -5,10 +5,11 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { ValidationError } from "../errors.js";
 import type { ColumnSchema } from "../records.js";
-import { detectCsvDialect, readCsvSql, type CsvDialect, type CsvOptions } from "./csv-dialect.js";
+import { detectCsvDialect, guessDelimiter, readCsvSql, type CsvDialect, type CsvOptions } from "./csv-dialect.js";
 import { salvageCsv } from "./csv-salvage.js";
 import type { Duck } from "./duck.js";
 import { salvageJson } from "./json-salvage.js";
+import { dropLongLines, MAX_LINE_BYTES } from "./long-lines.js";
 import { scratchBeside } from "./scratch.js";
 import { planSchema, type SchemaChange, type SchemaPlan, type SchemaPolicy } from "./schema-policy.js";
 import { ident, isNumericType, lit } from "./sql.js";
@@ -167,7 +168,41 @@ export async function writeSourceAsParquet(
   lineage: LineageValues,
   opts: SourceOptions = {},
 ): Promise<FileWriteResult> {
-  return writeOnce(duck, file, table, tableSchema, outAbs, lineage, opts, true);
+  const format = formatOf(file, opts.format);
+  if (format === "parquet" || (format === "json" && startsWithBracket(file))) return writeOnce(duck, file, table, tableSchema, outAbs, lineage, opts, true);
+  const limit = MAX_LINE_BYTES[format];
+  const copy = scratchBeside(outAbs, format);
+  try {
+    const csv = format === "csv" ? { delimiter: (opts.csv?.delimiter ?? guessDelimiter(file)).charCodeAt(0), quote: (opts.csv?.quote ?? '"').charCodeAt(0) } : undefined;
+    const long = dropLongLines(file, copy, limit, csv);
+    if (!long) return await writeOnce(duck, file, table, tableSchema, outAbs, lineage, opts, true);
+    const set: QuarantineRow[] = long.lines.map((l) => ({
+      rule: "parse", reason: l.reason, source_file: file, line: l.line, raw: l.raw,
+    }));
+    if (format === "csv" && long.lines[0].line === 1) {
+      // Without its header line the file cannot be read: every other line is set aside too, with that reason.
+      const error = `the header line is longer than ${limit} bytes`;
+      const rest = Array.from(long.originalLine, (line) => ({ rule: "parse", reason: error, source_file: file, line, raw: null }));
+      return { rows: 0, quarantine: [...set, ...rest].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), written: false, schemaChanges: [], error };
+    }
+    const r = await writeOnce(duck, long.file, table, tableSchema, outAbs, lineage, { ...opts, format }, true);
+    const back = r.quarantine.map((q) => ({ ...q, source_file: file, line: q.line === null ? null : long.originalLine[q.line - 1] ?? q.line }));
+    return { ...r, quarantine: [...set, ...back].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+  } finally {
+    fs.rmSync(copy, { force: true });
+  }
+}
+
+/** A JSON file that is one array (not NDJSON) is read as a whole: its single line may be long. */
+function startsWithBracket(file: string): boolean {
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(4096);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return /^(\ufeff)?\s*\[/.test(buf.subarray(0, n).toString("utf8"));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
