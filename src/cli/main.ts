@@ -38,13 +38,14 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
 program
   .command("init")
   .argument("<dir>", "folder to create the project in")
-  .description("scaffold a project: millrace.yaml, models/, data/landing/ with a sample file")
+  .description("scaffold a project: millrace.yaml, models/, a sample in its own source (data/sample/), data/landing/ for your files")
+  .addOption(new Option("--task <task>", "learning task of the scaffold; the gate's metric follows it").choices(["binary", "multiclass", "regression"]).default("binary"))
   .option("--json", "print the result as JSON")
   .action(
-    action(async (dir: string, opts: { json?: boolean }) => {
-      const r = initProject(dir);
+    action(async (dir: string, opts: { json?: boolean; task: "binary" | "multiclass" | "regression" }) => {
+      const r = initProject(dir, { task: opts.task });
       if (opts.json) printJson(r);
-      else console.log(`created ${r.dir}\n  ${r.files.join("\n  ")}\nnext: millrace run ${dir}`);
+      else console.log(`created ${r.dir}\n  ${r.files.join("\n  ")}\n${r.notes.join("\n")}\nnext: millrace run ${dir}`);
       return 0;
     }),
   );

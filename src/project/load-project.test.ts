@@ -71,7 +71,7 @@ describe("millrace.yaml", () => {
     expect(files).toContain("millrace.yaml");
     const p = loadProject(dir);
     expect(p.config.name).toBe("my_project");
-    expect(fs.readFileSync(path.join(dir, "data/landing/sample.csv"), "utf8").split("\n")).toHaveLength(402);
+    expect(fs.readFileSync(path.join(dir, "data/sample/sample.csv"), "utf8").split("\n")).toHaveLength(402);
     expect(() => initProject(dir)).toThrow(/already exists/);
   });
 });

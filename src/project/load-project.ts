@@ -80,11 +80,41 @@ function checkStoreLocation(kind: "lake" | "metadata" | "artifacts", value: stri
   throw new ConfigError(`${key}: "${value}" is not a supported ${kind} location (${scheme}: URLs are not)`, { path: key, hint });
 }
 
+/** The test metrics each task reports (learn/task-metrics.ts; a test keeps the two lists equal). */
+export const TASK_METRICS: Record<ProjectConfig["dataset"]["task"], string[]> = {
+  binary: ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier", "balanced_accuracy"],
+  multiclass: ["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss"],
+  regression: ["rmse", "mae", "r2", "mape"],
+};
+
+/**
+ * A gate threshold or ranking metric the task never measures would fail every candidate ("roc_auc was not
+ * measured"), so a regression project would promote nothing: refuse it when the project loads, naming the key.
+ */
+function checkMetricsOfTask(config: ProjectConfig): void {
+  const task = config.dataset.task;
+  const measured = TASK_METRICS[task];
+  const used: [string, string][] = [
+    ...Object.keys(config.registry.gate.min).map((m): [string, string] => [`registry.gate.min.${m}`, m]),
+    ...Object.keys(config.registry.gate.max).map((m): [string, string] => [`registry.gate.max.${m}`, m]),
+    ...(config.train.metric !== undefined ? [["train.metric", config.train.metric] as [string, string]] : []),
+  ];
+  for (const [key, metric] of used) {
+    if (measured.includes(metric)) continue;
+    const example = task === "regression" ? "registry.gate.max: { rmse: ... }" : "registry.gate.min: { roc_auc: 0.7 }";
+    throw new ConfigError(`${key}: a ${task} task does not measure ${metric}`, {
+      path: key,
+      hint: `${task} measures ${measured.join(", ")}; e.g. ${example}`,
+    });
+  }
+}
+
 function projectFromConfig(config: ProjectConfig, dirIn: string): Project {
   const dir = path.resolve(dirIn);
   const state = path.join(dir, ".millrace");
   const metadataEnv = process.env.MILLRACE_METADATA_URL;
   const artifactsEnv = process.env.MILLRACE_ARTIFACTS_URL;
+  checkMetricsOfTask(config);
   checkStoreLocation("lake", config.store.lake, "store.lake");
   checkStoreLocation("metadata", metadataEnv ?? config.store.metadata, metadataEnv !== undefined ? "MILLRACE_METADATA_URL" : "store.metadata");
   checkStoreLocation("artifacts", artifactsEnv ?? config.store.artifacts, artifactsEnv !== undefined ? "MILLRACE_ARTIFACTS_URL" : "store.artifacts");
