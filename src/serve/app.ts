@@ -137,7 +137,9 @@ export function createApp(opts: AppOptions): App {
     });
   }
   if (opts.corsOrigins) {
-    app.use(cors({ origin: opts.corsOrigins === "*" ? "*" : opts.corsOrigins, allowHeaders: ["content-type", "authorization", stickyHeader], exposeHeaders: PROVENANCE_HEADERS }));
+    const withCors = cors({ origin: opts.corsOrigins === "*" ? "*" : opts.corsOrigins, allowHeaders: ["content-type", "authorization", stickyHeader], exposeHeaders: PROVENANCE_HEADERS });
+    // Never for the dashboard API: its pages are same-origin, and CORS there would let other sites read table rows.
+    app.use((c, next) => (c.req.path === "/api" || c.req.path.startsWith("/api/") ? next() : withCors(c, next)));
   }
 
   app.use("/v2/models/:name/infer", predictGuard);

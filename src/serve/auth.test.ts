@@ -127,6 +127,15 @@ describe("Host allow-list", () => {
     }
   });
 
+  it("never opens the dashboard API to other origins, even with serve.cors: \"*\"", async () => {
+    const app = createApp({ models: { current: () => churnModel(1) }, corsOrigins: "*", mount: (hono) => void hono.get("/api/tables", (c) => c.json({ rows: [] })) });
+    const api = await app.fetch(new Request("http://x/api/tables", { headers: { origin: "http://evil.example" } }));
+    expect(api.status).toBe(200);
+    expect(api.headers.get("access-control-allow-origin")).toBeNull();
+    const models = await app.fetch(new Request("http://x/models", { headers: { origin: "http://evil.example" } }));
+    expect(models.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
   it("knows which addresses are loopback", () => {
     for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) expect(isLoopback(h), h).toBe(true);
     for (const h of ["0.0.0.0", "::", "10.0.0.5", "example.com", "128.0.0.1"]) expect(isLoopback(h), h).toBe(false);

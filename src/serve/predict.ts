@@ -60,7 +60,7 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
 }
 
 /** Counts out-of-range values per field; under strict ranges refuses the request (a client's 4xx, before scoring). */
-function checkRanges(core: PredictCore, served: ServedModel, flags: RangeFlag[] | null): RangeFlag[] | null {
+export function checkRanges(core: PredictCore, served: ServedModel, flags: RangeFlag[] | null): RangeFlag[] | null {
   if (!flags) return null;
   if (core.strictRanges) throw rangeError(flags, served.predictor.signature);
   const counter = core.metrics.outOfRange;

@@ -51,5 +51,20 @@ describe("out-of-range inputs", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: "validation_error", path: "records[1].tenure", message: expect.stringContaining("outside the training range [0, 72]") });
     expect((await app.fetch(post([goodRecord()]))).status).toBe(200);
+    // KServe V2 too, with the path in the tensors the client sent.
+    const rec = { ...goodRecord(), tenure: 7000 };
+    const inputs = Object.entries(rec).map(([name, v]) => ({ name, datatype: typeof v === "number" ? "FP64" : typeof v === "boolean" ? "BOOL" : "BYTES", shape: [1], data: [v] }));
+    const v2 = await app.fetch(new Request("http://x/v2/models/churn/infer", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ inputs }) }));
+    expect(v2.status).toBe(400);
+    expect(await v2.json()).toMatchObject({ path: "inputs[tenure].data[0]" });
+  });
+
+  it("lists the flags in the V2 answer's parameters when not strict", async () => {
+    const app = createApp({ models: { current: rangedModel } });
+    const rec = { ...goodRecord(), tenure: -1 };
+    const inputs = Object.entries(rec).map(([name, v]) => ({ name, datatype: typeof v === "number" ? "FP64" : typeof v === "boolean" ? "BOOL" : "BYTES", shape: [1], data: [v] }));
+    const res = await app.fetch(new Request("http://x/v2/models/churn/infer", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ inputs }) }));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).parameters).toMatchObject({ out_of_range_count: 1, out_of_range: [{ field: "tenure", reason: "below_training_min" }] });
   });
 });

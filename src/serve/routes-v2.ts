@@ -3,7 +3,8 @@ import type { Hono } from "hono";
 import { MillraceError, NotFoundError, ValidationError } from "../errors.js";
 import type { FieldSpec, PredictionOutput } from "../records.js";
 import { readJsonBody } from "./body.js";
-import { noModel, routeFor, scoreRoute, type PredictCore } from "./predict.js";
+import { checkRanges, noModel, routeFor, scoreRoute, type PredictCore } from "./predict.js";
+import { MAX_FLAGS_SHOWN, type RangeFlag } from "./ranges.js";
 import { logAnswer } from "./score.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import type { Route, ServedModel } from "./types.js";
@@ -160,8 +161,11 @@ export function mountV2(app: Hono, opts: V2Options): void {
     const sig = served.predictor.signature;
     const { records: raw } = tensorsToRecords(body, sig.inputs);
     let records: Record<string, unknown>[];
+    let flags: RangeFlag[] | null = null;
     try {
-      records = validatorFor(sig, core.vopts).parseRecords(raw, "records");
+      const validator = validatorFor(sig, core.vopts);
+      records = validator.parseRecords(raw, "records");
+      if (validator.ranges) flags = checkRanges(core, served, validator.ranges(records, "records"));
     } catch (e) {
       // Say where the value sits in the tensors the client sent: records[3].tenure → inputs[tenure].data[3].
       if (e instanceof ValidationError && typeof e.details.path === "string") {
@@ -193,7 +197,10 @@ export function mountV2(app: Hono, opts: V2Options): void {
         model_name: p.model,
         model_version: String(p.version),
         id: typeof id === "string" ? id : ids[0],
-        parameters: { run_id: p.runId, artifact_uri: p.artifactUri, alias: p.alias, dataset_id: p.datasetId, dataset_hash: p.datasetHash, prediction_ids: ids },
+        parameters: {
+          run_id: p.runId, artifact_uri: p.artifactUri, alias: p.alias, dataset_id: p.datasetId, dataset_hash: p.datasetHash, prediction_ids: ids,
+          ...(flags ? { out_of_range: flags.slice(0, MAX_FLAGS_SHOWN), out_of_range_count: flags.length } : {}),
+        },
         outputs: tensors,
       },
       200,
