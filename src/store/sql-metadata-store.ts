@@ -13,7 +13,7 @@ import { getPipelineRun, listPipelineRuns, savePipelineRun } from "./pipeline-ru
 import { currentOwner } from "./process-owner.js";
 import { migrateToLatest, type MetaTables } from "./schema.js";
 import { ownerColumns, reapStaleRuns, type StaleRun } from "./stale-runs.js";
-import { isUniqueViolation, toModelVersion, toRunRow, type RunRow, type VersionRow } from "./sql-rows.js";
+import { isUniqueViolation, toAliasTransition, toDataset, toDatasetRow, toModelVersion, toRunRow, type RunRow, type VersionRow } from "./sql-rows.js";
 
 type Db = Kysely<MetaTables>;
 
@@ -169,38 +169,12 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async saveDataset(d: Dataset): Promise<void> {
-    await this.db
-      .insertInto("datasets")
-      .values({
-        id: d.id,
-        table_name: d.table.table,
-        table_version: d.table.version,
-        content_hash: d.contentHash,
-        features: JSON.stringify(d.features),
-        target: d.target,
-        task: d.task,
-        positive: d.positive ?? null,
-        split: JSON.stringify(d.split),
-        created_at: d.createdAt,
-      })
-      .onConflict((oc) => oc.column("id").doNothing())
-      .execute();
+    await this.db.insertInto("datasets").values(toDatasetRow(d)).onConflict((oc) => oc.column("id").doNothing()).execute();
   }
 
   async getDataset(id: string): Promise<Dataset | null> {
     const r = await this.db.selectFrom("datasets").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!r) return null;
-    return {
-      id: r.id,
-      table: { table: r.table_name, version: Number(r.table_version) },
-      contentHash: r.content_hash,
-      features: JSON.parse(r.features),
-      target: r.target,
-      task: r.task as Dataset["task"],
-      ...(r.positive !== null ? { positive: r.positive } : {}),
-      split: JSON.parse(r.split),
-      createdAt: r.created_at,
-    };
+    return r ? toDataset(r) : null;
   }
 
   async createModelVersion(mv: NewModelVersion): Promise<ModelVersion> {
@@ -335,17 +309,7 @@ export class SqlMetadataStore implements MetadataStore {
   async aliasTransitions(name: string, alias?: string): Promise<AliasTransition[]> {
     let q = this.db.selectFrom("alias_transitions").selectAll().where("name", "=", name);
     if (alias !== undefined) q = q.where("alias", "=", alias);
-    const rows = await q.orderBy("at").execute();
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      alias: r.alias,
-      fromVersion: r.from_version === null ? null : Number(r.from_version),
-      toVersion: r.to_version === null ? null : Number(r.to_version),
-      actor: r.actor,
-      reason: r.reason,
-      at: r.at,
-    }));
+    return (await q.orderBy("at").execute()).map(toAliasTransition);
   }
 
   async addLineage(edges: LineageEdge[]): Promise<void> {

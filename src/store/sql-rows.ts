@@ -1,5 +1,6 @@
 // Row ↔ record mapping for the SQL metadata store (JSON columns parsed, numbers normalised across dialects).
-import type { ModelVersion, Run } from "../records.js";
+import type { Dataset, ModelVersion, Run } from "../records.js";
+import type { AliasTransition } from "./metadata-store.js";
 import type { MetaTables } from "./schema.js";
 
 /** A run row without its owner columns, which the store fills from the writing process. */
@@ -45,4 +46,46 @@ export function toModelVersion(r: VersionRow, aliases: string[]): ModelVersion {
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return err?.code === "23505" || err?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint/.test(err?.message ?? "");
+}
+
+export function toDatasetRow(d: Dataset): MetaTables["datasets"] {
+  return {
+    id: d.id,
+    table_name: d.table.table,
+    table_version: d.table.version,
+    content_hash: d.contentHash,
+    features: JSON.stringify(d.features),
+    target: d.target,
+    task: d.task,
+    positive: d.positive ?? null,
+    split: JSON.stringify(d.split),
+    created_at: d.createdAt,
+  };
+}
+
+export function toDataset(r: MetaTables["datasets"]): Dataset {
+  return {
+    id: r.id,
+    table: { table: r.table_name, version: Number(r.table_version) },
+    contentHash: r.content_hash,
+    features: JSON.parse(r.features),
+    target: r.target,
+    task: r.task as Dataset["task"],
+    ...(r.positive !== null ? { positive: r.positive } : {}),
+    split: JSON.parse(r.split),
+    createdAt: r.created_at,
+  };
+}
+
+export function toAliasTransition(r: MetaTables["alias_transitions"]): AliasTransition {
+  return {
+    id: r.id,
+    name: r.name,
+    alias: r.alias,
+    fromVersion: r.from_version === null ? null : Number(r.from_version),
+    toVersion: r.to_version === null ? null : Number(r.to_version),
+    actor: r.actor,
+    reason: r.reason,
+    at: r.at,
+  };
 }
