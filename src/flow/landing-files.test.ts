@@ -2,18 +2,22 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { globToRegExp, listLandingFiles } from "./landing-files.js";
+import { landingMatcher, listLandingFiles } from "./landing-files.js";
 
 describe("landing files", () => {
-  it("matches *, ?, {a,b} and **/", () => {
-    expect(globToRegExp("*.{csv,parquet}").test("a.csv")).toBe(true);
-    expect(globToRegExp("*.{csv,parquet}").test("a.parquet")).toBe(true);
-    expect(globToRegExp("*.{csv,parquet}").test("a.json")).toBe(false);
-    expect(globToRegExp("*.csv").test("sub/a.csv")).toBe(false);
-    expect(globToRegExp("**/*.csv").test("sub/deep/a.csv")).toBe(true);
-    expect(globToRegExp("**/*.csv").test("a.csv")).toBe(true);
-    expect(globToRegExp("day-??.csv").test("day-01.csv")).toBe(true);
-    expect(globToRegExp("a+b.csv").test("a+b.csv")).toBe(true);
+  it("matches *, ?, {a,b}, [..], !(..) and **/", () => {
+    expect(landingMatcher("*.{csv,parquet}")("a.csv")).toBe(true);
+    expect(landingMatcher("*.{csv,parquet}")("a.parquet")).toBe(true);
+    expect(landingMatcher("*.{csv,parquet}")("a.json")).toBe(false);
+    expect(landingMatcher("*.csv")("sub/a.csv")).toBe(false);
+    expect(landingMatcher("**/*.csv")("sub/deep/a.csv")).toBe(true);
+    expect(landingMatcher("**/*.csv")("a.csv")).toBe(true);
+    expect(landingMatcher("day-??.csv")("day-01.csv")).toBe(true);
+    expect(landingMatcher("a+b.csv")("a+b.csv")).toBe(true);
+    // Character classes and negation, which the old hand-written matcher read as literal text.
+    expect(landingMatcher("day-[0-9][0-9].csv")("day-07.csv")).toBe(true);
+    expect(landingMatcher("!(*-draft).csv")("orders.csv")).toBe(true);
+    expect(landingMatcher("!(*-draft).csv")("orders-draft.csv")).toBe(false);
   });
 
   it("lists matching files sorted, skipping hidden and partial files; a missing folder is empty", () => {
