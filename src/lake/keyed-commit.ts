@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { ValidationError } from "../errors.js";
 import type { ColumnSchema } from "../records.js";
 import { checkpointKey, loadCheckpoint, saveCheckpoint, type SourceFileRecord } from "./checkpoint.js";
-import { writeSourceAsParquet, type QuarantineRow } from "./ingest-file.js";
+import { writeSourceAsParquet, type FileWriteResult, type QuarantineRow } from "./ingest-file.js";
 import type { IngestResult, Source } from "./ingest.js";
 import { classifyKeyed, type RowChanges } from "./keyed-classify.js";
 import { rewriteByKey } from "./keyed-rewrite.js";
@@ -13,7 +13,7 @@ import type { Lake } from "./lake.js";
 import { InvariantError } from "./materialize.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
 import { writeQuarantineFile, type QuarantineInfo } from "./quarantine.js";
-import { LINEAGE_COLUMNS } from "./schema-policy.js";
+import { LINEAGE_COLUMNS, type SchemaChange } from "./schema-policy.js";
 import { ident, lit, pathList } from "./sql.js";
 
 export type { RowChanges } from "./keyed-classify.js";
@@ -70,7 +70,8 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
       if (seenPaths.has(src.key)) replaced.push(src.label);
       seen.add(checkpointKey(src.key, hash));
       const out = ctx.newFile();
-      const w = await writeSourceAsParquet(lake.duck, src.abs, table, schema, out.abs, { sourceFile: src.label, ingestedAt, batchId }, src.opts);
+      const write = (plan: ColumnSchema[] | null) => writeSourceAsParquet(lake.duck, src.abs, table, plan, out.abs, { sourceFile: src.label, ingestedAt, batchId }, src.opts);
+      const w = await writeFlagTolerant(write, schema, opts.deleteColumn);
       const bad = [...(src.preQuarantine ?? []), ...w.quarantine];
       if (w.written) {
         staged.push({ rel: out.rel, label: src.label, bad: bad.length });
@@ -162,6 +163,26 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
   });
   result.version = manifest;
   return result;
+}
+
+/**
+ * Under schema_policy fail, the delete flag is no schema change: a file may lack it or type it its own way (it is
+ * read with TRY_CAST and never stored). Such a refusal is retried with the flag planned as the file has it.
+ */
+async function writeFlagTolerant(
+  write: (plan: ColumnSchema[] | null) => Promise<FileWriteResult>, schema: ColumnSchema[] | null, flag: string | undefined,
+): Promise<FileWriteResult> {
+  let plan = schema;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write(plan);
+    } catch (e) {
+      const changes = e instanceof ValidationError ? (e.details.changes as SchemaChange[] | undefined) : undefined;
+      const c = changes?.length === 1 && changes[0].column === flag ? changes[0] : undefined;
+      if (!c || !plan || attempt >= 2 || (c.change !== "missing" && c.change !== "type_changed")) throw e;
+      plan = c.change === "missing" ? plan.filter((p) => p.name !== flag) : plan.map((p) => (p.name === flag ? { ...p, type: c.to! } : p));
+    }
+  }
 }
 
 const readFiles = (lake: Lake, files: string[]) => `read_parquet(${pathList(files.map((f) => path.join(lake.root, f)))}, union_by_name = true)`;

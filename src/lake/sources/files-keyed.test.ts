@@ -140,6 +140,24 @@ describe("keyed landing files", () => {
     expect((await ingestKeyedFiles(lake, T, [a, b], { key: ["id"] })).version).toBeNull();
   });
 
+  it("composite keys, and schema_policy fail with files that do or do not carry the delete flag", async () => {
+    const { dir, lake } = await fresh();
+    const T = "bronze.comp";
+    const opts = { key: ["region", "id"], schemaPolicy: "fail" as const };
+    const a = write(dir, "l/a.csv", "region,id,v\neu,1,a\nus,1,b\neu,2,c\n");
+    await ingestKeyedFiles(lake, T, [a], opts);
+    const b = write(dir, "l/b.csv", "region,id,v\nus,1,B\n");
+    expect((await ingestKeyedFiles(lake, T, [a, b], opts)).changes).toEqual({ inserted: 0, updated: 1, deleted: 0, unchanged: 0 });
+    const c = write(dir, "l/c.csv", "region,id,v,_deleted\neu,1,,true\nus,2,d,false\n");
+    expect((await ingestKeyedFiles(lake, T, [a, b, c], opts)).changes).toEqual({ inserted: 1, updated: 0, deleted: 1, unchanged: 0 });
+    expect(await lake.query(`SELECT region, id, v FROM ${T} ORDER BY region, id`)).toEqual([
+      { region: "eu", id: 2, v: "c" }, { region: "us", id: 1, v: "B" }, { region: "us", id: 2, v: "d" },
+    ]);
+    // A real schema change is still refused under fail.
+    const d = write(dir, "l/d.csv", "region,id,v,extra\neu,3,e,x\n");
+    await expect(ingestKeyedFiles(lake, T, [a, b, c, d], opts)).rejects.toThrow(/new column extra/);
+  });
+
   it("rows with a NULL key go to the quarantine (rows in = rows out + quarantined); a missing key column is named", async () => {
     const { dir, lake } = await fresh();
     const r = await ingestKeyedFiles(lake, "bronze.n", [write(dir, "n.csv", "id,name,plan\n1,a,x\n,b,x\n")], { key: ["id"] });
