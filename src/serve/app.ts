@@ -1,6 +1,6 @@
 // The HTTP core of `millrace serve` on Web Request/Response (Hono): every route, limits, token, CORS; testable without a socket.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { Registry } from "prom-client";
 import { Authenticator, type ApiToken, type Guard } from "./auth.js";
@@ -123,8 +123,7 @@ export function createApp(opts: AppOptions): App {
   const app = new Hono();
 
   const guard = auth.guard;
-  // Scoring is open unless a named token carries the predict scope (then every scoring request needs one).
-  const predictGuard: MiddlewareHandler = auth.predictNeedsToken ? guard("predict") : async (_c, next) => void (await next());
+
 
   app.use(async (c, next) => {
     await next();
@@ -142,9 +141,12 @@ export function createApp(opts: AppOptions): App {
     app.use((c, next) => (c.req.path === "/api" || c.req.path.startsWith("/api/") ? next() : withCors(c, next)));
   }
 
-  app.use("/v2/models/:name/infer", predictGuard);
-  app.use("/v2/models/:name/versions/:version/infer", predictGuard);
-  app.post("/predict", predictGuard, async (c) => {
+  if (auth.predictNeedsToken) {
+    // Scoring is open unless a named token carries the predict scope; then every scoring request needs one.
+    const g = guard("predict");
+    for (const p of ["/predict", "/v2/models/:name/infer", "/v2/models/:name/versions/:version/infer"]) app.use(p, g);
+  }
+  app.post("/predict", async (c) => {
     const t0 = performance.now();
     // One route (one model object) for the whole request: a swap mid-request cannot mix answers and provenance.
     const route = routeFor(opts.models, c.req.header(stickyHeader) ?? null);
