@@ -43,7 +43,7 @@ export function projectFromYaml(text: string, file: string): Project {
     const lines = parsed.error.issues.slice(0, 8).map((issue) => describeIssue(issue, doc, lineCounter, file));
     throw new ConfigError(`${path.basename(file)} is not valid:\n  ${lines.join("\n  ")}`, {
       path: file,
-      hint: "fix the fields above; the README lists every key of millrace.yaml",
+      hint: "fix the fields above; docs/config.md lists every key of millrace.yaml",
     });
   }
   return projectFromConfig(parsed.data, path.dirname(file));
