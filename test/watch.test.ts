@@ -32,11 +32,12 @@ describe("millrace watch", () => {
     try {
       await waitFor(1);
       expect(summaries[0].ingest[0]).toMatchObject({ version: 1, rowsOut: 400 });
-      const sample = fs.readFileSync(path.join(dir, "data/landing/sample.csv"), "utf8").trim().split("\n");
+      // init's sample is a source of its own (data/sample/): more files for it land there.
+      const sample = fs.readFileSync(path.join(dir, "data/sample/sample.csv"), "utf8").trim().split("\n");
       // Written under a .part name and renamed, as landing writers should, so a half-written file is never read.
-      const part = path.join(dir, "data/landing/more.csv.part");
+      const part = path.join(dir, "data/sample/more.csv.part");
       fs.writeFileSync(part, [sample[0], ...sample.slice(1, 51)].join("\n") + "\n");
-      fs.renameSync(part, path.join(dir, "data/landing/more.csv"));
+      fs.renameSync(part, path.join(dir, "data/sample/more.csv"));
       await waitFor(2);
       expect(summaries[1].ingest[0]).toMatchObject({ version: 2, rowsOut: 50 });
       await new Promise((r) => setTimeout(r, 1500));
