@@ -23,7 +23,7 @@ export function resolveServeTokens(serve: ProjectConfig["serve"], env: NodeJS.Pr
   if (fromEnv !== undefined) {
     // Set but empty is a mistake (an unset variable in a script, `MILLRACE_API_TOKEN= millrace serve`): it must not
     // switch authentication off, nor silently override serve.token.
-    token = secret(fromEnv, "MILLRACE_API_TOKEN", `unset it (unset MILLRACE_API_TOKEN) to use ${serve.token ? "serve.token from millrace.yaml" : "no token"}, or give it a value`);
+    token = secret(fromEnv, "MILLRACE_API_TOKEN", `unset it (unset MILLRACE_API_TOKEN) to ${serve.token ? "use serve.token from millrace.yaml" : "serve without a token"}, or give it a value`);
   } else if (serve.token !== undefined) {
     token = secret(expandEnv(serve.token), "serve.token", "give serve.token a value, or remove it (and its ${VAR} must not be empty)");
   }

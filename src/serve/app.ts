@@ -124,7 +124,6 @@ export function createApp(opts: AppOptions): App {
 
   const guard = auth.guard;
 
-
   app.use(async (c, next) => {
     await next();
     metrics.requests.labels(c.req.routePath === "/*" ? "unmatched" : c.req.routePath, c.req.method, String(c.res.status)).inc();
