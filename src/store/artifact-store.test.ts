@@ -81,6 +81,12 @@ describe("folder artifact store URIs are relative to its folder", () => {
     expect([...(await copy.get(oldRun))]).toEqual([1]);
     expect(await copy.canonical(oldRun)).toBe(oldRun);
     await expect(copy.get("s3://bucket/x")).rejects.toThrow("not a folder artifact URI");
+    // Deleting through the copy removes the copy's file, never the original's.
+    await copy.delete(oldRun);
+    expect(await original.exists(oldRun)).toBe(true);
+    await copy.delete(oldModel);
+    expect(fs.existsSync(path.join(copyRoot, "models/churn/run-x/model.bin"))).toBe(false);
+    expect(await original.exists(oldModel)).toBe(true);
   });
 
   it("refuses an artifacts: URI that climbs out of the folder", async () => {

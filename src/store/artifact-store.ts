@@ -67,7 +67,10 @@ export class FolderArtifactStore implements ArtifactStore {
   }
 
   async delete(uri: string): Promise<void> {
-    await fs.promises.rm(this.pathOfUri(uri), { force: true });
+    const file = this.pathOfUri(uri);
+    // An old record's file outside this folder may belong to the project this one was copied from: never ours to remove.
+    if (!this.isInside(file)) return;
+    await fs.promises.rm(file, { force: true });
   }
 
   async list(): Promise<string[]> {
