@@ -38,9 +38,18 @@ export function loadCheckpoint(root: string, table: string, upTo: number): Set<s
   for (let v = cache.version + 1; v <= upTo; v++) {
     const m = readManifest(root, { table, version: v });
     const sources = (m?.info?.sourceFiles ?? []) as SourceFileRecord[];
+    // A re-saved file replaced its earlier content: only its newest hash counts as ingested, so saving the old
+    // content back is a change again.
+    for (const r of (m?.info?.replaced ?? []) as { key: string }[]) forgetHashes(seen, r.key);
     for (const s of sources) seen.add(checkpointKey(s.key, s.hash));
   }
   return seen;
+}
+
+/** Drops every "<key>#<hash>" of one source key. */
+export function forgetHashes(seen: Set<string>, key: string): void {
+  const prefix = `${key}#`;
+  for (const k of seen) if (k.startsWith(prefix)) seen.delete(k);
 }
 
 /** Refreshes the cache after a commit; losing it is harmless since manifests are the truth. */

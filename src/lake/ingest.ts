@@ -5,10 +5,11 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { ValidationError } from "../errors.js";
 import type { TableVersion } from "../records.js";
-import { checkpointKey, loadCheckpoint, saveCheckpoint, type SourceFileRecord } from "./checkpoint.js";
+import { checkpointKey, forgetHashes, loadCheckpoint, saveCheckpoint, type SourceFileRecord } from "./checkpoint.js";
 import { sha256File, sha256Text } from "./hash.js";
 import { formatOf, writeSourceAsParquet, type BadRowSample, type QuarantineRow, type SourceOptions } from "./ingest-file.js";
-import type { Lake } from "./lake.js";
+import type { Lake, WriteContext } from "./lake.js";
+import { withoutSourceRows } from "./file-rows.js";
 import { InvariantError } from "./materialize.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
 import { writeQuarantineFile, type QuarantineInfo } from "./quarantine.js";
@@ -27,6 +28,8 @@ export interface IngestedFile {
   /** Set when the file could not be read at all. */
   error?: string;
   schemaChanges?: SchemaChange[];
+  /** Set when this file was ingested before with other content: its earlier rows left the table. */
+  replaced?: { rowsRemoved: number };
 }
 
 export interface IngestResult {
@@ -40,9 +43,16 @@ export interface IngestResult {
   /** Where the bad rows are: `<table>__quarantine`. */
   quarantineTable?: string;
   schemaChanges: SchemaChange[];
+  /** Rows of re-saved files' earlier content that left the table. */
+  rowsRemoved?: number;
+  /** One line per surprise a person should see: a file whose rows were all quarantined, a lost or new column. */
+  warnings?: string[];
 }
 
-export type IngestOptions = SourceOptions;
+export interface IngestOptions extends SourceOptions {
+  /** Who did it, kept in the manifest (default: $USER). */
+  actor?: string;
+}
 
 export interface RecordsOptions {
   /** Idempotency key: a batch id already committed is skipped (a client retrying a POST adds nothing). */
@@ -61,6 +71,8 @@ export interface Source {
   opts: SourceOptions;
   /** Rows known bad before reading (records that are not objects). */
   preQuarantine?: QuarantineRow[];
+  /** A landing file: seen again with new content, its earlier rows are replaced (not appended to). */
+  replaceOnChange?: boolean;
 }
 
 const MAX_SAMPLES = 20;
@@ -77,9 +89,9 @@ export async function ingestFiles(lake: Lake, table: string, files: string[], op
   const sources: Source[] = checked.map((abs) => {
     const hash = sha256File(abs);
     hash.catch(() => undefined); // awaited below; a read error surfaces there
-    return { abs, label: abs, key: path.relative(lake.root, abs), hash, opts };
+    return { abs, label: abs, key: path.relative(lake.root, abs), hash, opts, replaceOnChange: true };
   });
-  return ingestSources(lake, table, sources);
+  return ingestSources(lake, table, sources, {}, opts.actor);
 }
 
 export async function ingestRecords(lake: Lake, table: string, records: unknown[], opts: RecordsOptions = {}): Promise<IngestResult> {
@@ -133,8 +145,8 @@ async function ingestBatch(
 }
 
 /** Ingests prepared sources as one appended version; `extraInfo` is stored in the manifest (e.g. a cursor). */
-export async function ingestSources(lake: Lake, table: string, sources: Source[], extraInfo: Record<string, unknown> = {}): Promise<IngestResult> {
-  const result: IngestResult = { table, version: null, ingested: [], skipped: [], rowsIn: 0, rowsOut: 0, rowsBad: 0, schemaChanges: [] };
+export async function ingestSources(lake: Lake, table: string, sources: Source[], extraInfo: Record<string, unknown> = {}, actor = actorOf()): Promise<IngestResult> {
+  const result: IngestResult = { table, version: null, ingested: [], skipped: [], rowsIn: 0, rowsOut: 0, rowsBad: 0, schemaChanges: [], warnings: [] };
   const { manifest } = await lake.writeVersion(table, async (ctx) => {
     // A crash after an earlier main commit may have left its quarantine uncommitted: repair first.
     await reconcileQuarantine(lake, table);
@@ -145,6 +157,8 @@ export async function ingestSources(lake: Lake, table: string, sources: Source[]
     const newFiles: string[] = [];
     const newRows: number[] = [];
     const quarantine: QuarantineRow[] = [];
+    /** Re-saved landing files: their key and every label their earlier rows carry. */
+    const resaved: { label: string; key: string; labels: Set<string> }[] = [];
     let schema = ctx.prev?.schema ?? null;
     // Paths ever ingested: a path never seen is new whatever its hash, so its hash need not be waited for.
     const seenPaths = new Set([...seen].map((k) => k.slice(0, k.lastIndexOf("#"))));
@@ -155,6 +169,10 @@ export async function ingestSources(lake: Lake, table: string, sources: Source[]
         if (seen.has(checkpointKey(src.key, hash))) {
           result.skipped.push(src.label);
           continue;
+        }
+        if (src.replaceOnChange) {
+          resaved.push({ label: src.label, key: src.key, labels: await labelsOf(lake, table, src.key, src.label) });
+          forgetHashes(seen, src.key);
         }
       }
       seenPaths.add(src.key);
@@ -178,6 +196,7 @@ export async function ingestSources(lake: Lake, table: string, sources: Source[]
       if (w.error) rec.error = w.error;
       records.push(rec);
       const samples = bad.slice(0, MAX_SAMPLES).map((q) => ({ line: q.line ?? 0, reason: q.reason }));
+      warnFor(result.warnings!, table, src.label, w.rows, bad, w.schemaChanges);
       result.ingested.push({
         path: src.label, hash, rows: w.rows, badRows: bad.length,
         ...(samples.length ? { badRowSamples: samples } : {}),
@@ -202,14 +221,20 @@ export async function ingestSources(lake: Lake, table: string, sources: Source[]
     if (stored !== result.rowsIn) {
       throw new InvariantError(`${table}: rows_in ${result.rowsIn} != rows_out ${result.rowsOut} + rows_quarantined ${result.rowsBad} (files hold ${stored})`);
     }
+    // A re-saved file's earlier rows leave in the same version its new rows come in (only the previous files are
+    // filtered: the new rows carry the same label).
+    const base = await withoutSourceRows(lake, ctx, { files: ctx.prev?.files ?? [], fileRows: ctx.prev?.fileRows ?? [] }, resaved.flatMap((r) => [...r.labels]));
+    const replaced = await replacedCounts(lake, ctx, resaved, result);
     return {
-      files: [...(ctx.prev?.files ?? []), ...newFiles],
-      fileRows: [...(ctx.prev?.fileRows ?? []), ...newRows],
-      operation: "append",
+      files: [...base.files, ...newFiles],
+      fileRows: [...base.fileRows, ...newRows],
+      operation: replaced.length ? "replace" : "append",
       parents: ctx.prev ? [{ table, version: ctx.prev.version }] : [],
       info: {
         ...extraInfo, batchId, ingestedAt, sourceFiles: records, rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsQuarantined: result.rowsBad,
         quarantine: q, ...(result.schemaChanges.length ? { schemaChanges: result.schemaChanges } : {}),
+        ...(replaced.length ? { replaced, rowsRemoved: base.removed, actor } : {}),
+        ...(result.warnings!.length ? { warnings: result.warnings } : {}),
       },
       afterCommit: async (m) => {
         saveCheckpoint(lake.root, table, m.version, seen);
@@ -219,4 +244,46 @@ export async function ingestSources(lake: Lake, table: string, sources: Source[]
   });
   result.version = manifest;
   return result;
+}
+
+/** Who is acting, for the audit fields of a manifest: $USER, or "unknown". */
+export const actorOf = (given?: string) => (given?.trim() || process.env.USER || process.env.USERNAME || "unknown").slice(0, 200);
+
+/** Every label the rows of source `key` were ingested under (the path at the time; a moved project has two). */
+async function labelsOf(lake: Lake, table: string, key: string, label: string): Promise<Set<string>> {
+  const labels = new Set([label]);
+  for (const v of await lake.history(table)) {
+    for (const s of (v.info?.sourceFiles ?? []) as SourceFileRecord[]) if (s.key === key) labels.add(s.path);
+  }
+  return labels;
+}
+
+/** Rows removed per re-saved file (counted before they leave), recorded on each file's result. */
+async function replacedCounts(
+  lake: Lake, ctx: WriteContext, resaved: { label: string; key: string; labels: Set<string> }[], result: IngestResult,
+): Promise<{ file: string; key: string; rowsRemoved: number; rowsAdded: number }[]> {
+  const out: { file: string; key: string; rowsRemoved: number; rowsAdded: number }[] = [];
+  if (!resaved.length) return out;
+  const files = (ctx.prev?.files ?? []).map((f) => path.join(lake.root, f));
+  const counts = files.length
+    ? await lake.duck.rows(`SELECT _source_file AS s, count(*) AS n FROM read_parquet(${pathList(files)}, union_by_name = true) GROUP BY _source_file`).catch(() => [])
+    : [];
+  const byLabel = new Map(counts.map((c) => [String(c.s), Number(c.n)]));
+  for (const r of resaved) {
+    const removed = [...r.labels].reduce((a, l) => a + (byLabel.get(l) ?? 0), 0);
+    const f = result.ingested.find((i) => i.path === r.label);
+    if (f) f.replaced = { rowsRemoved: removed };
+    out.push({ file: r.label, key: r.key, rowsRemoved: removed, rowsAdded: f?.rows ?? 0 });
+  }
+  result.rowsRemoved = out.reduce((a, r) => a + r.rowsRemoved, 0);
+  return out;
+}
+
+/** Warnings for one ingested file: all its rows quarantined, or columns it lacks or adds compared with the table. */
+function warnFor(out: string[], table: string, label: string, rows: number, bad: QuarantineRow[], changes: SchemaChange[]): void {
+  if (rows === 0 && bad.length > 0) out.push(`${label}: all ${bad.length} rows were quarantined (first: line ${bad[0].line ?? "?"}: ${bad[0].reason.slice(0, 200)})`);
+  const lost = changes.filter((c) => c.change === "missing").map((c) => c.column);
+  const gained = changes.filter((c) => c.change === "added").map((c) => c.column);
+  if (lost.length) out.push(`${label}: lacks column${lost.length > 1 ? "s" : ""} ${lost.join(", ")} of ${table} (read as NULL)`);
+  if (gained.length) out.push(`${label}: has new column${gained.length > 1 ? "s" : ""} ${gained.join(", ")} not in ${table}`);
 }

@@ -53,10 +53,10 @@ describe("ingestFiles", () => {
     expect(r2.version?.version).toBe(2);
     expect(r2.version?.rowCount).toBe(3);
     expect(r2.version?.parents).toEqual([{ table: "bronze.people", version: 1 }]);
-    // Same path, new content: a new file as far as the checkpoint is concerned.
+    // Same path, new content: the file's 2 earlier rows are replaced by its 1 new row (issue 8: no duplicates).
     fs.writeFileSync(a, "id,name,score\n4,dee,2\n");
     const r3 = await lake.ingestFiles("bronze.people", [a]);
-    expect(r3.version?.rowCount).toBe(4);
+    expect(r3.version?.rowCount).toBe(2);
     // The checkpoint survives reopening the lake (it lives in the lake, not in memory).
     const reopened = await open(path.join(d, "lake"));
     expect((await reopened.ingestFiles("bronze.people", [a, b])).version).toBeNull();

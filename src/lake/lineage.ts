@@ -26,7 +26,7 @@ export interface LineageNode {
   missing?: TableRef[];
 }
 
-const SAME_TABLE_CHAIN = new Set(["append", "merge", "scd2", "quarantine"]);
+const SAME_TABLE_CHAIN = new Set(["append", "merge", "scd2", "quarantine", "replace", "forget", "revert"]);
 
 /** The lineage tree of `ref`, down to source files. */
 export function tableLineage(lake: Lake, ref: TableRef, depth = 50): LineageNode {

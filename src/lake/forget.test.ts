@@ -1,0 +1,36 @@
+// Forgetting a landing file: its rows leave the table as a new audited version, nothing else changes, and the
+// file is not ingested again until it is re-saved with new content.
+import { describe, expect, it } from "vitest";
+import { NotFoundError } from "../errors.js";
+import { forgetFile } from "./forget.js";
+import { useTempLakes } from "./test-helpers/tmp-lake.js";
+
+const { write, fresh } = useTempLakes();
+
+describe("forget", () => {
+  it("removes exactly the file's rows (a mixed batch keeps the others), audited in the manifest", async () => {
+    const { dir, lake } = await fresh();
+    const a = write(dir, "a.csv", "id\n1\n2\n");
+    const b = write(dir, "b.csv", "id\n3\n4\n5\n");
+    const c = write(dir, "c.csv", "id\n6\n");
+    await lake.ingestFiles("bronze.f", [a, b]);
+    await lake.ingestFiles("bronze.f", [c]);
+    const r = await forgetFile(lake, b, { actor: "bob" });
+    expect(r).toMatchObject({ table: "bronze.f", file: b, version: 3, rowsBefore: 6, rowsRemoved: 3, rowsAfter: 3, actor: "bob" });
+    const v = (await lake.current("bronze.f"))!;
+    expect(v.operation).toBe("forget");
+    expect(v.info).toMatchObject({ forgotten: { file: b, rowsRemoved: 3 }, rowsRemoved: 3, actor: "bob" });
+    expect(await lake.query("SELECT id FROM bronze.f ORDER BY id")).toEqual([1, 2, 6].map((id) => ({ id })));
+    // Still in the landing folder: not loaded again; re-saved with new content: loaded (as a replacement).
+    expect((await lake.ingestFiles("bronze.f", [a, b, c])).version).toBeNull();
+    write(dir, "b.csv", "id\n7\n");
+    const again = await lake.ingestFiles("bronze.f", [a, b, c]);
+    expect(again).toMatchObject({ rowsOut: 1, rowsRemoved: 0 });
+    expect(await lake.query("SELECT id FROM bronze.f ORDER BY id")).toEqual([1, 2, 6, 7].map((id) => ({ id })));
+    // Forgetting twice changes nothing; an unknown file is a typed error.
+    await forgetFile(lake, a);
+    expect((await forgetFile(lake, a)).rowsRemoved).toBe(0);
+    await expect(forgetFile(lake, write(dir, "never.csv", "id\n1\n"))).rejects.toThrow(NotFoundError);
+    expect(await lake.query("SELECT count(*) AS n FROM bronze.f")).toEqual([{ n: 2 }]);
+  });
+});
