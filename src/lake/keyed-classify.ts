@@ -21,6 +21,8 @@ export interface Classified extends RowChanges {
   dropKeys: string;
   /** SELECT of the rows that join the table (inserted and updated), without helper columns. */
   newPart: string;
+  /** Keys held twice by the current rows, now held once. */
+  deduplicated: number;
   /** Current rows that leave (more than `updated + deleted` only if the table held duplicate keys). */
   rowsDropped: number;
   rowsAdded: number;
@@ -29,7 +31,8 @@ export interface Classified extends RowChanges {
 
 export interface ClassifyInput {
   key: string[];
-  /** A relation of the deduplicated staged rows, one per key, with the helper column `__del` (boolean). */
+  /** The staged rows, one per key, with helper columns `__del` (a delete) and `__heal` (a current row standing in
+   *  for copies of its key, see keyed-stage.ts). */
   staged: string;
   /** Columns of the staged rows that belong in the table (not helpers, not the delete flag). */
   stagedColumns: ColumnSchema[];
@@ -41,7 +44,7 @@ export interface ClassifyInput {
   replaced?: string[];
 }
 
-const HELPERS = "__del, __matched, __changed, __copies";
+const HELPERS = "__del, __heal, __matched, __differs, __changed, __copies";
 
 export async function classifyKeyed(lake: Lake, input: ClassifyInput): Promise<Classified> {
   const keys = input.key.map(ident).join(", ");
@@ -61,14 +64,14 @@ export async function classifyKeyed(lake: Lake, input: ClassifyInput): Promise<C
   // the source had a key) counts as changed, so the rewrite leaves one row for it.
   const matched = cur
     ? `(SELECT t.*, count(*) OVER (PARTITION BY ${input.key.map((k) => `t.${ident(k)}`).join(", ")}) AS __copies FROM ${cur} t SEMI JOIN ${input.staged} s ON ${match}
-        QUALIFY row_number() OVER (PARTITION BY ${input.key.map((k) => `t.${ident(k)}`).join(", ")}) = 1)`
+        QUALIFY row_number() OVER (PARTITION BY ${input.key.map((k) => `t.${ident(k)}`).join(", ")}${curCols.has("_ingested_at") ? " ORDER BY t._ingested_at DESC NULLS LAST" : ""}) = 1)`
     : null;
   await lake.duck.run(
     matched
       ? `CREATE TEMP TABLE ${cls} AS SELECT s.*, t.__copies IS NOT NULL AS __matched, coalesce(t.__copies, 0) AS __copies,
-           t.__copies > 1 OR ${differs.join(" OR ") || "false"} AS __changed
+           coalesce(${differs.join(" OR ") || "false"}, false) AS __differs, t.__copies > 1 OR __differs AS __changed
          FROM ${input.staged} s LEFT JOIN ${matched} t ON ${match}`
-      : `CREATE TEMP TABLE ${cls} AS SELECT s.*, false AS __matched, 0 AS __copies, true AS __changed FROM ${input.staged} s`,
+      : `CREATE TEMP TABLE ${cls} AS SELECT s.*, false AS __matched, 0 AS __copies, true AS __differs, true AS __changed FROM ${input.staged} s`,
   );
   const notNull = input.key.map((k) => `${ident(k)} IS NOT NULL`).join(" AND ");
   // Current keys the source no longer holds (absent from the full key set, or dropped from a re-saved file that
@@ -86,7 +89,8 @@ export async function classifyKeyed(lake: Lake, input: ClassifyInput): Promise<C
   );
   const [c] = await lake.duck.rows(
     `SELECT count(*) FILTER (WHERE NOT __matched AND NOT __del) AS ins,
-            count(*) FILTER (WHERE __matched AND NOT __del AND __changed) AS upd,
+            count(*) FILTER (WHERE __matched AND NOT __del AND __differs AND NOT __heal) AS upd,
+            count(*) FILTER (WHERE __matched AND NOT __del AND __copies > 1 AND NOT __differs) AS healed,
             count(*) FILTER (WHERE __matched AND NOT __del AND NOT __changed) AS same,
             count(*) FILTER (WHERE __matched AND __del) AS del,
             coalesce(sum(__copies) FILTER (WHERE __matched AND (__del OR __changed)), 0) AS dropped,
@@ -95,6 +99,7 @@ export async function classifyKeyed(lake: Lake, input: ClassifyInput): Promise<C
   );
   const inserted = Number(c.ins);
   const updated = Number(c.upd);
+  const deduplicated = Number(c.healed);
   return {
     inserted,
     updated,
@@ -102,8 +107,9 @@ export async function classifyKeyed(lake: Lake, input: ClassifyInput): Promise<C
     deleted: Number(c.del) + Number(c.gone),
     dropKeys: `SELECT ${keys} FROM ${cls} WHERE __matched AND (__del OR __changed) UNION ALL SELECT ${keys} FROM ${gone}`,
     newPart: `SELECT * EXCLUDE (${HELPERS}) FROM ${cls} WHERE NOT __del AND (NOT __matched OR __changed)`,
+    deduplicated,
     rowsDropped: Number(c.dropped) + Number(c.gone_rows),
-    rowsAdded: inserted + updated,
+    rowsAdded: inserted + updated + deduplicated,
     drop: async () => {
       await lake.duck.run(`DROP TABLE IF EXISTS ${cls}; DROP TABLE IF EXISTS ${gone}`);
     },

@@ -8,8 +8,9 @@ import { checkpointKey, loadCheckpoint, saveCheckpoint, type SourceFileRecord } 
 import { writeSourceAsParquet, type FileWriteResult, type QuarantineRow } from "./ingest-file.js";
 import type { IngestResult, Source } from "./ingest.js";
 import { classifyKeyed, type RowChanges } from "./keyed-classify.js";
+import { stageBatch } from "./keyed-stage.js";
 import { rewriteByKey } from "./keyed-rewrite.js";
-import type { Lake } from "./lake.js";
+import type { Lake, VersionDraft } from "./lake.js";
 import { InvariantError } from "./materialize.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
 import { writeQuarantineFile, type QuarantineInfo } from "./quarantine.js";
@@ -28,8 +29,6 @@ export interface KeyedOptions {
   presentKeys?: { abs: string; columns: Record<string, string> };
   /** Remember each source by path + content hash so it is read once (files); off for re-read sources (PostgreSQL). */
   remember?: boolean;
-  /** Commit a version even when no row changed (a source that moved its cursor or ran its key scan). */
-  commitUnchanged?: boolean;
   /** Stored in the manifest info (e.g. the cursor). */
   info?: Record<string, unknown>;
 }
@@ -91,6 +90,32 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
       result.rowsBad += bad.length;
     }
     if (!records.length && !opts.presentKeys) return null;
+    const draft = async (files: string[], fileRows: number[], deduplicated: number | null): Promise<VersionDraft> => {
+      let q: QuarantineInfo = { files: [], fileRows: [], rows: 0 };
+      if (quarantine.length) {
+        const qf = ctx.newFile(quarantineTableOf(table));
+        const n = await writeQuarantineFile(lake.duck, quarantine, { batchId, at: ingestedAt, tableVersion: ctx.version }, qf.abs);
+        q = { files: [qf.rel], fileRows: [n], rows: n };
+        result.quarantineTable = quarantineTableOf(table);
+      }
+      return {
+        files,
+        fileRows,
+        operation: "upsert",
+        parents: ctx.prev ? [{ table, version: ctx.prev.version }] : [],
+        info: {
+          ...opts.info, key: opts.key, batchId, ingestedAt, ...(opts.remember ? { sourceFiles: records } : {}),
+          rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsQuarantined: result.rowsBad, quarantine: q,
+          ...result.changes, tombstones: result.changes.deleted, ...(deduplicated ? { deduplicated } : {}),
+          ...(result.deletesSkipped ? { deletesSkipped: result.deletesSkipped } : {}),
+          ...(result.schemaChanges.length ? { schemaChanges: result.schemaChanges } : {}),
+        },
+        afterCommit: async (m) => {
+          if (opts.remember) saveCheckpoint(lake.root, table, m.version, seen);
+          if (q.rows) await reconcileQuarantine(lake, table);
+        },
+      };
+    };
     // Snapshot: only the last source counts (a later full picture supersedes an earlier one in the same batch).
     const last = staged[staged.length - 1];
     const use = opts.snapshot ? (last ? [last] : []) : staged;
@@ -101,7 +126,21 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
     const present = `keyed_present_${tag}`;
     const files = use.filter((s) => s.rel);
     try {
-      const cols = await stage(lake, stagedTable, files.map((s) => s.rel), schema, opts, quarantine, result);
+      // A table appended before its source had a key may hold a key twice: checked once, on the first keyed commit.
+      const cur = ctx.prev ? lake.relation({ table, version: ctx.prev.version }) : null;
+      const st = await stageBatch(lake, stagedTable, {
+        table, key: opts.key, files: files.map((s) => s.rel), schema, ...(opts.deleteColumn ? { deleteColumn: opts.deleteColumn } : {}),
+        ...(cur && !ctx.prev!.info?.key ? { duplicatesIn: cur } : {}),
+      });
+      quarantine.push(...(st?.nullKeys ?? []));
+      result.rowsOut -= st?.nullKeys.length ?? 0;
+      result.rowsBad += st?.nullKeys.length ?? 0;
+      result.rowsIn = result.rowsOut + result.rowsBad;
+      if (!st) {
+        // Nothing readable and no table yet: only the files (and their quarantined rows) are recorded.
+        if (!quarantine.length && !(opts.remember && records.length)) return null;
+        return draft(ctx.prev?.files ?? [], ctx.prev?.fileRows ?? [], null);
+      }
       let presentRel: string | undefined;
       if (opts.presentKeys) {
         const declared = Object.entries(opts.presentKeys.columns).map(([k, t]) => `${lit(k)}: ${lit(t)}`).join(", ");
@@ -110,17 +149,16 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
       } else if (opts.snapshot && last && !deletesSkipped) presentRel = stagedTable;
       result.deletesSkipped = deletesSkipped;
       const cls = await classifyKeyed(lake, {
-        key: opts.key, staged: stagedTable, stagedColumns: cols,
-        current: ctx.prev ? { relation: lake.relation({ table, version: ctx.prev.version }), schema: ctx.prev.schema } : null,
+        key: opts.key, staged: stagedTable, stagedColumns: st.columns,
+        current: cur ? { relation: cur, schema: ctx.prev!.schema } : null,
         ...(presentRel ? { present: presentRel } : {}),
         ...(replaced.length && !opts.snapshot ? { replaced } : {}),
       });
       try {
         const { dropKeys, newPart, ...counts } = cls;
         result.changes = { inserted: counts.inserted, updated: counts.updated, deleted: counts.deleted, unchanged: counts.unchanged };
-        result.rowsIn = result.rowsOut + result.rowsBad;
-        const changed = counts.inserted + counts.updated + counts.deleted > 0;
-        if (!changed && !quarantine.length && !(opts.remember && records.length) && !opts.commitUnchanged) return null;
+        const changed = counts.inserted + counts.updated + counts.deleted + counts.deduplicated > 0;
+        if (!changed && !quarantine.length && !(opts.remember && records.length)) return null;
         const w = changed
           ? await rewriteByKey(lake, ctx, opts.key, dropKeys, newPart)
           : { files: ctx.prev?.files ?? [], fileRows: ctx.prev?.fileRows ?? [] };
@@ -130,30 +168,7 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
         if (stored !== expected) {
           throw new InvariantError(`${table}: keyed commit holds ${stored} rows, expected ${expected} (${ctx.prev?.rowCount ?? 0} - ${counts.rowsDropped} + ${counts.rowsAdded})`);
         }
-        let q: QuarantineInfo = { files: [], fileRows: [], rows: 0 };
-        if (quarantine.length) {
-          const qf = ctx.newFile(quarantineTableOf(table));
-          const n = await writeQuarantineFile(lake.duck, quarantine, { batchId, at: ingestedAt, tableVersion: ctx.version }, qf.abs);
-          q = { files: [qf.rel], fileRows: [n], rows: n };
-          result.quarantineTable = quarantineTableOf(table);
-        }
-        return {
-          files: w.files,
-          fileRows: w.fileRows,
-          operation: "upsert",
-          parents: ctx.prev ? [{ table, version: ctx.prev.version }] : [],
-          info: {
-            ...opts.info, key: opts.key, batchId, ingestedAt, ...(opts.remember ? { sourceFiles: records } : {}),
-            rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsQuarantined: result.rowsBad, quarantine: q,
-            ...result.changes, tombstones: counts.deleted,
-            ...(deletesSkipped ? { deletesSkipped } : {}),
-            ...(result.schemaChanges.length ? { schemaChanges: result.schemaChanges } : {}),
-          },
-          afterCommit: async (m) => {
-            if (opts.remember) saveCheckpoint(lake.root, table, m.version, seen);
-            if (q.rows) await reconcileQuarantine(lake, table);
-          },
-        };
+        return draft(w.files, w.fileRows, counts.deduplicated);
       } finally {
         await cls.drop();
       }
@@ -186,42 +201,3 @@ async function writeFlagTolerant(
 }
 
 const readFiles = (lake: Lake, files: string[]) => `read_parquet(${pathList(files.map((f) => path.join(lake.root, f)))}, union_by_name = true)`;
-
-/**
- * Loads the staged files into one temp table, one row per key (the last file, then the last row, wins); rows with
- * a NULL key go to the quarantine, since they cannot be placed. Returns the table's stored columns.
- */
-async function stage(
-  lake: Lake, name: string, files: string[], schema: ColumnSchema[] | null, opts: KeyedOptions, quarantine: QuarantineRow[], result: KeyedIngestResult,
-): Promise<ColumnSchema[]> {
-  const keys = opts.key.map(ident).join(", ");
-  const cols = files.length ? await lake.duck.describe(`SELECT * FROM ${readFiles(lake, files)}`) : (schema ?? []);
-  for (const k of opts.key) {
-    if (!cols.some((c) => c.name === k)) {
-      throw new ValidationError(`key column ${k} is not a column of the source of ${result.table}`, {
-        path: k, hint: `columns: ${cols.filter((c) => !LINEAGE_COLUMNS.includes(c.name)).map((c) => c.name).join(", ")}`,
-      });
-    }
-  }
-  const del = opts.deleteColumn && cols.some((c) => c.name === opts.deleteColumn) ? `coalesce(TRY_CAST(${ident(opts.deleteColumn)} AS BOOLEAN), false)` : "false";
-  const stored = cols.filter((c) => c.name !== opts.deleteColumn);
-  const list = stored.map((c) => ident(c.name)).join(", ");
-  const parts = files.map((f, i) => `SELECT *, ${i} AS __f FROM read_parquet(${lit(path.join(lake.root, f))}, file_row_number = true)`);
-  const all = parts.length ? parts.join(" UNION ALL BY NAME ") : `SELECT ${list}, false AS __del FROM (SELECT NULL) WHERE false`;
-  const isNull = opts.key.map((k) => `${ident(k)} IS NULL`).join(" OR ");
-  if (parts.length) {
-    const nulls = await lake.duck.rows(`SELECT _source_file AS f, CAST(to_json(s) AS VARCHAR) AS raw FROM (${all}) s WHERE ${isNull}`);
-    for (const r of nulls) {
-      quarantine.push({ rule: "key", reason: `key (${opts.key.join(", ")}) is NULL`, source_file: String(r.f), line: null, raw: String(r.raw) });
-    }
-    result.rowsOut -= nulls.length;
-    result.rowsBad += nulls.length;
-  }
-  await lake.duck.run(
-    parts.length
-      ? `CREATE TEMP TABLE ${name} AS SELECT ${list}, ${del} AS __del FROM (${all}) WHERE NOT (${isNull})
-         QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY __f DESC, file_row_number DESC) = 1`
-      : `CREATE TEMP TABLE ${name} AS ${all}`,
-  );
-  return stored;
-}

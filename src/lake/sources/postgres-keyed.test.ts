@@ -131,6 +131,12 @@ describe("keyed PostgreSQL source", () => {
     clock += 31 * 60_000;
     expect((await ingestPostgres(lake, "bronze.events", opts)).changes?.deleted).toBe(1);
     expect(await count()).toBe(47);
+    // The row holding the last cursor value is deleted: nothing is read past the cursor, the key scan alone deletes.
+    await sql(`DELETE FROM ${N} WHERE id = 50`);
+    clock += 61 * 60_000;
+    const scanOnly = await ingestPostgres(lake, "bronze.events", { ...opts, cursorLookback: undefined });
+    expect(scanOnly).toMatchObject({ rowsIn: 0, changes: { inserted: 0, updated: 0, deleted: 1, unchanged: 0 } });
+    expect(await count()).toBe(46);
     // A late row 20 below the last seq (500) is inside the lookback of 25.
     await sql(`INSERT INTO ${N} VALUES (99, 480, 'late')`);
     expect((await ingestPostgres(lake, "bronze.events", opts)).changes?.inserted).toBe(1);

@@ -68,6 +68,23 @@ describe("PostgreSQL incremental source", () => {
     ]);
   });
 
+  it("a table appended before the key was declared (a key held twice) holds one row per key after the first keyed run", async (t) => {
+    if (!client) return t.skip();
+    await client.query(`DELETE FROM ${TABLE}`);
+    const { lake } = await fresh();
+    const append = { connection: CONN, table: TABLE, cursor: "updated_at" };
+    await client.query(`INSERT INTO ${TABLE} VALUES (1, 'ann', 'basic', 1, 1, '2024-01-01 10:00:00+00'), (2, 'bob', 'pro', 2, 2, '2024-01-02 10:00:00+00')`);
+    await ingestPostgres(lake, "bronze.pg_customers", append);
+    await client.query(`UPDATE ${TABLE} SET plan = 'max', updated_at = '2024-02-01 09:00:00+00' WHERE id = 2`);
+    await ingestPostgres(lake, "bronze.pg_customers", append);
+    expect(await lake.query("SELECT count(*) AS n FROM bronze.pg_customers")).toEqual([{ n: 3 }]); // bob twice: the old bug's state
+    // Nothing new at the source: the first keyed run still collapses bob to his newest row.
+    const keyed = await ingestPostgres(lake, "bronze.pg_customers", { ...append, key: ["id"] });
+    expect(keyed.version?.info).toMatchObject({ deduplicated: 1 });
+    expect(await lake.query("SELECT id, plan FROM bronze.pg_customers ORDER BY id")).toEqual([{ id: 1, plan: "basic" }, { id: 2, plan: "max" }]);
+    expect((await ingestPostgres(lake, "bronze.pg_customers", { ...append, key: ["id"] })).version).toBeNull();
+  });
+
   it("names the problem when the server or the table is wrong", async (t) => {
     if (!client) return t.skip();
     const { lake } = await fresh();
