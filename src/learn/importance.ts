@@ -5,8 +5,8 @@ import { ValidationError } from "../errors.js";
 import { findColumn } from "../features/pipeline.js";
 import type { Column, Frame } from "../records.js";
 import type { Model } from "./model.js";
+import { metricSign } from "./metric-registry.js";
 import { Rng } from "./rng.js";
-import { lowerIsBetter } from "./search/search.js";
 import { DEFAULT_FIT_OPTIONS, splitParams, TrainingSession, type SessionRequest } from "./session.js";
 
 /**
@@ -16,7 +16,7 @@ import { DEFAULT_FIT_OPTIONS, splitParams, TrainingSession, type SessionRequest 
 export function permutationImportance(model: Model, frame: Frame, rows: Uint32Array, target: string, metric: string, repeats = 3, seed = 0): Record<string, number> {
   const base = model.evaluate(frame, rows, target)[metric];
   if (base === undefined) throw new ValidationError(`metric "${metric}" is not computed for this model`, { path: "metric" });
-  const sign = lowerIsBetter(metric) ? -1 : 1;
+  const sign = metricSign(metric);
   const rng = new Rng(seed);
   const out: Record<string, number> = {};
   for (const name of model.pipeline.featureNames) {

@@ -67,7 +67,7 @@ describe("taskMetrics", () => {
     expect(Object.keys(taskMetrics("multiclass", [0, 1, 2], [1, 0, 0, 0, 1, 0, 0, 0, 1], 3)).sort()).toEqual([
       "accuracy", "balanced_accuracy", "f1_macro", "log_loss", "roc_auc",
     ]);
-    expect(Object.keys(taskMetrics("regression", [1, 2], [1, 2], 0)).sort()).toEqual(["mae", "mape", "r2", "rmse"]);
+    expect(Object.keys(taskMetrics("regression", [1, 2], [1, 2], 0)).sort()).toEqual(["mae", "mape", "mse", "r2", "rmse"]);
   });
   it("summarizes folds as mean and population std", () => {
     const s = summarizeFolds([{ a: 1 }, { a: 3 }]);

@@ -1,54 +1,35 @@
 // The metric set reported for each task (the names the contract promises), computed from model outputs.
 
 import type { Task } from "../records.js";
-import { averagePrecision, brierScore } from "./curves.js";
-import {
-  accuracy, balancedAccuracy, f1, f1Macro, logLoss, mae, mape, multiLogLoss, precision, r2, recall, rmse, rocAuc, rocAucOvrMacro,
-} from "./metrics.js";
+import { METRICS, type ScoredRows } from "./metric-registry.js";
 
 /**
- * Metrics of predictions against truth. Classification: `y` holds class indices and `proba` is row-major
- * n x k probabilities (binary: k = 2, class 1 positive, threshold 0.5). Regression: `proba` holds values.
- * A metric that is undefined on these rows (ROC-AUC with one class present) is left out, never NaN. Besides the
- * contract's metrics: pr_auc, brier and balanced_accuracy (binary), balanced_accuracy (multiclass), mape.
+ * Metrics of predictions against truth: every registered metric the task measures (metric-registry.ts).
+ * Classification: `y` holds class indices and `out` is row-major n x k probabilities (binary: k = 2, class 1
+ * positive, threshold 0.5). Regression: `out` holds values. A metric that is undefined on these rows (ROC-AUC with
+ * one class present) is left out, never NaN.
  */
 export function taskMetrics(task: Task, y: ArrayLike<number>, out: ArrayLike<number>, k: number): Record<string, number> {
   const n = y.length;
   if (n === 0) return {};
-  const m: Record<string, number> = {};
-  if (task === "regression") {
-    m.rmse = rmse(y, out);
-    m.mae = mae(y, out);
-    m.r2 = r2(y, out);
-    m.mape = mape(y, out);
-    return m;
-  }
-  const pred = new Int32Array(n);
+  const rows: ScoredRows = { y, out, k, pred: new Int32Array(0), p1: new Float64Array(0) };
   if (task === "binary") {
-    const p1 = new Float64Array(n);
-    for (let i = 0; i < n; i++) (p1[i] = out[i * 2 + 1]), (pred[i] = p1[i] >= 0.5 ? 1 : 0);
-    m.accuracy = accuracy(y, pred);
-    m.precision = precision(y, pred);
-    m.recall = recall(y, pred);
-    m.f1 = f1(y, pred);
-    const auc = rocAuc(y, p1);
-    if (!Number.isNaN(auc)) (m.roc_auc = auc), (m.pr_auc = averagePrecision(y, p1));
-    m.log_loss = logLoss(y, p1);
-    m.brier = brierScore(y, p1);
-    m.balanced_accuracy = balancedAccuracy(y, pred, 2);
-    return m;
+    rows.pred = new Int32Array(n);
+    rows.p1 = new Float64Array(n);
+    for (let i = 0; i < n; i++) (rows.p1[i] = out[i * 2 + 1]), (rows.pred[i] = rows.p1[i] >= 0.5 ? 1 : 0);
+  } else if (task === "multiclass") {
+    rows.pred = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (out[i * k + c] > out[i * k + best]) best = c;
+      rows.pred[i] = best;
+    }
   }
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (out[i * k + c] > out[i * k + best]) best = c;
-    pred[i] = best;
+  const m: Record<string, number> = {};
+  for (const def of METRICS.values()) {
+    const v = def.compute[task]?.(rows);
+    if (v !== undefined) m[def.name] = v;
   }
-  m.accuracy = accuracy(y, pred);
-  m.balanced_accuracy = balancedAccuracy(y, pred, k);
-  m.f1_macro = f1Macro(y, pred, k);
-  const auc = rocAucOvrMacro(y, out, k);
-  if (!Number.isNaN(auc)) m.roc_auc = auc;
-  m.log_loss = multiLogLoss(y, out, k);
   return m;
 }
 

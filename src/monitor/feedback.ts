@@ -1,6 +1,7 @@
 // Label joins: remembers recent predictions by id, joins labels posted later (POST /feedback), tracks live metrics and decay.
 import type { Registry } from "prom-client";
 import { ValidationError } from "../errors.js";
+import { metricDecay } from "../learn/metric-registry.js";
 import type { Prediction, PredictionOutput, Signature } from "../records.js";
 import { monitorMetrics, type MonitorMetrics } from "./metrics.js";
 import type { LoggedRequest } from "./prediction-log.js";
@@ -49,9 +50,6 @@ interface Labelled {
   label?: string;
   value?: number;
 }
-
-/** Metrics where lower is better; decay is then live − training instead of training − live. */
-const LOWER_IS_BETTER = new Set(["log_loss", "mae", "rmse"]);
 
 /** ROC-AUC by ranks (ties share the mean rank): the probability a positive scores above a negative. */
 export function rocAuc(scores: Float64Array, positive: Uint8Array): number {
@@ -189,7 +187,7 @@ export class FeedbackJoiner {
     const decay: Record<string, number> = {};
     for (const [k, v] of Object.entries(live)) {
       const t = ref?.metrics[k];
-      if (t !== undefined && Number.isFinite(t)) decay[k] = LOWER_IS_BETTER.has(k) ? v - t : t - v;
+      if (t !== undefined && Number.isFinite(t)) decay[k] = metricDecay(k, t, v);
     }
     return { labelled: w.length, live, decay };
   }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { LineCounter, parseDocument, isNode } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { metricsOfTask } from "../learn/metric-registry.js";
 import { projectSchema, type ProjectConfig, type ProjectInput } from "./config.js";
 
 export const PROJECT_FILE = "millrace.yaml";
@@ -80,11 +81,11 @@ function checkStoreLocation(kind: "lake" | "metadata" | "artifacts", value: stri
   throw new ConfigError(`${key}: "${value}" is not a supported ${kind} location (${scheme}: URLs are not)`, { path: key, hint });
 }
 
-/** The test metrics each task reports (learn/task-metrics.ts; a test keeps the two lists equal). */
+/** The test metrics each task reports, from the metric registry (learn/metric-registry.ts). */
 export const TASK_METRICS: Record<ProjectConfig["dataset"]["task"], string[]> = {
-  binary: ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier", "balanced_accuracy"],
-  multiclass: ["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss"],
-  regression: ["rmse", "mae", "r2", "mape"],
+  binary: metricsOfTask("binary"),
+  multiclass: metricsOfTask("multiclass"),
+  regression: metricsOfTask("regression"),
 };
 
 /**

@@ -55,11 +55,8 @@ export interface GateDecision {
   comparison?: GateComparison;
 }
 
-const LOWER_IS_BETTER = new Set(["rmse", "mae", "mape", "log_loss", "brier", "mse"]);
-
-export function higherIsBetter(metric: string): boolean {
-  return !LOWER_IS_BETTER.has(metric);
-}
+// A metric's direction lives with the metric (learn/metric-registry.ts); re-exported for the gate's callers.
+export { higherIsBetter } from "../learn/metric-registry.js";
 
 const fmt = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(4)).toString() : String(v));
 

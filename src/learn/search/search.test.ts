@@ -95,6 +95,26 @@ describe("searchCandidates", () => {
       for (const t of r.trials.filter((t) => t.state === "pruned")) expect(t.foldMetrics.length).toBeLessThan(3);
     }
   });
+  it("minimises every loss the registry marks lower-is-better (mse), and refuses an unknown metric up front", async () => {
+    const f = frame();
+    const y = f.columns[0].values as Float64Array;
+    const reg: Frame = { ...f, columns: [f.columns[0], f.columns[1], { name: "y", kind: "numeric", values: Float64Array.from(y, (v, i) => 3 * v + (i % 7)) }] };
+    const req = {
+      ...base(reg), task: "regression" as const, positive: undefined,
+      testRows: holdoutSplit(reg.columns[2], { testFraction: 0.25, seed: 1, stratify: false }).test,
+      candidate: { name: "r", model: "ridge" },
+      space: { alpha: { type: "choice" as const, values: [0.01, 1000] } },
+      method: "grid" as const,
+      prune: false,
+    };
+    const r = await searchCandidates({ ...req, metric: "mse" });
+    expect(r.trials.every((t) => t.state === "complete")).toBe(true);
+    // alpha = 1000 shrinks the slope of 3 towards zero: the worse fit, which a maximised mse would pick.
+    expect(r.bestTrial.params.alpha).toBe(0.01);
+    expect(r.bestTrial.score).toBe(Math.min(...r.trials.map((t) => t.score)));
+    await expect(searchCandidates({ ...req, metric: "rmsee" })).rejects.toThrow(/unknown metric "rmsee"/);
+    await expect(searchCandidates({ ...req, metric: "roc_auc" })).rejects.toThrow(/not measured for task regression/);
+  });
   it("without CV each trial validates on one slice of the train rows", async () => {
     const r = await searchCandidates({
       ...base(frame()),

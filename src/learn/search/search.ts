@@ -2,7 +2,8 @@
 // rows, hopeless trials pruned fold by fold (median rule), every trial reported through onTrial; the best
 // parameters are then refit on all train rows and tested once.
 
-import { TrainingError } from "../../errors.js";
+import { TrainingError, ValidationError } from "../../errors.js";
+import { defaultMetric, metricDef, metricSign, metricsOfTask } from "../metric-registry.js";
 import { modelKind } from "../models.js";
 import type { ParamValue, Params } from "../params.js";
 import { Rng } from "../rng.js";
@@ -62,11 +63,6 @@ export interface SearchResult extends TrainResult {
   workers: number;
 }
 
-/** Metrics where lower is better; every other metric is maximised. */
-export function lowerIsBetter(metric: string): boolean {
-  return ["rmse", "mae", "log_loss", "mape", "brier"].includes(metric);
-}
-
 /** The request as a worker thread can receive it (functions do not cross threads). */
 function withoutCallbacks(req: SearchRequest): Omit<SearchRequest, "onTrial" | "onProgress"> {
   const { onTrial: _t, onProgress: _p, ...rest } = req;
@@ -78,8 +74,11 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
   const session = new TrainingSession(req);
   const kind = modelKind(req.candidate.model, req.task);
   const { options, learnerParams: fixed } = splitParams(req);
-  const metric = req.metric ?? (req.task === "regression" ? "rmse" : "roc_auc");
-  const sign = lowerIsBetter(metric) ? -1 : 1;
+  const metric = req.metric ?? defaultMetric(req.task);
+  const sign = metricSign(metric);
+  if (!metricDef(metric).compute[req.task]) {
+    throw new ValidationError(`metric "${metric}" is not measured for task ${req.task}`, { path: "metric", hint: `use one of ${metricsOfTask(req.task).join(", ")}` });
+  }
   const folds: Fold[] =
     req.cvFolds >= 2 ? session.folds(req.cvFolds) : session.folds(Math.max(2, Math.round(1 / (req.validationFraction ?? 0.2)))).slice(0, 1);
   const rng = new Rng(req.seed ^ 0x5eed);
