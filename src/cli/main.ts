@@ -9,6 +9,7 @@ import { trainCommand } from "./commands/train.js";
 import { serveCommands } from "./commands/serve.js";
 import { driftCommands } from "./commands/drift.js";
 import { lakeCommands } from "./commands/lake-commands.js";
+import { undoCommands } from "./commands/undo-commands.js";
 import { watchCommands } from "./commands/watch.js";
 import { workerCommands } from "./commands/worker.js";
 import { predictCommands } from "./commands/predict.js";
@@ -57,7 +58,8 @@ program
   .option("--json", "print the summary as JSON")
   .option("-q, --quiet", "print only the summary")
   .option("--retrain", "train even if the dataset is unchanged (the gate still decides)")
-  .action(action((project: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean }) => runCommand(project, opts)));
+  .option("--strict", "exit non-zero when an ingested file had every row quarantined, or lacks or adds a column")
+  .action(action((project: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean; strict?: boolean }) => runCommand(project, opts)));
 
 program
   .command("train")
@@ -163,6 +165,7 @@ models
 serveCommands(program, action);
 driftCommands(program, action);
 lakeCommands(program, action);
+undoCommands(program, action);
 watchCommands(program, action);
 workerCommands(program, action);
 predictCommands(program, action);

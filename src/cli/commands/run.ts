@@ -7,15 +7,25 @@ import { loadProject } from "../../project/load-project.js";
 import { color, fmtMs, fmtNumber, printJson, table } from "../output.js";
 import { taskReporter } from "../progress.js";
 
-export async function runCommand(projectDir: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean }): Promise<number> {
+/** The ingest warnings of a run (a file whose rows were all quarantined, a lost or new column), one line each. */
+export function ingestWarnings(s: PipelineSummary): string[] {
+  return s.ingest.flatMap((i) => (i as { warnings?: string[] }).warnings ?? []);
+}
+
+export async function runCommand(projectDir: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean; strict?: boolean }): Promise<number> {
   const project = loadProject(projectDir);
   const reporter = taskReporter({ quiet: opts.json === true || opts.quiet === true });
   if (!opts.json && !opts.quiet) process.stderr.write(`${color.bold("millrace run")} ${project.config.name} ${color.dim(path.relative(process.cwd(), project.dir) || ".")}\n`);
   const summary = await withResources(project, (r) => runPipeline(r, { onEvent: reporter.onEvent, retrain: opts.retrain === true }));
   reporter.stop();
-  if (opts.json) printJson(summary);
-  else printSummary(summary);
-  return summary.status === "succeeded" ? 0 : 1;
+  const warnings = ingestWarnings(summary);
+  if (opts.json) printJson(opts.strict ? { ...summary, strict: { failed: warnings.length > 0, warnings } } : summary);
+  else {
+    printSummary(summary);
+    if (opts.strict && warnings.length) process.stderr.write(color.red(`--strict: ${warnings.length} ingest warning(s) make this run fail:\n${warnings.map((w) => `  ${w}`).join("\n")}\n`));
+  }
+  if (summary.status !== "succeeded") return 1;
+  return opts.strict && warnings.length ? 1 : 0;
 }
 
 export function printSummary(s: PipelineSummary): void {
@@ -31,6 +41,7 @@ export function printSummary(s: PipelineSummary): void {
     for (const f of s.ingest.flatMap((i) => i.filesIngested).filter((f) => f.error || f.badRows > 0)) {
       out.push(color.yellow(`  ${path.basename(f.path)}: ${f.error ?? `${f.badRows} malformed rows counted, not loaded`}`));
     }
+    for (const w of ingestWarnings(s)) out.push(color.yellow(`  warning: ${w}`));
     out.push("");
   }
   if (s.tables.length > 0) {

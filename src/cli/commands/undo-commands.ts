@@ -1,0 +1,58 @@
+// Undo for bad data: `millrace revert TABLE --to VERSION` and `millrace ingest --forget FILE`, each a new table
+// version audited with who did it (--actor, or $USER) and why (--reason).
+import type { Command } from "commander";
+import { ValidationError } from "../../errors.js";
+import { withResources } from "../../flow/resources.js";
+import { forgetFile } from "../../lake/forget.js";
+import { revertTable } from "../../lake/revert.js";
+import { loadProject } from "../../project/load-project.js";
+import { fmtNumber, printJson } from "../output.js";
+import type { ActionWrapper } from "./action.js";
+
+interface AuditOpts {
+  project: string;
+  actor?: string;
+  reason?: string;
+  json?: boolean;
+}
+
+const audited = (c: Command) =>
+  c.option("--actor <name>", "who is doing this, kept in the manifest (default: $USER)").option("-r, --reason <text>", "why, kept in the manifest").option("--json", "print as JSON");
+
+export function undoCommands(program: Command, action: ActionWrapper): void {
+  audited(
+    program
+      .command("revert")
+      .argument("<table>", "e.g. bronze.customers")
+      .requiredOption("--to <version>", "the version whose content becomes current again")
+      .option("-p, --project <dir>", "project folder", ".")
+      .description("make an earlier version of a table current again, as a new version (history is kept; downstream tables rebuild on the next run)"),
+  ).action(
+    action(async (table: string, opts: AuditOpts & { to: string }) => {
+      if (!/^\d+$/.test(opts.to)) throw new ValidationError(`--to must be a version number, got "${opts.to}"`, { path: "to", hint: `see: millrace history ${table}` });
+      const r = await withResources(loadProject(opts.project), (res) => revertTable(res.lake, table, Number(opts.to), opts));
+      if (opts.json) printJson(r);
+      else console.log(`${r.table}: v${r.version} = content of v${r.to} (${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)} rows, was v${r.from}), by ${r.actor}`);
+      return 0;
+    }),
+  );
+
+  audited(
+    program
+      .command("ingest")
+      .argument("[project]", "project folder", ".")
+      .option("--forget <file>", "remove this landing file's rows from the table that ingested it")
+      .option("-t, --table <table>", "the table, when more than one ingested the file")
+      .description("change what the lake holds from a source file: --forget FILE removes its rows as a new version (to ingest, use millrace run)"),
+  ).action(
+    action(async (project: string, opts: Omit<AuditOpts, "project"> & { forget?: string; table?: string }) => {
+      if (!opts.forget) throw new ValidationError("say what to do: --forget <file>", { path: "forget", hint: "files are ingested by: millrace run" });
+      const file = opts.forget;
+      const r = await withResources(loadProject(project), (res) => forgetFile(res.lake, file, opts));
+      if (opts.json) printJson(r);
+      else if (r.rowsRemoved === 0) console.log(`${r.table}: no rows of ${r.file} left to remove (v${r.version} unchanged)`);
+      else console.log(`${r.table}: v${r.version} without ${r.file} (${fmtNumber(r.rowsRemoved)} rows removed, ${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)}), by ${r.actor}`);
+      return 0;
+    }),
+  );
+}
