@@ -63,7 +63,12 @@ export function ingestRoute(project: Project, opts: IngestRouteOptions): IngestR
           // the whole batch (which DuckDB reads as another type) is not taken for a type change.
           schemaPolicy = "coerce";
         }
-        const r = await l.ingestNdjson(table, text, { source: `http:/ingest/${source}`, schemaPolicy, ...(batchId ? { batchId } : {}) });
+        const pushOpts = { source: `http:/ingest/${source}`, schemaPolicy, ...(batchId ? { batchId } : {}) };
+        // A source with a key keeps one row per key: a push upserts like its files instead of appending a second row.
+        const spec = project.config.sources.find((s) => s.name === source);
+        const r = spec && "key" in spec && spec.key
+          ? await (await import("../lake/sources/push-keyed.js")).ingestKeyedNdjson(l, table, text, { ...pushOpts, key: spec.key, ...(spec.deleted_column ? { deleteColumn: spec.deleted_column } : {}) })
+          : await l.ingestNdjson(table, text, pushOpts);
         return c.json({
           table: r.table,
           version: r.version?.version ?? null,
