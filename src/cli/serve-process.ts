@@ -10,6 +10,8 @@ import { fanOut } from "../monitor/sinks.js";
 import type { Project } from "../project/load-project.js";
 import { createApp, type App } from "../serve/app.js";
 import { HostCheck, isLoopback } from "../serve/host-check.js";
+import { statusOf } from "../serve/http-errors.js";
+import { logFailure, routeOf, serveLogger } from "../serve/log.js";
 import { ReloadingSource } from "../serve/reload.js";
 import { TrafficRouter } from "../serve/router.js";
 import { startServer, type RunningServer } from "../serve/server.js";
@@ -125,6 +127,8 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   refTimer.unref();
 
   const watch = new OutcomeWatch();
+  // One failure log for the process: every 5xx and timeout, from a route or from node's own request timeout.
+  const failures = serveLogger();
   // The dashboard: GET /ui (static, public) and its read-only /api (a token with the read scope, when there are tokens).
   const dashboard = uiRoutes(project, { uiDir: defaultUiDir(), log });
   const policies = pushSchemaPolicies(project);
@@ -138,6 +142,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     metrics,
     extraFields: cfg.serve.extra_fields,
     requestTimeoutMs: cfg.serve.request_timeout_ms,
+    onError: (e, req) => logFailure(failures, e, routeOf(req), statusOf(e)),
     ...(auth.token !== undefined ? { token: auth.token } : {}),
     tokens: auth.tokens,
     ...(hostCheck ? { hostCheck } : {}),
@@ -155,7 +160,12 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     },
     server: { name: "millrace", version: (await import("../version.js")).VERSION },
   });
-  const server = await startServer(app, { port, host, requestTimeoutMs: cfg.serve.request_timeout_ms });
+  const server = await startServer(app, {
+    port,
+    host,
+    requestTimeoutMs: cfg.serve.request_timeout_ms,
+    onRequestTimeout: (e) => logFailure(failures, e, null, 408),
+  });
   hostCheck?.setPort(server.port);
   return {
     server,

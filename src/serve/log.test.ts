@@ -1,5 +1,6 @@
 // Every 5xx and timeout the server produces is logged with its route: thrown bugs, timeouts, model failures on the
 // node fast path, and the pino line's fields.
+import net from "node:net";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +46,24 @@ describe("failure log", () => {
     expect(res.status).toBe(500);
     expect(await res.json()).toMatchObject({ error: "internal_error" });
     expect(logged).toEqual([{ route: "POST /predict", message: "model exploded" }]);
+  });
+
+  it("reports node's own 408 for a request whose headers never finish, and still answers it", async () => {
+    const timeouts: Error[] = [];
+    const slow = await startServer(createApp({ models: { current: () => churnModel(1) } }), { port: 0, requestTimeoutMs: 400, onRequestTimeout: (e) => timeouts.push(e) });
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(slow.port, "127.0.0.1", () => socket.write("POST /predict HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n"));
+        let text = "";
+        socket.on("data", (d) => (text += d));
+        socket.on("close", () => resolve(text));
+        socket.on("error", reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1.1 408 Request Timeout/);
+      expect(timeouts.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(["ERR_HTTP_REQUEST_TIMEOUT"]);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("writes one JSON line with the route, the status and the error's code", () => {

@@ -1,6 +1,6 @@
 // Binds an app to a TCP port: the node fast path for /predict, Hono for the rest; close() drains in-flight requests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 
 export interface StartOptions {
@@ -10,6 +10,8 @@ export interface StartOptions {
   drainMs?: number;
   /** A request whose headers and body have not arrived within this time gets a 408; default 30 s. */
   requestTimeoutMs?: number;
+  /** Told of every such 408 (node answers it before any route sees the request), so timeouts are logged too. */
+  onRequestTimeout?: (e: Error) => void;
 }
 
 export interface RunningServer {
@@ -30,14 +32,19 @@ export function startServer(app: Servable, opts: StartOptions): Promise<RunningS
   const host = opts.host ?? "127.0.0.1";
   const general = getRequestListener((req: Request) => app.fetch(req));
   const fast = app.node?.bind(app);
-  const server = createServer((req, res) => {
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  // node looks for timed-out requests every 30 s by default, so a 30 s timeout could take a minute to fire.
+  const connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(requestTimeout / 4)));
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     if (fast && fast(req, res)) return;
     void general(req, res);
   });
   // Keep-alive connections outlive a load balancer's idle timeout by default; match common proxies instead.
   server.keepAliveTimeout = 65_000;
-  server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  server.requestTimeout = requestTimeout;
   server.headersTimeout = Math.min(server.requestTimeout, 20_000);
+  const onTimeout = opts.onRequestTimeout;
+  if (onTimeout) server.on("clientError", (e: NodeJS.ErrnoException, socket: Socket) => clientError(e, socket, onTimeout));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, host, () => {
@@ -68,4 +75,18 @@ function closeServer(server: Server, drainMs: number): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+// node's own answers to a request it could not read, as it sends them when no clientError listener exists.
+const CLIENT_ERROR_ANSWERS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n",
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n",
+  ERR_HTTP_REQUEST_TIMEOUT: "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n",
+};
+
+/** Reports a request timeout, then answers exactly as node does by default (a listener replaces that default). */
+function clientError(e: NodeJS.ErrnoException, socket: Socket, onTimeout: (e: Error) => void): void {
+  if (e.code === "ERR_HTTP_REQUEST_TIMEOUT") onTimeout(e);
+  if (socket.writable && socket.bytesWritten === 0) socket.write(CLIENT_ERROR_ANSWERS[e.code ?? ""] ?? "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+  socket.destroy(e);
 }
