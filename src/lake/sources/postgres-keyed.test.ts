@@ -142,6 +142,11 @@ describe("keyed PostgreSQL source", () => {
     expect((await ingestPostgres(lake, "bronze.events", opts)).changes?.inserted).toBe(1);
     expect(await lake.query("SELECT v FROM bronze.events WHERE id = 99")).toEqual([{ v: "late" }]);
     expect(await count()).toBe(Number((await client!.query(`SELECT count(*) AS n FROM ${N}`)).rows[0].n));
+    // The source emptied: the key scan finds no key at all, and bronze ends empty too.
+    await sql(`DELETE FROM ${N}`);
+    clock += 61 * 60_000;
+    expect((await ingestPostgres(lake, "bronze.events", opts)).changes).toMatchObject({ deleted: 47, inserted: 0 });
+    expect(await count()).toBe(0);
     await expect(ingestPostgres(lake, "bronze.events", { ...opts, cursorLookback: "1h" })).rejects.toThrow(ConfigError);
     await expect(ingestPostgres(lake, "bronze.x", { connection: postgresUrl, table: N, cursor: "seq", cursorLookback: 5 })).rejects.toThrow(/need a key/);
   });
