@@ -140,8 +140,12 @@ describe("churn example end to end", () => {
     // Shifted traffic: long-tenure customers on two-year contracts only.
     const records = Array.from({ length: 300 }, (_, i) => ({ ...ex, tenure: 60 + (i % 12), contract: "Two year", monthly_charges: 100 + (i % 20) }));
     for (let i = 0; i < 3; i++) expect((await post(`${server!.url}/predict`, JSON.stringify({ records }))).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 600)); // the log flushes every 250 ms
-    const d = millrace(["drift", dir, "--json"]);
+    // The log flushes in the background: wait until drift sees the 900 shifted rows rather than for a fixed time.
+    let d = millrace(["drift", dir, "--json"]);
+    for (let i = 0; i < 50 && !(d.json?.report?.currentRows >= 900); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      d = millrace(["drift", dir, "--json"]);
+    }
     expect(d.json?.report, d.stderr).toBeTruthy();
     const report = d.json.report;
     expect(d.json.enoughRows).toBe(true);

@@ -2,11 +2,10 @@
 // (statistic vs threshold, verdict, PSI band) with both sides' distributions for the charts.
 import type { Hono } from "hono";
 import { trainingReference } from "../flow/steps/dataset.js";
-import { driftReport } from "../monitor/drift-report.js";
-import { readLoggedFrame } from "../monitor/log-reader.js";
+import { driftOfVersion, resolveVersion } from "../app/drift.js";
 import type { Column, Dataset, Frame } from "../records.js";
 import type { UiData } from "./data.js";
-import { handle, intParam, notFound, optionalInt } from "./http.js";
+import { handle, intParam, optionalInt } from "./http.js";
 import { servingAlias } from "./overview.js";
 import type { Distribution, DriftResponse } from "./types.js";
 
@@ -112,19 +111,8 @@ export function driftRoutes(api: Hono, data: UiData, log: (line: string) => void
       const version = optionalInt(c, "version", 1);
       const alias = c.req.query("alias") || servingAlias(data);
       const window = intParam(c, "limit", cfg.monitor.window_rows, 1, 10_000_000);
-      const mv = version !== undefined ? await r.registry.get(cfg.registry.model, version) : await r.registry.resolve(cfg.registry.model, alias);
-      const current = await readLoggedFrame(project.paths.predictions, mv.name, mv.version, { signature: mv.signature, limit: window });
-      if (current.rowCount === 0) {
-        throw notFound(`no logged predictions for ${mv.name} v${mv.version} yet`, `serve it (millrace serve ${project.dir}) and send traffic to /predict; drift compares what it was asked with its training rows`);
-      }
-      const { dataset, reference } = await referenceOf(mv.datasetId);
-      const d = cfg.monitor.drift;
-      const report = driftReport(reference, current, {
-        columns: dataset.features,
-        thresholds: { ks: d.p_value, chisquare: d.p_value, z: d.p_value, wasserstein: d.distance_threshold, jensenshannon: d.distance_threshold, psi: d.psi_threshold },
-        datasetShare: d.dataset_share,
-        psiBands: PSI_BANDS,
-      });
+      const mv = await resolveVersion({ project, registry: r.registry }, { ...(version !== undefined ? { version } : {}), alias });
+      const { drift, reference, current, dataset } = await driftOfVersion(project, mv, { reference: referenceOf, limit: window, extra: { psiBands: PSI_BANDS } });
       const distributions: Record<string, Distribution | null> = {};
       for (const col of dataset.features) {
         const a = reference.columns.find((x) => x.name === col);
@@ -135,13 +123,13 @@ export function driftRoutes(api: Hono, data: UiData, log: (line: string) => void
         model: mv.name,
         version: mv.version,
         alias: version === undefined ? alias : (mv.aliases[0] ?? null),
-        datasetId: dataset.id,
+        datasetId: drift.datasetId,
         window,
-        skippedLogLines: current.skippedLines,
-        enoughRows: current.rowCount >= cfg.monitor.min_rows,
-        minRows: cfg.monitor.min_rows,
+        skippedLogLines: drift.skippedLogLines,
+        enoughRows: drift.enoughRows,
+        minRows: drift.minRows,
         psiBands: PSI_BANDS,
-        report,
+        report: drift.report,
         distributions,
       };
     }, log),

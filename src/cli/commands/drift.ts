@@ -1,11 +1,9 @@
 // `millrace drift [project]`: compares the inputs a served model version has seen with its training rows.
 import type { Command } from "commander";
-import { NotFoundError } from "../../errors.js";
+import { driftOfVersion, referenceFromLake, resolveVersion, type VersionDrift } from "../../app/drift.js";
 import { withResources } from "../../flow/resources.js";
-import { trainingReference } from "../../flow/steps/dataset.js";
-import { driftReport, type DriftReport } from "../../monitor/drift-report.js";
+import type { DriftReport } from "../../monitor/drift-report.js";
 import { compactVersion } from "../../monitor/log-compact.js";
-import { readLoggedFrame } from "../../monitor/log-reader.js";
 import { versionDir } from "../../monitor/prediction-log.js";
 import { loadProject } from "../../project/load-project.js";
 import { color, printJson, table } from "../output.js";
@@ -19,36 +17,18 @@ export interface DriftOptions {
   json?: boolean;
 }
 
-export async function computeDrift(projectDir: string, opts: DriftOptions) {
+export async function computeDrift(projectDir: string, opts: DriftOptions): Promise<VersionDrift> {
   const project = loadProject(projectDir);
-  const cfg = project.config;
   return withResources(project, async (r) => {
-    const mv = opts.version
-      ? await r.registry.get(cfg.registry.model, Number(opts.version))
-      : await r.registry.resolve(cfg.registry.model, opts.alias ?? cfg.serve.alias ?? cfg.registry.alias);
-    const { dataset: ds, reference } = await trainingReference(r, mv.datasetId);
+    const mv = await resolveVersion(r, { ...(opts.version ? { version: Number(opts.version) } : {}), ...(opts.alias ? { alias: opts.alias } : {}) });
     // Closed log files not compacted yet (no server running its monitoring, say) become Parquet parts first.
     await compactVersion(versionDir(project.paths.predictions, mv.name, mv.version));
-    const current = await readLoggedFrame(project.paths.predictions, mv.name, mv.version, {
-      signature: mv.signature,
+    const { drift } = await driftOfVersion(project, mv, {
+      reference: referenceFromLake(r),
       ...(opts.since ? { since: opts.since } : {}),
       ...(opts.limit ? { limit: Number(opts.limit) } : {}),
     });
-    if (current.rowCount === 0) {
-      throw new NotFoundError(`no logged predictions for ${mv.name} v${mv.version} yet`, {
-        hint: `serve it (millrace serve ${projectDir}) and send traffic to /predict; predictions are logged under ${project.paths.predictions}`,
-      });
-    }
-    const d = cfg.monitor.drift;
-    const report = driftReport(reference, current, {
-      columns: ds.features,
-      thresholds: { ks: d.p_value, chisquare: d.p_value, z: d.p_value, wasserstein: d.distance_threshold, jensenshannon: d.distance_threshold, psi: d.psi_threshold },
-      datasetShare: d.dataset_share,
-    });
-    // Below monitor.min_rows the statistics are shown but judge nothing: one logged row "drifts" on every column.
-    const minRows = cfg.monitor.min_rows;
-    const enoughRows = current.rowCount >= minRows;
-    return { model: mv.name, version: mv.version, datasetId: ds.id, skippedLogLines: current.skippedLines, enoughRows, minRows, report };
+    return drift;
   });
 }
 
