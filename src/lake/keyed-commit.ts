@@ -4,7 +4,7 @@ import path from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { ValidationError } from "../errors.js";
 import type { ColumnSchema } from "../records.js";
-import { checkpointKey, loadCheckpoint, saveCheckpoint, type SourceFileRecord } from "./checkpoint.js";
+import { checkpointKey, forgetHashes, loadCheckpoint, saveCheckpoint, type SourceFileRecord } from "./checkpoint.js";
 import { writeSourceAsParquet, type FileWriteResult, type QuarantineRow } from "./ingest-file.js";
 import type { IngestResult, Source } from "./ingest.js";
 import { classifyKeyed, type RowChanges } from "./keyed-classify.js";
@@ -58,15 +58,19 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
     const flag: ColumnSchema[] = opts.deleteColumn ? [{ name: opts.deleteColumn, type: "BOOLEAN", nullable: true }] : [];
     let schema: ColumnSchema[] | null = ctx.prev ? [...ctx.prev.schema, ...flag] : null;
     const seenPaths = new Set([...seen].map((k) => k.slice(0, k.lastIndexOf("#"))));
-    const replaced: string[] = [];
+    const replaced: { file: string; key: string }[] = [];
     for (const src of sources) {
       const hash = await src.hash;
       if (seen.has(checkpointKey(src.key, hash))) {
         result.skipped.push(src.label);
         continue;
       }
-      // A file saved again under its name replaces its rows: keys it no longer holds leave with it.
-      if (seenPaths.has(src.key)) replaced.push(src.label);
+      // A file saved again under its name replaces its rows: keys it no longer holds leave with it. Only its newest
+      // content counts as read (as for appended sources), so saving older content back is a change again.
+      if (seenPaths.has(src.key)) {
+        replaced.push({ file: src.label, key: src.key });
+        forgetHashes(seen, src.key);
+      }
       seen.add(checkpointKey(src.key, hash));
       const out = ctx.newFile();
       const write = (plan: ColumnSchema[] | null) => writeSourceAsParquet(lake.duck, src.abs, table, plan, out.abs, { sourceFile: src.label, ingestedAt, batchId }, src.opts);
@@ -104,7 +108,7 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
         operation: "upsert",
         parents: ctx.prev ? [{ table, version: ctx.prev.version }] : [],
         info: {
-          ...opts.info, key: opts.key, batchId, ingestedAt, ...(opts.remember ? { sourceFiles: records } : {}),
+          ...opts.info, key: opts.key, batchId, ingestedAt, ...(opts.remember ? { sourceFiles: records } : {}), ...(replaced.length ? { replaced } : {}),
           rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsQuarantined: result.rowsBad, quarantine: q,
           ...result.changes, tombstones: result.changes.deleted, ...(deduplicated ? { deduplicated } : {}),
           ...(result.deletesSkipped ? { deletesSkipped: result.deletesSkipped } : {}),
@@ -152,7 +156,7 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
         key: opts.key, staged: stagedTable, stagedColumns: st.columns,
         current: cur ? { relation: cur, schema: ctx.prev!.schema } : null,
         ...(presentRel ? { present: presentRel } : {}),
-        ...(replaced.length && !opts.snapshot ? { replaced } : {}),
+        ...(replaced.length && !opts.snapshot ? { replaced: replaced.map((r) => r.file) } : {}),
       });
       try {
         const { dropKeys, newPart, ...counts } = cls;

@@ -119,6 +119,10 @@ describe("keyed landing files", () => {
     const r = await ingestKeyedFiles(lake, T, [a, b], { key: ["id"] });
     expect(r.changes).toEqual({ inserted: 0, updated: 1, deleted: 1, unchanged: 1 });
     await expectExactly(lake, T, new Map([[1, { name: "a", plan: "y" }], [3, { name: "c", plan: "x" }], [4, { name: "d", plan: "x" }]]));
+    // Saved back with its first content: a change again, not "already read".
+    write(dir, "l/a.csv", "id,name,plan\n1,a,x\n2,b,x\n3,c,x\n");
+    expect((await ingestKeyedFiles(lake, T, [a, b], { key: ["id"] })).changes).toEqual({ inserted: 1, updated: 1, deleted: 0, unchanged: 1 });
+    await expectExactly(lake, T, new Map([[1, { name: "a", plan: "x" }], [2, { name: "b", plan: "x" }], [3, { name: "c", plan: "x" }], [4, { name: "d", plan: "x" }]]));
   });
 
   it("a commit that dies before its manifest leaves the table as it was, and the retry lands exactly once", async () => {
