@@ -4,19 +4,23 @@ import { ValidationError } from "../errors.js";
 import { LINEAR_PIPELINE, TREE_PIPELINE, type PipelineOptions } from "../features/pipeline.js";
 import type { Task } from "../records.js";
 import type { Estimator, FittedEstimator } from "./estimator.js";
-import { FittedGBDT, GradientBoosting, type GBDTState } from "./gbdt/booster.js";
-import { FittedLogistic, LogisticRegression, type LogisticState } from "./linear/logistic.js";
-import { FittedRidge, Ridge, type RidgeState } from "./linear/ridge.js";
-import { FittedForest, RandomForest, type ForestModelState } from "./forest/random-forest.js";
-import { FittedNaiveBayes, NaiveBayes, type NaiveBayesState } from "./bayes/naive-bayes.js";
-import { ElasticNet } from "./linear/elastic-net.js";
-import { FittedKnn, KNearestNeighbors, type KnnState } from "./neighbors/knn.js";
-import { FittedStacking, StackingEnsemble } from "./ensemble/stacking.js";
-import { FittedVoting, VotingEnsemble } from "./ensemble/voting.js";
+import type { ParamSchema } from "./params.js";
+import { FittedGBDT, GradientBoosting, GBDT_PARAMS, type GBDTState } from "./gbdt/booster.js";
+import { FittedLogistic, LogisticRegression, LOGISTIC_PARAMS, type LogisticState } from "./linear/logistic.js";
+import { FittedRidge, Ridge, RIDGE_PARAMS, type RidgeState } from "./linear/ridge.js";
+import { FittedForest, RandomForest, FOREST_PARAMS, type ForestModelState } from "./forest/random-forest.js";
+import { FittedNaiveBayes, NaiveBayes, NAIVE_BAYES_PARAMS, type NaiveBayesState } from "./bayes/naive-bayes.js";
+import { ELASTIC_NET_PARAMS, ElasticNet } from "./linear/elastic-net.js";
+import { FittedKnn, KNearestNeighbors, KNN_PARAMS, type KnnState } from "./neighbors/knn.js";
+import { FittedStacking, STACKING_PARAMS, StackingEnsemble } from "./ensemble/stacking.js";
+import { FittedVoting, VOTING_PARAMS, VotingEnsemble } from "./ensemble/voting.js";
 
+/** One learner of the zoo: everything Millrace needs to know about it, registered in one place. */
 export interface ModelKind {
   name: string;
   tasks: readonly Task[];
+  /** The hyperparameters (names, types, ranges, defaults), checked when millrace.yaml loads and when built. */
+  params: ParamSchema;
   pipeline: PipelineOptions;
   create(params: Record<string, unknown>): Estimator;
   restore(state: Record<string, unknown>): FittedEstimator;
@@ -30,6 +34,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "logistic_regression",
     tasks: CLASSIFY,
     pipeline: LINEAR_PIPELINE,
+    params: LOGISTIC_PARAMS,
     create: (p) => new LogisticRegression(p),
     restore: (s) => new FittedLogistic(s as unknown as LogisticState),
   },
@@ -37,6 +42,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "ridge",
     tasks: ["regression"],
     pipeline: LINEAR_PIPELINE,
+    params: RIDGE_PARAMS,
     create: (p) => new Ridge(p),
     restore: (s) => new FittedRidge("ridge", s as unknown as RidgeState),
   },
@@ -44,6 +50,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "linear_regression",
     tasks: ["regression"],
     pipeline: LINEAR_PIPELINE,
+    params: RIDGE_PARAMS,
     create: (p) => new Ridge(p, "linear_regression"),
     restore: (s) => new FittedRidge("linear_regression", s as unknown as RidgeState),
   },
@@ -51,6 +58,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "lasso",
     tasks: ["regression"],
     pipeline: LINEAR_PIPELINE,
+    params: ELASTIC_NET_PARAMS,
     create: (p) => new ElasticNet(p, "lasso"),
     restore: (s) => new FittedRidge("lasso", s as unknown as RidgeState),
   },
@@ -58,6 +66,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "elastic_net",
     tasks: ["regression"],
     pipeline: LINEAR_PIPELINE,
+    params: ELASTIC_NET_PARAMS,
     create: (p) => new ElasticNet(p),
     restore: (s) => new FittedRidge("elastic_net", s as unknown as RidgeState),
   },
@@ -65,6 +74,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "naive_bayes",
     tasks: CLASSIFY,
     pipeline: LINEAR_PIPELINE,
+    params: NAIVE_BAYES_PARAMS,
     create: (p) => new NaiveBayes(p),
     restore: (s) => new FittedNaiveBayes(s as unknown as NaiveBayesState),
   },
@@ -72,6 +82,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "knn",
     tasks: ALL,
     pipeline: LINEAR_PIPELINE,
+    params: KNN_PARAMS,
     create: (p) => new KNearestNeighbors(p),
     restore: (s) => new FittedKnn(s as unknown as KnnState),
   },
@@ -79,6 +90,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "gbdt",
     tasks: ALL,
     pipeline: TREE_PIPELINE,
+    params: GBDT_PARAMS,
     create: (p) => new GradientBoosting(p),
     restore: (s) => new FittedGBDT(s as unknown as GBDTState),
   },
@@ -86,6 +98,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "random_forest",
     tasks: ALL,
     pipeline: TREE_PIPELINE,
+    params: FOREST_PARAMS,
     create: (p) => new RandomForest(p),
     restore: (s) => new FittedForest("random_forest", s as unknown as ForestModelState),
   },
@@ -93,6 +106,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "extra_trees",
     tasks: ALL,
     pipeline: TREE_PIPELINE,
+    params: FOREST_PARAMS,
     create: (p) => new RandomForest(p, "extra_trees"),
     restore: (s) => new FittedForest("extra_trees", s as unknown as ForestModelState),
   },
@@ -102,6 +116,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "voting",
     tasks: ALL,
     pipeline: TREE_PIPELINE,
+    params: VOTING_PARAMS,
     create: (p) => new VotingEnsemble(p, memberKind),
     restore: (s) => FittedVoting.restore(memberKind, s as never),
   },
@@ -109,6 +124,7 @@ export const MODELS: Record<string, ModelKind> = {
     name: "stacking",
     tasks: ALL,
     pipeline: TREE_PIPELINE,
+    params: STACKING_PARAMS,
     create: (p) => new StackingEnsemble(p, memberKind),
     restore: (s) => FittedStacking.restore(memberKind, s as never),
   },

@@ -1,81 +1,75 @@
-// Hyperparameter specs: defaults, validation and the generic getParams / setParams / clone of every learner.
+// Hyperparameters as zod schemas (one strict object per learner, defaults included): validation with messages
+// that name the parameter, and the generic getParams / setParams / clone of every learner.
 
+import { z } from "zod";
 import { ValidationError } from "../errors.js";
 
 export type ParamValue = number | string | boolean | null;
 export type Params = Record<string, ParamValue>;
 
-export interface ParamRule {
-  default: ParamValue;
-  /** number: inclusive bounds; int: must be an integer; choices: allowed strings. */
-  min?: number;
-  max?: number;
-  int?: boolean;
-  choices?: readonly string[];
-  /** Allows null (meaning "off" / "no limit"). */
-  nullable?: boolean;
-  /** Strictly greater than `min`. */
-  exclusiveMin?: boolean;
+/** A learner's hyperparameters: z.strictObject({ name: z.number().int().min(1).default(200), ... }). */
+export type ParamSchema = z.ZodObject<Record<string, z.ZodType<ParamValue, unknown>>, z.core.$strict>;
+
+/** Defaults per schema, parsed once (schemas are module constants). */
+const defaultsCache = new WeakMap<ParamSchema, Params>();
+
+export function paramDefaults(schema: ParamSchema): Params {
+  let d = defaultsCache.get(schema);
+  if (!d) defaultsCache.set(schema, (d = schema.parse({}) as Params));
+  return { ...d };
 }
 
-export type ParamSpec = Record<string, ParamRule>;
+export function paramNames(schema: ParamSchema): string[] {
+  return Object.keys(schema.shape);
+}
+
+/** What a value must be, in words, from a zod issue on one parameter. */
+function requirement(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "too_small":
+      return `${issue.inclusive ? ">=" : ">"} ${issue.minimum}`;
+    case "too_big":
+      return `${issue.inclusive ? "<=" : "<"} ${issue.maximum}`;
+    case "invalid_value":
+      return `one of ${issue.values.map(String).join(", ")}`;
+    case "invalid_type":
+      return (
+        { int: "an integer", number: "a finite number", boolean: "true or false", string: "a string" } as Record<string, string>
+      )[issue.expected] ?? `of type ${issue.expected}`;
+    default:
+      return `valid (${issue.message})`;
+  }
+}
 
 /** Defaults filled in, every given value checked; an unknown name is an error (a typo must not be ignored). */
-export function resolveParams(model: string, spec: ParamSpec, given: Record<string, unknown> = {}): Params {
-  const out: Params = {};
-  for (const [k, rule] of Object.entries(spec)) out[k] = rule.default;
-  for (const [k, v] of Object.entries(given)) {
-    const rule = spec[k];
-    if (!rule) {
-      throw new ValidationError(`unknown parameter "${k}" for model ${model}`, {
-        path: `params.${k}`,
-        hint: `valid parameters: ${Object.keys(spec).join(", ")}`,
-      });
-    }
-    out[k] = checkValue(model, k, rule, v);
+export function resolveParams(model: string, schema: ParamSchema, given: Record<string, unknown> = {}): Params {
+  const r = schema.safeParse(given);
+  if (r.success) return r.data as Params;
+  // A misspelt name explains the rest, so it is reported first.
+  const issue = r.error.issues.find((i) => i.code === "unrecognized_keys") ?? r.error.issues[0];
+  if (issue.code === "unrecognized_keys") {
+    const k = issue.keys[0];
+    throw new ValidationError(`unknown parameter "${k}" for model ${model}`, { path: `params.${k}`, hint: `valid parameters: ${paramNames(schema).join(", ")}` });
   }
-  return out;
-}
-
-function checkValue(model: string, k: string, rule: ParamRule, v: unknown): ParamValue {
-  const fail = (want: string): never => {
-    throw new ValidationError(`parameter "${k}" of ${model} must be ${want}, got ${JSON.stringify(v)}`, {
-      path: `params.${k}`,
-      hint: `default: ${JSON.stringify(rule.default)}`,
-    });
-  };
-  if (v === null || v === undefined) return rule.nullable ? null : fail("set (null is not allowed)");
-  if (rule.choices) {
-    if (typeof v !== "string" || !rule.choices.includes(v)) fail(`one of ${rule.choices.join(", ")}`);
-    return v as string;
-  }
-  const d = rule.default;
-  if (typeof d === "string") {
-    if (typeof v !== "string") fail("a string");
-    return v as string;
-  }
-  if (typeof d === "boolean" || (d === null && typeof v === "boolean")) {
-    if (typeof v !== "boolean") fail("true or false");
-    return v as boolean;
-  }
-  if (typeof v !== "number" || !Number.isFinite(v)) return fail("a finite number");
-  const x = v as number;
-  if (rule.int && !Number.isInteger(x)) fail("an integer");
-  if (rule.min !== undefined && (rule.exclusiveMin ? x <= rule.min : x < rule.min)) fail(`${rule.exclusiveMin ? ">" : ">="} ${rule.min}`);
-  if (rule.max !== undefined && x > rule.max) fail(`<= ${rule.max}`);
-  return x;
+  const k = String(issue.path[0]);
+  throw new ValidationError(`parameter "${k}" of ${model} must be ${requirement(issue)}, got ${JSON.stringify(given[k])}`, {
+    path: `params.${k}`,
+    hint: `default: ${JSON.stringify(paramDefaults(schema)[k])}`,
+  });
 }
 
 /** The estimator contract's parameter half: constructor options are the hyperparameters, nothing else. */
 export abstract class ParamHolder<Self extends ParamHolder<Self>> {
   protected params: Params;
 
+  /** `pinned`: values a variant fixes whatever is given (lasso is elastic net with l1_ratio = 1), kept by setParams. */
   constructor(
     readonly name: string,
-    private readonly spec: ParamSpec,
+    private readonly schema: ParamSchema,
     given: Record<string, unknown> = {},
+    private readonly pinned: Params = {},
   ) {
-    this.params = resolveParams(name, spec, given);
+    this.params = resolveParams(name, schema, { ...given, ...pinned });
   }
 
   getParams(): Params {
@@ -83,7 +77,7 @@ export abstract class ParamHolder<Self extends ParamHolder<Self>> {
   }
 
   setParams(partial: Record<string, unknown>): Self {
-    this.params = resolveParams(this.name, this.spec, { ...this.params, ...partial });
+    this.params = resolveParams(this.name, this.schema, { ...this.params, ...partial, ...this.pinned });
     return this as unknown as Self;
   }
 

@@ -1,5 +1,6 @@
 // The millrace.yaml schema: one zod value gives the TypeScript type, validation and defaults.
 import { z } from "zod";
+import { candidateProblems } from "../learn/candidate-check.js";
 import { qualityRuleSchema } from "../quality/checks.js";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, starting with a letter");
@@ -97,6 +98,9 @@ export const candidateSchema = z.strictObject({
   params: z.record(z.string(), z.unknown()).default({}),
   /** Tune this candidate: each trial is a child run of the candidate's run; the best is refit and tested. */
   search: searchSchema.optional(),
+}).superRefine((c, ctx) => {
+  // The model registry knows each learner's parameters: a typo (max_depht) fails here, naming its line.
+  for (const p of candidateProblems(c)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
 });
 
 export const datasetSchema = z.strictObject({

@@ -1,16 +1,17 @@
 // Naive Bayes for mixed inputs: a Gaussian likelihood per numeric column and a categorical likelihood (Laplace
 // smoothed counts) per text column, class priors from the training rows.
 
+import { z } from "zod";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
-import { ParamHolder, type ParamSpec } from "../params.js";
+import { ParamHolder } from "../params.js";
 
-export const NAIVE_BAYES_PARAMS: ParamSpec = {
+export const NAIVE_BAYES_PARAMS = z.strictObject({
   /** Added to every variance, as a share of the largest one (scikit-learn's GaussianNB var_smoothing). */
-  var_smoothing: { default: 1e-9, min: 0 },
+  var_smoothing: z.number().min(0).default(1e-9),
   /** Laplace smoothing of category counts (scikit-learn's CategoricalNB alpha). */
-  alpha: { default: 1, min: 0 },
-};
+  alpha: z.number().min(0).default(1),
+});
 
 export class NaiveBayes extends ParamHolder<NaiveBayes> {
   constructor(params: Record<string, unknown> = {}) {

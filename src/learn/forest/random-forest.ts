@@ -2,6 +2,7 @@
 // deep trees grown depth-first, rounds grown on every core; leaves hold class rates (one-vs-rest trees for
 // multiclass) or means.
 
+import { z } from "zod";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import { CLASS_WEIGHT_CHOICES, sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
@@ -11,25 +12,25 @@ import { Worker } from "node:worker_threads";
 import { addForestScores, compileForest, ForestBuilder, forestImportance, type ForestState } from "../gbdt/forest.js";
 import type { FeatureMeta } from "../gbdt/split-finder.js";
 import { chooseThreads, workerScript } from "../gbdt/threads.js";
-import { ParamHolder, type ParamSpec, type Params } from "../params.js";
+import { ParamHolder, type Params } from "../params.js";
 import type { DfsParams } from "./dfs-grower.js";
 import { forestJob, forestKernel, growClaimedRounds, growRound, type ForestJob, type GrownRound } from "./forest-rounds.js";
 
-export const FOREST_PARAMS: ParamSpec = {
-  n_estimators: { default: 100, min: 1, int: true },
+export const FOREST_PARAMS = z.strictObject({
+  n_estimators: z.number().int().min(1).default(100),
   /** 0 = grow until leaves are pure or hold min_samples_leaf rows. */
-  max_depth: { default: 0, min: 0, int: true },
-  min_samples_leaf: { default: 1, min: 1 },
+  max_depth: z.number().int().min(0).default(0),
+  min_samples_leaf: z.number().min(1).default(1),
   /** "auto": sqrt for classification, all for regression (scikit-learn's defaults); or a fraction. */
-  max_features: { default: "auto", choices: ["auto", "sqrt", "log2", "all"] },
-  max_features_fraction: { default: null, nullable: true, min: 0, max: 1, exclusiveMin: true },
-  bootstrap: { default: true },
-  max_bins: { default: 255, min: 2, max: 255, int: true },
-  class_weight: { default: "none", choices: CLASS_WEIGHT_CHOICES },
-  bin_sample_rows: { default: 200000, min: 1000, int: true },
+  max_features: z.enum(["auto", "sqrt", "log2", "all"]).default("auto"),
+  max_features_fraction: z.number().gt(0).max(1).nullable().default(null),
+  bootstrap: z.boolean().default(true),
+  max_bins: z.number().int().min(2).max(255).default(255),
+  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
+  bin_sample_rows: z.number().int().min(1000).default(200000),
   /** 0 = automatic: 2 threads on a 2-core machine unless the data is tiny. */
-  n_threads: { default: 0, min: 0, max: 64, int: true },
-};
+  n_threads: z.number().int().min(0).max(64).default(0),
+});
 
 export class RandomForest extends ParamHolder<RandomForest> {
   constructor(params: Record<string, unknown> = {}, name: "random_forest" | "extra_trees" = "random_forest") {

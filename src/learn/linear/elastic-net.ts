@@ -1,25 +1,27 @@
 // Lasso and elastic-net linear regression by cyclic coordinate descent (scikit-learn's objective:
 // 1/(2n) |y - Xw - b|^2 + alpha * l1_ratio * |w|_1 + alpha * (1 - l1_ratio) / 2 * |w|^2).
 
+import { z } from "zod";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { TrainingData } from "../estimator.js";
-import { ParamHolder, type ParamSpec } from "../params.js";
+import { ParamHolder } from "../params.js";
 import { Design } from "./design.js";
 import { FittedRidge } from "./ridge.js";
 
-export const ELASTIC_NET_PARAMS: ParamSpec = {
-  alpha: { default: 1, min: 0 },
-  l1_ratio: { default: 0.5, min: 0, max: 1 },
-  max_iter: { default: 1000, min: 1, int: true },
-  tol: { default: 1e-4, min: 0, exclusiveMin: true },
-  fit_intercept: { default: true },
-};
+export const ELASTIC_NET_PARAMS = z.strictObject({
+  alpha: z.number().min(0).default(1),
+  l1_ratio: z.number().min(0).max(1).default(0.5),
+  max_iter: z.number().int().min(1).default(1000),
+  tol: z.number().gt(0).default(1e-4),
+  fit_intercept: z.boolean().default(true),
+});
 
 const soft = (z: number, t: number): number => (z > t ? z - t : z < -t ? z + t : 0);
 
 export class ElasticNet extends ParamHolder<ElasticNet> {
   constructor(params: Record<string, unknown> = {}, name: "elastic_net" | "lasso" = "elastic_net") {
-    super(name, ELASTIC_NET_PARAMS, name === "lasso" ? { ...params, l1_ratio: 1 } : params);
+    // Lasso pins l1_ratio (also through setParams, so a search cannot turn it back into elastic net).
+    super(name, ELASTIC_NET_PARAMS, params, name === "lasso" ? { l1_ratio: 1 } : {});
   }
 
   clone(): ElasticNet {

@@ -1,8 +1,9 @@
 // Linear least squares with an optional L2 penalty (ridge; alpha = 0 is plain linear regression), by L-BFGS.
 
+import { z } from "zod";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
-import { ParamHolder, type ParamSpec } from "../params.js";
+import { ParamHolder } from "../params.js";
 import { Design } from "./design.js";
 import { lbfgs } from "./lbfgs.js";
 import { ridgeNormalEquations } from "./normal-equations.js";
@@ -10,12 +11,12 @@ import { ridgeNormalEquations } from "./normal-equations.js";
 /** Above this many expanded columns the (width^2) Gram matrix costs more than iterating. */
 const NORMAL_EQUATIONS_MAX_WIDTH = 400;
 
-export const RIDGE_PARAMS: ParamSpec = {
-  alpha: { default: 1, min: 0 },
-  max_iter: { default: 2000, min: 1, int: true },
-  tol: { default: 1e-8, min: 0, exclusiveMin: true },
-  fit_intercept: { default: true },
-};
+export const RIDGE_PARAMS = z.strictObject({
+  alpha: z.number().min(0).default(1),
+  max_iter: z.number().int().min(1).default(2000),
+  tol: z.number().gt(0).default(1e-8),
+  fit_intercept: z.boolean().default(true),
+});
 
 export class Ridge extends ParamHolder<Ridge> {
   constructor(params: Record<string, unknown> = {}, name = "ridge") {

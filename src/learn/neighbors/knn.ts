@@ -1,14 +1,15 @@
 // k-nearest neighbours (brute force) on the linear pipeline's output: scaled numbers and implicit one-hot
 // categories (two different categories are sqrt(2) apart, as their one-hot vectors are).
 
+import { z } from "zod";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
-import { ParamHolder, type ParamSpec } from "../params.js";
+import { ParamHolder } from "../params.js";
 
-export const KNN_PARAMS: ParamSpec = {
-  n_neighbors: { default: 5, min: 1, int: true },
-  weights: { default: "uniform", choices: ["uniform", "distance"] },
-};
+export const KNN_PARAMS = z.strictObject({
+  n_neighbors: z.number().int().min(1).default(5),
+  weights: z.enum(["uniform", "distance"]).default("uniform"),
+});
 
 export class KNearestNeighbors extends ParamHolder<KNearestNeighbors> {
   constructor(params: Record<string, unknown> = {}) {
