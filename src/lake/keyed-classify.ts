@@ -90,7 +90,8 @@ export async function classifyKeyed(lake: Lake, input: ClassifyInput): Promise<C
   const [c] = await lake.duck.rows(
     `SELECT count(*) FILTER (WHERE NOT __matched AND NOT __del) AS ins,
             count(*) FILTER (WHERE __matched AND NOT __del AND __differs AND NOT __heal) AS upd,
-            count(*) FILTER (WHERE __matched AND NOT __del AND __copies > 1 AND NOT __differs) AS healed,
+            count(*) FILTER (WHERE __matched AND NOT __del AND __copies > 1 AND (__heal OR NOT __differs)) AS healed,
+            count(*) FILTER (WHERE NOT __del AND (NOT __matched OR __changed)) AS added,
             count(*) FILTER (WHERE __matched AND NOT __del AND NOT __changed) AS same,
             count(*) FILTER (WHERE __matched AND __del) AS del,
             coalesce(sum(__copies) FILTER (WHERE __matched AND (__del OR __changed)), 0) AS dropped,
@@ -109,7 +110,7 @@ export async function classifyKeyed(lake: Lake, input: ClassifyInput): Promise<C
     newPart: `SELECT * EXCLUDE (${HELPERS}) FROM ${cls} WHERE NOT __del AND (NOT __matched OR __changed)`,
     deduplicated,
     rowsDropped: Number(c.dropped) + Number(c.gone_rows),
-    rowsAdded: inserted + updated + deduplicated,
+    rowsAdded: Number(c.added),
     drop: async () => {
       await lake.duck.run(`DROP TABLE IF EXISTS ${cls}; DROP TABLE IF EXISTS ${gone}`);
     },

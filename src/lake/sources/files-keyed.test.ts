@@ -162,6 +162,18 @@ describe("keyed landing files", () => {
     await expect(ingestKeyedFiles(lake, T, [a, b, c, d], opts)).rejects.toThrow(/new column extra/);
   });
 
+  it("turning the key on over an appended table collapses a key held twice, even twice in one file", async () => {
+    const { dir, lake } = await fresh();
+    const T = "bronze.old";
+    const a = write(dir, "l/a.csv", "id,name,plan\n1,a,x\n1,a,y\n2,b,x\n");
+    await lake.ingestFiles(T, [a]);
+    const b = write(dir, "l/b.csv", "id,name,plan\n3,c,x\n");
+    const r = await ingestKeyedFiles(lake, T, [a, b], { key: ["id"] });
+    expect(r.changes).toEqual({ inserted: 1, updated: 0, deleted: 0, unchanged: 0 });
+    expect(r.version?.info).toMatchObject({ deduplicated: 1 });
+    expect(await lake.query(`SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${T}`)).toEqual([{ n: 3, ids: 3 }]);
+  });
+
   it("rows with a NULL key go to the quarantine (rows in = rows out + quarantined); a missing key column is named", async () => {
     const { dir, lake } = await fresh();
     const r = await ingestKeyedFiles(lake, "bronze.n", [write(dir, "n.csv", "id,name,plan\n1,a,x\n,b,x\n")], { key: ["id"] });
