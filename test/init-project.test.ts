@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { cli, millrace } from "./cli.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-init-cli-"));
@@ -17,6 +17,8 @@ function userFile(): string {
 }
 
 const tables = (dir: string) => Object.fromEntries(millrace(["tables", "-p", dir, "--json"]).json.map((t: any) => [t.table, t]));
+
+vi.setConfig({ testTimeout: 180_000 });
 
 describe("millrace init", () => {
   it.each(["binary", "multiclass", "regression"])("a fresh %s project runs and promotes its first model", (task) => {

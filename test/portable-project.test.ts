@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cli, copyExample, millrace, startServe } from "./cli.js";
 
 const servers: ChildProcess[] = [];
@@ -29,6 +29,9 @@ async function servesOwnModel(dir: string): Promise<void> {
   s.proc.kill("SIGTERM");
   await exited;
 }
+
+// Two runs, three servers and a rerun through the CLI: slow on a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 describe("a moved or copied project", () => {
   let original: string;

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { cli, copyExample, millrace } from "./cli.js";
 
 const dirs: string[] = [];
@@ -13,6 +13,8 @@ afterAll(() => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+vi.setConfig({ testTimeout: 180_000 });
 
 describe("a killed millrace run", () => {
   it("leaves no record running once `millrace runs` has looked", async () => {
