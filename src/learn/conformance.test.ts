@@ -1,6 +1,6 @@
 // The conformance suite every learner in the zoo must pass (scikit-learn's check_estimator idea).
 import { describe, expect, it } from "vitest";
-import { TrainingError } from "../errors.js";
+import { TrainingError, ValidationError } from "../errors.js";
 import type { Frame, Task } from "../records.js";
 import { MODELS } from "./models.js";
 import { Rng } from "./rng.js";
@@ -33,6 +33,23 @@ const FAST: Record<string, Record<string, unknown>> = {
 
 for (const kind of Object.values(MODELS)) {
   describe(`conformance: ${kind.name}`, () => {
+    it("clone(est).getParams() round trip: the constructor's options are the hyperparameters, and the registry's schema agrees", () => {
+      const est = kind.create(FAST[kind.name] ?? {});
+      const params = est.getParams();
+      expect(est.name).toBe(kind.name);
+      const copy = est.clone();
+      expect(copy).not.toBe(est);
+      expect(copy.getParams()).toEqual(params);
+      expect(kind.create(params).getParams()).toEqual(params);
+      expect(copy.setParams(params)).toBe(copy);
+      expect(copy.getParams()).toEqual(params);
+      // getParams hands out a copy: changing it changes neither the estimator nor its clones.
+      copy.getParams()[Object.keys(params)[0]] = "changed";
+      expect(copy.getParams()).toEqual(params);
+      expect(kind.params.parse(params)).toEqual(params);
+      expect(() => est.clone().setParams({ not_a_param: 1 })).toThrow(ValidationError);
+      expect(est.getParams()).toEqual(params);
+    });
     for (const task of kind.tasks) {
       it(`${task}: fits, predicts every row, repeats for a seed, survives save/load`, async () => {
         const frame = data(task);

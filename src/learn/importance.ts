@@ -5,7 +5,8 @@ import { ValidationError } from "../errors.js";
 import { findColumn } from "../features/pipeline.js";
 import type { Column, Frame } from "../records.js";
 import type { Model } from "./model.js";
-import { metricSign } from "./metric-registry.js";
+import { defaultMetric, metricSign } from "./metric-registry.js";
+import { modelKind } from "./models.js";
 import { Rng } from "./rng.js";
 import { DEFAULT_FIT_OPTIONS, splitParams, TrainingSession, type SessionRequest } from "./session.js";
 
@@ -61,14 +62,16 @@ export async function selectFeatures(req: SelectRequest): Promise<{ selected: st
   if (!Number.isInteger(req.keep) || req.keep < 1 || req.keep > req.features.length) {
     throw new ValidationError(`keep must be between 1 and ${req.features.length}, got ${req.keep}`, { path: "keep" });
   }
-  const metric = req.metric ?? (req.task === "regression" ? "rmse" : "roc_auc");
+  const metric = req.metric ?? defaultMetric(req.task);
   let features = [...req.features];
   let importance: Record<string, number> = {};
   const { learnerParams } = splitParams(req);
+  const kind = modelKind(req.candidate.model, req.task);
+  const base = kind.create(learnerParams);
   for (;;) {
     const session = new TrainingSession({ ...req, features });
     const [fold] = session.folds(5);
-    const { model } = await session.fit(req.candidate.model, learnerParams, fold.train, "select", DEFAULT_FIT_OPTIONS);
+    const { model } = await session.fit(kind, base.clone(), fold.train, "select", DEFAULT_FIT_OPTIONS);
     importance = permutationImportance(model, req.frame, fold.test, req.target, metric, 3, req.seed);
     const ranked = [...features].sort((a, b) => importance[b] - importance[a]);
     if (req.method === "importance" || features.length <= req.keep) return { selected: ranked.slice(0, req.keep), importance };

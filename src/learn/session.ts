@@ -5,7 +5,8 @@ import { TrainingError, ValidationError } from "../errors.js";
 import { FeaturePipeline, findColumn, type PipelineTarget } from "../features/pipeline.js";
 import type { Column, Frame, Signature, Task } from "../records.js";
 import { Model } from "./model.js";
-import { modelKind, type ModelKind } from "./models.js";
+import type { Estimator } from "./estimator.js";
+import type { ModelKind } from "./models.js";
 import type { Params } from "./params.js";
 import { Rng } from "./rng.js";
 import { inferSignature, taskOutput, type StrictMode } from "./signature.js";
@@ -153,16 +154,17 @@ export class TrainingSession {
     return stratifiedKFold(this.trainRows, labels, k, seed);
   }
 
-  /** Fits pipeline + learner of `model` with `params` on `rows`. */
-  async fit(model: string, params: Params, rows: Uint32Array, stage: string, opts: FitOptions = DEFAULT_FIT_OPTIONS, kind?: ModelKind): Promise<FitOutcome> {
+  /**
+   * Fits the feature pipeline of `kind` and the unfitted `estimator` (built by the caller: `clone().setParams()` of
+   * a base estimator, so the parameters were checked once) on `rows`.
+   */
+  async fit(kind: ModelKind, estimator: Estimator, rows: Uint32Array, stage: string, opts: FitOptions = DEFAULT_FIT_OPTIONS): Promise<FitOutcome> {
     const { frame, features, task, target, seed } = this.req;
-    const k = kind ?? modelKind(model, task);
     const t0 = performance.now();
     const y = encodeTarget(this.targetCol, rows, task, this.classes);
-    const pipelineOptions = { ...k.pipeline, targetEncodeMinLevels: opts.targetEncoding, interactions: opts.interactions };
+    const pipelineOptions = { ...kind.pipeline, targetEncodeMinLevels: opts.targetEncoding, interactions: opts.interactions };
     const { fitted: pipeline, X } = new FeaturePipeline(pipelineOptions).fitTransform(frame, features, rows, opts.targetEncoding > 0 ? this.pipelineTarget(y) : undefined);
     const t1 = performance.now();
-    const estimator = k.create(params);
     const onProgress = this.req.onProgress;
     const fitted = await estimator.fit({
       X,
@@ -173,7 +175,7 @@ export class TrainingSession {
       onProgress: onProgress ? (done, total) => onProgress({ stage, done, total }) : undefined,
     });
     const t2 = performance.now();
-    const info = { model: k.name, params: estimator.getParams(), target, millraceVersion: "", createdAt: new Date().toISOString() };
+    const info = { model: kind.name, params: estimator.getParams(), target, millraceVersion: "", createdAt: new Date().toISOString() };
     const m = new Model(task, this.classes, this.signature(opts.strict), pipeline, fitted, info);
     return { model: m, prep: (t1 - t0) / 1000, fit: (t2 - t1) / 1000 };
   }

@@ -71,16 +71,18 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
   const session = new TrainingSession(req);
   const kind = modelKind(req.candidate.model, req.task);
   const { options, learnerParams } = splitParams(req);
-  const resolved = kind.create(learnerParams).getParams();
+  // Every fit gets a fresh clone of one checked estimator (the scikit-learn contract: params in, fitted model out).
+  const base = kind.create(learnerParams);
+  const resolved = base.getParams();
   const cvFoldMetrics: Record<string, number>[] = [];
   if (req.cvFolds >= 2) {
     const folds = session.folds(req.cvFolds);
     for (const [i, fold] of folds.entries()) {
-      const { model } = await session.fit(kind.name, learnerParams, fold.train, `cv ${i + 1}/${folds.length}`, options, kind);
+      const { model } = await session.fit(kind, base.clone(), fold.train, `cv ${i + 1}/${folds.length}`, options);
       cvFoldMetrics.push(session.evaluate(model, fold.test));
     }
   }
-  const final = await session.fit(kind.name, learnerParams, session.trainRows, "fit", options, kind);
+  const final = await session.fit(kind, base.clone(), session.trainRows, "fit", options);
   const t0 = performance.now();
   const testMetrics = session.testRows.length > 0 ? session.evaluate(final.model, session.testRows) : {};
   const predictSeconds = (performance.now() - t0) / 1000;

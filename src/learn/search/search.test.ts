@@ -1,6 +1,7 @@
 // Tests of search spaces, TPE, and grid / random / TPE search with pruning and onTrial.
 import { describe, expect, it } from "vitest";
 import type { Frame } from "../../records.js";
+import { LogisticRegression } from "../linear/logistic.js";
 import { Rng } from "../rng.js";
 import { holdoutSplit } from "../split.js";
 import { searchCandidates, type Trial } from "./search.js";
@@ -114,6 +115,23 @@ describe("searchCandidates", () => {
     expect(r.bestTrial.score).toBe(Math.min(...r.trials.map((t) => t.score)));
     await expect(searchCandidates({ ...req, metric: "rmsee" })).rejects.toThrow(/unknown metric "rmsee"/);
     await expect(searchCandidates({ ...req, metric: "roc_auc" })).rejects.toThrow(/not measured for task regression/);
+  });
+  it("builds each trial as clone().setParams() of one checked estimator: a bad fixed parameter is refused before any trial", async () => {
+    const seen: Trial[] = [];
+    const req = {
+      ...base(frame()),
+      space: { C: { type: "choice" as const, values: [0.1, -1] } },
+      method: "grid" as const,
+      prune: false,
+      onTrial: (t: Trial) => void seen.push(t),
+    };
+    await expect(searchCandidates({ ...req, candidate: { name: "lr", model: "logistic_regression", params: { max_itr: 50 } } })).rejects.toThrow(/unknown parameter "max_itr"/);
+    expect(seen).toHaveLength(0);
+    const r = await searchCandidates({ ...req, candidate: { name: "lr", model: "logistic_regression", params: { max_iter: 50 } } });
+    // The trial records the learner's resolved parameters; the refused sampled value fails that trial only.
+    expect(r.trials[0].params).toEqual({ ...new LogisticRegression({ max_iter: 50, C: 0.1 }).getParams() });
+    expect(r.trials[1]).toMatchObject({ state: "failed", params: { max_iter: 50, C: -1 } });
+    expect(r.trials[1].error).toMatch(/parameter "C" of logistic_regression must be > 0/);
   });
   it("without CV each trial validates on one slice of the train rows", async () => {
     const r = await searchCandidates({

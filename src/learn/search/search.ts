@@ -74,6 +74,8 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
   const session = new TrainingSession(req);
   const kind = modelKind(req.candidate.model, req.task);
   const { options, learnerParams: fixed } = splitParams(req);
+  // The fixed parameters are checked once, here; each trial is a clone of this estimator with its sampled values set.
+  const base = kind.create(fixed);
   const metric = req.metric ?? defaultMetric(req.task);
   const sign = metricSign(metric);
   if (!metricDef(metric).compute[req.task]) {
@@ -92,23 +94,23 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
 
   const parallel = Math.max(1, Math.min(req.parallel ?? 1, budget));
   const pool = parallel > 1 ? TrialPool.open(parallel, { req: withoutCallbacks(req), folds }) : null;
-  const evaluate = (params: Params, ctx: TrialContext): Promise<TrialOutcome> =>
-    pool ? pool.run({ params, ctx }) : evaluateTrial(session, kind, options, params, folds, ctx);
+  const evaluate = (sampled: Params, ctx: TrialContext): Promise<TrialOutcome> =>
+    pool ? pool.run({ sampled, ctx }) : evaluateTrial(session, kind, options, base, sampled, folds, ctx);
   try {
     for (let t0 = 0; t0 < budget; t0 += parallel) {
       const round = Array.from({ length: Math.min(parallel, budget - t0) }, (_, k) => {
         const t = t0 + k;
         const sampled: Record<string, ParamValue> = grid ? grid[t] : req.method === "tpe" ? proposeTpe(req.space, done, rng) : sampleSpace(req.space, rng);
-        return { t, sampled, params: { ...fixed, ...sampled } as Params };
+        return { t, sampled };
       });
       const started = performance.now();
       // Each trial of a round prunes against the same reference: the trials complete before the round began.
       const ctxOf = (t: number): TrialContext => ({ metric, sign, prune, running: running.map((r) => [...r]), label: `trial ${t + 1}/${budget}` });
-      const outcomes = await Promise.all(round.map(async ({ t, params }) => {
-        const outcome = await evaluate(params, ctxOf(t));
+      const outcomes = await Promise.all(round.map(async ({ t, sampled }) => {
+        const outcome = await evaluate(sampled, ctxOf(t));
         return { outcome, seconds: (performance.now() - started) / 1000 };
       }));
-      for (const [k, { t, sampled, params }] of round.entries()) {
+      for (const [k, { t, sampled }] of round.entries()) {
         const { outcome, seconds } = outcomes[k];
         const { foldMetrics, means, state, error } = outcome;
         const score = foldMetrics.length ? means[means.length - 1] : NaN;
@@ -118,7 +120,7 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
         }
         const trial: Trial = {
           number: t,
-          params: state === "failed" ? params : kind.create(params).getParams(),
+          params: outcome.params ?? { ...fixed, ...sampled },
           metrics: summarizeFolds(foldMetrics),
           foldMetrics,
           score,
@@ -141,7 +143,7 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
     });
   }
   const best = complete.reduce((a, b) => (sign * b.score > sign * a.score ? b : a));
-  const final = await session.fit(kind.name, best.params as Params, session.trainRows, "fit", options, kind);
+  const final = await session.fit(kind, base.clone().setParams(best.params), session.trainRows, "fit", options);
   const t0 = performance.now();
   const testMetrics = session.testRows.length > 0 ? session.evaluate(final.model, session.testRows) : {};
   return {

@@ -10,16 +10,18 @@ import type { SearchRequest } from "./search.js";
 import { evaluateTrial, type TrialContext } from "./trial.js";
 
 export type TrialWorkerData = { req: Omit<SearchRequest, "onTrial" | "onProgress">; folds: Fold[] };
-export type TrialJob = { id: number; params: Params; ctx: TrialContext };
+/** `sampled`: the trial's searched parameters; the fixed ones come with the request. */
+export type TrialJob = { id: number; sampled: Params; ctx: TrialContext };
 
 const { req, folds } = workerData as TrialWorkerData;
 const session = new TrainingSession(req);
 const kind = modelKind(req.candidate.model, req.task);
-const { options } = splitParams(req);
+const { options, learnerParams } = splitParams(req);
+const base = kind.create(learnerParams);
 
 parentPort!.on("message", async (job: TrialJob) => {
   try {
-    const outcome = await evaluateTrial(session, kind, options, job.params, folds, job.ctx);
+    const outcome = await evaluateTrial(session, kind, options, base, job.sampled, folds, job.ctx);
     parentPort!.postMessage({ id: job.id, outcome });
   } catch (e) {
     parentPort!.postMessage({ id: job.id, fatal: (e as Error).stack ?? String(e) });
