@@ -62,8 +62,8 @@ function describe(v: unknown): string {
  * the first line that does not is a ValidationError naming the line and the field. Lines that are not JSON objects are
  * left to the lake, which quarantines them with their line numbers.
  */
-export function checkPushedLines(text: string, table: string, schema: ColumnSchema[]): void {
-  const columns = schema.filter((c) => !LINEAGE.has(c.name));
+export function checkPushedLines(text: string, table: string, schema: ColumnSchema[], keyed?: { key: string[]; deleteColumn: string }): void {
+  const columns = schema.filter((c) => !LINEAGE.has(c.name) && c.name !== keyed?.deleteColumn);
   const byName = new Map(columns.map((c) => [c.name, { c, want: expected(c.type) }]));
   const refuse = (line: number, field: string, message: string, hint: string) => {
     throw new ValidationError(`line ${line}: ${message} (schema policy "fail" of pushes to ${table})`, { path: field, line, hint });
@@ -80,7 +80,13 @@ export function checkPushedLines(text: string, table: string, schema: ColumnSche
     }
     if (rec === null || typeof rec !== "object" || Array.isArray(rec)) continue;
     const r = rec as Record<string, unknown>;
+    // A keyed source's delete marker is not a column: it may be sent, and a deletion needs only the key.
+    const marker = keyed ? r[keyed.deleteColumn] : undefined;
+    if (keyed && marker !== undefined && marker !== null && typeof marker !== "boolean") {
+      refuse(i + 1, keyed.deleteColumn, `${keyed.deleteColumn} must be true, false or null, got ${describe(marker)}`, "send true to delete the record's key");
+    }
     for (const key of Object.keys(r)) {
+      if (keyed && key === keyed.deleteColumn) continue;
       const col = byName.get(key);
       if (!col) {
         refuse(i + 1, key, `${JSON.stringify(key.slice(0, 100))} is not a column of ${table}`, `send only the columns of ${table}: ${columns.map((c) => c.name).join(", ")}; or set the source's schema_policy to add_columns to add new ones`);
@@ -91,7 +97,7 @@ export function checkPushedLines(text: string, table: string, schema: ColumnSche
         refuse(i + 1, key, `${key} must be ${col.want.what} (the column is ${col.c.type}), got ${describe(v)}`, `send ${col.want.what} or null`);
       }
     }
-    for (const c of columns) {
+    for (const c of marker === true ? columns.filter((c) => keyed!.key.includes(c.name)) : columns) {
       if (!Object.prototype.hasOwnProperty.call(r, c.name)) refuse(i + 1, c.name, `${c.name} is missing`, `send every column of ${table}; null for an unknown value`);
     }
   }

@@ -29,7 +29,7 @@ describe("push ingest and the schema policy", () => {
   let route: IngestRoute;
   let dir: string;
   beforeAll(async () => {
-    dir = project(["  - name: orders", "  - name: events", "    schema_policy: add_columns"].join("\n"));
+    dir = project(["  - name: orders", "  - name: events", "    schema_policy: add_columns", "  - name: accounts", "    key: [id]"].join("\n"));
     const p = loadProject(dir);
     route = ingestRoute(p, { maxBodyBytes: 1 << 20, sources: pushSchemaPolicies(p) });
     server = await startServer(createApp({ models: { current: () => churnModel(1) }, token: TOKEN, mount: (hono, guard) => route.mount(hono, guard) }), { port: 0 });
@@ -58,7 +58,7 @@ describe("push ingest and the schema policy", () => {
 
   it("reads the policy from millrace.yaml: fail unless the source spells one out", () => {
     const p = pushSchemaPolicies(loadProject(dir));
-    expect(Object.fromEntries(p)).toEqual({ orders: "fail", events: "add_columns" });
+    expect(Object.fromEntries(p)).toEqual({ orders: "fail", events: "add_columns", accounts: "fail" });
   });
 
   it("refuses an unknown field, a wrong type and a missing column with a 400 naming line and field; nothing is committed", async () => {
@@ -95,6 +95,14 @@ describe("push ingest and the schema policy", () => {
     } finally {
       await lake.close();
     }
+  });
+
+  it("lets a keyed source's pushes carry the delete marker, and a deletion only the key", async () => {
+    expect((await push("accounts", [{ id: 1, plan: "basic" }, { id: 2, plan: "pro" }])).status).toBe(200);
+    const upsert = await push("accounts", [{ id: 1, plan: "pro", _deleted: false }, { id: 2, _deleted: true }]);
+    expect(upsert.status).toBe(200);
+    expect((await push("accounts", [{ id: 3, _deleted: "yes" }])).body).toMatchObject({ path: "_deleted", line: 1 });
+    expect((await push("accounts", [{ id: 3, _deleted: false }])).body).toMatchObject({ path: "plan", message: expect.stringContaining("plan is missing") });
   });
 
   it("lets a source whose policy is add_columns take a new field", async () => {

@@ -9,6 +9,7 @@ import type { SchemaPolicy } from "../lake/schema-policy.js";
 import type { Guard } from "../serve/auth.js";
 import { readLimited } from "../serve/body.js";
 import { UnsupportedMediaTypeError } from "../serve/http-errors.js";
+import { DEFAULT_DELETE_COLUMN } from "../lake/sources/files-keyed.js";
 import { checkPushedLines } from "./ingest-check.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -56,18 +57,19 @@ export function ingestRoute(project: Project, opts: IngestRouteOptions): IngestR
         const table = `bronze.${source}`;
         const l = await openLake();
         let schemaPolicy = policy;
+        const spec = project.config.sources.find((s) => s.name === source);
+        const keyed = spec && "key" in spec && spec.key ? { key: spec.key, deleteColumn: spec.deleted_column ?? DEFAULT_DELETE_COLUMN } : undefined;
         const current = policy === "fail" ? await l.current(table) : null;
         if (current && current.schema.length > 0) {
-          checkPushedLines(text, table, current.schema);
+          checkPushedLines(text, table, current.schema, keyed);
           // Every line now has the table's columns and types: the table's schema wins, so a column that is null in
           // the whole batch (which DuckDB reads as another type) is not taken for a type change.
           schemaPolicy = "coerce";
         }
         const pushOpts = { source: `http:/ingest/${source}`, schemaPolicy, ...(batchId ? { batchId } : {}) };
         // A source with a key keeps one row per key: a push upserts like its files instead of appending a second row.
-        const spec = project.config.sources.find((s) => s.name === source);
-        const r = spec && "key" in spec && spec.key
-          ? await (await import("../lake/sources/push-keyed.js")).ingestKeyedNdjson(l, table, text, { ...pushOpts, key: spec.key, ...(spec.deleted_column ? { deleteColumn: spec.deleted_column } : {}) })
+        const r = keyed
+          ? await (await import("../lake/sources/push-keyed.js")).ingestKeyedNdjson(l, table, text, { ...pushOpts, ...keyed })
           : await l.ingestNdjson(table, text, pushOpts);
         return c.json({
           table: r.table,
