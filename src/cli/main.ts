@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `millrace` command line: every command takes --json; errors print a message and a hint, never a stack.
 import { Command, Option } from "commander";
+import { MODELS } from "../learn/models.js";
 import { initProject } from "../project/init-project.js";
 import { VERSION } from "../version.js";
 import { annotateRunCommand, archiveCommand, deleteRunsCommand, gcCommand, historyCommand, modelsCommand, promoteCommand, rollbackCommand, runsCommand } from "./commands/registry-commands.js";
@@ -67,7 +68,7 @@ program
   .description("train one model on any CSV with a held-out test split; prints test metrics and timings")
   .requiredOption("-t, --target <column>", "column to predict")
   .addOption(new Option("--task <task>", "learning task (inferred when omitted)").choices(["binary", "multiclass", "regression"]))
-  .option("-m, --model <model>", "learner: gbdt, logistic_regression, ...", "gbdt")
+  .option("-m, --model <model>", `learner: ${Object.keys(MODELS).join(", ")}`, "gbdt")
   .option("--positive <label>", "binary: the label that is class 1")
   .option("--test-rows <file>", "file of 0-based data-row numbers to hold out (e.g. from peer_baselines.py --split-out)")
   .option("--test-fraction <f>", "held-out share when --test-rows is not given", "0.2")

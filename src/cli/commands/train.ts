@@ -7,6 +7,7 @@ import { Duck } from "../../lake/duck.js";
 import { detectCsvDialect, readCsvSql } from "../../lake/csv-dialect.js";
 import { readFrame } from "../../lake/frame.js";
 import { lit } from "../../lake/sql.js";
+import { checkCandidate } from "../../learn/candidate-check.js";
 import { holdoutSplit, trainCandidate } from "../../learn/train.js";
 import type { Column, Frame, Task } from "../../records.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
@@ -78,6 +79,8 @@ function readTestRows(file: string, rowCount: number): Uint32Array {
 }
 
 export async function trainCommand(csv: string, opts: TrainOptions): Promise<number> {
+  // The model and -p parameters are checked against the model registry before the data is read (as millrace.yaml is).
+  checkCandidate({ model: opts.model, params: parseParams(opts.param) });
   const t0 = performance.now();
   const full = await readTableFile(csv);
   const loadSeconds = (performance.now() - t0) / 1000;

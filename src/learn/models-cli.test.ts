@@ -1,0 +1,27 @@
+// `millrace train` takes its learners and their parameters from the model registry (needs the dist/ build).
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { cli, millrace } from "../../test/cli.js";
+import { MODELS } from "./models.js";
+
+describe("millrace train and the model registry", () => {
+  it("needs the compiled CLI", () => {
+    // Fail loudly rather than skip: build with `npx tsc -p tsconfig.build.json`.
+    expect(fs.existsSync(cli), `${cli} is missing: run npx tsc -p tsconfig.build.json`).toBe(true);
+  });
+
+  it("--help lists every registered learner", () => {
+    const r = millrace(["train", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, " ")).toContain(`learner: ${Object.keys(MODELS).join(", ")}`);
+  });
+
+  it("-p max_depht=3 is refused by name before the data is read (the file does not even exist)", () => {
+    const r = millrace(["train", "/nonexistent/data.csv", "-t", "y", "-p", "max_depht=3"]);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/unknown parameter "max_depht" for model gbdt \(valid parameters: n_estimators, /);
+    expect(r.out).not.toMatch(/no such file/);
+    const m = millrace(["train", "/nonexistent/data.csv", "-t", "y", "-m", "svm"]);
+    expect(m.out).toMatch(/unknown model "svm" \(available models: logistic_regression, /);
+  });
+});
