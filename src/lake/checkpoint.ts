@@ -23,8 +23,36 @@ interface CheckpointCache {
 
 export const checkpointKey = (key: string, hash: string) => `${key}#${hash}`;
 
+/** The checkpoint as this process last saw it, per table: reading and parsing the whole cache file on every push
+ *  cost time linear in the versions (one record batch adds one entry). */
+const memo = new Map<string, { version: number; seen: Set<string>; diskVersion: number }>();
+
+/** The cache file is rewritten at most once per this many versions (manifests after it are replayed on load). */
+export const CHECKPOINT_EVERY = 64;
+
+/** Adds versions (from, upTo] to `seen`; false when a manifest in that range is gone (vacuumed). */
+function replay(root: string, table: string, seen: Set<string>, from: number, upTo: number, strict: boolean): boolean {
+  for (let v = from + 1; v <= upTo; v++) {
+    const m = readManifest(root, { table, version: v });
+    if (!m && strict) return false;
+    const sources = (m?.info?.sourceFiles ?? []) as SourceFileRecord[];
+    // A re-saved file replaced its earlier content: only its newest hash counts as ingested, so saving the old
+    // content back is a change again.
+    for (const r of (m?.info?.replaced ?? []) as { key: string }[]) forgetHashes(seen, r.key);
+    for (const s of sources) seen.add(checkpointKey(s.key, s.hash));
+  }
+  return true;
+}
+
 /** The set of "<key>#<hash>" ingested up to and including `upTo`, read from the cache plus newer manifests. */
 export function loadCheckpoint(root: string, table: string, upTo: number): Set<string> {
+  const id = `${root}\0${table}`;
+  const mem = memo.get(id);
+  if (mem && mem.version <= upTo) {
+    // A copy: the caller adds entries for a version that may never commit.
+    const seen = new Set(mem.seen);
+    if (replay(root, table, seen, mem.version, upTo, true)) return seen;
+  }
   const file = path.join(tableDir(root, table), "_checkpoint.json");
   let cache: CheckpointCache = { version: 0, seen: [] };
   try {
@@ -35,14 +63,8 @@ export function loadCheckpoint(root: string, table: string, upTo: number): Set<s
   // A cache newer than the log cannot be trusted (it would claim files whose version never committed).
   if (cache.version > upTo) cache = { version: 0, seen: [] };
   const seen = new Set(cache.seen);
-  for (let v = cache.version + 1; v <= upTo; v++) {
-    const m = readManifest(root, { table, version: v });
-    const sources = (m?.info?.sourceFiles ?? []) as SourceFileRecord[];
-    // A re-saved file replaced its earlier content: only its newest hash counts as ingested, so saving the old
-    // content back is a change again.
-    for (const r of (m?.info?.replaced ?? []) as { key: string }[]) forgetHashes(seen, r.key);
-    for (const s of sources) seen.add(checkpointKey(s.key, s.hash));
-  }
+  replay(root, table, seen, cache.version, upTo, false);
+  memo.set(id, { version: upTo, seen: new Set(seen), diskVersion: cache.version });
   return seen;
 }
 
@@ -52,7 +74,14 @@ export function forgetHashes(seen: Set<string>, key: string): void {
   for (const k of seen) if (k.startsWith(prefix)) seen.delete(k);
 }
 
-/** Refreshes the cache after a commit; losing it is harmless since manifests are the truth. */
-export function saveCheckpoint(root: string, table: string, version: number, seen: Set<string>): void {
-  writeFileAtomic(path.join(tableDir(root, table), "_checkpoint.json"), JSON.stringify({ version, seen: [...seen] }));
+/**
+ * Refreshes the cache after a commit; losing it is harmless since manifests are the truth. The file is written
+ * every CHECKPOINT_EVERY versions, or now with `force` (vacuum, before it removes the manifests to replay).
+ */
+export function saveCheckpoint(root: string, table: string, version: number, seen: Set<string>, opts: { force?: boolean } = {}): void {
+  const id = `${root}\0${table}`;
+  const diskVersion = memo.get(id)?.diskVersion ?? 0;
+  const write = opts.force || version - diskVersion >= CHECKPOINT_EVERY || version < diskVersion;
+  if (write) writeFileAtomic(path.join(tableDir(root, table), "_checkpoint.json"), JSON.stringify({ version, seen: [...seen] }));
+  memo.set(id, { version, seen: new Set(seen), diskVersion: write ? version : diskVersion });
 }

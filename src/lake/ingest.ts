@@ -9,6 +9,7 @@ import { checkpointKey, forgetHashes, loadCheckpoint, saveCheckpoint, type Sourc
 import { sha256File, sha256Text } from "./hash.js";
 import { formatOf, writeSourceAsParquet, type BadRowSample, type QuarantineRow, type SourceOptions } from "./ingest-file.js";
 import type { Lake, WriteContext } from "./lake.js";
+import { compactSmallFiles } from "./compact.js";
 import { withoutSourceRows } from "./file-rows.js";
 import { InvariantError } from "./materialize.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
@@ -225,9 +226,11 @@ export async function ingestSources(lake: Lake, table: string, sources: Source[]
     // filtered: the new rows carry the same label).
     const base = await withoutSourceRows(lake, ctx, { files: ctx.prev?.files ?? [], fileRows: ctx.prev?.fileRows ?? [] }, resaved.flatMap((r) => [...r.labels]));
     const replaced = await replacedCounts(lake, ctx, resaved, result);
+    const all = { files: [...base.files, ...newFiles], fileRows: [...base.fileRows, ...newRows] };
+    const compacted = await compactSmallFiles(lake, ctx, all.files, all.fileRows);
     return {
-      files: [...base.files, ...newFiles],
-      fileRows: [...base.fileRows, ...newRows],
+      files: compacted?.files ?? all.files,
+      fileRows: compacted?.fileRows ?? all.fileRows,
       operation: replaced.length ? "replace" : "append",
       parents: ctx.prev ? [{ table, version: ctx.prev.version }] : [],
       info: {
@@ -235,6 +238,7 @@ export async function ingestSources(lake: Lake, table: string, sources: Source[]
         quarantine: q, ...(result.schemaChanges.length ? { schemaChanges: result.schemaChanges } : {}),
         ...(replaced.length ? { replaced, rowsRemoved: base.removed, actor } : {}),
         ...(result.warnings!.length ? { warnings: result.warnings } : {}),
+        ...(compacted ? { compacted: compacted.folded } : {}),
       },
       afterCommit: async (m) => {
         saveCheckpoint(lake.root, table, m.version, seen);

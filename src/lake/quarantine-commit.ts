@@ -1,9 +1,49 @@
 // Commits quarantine tables from what main-table manifests recorded, so a crash between the main commit and the
 // quarantine commit is repaired by the next write (the main manifest is the source of truth).
+import fs from "node:fs";
+import path from "node:path";
 import type { Lake } from "./lake.js";
 import { quarantineTableOf, type QuarantineInfo } from "./quarantine.js";
+import { currentVersion, tableDir, type Manifest } from "./table-log.js";
 
 export { quarantineTableOf };
+
+/** "Every main version up to N has its quarantine committed": a hint, so a write need not re-read every manifest. */
+const hintFile = (lake: Lake, table: string) => path.join(tableDir(lake.root, table), "_quarantine_checked.json");
+
+function readHint(lake: Lake, table: string): number {
+  try {
+    return Number(JSON.parse(fs.readFileSync(hintFile(lake, table), "utf8")).version) || 0;
+  } catch {
+    return 0; // none yet, or torn: check from the start
+  }
+}
+
+function writeHint(lake: Lake, table: string, version: number): void {
+  const file = hintFile(lake, table);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, JSON.stringify({ version }));
+    fs.renameSync(tmp, file);
+  } catch {
+    fs.rmSync(tmp, { force: true }); // only a hint: the next write checks again
+  }
+}
+
+/** Main versions (after, upTo], skipping any that vacuum removed. */
+function mainVersions(lake: Lake, table: string, after: number, upTo: number): Manifest[] {
+  const out: Manifest[] = [];
+  for (let v = after + 1; v <= upTo; v++) {
+    try {
+      out.push(lake.manifest({ table, version: v }));
+    } catch {
+      // removed by vacuum: nothing left to reconcile there
+    }
+  }
+  return out;
+}
+
+const needsQuarantine = (m: Manifest) => Boolean((m.info?.quarantine as QuarantineInfo | undefined)?.files.length) || m.operation === "overwrite";
 
 /**
  * Brings `<table>__quarantine` up to date with `table`'s manifests: appended tables accumulate their set-aside rows,
@@ -11,33 +51,42 @@ export { quarantineTableOf };
  * Does nothing for a table that never quarantined a row.
  */
 export async function reconcileQuarantine(lake: Lake, table: string): Promise<void> {
-  const main = await lake.history(table);
+  const upTo = currentVersion(lake.root, table);
+  const checked = readHint(lake, table);
+  if (checked >= upTo) return;
+  const q = await lake.current(quarantineTableOf(table));
+  const covered = Math.max(Number(q?.info?.coversVersion ?? 0), checked);
+  if (!mainVersions(lake, table, covered, upTo).some(needsQuarantine)) {
+    writeHint(lake, table, upTo);
+    return;
+  }
   await lake.writeVersion(quarantineTableOf(table), async (ctx) => {
-    const covered = Number(ctx.prev?.info?.coversVersion ?? 0);
-    const pending = main.filter((m) => m.version > covered);
+    const from = Number(ctx.prev?.info?.coversVersion ?? 0);
+    const pending = mainVersions(lake, table, from, currentVersion(lake.root, table));
     // A full rebuild (overwrite) replaces the quarantine; appends, merges and the like add to it.
-    if (!pending.some((m) => (m.info?.quarantine as QuarantineInfo | undefined)?.files.length || m.operation === "overwrite")) return null;
+    if (!pending.some(needsQuarantine)) return null;
     let files = [...(ctx.prev?.files ?? [])];
     let fileRows = [...(ctx.prev?.fileRows ?? [])];
     for (const m of pending) {
-      const q = m.info?.quarantine as QuarantineInfo | undefined;
+      const qi = m.info?.quarantine as QuarantineInfo | undefined;
       if (m.operation === "overwrite") {
         files = [];
         fileRows = [];
       }
-      if (q?.files.length) {
-        files.push(...q.files);
-        fileRows.push(...q.fileRows);
+      if (qi?.files.length) {
+        files.push(...qi.files);
+        fileRows.push(...qi.fileRows);
       }
     }
-    const upTo = pending[pending.length - 1].version;
+    const last = pending[pending.length - 1].version;
     if (ctx.prev && files.join("\n") === ctx.prev.files.join("\n")) return null;
     return {
       files,
       fileRows,
       operation: "quarantine",
-      parents: [{ table, version: upTo }],
-      info: { coversVersion: upTo },
+      parents: [{ table, version: last }],
+      info: { coversVersion: last },
     };
   });
+  writeHint(lake, table, upTo);
 }

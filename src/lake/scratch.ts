@@ -45,11 +45,11 @@ const versionOf = (name: string): number | null => {
  * other writer can be between build and commit since the caller holds the lock), and scratch files whose
  * process is gone. Returns the removed paths.
  */
-export function sweepOrphans(root: string, tables: string[], current: number): string[] {
+export function sweepOrphans(root: string, tables: string[], current: number, opts: { dataFiles?: boolean } = {}): string[] {
   const removed: string[] = [];
   for (const t of tables) {
     const data = path.join(tableDir(root, t), "data");
-    for (const name of safeList(data)) {
+    for (const name of opts.dataFiles === false ? [] : safeList(data)) {
       const v = versionOf(name);
       if (v !== null && v <= current) continue;
       // Anything else in data/ is a file of an uncommitted version (or a stray partial write).

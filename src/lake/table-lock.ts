@@ -41,7 +41,12 @@ function tryAcquire(file: string): boolean {
 export const TORN_LOCK_MS = 2_000;
 
 /** Removes the lock if its owner process is gone; renaming first makes two reclaimers safe. */
-function reclaimIfStale(file: string): string {
+function reclaimIfStale(file: string): { owner: string; reclaimed: boolean } {
+  const r = reclaim(file);
+  return typeof r === "string" ? { owner: r, reclaimed: false } : r;
+}
+
+function reclaim(file: string): string | { owner: string; reclaimed: true } {
   let owner = "unknown";
   try {
     const info = JSON.parse(fs.readFileSync(file, "utf8")) as { pid: number };
@@ -60,9 +65,9 @@ function reclaimIfStale(file: string): string {
     fs.renameSync(file, grave);
     fs.rmSync(grave, { force: true });
   } catch {
-    // someone else reclaimed it first
+    return owner; // someone else reclaimed it first (and sweeps after it)
   }
-  return owner;
+  return { owner, reclaimed: true };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,15 +86,21 @@ export async function withTableLock<T>(root: string, table: string, fn: () => Pr
   const file = path.join(dir, "_lock");
   const deadline = Date.now() + timeoutMs;
   let wait = 5;
+  let reclaimed = false;
   while (!tryAcquire(file)) {
-    const owner = reclaimIfStale(file);
-    if (Date.now() > deadline) throw new TableLockedError(table, owner);
+    const r = reclaimIfStale(file);
+    reclaimed ||= r.reclaimed;
+    if (Date.now() > deadline) throw new TableLockedError(table, r.owner);
     await sleep(wait);
     wait = Math.min(wait * 2, 100);
   }
   try {
     // Quarantine files carry their main table's version numbers and are written under its lock: swept from there.
-    if (opts.sweep !== false && !isQuarantineTable(table)) sweepOrphans(root, [table, quarantineTableOf(table)], currentVersion(root, table));
+    // Uncommitted data files exist only if a writer died holding the lock, i.e. when this one reclaimed it;
+    // scratch files may also come from a writer that died waiting, so their (small) folder is always looked at.
+    if (opts.sweep !== false && !isQuarantineTable(table)) {
+      sweepOrphans(root, [table, quarantineTableOf(table)], currentVersion(root, table), { dataFiles: reclaimed });
+    }
     return await fn();
   } finally {
     fs.rmSync(file, { force: true });

@@ -69,7 +69,7 @@ async function vacuumLocked(lake: Lake, table: string, main: string, opts: Vacuu
   report.removedFiles = unnamed;
   if (opts.dryRun) return report;
   // The ingest checkpoint is derived from manifests: fold the ones about to go into its cache first.
-  if (removed.length && table === main) saveCheckpoint(lake.root, table, cur, loadCheckpoint(lake.root, table, cur));
+  if (removed.length && table === main) saveCheckpoint(lake.root, table, cur, loadCheckpoint(lake.root, table, cur), { force: true });
   for (const v of removed) {
     fs.rmSync(manifestPath(lake.root, { table, version: v }), { force: true });
     fs.rmSync(path.join(dir, "_profiles", `${v}.json`), { force: true });
