@@ -1,6 +1,6 @@
 // A candidate's model, parameters and search space are checked against the model registry before any data is read.
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../errors.js";
+import { ConfigError, ValidationError } from "../errors.js";
 import { projectFromYaml } from "../project/load-project.js";
 import { candidateProblems, checkCandidate } from "./candidate-check.js";
 import { GradientBoosting } from "./gbdt/booster.js";
@@ -40,6 +40,24 @@ describe("candidate checks", () => {
     expect(candidateProblems({ model: "gbdt", params: { interactions: "yes" } })).toEqual([{ path: ["params", "interactions"], message: 'interactions must be true or false, got "yes"' }]);
     // Every problem is reported, not only the first.
     expect(candidateProblems({ model: "knn", params: { n_neighbours: 3, weights: "gaussian" } }).map((p) => p.path.join("."))).toEqual(["params.n_neighbours", "params.weights"]);
+  });
+
+  it("looks inside an ensemble: member names, each member's parameters and stacking's final learner", () => {
+    const text = yaml(`    - name: v\n      model: voting\n      params:\n        members: gbdt,knn\n        member_params: '{"gbdt": {"n_estimatorz": 10}}'`);
+    expect(() => projectFromYaml(text, "/x/millrace.yaml")).toThrow(/train\.candidates\.0\.params\.member_params: member_params of voting, member gbdt: unknown parameter "n_estimatorz" for model gbdt/);
+    expect(candidateProblems({ model: "voting", params: { members: "gbdt,svm" } })[0].message).toMatch(/unknown model "svm"/);
+    expect(candidateProblems({ model: "stacking", params: { final: "lasso_cv" } })[0]).toMatchObject({ path: ["params", "final"], message: expect.stringMatching(/final learner of stacking: unknown model "lasso_cv"/) });
+    expect(candidateProblems({ model: "stacking", params: { members: "gbdt,random_forest", final: "ridge", member_params: '{"gbdt":{"n_estimators":10}}' } })).toEqual([]);
+  });
+
+  it("an unknown train.metric is a config error naming the field and the metrics the task measures", () => {
+    const text = yaml("    - { name: g, model: gbdt }").replace("train:\n", "train:\n  metric: aucc\n");
+    expect(() => projectFromYaml(text, "/x/millrace.yaml")).toThrow(/^train\.metric: a binary task does not measure aucc$/);
+    try {
+      projectFromYaml(text, "/x/millrace.yaml");
+    } catch (e) {
+      expect((e as ConfigError).hint).toMatch(/^binary measures accuracy, precision, recall, f1, balanced_accuracy, roc_auc, pr_auc, log_loss, brier;/);
+    }
   });
 
   it("the CLI's -p name=value gets the same error as the yaml", () => {

@@ -73,6 +73,10 @@ export function candidateProblems(c: CandidateInput): CandidateProblem[] {
     const e = caught(() => resolveParams(kind.name, kind.params, { [k]: v }));
     if (e) out.push({ path: ["params", k], message: say(e) });
   }
+  if (out.length === 0 && kind.check) {
+    const e = caught(() => kind.check!(resolveParams(kind.name, kind.params, learnerParams)));
+    if (e) out.push({ path: String(e.details.path ?? "params").split("."), message: say(e) });
+  }
   if (c.search) out.push(...spaceProblems(kind.name, kind.params, c.search.space));
   return out;
 }

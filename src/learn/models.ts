@@ -4,7 +4,7 @@ import { ValidationError } from "../errors.js";
 import { LINEAR_PIPELINE, TREE_PIPELINE, type PipelineOptions } from "../features/pipeline.js";
 import type { Task } from "../records.js";
 import type { Estimator, FittedEstimator } from "./estimator.js";
-import type { ParamSchema } from "./params.js";
+import type { ParamSchema, Params } from "./params.js";
 import { FittedGBDT, GradientBoosting, GBDT_PARAMS, type GBDTState } from "./gbdt/booster.js";
 import { FittedLogistic, LogisticRegression, LOGISTIC_PARAMS, type LogisticState } from "./linear/logistic.js";
 import { FittedRidge, Ridge, RIDGE_PARAMS, type RidgeState } from "./linear/ridge.js";
@@ -14,6 +14,7 @@ import { ELASTIC_NET_PARAMS, ElasticNet } from "./linear/elastic-net.js";
 import { FittedKnn, KNearestNeighbors, KNN_PARAMS, type KnnState } from "./neighbors/knn.js";
 import { FittedStacking, STACKING_PARAMS, StackingEnsemble } from "./ensemble/stacking.js";
 import { FittedVoting, VOTING_PARAMS, VotingEnsemble } from "./ensemble/voting.js";
+import { checkMembers } from "./ensemble/members.js";
 
 /** One learner of the zoo: everything Millrace needs to know about it, registered in one place. */
 export interface ModelKind {
@@ -22,6 +23,8 @@ export interface ModelKind {
   /** The hyperparameters (names, types, ranges, defaults), checked when millrace.yaml loads and when built. */
   params: ParamSchema;
   pipeline: PipelineOptions;
+  /** Checks beyond the schema that need no data (an ensemble's members); throws a ValidationError. */
+  check?(params: Params): void;
   create(params: Record<string, unknown>): Estimator;
   restore(state: Record<string, unknown>): FittedEstimator;
 }
@@ -117,6 +120,7 @@ export const MODELS: Record<string, ModelKind> = {
     tasks: ALL,
     pipeline: TREE_PIPELINE,
     params: VOTING_PARAMS,
+    check: (p) => checkMembers(p, memberKind, "voting"),
     create: (p) => new VotingEnsemble(p, memberKind),
     restore: (s) => FittedVoting.restore(memberKind, s as never),
   },
@@ -125,6 +129,7 @@ export const MODELS: Record<string, ModelKind> = {
     tasks: ALL,
     pipeline: TREE_PIPELINE,
     params: STACKING_PARAMS,
+    check: (p) => checkMembers(p, memberKind, "stacking"),
     create: (p) => new StackingEnsemble(p, memberKind),
     restore: (s) => FittedStacking.restore(memberKind, s as never),
   },

@@ -39,6 +39,29 @@ export function parseMembers(members: string, memberParams: string, lookup: Kind
   return names.map((name) => ({ name, params: extra[name] ?? {} }));
 }
 
+/**
+ * Checks an ensemble's members without fitting: names, the member_params JSON, each member's parameters and the
+ * stacking `final` learner, so millrace.yaml can refuse a typo inside member_params when it loads.
+ */
+export function checkMembers(params: Record<string, unknown>, lookup: KindLookup, self: string): void {
+  for (const m of parseMembers(params.members as string, params.member_params as string, lookup, self)) {
+    try {
+      lookup(m.name).create(m.params);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      throw new ValidationError(`member_params of ${self}, member ${m.name}: ${e.message}`, { path: "params.member_params", hint: e.hint });
+    }
+  }
+  if (typeof params.final === "string" && params.final !== "auto") {
+    try {
+      lookup(params.final);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      throw new ValidationError(`final learner of ${self}: ${e.message}`, { path: "params.final", hint: e.hint });
+    }
+  }
+}
+
 /** Members from the linear family get the matrix imputed and scaled first; tree members take it as it is. */
 export async function fitMember(lookup: KindLookup, name: string, params: Record<string, unknown>, data: TrainingData): Promise<FittedMember> {
   const kind = lookup(name);
