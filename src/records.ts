@@ -107,6 +107,9 @@ export interface FieldSpec {
   categories?: string[];
   /** When true, a category not in `categories` is rejected at serving time. */
   strict?: boolean;
+  /** Numeric fields: the smallest and largest value seen in training (serving flags values outside them). */
+  min?: number;
+  max?: number;
 }
 
 export interface Signature {

@@ -101,6 +101,21 @@ describe("churn example end to end", () => {
     expect(metrics).toMatch(/# TYPE \S+ histogram/);
   });
 
+  it("scores values outside the training range but flags them in the answer and the metrics", async () => {
+    const res = await post(`${server!.url}/predict`, JSON.stringify({ records: [server!.example, { ...server!.example, tenure: -500, female: 7 }] }));
+    expect(res.status).toBe(200);
+    const body: any = await res.json();
+    expect(body.predictions).toHaveLength(2);
+    const flagged = JSON.stringify(body);
+    expect(flagged).toContain("records[1].tenure");
+    expect(flagged).toContain("below_training_min");
+    expect(flagged).toContain("records[1].female");
+    expect(flagged).toContain("above_training_max");
+    expect(flagged).not.toContain("records[0]");
+    const metrics = await (await fetch(`${server!.url}/metrics`)).text();
+    expect(metrics).toMatch(/millrace_predict_out_of_range_total\{[^}]*field="tenure"[^}]*\} 1/);
+  });
+
   it("answers bad requests with a 4xx naming the field, never a 500", async () => {
     const url = `${server!.url}/predict`;
     const ex = server!.example;

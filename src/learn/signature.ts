@@ -21,12 +21,19 @@ export function inferSignature(
     if (col.kind === "numeric") {
       let nullable = false;
       let integer = true;
+      let min = Infinity;
+      let max = -Infinity;
       for (let j = 0; j < rows.length; j++) {
         const v = col.values[rows[j]];
         if (Number.isNaN(v)) nullable = true;
-        else if (integer && !Number.isInteger(v)) integer = false;
+        else {
+          if (integer && !Number.isInteger(v)) integer = false;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
       }
-      return { name, type: integer ? "integer" : "number", nullable };
+      // The training range lets serving flag (or, under serve.strict_ranges, refuse) values the model never saw.
+      return { name, type: integer ? "integer" : "number", nullable, ...(min <= max ? { min, max } : {}) };
     }
     const seen = new Set<string>();
     let nullable = false;

@@ -60,8 +60,8 @@ describe("trainCandidate on a toy frame", () => {
       if (model === "gbdt") expect(stages).toEqual(new Set(["cv", "fit"]));
       expect(r.model.signature).toEqual({
         inputs: [
-          { name: "x", type: "integer", nullable: true },
-          { name: "k", type: "integer", nullable: false },
+          { name: "x", type: "integer", nullable: true, min: 0, max: 100 },
+          { name: "k", type: "integer", nullable: false, min: 5, max: 5 },
           { name: "c", type: "string", nullable: false, categories: ["blue", "green", "red"], strict: true },
         ],
         output: { task: "binary", classes: ["no", "yes"], positive: "yes" },
