@@ -29,6 +29,19 @@ export interface HistoryEntry {
   rowsIn?: number;
   rowsQuarantined?: number;
   sourceFiles?: number;
+  /** Undo and replacement audit: who, why, how many rows left, and what happened in a few words. */
+  actor?: string;
+  reason?: string;
+  rowsRemoved?: number;
+  note?: string;
+}
+
+/** A few words on an undo or replacement version, from what its manifest recorded. */
+function noteOf(operation: string, info: Record<string, unknown>): string | undefined {
+  if (operation === "revert") return `content of v${info.revertedTo} (was v${info.revertedFrom})`;
+  if (operation === "forget") return `without ${(info.forgotten as { file?: string } | undefined)?.file ?? "a file"}`;
+  if (operation === "replace") return `re-saved: ${((info.replaced ?? []) as { file: string }[]).map((r) => r.file).join(", ")}`;
+  return undefined;
 }
 
 /** Parses "bronze.customers@3" (or "bronze.customers", meaning the current version when `current` is given). */
@@ -59,6 +72,11 @@ export async function tableHistory(lake: Lake, table: string): Promise<HistoryEn
     if (typeof info.rowsIn === "number") e.rowsIn = info.rowsIn;
     if (typeof info.rowsQuarantined === "number") e.rowsQuarantined = info.rowsQuarantined;
     if (Array.isArray(info.sourceFiles)) e.sourceFiles = info.sourceFiles.length;
+    if (typeof info.actor === "string") e.actor = info.actor;
+    if (typeof info.reason === "string") e.reason = info.reason;
+    if (typeof info.rowsRemoved === "number") e.rowsRemoved = info.rowsRemoved;
+    const note = noteOf(v.operation, info);
+    if (note) e.note = note;
     return e;
   });
 }

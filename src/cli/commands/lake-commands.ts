@@ -61,7 +61,14 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
     action(async (name: string, opts: Opts) => {
       const rows = await inLake(opts, (r) => tableHistory(r.lake, name));
       if (opts.json) printJson(rows);
-      else console.log(table(["version", "operation", "rows", "quarantined", "parents", "created", "hash"], rows.map((h) => [`v${h.version}`, h.operation, h.rowCount, h.rowsQuarantined ?? "", h.parents.join(", "), h.createdAt.slice(0, 19).replace("T", " "), h.contentHash.slice(0, 12)])));
+      else {
+        const audited = rows.some((h) => h.actor);
+        console.log(table(
+          ["version", "operation", "rows", "quarantined", "parents", "created", "hash", ...(audited ? ["by", "note"] : [])],
+          rows.map((h) => [`v${h.version}`, h.operation, h.rowCount, h.rowsQuarantined ?? "", h.parents.join(", "), h.createdAt.slice(0, 19).replace("T", " "), h.contentHash.slice(0, 12),
+            ...(audited ? [h.actor ?? "", [h.note, h.rowsRemoved ? `−${h.rowsRemoved} rows` : "", h.reason ? `"${h.reason}"` : ""].filter(Boolean).join("; ")] : [])]),
+        ));
+      }
       return 0;
     }),
   );

@@ -51,6 +51,8 @@ describe("undo through the CLI", () => {
     expect(q.json).toEqual([{ n: 200, b: 0 }]);
     const h = millrace(["history", "bronze.events", "-p", dir, "--json"]);
     expect(h.json.map((v: { operation: string }) => v.operation)).toEqual(["append", "append", "revert"]);
+    expect(h.json[2]).toMatchObject({ actor: "ann", reason: "b.json was wrong", note: "content of v1 (was v2)", rowCount: 200 });
+    expect(millrace(["history", "bronze.events", "-p", dir]).stdout).toMatch(/v3\s+revert\s+200 .* ann\s+content of v1 \(was v2\); "b\.json was wrong"/);
     expect(millrace(["revert", "bronze.events", "--to", "x", "-p", dir, "--json"])).toMatchObject({ code: 1, json: { error: "validation_error", path: "to" } });
   });
 
@@ -58,6 +60,8 @@ describe("undo through the CLI", () => {
     const r = millrace(["ingest", dir, "--forget", path.join(landing(), "a.json"), "--json"], { USER: "bob" });
     expect(r.code, r.out).toBe(0);
     expect(r.json).toMatchObject({ table: "bronze.events", version: 4, rowsBefore: 200, rowsRemoved: 200, rowsAfter: 0, actor: "bob" });
+    const h = millrace(["history", "bronze.events", "-p", dir, "--json"]).json;
+    expect(h[h.length - 1]).toMatchObject({ operation: "forget", actor: "bob", rowsRemoved: 200, rowCount: 0, note: `without ${path.join(landing(), "a.json")}` });
     const none = millrace(["ingest", dir, "--forget", path.join(landing(), "nope.json"), "--json"]);
     expect(none).toMatchObject({ code: 1, json: { error: "not_found" } });
     expect(millrace(["ingest", dir, "--json"])).toMatchObject({ code: 1, json: { error: "validation_error", path: "forget" } });
