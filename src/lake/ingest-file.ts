@@ -22,6 +22,8 @@ export interface SourceOptions {
   schemaPolicy?: SchemaPolicy;
   /** JSON sources: column → DuckDB type, instead of inferring (e.g. rows fetched from PostgreSQL). */
   jsonColumns?: Record<string, string>;
+  /** JSON: infer column types from every row rather than a sample (the salvage path: a late row of another type). */
+  inferAllRows?: boolean;
 }
 
 /** A row set aside instead of entering the table: which rule, why, and where it came from. */
@@ -145,7 +147,7 @@ function jsonReader(file: string, opts: SourceOptions): string {
   const declared = opts.jsonColumns
     ? `, columns = {${Object.entries(opts.jsonColumns).map(([k, t]) => `${lit(k)}: ${lit(t)}`).join(", ")}}`
     : "";
-  return `read_json(${lit(file)}, format = 'auto'${declared})`;
+  return `read_json(${lit(file)}, format = 'auto'${declared}${opts.inferAllRows ? ", sample_size = -1" : ""})`;
 }
 
 /** Reads the rejects DuckDB stored for a CSV scan, one quarantine row per bad line. */
@@ -228,8 +230,8 @@ async function writeOnce(
     if (!salvage) throw e;
     fs.rmSync(outAbs, { force: true });
     return salvageJson({
-      duck, file, outAbs, reason: firstLine(e), reader: (f) => jsonReader(f, opts),
-      attempt: (clean) => writeOnce(duck, clean, table, tableSchema, outAbs, lineage, { ...opts, format: "json" }, false),
+      duck, file, outAbs, reason: firstLine(e), reader: (f) => jsonReader(f, { ...opts, inferAllRows: true }),
+      attempt: (clean) => writeOnce(duck, clean, table, tableSchema, outAbs, lineage, { ...opts, format: "json", inferAllRows: true }, false),
     });
   };
   let prep: Prepared;

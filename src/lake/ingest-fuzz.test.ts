@@ -121,7 +121,21 @@ describe("ingest of JSON DuckDB refuses", () => {
     const q = await quarantinedLines(lake, "bronze.landing");
     expect(q.map((x) => x.line)).toEqual(bad);
     expect(q.find((x) => x.line === 11)?.reason).toMatch(/duplicate key/);
+    expect(q.filter((x) => x.reason.includes("_tmp"))).toEqual([]); // reasons name the user's file, not a scratch copy
     expect(leftovers(lake, "bronze.landing")).toEqual([]);
+  });
+
+  it("a row whose type differs after DuckDB's 20,480-row sample: every row loads (types from all rows), then casts by policy", async () => {
+    const { dir, lake } = await fresh();
+    const lines = Array.from({ length: 25_000 }, (_, i) => JSON.stringify({ a: i }));
+    const late = write(dir, "late.json", [...lines, '{"a":"text"}'].join("\n") + "\n");
+    const r = await within(lake.ingestFiles("bronze.late", [late]), 20_000, "late.json");
+    expect([r.rowsOut, r.rowsBad]).toEqual([25_001, 0]); // was: all 25,001 quarantined by the salvage
+    // Into a table whose column is already a number, the odd row goes to quarantine with a cast reason.
+    await lake.ingestRecords("bronze.typed", [{ a: 1 }]);
+    const t = await within(lake.ingestFiles("bronze.typed", [late]), 20_000, "late.json typed");
+    expect([t.rowsOut, t.rowsBad]).toEqual([25_000, 1]);
+    expect(t.ingested[0].badRowSamples?.[0].reason).toMatch(/cannot cast a to BIGINT: "?text/);
   });
 
   it("a .json file that is one array, with a lone surrogate in one element, keeps the other elements", async () => {

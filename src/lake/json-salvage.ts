@@ -23,10 +23,10 @@ export interface JsonSalvageInput {
   reason: string;
 }
 
-const firstLine = (e: unknown) => (e as Error).message.split("\n")[0];
-
 export async function salvageJson(s: JsonSalvageInput): Promise<FileWriteResult> {
   const scratch: string[] = [];
+  // DuckDB's messages name the scratch copy it read: a person needs the file they gave.
+  const firstLine = (e: unknown) => scratch.reduce((m, f) => m.replaceAll(f, s.file), (e as Error).message.split("\n")[0]);
   const newScratch = () => {
     const f = scratchBeside(s.outAbs, "ndjson");
     scratch.push(f);
@@ -50,7 +50,7 @@ export async function salvageJson(s: JsonSalvageInput): Promise<FileWriteResult>
       refusal = firstLine(e);
     }
     // DuckDB still refuses some line JavaScript accepted: find which, by reading halves of the clean copy.
-    const refused = await isolate(s, lines, newScratch);
+    const refused = await isolate(s, lines, newScratch, firstLine);
     const rest = lines.filter((_, i) => !refused.has(i));
     for (const [i, reason] of refused) bad.push({ rule: "parse", reason, source_file: s.file, line: js.originalLine[i], raw: wellFormed(lines[i].slice(0, MAX_RAW_CHARS)) });
     if (refused.size && rest.length) {
@@ -75,7 +75,7 @@ export async function salvageJson(s: JsonSalvageInput): Promise<FileWriteResult>
 const sortByLine = (rows: QuarantineRow[]) => rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
 /** Indexes of the lines DuckDB refuses on their own, with DuckDB's reason; bounded by MAX_PROBES reads. */
-async function isolate(s: JsonSalvageInput, lines: string[], newScratch: () => string): Promise<Map<number, string>> {
+async function isolate(s: JsonSalvageInput, lines: string[], newScratch: () => string, firstLine: (e: unknown) => string): Promise<Map<number, string>> {
   const refused = new Map<number, string>();
   const file = newScratch();
   let probes = 0;
