@@ -19,6 +19,8 @@ export interface LongLines {
 
 /** A CSV line with more than this many fields beyond the header's is set aside before DuckDB reads it. */
 export const MAX_EXTRA_FIELDS = 32;
+/** Data lines whose lengths set the typical line length (all of them are counted). */
+const TYPICAL_SAMPLE = 64;
 
 /** For CSV: how to count a line's fields (quote-aware, within the line). */
 export interface FieldBound {
@@ -61,8 +63,20 @@ export function findLongLines(file: string, limit: number, fields?: FieldBound):
   // A plain Uint8Array view: indexing a Buffer subclass in the hot loop is several times slower.
   const view = new Uint8Array(buf.buffer, buf.byteOffset, CHUNK);
   let header = -1;
-  // Only a line at least this long can hold that many extra fields, so shorter ones are not counted.
-  const wide = () => (header < 0 ? 0 : header + MAX_EXTRA_FIELDS);
+  // Lengths of the first passing data lines: their median is the typical line.
+  const firstLengths: number[] = [];
+  let wideAt = 0;
+  /**
+   * Lines at most this long are not counted: they cannot hold that many extra fields (header + 32 bytes), or
+   * they are within twice the typical line, which bounds what DuckDB's per-field rejects cost per byte read.
+   */
+  const wide = () => wideAt;
+  const learn = (bytes: number) => {
+    if (firstLengths.length >= TYPICAL_SAMPLE) return;
+    firstLengths.push(bytes);
+    const typical = [...firstLengths].sort((a, b) => a - b)[firstLengths.length >> 1];
+    wideAt = firstLengths.length < TYPICAL_SAMPLE ? 0 : Math.max(header + MAX_EXTRA_FIELDS, 2 * typical);
+  };
   /** `pos`: file offset of buf[0]; a line inside the chunk is counted there, one spanning chunks is read again. */
   const check = (line: number, start: number, end: number, pos: number) => {
     const bytes = end - start;
@@ -70,7 +84,7 @@ export function findLongLines(file: string, limit: number, fields?: FieldBound):
       out.push({ line, start, bytes, reason: `line longer than ${limit} bytes (${bytes} bytes)` });
       return;
     }
-    if (!fields || (header >= 0 && bytes <= wide())) return;
+    if (!fields || (wide() > 0 && bytes <= wide())) return;
     let n: number;
     if (start >= pos) n = fieldsOf(view, start - pos, end - pos, fields);
     else {
@@ -80,6 +94,8 @@ export function findLongLines(file: string, limit: number, fields?: FieldBound):
     }
     if (header < 0) header = n;
     else if (n > header + MAX_EXTRA_FIELDS) out.push({ line, start, bytes, reason: `line has ${n} fields, more than the ${header} of the first line + ${MAX_EXTRA_FIELDS}` });
+    // Only lines that pass set the typical length, so a file of wide lines keeps being counted.
+    else learn(bytes);
   };
   try {
     let pos = 0;
