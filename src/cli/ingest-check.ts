@@ -1,36 +1,20 @@
 // Schema policy of pushed records (POST /ingest/<source>): which policy a push follows, and the `fail` check of each
 // NDJSON line against the bronze table's columns, so an unknown field or a wrong type is a 400 naming it.
-import fs from "node:fs";
-import path from "node:path";
-import { parse } from "yaml";
 import { ValidationError } from "../errors.js";
 import type { SchemaPolicy } from "../lake/schema-policy.js";
-import { PROJECT_FILE, type Project } from "../project/load-project.js";
+import type { Project } from "../project/load-project.js";
 import type { ColumnSchema } from "../records.js";
 
 /** Columns the lake adds to every row itself. */
 const LINEAGE = new Set(["_source_file", "_ingested_at", "_batch_id"]);
 
 /**
- * The policy of pushes per source: the source's schema_policy when millrace.yaml spells it out, else `fail`. Files
- * default to add_columns (a new export may add a column); a push is a program talking, and a field it invents or a
- * type it changes is a bug to report to it, not a column to add. The YAML is read again because the parsed config
- * cannot tell a written add_columns from the default.
+ * The policy of pushes per source: the source's schema_policy when millrace.yaml sets one, else `fail`. Files default
+ * to add_columns (a new export may add a column); a push is a program talking, and a field it invents or a type it
+ * changes is a bug to report to it, not a column to add.
  */
 export function pushSchemaPolicies(project: Project): Map<string, SchemaPolicy> {
-  const written = new Map<string, unknown>();
-  try {
-    const raw = parse(fs.readFileSync(path.join(project.dir, PROJECT_FILE), "utf8")) as { sources?: Array<{ name?: unknown; schema_policy?: unknown }> };
-    for (const s of raw?.sources ?? []) if (typeof s?.name === "string") written.set(s.name, s.schema_policy);
-  } catch {
-    // a project made in code (definePipeline) has no file: every push then uses fail
-  }
-  const out = new Map<string, SchemaPolicy>();
-  for (const s of project.config.sources) {
-    const w = written.get(s.name);
-    out.set(s.name, w === undefined ? "fail" : s.schema_policy);
-  }
-  return out;
+  return new Map(project.config.sources.map((s) => [s.name, s.schema_policy ?? "fail"]));
 }
 
 const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;

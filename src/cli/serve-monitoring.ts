@@ -3,6 +3,7 @@
 // whose retrain action runs the pipeline (and its gate) in a child process.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { driftOptionsOf } from "../app/drift.js";
 import { describeError } from "../errors.js";
 import { withResources } from "../flow/resources.js";
 import { trainingReference } from "../flow/steps/dataset.js";
@@ -67,14 +68,10 @@ export function startServeMonitoring(project: Project, sp: ServeProcess, log: (l
     ...(a.webhook !== undefined ? { webhook: expandEnv(a.webhook) } : {}),
   }));
   const alerts = new AlertManager({ rules, registry: sp.metrics, log: (a) => log(`ALERT ${a.rule}: ${a.message}`), onRetrain: (a) => void retrain(a) });
-  const d = cfg.monitor.drift;
   const drift = new DriftMonitor({
     root: project.paths.predictions,
     targets: () => served().flatMap((s) => references.get(s.provenance.version) ?? []),
-    drift: {
-      thresholds: { ks: d.p_value, chisquare: d.p_value, z: d.p_value, wasserstein: d.distance_threshold, jensenshannon: d.distance_threshold, psi: d.psi_threshold },
-      datasetShare: d.dataset_share,
-    },
+    drift: driftOptionsOf(cfg),
     limit: cfg.monitor.window_rows,
     minRows: cfg.monitor.min_rows,
     registry: sp.metrics,

@@ -156,6 +156,7 @@ async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent
           rowsOut: t.ingest.rowsOut,
           rowsBad: t.ingest.rowsBad,
           ...(t.ingest.changes ? { changes: t.ingest.changes } : {}),
+          ...(t.ingest.warnings?.length ? { warnings: t.ingest.warnings } : {}),
         });
       }
     } else if (task.id === "dataset") {

@@ -11,6 +11,8 @@ export interface IngestSummary {
   rowsIn: number;
   rowsOut: number;
   rowsBad: number;
+  /** Said aloud: a file whose rows were all quarantined, a column that vanished or appeared (`run --strict` fails on them). */
+  warnings?: string[];
   /** Keyed sources: rows inserted, updated, deleted and unchanged in the table's current rows. */
   changes?: { inserted: number; updated: number; deleted: number; unchanged: number };
 }

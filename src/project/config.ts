@@ -28,8 +28,9 @@ const fileSourceSchema = z.strictObject({
   pattern: z.string().default("*.{csv,parquet}"),
   format: z.enum(["auto", "csv", "parquet", "json"]).default("auto"),
   csv: csvOptionsSchema.optional(),
-  /** New, missing or retyped columns: fail the ingest, add them as nullable columns, or coerce to the table's type. */
-  schema_policy: z.enum(["fail", "add_columns", "coerce"]).default("add_columns"),
+  /** New, missing or retyped columns: fail the ingest, add them as nullable columns, or coerce to the table's type.
+   *  Unset: add_columns for files and pulls (a new export may add a column), fail for HTTP pushes (a program's bug). */
+  schema_policy: z.enum(["fail", "add_columns", "coerce"]).optional(),
   /** Columns identifying a row: files then upsert by key (one current row per key in bronze) instead of appending. */
   key: z.array(identifier).min(1).optional(),
   /** With a key. upsert (default): files add and change rows; snapshot: each file is the whole table, absent keys are deleted. */
@@ -64,7 +65,8 @@ const postgresSourceSchema = z.strictObject({
       if (p[field] !== undefined && p[field] !== "none" && !p.key?.length) ctx.addIssue({ code: "custom", message: `${field} needs key: [...]`, path: [field] });
     }
   }),
-  schema_policy: z.enum(["fail", "add_columns", "coerce"]).default("add_columns"),
+  /** Unset: add_columns for pulls, fail for HTTP pushes. */
+  schema_policy: z.enum(["fail", "add_columns", "coerce"]).optional(),
 });
 
 export const sourceSchema = z.union([postgresSourceSchema, fileSourceSchema]);

@@ -23,7 +23,7 @@ registry:
 describe("millrace.yaml", () => {
   it("fills defaults and resolves state paths under the project", () => {
     const p = projectFromYaml(minimal, "/tmp/demo/millrace.yaml");
-    expect(p.config.sources[0]).toEqual({ name: "raw", path: "data/landing", pattern: "*.{csv,parquet}", format: "auto", schema_policy: "add_columns" });
+    expect(p.config.sources[0]).toEqual({ name: "raw", path: "data/landing", pattern: "*.{csv,parquet}", format: "auto" });
     expect(p.config.train.cv_folds).toBe(5);
     expect(p.config.profiles).toBe(true);
     expect(p.config.dataset.split).toEqual({ test_fraction: 0.2, seed: 42, stratify: true });

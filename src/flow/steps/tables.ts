@@ -32,7 +32,7 @@ export async function ingestSource(r: Resources, source: SourceConfig, note: (s:
   if ("postgres" in source) return ingestFromPostgres(r, table, source, note);
   const dir = path.resolve(r.project.dir, source.path);
   const files = listLandingFiles(dir, source.pattern);
-  const read = { format: source.format, schemaPolicy: source.schema_policy, ...(source.csv ? { csv: csvOptions(source.csv) } : {}) };
+  const read = { format: source.format, schemaPolicy: source.schema_policy ?? "add_columns", ...(source.csv ? { csv: csvOptions(source.csv) } : {}) };
   // A keyed source upserts by key (one current row per key); without a key every new file is appended.
   const result: IngestResult & { changes?: RowChanges } = source.key
     ? await ingestKeyedFiles(r.lake, table, files, {
