@@ -7,36 +7,27 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, di
 const tableName = z.string().regex(/^(bronze|silver|gold)\.[A-Za-z_][A-Za-z0-9_]*$/, 'write tables as "<bronze|silver|gold>.<name>"');
 
 const csvOptionsSchema = z.strictObject({
-  delimiter: z.string().length(1).optional(),
-  header: z.boolean().optional(),
-  quote: z.string().max(1).optional(),
-  escape: z.string().max(1).optional(),
-  /** Column → DuckDB type, e.g. { zip: VARCHAR, amount: "DECIMAL(10,2)" }; the others are detected. */
-  types: z.record(z.string(), z.string()).optional(),
-  date_format: z.string().optional(),
-  timestamp_format: z.string().optional(),
-  encoding: z.enum(["utf-8", "utf-16", "latin-1"]).optional(),
-  skip_rows: z.number().int().min(0).optional(),
+  delimiter: z.string().length(1).optional().describe("One character between fields (default: detected)."),
+  header: z.boolean().optional().describe("Whether the first line names the columns (default: detected)."),
+  quote: z.string().max(1).optional().describe("Quote character (default: detected)."),
+  escape: z.string().max(1).optional().describe("Escape character inside quotes (default: detected)."),
+  types: z.record(z.string(), z.string()).optional().describe("Column → DuckDB type, e.g. { zip: VARCHAR, amount: \"DECIMAL(10,2)\" }; the others are detected."),
+  date_format: z.string().optional().describe("strftime format of DATE columns, e.g. %d/%m/%Y."),
+  timestamp_format: z.string().optional().describe("strftime format of TIMESTAMP columns."),
+  encoding: z.enum(["utf-8", "utf-16", "latin-1"]).optional().describe("Text encoding of the files."),
+  skip_rows: z.number().int().min(0).optional().describe("Lines to skip before the header."),
 });
 
 const fileSourceSchema = z.strictObject({
-  /** The bronze table the files land in: bronze.<name>. */
-  name: identifier,
-  /** Folder (relative to the project) whose files are ingested, each exactly once. */
-  path: z.string().default("data/landing"),
-  /** Glob of file names inside `path`. */
-  pattern: z.string().default("*.{csv,parquet}"),
-  format: z.enum(["auto", "csv", "parquet", "json"]).default("auto"),
-  csv: csvOptionsSchema.optional(),
-  /** New, missing or retyped columns: fail the ingest, add them as nullable columns, or coerce to the table's type.
-   *  Unset: add_columns for files and pulls (a new export may add a column), fail for HTTP pushes (a program's bug). */
-  schema_policy: z.enum(["fail", "add_columns", "coerce"]).optional(),
-  /** Columns identifying a row: files then upsert by key (one current row per key in bronze) instead of appending. */
-  key: z.array(identifier).min(1).optional(),
-  /** With a key. upsert (default): files add and change rows; snapshot: each file is the whole table, absent keys are deleted. */
-  mode: z.enum(["upsert", "snapshot"]).optional(),
-  /** With a key: a true value in this column deletes the row's key; the column is not stored (default _deleted). */
-  deleted_column: identifier.optional(),
+  name: identifier.describe("The bronze table the files land in: bronze.<name>."),
+  path: z.string().default("data/landing").describe("Folder (relative to the project) whose files are ingested, each exactly once."),
+  pattern: z.string().default("*.{csv,parquet}").describe("Glob of file names inside `path`."),
+  format: z.enum(["auto", "csv", "parquet", "json"]).default("auto").describe("File format; auto goes by the extension."),
+  csv: csvOptionsSchema.optional().describe("CSV reading options (each one detected when unset)."),
+  schema_policy: z.enum(["fail", "add_columns", "coerce"]).optional().describe("New, missing or retyped columns: fail the ingest, add them as nullable columns, or coerce to the table's type. Unset: add_columns for files and pulls (a new export may add a column), fail for HTTP pushes (a program's bug)."),
+  key: z.array(identifier).min(1).optional().describe("Columns identifying a row: files then upsert by key (one current row per key in bronze) instead of appending."),
+  mode: z.enum(["upsert", "snapshot"]).optional().describe("With a key. upsert (default): files add and change rows; snapshot: each file is the whole table, absent keys are deleted."),
+  deleted_column: identifier.optional().describe("With a key: a true value in this column deletes the row's key; the column is not stored (default _deleted)."),
 }).superRefine((s, ctx) => {
   for (const field of ["mode", "deleted_column"] as const) {
     if (s[field] !== undefined && !s.key) ctx.addIssue({ code: "custom", message: `${field} needs key: [...] on the source`, path: [field] });
@@ -44,29 +35,23 @@ const fileSourceSchema = z.strictObject({
 });
 
 const postgresSourceSchema = z.strictObject({
-  name: identifier,
+  name: identifier.describe("The bronze table the rows land in: bronze.<name>."),
   /** Incremental pull by a cursor column: each run appends rows whose cursor passed the last committed one. */
   postgres: z.strictObject({
-    /** postgres://user@host:port/db; ${ENV_VAR} is replaced from the environment. */
-    url: z.string().min(1),
-    table: z.string().min(1),
-    cursor: z.string().min(1),
-    /** With a key, bronze keeps one current row per key: updates replace, rows at the last cursor are re-read. */
-    key: z.array(z.string()).optional(),
-    columns: z.array(z.string()).optional(),
-    /** With a key: also re-read rows whose cursor is this far before the last one (late commits): "1h" for a time cursor, a number for a numeric one. */
-    cursor_lookback: z.union([z.number().positive(), z.string().min(1)]).optional(),
-    /** With a key. key_scan: read every key (only the key columns) and delete from bronze the keys the table no longer holds. */
-    deletes: z.enum(["none", "key_scan"]).optional(),
-    /** With deletes: key_scan, scan at most once per this duration (e.g. "6h"); default every run. */
-    key_scan_every: z.string().min(1).optional(),
+    url: z.string().min(1).describe("postgres://user@host:port/db; ${ENV_VAR} is replaced from the environment."),
+    table: z.string().min(1).describe("The source table: schema.table or table."),
+    cursor: z.string().min(1).describe("A column that grows when a row is inserted or updated (timestamp or number)."),
+    key: z.array(z.string()).optional().describe("With a key, bronze keeps one current row per key: updates replace, rows at the last cursor are re-read."),
+    columns: z.array(z.string()).optional().describe("Columns to read (default: all)."),
+    cursor_lookback: z.union([z.number().positive(), z.string().min(1)]).optional().describe("With a key: also re-read rows whose cursor is this far before the last one (late commits): \"1h\" for a time cursor, a number for a numeric one."),
+    deletes: z.enum(["none", "key_scan"]).optional().describe("With a key. key_scan: read every key (only the key columns) and delete from bronze the keys the table no longer holds."),
+    key_scan_every: z.string().min(1).optional().describe("With deletes: key_scan, scan at most once per this duration (e.g. \"6h\"); default every run."),
   }).superRefine((p, ctx) => {
     for (const field of ["cursor_lookback", "deletes"] as const) {
       if (p[field] !== undefined && p[field] !== "none" && !p.key?.length) ctx.addIssue({ code: "custom", message: `${field} needs key: [...]`, path: [field] });
     }
   }),
-  /** Unset: add_columns for pulls, fail for HTTP pushes. */
-  schema_policy: z.enum(["fail", "add_columns", "coerce"]).optional(),
+  schema_policy: z.enum(["fail", "add_columns", "coerce"]).optional().describe("Unset: add_columns for pulls, fail for HTTP pushes."),
 });
 
 export const sourceSchema = z.union([postgresSourceSchema, fileSourceSchema]);
@@ -84,153 +69,127 @@ const distributionSchema = z.preprocess(
 );
 
 export const searchSchema = z.strictObject({
-  method: z.enum(["grid", "random", "tpe"]).default("tpe"),
-  /** Trials for random / tpe; a grid runs every point. */
-  trials: z.number().int().positive().max(10_000).default(20),
-  /** Stop a trial early when its running CV score is below the median of finished trials. */
-  prune: z.boolean().default(true),
-  /** Trials evaluated side by side in worker threads (each holds a copy of the training rows). */
-  parallel: z.number().int().positive().max(64).default(1),
-  space: z.record(z.string(), distributionSchema).refine((s) => Object.keys(s).length > 0, "declare at least one parameter to search"),
+  method: z.enum(["grid", "random", "tpe"]).default("tpe").describe("grid tries every point; random samples; tpe (Tree-structured Parzen Estimator) learns from earlier trials."),
+  trials: z.number().int().positive().max(10_000).default(20).describe("Trials for random / tpe; a grid runs every point."),
+  prune: z.boolean().default(true).describe("Stop a trial early when its running CV score is below the median of finished trials."),
+  parallel: z.number().int().positive().max(64).default(1).describe("Trials evaluated side by side in worker threads (each holds a copy of the training rows)."),
+  space: z.record(z.string(), distributionSchema).refine((s) => Object.keys(s).length > 0, "declare at least one parameter to search").describe("Parameter → distribution: a list of choices, or { type: int|float, low, high, log?, step? } / { type: choice, values }."),
 });
 
 export const candidateSchema = z.strictObject({
-  name: identifier,
-  model: z.string().min(1),
-  params: z.record(z.string(), z.unknown()).default({}),
-  /** Tune this candidate: each trial is a child run of the candidate's run; the best is refit and tested. */
-  search: searchSchema.optional(),
+  name: identifier.describe("Candidate name (the run's name)."),
+  model: z.string().min(1).describe("Learner: logistic_regression, gbdt, random_forest, … (millrace train --help lists them)."),
+  params: z.record(z.string(), z.unknown()).default({}).describe("The learner's hyperparameters."),
+  search: searchSchema.optional().describe("Tune this candidate: each trial is a child run of the candidate's run; the best is refit and tested."),
 }).superRefine((c, ctx) => {
   // The model registry knows each learner's parameters: a typo (max_depht) fails here, naming its line.
   for (const p of candidateProblems(c)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
 });
 
 export const datasetSchema = z.strictObject({
-  table: tableName,
-  target: z.string().min(1),
-  task: z.enum(["binary", "multiclass", "regression"]),
-  /** Binary tasks: the target value that counts as the positive class. */
-  positive: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
-  /** Feature columns; default: every column but the target, `exclude` and the lake's own `_` columns. */
-  features: z.array(z.string()).optional(),
-  exclude: z.array(z.string()).default([]),
-  /** Columns that identify a row (e.g. customer_id): a row's split side follows them, so an updated row keeps its side.
-   *  Without a key a row is identified by its content (features + target). */
-  key: z.union([z.string().min(1).transform((k) => [k]), z.array(z.string().min(1)).min(1)]).optional(),
+  table: tableName.describe("The training table, e.g. gold.churn_training."),
+  target: z.string().min(1).describe("The column to predict."),
+  task: z.enum(["binary", "multiclass", "regression"]).describe("What to predict: a class of two, one of several, or a number."),
+  positive: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional().describe("Binary tasks: the target value that counts as the positive class."),
+  features: z.array(z.string()).optional().describe("Feature columns; default: every column but the target, `exclude` and the lake's own `_` columns."),
+  exclude: z.array(z.string()).default([]).describe("Columns left out of the features."),
+  key: z.union([z.string().min(1).transform((k) => [k]), z.array(z.string().min(1)).min(1)]).optional().describe("Columns that identify a row (e.g. customer_id): a row's split side follows them, so an updated row keeps its side. Without a key a row is identified by its content (features + target)."),
   split: z
     .strictObject({
       test_fraction: z.number().gt(0).lt(1).default(0.2),
       seed: z.number().int().default(42),
-      /** Kept for old projects: the hash split keeps class shares in expectation only. */
-      stratify: z.boolean().default(true),
+      stratify: z.boolean().default(true).describe("Kept for old projects: the hash split keeps class shares in expectation only."),
     })
     .prefault({}),
 });
 
 export const trainSchema = z.strictObject({
-  experiment: z.string().optional(),
-  cv_folds: z.number().int().min(0).max(20).default(5),
-  /** The metric candidates are ranked by and gated on. */
-  metric: z.string().optional(),
-  candidates: z.array(candidateSchema).min(1, "declare at least one candidate model"),
-  /** on_new_data: train only when the dataset's content changed; always: every run. */
-  retrain: z.enum(["on_new_data", "always"]).default("on_new_data"),
+  experiment: z.string().optional().describe("Experiment the runs are filed under (default: the project name)."),
+  cv_folds: z.number().int().min(0).max(20).default(5).describe("k-fold cross-validation on the train rows (0 = off); folds, like the split, follow row identity."),
+  metric: z.string().optional().describe("The metric candidates are ranked by and gated on."),
+  candidates: z.array(candidateSchema).min(1, "declare at least one candidate model").describe("The learners to train and compare; the best by CV is registered."),
+  retrain: z.enum(["on_new_data", "always"]).default("on_new_data").describe("on_new_data: train only when the dataset's content changed; always: every run."),
 });
 
 export const gateSchema = z
   .strictObject({
-    min: z.record(z.string(), z.number()).default({}),
-    max: z.record(z.string(), z.number()).default({}),
-    must_beat_production: z.boolean().default(true),
-    min_improvement: z.number().default(0),
-    /** Promote only when the lower end of the 95% bootstrap interval of (challenger - champion) is above min_improvement. */
-    significance: z.boolean().default(false),
-    /** Fewer comparison rows (test rows neither model trained on) than this: the gate decides by the thresholds alone. */
-    min_rows: z.number().int().min(1).default(100),
-    /** Paired bootstrap resamples over the comparison rows. */
-    bootstrap: z.number().int().min(100).max(100_000).default(1000),
+    min: z.record(z.string(), z.number()).default({}).describe("Lower bounds on the candidate's test metrics, e.g. { roc_auc: 0.8 }."),
+    max: z.record(z.string(), z.number()).default({}).describe("Upper bounds on the candidate's test metrics, e.g. { log_loss: 0.5 }."),
+    must_beat_production: z.boolean().default(true).describe("Require beating the production version on rows neither model trained on."),
+    min_improvement: z.number().default(0).describe("By how much (in the metric's units) it must beat production."),
+    significance: z.boolean().default(false).describe("Promote only when the lower end of the 95% bootstrap interval of (challenger - champion) is above min_improvement."),
+    min_rows: z.number().int().min(1).default(100).describe("Fewer comparison rows (test rows neither model trained on) than this: the gate decides by the thresholds alone."),
+    bootstrap: z.number().int().min(100).max(100_000).default(1000).describe("Paired bootstrap resamples over the comparison rows."),
   })
   .prefault({});
 
 export const registrySchema = z.strictObject({
-  model: identifier,
-  alias: z.string().default("production"),
-  gate: gateSchema,
+  model: identifier.describe("Registered model name."),
+  alias: z.string().default("production").describe("The alias the gate moves to a promoted version."),
+  gate: gateSchema.describe("When a new version may take the alias."),
 });
 
 const sloSchema = z.strictObject({
-  max_error_rate: z.number().min(0).max(1).optional(),
+  max_error_rate: z.number().min(0).max(1).optional().describe("Largest share of failed requests."),
   max_p99_ms: z.number().positive().optional(),
-  window_s: z.number().positive().default(60),
-  min_requests: z.number().int().positive().default(100),
+  window_s: z.number().positive().default(60).describe("Window over which the SLO is judged."),
+  min_requests: z.number().int().positive().default(100).describe("Fewest requests in the window before the SLO judges."),
 });
 
 export const serveSchema = z
   .strictObject({
-    port: z.number().int().min(0).max(65535).default(8080),
-    host: z.string().default("127.0.0.1"),
-    /** The alias served; default registry.alias. */
-    alias: z.string().optional(),
-    /** Serving processes on the port (node:cluster); "auto" = one per core. */
-    workers: z.union([z.number().int().positive(), z.literal("auto")]).default(1),
-    max_records: z.number().int().positive().default(10_000),
-    max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024),
-    request_timeout_ms: z.number().int().positive().default(30_000),
-    /** Fields a request sends that the signature does not declare. */
-    extra_fields: z.enum(["reject", "ignore"]).default("reject"),
-    /** Bearer token with every scope (reload, feedback, ingest, promote, dashboard API); ${ENV} allowed. A non-empty env MILLRACE_API_TOKEN overrides; an empty one is an error. */
-    token: z.string().optional(),
+    port: z.number().int().min(0).max(65535).default(8080).describe("TCP port (0 = any free port)."),
+    host: z.string().default("127.0.0.1").describe("Address to bind; 127.0.0.1 keeps the server (and the dashboard API) on this machine."),
+    alias: z.string().optional().describe("The alias served; default registry.alias."),
+    workers: z.union([z.number().int().positive(), z.literal("auto")]).default(1).describe("Serving processes on the port (node:cluster); \"auto\" = one per core."),
+    max_records: z.number().int().positive().default(10_000).describe("Most records in one /predict request."),
+    max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024).describe("Largest request body in bytes."),
+    request_timeout_ms: z.number().int().positive().default(30_000).describe("A request not answered in this time gets 503."),
+    extra_fields: z.enum(["reject", "ignore"]).default("reject").describe("Fields a request sends that the signature does not declare."),
+    token: z.string().optional().describe("Bearer token with every scope (reload, feedback, ingest, promote, dashboard API); ${ENV} allowed. A non-empty env MILLRACE_API_TOKEN overrides; an empty one is an error."),
     /** Named tokens with scopes: promotions are audited as the name, and a token lacking a scope gets a 403. */
     tokens: z
       .array(
         z
           .strictObject({
             name: z.string().regex(/^[A-Za-z0-9_.@:-]{1,64}$/, "use 1 to 64 letters, digits and _ . @ : -"),
-            /** The secret itself (${ENV} allowed), or the environment variable that holds it. */
-            token: z.string().optional(),
+            token: z.string().optional().describe("The secret itself (${ENV} allowed), or the environment variable that holds it."),
             token_env: z.string().optional(),
             scopes: z.array(z.enum(["predict", "ingest", "promote", "read"])).min(1, "give at least one scope: predict, ingest, promote, read"),
           })
           .refine((t) => (t.token === undefined) !== (t.token_env === undefined), "give either token or token_env"),
       )
       .default([]),
-    /** Host names (besides localhost, 127.0.0.1 and [::1]) this server answers to; checked on loopback, or whenever set. */
-    allowed_hosts: z.array(z.string().min(1)).default([]),
-    /** Reject (400) numeric values outside the training range and categories never seen, instead of flagging them. */
-    strict_ranges: z.boolean().default(false),
-    cors: z.union([z.literal("*"), z.array(z.string())]).optional(),
+    allowed_hosts: z.array(z.string().min(1)).default([]).describe("Host names (besides localhost, 127.0.0.1 and [::1]) this server answers to; checked on loopback, or whenever set."),
+    strict_ranges: z.boolean().default(false).describe("Reject (400) numeric values outside the training range and categories never seen, instead of flagging them."),
+    cors: z.union([z.literal("*"), z.array(z.string())]).optional().describe("Origins allowed to call the scoring API from a browser (never the dashboard API)."),
     /** Champion/challenger: this alias answers `percent` of requests (sticky by the x-millrace-key header). */
     canary: z
       .strictObject({
         alias: z.string().default("challenger"),
         percent: z.number().min(0).max(100),
-        /** When the canary breaches it, it stops taking traffic and its alias is removed (audited). */
-        slo: sloSchema.optional(),
+        slo: sloSchema.optional().describe("When the canary breaches it, it stops taking traffic and its alias is removed (audited)."),
       })
       .optional(),
-    /** This alias scores every request too; its answers are logged, never returned. */
-    shadow: z.strictObject({ alias: z.string() }).optional(),
-    /** How often to look for alias moves. */
-    reload_s: z.number().positive().default(1),
+    shadow: z.strictObject({ alias: z.string() }).optional().describe("This alias scores every request too; its answers are logged, never returned."),
+    reload_s: z.number().positive().default(1).describe("How often to look for alias moves."),
   })
   .prefault({});
 
 const alertSchema = z.strictObject({
-  name: identifier,
-  on: z.enum(["drift", "decay", "error_rate", "latency"]),
-  /** drift: share of drifted columns (default: the dataset verdict); decay: largest tolerated drop; error_rate: share; latency: p99 ms. */
-  threshold: z.number().optional(),
-  metric: z.string().optional(),
-  column: z.string().optional(),
-  actions: z.array(z.enum(["log", "metric", "webhook", "retrain"])).min(1),
-  /** Where the webhook action POSTs the alert as JSON; ${ENV} allowed. */
-  webhook: z.string().optional(),
-  cooldown_s: z.number().min(0).default(600),
+  name: identifier.describe("Rule name (in logs, metrics and webhooks)."),
+  on: z.enum(["drift", "decay", "error_rate", "latency"]).describe("What the rule watches."),
+  threshold: z.number().optional().describe("drift: share of drifted columns (default: the dataset verdict); decay: largest tolerated drop; error_rate: share; latency: p99 ms."),
+  metric: z.string().optional().describe("decay: the metric whose drop is watched (default: the gate metric)."),
+  column: z.string().optional().describe("drift: one column instead of the dataset verdict."),
+  actions: z.array(z.enum(["log", "metric", "webhook", "retrain"])).min(1).describe("What happens when the rule fires; retrain runs the pipeline and its gate."),
+  webhook: z.string().optional().describe("Where the webhook action POSTs the alert as JSON; ${ENV} allowed."),
+  cooldown_s: z.number().min(0).default(600).describe("Seconds before the same rule may fire again."),
 });
 
 export const monitorSchema = z
   .strictObject({
-    sample_rate: z.number().min(0).max(1).default(1),
+    sample_rate: z.number().min(0).max(1).default(1).describe("Share of served predictions logged for drift and feedback."),
     /** Drift thresholds; Evidently's defaults unless set. */
     drift: z
       .strictObject({
@@ -240,48 +199,38 @@ export const monitorSchema = z
         dataset_share: z.number().gt(0).max(1).default(0.5),
       })
       .prefault({}),
-    /** While serving: check drift of the served versions this often (0 = never), over the latest `window_rows`. */
-    check_every_s: z.number().min(0).default(60),
-    window_rows: z.number().int().positive().default(5000),
-    min_rows: z.number().int().positive().default(100),
-    alerts: z.array(alertSchema).default([]),
+    check_every_s: z.number().min(0).default(60).describe("While serving: check drift of the served versions this often (0 = never), over the latest `window_rows`."),
+    window_rows: z.number().int().positive().default(5000).describe("Latest logged rows the serving monitor checks."),
+    min_rows: z.number().int().positive().default(100).describe("Fewest logged rows before drift gives a verdict."),
+    alerts: z.array(alertSchema).default([]).describe("Alert rules on drift, decay, error rate and latency."),
   })
   .prefault({});
 
 export const executionSchema = z
   .strictObject({
-    /** local: train in this process; bullmq: queue each candidate for `millrace worker` processes (Redis). Env MILLRACE_EXECUTOR. */
-    executor: z.enum(["local", "bullmq"]).default("local"),
-    /** Env MILLRACE_REDIS_URL overrides. */
-    redis: z.string().default("redis://127.0.0.1:6379"),
-    /** Default millrace-<project name>; env MILLRACE_QUEUE overrides. */
-    queue: z.string().optional(),
-    /** A job whose worker stops renewing its lock this long is re-queued. */
-    lock_seconds: z.number().positive().default(30),
-    job_timeout_seconds: z.number().positive().default(3600),
+    executor: z.enum(["local", "bullmq"]).default("local").describe("local: train in this process; bullmq: queue each candidate for `millrace worker` processes (Redis). Env MILLRACE_EXECUTOR."),
+    redis: z.string().default("redis://127.0.0.1:6379").describe("Env MILLRACE_REDIS_URL overrides."),
+    queue: z.string().optional().describe("Default millrace-<project name>; env MILLRACE_QUEUE overrides."),
+    lock_seconds: z.number().positive().default(30).describe("A job whose worker stops renewing its lock this long is re-queued."),
+    job_timeout_seconds: z.number().positive().default(3600).describe("A training job running longer than this fails."),
   })
   .prefault({});
 
 export const storeSchema = z
   .strictObject({
-    /** A SQLite file (relative to the project) or a postgres:// URL. Env MILLRACE_METADATA_URL overrides. */
-    metadata: z.string().default(".millrace/meta.db"),
-    /** A folder (relative to the project) or s3://bucket/prefix. Env MILLRACE_ARTIFACTS_URL overrides. */
-    artifacts: z.string().default(".millrace/artifacts"),
-    lake: z.string().default(".millrace/lake"),
+    metadata: z.string().default(".millrace/meta.db").describe("A SQLite file (relative to the project) or a postgres:// URL. Env MILLRACE_METADATA_URL overrides."),
+    artifacts: z.string().default(".millrace/artifacts").describe("A folder (relative to the project) or s3://bucket/prefix. Env MILLRACE_ARTIFACTS_URL overrides."),
+    lake: z.string().default(".millrace/lake").describe("Folder (relative to the project) of the lake's tables; object storage is not supported yet."),
   })
   .prefault({});
 
 export const projectSchema = z.strictObject({
-  name: identifier,
-  description: z.string().optional(),
-  sources: z.array(sourceSchema).min(1, "declare at least one source"),
-  /** Folder of SQL models: <models>/silver/*.sql, <models>/gold/*.sql. */
-  models: z.string().default("models"),
-  /** Store a column profile (nulls, distinct, quantiles, top values, histogram) with every new table version. */
-  profiles: z.boolean().default(true),
-  /** Quality rules per table, e.g. "silver.customers": [{ rule: not_null, column: churn }]. */
-  checks: z.record(tableName, z.array(qualityRuleSchema)).default({}),
+  name: identifier.describe("Project name (letters, digits, _)."),
+  description: z.string().optional().describe("One line about the project."),
+  sources: z.array(sourceSchema).min(1, "declare at least one source").describe("Where data comes from: landing folders or PostgreSQL tables (kinds below)."),
+  models: z.string().default("models").describe("Folder of SQL models: <models>/silver/*.sql, <models>/gold/*.sql."),
+  profiles: z.boolean().default(true).describe("Store a column profile (nulls, distinct, quantiles, top values, histogram) with every new table version."),
+  checks: z.record(tableName, z.array(qualityRuleSchema)).default({}).describe("Quality rules per table, e.g. \"silver.customers\": [{ rule: not_null, column: churn }]."),
   dataset: datasetSchema,
   train: trainSchema,
   registry: registrySchema,
