@@ -1,6 +1,6 @@
 // One serving process as millrace.yaml describes it: the served alias (and canary / shadow) loaded from the registry
 // and hot-swapped when aliases move, the prediction log and feedback joins as sinks, limits, tokens, Host check and CORS.
-import { Registry as MetricsRegistry } from "prom-client";
+import { ProcessMetricsRegistry as MetricsRegistry } from "../serve/process-metrics.js";
 import { describeError } from "../errors.js";
 import { openResources, type Resources } from "../flow/resources.js";
 import { FeedbackJoiner, type FeedbackItem, type FeedbackResult } from "../monitor/feedback.js";
