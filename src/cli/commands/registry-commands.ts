@@ -1,4 +1,5 @@
 // `millrace runs` and `millrace models [promote|rollback|history]`: read and move what the pipeline recorded.
+import { defaultMetric } from "../../learn/metric-registry.js";
 import { withResources } from "../../flow/resources.js";
 import { loadProject } from "../../project/load-project.js";
 import { ValidationError } from "../../errors.js";
@@ -93,7 +94,7 @@ export async function modelsCommand(opts: { project: string; name?: string; json
     console.log(`no model versions yet in ${project.config.name}: run the pipeline with millrace run ${opts.project}`);
     return 0;
   }
-  const metric = project.config.train.metric ?? (project.config.dataset.task === "regression" ? "rmse" : "roc_auc");
+  const metric = project.config.train.metric ?? defaultMetric(project.config.dataset.task);
   console.log(
     table(
       ["model", "version", "stage", "aliases", metric, "run id", "dataset", "created"],

@@ -1,10 +1,11 @@
 // Training a candidate as a tracked run (params, CV fold series, test metrics, artifact; search trials as child
 // runs). The same function runs in process and on a `millrace worker`.
 import { randomUUID } from "node:crypto";
+import { defaultMetric } from "../../learn/metric-registry.js";
 import { searchCandidates, type Trial } from "../../learn/search/search.js";
 import type { SearchSpace } from "../../learn/search/space.js";
 import { trainCandidate, type TrainResult } from "../../learn/train.js";
-import { ids, type Task } from "../../records.js";
+import { ids } from "../../records.js";
 import type { CandidateConfig } from "../../project/config.js";
 import type { Resources } from "../resources.js";
 import type { DatasetOutput } from "./dataset.js";
@@ -18,9 +19,8 @@ export interface CandidateOutput {
   artifactUri: string;
 }
 
-export function defaultMetric(task: Task): string {
-  return task === "regression" ? "rmse" : "roc_auc";
-}
+/** The metric candidates are ranked and gated by when train.metric is unset (the registry's per-task default). */
+export { defaultMetric };
 
 export async function trainOne(
   r: Resources,
