@@ -26,6 +26,8 @@ export function table(headers: string[], rows: (string | number | null | undefin
 export function fmtNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return n.toLocaleString("en-US");
+  // A small non-zero value keeps its magnitude (1e-9 printed as 0.0000 reads as zero).
+  if (Math.abs(n) < 1e-3) return n.toExponential(3);
   return Math.abs(n) >= 100 ? n.toFixed(1) : n.toFixed(4);
 }
 
