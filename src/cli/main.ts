@@ -14,6 +14,7 @@ import { undoCommands } from "./commands/undo-commands.js";
 import { watchCommands } from "./commands/watch.js";
 import { workerCommands } from "./commands/worker.js";
 import { predictCommands } from "./commands/predict.js";
+import { deployCommands } from "./commands/deploy.js";
 import { printJson, reportError } from "./output.js";
 
 const program = new Command();
@@ -170,5 +171,6 @@ undoCommands(program, action);
 watchCommands(program, action);
 workerCommands(program, action);
 predictCommands(program, action);
+deployCommands(program, action);
 
 await program.parseAsync(process.argv);

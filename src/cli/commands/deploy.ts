@@ -1,0 +1,78 @@
+// `millrace deploy image|k8s|compose|smoke`: render what runs `millrace serve` elsewhere, and check a deployed server.
+import type { Command } from "commander";
+import { ValidationError } from "../../errors.js";
+import { loadProject } from "../../project/load-project.js";
+import { color, printJson } from "../output.js";
+import type { ActionWrapper } from "./action.js";
+
+interface Common {
+  project: string;
+  out: string;
+  fromRegistry?: boolean;
+  json?: boolean;
+}
+
+const int = (flag: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new ValidationError(`${flag} ${v}: give a whole number`, { path: flag });
+  return n;
+};
+
+export function deployCommands(program: Command, action: ActionWrapper): void {
+  const deploy = program.command("deploy").description("render a container image context, Kubernetes/KServe manifests or a compose stack; smoke-test a deployed server");
+  const common = (c: Command) =>
+    c
+      .option("-p, --project <dir>", "project folder", ".")
+      .requiredOption("-o, --out <dir>", "folder to write into")
+      .option("--from-registry", "the image fetches the model from the project's registry at start instead of carrying it")
+      .option("--json", "print the result as JSON");
+
+  common(deploy.command("image").description("write a Docker/Podman build context for millrace serve; build it when an engine answers"))
+    .option("-t, --tag <tag>", "image tag (default <project>-serve:v<version>)")
+    .option("--no-build", "only write the context")
+    .action(
+      action(async (opts: Common & { tag?: string; build: boolean }) => {
+        const { writeImageContext } = await import("../../deploy/image.js");
+        const r = await writeImageContext(loadProject(opts.project), { out: opts.out, mode: opts.fromRegistry ? "registry" : "baked", build: opts.build, ...(opts.tag ? { tag: opts.tag } : {}) });
+        if (opts.json) printJson(r);
+        else {
+          const v = r.model.version === null ? `alias ${r.model.alias}, fetched at start` : `v${r.model.version} (${r.model.alias})${r.mode === "registry" ? ", fetched at start" : ", baked in"}`;
+          console.log(`${color.bold("image context")} ${r.out} for ${r.model.name} ${v}: ${r.files.length} files`);
+          console.log(r.build.built ? color.green(r.build.message) : color.yellow(r.build.message));
+        }
+        return 0;
+      }),
+    );
+
+  common(deploy.command("k8s").description("write Kubernetes manifests (one file per object) + kustomization, and a KServe InferenceService in OUT/kserve"))
+    .option("--image <ref>", "image reference (default <project>-serve:v<version>)")
+    .option("-n, --namespace <ns>", "namespace set by the kustomizations")
+    .option("--replicas <n>", "minimum replicas (Deployment, HPA)", "2")
+    .option("--max-replicas <n>", "maximum replicas (HPA, KServe)", "10")
+    .option("--target-rps <n>", "requests per second per replica before scaling out", "50")
+    .option("--canary-percent <n>", "KServe: traffic share of a newly applied revision until promoted")
+    .action(
+      action(async (opts: Common & { image?: string; namespace?: string; replicas: string; maxReplicas: string; targetRps: string; canaryPercent?: string }) => {
+        const { writeK8s } = await import("../../deploy/k8s-write.js");
+        const canary = int("--canary-percent", opts.canaryPercent);
+        const r = await writeK8s(loadProject(opts.project), {
+          out: opts.out,
+          mode: opts.fromRegistry ? "registry" : "baked",
+          replicas: int("--replicas", opts.replicas)!,
+          maxReplicas: int("--max-replicas", opts.maxReplicas)!,
+          targetRps: int("--target-rps", opts.targetRps)!,
+          ...(opts.image ? { image: opts.image } : {}),
+          ...(opts.namespace ? { namespace: opts.namespace } : {}),
+          ...(canary !== undefined ? { canaryPercent: canary } : {}),
+        });
+        if (opts.json) printJson(r);
+        else {
+          console.log(`${color.bold("manifests")} in ${r.out} for image ${r.image}:`);
+          for (const o of r.objects) console.log(`  ${o.file.padEnd(32)} ${o.kind} ${o.name}`);
+          console.log(`apply: kubectl apply -k ${r.out}   (KServe instead: kubectl apply -k ${r.out}/kserve)`);
+        }
+        return 0;
+      }),
+    );
+}
