@@ -75,4 +75,54 @@ export function deployCommands(program: Command, action: ActionWrapper): void {
         return 0;
       }),
     );
+
+  deploy
+    .command("compose")
+    .description("write compose.yaml for the scale-out stack: PostgreSQL, Redis, MinIO, serve replicas behind nginx, workers, scheduler, Prometheus, Grafana")
+    .option("-p, --project <dir>", "project folder", ".")
+    .requiredOption("-o, --out <dir>", "folder to write into")
+    .option("--replicas <n>", "millrace serve replicas behind the proxy", "2")
+    .option("--workers <n>", "millrace worker processes", "1")
+    .option("--port <n>", "host port of the proxy", "8080")
+    .option("--json", "print the result as JSON")
+    .action(
+      action(async (opts: { project: string; out: string; replicas: string; workers: string; port: string; json?: boolean }) => {
+        const { writeCompose } = await import("../../deploy/compose.js");
+        const r = await writeCompose(loadProject(opts.project), { out: opts.out, replicas: int("--replicas", opts.replicas)!, workers: int("--workers", opts.workers)!, port: int("--port", opts.port)! });
+        if (opts.json) printJson(r);
+        else console.log(`${color.bold("compose stack")} in ${r.out}: ${r.services.join(", ")} (${r.replicas} serve replicas, ${r.workers} workers)
+start: cp ${r.out}/.env.example ${r.out}/.env && docker compose -f ${r.out}/compose.yaml up -d --build`);
+        return 0;
+      }),
+    );
+
+  deploy
+    .command("smoke")
+    .argument("<url>", "base URL of the deployed server, e.g. http://churn.default.example.com")
+    .description("check a deployed server: /v2/models/{name}/ready, then /predict with the served version's input example (exit 1 when it fails)")
+    .option("-p, --project <dir>", "project folder (the model name and input example come from its registry)", ".")
+    .option("-m, --model <name>", "model name (default registry.model)")
+    .option("--expect-version <n>", "the answer must come from this version")
+    .option("--timeout <s>", "seconds to wait for readiness", "60")
+    .option("--json", "print the result as JSON")
+    .action(
+      action(async (url: string, opts: { project: string; model?: string; expectVersion?: string; timeout: string; json?: boolean }) => {
+        const { smokeTest } = await import("../../deploy/smoke.js");
+        const { deployFacts } = await import("../../deploy/facts.js");
+        const project = loadProject(opts.project);
+        const facts = await deployFacts(project, { requireVersion: true });
+        const token = process.env.MILLRACE_API_TOKEN;
+        const r = await smokeTest({
+          url,
+          model: opts.model ?? facts.model,
+          example: facts.version!.inputExample ?? {},
+          timeoutMs: Number(opts.timeout) * 1000,
+          ...(token ? { token } : {}),
+          ...(opts.expectVersion !== undefined ? { expectVersion: int("--expect-version", opts.expectVersion)! } : {}),
+        });
+        if (opts.json) printJson(r);
+        else console.log(`${color.green("ok")} ${r.url}: ready after ${r.ready.waitedMs} ms; /predict ${r.predict.latencyMs.toFixed(1)} ms from ${String(r.predict.provenance.model)} v${String(r.predict.provenance.version)}`);
+        return 0;
+      }),
+    );
 }
