@@ -284,7 +284,7 @@ async function replacedCounts(
 }
 
 /** Warnings for one ingested file: all its rows quarantined, or columns it lacks or adds compared with the table. */
-function warnFor(out: string[], table: string, label: string, rows: number, bad: QuarantineRow[], changes: SchemaChange[]): void {
+export function warnFor(out: string[], table: string, label: string, rows: number, bad: QuarantineRow[], changes: SchemaChange[]): void {
   if (rows === 0 && bad.length > 0) out.push(`${label}: all ${bad.length} rows were quarantined (first: line ${bad[0].line ?? "?"}: ${bad[0].reason.slice(0, 200)})`);
   const lost = changes.filter((c) => c.change === "missing").map((c) => c.column);
   const gained = changes.filter((c) => c.change === "added").map((c) => c.column);

@@ -12,6 +12,7 @@ import { stageBatch } from "./keyed-stage.js";
 import { rewriteByKey } from "./keyed-rewrite.js";
 import type { Lake, VersionDraft } from "./lake.js";
 import { InvariantError } from "./materialize.js";
+import { warnFor } from "./ingest.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
 import { writeQuarantineFile, type QuarantineInfo } from "./quarantine.js";
 import { LINEAGE_COLUMNS, type SchemaChange } from "./schema-policy.js";
@@ -92,6 +93,7 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
       result.schemaChanges.push(...changes);
       result.rowsOut += w.rows;
       result.rowsBad += bad.length;
+      warnFor((result.warnings ??= []), table, src.label, w.rows, bad, changes);
     }
     if (!records.length && !opts.presentKeys) return null;
     const draft = async (files: string[], fileRows: number[], deduplicated: number | null): Promise<VersionDraft> => {
@@ -113,6 +115,7 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
           ...result.changes, tombstones: result.changes.deleted, ...(deduplicated ? { deduplicated } : {}),
           ...(result.deletesSkipped ? { deletesSkipped: result.deletesSkipped } : {}),
           ...(result.schemaChanges.length ? { schemaChanges: result.schemaChanges } : {}),
+          ...(result.warnings?.length ? { warnings: result.warnings } : {}),
         },
         afterCommit: async (m) => {
           if (opts.remember) saveCheckpoint(lake.root, table, m.version, seen);

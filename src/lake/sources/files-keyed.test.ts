@@ -181,4 +181,17 @@ describe("keyed landing files", () => {
     expect(await lake.query("SELECT count(*) AS n FROM bronze.n__quarantine WHERE rule = 'key'")).toEqual([{ n: 1 }]);
     await expect(ingestKeyedFiles(lake, "bronze.n", [write(dir, "m.csv", "name,plan\na,x\n")], { key: ["id"] })).rejects.toThrow(/key column id/);
   });
+
+  it("says aloud when a keyed file lacks a column of the table (run --strict fails on such warnings)", async () => {
+    const { dir, lake } = await fresh();
+    const T = "bronze.accounts";
+    const land = path.join(dir, "landing");
+    const files = [write(land, "a.csv", "id,name,plan\n1,ann,basic\n2,bob,pro\n")];
+    const first = await ingestKeyedFiles(lake, T, files, { key: ["id"] });
+    expect(first.warnings ?? []).toEqual([]);
+    files.push(write(land, "b.csv", "id,name\n3,cy\n"));
+    const second = await ingestKeyedFiles(lake, T, files, { key: ["id"] });
+    expect(second.warnings).toEqual([expect.stringMatching(/b\.csv: lacks column plan of bronze\.accounts/)]);
+    expect((await lake.current(T))!.info?.warnings).toEqual(second.warnings);
+  });
 });
