@@ -151,5 +151,23 @@ describe("millrace deploy image", () => {
     expect((await fetch(`${url}/v2/models/churn/ready`)).status).toBe(200);
     // Written by the image's user: the prediction log lands under the project.
     expect(fs.existsSync(at2("/app/project/.millrace"))).toBe(true);
+
+    // The installed package alone (no checkout around it) renders manifests: the dashboard and rules it reads ship in it.
+    const k8sOut = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-image-k8s-"));
+    const k8s = spawnSync("node", [argv[1], "deploy", "k8s", "-p", dir, "--out", k8sOut, "--json"], { encoding: "utf8" });
+    expect(k8s.status, k8s.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(k8sOut, "prometheusrule.yaml"), "utf8")).toMatch(/MillracePipelineFailed/);
   }, 900_000);
+
+  it("--from-registry: no registry snapshot inside, the store URLs come from the environment", async () => {
+    const regOut = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-image-reg-"));
+    const r = await millraceAsync(["deploy", "image", "-p", dir, "--out", regOut, "--from-registry", "--no-build", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.files.filter((f: string) => f.includes(".millrace"))).toEqual([]);
+    expect(r.json.tag).toBe("churn-serve:production");
+    const [, runtime] = parseDockerfile(fs.readFileSync(path.join(regOut, "Dockerfile"), "utf8"));
+    expect(runtime.labels["dev.millrace.model.mode"]).toBe("registry");
+    expect(runtime.labels["dev.millrace.model.version"]).toBeUndefined();
+    expect(fs.readFileSync(path.join(regOut, "Dockerfile"), "utf8")).toMatch(/MILLRACE_METADATA_URL .*MILLRACE_ARTIFACTS_URL/s);
+  }, 120_000);
 });
