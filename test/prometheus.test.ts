@@ -75,6 +75,8 @@ describe.skipIf(missing !== null && !requireServices)("Prometheus scraping a liv
     const first = await millraceAsync(["run", dir, "--json"]);
     expect(first.code, first.stderr).toBe(0);
     server = await startServe(dir, { MILLRACE_API_TOKEN: TOKEN });
+    // A JSON error document from serve would parse too: say what it printed.
+    expect(server.url, server.logs()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const target = new URL(server.url).host;
     prom = await startPrometheus({ job: "millrace", targets: [target], ruleFiles: [RULES] });
 
