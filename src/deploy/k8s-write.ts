@@ -60,7 +60,14 @@ export async function writeK8s(project: Project, opts: K8sWriteOptions): Promise
   for (const { file, object } of plain) {
     const note =
       file === "hpa.yaml"
-        ? "# The Pods metric needs a custom-metrics adapter, e.g. a prometheus-adapter rule exposing\n# rate(millrace_http_requests_total[1m]) per pod as millrace_http_requests_per_second; without one the HPA scales on CPU.\n"
+        ? [
+            "# The Pods metric needs a custom-metrics adapter; without one the HPA scales on CPU alone. A prometheus-adapter rule:",
+            "#   - seriesQuery: 'millrace_http_requests_total{namespace!=\"\",pod!=\"\"}'",
+            "#     resources: { overrides: { namespace: { resource: namespace }, pod: { resource: pod } } }",
+            '#     name: { matches: "^millrace_http_requests_total$", as: "millrace_http_requests_per_second" }',
+            "#     metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)'",
+            "",
+          ].join("\n")
         : file === "deployment.yaml"
           ? `# Reads the Secret ${names(facts).secret} when present (keys: api-token, metadata-url, artifacts-url, s3-endpoint,\n# aws-access-key-id, aws-secret-access-key); create it yourself, e.g. kubectl create secret generic … --from-literal=api-token=…\n`
           : "";
