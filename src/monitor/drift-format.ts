@@ -1,7 +1,5 @@
 // Renders a DriftReport as the plain-text table `millrace drift` prints: one row per column, test, score, threshold, verdict.
-import type { ColumnDrift, DriftReport } from "./drift-report.js";
-
-const P_VALUE = new Set(["ks", "chisquare", "z"]);
+import { driftRule, type DriftReport } from "./drift-report.js";
 
 function fmt(x: number | null): string {
   if (x === null) return "—";
@@ -10,9 +8,6 @@ function fmt(x: number | null): string {
   return a >= 1e-3 && a < 1e4 ? x.toFixed(4) : x.toExponential(2);
 }
 
-function rule(c: ColumnDrift): string {
-  return P_VALUE.has(c.method) ? `p < ${c.threshold}` : `≥ ${c.threshold}`;
-}
 
 /** A fixed-width table followed by the dataset verdict; no colours, so it reads the same in a log file. */
 export function formatDriftReport(r: DriftReport): string {
@@ -22,7 +17,7 @@ export function formatDriftReport(r: DriftReport): string {
     c.kind,
     c.method,
     fmt(c.score),
-    rule(c),
+    driftRule(c),
     c.psi === null ? "—" : `${fmt(c.psi)} ${c.psiBand}`,
     c.note ? "no data" : c.drifted ? "DRIFT" : "ok",
     `${c.referenceMissing}/${c.currentMissing}`,

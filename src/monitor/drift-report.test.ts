@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Frame } from "../records.js";
 import { ValidationError } from "../errors.js";
-import { driftReport } from "./drift-report.js";
+import { DRIFT_METHODS, driftReport, driftRule, type DriftMethod } from "./drift-report.js";
 import { ksTest } from "./drift-stats.js";
 import { sortedFinite } from "./sort.js";
 import { rng } from "../serve/test-helpers/rng.js";
@@ -102,3 +102,25 @@ describe("driftReport", () => {
     expect(() => driftReport(ref, wrongKind, { columns: ["tenure"] })).toThrow(/tenure is numeric in the reference but categorical/);
   });
 });
+
+describe("drift method registry", () => {
+  it("every column of a report says whether its score is a p-value or a distance, as the registry does", () => {
+    const frame = (shift: number): Frame => ({
+      rowCount: 300,
+      columns: [
+        { name: "x", kind: "numeric", values: Float64Array.from({ length: 300 }, (_, i) => (i % 50) + shift) },
+        { name: "c", kind: "categorical", values: Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? "a" : "b")) },
+      ],
+    });
+    for (const method of Object.keys(DRIFT_METHODS) as DriftMethod[]) {
+      const cols = method === "chisquare" || method === "z" ? ["c"] : method === "ks" || method === "wasserstein" ? ["x"] : ["x", "c"];
+      const r = driftReport(frame(0), frame(5), { columns: cols, method });
+      for (const c of r.columns) {
+        expect(c.scoreIs, `${method} ${c.column}`).toBe(DRIFT_METHODS[method].scoreIs);
+        expect(driftRule(c)).toBe(`${c.scoreIs === "p_value" ? "p <" : "≥"} ${c.threshold}`);
+        if (c.score !== null) expect(c.drifted).toBe(c.scoreIs === "p_value" ? c.score < c.threshold : c.score >= c.threshold);
+      }
+    }
+  });
+});
+

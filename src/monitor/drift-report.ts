@@ -18,10 +18,26 @@ import {
 
 export type DriftMethod = "ks" | "chisquare" | "z" | "wasserstein" | "jensenshannon" | "psi";
 
-/** p-value tests drift when p < threshold; distances drift when the score ≥ threshold. */
-const P_VALUE_METHODS: ReadonlySet<DriftMethod> = new Set(["ks", "chisquare", "z"]);
+/**
+ * Every drift method, one value each (Evidently's StatTest registry): whether its score is a p-value (drift when
+ * p < threshold) or a distance (drift when score ≥ threshold), and its default threshold. The CLI, the text report
+ * and the dashboard read `scoreIs` from each column of a report instead of keeping their own lists.
+ */
+export const DRIFT_METHODS: Readonly<Record<DriftMethod, { scoreIs: "p_value" | "distance"; defaultThreshold: number }>> = {
+  ks: { scoreIs: "p_value", defaultThreshold: 0.05 },
+  chisquare: { scoreIs: "p_value", defaultThreshold: 0.05 },
+  z: { scoreIs: "p_value", defaultThreshold: 0.05 },
+  wasserstein: { scoreIs: "distance", defaultThreshold: 0.1 },
+  jensenshannon: { scoreIs: "distance", defaultThreshold: 0.1 },
+  psi: { scoreIs: "distance", defaultThreshold: 0.1 },
+};
 
-export const DEFAULT_THRESHOLDS: Record<DriftMethod, number> = { ks: 0.05, chisquare: 0.05, z: 0.05, wasserstein: 0.1, jensenshannon: 0.1, psi: 0.1 };
+export const DEFAULT_THRESHOLDS = Object.fromEntries(Object.entries(DRIFT_METHODS).map(([m, d]) => [m, d.defaultThreshold])) as Record<DriftMethod, number>;
+
+/** "p < 0.05" or "≥ 0.1": when a column of this method counts as drifted. */
+export function driftRule(c: Pick<ColumnDrift, "scoreIs" | "threshold">): string {
+  return c.scoreIs === "p_value" ? `p < ${c.threshold}` : `≥ ${c.threshold}`;
+}
 
 export interface DriftOptions {
   /** Columns to compare; default: every column of the reference. */
@@ -48,6 +64,8 @@ export interface ColumnDrift {
   threshold: number;
   /** What `drifted` compares: the p-value for p-value tests, the statistic for distances. */
   score: number | null;
+  /** p_value: drift when score < threshold; distance: drift when score ≥ threshold. */
+  scoreIs: "p_value" | "distance";
   drifted: boolean;
   psi: number | null;
   psiBand: PsiBand | null;
@@ -186,7 +204,8 @@ function compareColumn(ref: Column, cur: Column | ColumnSummary, opts: DriftOpti
     });
   }
   const threshold = opts.thresholds?.[method] ?? DEFAULT_THRESHOLDS[method];
-  const isP = P_VALUE_METHODS.has(method);
+  const scoreIs = DRIFT_METHODS[method].scoreIs;
+  const isP = scoreIs === "p_value";
   const score = isP ? pValue : statistic;
   const empty = rn === 0 || cn === 0;
   const drifted = !empty && score !== null && !Number.isNaN(score) && (isP ? score < threshold : score >= threshold);
@@ -199,6 +218,7 @@ function compareColumn(ref: Column, cur: Column | ColumnSummary, opts: DriftOpti
     pValue: empty ? null : finiteOrNull(pValue),
     threshold,
     score: empty ? null : finiteOrNull(score),
+    scoreIs,
     drifted,
     psi: psiOk ? psi : null,
     psiBand: psiOk ? psiBand(psi, opts.psiBands) : null,

@@ -116,7 +116,7 @@ const report = (share: number, drifted: string[]): DriftReport => ({
   referenceRows: 100,
   currentRows: 100,
   columns: ["a", "b"].map((c) => ({
-    column: c, kind: "numeric" as const, method: "ks" as const, statistic: 0.3, pValue: drifted.includes(c) ? 0.001 : 0.5, threshold: 0.05, score: drifted.includes(c) ? 0.001 : 0.5,
+    column: c, kind: "numeric" as const, method: "ks" as const, statistic: 0.3, pValue: drifted.includes(c) ? 0.001 : 0.5, threshold: 0.05, score: drifted.includes(c) ? 0.001 : 0.5, scoreIs: "p_value" as const,
     drifted: drifted.includes(c), psi: 0.2, psiBand: "moderate" as const, referenceRows: 100, currentRows: 100, referenceMissing: 0, currentMissing: 0,
   })),
   driftedColumns: drifted.length,

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { driftOfVersion, referenceFromLake, resolveVersion, type VersionDrift } from "../../app/drift.js";
 import { withResources } from "../../flow/resources.js";
-import type { DriftReport } from "../../monitor/drift-report.js";
+import { driftRule, type DriftReport } from "../../monitor/drift-report.js";
 import { compactVersion } from "../../monitor/log-compact.js";
 import { versionDir } from "../../monitor/prediction-log.js";
 import { loadProject } from "../../project/load-project.js";
@@ -45,7 +45,7 @@ export function printDrift(out: { model: string; version: number; datasetId: str
         c.method,
         fmt(c.statistic),
         fmt(c.pValue),
-        (["ks", "chisquare", "z"].includes(c.method) ? "p < " : "≥ ") + c.threshold,
+        driftRule(c),
         c.psi === null ? "–" : `${fmt(c.psi, 3)} ${c.psiBand ?? ""}`,
         !out.enoughRows ? color.dim("too few rows") : c.drifted ? color.red("DRIFT") : color.green("ok"),
       ]),

@@ -11,19 +11,19 @@ import { fmtInt, fmtNum, fmtPct } from "../format.js";
 import { setQuery } from "../router.js";
 
 
-const P_VALUE = new Set(["ks", "chisquare", "z"]);
 const RED = "#ef4444";
 const GREEN = "#10b981";
 
 /** How far past its threshold a column is, on one scale for every method: 1 = at the threshold, > 1 = drift. */
 export function severity(c: DriftColumn): number | null {
   if (c.score === null) return null;
-  if (P_VALUE.has(c.method)) return c.score <= 0 ? 4 : Math.min(4, Math.log(c.score) / Math.log(c.threshold));
+  if (c.scoreIs === "p_value") return c.score <= 0 ? 4 : Math.min(4, Math.log(c.score) / Math.log(c.threshold));
   return Math.min(4, c.score / c.threshold);
 }
 
+/** When the column counts as drifted; the report says whether its score is a p-value or a distance. */
 function rule(c: DriftColumn): string {
-  return P_VALUE.has(c.method) ? `p < ${c.threshold}` : `≥ ${c.threshold}`;
+  return c.scoreIs === "p_value" ? `p < ${c.threshold}` : `≥ ${c.threshold}`;
 }
 
 function Charts({ d }: { d: DriftResponse }) {
@@ -35,7 +35,7 @@ function Charts({ d }: { d: DriftResponse }) {
       axisPointer: { type: "shadow" },
       formatter: (ps: { dataIndex: number }[]) => {
         const c = cols[ps[0].dataIndex];
-        return `<b>${c.column}</b><br/>${c.method}: ${fmtNum(c.statistic)}${c.pValue !== null ? `, p = ${fmtNum(c.pValue)}` : ""}<br/>drift when ${P_VALUE.has(c.method) ? "p" : "score"} ${rule(c)}: ${c.drifted ? "DRIFT" : "ok"}`;
+        return `<b>${c.column}</b><br/>${c.method}: ${fmtNum(c.statistic)}${c.pValue !== null ? `, p = ${fmtNum(c.pValue)}` : ""}<br/>drift when ${c.scoreIs === "p_value" ? "p" : "score"} ${rule(c)}: ${c.drifted ? "DRIFT" : "ok"}`;
       },
     },
     grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
