@@ -1,5 +1,6 @@
 // One serving process as millrace.yaml describes it: the served alias (and canary / shadow) loaded from the registry
 // and hot-swapped when aliases move, the prediction log and feedback joins as sinks, limits, tokens, Host check and CORS.
+import { fileSources } from "../project/source-kinds.js";
 import { ProcessMetricsRegistry as MetricsRegistry } from "../serve/process-metrics.js";
 import { describeError } from "../errors.js";
 import { openResources, type Resources } from "../flow/resources.js";
@@ -132,7 +133,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   // The dashboard: GET /ui (static, public) and its read-only /api (a token with the read scope, when there are tokens).
   const dashboard = uiRoutes(project, { uiDir: defaultUiDir(), log });
   const policies = pushSchemaPolicies(project);
-  const pushable = new Map(cfg.sources.filter((src) => !("postgres" in src)).map((src) => [src.name, policies.get(src.name) ?? "fail"] as const));
+  const pushable = new Map(fileSources(cfg.sources).map((src) => [src.name, policies.get(src.name) ?? "fail"] as const));
   const ingest = ingestRoute(project, { maxBodyBytes: cfg.serve.max_body_bytes, sources: pushable });
   const app = createApp({
     models,

@@ -1,5 +1,6 @@
 // `millrace watch [project]`: runs the pipeline whenever new files settle in a landing folder (Autoloader-style),
 // and optionally every N seconds (for PostgreSQL sources). Each run goes through the same checks and gate.
+import { fileSources } from "../../project/source-kinds.js";
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
@@ -15,8 +16,7 @@ import type { ActionWrapper } from "./action.js";
 /** Path, size and mtime of every landing file: changes when a file arrives, grows or is replaced. */
 export function landingSignature(project: Project): string {
   const parts: string[] = [];
-  for (const s of project.config.sources) {
-    if ("postgres" in s) continue;
+  for (const s of fileSources(project.config.sources)) {
     for (const f of listLandingFiles(path.resolve(project.dir, s.path), s.pattern)) {
       const st = fs.statSync(f, { throwIfNoEntry: false });
       if (st) parts.push(`${f}:${st.size}:${st.mtimeMs}`);
@@ -53,7 +53,7 @@ export async function watchCommand(dir: string, opts: WatchOptions): Promise<num
   };
   process.once("SIGINT", () => (stopping = true));
   process.once("SIGTERM", () => (stopping = true));
-  log(`watching ${project.config.sources.filter((s) => !("postgres" in s)).map((s) => ("path" in s ? s.path : "")).join(", ")} of ${project.config.name}${everyMs ? `, and running every ${opts.every} s` : ""}; Ctrl-C stops`);
+  log(`watching ${fileSources(project.config.sources).map((s) => s.path).join(", ")} of ${project.config.name}${everyMs ? `, and running every ${opts.every} s` : ""}; Ctrl-C stops`);
   while (!stopping) {
     const now = Date.now();
     const sig = landingSignature(project);

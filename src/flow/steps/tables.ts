@@ -9,6 +9,7 @@ import { quarantineRules } from "../../quality/row-rules.js";
 import { assertChecksPassed, runChecks, type CheckReport, type QualityRule } from "../../quality/checks.js";
 import { ids, type TableRef, type TableVersion } from "../../records.js";
 import type { FileSourceConfig, PostgresSourceConfig, SourceConfig } from "../../project/config.js";
+import { isPostgresSource } from "../../project/source-kinds.js";
 import type { CsvOptions } from "../../lake/csv-dialect.js";
 import type { RowChanges } from "../../lake/keyed-commit.js";
 import { parseDuration } from "../../lake/sources/duration.js";
@@ -29,7 +30,7 @@ export interface TableOutput {
 
 export async function ingestSource(r: Resources, source: SourceConfig, note: (s: string) => void): Promise<TableOutput> {
   const table = `bronze.${source.name}`;
-  if ("postgres" in source) return ingestFromPostgres(r, table, source, note);
+  if (isPostgresSource(source)) return ingestFromPostgres(r, table, source, note);
   const dir = path.resolve(r.project.dir, source.path);
   const files = listLandingFiles(dir, source.pattern);
   const read = { format: source.format, schemaPolicy: source.schema_policy ?? "add_columns", ...(source.csv ? { csv: csvOptions(source.csv) } : {}) };
