@@ -3,12 +3,15 @@
 import { ValidationError } from "../errors.js";
 import type { ColumnSchema } from "../records.js";
 import { ident, isNumericType, lit } from "../lake/sql.js";
-import type { QualityRule } from "./rules.js";
+import { ROW_LEVEL_RULES, type QualityRule } from "./rules.js";
 
-export type RowLevelRule = Extract<QualityRule, { rule: "not_null" | "accepted_values" | "range" | "regex" | "relationships" }>;
+/** Rules judged row by row (a failing row can be quarantined); the list is ROW_LEVEL_RULES in rules.ts. */
+export type RowLevelRule = Extract<QualityRule, { rule: (typeof ROW_LEVEL_RULES)[number] }>;
+
+const ROW_LEVEL: ReadonlySet<string> = new Set(ROW_LEVEL_RULES);
 
 export function isRowLevel(rule: QualityRule): rule is RowLevelRule {
-  return ["not_null", "accepted_values", "range", "regex", "relationships"].includes(rule.rule);
+  return ROW_LEVEL.has(rule.rule);
 }
 
 const isTemporal = (type: string) => /^(DATE|TIMESTAMP)/i.test(type);

@@ -101,3 +101,21 @@ describe("quarantine on build", () => {
     expect(await lake.query("SELECT count(*) AS n FROM silver.clean_orders__quarantine")).toEqual([{ n: 0 }]);
   });
 });
+
+describe("rule registry", () => {
+  it("an unknown rule's hint lists every rule the schema knows, and row-level rules are those of ROW_LEVEL_RULES", async () => {
+    const { parseQualityRules, ROW_LEVEL_RULES } = await import("./rules.js");
+    const { isRowLevel } = await import("./rule-sql.js");
+    let hint = "";
+    try {
+      parseQualityRules([{ rule: "nope", column: "x" }]);
+    } catch (e) {
+      hint = (e as { hint?: string }).hint ?? "";
+    }
+    for (const r of ["schema", "not_null", "unique", "accepted_values", "relationships", "range", "regex", "row_count", "freshness", "distribution"]) expect(hint).toContain(r);
+    expect(isRowLevel({ rule: "regex", column: "x", pattern: "a" } as never)).toBe(true);
+    expect(isRowLevel({ rule: "unique", column: "x" } as never)).toBe(false);
+    expect(ROW_LEVEL_RULES).toContain("relationships");
+  });
+});
+

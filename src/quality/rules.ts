@@ -87,7 +87,7 @@ export function parseQualityRules(rules: unknown, where = "checks"): QualityRule
   const at = `${where}${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}`;
   throw new ValidationError(`${at}: ${issue.message}`, {
     path: at,
-    hint: "rules: schema, not_null, unique, accepted_values, relationships, range, regex, row_count, freshness, distribution",
+    hint: `rules: ${qualityRuleSchema.options.map((o) => o.shape.rule.value).join(", ")}`,
   });
 }
 
