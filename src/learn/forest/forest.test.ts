@@ -16,8 +16,9 @@ function data(n: number, seed: number): { X: FeatureMatrix; y: Float64Array } {
 
 describe("RandomForest", () => {
   for (const name of ["random_forest", "extra_trees"] as const) {
-    it(`${name}: two threads grow the very forest one thread grows (needs the dist/ build)`, async (ctx) => {
-      if (!workerScript("forest-worker.js", new URL("./random-forest.ts", import.meta.url).href)) return ctx.skip();
+    it(`${name}: two threads grow the very forest one thread grows (needs the dist/ build)`, async () => {
+      // Fails loudly rather than skipping: without the worker two threads would silently be one (npm test builds dist/).
+      expect(workerScript("forest-worker.js", new URL("./random-forest.ts", import.meta.url).href), "dist/learn/forest/forest-worker.js is missing: npx tsc -p tsconfig.build.json").not.toBeNull();
       const { X, y } = data(3000, 1);
       const one = await new RandomForest({ n_estimators: 12, n_threads: 1 }, name).fit({ X, y, nClasses: 3, seed: 7 });
       const two = await new RandomForest({ n_estimators: 12, n_threads: 2 }, name).fit({ X, y, nClasses: 3, seed: 7 });

@@ -266,7 +266,12 @@ describe("growth policies", () => {
   });
 });
 
-describe.skipIf(!workerScript())("GradientBoosting on two threads (worker_threads + SharedArrayBuffer)", () => {
+// The shard worker runs as JavaScript: from dist/ when the tests run on src/. npm test builds dist/ first; run
+// alone, this fails loudly instead of skipping (a skipped thread test once hid a broken worker).
+describe("GradientBoosting on two threads (worker_threads + SharedArrayBuffer)", () => {
+  it("has its worker script (build dist/ with npx tsc -p tsconfig.build.json)", () => {
+    expect(workerScript(), "dist/learn/gbdt/shard-worker.js is missing: build it (npx tsc -p tsconfig.build.json)").not.toBeNull();
+  });
   it("makes the one-thread fit exactly, for binary, multiclass with sampling, and early stopping", async () => {
     const { X, y } = blobs(30000, 11, 3);
     for (const params of [{ n_estimators: 15 }, { n_estimators: 5, grow_policy: "lossguide" }, { n_estimators: 10, subsample: 0.8, colsample_bytree: 0.67 }, { n_estimators: 40, early_stopping_rounds: 3, learning_rate: 0.5 }]) {
