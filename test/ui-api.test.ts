@@ -185,6 +185,33 @@ describe("dashboard API on a project that ran", () => {
     await get(h.app, "/api/models/churn/99", 404);
     expect((await get(h.app, "/api/models/churn/first", 400)).path).toBe("version");
     expect((await get(h.app, "/api/models/churn/0", 400)).message).toContain("version number");
+    // Each version carries its gate: the decision and reason from its run's tags, the checks from the pipeline run.
+    const last = p.summaries[1].model;
+    const v2 = await get(h.app, "/api/models/churn/2");
+    expect(v2.gate).toMatchObject({ decision: last.promoted ? "promoted" : "rejected", reason: last.reason, pipelineRunId: expect.any(String) });
+    expect(v2.gate.checks).toEqual(last.checks);
+    expect(v1.gate).toMatchObject({ decision: "promoted", checks: expect.arrayContaining([expect.objectContaining({ name: "no production version", passed: true })]) });
+  });
+
+  it("predict: exactly the version named, with its provenance and flags, logging nothing", async () => {
+    const post = (url: string, body: unknown) => h.app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const v1 = await get(h.app, "/api/models/churn/1");
+    const example = v1.version.inputExample;
+    for (const version of [1, 2]) {
+      const res = await post(`/api/models/churn/${version}/predict`, { records: [example, { ...example, tenure: 9999 }] });
+      expect(res.status).toBe(200);
+      const a = (await res.json()) as any;
+      expect(a.provenance).toMatchObject({ model: "churn", version, alias: null, runId: expect.any(String), artifactUri: expect.any(String) });
+      expect(a.predictions).toHaveLength(2);
+      expect(Object.keys(a.predictions[0].probabilities).sort()).toEqual([...v1.version.signature.output.classes].sort());
+      expect(a.flags).toEqual([expect.objectContaining({ path: "records[1].tenure", reason: "above_training_max" })]);
+    }
+    const byAlias: any = await (await post("/api/models/churn/production/predict", { records: [example] })).json();
+    expect(byAlias.provenance).toMatchObject({ alias: "production", version: p.summaries[1].model.promoted ? 2 : 1 });
+    const bad = await post("/api/models/churn/1/predict", { records: [{ ...example, tenure: "long" }] });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: "validation_error", path: "records[0].tenure" });
+    expect((await post("/api/models/churn/99/predict", { records: [example] })).status).toBe(404);
   });
 
   it("tables: versions, history, a column profile, first rows and the diff of two versions", async () => {

@@ -13,6 +13,7 @@ import { lineageRoutes } from "./lineage.js";
 import { modelsRoutes } from "./models.js";
 import { overviewRoutes } from "./overview.js";
 import { pipelineRoutes } from "./pipeline.js";
+import { predictRoutes } from "./predict.js";
 import { runsRoutes } from "./runs.js";
 import { staticRoutes } from "./static.js";
 import { tablesRoutes } from "./tables.js";
@@ -55,6 +56,7 @@ export function uiApi(data: UiData, log: (line: string) => void, token?: string)
   overviewRoutes(api, data, log);
   pipelineRoutes(api, data, log);
   runsRoutes(api, data, log);
+  predictRoutes(api, data, log);
   modelsRoutes(api, data, log);
   tablesRoutes(api, data, log);
   lineageRoutes(api, data, log);
@@ -63,7 +65,7 @@ export function uiApi(data: UiData, log: (line: string) => void, token?: string)
     errorJson(
       c.req.method === "GET"
         ? new NotFoundError(`no dashboard API route GET ${new URL(c.req.url).pathname}`, { hint: "the routes: /api/overview, /api/pipeline-runs, /api/runs, /api/models, /api/tables, /api/lineage, /api/drift" })
-        : new MethodNotAllowedError(`the dashboard API is read-only: ${c.req.method} is not served`, { hint: "change things with the millrace CLI" }),
+        : new MethodNotAllowedError(`the dashboard API is read-only (its one POST scores: /api/models/<name>/<version>/predict): ${c.req.method} is not served`, { hint: "change things with the millrace CLI or the server's token-guarded /models/<name>/aliases routes" }),
     ),
   );
   return api;

@@ -6,7 +6,10 @@ import { Registry } from "../registry/registry.js";
 import type { UiData } from "./data.js";
 import { handle, notFound, versionParam } from "./http.js";
 import { servingAlias } from "./overview.js";
-import type { ModelsResponse, ModelVersionDetail } from "./types.js";
+import type { GateRecord, ModelsResponse, ModelVersionDetail } from "./types.js";
+
+/** How many recent pipeline runs are searched for the one that gated a version. */
+const GATE_SEARCH = 200;
 
 const withStage = (v: ModelVersion) => ({ ...v, stage: Registry.stageOf(v) });
 
@@ -48,10 +51,28 @@ export function modelsRoutes(api: Hono, data: UiData, log: (line: string) => voi
       const [run, dataset, transitions] = await Promise.all([meta.getRun(mv.runId), meta.getDataset(mv.datasetId), meta.aliasTransitions(name)]);
       return {
         version: withStage(mv),
-        run: run ? { id: run.id, name: run.name, status: run.status, startedAt: run.startedAt, params: run.params } : null,
+        run: run ? { id: run.id, name: run.name, status: run.status, startedAt: run.startedAt, params: run.params, tags: run.tags } : null,
         dataset,
         transitions: transitions.filter((t) => t.fromVersion === version || t.toVersion === version).reverse(),
+        gate: run ? await gateOf(data, mv, run.tags) : null,
       };
     }, log),
   );
+}
+
+/** The gate's decision from the run's tags; its checks from the pipeline run that registered the version, if recorded. */
+async function gateOf(data: UiData, mv: ModelVersion, tags: Record<string, string>): Promise<GateRecord | null> {
+  const decision = tags.gate;
+  if (decision !== "promoted" && decision !== "rejected") return null;
+  if (tags.gate_version !== undefined && tags.gate_version !== String(mv.version)) return null;
+  const { meta } = await data.meta();
+  type Model = { name?: string; version?: number; checks?: GateRecord["checks"]; comparison?: GateRecord["comparison"] };
+  const runs = await meta.listPipelineRuns(data.project.config.name, GATE_SEARCH);
+  for (const r of runs) {
+    const m = (r.summary as { model?: Model } | null)?.model;
+    if (m && m.name === mv.name && m.version === mv.version && Array.isArray(m.checks)) {
+      return { decision, reason: tags.gate_reason ?? "", pipelineRunId: r.id, checks: m.checks, comparison: m.comparison ?? null };
+    }
+  }
+  return { decision, reason: tags.gate_reason ?? "", pipelineRunId: null, checks: null, comparison: null };
 }

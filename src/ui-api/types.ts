@@ -1,13 +1,15 @@
 // The JSON shapes the dashboard API answers with, for the server (src/ui-api) and the browser (ui/). Records the
 // stages already define are re-exported, not copied, so the browser's type-check fails when one of them changes.
 import type { DriftReport } from "../monitor/drift-report.js";
-import type { ColumnSchema, Dataset, MetricPoint, ModelVersion, Run, Signature, Stage } from "../records.js";
+import type { ColumnSchema, Dataset, MetricPoint, ModelVersion, PredictionOutput, Provenance, Run, Signature, Stage } from "../records.js";
+import type { GateCheck, GateComparison } from "../registry/gate.js";
+import type { RangeFlag } from "../serve/ranges.js";
 import type { HistoryEntry, TableSummary } from "../lake/commands.js";
 import type { TableDiff } from "../lake/diff.js";
 import type { ColumnProfile, TableProfile } from "../lake/profile.js";
 import type { AliasTransition } from "../store/metadata-store.js";
 
-export type { ColumnSchema, Dataset, MetricPoint, ModelVersion, Run, Signature, Stage };
+export type { ColumnSchema, Dataset, GateCheck, GateComparison, MetricPoint, ModelVersion, PredictionOutput, Provenance, RangeFlag, Run, Signature, Stage };
 export type AliasTransitionRow = AliasTransition;
 export type ColumnProfileRow = ColumnProfile;
 export type HistoryRow = HistoryEntry;
@@ -105,10 +107,36 @@ export interface ModelsResponse {
 
 export interface ModelVersionDetail {
   version: ModelVersion & { stage: Stage };
-  run: Pick<Run, "id" | "name" | "status" | "startedAt" | "params"> | null;
+  run: Pick<Run, "id" | "name" | "status" | "startedAt" | "params" | "tags"> | null;
   dataset: Dataset | null;
   /** Alias moves to or from this version, newest first. */
   transitions: AliasTransitionRow[];
+  /** The promotion gate this version went through, when a pipeline registered it. */
+  gate: GateRecord | null;
+}
+
+/** The gate's decision on a version (the `gate` / `gate_reason` tags of its run) and the checks the pipeline run recorded. */
+export interface GateRecord {
+  decision: "promoted" | "rejected";
+  reason: string;
+  /** The pipeline run whose summary holds the checks, when it is still recorded. */
+  pipelineRunId: string | null;
+  checks: GateCheck[] | null;
+  comparison: GateComparison | null;
+}
+
+/** POST /api/models/{name}/{version|alias}/predict: the answer of exactly that version (nothing is logged). */
+export interface PredictResponse {
+  predictions: PredictionOutput[];
+  /** alias is the one the request named, or null when it named a version number. */
+  provenance: Provenance;
+  /** Every alias the version holds now. */
+  aliases: string[];
+  /** Values outside what training saw (scored anyway), at most 100 listed; `flagged` counts them all. */
+  flags: RangeFlag[];
+  flagged: number;
+  /** Time the model took, in milliseconds. */
+  ms: number;
 }
 
 export type TableRow = TableSummary & { layer: string };
