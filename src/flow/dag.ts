@@ -1,12 +1,27 @@
 // A DAG of tasks with explicit dependencies, run in dependency order with retries and progress events.
 // It knows nothing of ML: each task is a named async function over its upstream tasks' results.
-import { ConfigError, describeError } from "../errors.js";
+// Retry delays and timeouts are measured on an injected Clock, so tests run them on simulated time.
+import { ConfigError, MillraceError, describeError } from "../errors.js";
+import { systemClock, type Clock } from "./clock.js";
+
+/** The error of an attempt that outlived its task's timeout. */
+export class TaskTimeoutError extends MillraceError {
+  constructor(taskId: string, timeoutMs: number) {
+    super("task_timeout", `task ${taskId} did not finish within ${timeoutMs / 1000} s and was cancelled`, {
+      hint: "raise the task's timeout in millrace.yaml (timeout, or task_settings.<task>.timeout), or find what it waits on",
+      taskId,
+      timeoutMs,
+    });
+  }
+}
 
 export interface TaskInput<Ctx> {
   ctx: Ctx;
   /** Results of every finished upstream task, by task id. */
   upstream: ReadonlyMap<string, unknown>;
   attempt: number;
+  /** Aborted when the attempt times out (or the run is cancelled): long work should stop and release what it holds. */
+  signal: AbortSignal;
   /** Reports progress inside the task (folds, rounds, files). */
   progress(done: number, total: number, note?: string): void;
   /** A short note shown next to the task when it ends ("reused v3", "2 files skipped"). */
@@ -18,17 +33,21 @@ export interface Task<Ctx> {
   deps: string[];
   /** Extra attempts after a failure (default 0). A task that must not repeat side effects keeps 0. */
   retries?: number;
+  /** Wait before the first retry; each further retry waits twice as long as the one before (default 0). */
+  retryDelayMs?: number;
+  /** An attempt running longer is cancelled (its signal aborted) and counts as failed; the task ends "timed_out". */
+  timeoutMs?: number;
   run(input: TaskInput<Ctx>): Promise<unknown>;
 }
 
-export type TaskState = "pending" | "running" | "succeeded" | "failed" | "skipped";
+export type TaskState = "pending" | "running" | "succeeded" | "failed" | "timed_out" | "skipped";
 
 export type TaskEvent =
   | { type: "start"; taskId: string; attempt: number }
   | { type: "progress"; taskId: string; done: number; total: number; note?: string }
-  | { type: "retry"; taskId: string; attempt: number; error: string }
+  | { type: "retry"; taskId: string; attempt: number; error: string; delayMs: number }
   | { type: "succeeded"; taskId: string; ms: number; note?: string }
-  | { type: "failed"; taskId: string; ms: number; error: string; cause: unknown }
+  | { type: "failed"; taskId: string; ms: number; error: string; cause: unknown; timedOut?: true }
   | { type: "skipped"; taskId: string; reason: string };
 
 export interface DagResult {
@@ -76,9 +95,10 @@ export function orderTasks<Ctx>(tasks: Task<Ctx>[]): Task<Ctx>[] {
 export async function runDag<Ctx>(
   tasks: Task<Ctx>[],
   ctx: Ctx,
-  opts: { concurrency?: number; onEvent?: (e: TaskEvent) => void } = {},
+  opts: { concurrency?: number; onEvent?: (e: TaskEvent) => void; clock?: Clock } = {},
 ): Promise<DagResult> {
   const ordered = orderTasks(tasks);
+  const clock = opts.clock ?? systemClock;
   const emit = opts.onEvent ?? (() => undefined);
   const concurrency = Math.max(1, opts.concurrency ?? 1);
   const states: Record<string, TaskState> = Object.fromEntries(ordered.map((t) => [t.id, "pending"]));
@@ -97,7 +117,7 @@ export async function runDag<Ctx>(
       changed = false;
       for (const t of ordered) {
         if (states[t.id] !== "pending") continue;
-        const bad = t.deps.find((d) => states[d] === "failed" || states[d] === "skipped");
+        const bad = t.deps.find((d) => states[d] === "failed" || states[d] === "timed_out" || states[d] === "skipped");
         if (bad) {
           states[t.id] = "skipped";
           emit({ type: "skipped", taskId: t.id, reason: `upstream ${bad} did not succeed` });
@@ -113,16 +133,23 @@ export async function runDag<Ctx>(
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       emit({ type: "start", taskId: task.id, attempt });
+      const attemptCtl = new AbortController();
       try {
-        const value = await task.run({
-          ctx,
-          upstream,
-          attempt,
-          progress: (done, total, note) => emit({ type: "progress", taskId: task.id, done, total, ...(note ? { note } : {}) }),
-          note: (text) => {
-            notes[task.id] = text;
-          },
-        });
+        const value = await withTimeout(
+          task,
+          clock,
+          attemptCtl,
+          task.run({
+            ctx,
+            upstream,
+            attempt,
+            signal: attemptCtl.signal,
+            progress: (done, total, note) => emit({ type: "progress", taskId: task.id, done, total, ...(note ? { note } : {}) }),
+            note: (text) => {
+              notes[task.id] = text;
+            },
+          }),
+        );
         results.set(task.id, value);
         states[task.id] = "succeeded";
         durationsMs[task.id] = performance.now() - started;
@@ -130,14 +157,17 @@ export async function runDag<Ctx>(
         return;
       } catch (e) {
         if (attempt <= (task.retries ?? 0)) {
-          emit({ type: "retry", taskId: task.id, attempt, error: describeError(e) });
+          const delayMs = retryDelay(task, attempt);
+          emit({ type: "retry", taskId: task.id, attempt, error: describeError(e), delayMs });
+          if (delayMs > 0) await clock.sleep(delayMs);
           continue;
         }
-        states[task.id] = "failed";
+        const timedOut = e instanceof TaskTimeoutError;
+        states[task.id] = timedOut ? "timed_out" : "failed";
         durationsMs[task.id] = performance.now() - started;
         errors[task.id] = e;
         failure ??= { taskId: task.id, error: e };
-        emit({ type: "failed", taskId: task.id, ms: durationsMs[task.id], error: describeError(e), cause: e });
+        emit({ type: "failed", taskId: task.id, ms: durationsMs[task.id], error: describeError(e), cause: e, ...(timedOut ? { timedOut: true as const } : {}) });
         skipDownstreamOf();
         return;
       }
@@ -155,4 +185,35 @@ export async function runDag<Ctx>(
     await Promise.race(running);
   }
   return { status: failure ? "failed" : "succeeded", states, results, notes, durationsMs, errors, ...(failure ? { failure } : {}) };
+}
+
+/** The wait after failed attempt `attempt` (1-based): retryDelayMs, then doubling (exponential backoff). */
+export function retryDelay(task: Pick<Task<unknown>, "retryDelayMs">, attempt: number): number {
+  return (task.retryDelayMs ?? 0) * 2 ** (attempt - 1);
+}
+
+/**
+ * The attempt's result, or a TaskTimeoutError once its timeout passes on the clock; the attempt's signal is then
+ * aborted so work that honours it stops. Work that ignores the signal cannot be stopped from here (a promise has
+ * no handle): it is abandoned and its result dropped.
+ */
+async function withTimeout<T>(task: { id: string; timeoutMs?: number }, clock: Clock, ctl: AbortController, work: Promise<T>): Promise<T> {
+  const timeoutMs = task.timeoutMs;
+  if (timeoutMs === undefined || timeoutMs <= 0) return work;
+  const timer = new AbortController();
+  const timeout = clock.sleep(timeoutMs, timer.signal).then(
+    () => {
+      const err = new TaskTimeoutError(task.id, timeoutMs);
+      ctl.abort(err);
+      throw err;
+    },
+    () => new Promise<never>(() => undefined),
+  );
+  // An abandoned attempt that fails later must not surface as an unhandled rejection.
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    timer.abort();
+  }
 }
