@@ -1,6 +1,7 @@
 // Serving benchmark: Millrace `serve` vs the FastAPI + XGBoost peer on the churn model, same payloads, same run (wrk on
 // loopback); logging on vs off, 1,000-record batches, cold start, promotion under load, drift report over 1M × 20.
 //   npm run bench:serve            (BENCH_SECONDS=10 WORKERS=2 CONNECTIONS=16 LOG_ROUNDS=3 to change the load)
+//   BENCH_QUICK=1 npm run bench:serve   only the comparison with a bare node:http endpoint (≈1 minute; BARE_ROUNDS=2)
 import { execSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -9,12 +10,15 @@ import { CHURN_CSV, loadChurn, trainChurn } from "./serve/churn.mjs";
 import { measureLogShare } from "./serve/log-share.mjs";
 import { cpuPerRequest } from "./serve/cpu.mjs";
 import { benchDrift, benchLogRead, driftFrames } from "./serve/drift.mjs";
+import { versusBare } from "./serve/vs-bare.mjs";
 import { groupCpuMicros, groupInstructions, launch, tmp, waitFor, wrk } from "./serve/load.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WORKERS = Number(process.env.WORKERS ?? 2);
 const CONNS = Number(process.env.CONNECTIONS ?? 16);
 const LOG_ROUNDS = Number(process.env.LOG_ROUNDS ?? 3);
+const QUICK = process.env.BENCH_QUICK === "1";
+const BARE_ROUNDS = Number(process.env.BARE_ROUNDS ?? 2);
 const PEER = "/work/shared/bench/peer_serve.py";
 const here = new URL(".", import.meta.url).pathname;
 const rows = [];
@@ -30,7 +34,7 @@ if (!existsSync(CHURN_CSV)) {
 // RESULTS.md); GBDT (the peer's shape: 200 rounds, depth 6, lr 0.1) is served too, as the heavier model.
 note("training models with Millrace's learners ...");
 const champ = await trainChurn({ name: "logreg", model: "logistic_regression", params: {} });
-const gbdt = await trainChurn();
+const gbdt = QUICK ? champ : await trainChurn();
 const art1 = join(tmp, "logreg.bin");
 const art2 = join(tmp, "gbdt.bin");
 writeFileSync(art1, champ.bytes);
@@ -49,6 +53,23 @@ const startOurs = async (env) => {
   await waitFor("http://127.0.0.1:8810/ready", 120_000, 5, p.child);
   return p;
 };
+
+// 1b. The limit: one Millrace process (log on, every default) against a bare node:http endpoint, alternated.
+const bareLogDir = join(tmp, "log-bare");
+mkdirSync(bareLogDir);
+const vsBare = await versusBare({ aliasFile, logDir: bareLogDir, single, batch, seconds: SECONDS, conns: CONNS, rounds: BARE_ROUNDS, note });
+const vsBareTable = [
+  `| one process vs bare node:http (best of ${BARE_ROUNDS} alternated runs, log on) | millrace | bare | ratio |`,
+  "|---|---:|---:|---:|",
+  `| single record req/s | ${vsBare.ours.rps.toFixed(0)} | ${vsBare.bare.rps.toFixed(0)} | ${vsBare.rpsRatio.toFixed(2)}× |`,
+  `| single record p99 ms | ${vsBare.ours.p99} | ${vsBare.bare.p99} | ${vsBare.p99Ratio.toFixed(2)}× |`,
+  `| server CPU µs per single-record request (least of the runs; bare/ours) | ${vsBare.oursCpu.toFixed(0)} | ${vsBare.bareCpu.toFixed(0)} | ${vsBare.cpuRatio.toFixed(2)}× |`,
+  `| 1,000-record batch rows/s (bare: parse only) | ${vsBare.oursBatch.toFixed(0)} | ${vsBare.bareBatch.toFixed(0)} | ${vsBare.batchRatio.toFixed(2)}× |`,
+].join("\n");
+if (QUICK) {
+  note(`\n${vsBareTable}`);
+  process.exit(0);
+}
 
 // 2. Peer: FastAPI + uvicorn + XGBoost, trained on the same CSV.
 note("starting the peer (FastAPI + XGBoost) ...");
@@ -199,6 +220,8 @@ try {
     table,
     "",
     summary,
+    "",
+    vsBareTable,
     "",
   ].join("\n");
   appendFileSync(new URL("./RESULTS.md", import.meta.url), section);

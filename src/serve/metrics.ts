@@ -5,6 +5,16 @@ import { Counter, Gauge, Histogram, Registry, type Metric } from "prom-client";
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const VALUE_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 
+// The per-request metrics (latency, predictions, prediction values, /predict requests) are counted in plain fields on
+// the request path and moved into prom-client when the registry is read: prom-client hashes and validates labels on
+// every observe, which cost ~5% of a single-record request. Every metric of the registry flushes all of them first.
+const flushers = new WeakMap<Registry, Set<() => void>>();
+
+function flushAll(registry: Registry): void {
+  const set = flushers.get(registry);
+  if (set) for (const f of set) f();
+}
+
 /** Reuses a metric already registered under this name (two apps may share one registry). */
 function once<M extends Metric<string>>(registry: Registry, name: string, make: () => M): M {
   return (registry.getSingleMetric(name) as M | undefined) ?? make();
@@ -33,10 +43,17 @@ export interface ServedInfo {
 export function serveMetrics(registry: Registry, logDrops?: () => number, served?: () => ServedInfo[]): ServeMetrics {
   const r = [registry];
   let seenDrops = 0;
-  return {
+  const flush = () => flushAll(registry);
+  const metrics: ServeMetrics = {
     registry,
     requests: once(registry, "millrace_http_requests_total", () =>
-      new Counter({ name: "millrace_http_requests_total", help: "HTTP requests by route, method and status", labelNames: ["route", "method", "status"], registers: r }),
+      new Counter({
+        name: "millrace_http_requests_total",
+        help: "HTTP requests by route, method and status",
+        labelNames: ["route", "method", "status"],
+        registers: r,
+        collect: flush,
+      }),
     ),
     latency: once(registry, "millrace_predict_duration_seconds", () =>
       new Histogram({
@@ -45,10 +62,11 @@ export function serveMetrics(registry: Registry, logDrops?: () => number, served
         labelNames: ["model", "version"],
         buckets: LATENCY_BUCKETS,
         registers: r,
+        collect: flush,
       }),
     ),
     predictions: once(registry, "millrace_predictions_total", () =>
-      new Counter({ name: "millrace_predictions_total", help: "Records scored, by model and version", labelNames: ["model", "version"], registers: r }),
+      new Counter({ name: "millrace_predictions_total", help: "Records scored, by model and version", labelNames: ["model", "version"], registers: r, collect: flush }),
     ),
     predictionValue: once(registry, "millrace_prediction_value", () =>
       new Histogram({
@@ -57,6 +75,7 @@ export function serveMetrics(registry: Registry, logDrops?: () => number, served
         labelNames: ["model", "version"],
         buckets: VALUE_BUCKETS,
         registers: r,
+        collect: flush,
       }),
     ),
     outOfRange: once(registry, "millrace_predict_out_of_range_total", () =>
@@ -96,44 +115,142 @@ export function serveMetrics(registry: Registry, logDrops?: () => number, served
       }),
     ),
   };
+  let set = flushers.get(registry);
+  if (!set) flushers.set(registry, (set = new Set()));
+  set.add(() => flushPending(metrics));
+  return metrics;
 }
 
-type LabelledHistogram = ReturnType<Histogram<"model" | "version">["labels"]>;
-type LabelledCounter = ReturnType<Counter<string>["labels"]>;
+/** A counter child counted in a field; flush() adds the count to prom-client. */
+export class PendingCounter {
+  private n = 0;
+  constructor(private readonly counter: Counter<string>, private readonly labels: Record<string, string>) {}
+  inc(by = 1): void {
+    this.n += by;
+  }
+  flush(): void {
+    if (this.n === 0) return;
+    const n = this.n;
+    this.n = 0;
+    this.counter.inc(this.labels, n);
+  }
+}
 
-/** A model version's labelled metrics. */
+/** prom-client's stored values of one labelled histogram child (per-bucket counts keyed by upper bound). */
+interface HistogramEntry {
+  labels: Record<string, string>;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
+
+/** A histogram child counted in a typed array; flush() adds the counts to prom-client's entry for these labels. */
+export class PendingHistogram {
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+  constructor(
+    private readonly histogram: Histogram<string>,
+    private readonly labels: Record<string, string>,
+    private readonly bounds: readonly number[],
+  ) {
+    this.counts = new Float64Array(bounds.length);
+  }
+  observe(v: number): void {
+    const b = this.bounds;
+    for (let i = 0; i < b.length; i++) {
+      if (v <= b[i]) {
+        this.counts[i]++;
+        break;
+      }
+    }
+    this.sum += v;
+    this.count++;
+  }
+  flush(): void {
+    if (this.count === 0) return;
+    const entry = this.entry();
+    for (let i = 0; i < this.bounds.length; i++) {
+      entry.bucketValues[this.bounds[i]] += this.counts[i];
+      this.counts[i] = 0;
+    }
+    entry.sum += this.sum;
+    entry.count += this.count;
+    this.sum = 0;
+    this.count = 0;
+  }
+  /** prom-client has no batch observe: its entry is found by labels (zero() makes it), a shape held since v11. */
+  private entry(): HistogramEntry {
+    const map = (this.histogram as unknown as { hashMap: Record<string, HistogramEntry> }).hashMap;
+    const find = () => Object.values(map).find((e) => Object.keys(this.labels).every((k) => e.labels[k] === this.labels[k]));
+    let e = find();
+    if (!e) {
+      this.histogram.zero(this.labels);
+      e = find();
+    }
+    if (!e) throw new Error("prom-client histogram internals changed: no entry after zero()");
+    return e;
+  }
+}
+
+/** A model version's metrics, counted on the request path and flushed when the registry is read. */
 export interface VersionMetrics {
-  latency: LabelledHistogram;
-  predictions: LabelledCounter;
-  predictionValue: LabelledHistogram;
+  latency: PendingHistogram;
+  predictions: PendingCounter;
+  predictionValue: PendingHistogram;
 }
 
-// prom-client hashes the label values on every labels() call; a server asks for the same few children on every
-// request, so they are made once per (metrics, provenance object) and per /predict status.
-const byVersion = new WeakMap<ServeMetrics, WeakMap<object, VersionMetrics>>();
-const byStatus = new WeakMap<ServeMetrics, Map<number, LabelledCounter>>();
+interface Pending {
+  byVersion: Map<string, VersionMetrics>;
+  byProvenance: WeakMap<object, VersionMetrics>;
+  byStatus: Map<number, PendingCounter>;
+}
 
+const pendingOf = new WeakMap<ServeMetrics, Pending>();
+
+function pending(metrics: ServeMetrics): Pending {
+  let p = pendingOf.get(metrics);
+  if (!p) pendingOf.set(metrics, (p = { byVersion: new Map(), byProvenance: new WeakMap(), byStatus: new Map() }));
+  return p;
+}
+
+function flushPending(metrics: ServeMetrics): void {
+  const p = pendingOf.get(metrics);
+  if (!p) return;
+  for (const v of p.byVersion.values()) {
+    v.latency.flush();
+    v.predictions.flush();
+    v.predictionValue.flush();
+  }
+  for (const c of p.byStatus.values()) c.flush();
+}
+
+/** The metrics of a model version, made once per (metrics, provenance object); one set per (model, version). */
 export function versionMetrics(metrics: ServeMetrics, provenance: { model: string; version: number }): VersionMetrics {
-  let forMetrics = byVersion.get(metrics);
-  if (!forMetrics) byVersion.set(metrics, (forMetrics = new WeakMap()));
-  let m = forMetrics.get(provenance);
+  const p = pending(metrics);
+  let m = p.byProvenance.get(provenance);
   if (!m) {
     const version = String(provenance.version);
-    m = {
-      latency: metrics.latency.labels(provenance.model, version),
-      predictions: metrics.predictions.labels(provenance.model, version),
-      predictionValue: metrics.predictionValue.labels(provenance.model, version),
-    };
-    forMetrics.set(provenance, m);
+    const key = `${provenance.model}\u0000${version}`;
+    m = p.byVersion.get(key);
+    if (!m) {
+      const labels = { model: provenance.model, version };
+      m = {
+        latency: new PendingHistogram(metrics.latency, labels, LATENCY_BUCKETS),
+        predictions: new PendingCounter(metrics.predictions, labels),
+        predictionValue: new PendingHistogram(metrics.predictionValue, labels, VALUE_BUCKETS),
+      };
+      p.byVersion.set(key, m);
+    }
+    p.byProvenance.set(provenance, m);
   }
   return m;
 }
 
 /** The request counter of POST /predict for one status code. */
-export function predictRequests(metrics: ServeMetrics, status: number): LabelledCounter {
-  let forMetrics = byStatus.get(metrics);
-  if (!forMetrics) byStatus.set(metrics, (forMetrics = new Map()));
-  let c = forMetrics.get(status);
-  if (!c) forMetrics.set(status, (c = metrics.requests.labels("/predict", "POST", String(status))));
+export function predictRequests(metrics: ServeMetrics, status: number): PendingCounter {
+  const p = pending(metrics);
+  let c = p.byStatus.get(status);
+  if (!c) p.byStatus.set(status, (c = new PendingCounter(metrics.requests, { route: "/predict", method: "POST", status: String(status) })));
   return c;
 }

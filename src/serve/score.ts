@@ -9,6 +9,17 @@ export interface Scored {
   ids: string[];
 }
 
+// Prediction ids keep the UUID spelling: 74 random bits drawn once per process (version and variant bits of a v4
+// UUID included) then a 48-bit counter, so ids stay unique across workers and restarts without a random draw per id.
+const idPrefix = randomUUID().slice(0, 24);
+let idCounter = Math.floor(Math.random() * 2 ** 40);
+
+/** The next prediction id of this process. */
+export function predictionId(): string {
+  idCounter = idCounter >= 0xffffffffffff ? 0 : idCounter + 1;
+  return idPrefix + idCounter.toString(16).padStart(12, "0");
+}
+
 /** The number a prediction-value histogram sees: the positive class's probability, else the value. */
 export function scalarOf(o: PredictionOutput, positive: string | undefined): number {
   if (o.value !== undefined) return o.value;
@@ -25,7 +36,7 @@ export function score(served: ServedModel, records: Record<string, unknown>[], m
   }
   const n = records.length;
   const ids = new Array<string>(n);
-  for (let i = 0; i < n; i++) ids[i] = randomUUID();
+  for (let i = 0; i < n; i++) ids[i] = predictionId();
   const labelled = versionMetrics(metrics, served.provenance);
   labelled.predictions.inc(n);
   const positive = served.predictor.signature.output.positive;
