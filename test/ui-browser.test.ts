@@ -1,6 +1,8 @@
 // The dashboard in a real browser: `millrace serve` on a churn project that ran (with a search) and took shifted
 // traffic, Debian's Chromium driven by playwright-core through every page — the run ids, the model version, a DAG
 // node per task, chart canvases — clicking a run and a table, with a screenshot of each page in a temp folder.
+// Then a served project with two versions and an API token: the token asked once, a prediction from the version that
+// is not in production with its provenance, and a promote and a rollback from the buttons moving the served version.
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -151,6 +153,117 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     // Under monitor.min_rows the page says there is no verdict yet instead of judging 40 rows.
     await open("/drift?limit=40", ".verdict.warn");
     await expect(page.locator(".verdict").textContent()).resolves.toMatch(/No verdict yet.*fewer than monitor\.min_rows = 100/);
+  });
+
+  it("loaded every page without a script error", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(chromiumReason !== null)("dashboard actions in Chromium: predict, promote, roll back (with an API token)", () => {
+  const TOKEN = "ui-browser-test-token";
+  let p: UiProject;
+  let server: { url: string; proc: ChildProcess };
+  let browser: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let production: number;
+  let other: { version: number; runId: string };
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-ui-actions-"));
+  const pageErrors: string[] = [];
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  /** The version the server answers /predict with, from its public GET /models. */
+  const served = async (): Promise<number> => ((await (await fetch(`${server.url}/models`)).json()) as any).models.find((m: any) => m.role === "primary").provenance.version;
+  const shoot = async (name: string) => {
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  };
+
+  beforeAll(async () => {
+    p = churnProject({ secondBatch: true });
+    server = await startServe(p.dir, { MILLRACE_API_TOKEN: TOKEN });
+    const models = (await (await fetch(`${server.url}/api/models`, { headers: auth })).json()) as any;
+    const versions = models.models[0].versions as any[];
+    production = versions.find((v) => v.aliases.includes("production")).version;
+    const o = versions.find((v) => !v.aliases.includes("production"));
+    other = { version: o.version, runId: o.runId };
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-chromium-"));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    // The first page load answers 401 (the token is asked for): Chromium logs it as a failed load, not a script error.
+    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && pageErrors.push(m.text()));
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await stop(server.proc);
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    console.log(`dashboard action screenshots: ${shots}`);
+  });
+
+  it("asks for the token once, then predicts with the version that is not in production and shows its provenance", async () => {
+    await page.goto(`${server.url}/ui/models`);
+    await page.locator('input[type="password"]').fill(TOKEN);
+    await page.getByRole("button", { name: "open" }).click();
+    await page.getByRole("link", { name: "Predict", exact: true }).click();
+    await page.waitForURL("**/ui/models/churn/predict");
+    // It starts on the served alias; the picker switches to the other version.
+    await page.locator(".picked").filter({ hasText: `v${production}` }).waitFor();
+    await page.locator('select[name="version"]').selectOption(`v:${other.version}`);
+    await page.locator(".picked").filter({ hasText: `v${other.version}` }).waitFor();
+    // The form is generated from the signature and prefilled from the input example.
+    await expect(page.locator('select[name="contract"]').inputValue()).resolves.not.toBe("");
+    await expect(page.locator('input[name="tenure"]').inputValue()).resolves.toMatch(/^\d/);
+    await page.getByRole("button", { name: `Predict with v${other.version}` }).click();
+    const shown = page.locator("[data-provenance-version]");
+    await shown.waitFor();
+    expect(await shown.getAttribute("data-provenance-version")).toBe(String(other.version));
+    const answer = (await page.locator(".answer").textContent()) ?? "";
+    expect(answer).toContain(other.runId);
+    expect(answer).toMatch(/\d+\.\d%/); // the probabilities
+    await expect(page.locator("pre.curl").textContent()).resolves.toContain(`/api/models/churn/${other.version}/predict`);
+    await shoot("predict");
+    // A value outside the training range is scored and flagged on its field.
+    await page.locator('input[name="tenure"]').fill("9999");
+    await page.getByRole("button", { name: `Predict with v${other.version}` }).click();
+    await page.locator('.field.flagged[data-field="tenure"]').waitFor();
+  });
+
+  it("shows the gate's decision, then promotes the version and rolls it back from the buttons, moving the served version", async () => {
+    expect(await served()).toBe(production);
+    await page.goto(`${server.url}/ui/models/churn/${other.version}`);
+    await page.locator("[data-gate]").waitFor();
+    const gate = p.summaries.find((s) => s.model.version === other.version).model;
+    await expect(page.locator("[data-gate]").textContent()).resolves.toContain(gate.reason.slice(0, 40));
+    const promote = page.locator('form[aria-label="promote"]');
+    await promote.locator('input[name="reason"]').fill("browser test: promote by hand");
+    await promote.getByRole("button", { name: `Promote v${other.version} to @production` }).click();
+    await promote.locator('[role="status"]').filter({ hasText: `to v${other.version}` }).waitFor();
+    expect(await served()).toBe(other.version);
+    // The audit and the sidebar update at once.
+    await page.locator("table.data").filter({ hasText: "browser test: promote by hand" }).waitFor();
+    await page.locator(".served").filter({ hasText: `v${other.version}` }).waitFor();
+    await shoot("promoted");
+    const rollback = page.locator('form[aria-label="roll back @production"]');
+    await rollback.locator('input[name="reason"]').fill("browser test: roll back");
+    await rollback.getByRole("button", { name: "Roll back @production" }).click();
+    // The version no longer holds @production, so its rollback form goes; the audit shows the move.
+    await page.locator("table.data").filter({ hasText: "browser test: roll back" }).waitFor();
+    expect(await served()).toBe(production);
+    await page.locator(".served").filter({ hasText: `v${production}` }).waitFor();
+    await page.locator("table.data").filter({ hasText: "browser test: roll back" }).waitFor();
+    await shoot("rolled-back");
+    const audit = (await (await fetch(`${server.url}/api/models/churn/transitions`, { headers: auth })).json()) as any[];
+    expect(audit.slice(0, 2).map((t) => [t.fromVersion, t.toVersion, t.reason])).toEqual([
+      [other.version, production, "browser test: roll back"],
+      [production, other.version, "browser test: promote by hand"],
+    ]);
   });
 
   it("loaded every page without a script error", () => {

@@ -1,7 +1,7 @@
 // The JSON shapes the dashboard API answers with, for the server (src/ui-api) and the browser (ui/). Records the
 // stages already define are re-exported, not copied, so the browser's type-check fails when one of them changes.
 import type { DriftReport } from "../monitor/drift-report.js";
-import type { ColumnSchema, Dataset, MetricPoint, ModelVersion, PredictionOutput, Provenance, Run, Signature, Stage } from "../records.js";
+import type { ColumnSchema, Dataset, FieldSpec, MetricPoint, ModelVersion, PredictionOutput, Provenance, Run, Signature, Stage } from "../records.js";
 import type { GateCheck, GateComparison } from "../registry/gate.js";
 import type { RangeFlag } from "../serve/ranges.js";
 import type { HistoryEntry, TableSummary } from "../lake/commands.js";
@@ -9,7 +9,7 @@ import type { TableDiff } from "../lake/diff.js";
 import type { ColumnProfile, TableProfile } from "../lake/profile.js";
 import type { AliasTransition } from "../store/metadata-store.js";
 
-export type { ColumnSchema, Dataset, GateCheck, GateComparison, MetricPoint, ModelVersion, PredictionOutput, Provenance, RangeFlag, Run, Signature, Stage };
+export type { ColumnSchema, Dataset, FieldSpec, GateCheck, GateComparison, MetricPoint, ModelVersion, PredictionOutput, Provenance, RangeFlag, Run, Signature, Stage };
 export type AliasTransitionRow = AliasTransition;
 export type ColumnProfileRow = ColumnProfile;
 export type HistoryRow = HistoryEntry;

@@ -19,6 +19,7 @@ const ROUTES: [string, ReturnType<typeof page>][] = [
   ["/runs/:id", page(() => import("./pages/RunPage.js"))],
   ["/compare", page(() => import("./pages/Compare.js"))],
   ["/models", page(() => import("./pages/Models.js"))],
+  ["/models/:name/predict", page(() => import("./pages/Predict.js"))],
   ["/models/:name/:version", page(() => import("./pages/ModelVersionPage.js"))],
   ["/tables", page(() => import("./pages/Tables.js"))],
   ["/tables/:table", page(() => import("./pages/TablePage.js"))],

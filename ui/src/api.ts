@@ -20,11 +20,28 @@ export function setToken(token: string): void {
   sessionStorage.setItem(TOKEN_KEY, token);
 }
 
+/** True when the person entered a token in this tab (the curl lines then show the header it needs). */
+export function hasToken(): boolean {
+  return Boolean(sessionStorage.getItem(TOKEN_KEY));
+}
+
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return send<T>(`/api${path}`, { signal: signal ?? null });
+}
+
+/**
+ * POST (or DELETE) a JSON body to a server path — `/api/...` or the server's own routes such as
+ * `/models/{name}/aliases/{alias}` — with the tab's token; the same typed errors as a GET.
+ */
+export async function postJson<T>(url: string, body: unknown, method: "POST" | "DELETE" = "POST"): Promise<T> {
+  return send<T>(url, { method, body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+}
+
+async function send<T>(url: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
     const token = sessionStorage.getItem(TOKEN_KEY);
-    res = await fetch(`/api${path}`, { signal, headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    res = await fetch(url, { ...init, headers: { accept: "application/json", ...(init.headers as Record<string, string> | undefined), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   } catch (e) {
     if ((e as Error).name === "AbortError") throw e;
     throw new ApiFailure(0, { error: "unreachable", message: "the millrace server did not answer", hint: "is `millrace serve` still running?" });
@@ -37,8 +54,15 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
     throw new ApiFailure(res.status, { error: "bad_response", message: `the server answered ${res.status} without JSON`, hint: text.slice(0, 200) });
   }
   if (!res.ok) throw new ApiFailure(res.status, body as ApiError);
-  cache.set(path, body);
+  if (!init.method) cache.set(url.slice("/api".length), body);
   return body as T;
+}
+
+const CHANGED = "millrace:changed";
+
+/** Something changed on the server (an alias moved): every page shown reads its data again. */
+export function notifyChanged(): void {
+  window.dispatchEvent(new Event(CHANGED));
 }
 
 export interface ApiState<T> {
@@ -80,6 +104,13 @@ export function useApi<T>(path: string | null, opts: { refreshMs?: number } = {}
     const timer = setInterval(() => document.visibilityState === "visible" && setTick((t) => t + 1), opts.refreshMs);
     return () => clearInterval(timer);
   }, [opts.refreshMs, path]);
+
+  useEffect(() => {
+    if (path === null) return;
+    const bump = () => setTick((t) => t + 1);
+    window.addEventListener(CHANGED, bump);
+    return () => window.removeEventListener(CHANGED, bump);
+  }, [path]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const same = state.path === path;

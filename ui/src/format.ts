@@ -56,3 +56,9 @@ export function lowerIsBetter(key: string): boolean {
 export function baseMetric(key: string): string {
   return key.replace(/^cv_/, "").replace(/_(mean|std)$/, "");
 }
+
+/** A bound as a person writes it: 17.53, 8684.8, 72 (six significant digits at most, no padding zeros). */
+export function fmtBound(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "…";
+  return Number(v.toPrecision(6)).toLocaleString("en-US", { maximumFractionDigits: 6 });
+}

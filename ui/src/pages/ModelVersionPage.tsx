@@ -1,20 +1,60 @@
-// One model version: stage and aliases, metrics, the input signature (types, categories), a real input example
-// with the request that scores it, the run and dataset it came from, and the alias moves that touched it.
-import type { ModelVersionDetail } from "../../../src/ui-api/types.js";
-import { useApi } from "../api.js";
+// One model version: stage and aliases, the gate's decision and checks, metrics, the input signature (types,
+// categories, training ranges), a real input example with the request that scores exactly this version, the run and
+// dataset it came from, the alias moves that touched it, and the buttons that promote it or roll an alias back.
+import type { GateRecord, ModelsResponse, ModelVersionDetail } from "../../../src/ui-api/types.js";
+import { hasToken, useApi } from "../api.js";
 import { AliasChip, Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
+import { PromoteForm, RollbackForm } from "../components/RegistryActions.js";
 import { Card, KeyValues, Loaded, PageHeader } from "../components/States.js";
-import { fmtInt, fmtTime } from "../format.js";
+import { fmtBound, fmtInt, fmtNum, fmtTime } from "../format.js";
 import { Link } from "../router.js";
 import { Transitions } from "./Models.js";
 import { MetricsTable } from "./RunPage.js";
 
+/** Why this version holds (or does not hold) the served alias: the gate's decision, its reason and each check. */
+function Gate({ gate }: { gate: GateRecord | null }) {
+  if (!gate) return <span className="muted">no gate recorded: this version was not registered by a pipeline run (or its run was deleted)</span>;
+  const c = gate.comparison;
+  return (
+    <div className="gate" data-gate={gate.decision}>
+      <div className={`outcome ${gate.decision === "promoted" ? "ok" : "warn"}`}>
+        <Badge text={gate.decision === "promoted" ? "promoted" : "not promoted"} /> <span className="reason">{gate.reason}</span>
+      </div>
+      {gate.checks ? (
+        <ul className="plain checks">
+          {gate.checks.map((k) => (
+            <li key={k.name}>
+              <Badge text={k.passed ? "passed" : "failed"} /> <strong>{k.name}</strong> <span className="muted small">{k.detail}</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <div className="muted small">the pipeline run that gated it is no longer recorded, so its checks are not shown</div>
+      )}
+      {c && !c.unavailable && (
+        <div className="small">
+          on {fmtInt(c.rows)} test rows neither version trained on: {fmtNum(c.challenger)} vs {fmtNum(c.champion)}
+          {c.interval && <> (difference {fmtNum(c.interval.lo)} to {fmtNum(c.interval.hi)}, {Math.round(c.interval.level * 100)}% interval)</>}
+        </div>
+      )}
+      {gate.pipelineRunId && (
+        <div className="small">
+          <Link to={`/pipeline/${gate.pipelineRunId}`}>the pipeline run that gated it</Link>
+        </div>
+      )}
+    </div>
+  );
+}
+
 export default function ModelVersionPage({ params }: { params: Record<string, string> }) {
   const state = useApi<ModelVersionDetail>(`/models/${encodeURIComponent(params.name)}/${encodeURIComponent(params.version)}`);
+  const models = useApi<ModelsResponse>("/models");
+  const servedAlias = models.data?.configured.name === params.name ? models.data.configured.alias : "production";
   return (
     <Loaded state={state} what="reading the version">
-      {({ version: v, run, dataset, transitions }) => {
+      {({ version: v, run, dataset, transitions, gate }) => {
+        const predictUrl = `/api/models/${encodeURIComponent(v.name)}/${v.version}/predict`;
         const example = v.inputExample ? JSON.stringify({ records: [v.inputExample] }) : null;
         const out = v.signature.output;
         return (
@@ -22,7 +62,12 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
             <PageHeader
               title={<>{v.name} v{v.version} <Badge text={v.stage} /> {v.aliases.map((a) => <AliasChip key={a} alias={a} />)}</>}
               sub={v.description ?? `registered ${fmtTime(v.createdAt)} UTC`}
-              actions={<Link className="btn" to={`/lineage?ref=${encodeURIComponent(`${v.name}@${v.version}`)}`}>lineage</Link>}
+              actions={
+                <>
+                  <Link className="btn" to={`/models/${encodeURIComponent(v.name)}/predict?version=${v.version}`}>Predict</Link>
+                  <Link className="btn" to={`/lineage?ref=${encodeURIComponent(`${v.name}@${v.version}`)}`}>lineage</Link>
+                </>
+              }
             />
             <div className="grid two">
               <Card title="Version">
@@ -36,6 +81,8 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
                     ["archived", v.archived ? "yes: it keeps its artifact and lineage but cannot take an alias" : "no"],
                   ]}
                 />
+                <h3 className="sub-title">Promotion gate</h3>
+                <Gate gate={gate} />
               </Card>
               <Card title="Metrics (test split)">
                 <MetricsTable metrics={v.metrics} />
@@ -51,7 +98,7 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
                     { key: "name", label: "field", render: (f) => <span className="mono">{f.name}</span>, sort: (f) => f.name },
                     { key: "type", label: "type", render: (f) => f.type, sort: (f) => f.type },
                     { key: "nullable", label: "nullable", render: (f) => (f.nullable ? "yes" : "no") },
-                    { key: "categories", label: "categories", render: (f) => (f.categories ? <span className="small">{f.categories.join(", ")}{f.strict ? " (others refused)" : ""}</span> : "") },
+                    { key: "categories", label: "categories or training range", render: (f) => (f.categories ? <span className="small">{f.categories.join(", ")}{f.strict ? " (others refused)" : ""}</span> : f.min !== undefined || f.max !== undefined ? <span className="small">{fmtBound(f.min)} to {fmtBound(f.max)}</span> : "") },
                   ]}
                 />
               </Card>
@@ -59,8 +106,8 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
                 {example ? (
                   <>
                     <pre className="code">{JSON.stringify(v.inputExample, null, 2)}</pre>
-                    <div className="muted small">score it against the running server:</div>
-                    <pre className="code small">{`curl -s ${window.location.origin}/predict -H 'content-type: application/json' \\\n  -d '${example}'`}</pre>
+                    <div className="muted small">score it with exactly v{v.version} (the served alias answers at /predict):</div>
+                    <pre className="code small curl">{`curl -s ${window.location.origin}${predictUrl} \\\n  -H 'content-type: application/json'${hasToken() ? ` \\\n  -H "authorization: Bearer $MILLRACE_API_TOKEN"` : ""} \\\n  -d '${example.replace(/'/g, "'\\''")}'`}</pre>
                   </>
                 ) : (
                   <span className="muted">this version was registered without an input example</span>
@@ -69,6 +116,19 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
             </div>
             <Card title="Alias moves of this version">
               <Transitions name={v.name} rows={transitions} />
+            </Card>
+            <Card title="Registry actions">
+              {v.archived ? (
+                <span className="muted">archived: it cannot take an alias (restore it with the CLI first)</span>
+              ) : (
+                <PromoteForm name={v.name} version={v.version} aliases={v.aliases} defaultAlias={servedAlias} />
+              )}
+              {v.aliases.map((a) => (
+                <div key={a} className="rollback-row" data-alias={a}>
+                  <RollbackForm name={v.name} alias={a} version={v.version} />
+                </div>
+              ))}
+              <div className="muted small">sent to the server with this tab's API token (a token with the promote scope); every move is audited</div>
             </Card>
           </>
         );

@@ -3,6 +3,7 @@
 import type { AliasTransitionRow, ModelsResponse, ModelVersion, Stage } from "../../../src/ui-api/types.js";
 import { useApi, useProjectDir } from "../api.js";
 import { AliasChip, Badge } from "../components/Badges.js";
+import { RollbackForm } from "../components/RegistryActions.js";
 import { DataTable, type Column } from "../components/DataTable.js";
 import { Card, Empty, Loaded, PageHeader } from "../components/States.js";
 import { fmtAgo, fmtNum, fmtTime, shortId } from "../format.js";
@@ -42,13 +43,29 @@ function ModelCard({ name, versions, configured }: { name: string; versions: Ver
     { key: "run", label: "run", render: (v) => <Link to={`/runs/${v.runId}`}>{shortId(v.runId)}</Link> },
     { key: "dataset", label: "dataset", render: (v) => <code>{v.datasetId}</code> },
   ];
+  const held = versions.flatMap((v) => v.aliases.map((a) => [a, v.version] as const)).sort((a, b) => a[0].localeCompare(b[0]));
   return (
     <>
-      <Card title={<>{name} {configured && <span className="muted small">(this project's model)</span>}</>}>
+      <Card
+        title={<>{name} {configured && <span className="muted small">(this project's model)</span>}</>}
+        extra={<Link className="btn" to={`/models/${encodeURIComponent(name)}/predict`} data-predict={name}>Predict</Link>}
+      >
         <DataTable rows={versions} rowKey={(v) => String(v.version)} columns={columns} initialSort={{ key: "version", dir: "desc" }} rowClass={(v) => (v.archived ? "row-muted" : undefined)} />
       </Card>
       <Card title={`Alias history of ${name}`}>
         <Loaded state={history}>{(rows) => <Transitions name={name} rows={rows} />}</Loaded>
+        {held.length > 0 && (
+          <details className="actions-panel">
+            <summary>Roll back an alias</summary>
+            <div className="muted small">moves the alias back to the version it held before its last move (the server's token, with the promote scope); promote from a version's page</div>
+            {held.map(([a, v]) => (
+              <div key={a} className="rollback-row" data-alias={a}>
+                <span className="alias-pair"><AliasChip alias={a} /> v{v}</span>
+                <RollbackForm name={name} alias={a} version={v} />
+              </div>
+            ))}
+          </details>
+        )}
       </Card>
     </>
   );

@@ -1,0 +1,104 @@
+// Alias moves from the dashboard: promote a version to an alias with a reason, or roll an alias back to the version
+// it held before. They go to the server's token-guarded routes (POST /models/{name}/aliases/{alias}[/rollback]);
+// each is audited there, and every page shown reads its data again so the history and the served version update.
+import { useState, type FormEvent } from "react";
+import type { AliasTransitionRow } from "../../../src/ui-api/types.js";
+import { ApiFailure, notifyChanged, postJson } from "../api.js";
+import { ErrorBox } from "./States.js";
+
+type Done = { text: string } | null;
+
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiFailure | null>(null);
+  const [done, setDone] = useState<Done>(null);
+  const run = async (url: string, body: unknown, said: (t: AliasTransitionRow) => string) => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const t = await postJson<AliasTransitionRow>(url, body);
+      setDone({ text: said(t) });
+      notifyChanged();
+      return true;
+    } catch (e) {
+      setError(e instanceof ApiFailure ? e : new ApiFailure(0, { error: "client_error", message: String(e) }));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, done, run };
+}
+
+const aliasUrl = (name: string, alias: string) => `/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}`;
+const ALIAS = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** A failed move: the server's message (a 401 names the missing token, a 403 the missing scope) and its hint. */
+function Failure({ error }: { error: ApiFailure }) {
+  // The token form of a 401 on a page read would reload the page; here the message and hint say what to do.
+  return <ErrorBox error={error.status === 401 || error.status === 404 ? new ApiFailure(400, error.body) : error} />;
+}
+
+/** Points an alias (the served one by default) at this version, with the reason the audit keeps. */
+export function PromoteForm({ name, version, aliases, defaultAlias }: { name: string; version: number; aliases: string[]; defaultAlias: string }) {
+  const [alias, setAlias] = useState(defaultAlias);
+  const [reason, setReason] = useState("");
+  const a = useAction();
+  const holds = aliases.includes(alias);
+  const valid = ALIAS.test(alias) && reason.trim().length > 0 && !holds;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await a.run(aliasUrl(name, alias), { version, reason: reason.trim() }, (t) => `@${t.alias} moved from ${t.fromVersion === null ? "nothing" : `v${t.fromVersion}`} to v${t.toVersion}`)) setReason("");
+  };
+  return (
+    <form className="registry-action" onSubmit={submit} aria-label="promote">
+      <div className="toolbar">
+        <label>
+          alias
+          <input name="alias" list="alias-names" value={alias} onChange={(e) => setAlias(e.target.value.trim())} size={12} />
+        </label>
+        <label className="grow">
+          reason (kept in the audit)
+          <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why this version" maxLength={1000} />
+        </label>
+        <button className="btn primary" type="submit" disabled={!valid || a.busy}>
+          {a.busy ? "moving…" : `Promote v${version} to @${alias || "…"}`}
+        </button>
+      </div>
+      <datalist id="alias-names">
+        {["production", "staging", "challenger", ...aliases].filter((x, i, all) => all.indexOf(x) === i).map((x) => (
+          <option key={x} value={x} />
+        ))}
+      </datalist>
+      {holds && <div className="muted small">v{version} already holds @{alias}</div>}
+      {a.done && <div className="outcome ok" role="status">{a.done.text}</div>}
+      {a.error && <Failure error={a.error} />}
+    </form>
+  );
+}
+
+/** Moves an alias back to the version it held before its last move. */
+export function RollbackForm({ name, alias, version }: { name: string; alias: string; version: number }) {
+  const [reason, setReason] = useState("");
+  const a = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await a.run(`${aliasUrl(name, alias)}/rollback`, { reason: reason.trim() }, (t) => `@${t.alias} rolled back from v${t.fromVersion} to ${t.toVersion === null ? "nothing" : `v${t.toVersion}`}`)) setReason("");
+  };
+  return (
+    <form className="registry-action" onSubmit={submit} aria-label={`roll back @${alias}`}>
+      <div className="toolbar">
+        <label className="grow">
+          reason
+          <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder={`why @${alias} leaves v${version}`} maxLength={1000} />
+        </label>
+        <button className="btn" type="submit" disabled={reason.trim().length === 0 || a.busy}>
+          {a.busy ? "rolling back…" : `Roll back @${alias}`}
+        </button>
+      </div>
+      {a.done && <div className="outcome ok" role="status">{a.done.text}</div>}
+      {a.error && <Failure error={a.error} />}
+    </form>
+  );
+}
