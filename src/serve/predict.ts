@@ -1,4 +1,5 @@
 // The /predict answer, independent of the HTTP layer: route to a model, validate, score, shadow, count. Used by Hono and the node fast path.
+import { answersJson, idsJson } from "./answer-json.js";
 import { versionMetrics, type ServeMetrics } from "./metrics.js";
 import { ModelUnavailableError } from "./http-errors.js";
 import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
@@ -50,8 +51,8 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
   const scored = scoreRoute(core, route, served, records, t0);
   // Built from pieces so the log line reuses them (string concatenation, no second JSON.stringify) without the
   // provenance, which the line carries as model and version already.
-  const answers = `"predictions":${JSON.stringify(scored.outputs)}`;
-  const ids = `"ids":${JSON.stringify(scored.ids)}`;
+  const answers = `"predictions":${answersJson(scored.outputs)}`;
+  const ids = `"ids":${idsJson(scored.ids)}`;
   const flagged = flags ? `,"flags":${JSON.stringify(flags.length > MAX_FLAGS_SHOWN ? flags.slice(0, MAX_FLAGS_SHOWN) : flags)},"flagged":${flags.length}` : "";
   const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}${flagged}}`;
   const texts = received ? { requestJson: received.text, requestBytes: received.bytes, responseJson: `{${answers},${ids}}` } : undefined;

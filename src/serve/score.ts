@@ -11,13 +11,22 @@ export interface Scored {
 
 // Prediction ids keep the UUID spelling: 74 random bits drawn once per process (version and variant bits of a v4
 // UUID included) then a 48-bit counter, so ids stay unique across workers and restarts without a random draw per id.
+// The counter's last 3 hex digits come from a table and the 9 before them are re-spelled every 4,096 ids: one string
+// concatenation per id.
 const idPrefix = randomUUID().slice(0, 24);
-let idCounter = Math.floor(Math.random() * 2 ** 40);
+const LOW = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, "0"));
+let idHigh = Math.floor(Math.random() * 2 ** 28);
+let idLow = 4095;
+let idHead = "";
 
 /** The next prediction id of this process. */
 export function predictionId(): string {
-  idCounter = idCounter >= 0xffffffffffff ? 0 : idCounter + 1;
-  return idPrefix + idCounter.toString(16).padStart(12, "0");
+  if (++idLow === 4096) {
+    idLow = 0;
+    idHigh = idHigh >= 0xfffffffff ? 0 : idHigh + 1;
+    idHead = idPrefix + idHigh.toString(16).padStart(9, "0");
+  }
+  return idHead + LOW[idLow];
 }
 
 /** The number a prediction-value histogram sees: the positive class's probability, else the value. */
