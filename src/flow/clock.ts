@@ -90,9 +90,13 @@ export class ManualClock implements Clock {
     await settle();
   }
 
-  /** Resolves once `n` sleeps are waiting (the code under test reached its timers). */
-  async untilPending(n = 1): Promise<void> {
-    for (let i = 0; i < 10_000 && this.sleepers.length < n; i++) await settle();
+  /**
+   * Resolves once `n` sleeps are waiting (the code under test reached its timers), yielding to the event loop
+   * meanwhile so database I/O can finish; gives up after `patienceMs` of real time.
+   */
+  async untilPending(n = 1, patienceMs = 10_000): Promise<void> {
+    const giveUp = Date.now() + patienceMs;
+    while (this.sleepers.length < n && Date.now() < giveUp) await settle();
     if (this.sleepers.length < n) throw new Error(`ManualClock: ${this.sleepers.length} sleeps pending, expected ${n}`);
   }
 }

@@ -6,7 +6,10 @@ import { loadSqlModels, orderSqlModels } from "../lake/sql-models.js";
 import type { Project } from "../project/load-project.js";
 import type { TableVersion } from "../records.js";
 import { runDag, type Task, type TaskEvent } from "./dag.js";
+import type { TriggerKind } from "../store/metadata-store.js";
+import type { Clock } from "./clock.js";
 import { withRunLock } from "./run-lock.js";
+import { applyTaskControl } from "./task-control.js";
 import { executorOf, type Resources } from "./resources.js";
 import { buildDataset, type DatasetOutput } from "./steps/dataset.js";
 import { auditedWrite, ingestSource, materializeModel, profileNewVersion, type TableOutput } from "./steps/tables.js";
@@ -17,6 +20,12 @@ import { tableSummary, type PipelineSummary } from "./summary.js";
 export interface PipelineOptions {
   /** Train even when the dataset is unchanged (as train.retrain: always), e.g. when an alert asks for it. */
   retrain?: boolean;
+  /** What started the run, kept on its record (default manual). */
+  trigger?: TriggerKind;
+  /** The run's id, when the caller recorded it before starting (a scheduler's tick); default a fresh UUID. */
+  runId?: string;
+  /** The clock of task retry delays and timeouts (default the system clock). */
+  clock?: Clock;
 }
 
 export function buildPipelineTasks(project: Project, opts: PipelineOptions = {}): Task<Resources>[] {
@@ -102,19 +111,21 @@ export async function runPipeline(r: Resources, opts: PipelineOptions & { onEven
 async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent?: (e: TaskEvent) => void }): Promise<PipelineSummary> {
   const project = r.project;
   const startedAt = new Date().toISOString();
-  const pipelineRunId = randomUUID();
+  const pipelineRunId = opts.runId ?? randomUUID();
+  const trigger = opts.trigger ?? "manual";
   const t0 = performance.now();
   // Holding the run lock, any "running" record of this host whose process is gone was left by a killed run.
   const reaped = await r.meta.reapStaleRuns();
-  await r.meta.savePipelineRun({ id: pipelineRunId, project: project.config.name, status: "running", startedAt, endedAt: null, summary: null });
-  const tasks = buildPipelineTasks(project, opts);
+  await r.meta.savePipelineRun({ id: pipelineRunId, project: project.config.name, status: "running", trigger, startedAt, endedAt: null, summary: null });
+  const tasks = applyTaskControl(buildPipelineTasks(project, opts), project.config);
   // In process, CPU-bound tasks gain nothing from overlapping; with workers, candidates train side by side.
   const concurrency = executorOf(project) === "bullmq" ? 8 : 1;
-  const result = await runDag(tasks, r, { concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  const result = await runDag(tasks, r, { concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
 
   const summary: PipelineSummary = {
     project: project.config.name,
     pipelineRunId,
+    trigger,
     status: result.status,
     startedAt,
     durationMs: 0,
@@ -220,6 +231,7 @@ async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent
     id: pipelineRunId,
     project: project.config.name,
     status: summary.status,
+    trigger,
     startedAt,
     endedAt: new Date().toISOString(),
     summary,

@@ -2,6 +2,7 @@
 import type { CheckReport } from "../quality/checks.js";
 import type { TableVersion } from "../records.js";
 import type { GateComparison } from "../registry/gate.js";
+import type { TriggerKind } from "../store/metadata-store.js";
 
 export interface IngestSummary {
   table: string;
@@ -53,6 +54,8 @@ export interface ModelSummary {
 export interface PipelineSummary {
   project: string;
   pipelineRunId: string;
+  /** What started the run: manual, schedule, file, alert, … */
+  trigger?: TriggerKind;
   status: "succeeded" | "failed";
   startedAt: string;
   durationMs: number;

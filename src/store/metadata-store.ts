@@ -29,14 +29,37 @@ export interface RunQuery {
   offset?: number;
 }
 
+/** What started a pipeline run. */
+export type TriggerKind = "manual" | "schedule" | "file" | "alert" | "asset" | "backfill";
+
 export interface PipelineRunRecord {
   id: string;
   project: string;
   status: "running" | "succeeded" | "failed";
+  /** Absent on runs recorded before triggers were (they were started by hand or by `millrace watch`). */
+  trigger?: TriggerKind;
   startedAt: string;
   endedAt: string | null;
   summary: unknown;
   /** Why a run failed without writing its summary (its process was killed, say). */
+  error?: string | null;
+}
+
+/**
+ * One due time of a schedule, claimed by the scheduler that starts its run. The row is unique per
+ * (project, pipeline, dueAt) and inserted before the run starts, so two schedulers never start a tick twice.
+ */
+export interface ScheduleTick {
+  project: string;
+  pipeline: string;
+  /** The cron time this tick stands for (ISO-8601 UTC), not when it was started. */
+  dueAt: string;
+  runId: string;
+  status: "running" | "succeeded" | "failed";
+  /** The scheduler that claimed it: "pid@host". */
+  claimedBy: string;
+  claimedAt: string;
+  endedAt: string | null;
   error?: string | null;
 }
 
@@ -90,6 +113,14 @@ export interface MetadataStore {
    * start time). Records of other hosts and records without an owner are left alone. Returns what it marked.
    */
   reapStaleRuns(): Promise<StaleRun[]>;
+
+  /** Inserts the tick's row; false (and nothing written) when another scheduler already claimed that due time. */
+  claimScheduleTick(tick: Omit<ScheduleTick, "status" | "endedAt" | "error">): Promise<boolean>;
+  finishScheduleTick(key: { project: string; pipeline: string; dueAt: string }, outcome: { status: "succeeded" | "failed"; endedAt: string; error?: string }): Promise<void>;
+  /** The claimed tick with the latest due time: where a restarted scheduler picks up. */
+  latestScheduleTick(project: string, pipeline: string): Promise<ScheduleTick | null>;
+  /** Claimed ticks, latest due time first. */
+  listScheduleTicks(project: string, pipeline?: string, limit?: number): Promise<ScheduleTick[]>;
 
   close(): Promise<void>;
 }

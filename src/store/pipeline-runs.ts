@@ -1,6 +1,6 @@
 // Pipeline run records in SQL: one row per `millrace run`, its summary as JSON, its owner while it runs.
 import { sql, type Kysely } from "kysely";
-import type { PipelineRunRecord } from "./metadata-store.js";
+import type { PipelineRunRecord, TriggerKind } from "./metadata-store.js";
 import { currentOwner } from "./process-owner.js";
 import type { MetaTables } from "./schema.js";
 import { ownerColumns } from "./stale-runs.js";
@@ -15,6 +15,7 @@ function toRecord(r: Row): PipelineRunRecord {
     startedAt: r.started_at,
     endedAt: r.ended_at,
     summary: r.summary === null ? null : JSON.parse(r.summary),
+    ...(r.trigger_kind ? { trigger: r.trigger_kind as TriggerKind } : {}),
     ...(r.error ? { error: r.error } : {}),
   };
 }
@@ -24,7 +25,7 @@ export async function savePipelineRun(db: Kysely<MetaTables>, run: PipelineRunRe
   const error = run.error ?? null;
   await db
     .insertInto("pipeline_runs")
-    .values({ id: run.id, project: run.project, status: run.status, started_at: run.startedAt, ended_at: run.endedAt, summary, error, ...ownerColumns(run.status, currentOwner()) })
+    .values({ id: run.id, project: run.project, status: run.status, started_at: run.startedAt, ended_at: run.endedAt, summary, error, trigger_kind: run.trigger ?? null, ...ownerColumns(run.status, currentOwner()) })
     // The owner stays as first written: it says which process ran the record, whatever wrote it last.
     .onConflict((oc) => oc.column("id").doUpdateSet({ status: run.status, ended_at: run.endedAt, summary, error: sql`coalesce(${error}, pipeline_runs.error)` }))
     .execute();

@@ -75,6 +75,18 @@ export interface MetaTables {
     owner_pid: number | null;
     owner_host: string | null;
     owner_started: string | null;
+    trigger_kind: string | null;
+  };
+  schedule_ticks: {
+    project: string;
+    pipeline: string;
+    due_at: string;
+    run_id: string;
+    status: string;
+    claimed_by: string;
+    claimed_at: string;
+    ended_at: string | null;
+    error: string | null;
   };
 }
 
@@ -213,7 +225,32 @@ const runOwner: Migration = {
   },
 };
 
-const migrations: Record<string, Migration> = { "0001_initial": initial, "0002_registry_depth": registryDepth, "0003_run_owner": runOwner };
+/** Schedules: what triggered a pipeline run, and one row per claimed due time of a schedule (its key is the claim). */
+const schedules: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable("pipeline_runs").addColumn("trigger_kind", "text").execute();
+    await db.schema
+      .createTable("schedule_ticks")
+      .addColumn("project", "text", (c) => c.notNull())
+      .addColumn("pipeline", "text", (c) => c.notNull())
+      .addColumn("due_at", "text", (c) => c.notNull())
+      .addColumn("run_id", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("claimed_by", "text", (c) => c.notNull())
+      .addColumn("claimed_at", "text", (c) => c.notNull())
+      .addColumn("ended_at", "text")
+      .addColumn("error", "text")
+      .addPrimaryKeyConstraint("schedule_ticks_pk", ["project", "pipeline", "due_at"])
+      .execute();
+  },
+};
+
+const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+  "0002_registry_depth": registryDepth,
+  "0003_run_owner": runOwner,
+  "0004_schedules": schedules,
+};
 
 class InlineMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

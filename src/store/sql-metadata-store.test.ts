@@ -168,4 +168,23 @@ describe.each(adapters)("metadata store on $name", ({ url, skip }) => {
       { id: "p1", project: "churn", status: "succeeded", startedAt: "2026-01-01T00:00:00Z", endedAt: "2026-01-01T00:00:09Z", summary: { ok: 1 } },
     ]);
   });
+
+  it.skipIf(skip)("claims a schedule tick once, records its outcome, and keeps a pipeline run's trigger", async () => {
+    const tick = (by: string) => ({ project: "churn", pipeline: "default", dueAt: "2026-01-01T06:00:00.000Z", runId: `run-${by}`, claimedBy: by, claimedAt: "2026-01-01T06:00:01.000Z" });
+    const claims = await Promise.all([store.claimScheduleTick(tick("a")), store.claimScheduleTick(tick("b"))]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimScheduleTick(tick("c"))).toBe(false);
+    await store.claimScheduleTick({ ...tick("a"), dueAt: "2026-01-01T00:00:00.000Z", runId: "run-early" });
+    const winner = claims[0] ? "a" : "b";
+    expect(await store.latestScheduleTick("churn", "default")).toMatchObject({ dueAt: "2026-01-01T06:00:00.000Z", runId: `run-${winner}`, status: "running", endedAt: null });
+    await store.finishScheduleTick({ project: "churn", pipeline: "default", dueAt: "2026-01-01T06:00:00.000Z" }, { status: "failed", endedAt: "2026-01-01T06:05:00.000Z", error: "boom" });
+    expect((await store.listScheduleTicks("churn")).map((t) => [t.dueAt, t.status, t.error ?? null])).toEqual([
+      ["2026-01-01T06:00:00.000Z", "failed", "boom"],
+      ["2026-01-01T00:00:00.000Z", "running", null],
+    ]);
+    expect(await store.latestScheduleTick("churn", "other")).toBeNull();
+    await store.savePipelineRun({ id: "p-sched", project: "churn", status: "running", trigger: "schedule", startedAt: "2026-01-01T06:00:01Z", endedAt: null, summary: null });
+    expect((await store.getPipelineRun("p-sched"))?.trigger).toBe("schedule");
+    expect((await store.getPipelineRun("p1"))?.trigger).toBeUndefined();
+  });
 });

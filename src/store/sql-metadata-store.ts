@@ -8,7 +8,9 @@ import type {
   NewModelVersion,
   PipelineRunRecord,
   RunQuery,
+  ScheduleTick,
 } from "./metadata-store.js";
+import { claimScheduleTick, finishScheduleTick, latestScheduleTick, listScheduleTicks } from "./schedule-ticks.js";
 import { getPipelineRun, listPipelineRuns, savePipelineRun } from "./pipeline-runs.js";
 import { currentOwner } from "./process-owner.js";
 import { migrateToLatest, type MetaTables } from "./schema.js";
@@ -346,6 +348,22 @@ export class SqlMetadataStore implements MetadataStore {
 
   reapStaleRuns(): Promise<StaleRun[]> {
     return reapStaleRuns(this.db);
+  }
+
+  claimScheduleTick(tick: Omit<ScheduleTick, "status" | "endedAt" | "error">): Promise<boolean> {
+    return claimScheduleTick(this.db, tick);
+  }
+
+  finishScheduleTick(key: { project: string; pipeline: string; dueAt: string }, outcome: { status: "succeeded" | "failed"; endedAt: string; error?: string }): Promise<void> {
+    return finishScheduleTick(this.db, key, outcome);
+  }
+
+  latestScheduleTick(project: string, pipeline: string): Promise<ScheduleTick | null> {
+    return latestScheduleTick(this.db, project, pipeline);
+  }
+
+  listScheduleTicks(project: string, pipeline?: string, limit = 50): Promise<ScheduleTick[]> {
+    return listScheduleTicks(this.db, project, pipeline, limit);
   }
 
   async setArchived(name: string, version: number, archived: boolean): Promise<void> {
