@@ -79,6 +79,12 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     expect(ids.sort()).toEqual([...tasks].sort());
     expect(await page.locator(".react-flow__edge").count()).toBeGreaterThanOrEqual(tasks.length - 1);
     await shoot("pipeline");
+    // A node is a link: the training task opens its candidate's run, with the full name in its tooltip.
+    const gbdt = p.summaries[0].candidates.find((c: any) => c.candidate === "gbdt").runId;
+    const node = page.locator('.graph-node[data-node-id="train:gbdt"]');
+    expect(await node.getAttribute("title")).toContain("gbdt");
+    await node.click();
+    await page.waitForURL(`**/ui/runs/${gbdt}`);
   });
 
   it("runs lists every candidate run, unfolds the search trials, and a click opens a run with its fold chart", async () => {
@@ -135,6 +141,10 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     expect(ids).toContain(`model:churn@${p.summaries[0].model.version}`);
     expect(ids.filter((i) => i.startsWith("file:")).length).toBe(2);
     await shoot("lineage");
+    // Clicking a table version's node opens that version of the table.
+    const table = ids.find((i) => i.startsWith("table:silver.customers@"))!;
+    await page.locator(`.graph-node[data-node-id="${table}"]`).click();
+    await page.waitForURL(`**/ui/tables/silver.customers?version=${table.slice(table.indexOf("@") + 1)}*`);
   });
 
   it("drift shows per-column verdicts and charts once traffic was logged", async () => {
@@ -153,6 +163,10 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     // Under monitor.min_rows the page says there is no verdict yet instead of judging 40 rows.
     await open("/drift?limit=40", ".verdict.warn");
     await expect(page.locator(".verdict").textContent()).resolves.toMatch(/No verdict yet.*fewer than monitor\.min_rows = 100/);
+    // ... and colours nothing as drift (or as stable) below it: every column reads "no verdict".
+    await page.locator("table.data .badge").first().waitFor();
+    expect(await page.locator("main .badge.bad, main .badge.ok").count()).toBe(0);
+    expect(await page.locator("main .badge", { hasText: "no verdict" }).count()).toBeGreaterThan(0);
   });
 
   it("loaded every page without a script error", () => {

@@ -1,8 +1,10 @@
 // A directed graph laid out top to bottom by dagre and drawn by React Flow: the pipeline DAG and the lineage.
 // Top to bottom keeps a long chain readable in a wide page (left to right shrank the cards to fit).
-// Nodes are HTML cards (title, facts, a coloured edge for the state or kind); a click opens the node's page.
+// Nodes are HTML cards (title, facts, a coloured edge for the state or kind); a click (or Enter) opens the node's page.
+// React Flow gives a node no pointer events unless it is selectable, draggable or has a handler: the click and hover
+// handlers below are what make the cards clickable and their tooltips (the full name) show.
 import dagre from "@dagrejs/dagre";
-import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeMouseHandler, type NodeProps } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMemo } from "react";
 
@@ -37,9 +39,11 @@ function Card({ data }: NodeProps<Node<CardData>>) {
     <div
       className={`graph-node${data.onOpen ? " clickable" : ""}${data.highlight ? " highlight" : ""}`}
       style={{ borderLeftColor: data.color, width: WIDTH }}
-      onClick={data.onOpen}
       data-node-id={data.id}
-      title={data.id}
+      title={[data.title, ...data.lines, ...(data.id !== data.title ? [data.id] : [])].join("\n")}
+      role={data.onOpen ? "link" : undefined}
+      tabIndex={data.onOpen ? 0 : undefined}
+      onKeyDown={data.onOpen ? (e) => e.key === "Enter" && data.onOpen?.() : undefined}
     >
       <Handle type="target" position={Position.Top} isConnectable={false} />
       <div className="graph-node-title">
@@ -61,6 +65,10 @@ function Card({ data }: NodeProps<Node<CardData>>) {
 }
 
 const nodeTypes = { card: Card };
+
+const openNode: NodeMouseHandler<Node<CardData>> = (_e, node) => node.data.onOpen?.();
+/** A hover handler, so that nodes take pointer events (and show their title) even when nothing opens from them. */
+const hover: NodeMouseHandler<Node<CardData>> = () => undefined;
 
 function heightOf(n: GraphNode): number {
   return 30 + n.lines.length * LINE;
@@ -106,6 +114,8 @@ export function Graph({ nodes, edges, maxHeight = 760 }: { nodes: GraphNode[]; e
         nodes={laid.nodes}
         edges={laid.edges}
         nodeTypes={nodeTypes}
+        onNodeClick={openNode}
+        onNodeMouseEnter={hover}
         fitView
         fitViewOptions={{ padding: 0.08, maxZoom: 1.1 }}
         minZoom={0.15}

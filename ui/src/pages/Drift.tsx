@@ -1,5 +1,6 @@
 // Drift: the served version's logged inputs against its training rows — per column the test's statistic against
-// its threshold, the verdict and the PSI band, and both distributions of the column picked.
+// its threshold, the verdict and the PSI band, and both distributions of the column picked. Under monitor.min_rows
+// nothing is judged, so nothing is coloured as drift or as stable: the numbers are shown in grey.
 import { useState } from "react";
 import type { DriftColumn, DriftResponse, ModelsResponse } from "../../../src/ui-api/types.js";
 import { LazyChart as Chart } from "../components/LazyChart.js";
@@ -13,6 +14,8 @@ import { setQuery } from "../router.js";
 
 const RED = "#ef4444";
 const GREEN = "#10b981";
+const AMBER = "#f59e0b";
+const GREY = "#94a3b8";
 
 /** How far past its threshold a column is, on one scale for every method: 1 = at the threshold, > 1 = drift. */
 export function severity(c: DriftColumn): number | null {
@@ -27,6 +30,7 @@ function rule(c: DriftColumn): string {
 }
 
 function Charts({ d }: { d: DriftResponse }) {
+  const judged = d.enoughRows;
   const cols = [...d.report.columns].sort((a, b) => (severity(b) ?? -1) - (severity(a) ?? -1));
   const [lo, hi] = d.psiBands;
   const statOption = {
@@ -35,7 +39,7 @@ function Charts({ d }: { d: DriftResponse }) {
       axisPointer: { type: "shadow" },
       formatter: (ps: { dataIndex: number }[]) => {
         const c = cols[ps[0].dataIndex];
-        return `<b>${c.column}</b><br/>${c.method}: ${fmtNum(c.statistic)}${c.pValue !== null ? `, p = ${fmtNum(c.pValue)}` : ""}<br/>drift when ${c.scoreIs === "p_value" ? "p" : "score"} ${rule(c)}: ${c.drifted ? "DRIFT" : "ok"}`;
+        return `<b>${c.column}</b><br/>${c.method}: ${fmtNum(c.statistic)}${c.pValue !== null ? `, p = ${fmtNum(c.pValue)}` : ""}<br/>drift when ${c.scoreIs === "p_value" ? "p" : "score"} ${rule(c)}: ${!judged ? "no verdict (too few rows)" : c.drifted ? "DRIFT" : "ok"}`;
       },
     },
     grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
@@ -45,7 +49,7 @@ function Charts({ d }: { d: DriftResponse }) {
       {
         type: "bar",
         barMaxWidth: 14,
-        data: cols.map((c) => ({ value: severity(c), itemStyle: { color: c.drifted ? RED : GREEN } })),
+        data: cols.map((c) => ({ value: severity(c), itemStyle: { color: !judged ? GREY : c.drifted ? RED : GREEN } })),
         markLine: { symbol: "none", data: [{ xAxis: 1 }], lineStyle: { color: "#334155", type: "dashed" }, label: { show: false } },
       },
     ],
@@ -61,7 +65,7 @@ function Charts({ d }: { d: DriftResponse }) {
       {
         type: "bar",
         barMaxWidth: 14,
-        data: psiCols.map((c) => ({ value: c.psi, itemStyle: { color: c.psiBand === "significant" ? RED : c.psiBand === "moderate" ? "#f59e0b" : GREEN } })),
+        data: psiCols.map((c) => ({ value: c.psi, itemStyle: { color: !judged ? GREY : c.psiBand === "significant" ? RED : c.psiBand === "moderate" ? AMBER : GREEN } })),
         markArea: {
           silent: true,
           data: [
@@ -114,6 +118,7 @@ export default function Drift({ query }: { query: URLSearchParams }) {
   const [column, setColumn] = useState<string | null>(null);
   const configured = models.data?.models.find((m) => m.name === models.data?.configured.name);
   const d = state.data;
+  const significantPsi = d ? d.report.columns.filter((c) => c.psiBand === "significant").map((c) => c.column) : [];
   const picked = column ?? (d ? [...d.report.columns].sort((a, b) => (severity(b) ?? -1) - (severity(a) ?? -1))[0]?.column : undefined);
   return (
     <>
@@ -143,8 +148,13 @@ export default function Drift({ query }: { query: URLSearchParams }) {
               <strong>No verdict yet</strong>: {d.report.currentRows} logged predictions, fewer than monitor.min_rows = {d.minRows}; the statistics below judge nothing until more traffic arrives
             </div>
           ) : (
-          <div className={`verdict ${d.report.datasetDrift ? "bad" : "ok"}`}>
-            <strong>{d.report.datasetDrift ? "Dataset drift" : "No dataset drift"}</strong>: {d.report.driftedColumns} of {d.report.columns.length} columns drifted ({fmtPct(d.report.driftShare, 0)}; the dataset counts as drifted at ≥ {fmtPct(d.report.datasetShare, 0)})
+          <div className={`verdict ${d.report.datasetDrift ? "bad" : significantPsi.length > 0 ? "warn" : "ok"}`}>
+            <strong>{d.report.datasetDrift ? "Dataset drift" : significantPsi.length > 0 ? "No dataset drift by the tests, but PSI moved" : "No dataset drift"}</strong>: {d.report.driftedColumns} of {d.report.columns.length} columns drifted ({fmtPct(d.report.driftShare, 0)}; the dataset counts as drifted at ≥ {fmtPct(d.report.datasetShare, 0)})
+            {!d.report.datasetDrift && significantPsi.length > 0 && (
+              <>
+                ; the PSI is significant (≥ {d.psiBands[1]}) on {significantPsi.join(", ")}
+              </>
+            )}
             {d.skippedLogLines > 0 && <span className="muted"> · {d.skippedLogLines} unreadable log lines skipped</span>}
           </div>
           )}
@@ -164,8 +174,8 @@ export default function Drift({ query }: { query: URLSearchParams }) {
                   { key: "p", label: "p-value", align: "right", render: (c) => fmtNum(c.pValue), sort: (c) => c.pValue },
                   { key: "rule", label: "drift when", render: (c) => rule(c) },
                   { key: "missing", label: "missing (train / served)", align: "right", render: (c) => `${fmtInt(c.referenceMissing)} / ${fmtInt(c.currentMissing)}` },
-                  { key: "psi", label: "PSI", align: "right", render: (c) => (c.psi === null ? "–" : <>{fmtNum(c.psi, 3)} {c.psiBand && <Badge text={c.psiBand} />}</>), sort: (c) => c.psi },
-                  { key: "sev", label: "verdict", render: (c) => <Badge text={c.drifted ? "drift" : "ok"} />, sort: (c) => severity(c) },
+                  { key: "psi", label: "PSI", align: "right", render: (c) => (c.psi === null ? "–" : <>{fmtNum(c.psi, 3)} {c.psiBand && (d.enoughRows ? <Badge text={c.psiBand} /> : <Badge text={c.psiBand} tone="muted" title={`fewer than monitor.min_rows = ${d.minRows} rows: not a verdict`} />)}</>), sort: (c) => c.psi },
+                  { key: "sev", label: "verdict", render: (c) => (d.enoughRows ? <Badge text={c.drifted ? "drift" : "ok"} /> : <Badge text="no verdict" tone="muted" title={`fewer than monitor.min_rows = ${d.minRows} rows`} />), sort: (c) => severity(c) },
                 ]}
               />
           </Card>
