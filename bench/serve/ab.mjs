@@ -1,28 +1,42 @@
-// A/B of two builds of the server (each a folder holding dist/ and bench/serve/), one process each with the log on,
-// alternated: req/s, p99 and server CPU per single-record request (the steadiest figure on a shared machine).
-//   node bench/serve/ab.mjs <model.bin> <single.json> <dirA> <dirB> [rounds=3] [seconds=6]
+// Alternated comparison of builds of the server (each a folder holding dist/ and bench/serve/; "bare" = the bare
+// node:http endpoint of bare.mjs), one process each with the log on: single-record req/s, p99 and server CPU per
+// request, then 1,000-record batches in rows/s; ratios to the first side of every round.
+//   node bench/serve/ab.mjs <model.bin> <single.json> <batch.json|-> <rounds> <seconds> bare <dirA> [<dirB> ...]
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { groupCpuMicros, launch, tmp, waitFor, wrk } from "./load.mjs";
 
-const [model, bodyFile, a, b, rounds = "3", seconds = "6"] = process.argv.slice(2);
-const body = readFileSync(bodyFile, "utf8");
+const [model, singleFile, batchFile, rounds, seconds, ...sides] = process.argv.slice(2);
+const here = new URL(".", import.meta.url).pathname;
+const single = readFileSync(singleFile, "utf8");
+const batch = batchFile === "-" ? null : readFileSync(batchFile, "utf8");
 const alias = join(tmp, "ab-alias");
 writeFileSync(alias, model);
-const res = { [a]: [], [b]: [] };
+const res = Object.fromEntries(sides.map((s) => [s, []]));
+const say = (s) => process.stdout.write(`${s}\n`);
 for (let k = 0; k < Number(rounds); k++) {
-  for (const dir of [a, b]) {
-    const p = launch("node", [join(dir, "bench/serve/worker.mjs")], { ALIAS_FILE: alias, PORT: "8814", WORKERS: "1", LOG_DIR: mkdtempSync(join(tmp, "ablog-")) });
+  for (const side of sides) {
+    const p =
+      side === "bare"
+        ? launch("node", [join(here, "bare.mjs")], { PORT: "8814" })
+        : launch("node", [join(side, "bench/serve/worker.mjs")], { ALIAS_FILE: alias, PORT: "8814", WORKERS: "1", LOG_DIR: mkdtempSync(join(tmp, "ablog-")) });
     await waitFor("http://127.0.0.1:8814/ready", 60_000, 5, p.child);
-    wrk("http://127.0.0.1:8814/predict", body, { connections: 16, seconds: 2 });
+    const url = side === "bare" ? "http://127.0.0.1:8814/" : "http://127.0.0.1:8814/predict";
+    wrk(url, single, { connections: 16, seconds: 2 });
     const c0 = groupCpuMicros(p.child.pid);
-    const r = wrk("http://127.0.0.1:8814/predict", body, { connections: 16, seconds: Number(seconds) });
+    const r = wrk(url, single, { connections: 16, seconds: Number(seconds) });
     const cpu = (groupCpuMicros(p.child.pid) - c0) / r.requests;
+    const b = batch ? wrk(url, batch, { connections: 4, seconds: Math.max(2, Math.round(Number(seconds) / 2)) }) : null;
     await p.stop();
-    res[dir].push({ rps: r.rps, p99: r.p99, cpu });
-    process.stdout.write(`${dir}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, CPU ${cpu.toFixed(1)} µs/request, failed ${r.non2xx + r.socketErrors}\n`);
+    const row = { rps: r.rps, p99: r.p99, cpu, rows: b ? b.rps * 1000 : NaN, failed: r.non2xx + r.socketErrors + (b ? b.non2xx + b.socketErrors : 0) };
+    res[side].push(row);
+    const base = res[sides[0]][k];
+    say(`round ${k + 1} ${side}: ${r.rps.toFixed(0)} req/s (${(r.rps / base.rps).toFixed(2)}×), p99 ${r.p99} ms (${(r.p99 / base.p99).toFixed(2)}×), CPU ${cpu.toFixed(1)} µs/request, batches ${row.rows.toFixed(0)} rows/s (${(row.rows / base.rows).toFixed(2)}×), failed ${row.failed}`);
   }
 }
-const least = (l) => Math.min(...l.map((r) => r.cpu));
-const best = (l) => Math.max(...l.map((r) => r.rps));
-process.stdout.write(`A ${a}: best ${best(res[a]).toFixed(0)} req/s, least CPU ${least(res[a]).toFixed(1)} µs; B ${b}: best ${best(res[b]).toFixed(0)} req/s, least CPU ${least(res[b]).toFixed(1)} µs; B/A CPU ${(least(res[b]) / least(res[a])).toFixed(3)}\n`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+for (const side of sides) {
+  const l = res[side];
+  const r = (f) => median(l.map((x, k) => f(x) / f(res[sides[0]][k])));
+  say(`${side}: median per-round ratio to ${sides[0]}: req/s ${r((x) => x.rps).toFixed(2)}×, p99 ${r((x) => x.p99).toFixed(2)}×, batch rows/s ${r((x) => x.rows).toFixed(2)}×; best ${Math.max(...l.map((x) => x.rps)).toFixed(0)} req/s, least CPU ${Math.min(...l.map((x) => x.cpu)).toFixed(1)} µs/request`);
+}

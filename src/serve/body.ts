@@ -1,4 +1,5 @@
 // Reads a JSON request body under a byte limit: content type, size, UTF-8 and JSON syntax each fail as a 4xx.
+import { isUtf8 } from "node:buffer";
 import { ValidationError } from "../errors.js";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
 
@@ -105,10 +106,17 @@ export async function readJsonBodyText(req: Request, maxBytes: number): Promise<
 export function parseJsonBytes(bytes: Uint8Array): JsonBody {
   if (bytes.byteLength === 0) throw new ValidationError("request body is empty", { path: "body", hint: 'send {"records":[{...}]}' });
   let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new ValidationError("request body is not valid UTF-8", { path: "body", hint: "encode the JSON body as UTF-8" });
+  // Large bodies: node's UTF-8 check then its string decoder take half the time of the fatal TextDecoder. A leading
+  // byte-order mark stays with the TextDecoder, which drops it as before.
+  if (bytes.byteLength > 4096 && !(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) {
+    if (!isUtf8(bytes)) throw new ValidationError("request body is not valid UTF-8", { path: "body", hint: "encode the JSON body as UTF-8" });
+    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  } else {
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      throw new ValidationError("request body is not valid UTF-8", { path: "body", hint: "encode the JSON body as UTF-8" });
+    }
   }
   try {
     return { value: JSON.parse(text), text, bytes };
