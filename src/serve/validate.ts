@@ -238,7 +238,23 @@ export function compileValidator(signature: Signature, opts: ValidatorOptions = 
 const cache = new WeakMap<Signature, Map<string, RecordValidator>>();
 
 /** The validator of a signature object, built on first use and kept as long as the signature lives. */
+let lastSignature: Signature | null = null;
+let lastExtra: ExtraFields | undefined;
+let lastMax: number | undefined;
+let lastValidator: RecordValidator | null = null;
+
 export function validatorFor(signature: Signature, opts: ValidatorOptions = {}): RecordValidator {
+  // A server asks for the same validator on every request: the last one answers without building the cache key.
+  if (signature === lastSignature && opts.extraFields === lastExtra && opts.maxRecords === lastMax) return lastValidator!;
+  const v = validatorForKey(signature, opts);
+  lastSignature = signature;
+  lastExtra = opts.extraFields;
+  lastMax = opts.maxRecords;
+  lastValidator = v;
+  return v;
+}
+
+function validatorForKey(signature: Signature, opts: ValidatorOptions): RecordValidator {
   const key = `${opts.extraFields ?? "reject"}:${opts.maxRecords ?? 10_000}`;
   let m = cache.get(signature);
   if (!m) cache.set(signature, (m = new Map()));
