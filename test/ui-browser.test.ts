@@ -177,7 +177,7 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
 describe.skipIf(chromiumReason !== null)("dashboard actions in Chromium: predict, promote, roll back (with an API token)", () => {
   const TOKEN = "ui-browser-test-token";
   let p: UiProject;
-  let server: { url: string; proc: ChildProcess };
+  let server: { url: string; proc: ChildProcess; example: Record<string, unknown> };
   let browser: BrowserContext;
   let page: Page;
   let profile: string;
@@ -247,6 +247,23 @@ describe.skipIf(chromiumReason !== null)("dashboard actions in Chromium: predict
     await page.locator('input[name="tenure"]').fill("9999");
     await page.getByRole("button", { name: `Predict with v${other.version}` }).click();
     await page.locator('.field.flagged[data-field="tenure"]').waitFor();
+  });
+
+  it("scores an uploaded CSV with the picked version and offers the scored CSV for download", async () => {
+    const example = server.example;
+    const cols = Object.keys(example);
+    const q = (v: unknown) => (typeof v === "string" ? `"${v.replace(/"/g, '""')}"` : v === null ? "" : String(v));
+    const csv = [cols.join(","), ...[1, 12, 40].map((t) => cols.map((c) => q(c === "tenure" ? t : example[c])).join(","))].join("\n") + "\n";
+    await page.locator('input[name="batch"]').setInputFiles({ name: "three.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    const link = page.locator("a[download]");
+    await link.waitFor();
+    expect(await link.getAttribute("download")).toBe(`three-scored-churn-v${other.version}.csv`);
+    const scored = (await page.evaluate(`fetch(document.querySelector("a[download]").href).then((r) => r.text())`)) as string;
+    const lines = scored.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toContain("prediction,probability_No,probability_Yes,model,version");
+    for (const l of lines.slice(1)) expect(l.endsWith(`,churn,${other.version}`)).toBe(true);
+    await shoot("predict-batch");
   });
 
   it("shows the gate's decision, then promotes the version and rolls it back from the buttons, moving the served version", async () => {

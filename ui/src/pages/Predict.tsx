@@ -206,6 +206,121 @@ function PredictForm({ detail }: { detail: ModelVersionDetail }) {
   );
 }
 
+/** Rows of a CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
+    } else cell += ch;
+  }
+  if (cell !== "" || row.length > 0) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows.filter((r) => r.length > 1 || r[0] !== "");
+}
+
+const csvCell = (v: unknown): string => {
+  const t = v === null || v === undefined ? "" : String(v);
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+};
+
+const CHUNK = 1000;
+
+/** A CSV with the signature's columns in, the same rows out with the answer of exactly this version added. */
+function Batch({ detail }: { detail: ModelVersionDetail }) {
+  const v = detail.version;
+  const fields = v.signature.inputs;
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<ApiFailure | null>(null);
+  const [result, setResult] = useState<{ url: string; file: string; rows: number; flagged: number } | null>(null);
+  const url = `/api/models/${encodeURIComponent(v.name)}/${v.version}/predict`;
+
+  const score = async (file: File) => {
+    setError(null);
+    setResult(null);
+    try {
+      const [header, ...rows] = parseCsv(await file.text());
+      if (!header || rows.length === 0) throw new ApiFailure(400, { error: "validation_error", message: `${file.name} has no rows under its header` });
+      const at = new Map(header.map((h, i) => [h.trim(), i]));
+      const missing = fields.filter((f) => !at.has(f.name) && !f.nullable).map((f) => f.name);
+      if (missing.length) throw new ApiFailure(400, { error: "validation_error", message: `${file.name} lacks the column(s) ${missing.join(", ")}`, hint: `v${v.version} reads: ${fields.map((f) => f.name).join(", ")}` });
+      const classes = v.signature.output.classes ?? [];
+      const out: string[] = [[...header, "prediction", ...classes.map((c) => `probability_${c}`), "model", "version"].map(csvCell).join(",")];
+      let flagged = 0;
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        setBusy(`scoring rows ${i + 1}–${Math.min(rows.length, i + CHUNK)} of ${rows.length}`);
+        const chunk = rows.slice(i, i + CHUNK);
+        const records = chunk.map((r) => toRecord(fields, Object.fromEntries(fields.map((f) => [f.name, at.has(f.name) ? (r[at.get(f.name)!] ?? "") : ""]))));
+        let a: PredictResponse;
+        try {
+          a = await postJson<PredictResponse>(url, { records });
+        } catch (e) {
+          // records[3].tenure → line 5 of the file (the header is line 1).
+          if (e instanceof ApiFailure && e.body.path) {
+            const m = /^records\[(\d+)\]\.?(.*)$/.exec(e.body.path);
+            if (m) throw new ApiFailure(e.status, { ...e.body, message: `line ${i + Number(m[1]) + 2}${m[2] ? `, column ${m[2]}` : ""}: ${e.body.message}` });
+          }
+          throw e;
+        }
+        flagged += a.flagged;
+        a.predictions.forEach((p, j) => {
+          const answer = p.label ?? p.value;
+          out.push([...chunk[j], answer, ...classes.map((c) => p.probabilities?.[c]), v.name, v.version].map(csvCell).join(","));
+        });
+      }
+      const blob = new Blob([out.join("\n") + "\n"], { type: "text/csv" });
+      setResult({ url: URL.createObjectURL(blob), file: `${file.name.replace(/\.csv$/i, "")}-scored-${v.name}-v${v.version}.csv`, rows: rows.length, flagged });
+    } catch (e) {
+      setError(e instanceof ApiFailure ? e : new ApiFailure(0, { error: "client_error", message: String(e) }));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Card title={`Score a CSV with v${v.version}`}>
+      <div className="toolbar">
+        <label>
+          CSV with a header row naming the inputs
+          <input type="file" name="batch" accept=".csv,text/csv" disabled={busy !== null} onChange={(e) => e.target.files?.[0] && void score(e.target.files[0])} />
+        </label>
+        {busy && <span className="muted small">{busy}…</span>}
+      </div>
+      {error && <ErrorBox error={error.status === 401 || error.status === 404 ? new ApiFailure(400, error.body) : error} />}
+      {result && (
+        <div className="outcome ok" role="status">
+          {result.rows} rows scored{result.flagged > 0 ? ` (${result.flagged} values outside what training saw)` : ""}:{" "}
+          <a href={result.url} download={result.file} data-rows={result.rows}>
+            download {result.file}
+          </a>
+        </div>
+      )}
+      <div className="muted small">scored in this page, {CHUNK} rows per request, and not logged; for large files use <code>millrace predict --model {v.name}@{v.version} -i in.csv -o scored.csv</code></div>
+    </Card>
+  );
+}
+
 export default function Predict({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
   const name = params.name;
   const models = useApi<ModelsResponse>("/models");
@@ -271,6 +386,7 @@ export default function Predict({ params, query }: { params: Record<string, stri
                     {d.version.aliases.map((a) => <AliasChip key={a} alias={a} />)} {d.version.description}
                   </div>
                   <PredictForm key={`${d.version.name}@${d.version.version}`} detail={d} />
+                  <Batch key={`batch-${d.version.name}@${d.version.version}`} detail={d} />
                 </>
               )}
             </Loaded>
