@@ -187,15 +187,20 @@ describe("crash-safe registration", () => {
     }, 400_000);
   }
 
-  it("two runs started together: one runs, the other is told the project is busy; one dataset, one version", async () => {
+  it("a run started while another holds the project is told it is busy; one dataset, one version", async () => {
     const dir = copyExample();
     dirs.push(dir);
     configure(dir);
-    const [a, b] = await Promise.all([runUntilExit(["run", dir, "--json"], {}), runUntilExit(["run", dir, "--json"], {})]);
-    const codes = [a.code, b.code].sort();
-    expect(codes).toEqual([0, 1]);
-    const loser = a.code === 1 ? a : b;
-    expect(loser.out).toContain("is already running a pipeline");
+    // The second starts once the first holds the lock (waiting on the lock file, not on a guess of the timing).
+    const first = runUntilExit(["run", dir, "--json"], {});
+    const lock = path.join(dir, ".millrace/run.lock");
+    for (let i = 0; i < 600 && !fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.existsSync(lock)).toBe(true);
+    const second = await runUntilExit(["run", dir, "--json"], {});
+    const a = await first;
+    expect(a.code, a.out.slice(-1000)).toBe(0);
+    expect(second.code).toBe(1);
+    expect(second.out).toContain("is already running a pipeline");
     const models = state(dir);
     expect((models.versions ?? models).length).toBe(1);
   }, 300_000);

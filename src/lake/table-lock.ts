@@ -1,9 +1,9 @@
-// A per-table writer lock across processes: a lock file created exclusively, reclaimed when its owner died; the
-// new holder first sweeps away what a killed writer of the table left behind.
+// A per-table writer lock across processes and hosts (lock-file.ts: owner pid + host, heartbeat), reclaimed when its
+// holder is gone; the new holder first sweeps away what a killed writer of the table left behind.
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { MillraceError } from "../errors.js";
+import { heartbeat, lockHolder, removeLock, tryCreateLock } from "./lock-file.js";
 import { isQuarantineTable, quarantineTableOf } from "./quarantine.js";
 import { sweepOrphans } from "./scratch.js";
 import { currentVersion, tableDir } from "./table-log.js";
@@ -16,58 +16,14 @@ export class TableLockedError extends MillraceError {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export { TORN_LOCK_MS } from "./lock-file.js";
 
-function tryAcquire(file: string): boolean {
-  try {
-    const fd = fs.openSync(file, "wx");
-    fs.writeSync(fd, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
-    fs.closeSync(fd);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw e;
-  }
-}
-
-/** How long a lock file may stay empty or torn before it counts as left by a writer killed while creating it. */
-export const TORN_LOCK_MS = 2_000;
-
-/** Removes the lock if its owner process is gone; renaming first makes two reclaimers safe. */
+/** Removes the lock if its holder is gone (see lock-file.ts). */
 function reclaimIfStale(file: string): { owner: string; reclaimed: boolean } {
-  const r = reclaim(file);
-  return typeof r === "string" ? { owner: r, reclaimed: false } : r;
-}
-
-function reclaim(file: string): string | { owner: string; reclaimed: true } {
-  let owner = "unknown";
-  try {
-    const info = JSON.parse(fs.readFileSync(file, "utf8")) as { pid: number };
-    owner = `pid ${info.pid}`;
-    if (alive(info.pid)) return owner;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return owner;
-    // A lock file being written right now reads as empty or torn JSON: held, unless it has stayed that way for
-    // longer than any write of a few bytes takes (its creator died between create and write).
-    const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (!st || Date.now() - st.mtimeMs < TORN_LOCK_MS) return owner;
-    owner = "an empty lock file";
-  }
-  const grave = `${file}.stale-${randomBytes(4).toString("hex")}`;
-  try {
-    fs.renameSync(file, grave);
-    fs.rmSync(grave, { force: true });
-  } catch {
-    return owner; // someone else reclaimed it first (and sweeps after it)
-  }
-  return { owner, reclaimed: true };
+  const h = lockHolder(file);
+  if (h.live || h.owner === "nobody") return { owner: h.owner, reclaimed: false };
+  // Someone else may reclaim it first (and sweep after it): then this writer just tries again.
+  return { owner: h.owner, reclaimed: removeLock(file) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,7 +43,7 @@ export async function withTableLock<T>(root: string, table: string, fn: () => Pr
   const deadline = Date.now() + timeoutMs;
   let wait = 5;
   let reclaimed = false;
-  while (!tryAcquire(file)) {
+  while (!tryCreateLock(file)) {
     const r = reclaimIfStale(file);
     reclaimed ||= r.reclaimed;
     if (Date.now() > deadline) throw new TableLockedError(table, r.owner);
@@ -101,7 +57,12 @@ export async function withTableLock<T>(root: string, table: string, fn: () => Pr
     if (opts.sweep !== false && !isQuarantineTable(table)) {
       sweepOrphans(root, [table, quarantineTableOf(table)], currentVersion(root, table), { dataFiles: reclaimed });
     }
-    return await fn();
+    const stop = heartbeat(file);
+    try {
+      return await fn();
+    } finally {
+      stop();
+    }
   } finally {
     fs.rmSync(file, { force: true });
   }
