@@ -45,6 +45,12 @@ describe("millrace scheduler --once", () => {
     const again = millrace(["scheduler", dir, "--once", "--json"]);
     expect(again.code, again.out).toBe(0);
     expect(again.json.fired).toEqual([]);
+    const listed = millrace(["pipeline", "runs", "-p", dir, "--json"]);
+    expect(listed.code, listed.out).toBe(0);
+    expect(listed.json[0]).toMatchObject({ id: first.json.fired[0].runId, pipeline: "default", trigger: "schedule", status: "succeeded" });
+    const manual = millrace(["run", dir, "--json"]);
+    expect(manual.json.trigger).toBe("manual");
+    expect(millrace(["pipeline", "runs", "-p", dir]).stdout).toMatch(/manual\s+succeeded/);
     const meta = await openMetadataStore(path.join(dir, ".millrace/meta.db"));
     try {
       const run = await meta.getPipelineRun(first.json.fired[0].runId);

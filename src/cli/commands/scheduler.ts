@@ -11,6 +11,7 @@ import { Scheduler, type RunOutcome, type ScheduledRun, type SchedulerEvent } fr
 import { openMetadataStore } from "../../store/open-metadata-store.js";
 import { color, printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
+import { pipelineCommands } from "./pipeline-runs.js";
 
 export interface SchedulerCommandOptions {
   once?: boolean;
@@ -67,7 +68,9 @@ export async function schedulerCommand(dir: string, opts: SchedulerCommandOption
   }
 }
 
+/** Registers `scheduler` and, with it, `pipeline runs` (the list of what the scheduler and others started). */
 export function schedulerCommands(program: Command, action: ActionWrapper): void {
+  pipelineCommands(program, action);
   program
     .command("scheduler")
     .argument("[project]", "project folder", ".")
