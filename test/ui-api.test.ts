@@ -173,6 +173,7 @@ describe("dashboard API on a project that ran", () => {
     expect(m.models[0].versions.map((v: any) => v.version)).toEqual([2, 1]);
     const prod = m.models[0].versions.find((v: any) => v.aliases.includes("production"));
     expect(prod.stage).toBe("Production");
+    expect(m.models[0].versions.map((v: any) => v.modelKind)).toEqual(p.summaries.map((s) => s.candidates.find((c: any) => c.candidate === s.model.candidate).model));
     const v1 = await get(h.app, "/api/models/churn/1");
     expect(v1.version.signature.inputs.map((f: any) => f.name)).toContain("tenure");
     expect(v1.version.inputExample).toMatchObject({ contract: expect.any(String) });

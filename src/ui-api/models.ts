@@ -8,6 +8,8 @@ import { handle, notFound, versionParam } from "./http.js";
 import { servingAlias } from "./overview.js";
 import type { GateRecord, ModelsResponse, ModelVersionDetail } from "./types.js";
 
+/** How many of a model's newest versions get their learner looked up in their run. */
+const KIND_LOOKUPS = 200;
 /** How many recent pipeline runs are searched for the one that gated a version. */
 const GATE_SEARCH = 200;
 
@@ -23,9 +25,21 @@ export function modelsRoutes(api: Hono, data: UiData, log: (line: string) => voi
       const configured = data.project.config.registry.model;
       // The project's own model first, then any other model registered in the same store.
       const names = [...byName.keys()].sort((a, b) => (a === configured ? -1 : b === configured ? 1 : a.localeCompare(b)));
+      // The learner of each version is its run's `model` param (the newest versions only: one lookup each).
+      const kinds = new Map<string, string | null>();
+      const recent = [...byName.values()].flatMap((vs) => [...vs].sort((a, b) => b.version - a.version).slice(0, KIND_LOOKUPS));
+      await Promise.all(
+        recent.map(async (v) => {
+          const model = (await meta.getRun(v.runId))?.params.model;
+          kinds.set(`${v.name}@${v.version}`, typeof model === "string" ? model : null);
+        }),
+      );
       return {
         configured: { name: configured, alias: servingAlias(data) },
-        models: names.map((name) => ({ name, versions: byName.get(name)!.sort((a, b) => b.version - a.version).map(withStage) })),
+        models: names.map((name) => ({
+          name,
+          versions: byName.get(name)!.sort((a, b) => b.version - a.version).map((v) => ({ ...withStage(v), modelKind: kinds.get(`${v.name}@${v.version}`) ?? null })),
+        })),
       };
     }, log),
   );

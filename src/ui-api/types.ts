@@ -102,7 +102,8 @@ export interface CompareResponse {
 export interface ModelsResponse {
   /** The model of millrace.yaml and the alias it serves. */
   configured: { name: string; alias: string };
-  models: { name: string; versions: (ModelVersion & { stage: Stage })[] }[];
+  /** modelKind: the learner (gbdt, logistic, ...) from the version's run, null when unknown or not looked up. */
+  models: { name: string; versions: (ModelVersion & { stage: Stage; modelKind: string | null })[] }[];
 }
 
 export interface ModelVersionDetail {

@@ -10,7 +10,7 @@ import { fmtAgo, fmtNum, fmtTime, shortId } from "../format.js";
 import { Link } from "../router.js";
 import { defaultMetricColumns } from "./Runs.js";
 
-type Version = ModelVersion & { stage: Stage };
+type Version = ModelVersion & { stage: Stage; modelKind: string | null };
 
 export function Transitions({ name, rows }: { name: string; rows: AliasTransitionRow[] }) {
   const v = (n: number | null) => (n === null ? <span className="muted">none</span> : <Link to={`/models/${encodeURIComponent(name)}/${n}`}>v{n}</Link>);
@@ -37,6 +37,7 @@ function ModelCard({ name, versions, configured }: { name: string; versions: Ver
   const columns: Column<Version>[] = [
     { key: "version", label: "version", render: (v) => <Link to={`/models/${encodeURIComponent(name)}/${v.version}`} data-version={v.version}>v{v.version}</Link>, sort: (v) => v.version },
     { key: "stage", label: "stage", render: (v) => <Badge text={v.stage} />, sort: (v) => v.stage },
+    { key: "model", label: "model", render: (v) => v.modelKind ?? <span className="muted">–</span>, sort: (v) => v.modelKind ?? "" },
     { key: "aliases", label: "aliases", render: (v) => v.aliases.map((a) => <AliasChip key={a} alias={a} />) },
     ...metrics.map((k): Column<Version> => ({ key: k, label: k, align: "right", render: (v) => fmtNum(v.metrics[k]), sort: (v) => v.metrics[k] })),
     { key: "created", label: "registered", render: (v) => <span title={fmtTime(v.createdAt)}>{fmtAgo(v.createdAt)}</span>, sort: (v) => v.createdAt },
