@@ -3,7 +3,7 @@
 // adds a file, and each commit reads every file's footer (schema, manifest): latency grew with the versions.
 import path from "node:path";
 import { InvariantError } from "./materialize.js";
-import type { Lake, WriteContext } from "./lake.js";
+import type { TableStore, WriteContext } from "./table-store.js";
 import { lit, pathList } from "./sql.js";
 
 /** A file below `smallRows` rows is small; more than `maxSmallFiles` small files in a version are folded. */
@@ -17,7 +17,7 @@ export interface Compacted {
 }
 
 /** The version's file list with its small-file runs folded, or null when there are few enough small files. */
-export async function compactSmallFiles(lake: Lake, ctx: WriteContext, files: string[], fileRows: number[]): Promise<Compacted | null> {
+export async function compactSmallFiles(lake: TableStore, ctx: WriteContext, files: string[], fileRows: number[]): Promise<Compacted | null> {
   const small = (i: number) => fileRows[i] < COMPACTION.smallRows;
   if (files.filter((_, i) => small(i)).length <= COMPACTION.maxSmallFiles) return null;
   const out: Compacted = { files: [], fileRows: [], folded: { from: 0, to: 0 } };

@@ -1,7 +1,7 @@
 // Takes the rows of given source files out of a table version's data files (by their _source_file lineage
 // column): a data file holding only such rows leaves the list, a mixed one is rewritten without them.
 import path from "node:path";
-import type { Lake, WriteContext } from "./lake.js";
+import type { TableStore, WriteContext } from "./table-store.js";
 import { lit, pathList } from "./sql.js";
 
 export interface FilesWithout {
@@ -12,7 +12,7 @@ export interface FilesWithout {
 }
 
 /** `files`/`fileRows` of a version without the rows whose _source_file is one of `labels`. */
-export async function withoutSourceRows(lake: Lake, ctx: WriteContext, base: { files: string[]; fileRows: number[] }, labels: string[]): Promise<FilesWithout> {
+export async function withoutSourceRows(lake: TableStore, ctx: WriteContext, base: { files: string[]; fileRows: number[] }, labels: string[]): Promise<FilesWithout> {
   const unchanged = { files: [...base.files], fileRows: [...base.fileRows], removed: 0 };
   if (!labels.length || !base.files.length) return unchanged;
   const abs = base.files.map((f) => path.join(lake.root, f));

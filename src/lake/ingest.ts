@@ -8,7 +8,7 @@ import type { TableVersion } from "../records.js";
 import { checkpointKey, forgetHashes, loadCheckpoint, saveCheckpoint, type SourceFileRecord } from "./checkpoint.js";
 import { sha256File, sha256Text } from "./hash.js";
 import { formatOf, writeSourceAsParquet, type BadRowSample, type QuarantineRow, type SourceOptions } from "./ingest-file.js";
-import type { Lake, WriteContext } from "./lake.js";
+import type { TableStore, WriteContext } from "./table-store.js";
 import { compactSmallFiles } from "./compact.js";
 import { withoutSourceRows } from "./file-rows.js";
 import { InvariantError } from "./materialize.js";
@@ -78,7 +78,7 @@ export interface Source {
 
 const MAX_SAMPLES = 20;
 
-export async function ingestFiles(lake: Lake, table: string, files: string[], opts: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestFiles(lake: TableStore, table: string, files: string[], opts: IngestOptions = {}): Promise<IngestResult> {
   const checked = files.map((f) => {
     const abs = path.resolve(f);
     if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) {
@@ -95,14 +95,14 @@ export async function ingestFiles(lake: Lake, table: string, files: string[], op
   return ingestSources(lake, table, sources, {}, opts.actor);
 }
 
-export async function ingestRecords(lake: Lake, table: string, records: unknown[], opts: RecordsOptions = {}): Promise<IngestResult> {
+export async function ingestRecords(lake: TableStore, table: string, records: unknown[], opts: RecordsOptions = {}): Promise<IngestResult> {
   if (!Array.isArray(records)) throw new ValidationError("records must be an array of JSON objects", { path: "records" });
   return ingestBatch(lake, table, records.map((value, i) => ({ line: i + 1, value })), [], opts);
 }
 
 /** An NDJSON body (e.g. POST /ingest/<source>): each line one record; a line that is not a JSON object is
  *  quarantined with its line number, the rest are appended. */
-export async function ingestNdjson(lake: Lake, table: string, text: string, opts: RecordsOptions = {}): Promise<IngestResult> {
+export async function ingestNdjson(lake: TableStore, table: string, text: string, opts: RecordsOptions = {}): Promise<IngestResult> {
   const items: { line: number; value: unknown }[] = [];
   const bad: { line: number; reason: string; raw: string }[] = [];
   text.split("\n").forEach((raw, i) => {
@@ -118,7 +118,7 @@ export async function ingestNdjson(lake: Lake, table: string, text: string, opts
 }
 
 async function ingestBatch(
-  lake: Lake, table: string, items: { line: number; value: unknown }[], bad: { line: number; reason: string; raw: string }[], opts: RecordsOptions,
+  lake: TableStore, table: string, items: { line: number; value: unknown }[], bad: { line: number; reason: string; raw: string }[], opts: RecordsOptions,
 ): Promise<IngestResult> {
   const batchId = opts.batchId ?? randomUUID();
   const label = opts.source ?? `records:${batchId}`;
@@ -146,7 +146,7 @@ async function ingestBatch(
 }
 
 /** Ingests prepared sources as one appended version; `extraInfo` is stored in the manifest (e.g. a cursor). */
-export async function ingestSources(lake: Lake, table: string, sources: Source[], extraInfo: Record<string, unknown> = {}, actor = actorOf()): Promise<IngestResult> {
+export async function ingestSources(lake: TableStore, table: string, sources: Source[], extraInfo: Record<string, unknown> = {}, actor = actorOf()): Promise<IngestResult> {
   const result: IngestResult = { table, version: null, ingested: [], skipped: [], rowsIn: 0, rowsOut: 0, rowsBad: 0, schemaChanges: [], warnings: [] };
   const { manifest } = await lake.writeVersion(table, async (ctx) => {
     // A crash after an earlier main commit may have left its quarantine uncommitted: repair first.
@@ -254,7 +254,7 @@ export async function ingestSources(lake: Lake, table: string, sources: Source[]
 export const actorOf = (given?: string) => (given?.trim() || process.env.USER || process.env.USERNAME || "unknown").slice(0, 200);
 
 /** Every label the rows of source `key` were ingested under (the path at the time; a moved project has two). */
-async function labelsOf(lake: Lake, table: string, key: string, label: string): Promise<Set<string>> {
+async function labelsOf(lake: TableStore, table: string, key: string, label: string): Promise<Set<string>> {
   const labels = new Set([label]);
   for (const v of await lake.history(table)) {
     for (const s of (v.info?.sourceFiles ?? []) as SourceFileRecord[]) if (s.key === key) labels.add(s.path);
@@ -264,7 +264,7 @@ async function labelsOf(lake: Lake, table: string, key: string, label: string): 
 
 /** Rows removed per re-saved file (counted before they leave), recorded on each file's result. */
 async function replacedCounts(
-  lake: Lake, ctx: WriteContext, resaved: { label: string; key: string; labels: Set<string> }[], result: IngestResult,
+  lake: TableStore, ctx: WriteContext, resaved: { label: string; key: string; labels: Set<string> }[], result: IngestResult,
 ): Promise<{ file: string; key: string; rowsRemoved: number; rowsAdded: number }[]> {
   const out: { file: string; key: string; rowsRemoved: number; rowsAdded: number }[] = [];
   if (!resaved.length) return out;

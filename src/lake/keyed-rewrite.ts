@@ -1,8 +1,8 @@
 // Copy-on-write by key, shared by MERGE and keyed sources: rows whose key is dropped leave, new rows join, and files
 // whose key range cannot hold a dropped key are kept as they are (an insert-only change rewrites nothing).
 import path from "node:path";
-import type { WriteContext } from "./lake.js";
-import type { Lake } from "./lake.js";
+import type { WriteContext } from "./table-store.js";
+import type { TableStore } from "./table-store.js";
 import { ident, lit, pathList } from "./sql.js";
 
 export interface KeyedRewrite {
@@ -18,7 +18,7 @@ export interface KeyedRewrite {
 }
 
 /** Per file: min and max of a single key column from the Parquet footers (null when unknown). */
-async function keyRanges(lake: Lake, files: string[], key: string): Promise<Map<string, { min: string; max: string } | null>> {
+async function keyRanges(lake: TableStore, files: string[], key: string): Promise<Map<string, { min: string; max: string } | null>> {
   const out = new Map<string, { min: string; max: string } | null>(files.map((f) => [f, null]));
   if (!files.length) return out;
   const rows = await lake.duck.rows(
@@ -36,7 +36,7 @@ async function keyRanges(lake: Lake, files: string[], key: string): Promise<Map<
  * Builds the files of the version `ctx` is writing: the previous version's rows minus those whose key is in
  * `dropKeys` (a SELECT of the key columns), plus the rows of `newPart` (a SELECT), written as one new file.
  */
-export async function rewriteByKey(lake: Lake, ctx: WriteContext, key: string[], dropKeys: string, newPart: string): Promise<KeyedRewrite> {
+export async function rewriteByKey(lake: TableStore, ctx: WriteContext, key: string[], dropKeys: string, newPart: string): Promise<KeyedRewrite> {
   const keys = key.map(ident).join(", ");
   const prevFiles = ctx.prev?.files ?? [];
   // Files whose key range holds no dropped key stay as they are.

@@ -5,7 +5,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { MillraceError, ValidationError } from "../errors.js";
 import type { TableRef, TableVersion } from "../records.js";
-import type { Lake } from "./lake.js";
+import type { TableStore } from "./table-store.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
 import { ident, lit } from "./sql.js";
 import { tableDir } from "./table-log.js";
@@ -57,7 +57,7 @@ function sqlFailure(table: string, e: unknown): ValidationError {
   });
 }
 
-export async function materialize(lake: Lake, table: string, selectSql: string, opts: MaterializeOptions): Promise<MaterializeResult> {
+export async function materialize(lake: TableStore, table: string, selectSql: string, opts: MaterializeOptions): Promise<MaterializeResult> {
   const rules = opts.rowRules ?? [];
   let counts = { rowsIn: 0, rowsQuarantined: 0 };
   const { manifest, reused } = await lake.writeVersion(table, async (ctx) => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ValidationError } from "../errors.js";
 import type { TableRef, TableVersion } from "../records.js";
-import type { Lake } from "./lake.js";
+import type { TableStore } from "./table-store.js";
 import { stripTrailingSemicolons } from "./materialize.js";
 import { rewriteByKey } from "./keyed-rewrite.js";
 import { ident, pathList } from "./sql.js";
@@ -35,7 +35,7 @@ export interface MergeResult {
   filesRewritten: number;
 }
 
-export async function merge(lake: Lake, table: string, sourceSql: string, opts: MergeOptions): Promise<MergeResult> {
+export async function merge(lake: TableStore, table: string, sourceSql: string, opts: MergeOptions): Promise<MergeResult> {
   if (!opts.key?.length) throw new ValidationError("merge needs at least one key column", { path: "key", hint: "e.g. key: [customer_id]" });
   const whenMatched = opts.whenMatched ?? "update";
   const whenNotMatched = opts.whenNotMatched ?? "insert";

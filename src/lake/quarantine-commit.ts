@@ -2,16 +2,16 @@
 // quarantine commit is repaired by the next write (the main manifest is the source of truth).
 import fs from "node:fs";
 import path from "node:path";
-import type { Lake } from "./lake.js";
+import type { TableStore } from "./table-store.js";
 import { quarantineTableOf, type QuarantineInfo } from "./quarantine.js";
 import { currentVersion, tableDir, type Manifest } from "./table-log.js";
 
 export { quarantineTableOf };
 
 /** "Every main version up to N has its quarantine committed": a hint, so a write need not re-read every manifest. */
-const hintFile = (lake: Lake, table: string) => path.join(tableDir(lake.root, table), "_quarantine_checked.json");
+const hintFile = (lake: TableStore, table: string) => path.join(tableDir(lake.root, table), "_quarantine_checked.json");
 
-function readHint(lake: Lake, table: string): number {
+function readHint(lake: TableStore, table: string): number {
   try {
     return Number(JSON.parse(fs.readFileSync(hintFile(lake, table), "utf8")).version) || 0;
   } catch {
@@ -19,7 +19,7 @@ function readHint(lake: Lake, table: string): number {
   }
 }
 
-function writeHint(lake: Lake, table: string, version: number): void {
+function writeHint(lake: TableStore, table: string, version: number): void {
   const file = hintFile(lake, table);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
@@ -31,7 +31,7 @@ function writeHint(lake: Lake, table: string, version: number): void {
 }
 
 /** Main versions (after, upTo], skipping any that vacuum removed. */
-function mainVersions(lake: Lake, table: string, after: number, upTo: number): Manifest[] {
+function mainVersions(lake: TableStore, table: string, after: number, upTo: number): Manifest[] {
   const out: Manifest[] = [];
   for (let v = after + 1; v <= upTo; v++) {
     try {
@@ -50,7 +50,7 @@ const needsQuarantine = (m: Manifest) => Boolean((m.info?.quarantine as Quaranti
  * a table rebuilt in full (overwrite) has as quarantine exactly the rows its latest build set aside.
  * Does nothing for a table that never quarantined a row.
  */
-export async function reconcileQuarantine(lake: Lake, table: string): Promise<void> {
+export async function reconcileQuarantine(lake: TableStore, table: string): Promise<void> {
   const upTo = currentVersion(lake.root, table);
   const checked = readHint(lake, table);
   if (checked >= upTo) return;

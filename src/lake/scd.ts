@@ -4,7 +4,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ValidationError } from "../errors.js";
 import type { TableRef, TableVersion } from "../records.js";
-import type { Lake } from "./lake.js";
+import type { TableStore } from "./table-store.js";
 import { stripTrailingSemicolons } from "./materialize.js";
 import { merge } from "./merge.js";
 import { ident, lit, pathList } from "./sql.js";
@@ -38,7 +38,7 @@ export interface ScdResult {
 
 const SCD_COLUMNS = ["valid_from", "valid_to", "is_current"];
 
-async function stage(lake: Lake, sourceSql: string, opts: ScdOptions): Promise<{ name: string; cols: string[]; tracked: string[] }> {
+async function stage(lake: TableStore, sourceSql: string, opts: ScdOptions): Promise<{ name: string; cols: string[]; tracked: string[] }> {
   const name = `scd_src_${randomBytes(4).toString("hex")}`;
   await lake.duck.run(`CREATE TEMP TABLE ${name} AS SELECT DISTINCT * FROM (\n${stripTrailingSemicolons(sourceSql)}\n)`).catch((e) => {
     throw new ValidationError(`SCD source failed: ${(e as Error).message.split("\n")[0]}`, { hint: "check the source SQL" });
@@ -56,7 +56,7 @@ async function stage(lake: Lake, sourceSql: string, opts: ScdOptions): Promise<{
 }
 
 /** Type 2: a new row per change; the previous row of that key gets valid_to and is_current = false. */
-export async function scd2(lake: Lake, table: string, sourceSql: string, opts: ScdOptions): Promise<ScdResult> {
+export async function scd2(lake: TableStore, table: string, sourceSql: string, opts: ScdOptions): Promise<ScdResult> {
   const src = await stage(lake, sourceSql, opts);
   const keys = opts.key.map(ident).join(", ");
   const tuple = (alias: string) => `struct_pack(${src.tracked.map((c) => `${ident(c)} := ${alias}.${ident(c)}`).join(", ")})`;
@@ -123,7 +123,7 @@ export async function scd2(lake: Lake, table: string, sourceSql: string, opts: S
 }
 
 /** Type 1: rows are upserted in place, only when a tracked column differs (or the key is new). */
-export async function scd1(lake: Lake, table: string, sourceSql: string, opts: Omit<ScdOptions, "strategy" | "updatedAt" | "invalidateHardDeletes">): Promise<ScdResult> {
+export async function scd1(lake: TableStore, table: string, sourceSql: string, opts: Omit<ScdOptions, "strategy" | "updatedAt" | "invalidateHardDeletes">): Promise<ScdResult> {
   const src = await stage(lake, sourceSql, { ...opts, strategy: "check" });
   try {
     const cur = await lake.current(table);
