@@ -78,6 +78,7 @@ program
   .option("--cv <k>", "k-fold cross-validation on the training rows (0 = off)", "0")
   .option("-p, --param <name=value>", "hyperparameter, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option("--drop <columns>", "comma-separated columns to leave out")
+  .option("--cat <columns>", "comma-separated numeric columns to treat as categories (ids, codes)")
   .option("--save <file>", "write the trained model artifact here")
   .option("--json", "print the report as JSON")
   .action(action((file: string, opts) => trainCommand(file, opts)));

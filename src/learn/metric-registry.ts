@@ -68,7 +68,8 @@ const DEFINITIONS: readonly MetricDef[] = [
   { name: "mse", higherIsBetter: false, compute: { regression: (s) => mse(s.y, s.out) } },
   { name: "mae", higherIsBetter: false, compute: { regression: (s) => mae(s.y, s.out) } },
   { name: "r2", higherIsBetter: true, compute: { regression: (s) => r2(s.y, s.out) } },
-  { name: "mape", higherIsBetter: false, compute: { regression: (s) => mape(s.y, s.out) } },
+  // Undefined (left out) when a true value is 0: it divides by a 2.2e-16 floor there and prints 1.6e15 (sklearn does too).
+  { name: "mape", higherIsBetter: false, compute: { regression: (s) => (hasZero(s.y) ? undefined : mape(s.y, s.out)) } },
 ];
 
 export const METRICS: ReadonlyMap<string, MetricDef> = new Map(DEFINITIONS.map((d) => [d.name, d]));
@@ -102,4 +103,9 @@ export function metricSign(metric: string): 1 | -1 {
 /** How much worse `now` is than `before` in the metric's own units (positive = worse), whatever its direction. */
 export function metricDecay(metric: string, before: number, now: number): number {
   return higherIsBetter(metric) ? before - now : now - before;
+}
+
+function hasZero(y: ArrayLike<number>): boolean {
+  for (let i = 0; i < y.length; i++) if (y[i] === 0) return true;
+  return false;
 }

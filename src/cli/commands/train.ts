@@ -23,6 +23,7 @@ export interface TrainOptions {
   cv: string;
   param: string[];
   drop?: string;
+  cat?: string;
   save?: string;
   json?: boolean;
 }
@@ -42,15 +43,42 @@ export async function readTableFile(file: string): Promise<Frame> {
   }
 }
 
-export function inferTask(target: Column): Task {
+/**
+ * The task a target suggests, and why. Two values: binary; text: multiclass; fractions or more than 20 distinct
+ * integers: regression. 3–20 distinct integers (scores 1–5, grades, counts) could be classes or ordered numbers: the
+ * user is asked, instead of a silent 6-class problem.
+ */
+export function inferTask(target: Column): { task: Task; why: string } {
   const distinct = new Set<string | number>();
+  let fractional = false;
   for (let i = 0; i < target.values.length && distinct.size <= 50; i++) {
     const v = target.values[i];
-    if (v !== null && !(typeof v === "number" && Number.isNaN(v))) distinct.add(v);
+    if (v === null || (typeof v === "number" && Number.isNaN(v))) continue;
+    distinct.add(v);
+    if (typeof v === "number" && !Number.isInteger(v)) fractional = true;
   }
-  if (distinct.size === 2) return "binary";
-  if (target.kind === "numeric" && distinct.size > 20) return "regression";
-  return "multiclass";
+  const shown = [...distinct].slice(0, 6).join(", ");
+  if (distinct.size === 2) return { task: "binary", why: `"${target.name}" has 2 distinct values (${shown})` };
+  if (target.kind !== "numeric") return { task: "multiclass", why: `"${target.name}" is text with ${distinct.size > 50 ? "over 50" : distinct.size} distinct values` };
+  if (fractional) return { task: "regression", why: `"${target.name}" holds fractional numbers` };
+  if (distinct.size > 20) return { task: "regression", why: `"${target.name}" holds ${distinct.size > 50 ? "over 50" : distinct.size} distinct integers` };
+  throw new ValidationError(`"${target.name}" holds ${distinct.size} distinct integers (${shown}${distinct.size > 6 ? ", …" : ""}): classes or ordered numbers?`, {
+    path: "--task",
+    hint: "pass --task multiclass to predict one of these values as a class, or --task regression to predict a number",
+  });
+}
+
+/** Numeric columns named by --cat become categories (ids, codes and zip codes are labels, not quantities). */
+function asCategorical(frame: Frame, names: string[]): Frame {
+  const missing = names.filter((n) => !frame.columns.some((c) => c.name === n));
+  if (missing.length) throw new ValidationError(`--cat ${missing.join(", ")}: not a column`, { path: "--cat", hint: `columns: ${frame.columns.map((c) => c.name).join(", ")}` });
+  return {
+    rowCount: frame.rowCount,
+    columns: frame.columns.map((c): Column => {
+      if (!names.includes(c.name) || c.kind !== "numeric") return c;
+      return { name: c.name, kind: "categorical", values: Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v))) };
+    }),
+  };
 }
 
 export function parseParams(pairs: string[]): Record<string, unknown> {
@@ -85,12 +113,14 @@ export async function trainCommand(csv: string, opts: TrainOptions): Promise<num
   const full = await readTableFile(csv);
   const loadSeconds = (performance.now() - t0) / 1000;
   const dropped = new Set((opts.drop ?? "").split(",").map((s) => s.trim()).filter(Boolean));
-  const frame: Frame = { rowCount: full.rowCount, columns: full.columns.filter((c) => !dropped.has(c.name)) };
+  const cats = (opts.cat ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const frame: Frame = asCategorical({ rowCount: full.rowCount, columns: full.columns.filter((c) => !dropped.has(c.name)) }, cats);
   const target = frame.columns.find((c) => c.name === opts.target);
   if (!target) {
     throw new ValidationError(`target column "${opts.target}" is not in ${path.basename(csv)}`, { hint: `columns: ${frame.columns.map((c) => c.name).join(", ")}` });
   }
-  const task = (opts.task as Task | undefined) ?? inferTask(target);
+  const inferred = opts.task ? { task: opts.task as Task, why: "--task" } : inferTask(target);
+  const task = inferred.task;
   if (!["binary", "multiclass", "regression"].includes(task)) throw new ValidationError(`--task ${task}: use binary, multiclass or regression`);
   const features = frame.columns.map((c) => c.name).filter((n) => n !== opts.target);
   const seed = Number(opts.seed);
@@ -110,10 +140,15 @@ export async function trainCommand(csv: string, opts: TrainOptions): Promise<num
     candidate: { name: opts.model, model: opts.model, params },
   });
   if (opts.save) fs.writeFileSync(opts.save, result.model.toBytes());
+  const classes = result.model.signature.output.classes;
+  const positive = task === "binary" ? (classes?.[1] ?? null) : null;
   const report = {
     file: csv,
     target: opts.target,
     task,
+    taskReason: inferred.why,
+    ...(positive !== null ? { positive } : {}),
+    ...(cats.length ? { categorical: cats } : {}),
     model: opts.model,
     rows: frame.rowCount,
     features: features.length,
@@ -131,8 +166,17 @@ export async function trainCommand(csv: string, opts: TrainOptions): Promise<num
     printJson(report);
     return 0;
   }
-  console.log(`${color.bold(opts.model)} on ${path.basename(csv)}: ${task}, ${fmtNumber(frame.rowCount)} rows (${fmtNumber(report.trainRows)} train / ${fmtNumber(report.testRows)} test), ${features.length} features`);
-  console.log(table(["metric", "test"], Object.entries(result.testMetrics).map(([k, v]) => [k, v])));
+  console.log(`${color.bold(opts.model)} on ${path.basename(csv)}: ${task} (${inferred.why}), ${fmtNumber(frame.rowCount)} rows (${fmtNumber(report.trainRows)} train / ${fmtNumber(report.testRows)} test), ${features.length} features`);
+  if (positive !== null) console.log(`positive class (1): "${positive}"${opts.positive === undefined ? color.dim(" — the second in sorted order; choose it with --positive") : ""}`);
+  const cvOf = (k: string) => result.cvMetrics[`${k}_mean`];
+  const hasCv = Object.keys(result.testMetrics).some((k) => cvOf(k) !== undefined);
+  console.log(
+    table(
+      ["metric", "test", ...(hasCv ? [`cv mean (${opts.cv} folds)`, "cv std"] : [])],
+      Object.entries(result.testMetrics).map(([k, v]) => [k, v, ...(hasCv ? [cvOf(k) ?? null, result.cvMetrics[`${k}_std`] ?? null] : [])]),
+    ),
+  );
+  if (task === "regression" && result.testMetrics.mape === undefined) console.log(color.dim("mape left out: the target is 0 in some test rows"));
   console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · train ${result.trainSeconds.toFixed(2)} s · predict ${result.predictSeconds.toFixed(3)} s`));
   return 0;
 }
