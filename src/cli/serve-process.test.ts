@@ -120,6 +120,12 @@ describe("serve process security", () => {
     expect((await predict({})).status).toBe(401);
     expect((await predict(bearer("reader-secret-1"))).status).toBe(403);
     expect((await predict(bearer("client-secret-2"))).status).toBe(503); // admitted; no model is promoted yet
+    // The dashboard's predict form needs the predict scope too (a read token cannot score around /predict's rule).
+    const formPredict = (headers: Record<string, string>) =>
+      request(sp!.server.url, "/api/models/churn/1/predict", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ records: [{}] }) });
+    const byReader = await formPredict(bearer("reader-secret-1"));
+    expect(byReader.status).toBe(403);
+    expect(byReader.json).toMatchObject({ scope: "predict" });
     // The analyst may read but not push data.
     const push = await request(sp.server.url, "/ingest/customers", { method: "POST", headers: { ...bearer("reader-secret-1"), "content-type": "application/x-ndjson" }, body: '{"a":1}\n' });
     expect(push.status).toBe(403);

@@ -155,6 +155,8 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     mount: (hono, guard, authenticator) => {
       hono.get("/", (c) => c.redirect("/ui/"));
       if (authenticator.configured) hono.use("/api/*", guard("read"));
+      // The dashboard's predict form scores as /predict does: when scoring needs the predict scope, so does the form.
+      if (authenticator.predictNeedsToken) hono.use("/api/models/:name/:ref/predict", guard("predict"));
       dashboard.mount(hono);
       ingest.mount(hono, guard);
       mountRegistryRoutes(hono, guard, resources.registry, () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]));
