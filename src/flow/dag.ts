@@ -7,7 +7,7 @@ import { systemClock, type Clock } from "./clock.js";
 /** The error of an attempt that outlived its task's timeout. */
 export class TaskTimeoutError extends MillraceError {
   constructor(taskId: string, timeoutMs: number) {
-    super("task_timeout", `task ${taskId} did not finish within ${timeoutMs / 1000} s and was cancelled`, {
+    super("task_timeout", `task ${taskId} timed out: it did not finish within ${timeoutMs / 1000} s (its cancel signal was aborted)`, {
       hint: "raise the task's timeout in millrace.yaml (timeout, or task_settings.<task>.timeout), or find what it waits on",
       taskId,
       timeoutMs,

@@ -109,6 +109,20 @@ describe("scheduler on SQLite", () => {
     expect((await meta.latestScheduleTick("churn", "default"))?.error).toBe("project busy");
     expect(s.nextDue()?.toISOString()).toBe("2026-01-01T12:00:00.000Z");
   });
+
+  it("closes the tick of a killed scheduler with its run's outcome, and does not run that tick again", async () => {
+    const meta = await open(sqliteUrl());
+    const clock = new ManualClock("2026-01-01T06:00:00Z");
+    // A scheduler claimed 06:00 and was killed; its run was later marked failed (its process gone).
+    await meta.claimScheduleTick({ project: "churn", pipeline: "default", dueAt: "2026-01-01T06:00:00.000Z", runId: "killed-run", claimedBy: "dead", claimedAt: "2026-01-01T06:00:00.000Z" });
+    const reason = "process 123 on h ended without finishing";
+    await meta.savePipelineRun({ id: "killed-run", project: "churn", status: "failed", trigger: "schedule", startedAt: "2026-01-01T06:00:00.000Z", endedAt: "2026-01-01T06:10:00.000Z", summary: null, error: reason });
+    clock.set("2026-01-01T07:00:00Z");
+    const { s, started } = scheduler(meta, clock, sixHourly);
+    expect(await s.fireDue()).toEqual([]);
+    expect(started).toEqual([]);
+    expect(await meta.latestScheduleTick("churn", "default")).toMatchObject({ status: "failed", error: reason, endedAt: "2026-01-01T06:10:00.000Z" });
+  });
 });
 
 const adapters = [

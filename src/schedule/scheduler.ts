@@ -63,6 +63,7 @@ export class Scheduler {
   async fireDue(): Promise<FiredTick[]> {
     const fired: FiredTick[] = [];
     const emit = this.opts.onEvent ?? (() => undefined);
+    await this.closeFinishedTicks();
     for (const spec of this.opts.schedules) {
       const last = await this.opts.meta.latestScheduleTick(this.opts.project, spec.pipeline);
       const { due, passedOver } = dueTicks(spec, last ? new Date(last.dueAt) : null, this.clock.now());
@@ -88,6 +89,19 @@ export class Scheduler {
       }
     }
     return fired;
+  }
+
+  /**
+   * Ticks still "running" whose pipeline run has ended — their scheduler was killed while the run went on, or the
+   * run was marked failed once its killed process was found — take the run's outcome. A killed tick is not run again.
+   */
+  private async closeFinishedTicks(): Promise<void> {
+    const open = (await this.opts.meta.listScheduleTicks(this.opts.project, undefined, 20)).filter((t) => t.status === "running");
+    for (const tick of open) {
+      const run = await this.opts.meta.getPipelineRun(tick.runId);
+      if (!run || run.status === "running") continue;
+      await this.opts.meta.finishScheduleTick(tick, { status: run.status, endedAt: run.endedAt ?? this.clock.now().toISOString(), ...(run.error ? { error: run.error } : {}) });
+    }
   }
 
   /** The next due time over all schedules after now, or null when none will come again. */
