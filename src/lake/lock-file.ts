@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import { randomBytes } from "node:crypto";
+import { processAlive } from "../os-process.js";
 
 export interface LockOwner {
   pid: number;
@@ -18,14 +19,6 @@ export const HEARTBEAT_MS = 5_000;
 /** ...and a lock from another host whose heartbeat is older than this is stale (its host died or lost the share). */
 export const HEARTBEAT_STALE_MS = 30_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Creates the lock file if none exists; true when this process now holds it. */
 export function tryCreateLock(file: string): boolean {
@@ -61,7 +54,7 @@ export function lockHolder(file: string): { owner: string; live: boolean; info: 
   }
   const host = info.host ?? os.hostname(); // locks written before hosts were recorded came from this host
   const owner = `pid ${info.pid}${host === os.hostname() ? "" : ` on ${host}`}`;
-  return { owner, live: host === os.hostname() ? alive(info.pid) : age < HEARTBEAT_STALE_MS, info: { ...info, host } };
+  return { owner, live: host === os.hostname() ? processAlive(info.pid) : age < HEARTBEAT_STALE_MS, info: { ...info, host } };
 }
 
 /** Removes a stale lock; renaming first makes two reclaimers safe (only one rename succeeds). */

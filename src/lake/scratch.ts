@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { tableDir } from "./table-log.js";
+import { processAlive } from "../os-process.js";
 
 /** The scratch folder of a table: <table>/_tmp, inside the lake so the next writer can find a dead one's files. */
 export const scratchDir = (root: string, table: string) => path.join(tableDir(root, table), "_tmp");
@@ -17,14 +18,6 @@ export function scratchFile(dir: string, ext: string): string {
 /** A scratch file beside a data file being written (data/<f>.parquet → _tmp/<pid>-<rand>.<ext>). */
 export const scratchBeside = (dataFileAbs: string, ext: string) => scratchFile(path.join(path.dirname(path.dirname(dataFileAbs)), "_tmp"), ext);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function safeList(dir: string): string[] {
   try {
@@ -59,7 +52,7 @@ export function sweepOrphans(root: string, tables: string[], current: number, op
     const tmp = scratchDir(root, t);
     for (const name of safeList(tmp)) {
       const pid = Number(name.split("-", 1)[0]);
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) continue;
       fs.rmSync(path.join(tmp, name), { force: true, recursive: true });
       removed.push(path.join(tmp, name));
     }

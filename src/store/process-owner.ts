@@ -2,6 +2,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import { processAlive } from "../os-process.js";
 
 export interface ProcessOwner {
   pid: number;
@@ -54,15 +55,6 @@ function bootId(): string {
   return boot;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to another user.
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * True when the owner certainly ended: it ran on this host and its pid is not alive, or is alive with another start
@@ -71,7 +63,7 @@ function alive(pid: number): boolean {
 export function ownerGone(owner: ProcessOwner): boolean {
   if (owner.host !== os.hostname()) return false;
   if (owner.pid === process.pid) return owner.started !== null && owner.started !== currentOwner().started;
-  if (!alive(owner.pid)) return true;
+  if (!processAlive(owner.pid)) return true;
   if (owner.started === null) return false;
   const now = processStartTime(owner.pid);
   return now !== null && now !== owner.started;
