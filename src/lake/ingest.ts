@@ -13,7 +13,7 @@ import { compactSmallFiles } from "./compact.js";
 import { withoutSourceRows } from "./file-rows.js";
 import { InvariantError } from "./materialize.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
-import { writeQuarantineFile, type QuarantineInfo } from "./quarantine.js";
+import { stageQuarantine } from "./quarantine.js";
 import type { SchemaChange } from "./schema-policy.js";
 import { MAX_RAW_CHARS, recordProblem, wellFormed } from "./ndjson.js";
 import { scratchDir, scratchFile } from "./scratch.js";
@@ -210,13 +210,8 @@ export async function ingestSources(lake: TableStore, table: string, sources: So
     }
     result.rowsIn = result.rowsOut + result.rowsBad;
     if (!records.length) return null;
-    let q: QuarantineInfo = { files: [], fileRows: [], rows: 0 };
-    if (quarantine.length) {
-      const qf = ctx.newFile(quarantineTableOf(table));
-      const n = await writeQuarantineFile(lake.duck, quarantine, { batchId, at: ingestedAt, tableVersion: ctx.version }, qf.abs);
-      q = { files: [qf.rel], fileRows: [n], rows: n };
-      result.quarantineTable = quarantineTableOf(table);
-    }
+    const q = await stageQuarantine(lake.duck, ctx, table, quarantine, { batchId, at: ingestedAt });
+    if (q.rows) result.quarantineTable = quarantineTableOf(table);
     // The invariant, against what the files actually hold (not what the readers said).
     const stored = (await lake.parquetRows(newFiles)) + (await lake.parquetRows(q.files));
     if (stored !== result.rowsIn) {

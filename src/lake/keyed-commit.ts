@@ -14,7 +14,7 @@ import type { Lake, VersionDraft } from "./lake.js";
 import { InvariantError } from "./materialize.js";
 import { warnFor } from "./ingest.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
-import { writeQuarantineFile, type QuarantineInfo } from "./quarantine.js";
+import { stageQuarantine } from "./quarantine.js";
 import { LINEAGE_COLUMNS, type SchemaChange } from "./schema-policy.js";
 import { ident, lit, pathList } from "./sql.js";
 
@@ -97,13 +97,8 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
     }
     if (!records.length && !opts.presentKeys) return null;
     const draft = async (files: string[], fileRows: number[], deduplicated: number | null): Promise<VersionDraft> => {
-      let q: QuarantineInfo = { files: [], fileRows: [], rows: 0 };
-      if (quarantine.length) {
-        const qf = ctx.newFile(quarantineTableOf(table));
-        const n = await writeQuarantineFile(lake.duck, quarantine, { batchId, at: ingestedAt, tableVersion: ctx.version }, qf.abs);
-        q = { files: [qf.rel], fileRows: [n], rows: n };
-        result.quarantineTable = quarantineTableOf(table);
-      }
+      const q = await stageQuarantine(lake.duck, ctx, table, quarantine, { batchId, at: ingestedAt });
+      if (q.rows) result.quarantineTable = quarantineTableOf(table);
       return {
         files,
         fileRows,

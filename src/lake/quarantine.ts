@@ -38,3 +38,17 @@ export async function writeQuarantineFile(
     fs.rmSync(tmp, { force: true });
   }
 }
+
+/**
+ * The quarantine part of a version being written: the bad rows in one file of `<table>__quarantine` (none when there
+ * are no bad rows), as the manifest records it.
+ */
+export async function stageQuarantine(
+  duck: Duck, ctx: { version: number; newFile(forTable?: string): { rel: string; abs: string } }, table: string, rows: QuarantineRow[], batch: { batchId: string; at: string },
+): Promise<QuarantineInfo> {
+  if (!rows.length) return { files: [], fileRows: [], rows: 0 };
+  const qf = ctx.newFile(quarantineTableOf(table));
+  const n = await writeQuarantineFile(duck, rows, { batchId: batch.batchId, at: batch.at, tableVersion: ctx.version }, qf.abs);
+  return { files: [qf.rel], fileRows: [n], rows: n };
+}
+
