@@ -110,6 +110,22 @@ describe("scheduler on SQLite", () => {
     expect(s.nextDue()?.toISOString()).toBe("2026-01-01T12:00:00.000Z");
   });
 
+  it("keeps looping when a pass fails (the store gone), reporting the error", async () => {
+    const meta = await openMetadataStore(sqliteUrl());
+    const clock = new ManualClock("2026-01-01T06:30:00Z");
+    const errors: string[] = [];
+    const s = new Scheduler({ meta, project: "churn", schedules: [sixHourly], clock, maxSleepMs: 60_000, startRun: async () => ({ status: "succeeded" }), onEvent: (e) => e.type === "error" && errors.push(e.error) });
+    await meta.close();
+    const stop = new AbortController();
+    const loop = s.run(stop.signal);
+    await clock.untilPending(1);
+    await clock.advance(60_000);
+    await clock.untilPending(1);
+    stop.abort();
+    await loop;
+    expect(errors.length).toBe(2);
+  });
+
   it("closes the tick of a killed scheduler with its run's outcome, and does not run that tick again", async () => {
     const meta = await open(sqliteUrl());
     const clock = new ManualClock("2026-01-01T06:00:00Z");

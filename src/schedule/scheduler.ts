@@ -34,7 +34,9 @@ export type SchedulerEvent =
   /** Another scheduler claimed this tick first. */
   | { type: "taken"; pipeline: string; dueAt: string }
   /** Missed ticks not run because catchup is off. */
-  | { type: "passed_over"; pipeline: string; count: number; firing: string };
+  | { type: "passed_over"; pipeline: string; count: number; firing: string }
+  /** A pass failed (the metadata store unreachable, say); the loop tries again after its next sleep. */
+  | { type: "error"; error: string };
 
 export interface SchedulerOptions {
   meta: MetadataStore;
@@ -115,7 +117,11 @@ export class Scheduler {
   async run(signal: AbortSignal): Promise<void> {
     const maxSleepMs = this.opts.maxSleepMs ?? 60_000;
     while (!signal.aborted) {
-      await this.fireDue();
+      try {
+        await this.fireDue();
+      } catch (e) {
+        this.opts.onEvent?.({ type: "error", error: describeError(e) });
+      }
       const next = this.nextDue();
       const wait = next ? Math.min(next.getTime() - this.clock.now().getTime(), maxSleepMs) : maxSleepMs;
       try {

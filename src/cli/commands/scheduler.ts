@@ -34,6 +34,8 @@ function describeEvent(e: SchedulerEvent): string {
       return `${e.status === "succeeded" ? color.green("✔") : color.red("✘")} tick ${e.dueAt} of ${e.pipeline}: run ${e.runId.slice(0, 8)} ${e.status}${e.error ? color.red(` — ${e.error}`) : ""}`;
     case "taken":
       return color.dim(`tick ${e.dueAt} of ${e.pipeline}: already claimed by another scheduler`);
+    case "error":
+      return color.red(`scheduler pass failed, trying again after the next sleep: ${e.error}`);
     case "passed_over":
       return color.dim(`${e.pipeline}: ${e.count} missed tick(s) passed over (catchup: false), running ${e.firing}`);
   }
