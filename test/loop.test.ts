@@ -77,6 +77,8 @@ describe("serve → drift → alert → retrain → gate → promote → served"
       version = ((await (await fetch(`${server.url}/health`)).json()) as any).model?.version ?? 1;
     }
     expect(version, server.logs()).toBe(2);
+    const runs = millrace(["pipeline", "runs", "-p", dir, "--json"]).json;
+    expect(runs.map((r: any) => r.trigger)).toContain("alert");
     const models = millrace(["models", "-p", dir, "--json"]).json;
     expect(models.find((m: any) => m.version === 2).aliases).toContain("production");
     const history = millrace(["models", "history", "churn", "-p", dir, "--json"]).json;

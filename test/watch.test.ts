@@ -32,6 +32,7 @@ describe("millrace watch", () => {
     try {
       await waitFor(1);
       expect(summaries[0].ingest[0]).toMatchObject({ version: 1, rowsOut: 400 });
+      expect(summaries[0].trigger).toBe("file");
       // init's sample is a source of its own (data/sample/): more files for it land there.
       const sample = fs.readFileSync(path.join(dir, "data/sample/sample.csv"), "utf8").trim().split("\n");
       // Written under a .part name and renamed, as landing writers should, so a half-written file is never read.

@@ -61,8 +61,9 @@ program
   .option("--json", "print the summary as JSON")
   .option("-q, --quiet", "print only the summary")
   .option("--retrain", "train even if the dataset is unchanged (the gate still decides)")
+  .addOption(new Option("--trigger <kind>", "what started this run, as recorded (an alert's retrain passes alert)").choices(["manual", "alert", "file", "schedule"]).default("manual"))
   .option("--strict", "exit non-zero when an ingested file had every row quarantined, or lacks or adds a column")
-  .action(action((project: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean; strict?: boolean }) => runCommand(project, opts)));
+  .action(action((project: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean; strict?: boolean; trigger?: "manual" | "alert" | "file" | "schedule" }) => runCommand(project, opts)));
 
 program
   .command("train")

@@ -124,11 +124,11 @@ export function startServeMonitoring(project: Project, sp: ServeProcess, log: (l
   };
 }
 
-/** Runs `millrace run <dir> --json --retrain` in a child process: training never blocks the server's event loop. */
+/** Runs `millrace run <dir> --json --retrain --trigger alert` in a child process: training never blocks the server's event loop. */
 function runPipelineChild(dir: string): Promise<PipelineSummary | null> {
   const cli = fileURLToPath(new URL("./main.js", import.meta.url));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, "run", dir, "--json", "--retrain"], { stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [cli, "run", dir, "--json", "--retrain", "--trigger", "alert"], { stdio: ["ignore", "pipe", "ignore"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("exit", () => {

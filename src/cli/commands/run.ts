@@ -12,11 +12,13 @@ export function ingestWarnings(s: PipelineSummary): string[] {
   return s.ingest.flatMap((i) => (i as { warnings?: string[] }).warnings ?? []);
 }
 
-export async function runCommand(projectDir: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean; strict?: boolean }): Promise<number> {
+export async function runCommand(
+  projectDir: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean; strict?: boolean; trigger?: "manual" | "alert" | "file" | "schedule" },
+): Promise<number> {
   const project = loadProject(projectDir);
   const reporter = taskReporter({ quiet: opts.json === true || opts.quiet === true });
   if (!opts.json && !opts.quiet) process.stderr.write(`${color.bold("millrace run")} ${project.config.name} ${color.dim(path.relative(process.cwd(), project.dir) || ".")}\n`);
-  const summary = await withResources(project, (r) => runPipeline(r, { onEvent: reporter.onEvent, retrain: opts.retrain === true }));
+  const summary = await withResources(project, (r) => runPipeline(r, { onEvent: reporter.onEvent, retrain: opts.retrain === true, trigger: opts.trigger ?? "manual" }));
   reporter.stop();
   const warnings = ingestWarnings(summary);
   if (opts.json) printJson(opts.strict ? { ...summary, strict: { failed: warnings.length > 0, warnings } } : summary);

@@ -67,7 +67,7 @@ export async function watchCommand(dir: string, opts: WatchOptions): Promise<num
       ranFor = seen;
       lastRun = now;
       try {
-        report(await withResources(project, (r) => runPipeline(r)));
+        report(await withResources(project, (r) => runPipeline(r, { trigger: "file" })));
       } catch (e) {
         log(color.red(`run failed: ${describeError(e)}`));
       }
