@@ -251,6 +251,10 @@ describe("dashboard API on a project that ran", () => {
     expect(files.every((f: any) => /^file:.*#[0-9a-f]{64}$/.test(f.id) && f.detail.some((d: string) => d.startsWith("sha256 ")))).toBe(true);
     const ids = new Set(g.nodes.map((n: any) => n.id));
     expect(g.edges.every((e: any) => ids.has(e.from) && ids.has(e.to))).toBe(true);
+    // v2 learned from bronze v2, which appended March to v1: its lineage reaches all three landing files, as
+    // `millrace lineage churn@2` does (the dashboard used to show only the file that version added).
+    const v2 = await get(h.app, "/api/lineage?ref=churn@2");
+    expect(v2.nodes.filter((n: any) => n.kind === "file").map((f: any) => f.label).sort()).toEqual(["customers-2026-01.csv", "customers-2026-02.csv", "customers-2026-03.csv"]);
     const down = await get(h.app, "/api/lineage?ref=bronze.customers@1&direction=down");
     expect(down.nodes.map((n: any) => n.id)).toContain("model:churn@1");
     expect((await get(h.app, "/api/lineage")).root).toMatch(/^model:churn@\d$/);

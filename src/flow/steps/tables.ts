@@ -47,9 +47,11 @@ export async function ingestSource(r: Resources, source: SourceConfig, note: (s:
     });
   }
   if (result.version) {
-    await r.meta.addLineage(
-      result.ingested.map((f) => ({ from: ids.file(path.relative(r.project.dir, f.path), f.hash), to: ids.table(result.version!), kind: "ingested_from" as const })),
-    );
+    await r.meta.addLineage([
+      ...result.ingested.map((f) => ({ from: ids.file(path.relative(r.project.dir, f.path), f.hash), to: ids.table(result.version!), kind: "ingested_from" as const })),
+      // An appended (or upserted) version holds its parent's rows too: the walk back reaches the files those came from.
+      ...result.version.parents.map((p) => ({ from: ids.table(p), to: ids.table(result.version!), kind: "derived_from" as const })),
+    ]);
   }
   const bad = result.rowsBad > 0 ? `, ${result.rowsBad} malformed rows quarantined` : "";
   const changes = result.changes ? `, ${describeChanges(result.changes)}` : "";
