@@ -14,6 +14,24 @@ import { startServe } from "./cli.js";
 import { churnProject, postShifted, stop, type UiProject } from "./ui-fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Debian's Chromium with a fresh profile; script errors and console errors go to `errors`. A failed resource load
+ * (an API 404 or 401 the page expects and handles) is logged by Chromium as an error but is not a script error.
+ */
+async function openChromium(errors: string[]) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-chromium-"));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+  return { profile, browser, page };
+}
 const chromiumReason = fs.existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install -y chromium)`;
 if (chromiumReason && requireServices) throw new Error(`${chromiumReason}; CI must run the dashboard's browser test`);
 if (chromiumReason) console.warn(`skipping the dashboard browser test: ${chromiumReason}`);
@@ -43,17 +61,7 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     server = await startServe(p.dir);
     const ui = await fetch(`${server.url}/ui/`);
     if (ui.status !== 200) throw new Error(`millrace serve answers GET /ui/ with ${ui.status}: src/cli/serve-process.ts must mount uiRoutes (src/ui-api)`);
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-chromium-"));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    page = await browser.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    // An API 404 the page expects (drift before traffic) is logged by Chromium as a failed load: not a script error.
-    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && pageErrors.push(m.text()));
+    ({ profile, browser, page } = await openChromium(pageErrors));
   }, 180_000);
 
   afterAll(async () => {
@@ -201,17 +209,7 @@ describe.skipIf(chromiumReason !== null)("dashboard actions in Chromium: predict
     production = versions.find((v) => v.aliases.includes("production")).version;
     const o = versions.find((v) => !v.aliases.includes("production"));
     other = { version: o.version, runId: o.runId };
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-chromium-"));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    page = await browser.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    // The first page load answers 401 (the token is asked for): Chromium logs it as a failed load, not a script error.
-    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && pageErrors.push(m.text()));
+    ({ profile, browser, page } = await openChromium(pageErrors));
   }, 240_000);
 
   afterAll(async () => {

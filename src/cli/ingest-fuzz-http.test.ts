@@ -8,15 +8,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lake } from "../lake/lake.js";
 import { Rng } from "../learn/rng.js";
-import { loadProject } from "../project/load-project.js";
-import { createApp } from "../serve/app.js";
-import { startServer, type RunningServer } from "../serve/server.js";
-import { churnModel } from "../serve/test-helpers/logistic.js";
-import { pushSchemaPolicies } from "./ingest-check.js";
-import { ingestRoute, type IngestRoute } from "./ingest-route.js";
+import type { RunningServer } from "../serve/server.js";
+import type { IngestRoute } from "./ingest-route.js";
+import { pushProject, startPushServer } from "./test-helpers/push-server.js";
 
 const TOKEN = "fuzz-secret-1";
-const repoRoot = path.resolve(import.meta.dirname, "../..");
 
 /** Lines JSON.parse accepts or refuses that must be quarantined, never loaded and never hang the lake. */
 const BAD: ((i: number) => string)[] = [
@@ -41,14 +37,8 @@ describe("push ingest under hostile JSON", () => {
   let route: IngestRoute;
   let dir: string;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-push-fuzz-"));
-    fs.cpSync(path.join(repoRoot, "examples/churn"), dir, { recursive: true, filter: (src) => !src.includes(".millrace") && !src.includes("landing") });
-    const yaml = path.join(dir, "millrace.yaml");
-    const text = fs.readFileSync(yaml, "utf8");
-    fs.writeFileSync(yaml, text.replace(/sources:\n[\s\S]*?\n\nmodels:/, "sources:\n  - name: events\n    schema_policy: add_columns\n\nmodels:"));
-    const p = loadProject(dir);
-    route = ingestRoute(p, { maxBodyBytes: 1 << 20, sources: pushSchemaPolicies(p) });
-    server = await startServer(createApp({ models: { current: () => churnModel(1) }, token: TOKEN, mount: (hono, guard) => route.mount(hono, guard) }), { port: 0 });
+    dir = pushProject("  - name: events\n    schema_policy: add_columns");
+    ({ server, route } = await startPushServer(dir, TOKEN));
   });
   afterAll(async () => {
     await server.close();

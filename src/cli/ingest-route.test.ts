@@ -1,38 +1,23 @@
 // POST /ingest/<source> over real HTTP into a real lake: the push follows the source's schema policy (fail unless
 // millrace.yaml says otherwise), so an unknown field or a wrong type is a 400 naming line and field, and nothing lands.
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lake } from "../lake/lake.js";
 import { loadProject } from "../project/load-project.js";
-import { createApp } from "../serve/app.js";
-import { startServer, type RunningServer } from "../serve/server.js";
-import { churnModel } from "../serve/test-helpers/logistic.js";
+import type { RunningServer } from "../serve/server.js";
 import { pushSchemaPolicies } from "./ingest-check.js";
-import { ingestRoute, type IngestRoute } from "./ingest-route.js";
+import type { IngestRoute } from "./ingest-route.js";
+import { pushProject, startPushServer } from "./test-helpers/push-server.js";
 
 const TOKEN = "ingest-secret-1";
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-function project(sourcesYaml: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-push-"));
-  fs.cpSync(path.join(repoRoot, "examples/churn"), dir, { recursive: true, filter: (src) => !src.includes(".millrace") && !src.includes("landing") });
-  const yaml = path.join(dir, "millrace.yaml");
-  const text = fs.readFileSync(yaml, "utf8");
-  fs.writeFileSync(yaml, text.replace(/sources:\n[\s\S]*?\n\nmodels:/, `sources:\n${sourcesYaml}\n\nmodels:`));
-  return dir;
-}
 
 describe("push ingest and the schema policy", () => {
   let server: RunningServer;
   let route: IngestRoute;
   let dir: string;
   beforeAll(async () => {
-    dir = project(["  - name: orders", "  - name: events", "    schema_policy: add_columns", "  - name: accounts", "    key: [id]"].join("\n"));
-    const p = loadProject(dir);
-    route = ingestRoute(p, { maxBodyBytes: 1 << 20, sources: pushSchemaPolicies(p) });
-    server = await startServer(createApp({ models: { current: () => churnModel(1) }, token: TOKEN, mount: (hono, guard) => route.mount(hono, guard) }), { port: 0 });
+    dir = pushProject(["  - name: orders", "  - name: events", "    schema_policy: add_columns", "  - name: accounts", "    key: [id]"].join("\n"));
+    ({ server, route } = await startPushServer(dir, TOKEN));
   });
   afterAll(async () => {
     await server.close();
