@@ -95,4 +95,37 @@ describe("registry routes", () => {
     expect(await long.json()).toMatchObject({ path: "x-millrace-actor" });
     expect((await registry.aliasVersion("churn", "production"))?.version).toBe(1);
   });
+
+  it("archives and restores a version over HTTP: promote scope, audited as the token, 4xx naming the field", async () => {
+    const url = "/models/churn/versions/2/archive";
+    const before = moves;
+    expect((await call(url, "POST", TOKENS.client, { body: "{}", headers: json })).status).toBe(403);
+    await registry.setAlias("churn", "staging", 2, { actor: "pipeline", reason: "stage v2" });
+    const res = await call(url, "POST", TOKENS.deploy, { body: JSON.stringify({ reason: "leaks the label" }), headers: json });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, any>;
+    expect(body).toMatchObject({ name: "churn", version: 2, archived: true, changed: true, transition: { archived: true, actor: "token:deploy-bot", reason: "leaks the label" } });
+    expect(body.aliasesRemoved.map((t: any) => [t.alias, t.toVersion])).toContainEqual(["staging", null]);
+    expect((await registry.get("churn", 2)).archived).toBe(true);
+    expect(moves).toBe(before + 1);
+    // An archived version cannot be promoted; the refusal is a 400 that says how to restore it.
+    const refused = await call("/models/churn/aliases/production", "POST", TOKENS.deploy, { body: JSON.stringify({ version: 2 }), headers: json });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as any).hint).toContain("--restore");
+    const again = await call(url, "POST", TOKENS.deploy);
+    expect(await again.json()).toMatchObject({ archived: true, changed: false, transition: null });
+    for (const [bad, field] of [[{ restore: "yes" }, "restore"], [{ reason: 5 }, "reason"], [{ restor: true }, "restor"]] as const) {
+      const r = await call(url, "POST", TOKENS.deploy, { body: JSON.stringify(bad), headers: json });
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({ path: field });
+    }
+    const notNumber = await call("/models/churn/versions/two/archive", "POST", TOKENS.deploy);
+    expect(notNumber.status).toBe(400);
+    expect(await notNumber.json()).toMatchObject({ path: "version" });
+    expect((await call("/models/churn/versions/99/archive", "POST", TOKENS.deploy)).status).toBe(404);
+    const restored = await call(url, "POST", TOKENS.admin, { body: JSON.stringify({ restore: true }), headers: { ...json, "x-millrace-actor": "carol" } });
+    expect(await restored.json()).toMatchObject({ archived: false, changed: true, transition: { archived: false, actor: "http:carol", reason: "restored over HTTP" } });
+    expect((await registry.get("churn", 2)).archived).toBeUndefined();
+    expect((await store.archiveTransitions("churn", 2)).map((t) => [t.archived, t.actor])).toEqual([[true, "token:deploy-bot"], [false, "http:carol"]]);
+  });
 });

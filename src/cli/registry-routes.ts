@@ -3,8 +3,10 @@
 //   POST   /models/:name/aliases/:alias   {"version": 3, "reason": "..."}   point an alias at a version (promote)
 //   DELETE /models/:name/aliases/:alias   {"reason": "..."}                 remove an alias
 //   POST   /models/:name/aliases/:alias/rollback {"reason": "..."}          back to the version it held before
+//   POST   /models/:name/versions/:version/archive {"reason": "...", "restore": false}  archive (restore: true takes it out)
 // Every replica polls its aliases, so a move here reaches them all.
-import type { Handler, Hono } from "hono";
+import type { Context, Handler, Hono } from "hono";
+import { archive, promote, removeAlias, rollback, versionText } from "../app/model-versions.js";
 import { ValidationError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import { actorOf, type Guard } from "../serve/auth.js";
@@ -22,39 +24,34 @@ async function bodyOf(req: Request): Promise<Record<string, unknown>> {
   return v as Record<string, unknown>;
 }
 
-function reasonOf(body: Record<string, unknown>, fallback: string): string {
-  if (body.reason === undefined) return fallback;
-  if (typeof body.reason !== "string" || body.reason.length > 1000) throw new ValidationError("reason must be a string of at most 1,000 characters", { path: "reason" });
-  return body.reason;
-}
-
-/** One alias move per route: body parsed, the move made (and audited), replicas told; errors as JSON 4xx. */
-type Move = (name: string, alias: string, body: Record<string, unknown>, audit: { actor: string }) => Promise<unknown>;
+/** One registry change per route: body parsed, the change made (and audited), replicas told; errors as JSON 4xx. */
+type Change = (c: Context, body: Record<string, unknown>, audit: { actor: string }) => Promise<unknown>;
 
 export function mountRegistryRoutes(app: Hono, guard: Guard, registry: Registry, onMove: () => Promise<unknown>): void {
   // Failures are thrown to the app, which answers the 4xx and logs every 5xx with its route.
-  const route = (move: Move): Handler => async (c) => {
-    const actor = actorOf(c.req.raw);
-    const t = await move(c.req.param("name") ?? "", c.req.param("alias") ?? "", await bodyOf(c.req.raw), { actor });
+  const route = (change: Change): Handler => async (c) => {
+    const t = await change(c, await bodyOf(c.req.raw), { actor: actorOf(c.req.raw) });
     await onMove();
     return c.json(t as object);
   };
-  const promote = guard("promote");
+  const ask = (body: Record<string, unknown>, actor: string, defaultReason: string) => ({ actor, reason: body.reason, defaultReason });
+  const name = (c: Context) => c.req.param("name") ?? "";
+  const alias = (c: Context) => c.req.param("alias") ?? "";
+  const guarded = guard("promote");
   app.post(
     "/models/:name/aliases/:alias",
-    promote,
-    route((name, alias, body, { actor }) => {
-      const version = body.version;
-      if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
-        throw new ValidationError("version must be a positive integer", { path: "version", hint: 'send {"version": 3, "reason": "why"}' });
-      }
-      return registry.setAlias(name, alias, version, { actor, reason: reasonOf(body, "promoted over HTTP") });
-    }),
+    guarded,
+    route((c, body, { actor }) => promote(registry, name(c), alias(c), body.version, { ...ask(body, actor, "promoted over HTTP"), versionHint: 'send {"version": 3, "reason": "why"}' })),
   );
-  app.delete("/models/:name/aliases/:alias", promote, route((name, alias, body, { actor }) => registry.removeAlias(name, alias, { actor, reason: reasonOf(body, "removed over HTTP") })));
+  app.delete("/models/:name/aliases/:alias", guarded, route((c, body, { actor }) => removeAlias(registry, name(c), alias(c), ask(body, actor, "removed over HTTP"))));
+  app.post("/models/:name/aliases/:alias/rollback", guarded, route((c, body, { actor }) => rollback(registry, name(c), alias(c), ask(body, actor, "rolled back over HTTP"))));
   app.post(
-    "/models/:name/aliases/:alias/rollback",
-    promote,
-    route((name, alias, body, { actor }) => registry.rollback(name, alias, { actor, reason: reasonOf(body, "rolled back over HTTP") })),
+    "/models/:name/versions/:version/archive",
+    guarded,
+    route((c, body, { actor }) => {
+      const unknown = Object.keys(body).find((k) => k !== "reason" && k !== "restore");
+      if (unknown !== undefined) throw new ValidationError(`unknown field ${unknown}: the body takes reason and restore`, { path: unknown, hint: 'send {"reason": "why", "restore": false}' });
+      return archive(registry, name(c), versionText(c.req.param("version") ?? ""), body.restore, ask(body, actor, body.restore === true ? "restored over HTTP" : "archived over HTTP"));
+    }),
   );
 }

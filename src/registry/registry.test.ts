@@ -64,11 +64,15 @@ describe("Registry stages and archive", () => {
     await r.setAlias("churn", "staging", 2, { actor: "t", reason: "try" });
     expect(Registry.stageOf(await r.get("churn", 1))).toBe("Production");
     expect(Registry.stageOf(await r.get("churn", 2))).toBe("Staging");
-    const moves = await r.archive("churn", 1, { actor: "alice", reason: "superseded" });
+    const { aliasesRemoved: moves, transition } = await r.archive("churn", 1, { actor: "alice", reason: "superseded" });
+    expect(transition).toMatchObject({ version: 1, archived: true, actor: "alice", reason: "superseded" });
+    expect((await r.archive("churn", 1, { actor: "alice", reason: "twice" })).transition).toBeNull();
     expect(moves.map((m) => [m.alias, m.fromVersion, m.toVersion])).toEqual([["production", 1, null]]);
     expect(Registry.stageOf(await r.get("churn", 1))).toBe("Archived");
     await expect(r.setAlias("churn", "production", 1, { actor: "t", reason: "x" })).rejects.toThrow("archived");
-    await r.unarchive("churn", 1);
+    expect(await r.unarchive("churn", 1, { actor: "bob", reason: "needed" })).toMatchObject({ archived: false, actor: "bob" });
+    expect(await r.unarchive("churn", 1, { actor: "bob", reason: "again" })).toBeNull();
+    expect((await store.archiveTransitions("churn", 1)).map((t) => t.reason)).toEqual(["superseded", "needed"]);
     expect(Registry.stageOf(await r.get("churn", 1))).toBe("None");
     await store.close();
   });

@@ -3,7 +3,7 @@
 import { NotFoundError, ValidationError } from "../errors.js";
 import { ids, type ModelVersion, type Signature, type Stage } from "../records.js";
 import type { ArtifactStore } from "../store/artifact-store.js";
-import type { AliasTransition, MetadataStore } from "../store/metadata-store.js";
+import type { AliasTransition, ArchiveTransition, MetadataStore } from "../store/metadata-store.js";
 
 export interface RegisterRequest {
   name: string;
@@ -86,24 +86,28 @@ export class Registry {
     const mv = await this.get(name, version);
     if (mv.archived) {
       throw new ValidationError(`${name} v${version} is archived and cannot take the alias "${alias}"`, {
-        hint: `restore it first: millrace models unarchive ${name} ${version}`,
+        hint: `restore it first: millrace models archive ${name} ${version} --restore`,
       });
     }
     return this.store.moveAlias(name, alias, version, audit);
   }
 
-  /** Archives a version: it keeps artifact and lineage, loses its aliases (each move audited), takes no new ones. */
-  async archive(name: string, version: number, audit: Audit): Promise<AliasTransition[]> {
+  /**
+   * Archives a version: it keeps artifact and lineage, loses its aliases (each move audited), takes no new ones.
+   * The archiving itself is audited too; archiving an archived version changes nothing and records nothing.
+   */
+  async archive(name: string, version: number, audit: Audit): Promise<{ transition: ArchiveTransition | null; aliasesRemoved: AliasTransition[] }> {
     const mv = await this.get(name, version);
-    const moves: AliasTransition[] = [];
-    for (const alias of mv.aliases) moves.push(await this.store.moveAlias(name, alias, null, { ...audit, reason: `archived v${version}: ${audit.reason}` }));
-    await this.store.setArchived(name, version, true);
-    return moves;
+    const aliasesRemoved: AliasTransition[] = [];
+    for (const alias of mv.aliases) aliasesRemoved.push(await this.store.moveAlias(name, alias, null, { ...audit, reason: `archived v${version}: ${audit.reason}` }));
+    const transition = mv.archived ? null : await this.store.setArchived(name, version, true, audit);
+    return { transition, aliasesRemoved };
   }
 
-  async unarchive(name: string, version: number): Promise<void> {
-    await this.get(name, version);
-    await this.store.setArchived(name, version, false);
+  /** Takes a version out of the archive (audited); null when it was not archived. */
+  async unarchive(name: string, version: number, audit: Audit): Promise<ArchiveTransition | null> {
+    const mv = await this.get(name, version);
+    return mv.archived ? this.store.setArchived(name, version, false, audit) : null;
   }
 
   /** Moves the alias back to the version it pointed at before its last move. */

@@ -16,6 +16,17 @@ export interface AliasTransition {
   at: string;
 }
 
+/** A model version archived (archived: true) or restored from the archive, audited like an alias move. */
+export interface ArchiveTransition {
+  id: string;
+  name: string;
+  version: number;
+  archived: boolean;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
 export interface RunQuery {
   experiment?: string;
   parentRunId?: string | null;
@@ -89,7 +100,10 @@ export interface MetadataStore {
   /** Allocates the next version number of `name` atomically. */
   createModelVersion(mv: NewModelVersion): Promise<ModelVersion>;
   getModelVersion(name: string, version: number): Promise<ModelVersion | null>;
-  setArchived(name: string, version: number, archived: boolean): Promise<void>;
+  /** Sets the archived flag and records the transition (who, why), in one transaction. */
+  setArchived(name: string, version: number, archived: boolean, audit: { actor: string; reason: string }): Promise<ArchiveTransition>;
+  /** Archive and restore transitions of a model (of one version), oldest first. */
+  archiveTransitions(name: string, version?: number): Promise<ArchiveTransition[]>;
   listModelVersions(name?: string): Promise<ModelVersion[]>;
 
   getAlias(name: string, alias: string): Promise<number | null>;

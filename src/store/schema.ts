@@ -63,6 +63,16 @@ export interface MetaTables {
     reason: string;
     at: string;
   };
+  archive_transitions: {
+    id: string;
+    name: string;
+    version: number;
+    seq: number;
+    archived: number;
+    actor: string;
+    reason: string;
+    at: string;
+  };
   lineage: { from_id: string; to_id: string; kind: string; at: string };
   pipeline_runs: {
     id: string;
@@ -245,11 +255,31 @@ const schedules: Migration = {
   },
 };
 
+/** Archiving and restoring a model version is audited like an alias move: who, when, why. */
+const archiveAudit: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable("archive_transitions")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("seq", "integer", (c) => c.notNull())
+      .addColumn("archived", "integer", (c) => c.notNull())
+      .addColumn("actor", "text", (c) => c.notNull())
+      .addColumn("reason", "text", (c) => c.notNull())
+      .addColumn("at", "text", (c) => c.notNull())
+      .execute();
+    // seq orders one version's transitions (two within a millisecond share `at`); unique, so concurrent writers cannot tie.
+    await db.schema.createIndex("archive_transitions_seq").unique().on("archive_transitions").columns(["name", "version", "seq"]).execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_registry_depth": registryDepth,
   "0003_run_owner": runOwner,
   "0004_schedules": schedules,
+  "0005_archive_audit": archiveAudit,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -121,8 +121,14 @@ describe.each(adapters)("metadata store on $name", ({ url, skip }) => {
     expect((await store.listRuns({ metricFilters: [{ key: "auc", op: ">", value: 0.8 }, { key: "loss", op: "<", value: 1 }] })).map((r) => r.id)).toEqual([]);
     await store.updateRun("s4", { notes: "baseline, do not promote" });
     expect((await store.getRun("s4"))?.notes).toBe("baseline, do not promote");
-    await store.setArchived("churn", 2, true);
+    const archived = await store.setArchived("churn", 2, true, { actor: "alice", reason: "leaks the label" });
+    expect(archived).toMatchObject({ name: "churn", version: 2, archived: true, actor: "alice", reason: "leaks the label" });
     expect((await store.getModelVersion("churn", 2))?.archived).toBe(true);
+    await store.setArchived("churn", 2, false, { actor: "bob", reason: "fixed upstream" });
+    expect((await store.getModelVersion("churn", 2))?.archived).toBeUndefined();
+    await store.setArchived("churn", 2, true, { actor: "alice", reason: "again" });
+    expect((await store.archiveTransitions("churn", 2)).map((t) => [t.archived, t.actor])).toEqual([[true, "alice"], [false, "bob"], [true, "alice"]]);
+    expect(await store.archiveTransitions("churn", 1)).toEqual([]);
     expect((await store.getModelVersion("churn", 1))?.archived).toBeUndefined();
     const withExample = await store.createModelVersion({
       name: "ex", runId: "s4", datasetId: "d", datasetHash: "h", artifactUri: "file:///e", signature: { inputs: [], output: { task: "regression" } }, metrics: {}, inputExample: { tenure: 3, contract: "One year" },

@@ -2,8 +2,10 @@
 import { randomUUID } from "node:crypto";
 import { Kysely, sql, type Transaction } from "kysely";
 import type { Dataset, LineageEdge, MetricPoint, ModelVersion, Run } from "../records.js";
+import { archiveTransitions, setArchived } from "./archive-transitions.js";
 import type {
   AliasTransition,
+  ArchiveTransition,
   MetadataStore,
   NewModelVersion,
   PipelineRunRecord,
@@ -366,8 +368,12 @@ export class SqlMetadataStore implements MetadataStore {
     return listScheduleTicks(this.db, project, pipeline, limit);
   }
 
-  async setArchived(name: string, version: number, archived: boolean): Promise<void> {
-    await this.db.updateTable("model_versions").set({ archived: archived ? 1 : 0 }).where("name", "=", name).where("version", "=", version).execute();
+  setArchived(name: string, version: number, archived: boolean, audit: { actor: string; reason: string }): Promise<ArchiveTransition> {
+    return this.db.transaction().execute((tx) => setArchived(tx, { name, version, archived, ...audit, at: now() }));
+  }
+
+  archiveTransitions(name: string, version?: number): Promise<ArchiveTransition[]> {
+    return archiveTransitions(this.db, name, version);
   }
 
   async countRuns(experiment?: string): Promise<number> {

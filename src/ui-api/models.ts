@@ -62,12 +62,18 @@ export function modelsRoutes(api: Hono, data: UiData, log: (line: string) => voi
       const version = versionParam(c);
       const mv = await meta.getModelVersion(name, version);
       if (!mv) throw notFound(`no version ${version} of model ${name}`, "list the versions with: millrace models");
-      const [run, dataset, transitions] = await Promise.all([meta.getRun(mv.runId), meta.getDataset(mv.datasetId), meta.aliasTransitions(name)]);
+      const [run, dataset, transitions, archive] = await Promise.all([
+        meta.getRun(mv.runId),
+        meta.getDataset(mv.datasetId),
+        meta.aliasTransitions(name),
+        meta.archiveTransitions(name, version),
+      ]);
       return {
         version: withStage(mv),
         run: run ? { id: run.id, name: run.name, status: run.status, startedAt: run.startedAt, params: run.params, tags: run.tags } : null,
         dataset,
         transitions: transitions.filter((t) => t.fromVersion === version || t.toVersion === version).reverse(),
+        archive: archive.reverse(),
         gate: run ? await gateOf(data, mv, run.tags) : null,
       };
     }, log),

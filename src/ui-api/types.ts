@@ -7,10 +7,11 @@ import type { RangeFlag } from "../serve/ranges.js";
 import type { HistoryEntry, TableSummary } from "../lake/commands.js";
 import type { TableDiff } from "../lake/diff.js";
 import type { ColumnProfile, TableProfile } from "../lake/profile.js";
-import type { AliasTransition } from "../store/metadata-store.js";
+import type { AliasTransition, ArchiveTransition } from "../store/metadata-store.js";
 
 export type { ColumnSchema, Dataset, FieldSpec, GateCheck, GateComparison, MetricPoint, ModelVersion, PredictionOutput, Provenance, RangeFlag, Run, Signature, Stage };
 export type AliasTransitionRow = AliasTransition;
+export type ArchiveTransitionRow = ArchiveTransition;
 export type ColumnProfileRow = ColumnProfile;
 export type HistoryRow = HistoryEntry;
 export type TableDiffResponse = TableDiff;
@@ -112,6 +113,8 @@ export interface ModelVersionDetail {
   dataset: Dataset | null;
   /** Alias moves to or from this version, newest first. */
   transitions: AliasTransitionRow[];
+  /** Archivings and restorations of this version (who, why), newest first. */
+  archive: ArchiveTransitionRow[];
   /** The promotion gate this version went through, when a pipeline registered it. */
   gate: GateRecord | null;
 }
@@ -198,4 +201,11 @@ export interface DriftResponse {
   report: DriftReport;
   /** Both sides' distributions per column, for the charts. */
   distributions: Record<string, Distribution | null>;
+}
+
+export type { BinaryEvaluation, EvaluationReport, RegressionEvaluation } from "../app/evaluation.js";
+
+/** GET /api/metric-definitions: every metric the registry knows and which way is better. */
+export interface MetricDefinitionsResponse {
+  metrics: { name: string; higherIsBetter: boolean; tasks: string[] }[];
 }

@@ -2,6 +2,7 @@
 import { defaultMetric } from "../../learn/metric-registry.js";
 import { withResources } from "../../flow/resources.js";
 import { loadProject } from "../../project/load-project.js";
+import { archive, promote, rollback, versionText } from "../../app/model-versions.js";
 import { ValidationError } from "../../errors.js";
 import { Registry } from "../../registry/registry.js";
 import type { StaleRun } from "../../store/metadata-store.js";
@@ -9,6 +10,7 @@ import { collectGarbage, deleteRuns } from "../../track/tracker.js";
 import { color, printJson, table } from "../output.js";
 
 const noLake = { lake: false };
+const actor = () => `cli:${process.env.USER ?? "user"}`;
 
 /** Short metric names people type, mapped to what runs record. */
 const METRIC_ALIASES: Record<string, string> = { auc: "roc_auc", logloss: "log_loss", f1macro: "f1_macro" };
@@ -117,7 +119,7 @@ export async function promoteCommand(name: string, version: string, opts: { proj
   const project = loadProject(opts.project);
   const t = await withResources(
     project,
-    (r) => r.registry.setAlias(name, opts.alias, Number(version), { actor: `cli:${process.env.USER ?? "user"}`, reason: opts.reason ?? "promoted by hand" }),
+    (r) => promote(r.registry, name, opts.alias, versionText(version), { actor: actor(), reason: opts.reason, defaultReason: "promoted by hand", versionHint: `list the versions with: millrace models --name ${name}` }),
     noLake,
   );
   if (opts.json) printJson(t);
@@ -129,7 +131,7 @@ export async function rollbackCommand(name: string, opts: { project: string; ali
   const project = loadProject(opts.project);
   const t = await withResources(
     project,
-    (r) => r.registry.rollback(name, opts.alias, { actor: `cli:${process.env.USER ?? "user"}`, reason: opts.reason ?? "rolled back by hand" }),
+    (r) => rollback(r.registry, name, opts.alias, { actor: actor(), reason: opts.reason, defaultReason: "rolled back by hand" }),
     noLake,
   );
   if (opts.json) printJson(t);
@@ -153,23 +155,18 @@ export async function historyCommand(name: string, opts: { project: string; alia
   return 0;
 }
 
-const actor = () => `cli:${process.env.USER ?? "user"}`;
-
 export async function archiveCommand(name: string, version: string, opts: { project: string; reason?: string; restore?: boolean; json?: boolean }): Promise<number> {
   const project = loadProject(opts.project);
-  const moves = await withResources(
+  const restore = opts.restore === true;
+  const r = await withResources(
     project,
-    async (r) => {
-      if (opts.restore) {
-        await r.registry.unarchive(name, Number(version));
-        return [];
-      }
-      return r.registry.archive(name, Number(version), { actor: actor(), reason: opts.reason ?? "archived by hand" });
-    },
+    (res) => archive(res.registry, name, versionText(version), restore, { actor: actor(), reason: opts.reason, defaultReason: restore ? "restored by hand" : "archived by hand" }),
     noLake,
   );
-  if (opts.json) printJson({ name, version: Number(version), archived: !opts.restore, aliasesRemoved: moves });
-  else console.log(`${name} v${version} ${opts.restore ? "restored" : `archived${moves.length ? ` (aliases removed: ${moves.map((m) => m.alias).join(", ")})` : ""}`}`);
+  const moves = r.aliasesRemoved;
+  if (opts.json) printJson(r);
+  else if (!r.changed) console.log(`${name} v${r.version} was ${restore ? "not archived" : "already archived"}: nothing changed`);
+  else console.log(`${name} v${r.version} ${restore ? "restored" : `archived${moves.length ? ` (aliases removed: ${moves.map((m) => m.alias).join(", ")})` : ""}`}`);
   return 0;
 }
 
