@@ -130,6 +130,27 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     await shoot("model");
   });
 
+  it("model version page draws its evaluation on held-out rows, and the confusion matrix follows the threshold slider", async () => {
+    const v = p.summaries[0].model.version;
+    await open(`/models/churn/${v}`, '[data-evaluation="binary"]');
+    const e = (await (await fetch(`${server.url}/api/models/churn/${v}/evaluation`)).json()) as any;
+    for (const curve of ["roc", "pr", "calibration"]) {
+      await page.locator(`[data-curve="${curve}"]`).scrollIntoViewIfNeeded();
+      await page.locator(`[data-curve="${curve}"] canvas`).waitFor();
+    }
+    await expect(page.locator('[data-curve="roc"]').textContent()).resolves.toContain(`AUC ${e.binary.roc.auc.toFixed(4)}`);
+    await page.locator("[data-importance] canvas").waitFor();
+    expect(await page.locator("[data-importance]").getAttribute("data-importance")).toBe(e.importance.features.map((f: any) => f.feature).join(","));
+    const cells = async () => Object.fromEntries(await Promise.all(["tp", "fp", "fn", "tn"].map(async (k) => [k, Number((await page.locator(`[data-cell="${k}"]`).textContent())!.replace(/,/g, ""))])));
+    const at = (i: number) => ({ tp: e.binary.byThreshold.tp[i], fp: e.binary.byThreshold.fp[i], fn: e.binary.byThreshold.fn[i], tn: e.binary.byThreshold.tn[i] });
+    expect(await cells()).toEqual(at(50));
+    await page.locator('input[name="threshold"]').fill("80");
+    await page.locator('[data-threshold="0.80"]').waitFor();
+    expect(await cells()).toEqual(at(80));
+    expect(at(80).tp + at(80).fp).toBeLessThan(at(50).tp + at(50).fp); // a higher threshold flags fewer rows
+    await shoot("model-evaluation");
+  });
+
   it("tables lists the lake, and a click opens a table's profile with charts", async () => {
     await open("/tables", 'a[data-table="silver.customers"]');
     const lake = (await (await fetch(`${server.url}/api/tables`)).json()) as { table: string }[];

@@ -3,11 +3,13 @@
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { NotFoundError } from "../errors.js";
+import { Workspace } from "../app/workspace.js";
 import type { Project } from "../project/load-project.js";
 import { MethodNotAllowedError, UnauthorizedError } from "../serve/http-errors.js";
 import { tokenMatches } from "../serve/token.js";
-import { UiData } from "./data.js";
+import type { UiData } from "./data.js";
 import { driftRoutes } from "./drift.js";
+import { evaluationRoutes } from "./evaluation.js";
 import { errorJson } from "./http.js";
 import { lineageRoutes } from "./lineage.js";
 import { modelsRoutes } from "./models.js";
@@ -21,7 +23,7 @@ import { tablesRoutes } from "./tables.js";
 export interface UiRoutes {
   /** Adds GET /api/... and GET /ui/... to `app`. */
   mount(app: Hono): void;
-  /** Closes the stores the API opened (the metadata store and, if a page asked for it, the lake). */
+  /** Closes the stores the API opened, when it opened them (given a project, not a process's workspace). */
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export function uiApi(data: UiData, log: (line: string) => void, token?: string)
   tablesRoutes(api, data, log);
   lineageRoutes(api, data, log);
   driftRoutes(api, data, log);
+  evaluationRoutes(api, data, log);
   api.all("*", (c) =>
     errorJson(
       c.req.method === "GET"
@@ -71,14 +74,16 @@ export function uiApi(data: UiData, log: (line: string) => void, token?: string)
   return api;
 }
 
-export function uiRoutes(project: Project, opts: UiRoutesOptions): UiRoutes {
+/** The dashboard on the process's workspace (its owner closes it), or on a project's own one (closed by close()). */
+export function uiRoutes(on: Workspace | Project, opts: UiRoutesOptions): UiRoutes {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const data = new UiData(project);
+  const own = !(on instanceof Workspace);
+  const data = on instanceof Workspace ? on : new Workspace(on);
   return {
     mount(app) {
       app.route("/api", uiApi(data, log, opts.token));
       staticRoutes(app, opts.uiDir);
     },
-    close: () => data.close(),
+    close: () => (own ? data.close() : Promise.resolve()),
   };
 }

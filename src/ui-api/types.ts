@@ -202,3 +202,10 @@ export interface DriftResponse {
   /** Both sides' distributions per column, for the charts. */
   distributions: Record<string, Distribution | null>;
 }
+
+export type { BinaryEvaluation, EvaluationReport, RegressionEvaluation } from "../app/evaluation.js";
+
+/** GET /api/metric-definitions: every metric the registry knows and which way is better. */
+export interface MetricDefinitionsResponse {
+  metrics: { name: string; higherIsBetter: boolean; tasks: string[] }[];
+}

@@ -5,6 +5,7 @@ import type { GateRecord, ModelsResponse, ModelVersionDetail } from "../../../sr
 import { hasToken, useApi } from "../api.js";
 import { AliasChip, Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
+import { EvaluationCard } from "../components/Evaluation.js";
 import { PromoteForm, RollbackForm } from "../components/RegistryActions.js";
 import { Card, KeyValues, Loaded, PageHeader } from "../components/States.js";
 import { fmtBound, fmtInt, fmtNum, fmtTime } from "../format.js";
@@ -88,6 +89,7 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
                 <MetricsTable metrics={v.metrics} />
               </Card>
             </div>
+            <EvaluationCard name={v.name} version={v.version} />
             <div className="grid two">
               <Card title={`Signature: ${v.signature.inputs.length} inputs`}>
                 <DataTable
