@@ -1,22 +1,9 @@
 #!/usr/bin/env node
 // The `millrace` command line: every command takes --json; errors print a message and a hint, never a stack.
-import { Command, Option } from "commander";
-import { MODELS } from "../learn/models.js";
-import { initProject } from "../project/init-project.js";
+import { Command } from "commander";
 import { VERSION } from "../version.js";
-import { annotateRunCommand, archiveCommand, deleteRunsCommand, gcCommand, historyCommand, modelsCommand, promoteCommand, rollbackCommand, runsCommand } from "./commands/registry-commands.js";
-import { runCommand } from "./commands/run.js";
-import { trainCommand } from "./commands/train.js";
-import { serveCommands } from "./commands/serve.js";
-import { driftCommands } from "./commands/drift.js";
-import { lakeCommands } from "./commands/lake-commands.js";
-import { undoCommands } from "./commands/undo-commands.js";
-import { watchCommands } from "./commands/watch.js";
-import { schedulerCommands } from "./commands/scheduler.js";
-import { workerCommands } from "./commands/worker.js";
-import { predictCommands } from "./commands/predict.js";
-import { deployCommands } from "./commands/deploy.js";
-import { printJson, reportError } from "./output.js";
+import type { ActionWrapper } from "./commands/action.js";
+import { reportError } from "./output.js";
 
 const program = new Command();
 program
@@ -39,142 +26,36 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
   };
 }
 
-program
-  .command("init")
-  .argument("<dir>", "folder to create the project in")
-  .description("scaffold a project: millrace.yaml, models/, a sample in its own source (data/sample/), data/landing/ for your files")
-  .addOption(new Option("--task <task>", "learning task of the scaffold; the gate's metric follows it").choices(["binary", "multiclass", "regression"]).default("binary"))
-  .option("--json", "print the result as JSON")
-  .action(
-    action(async (dir: string, opts: { json?: boolean; task: "binary" | "multiclass" | "regression" }) => {
-      const r = initProject(dir, { task: opts.task });
-      if (opts.json) printJson(r);
-      else console.log(`created ${r.dir}\n  ${r.files.join("\n  ")}\n${r.notes.join("\n")}\nnext: millrace run ${dir}`);
-      return 0;
-    }),
-  );
+/** A file that registers commands on the program; loaded only when one of its commands is asked for. */
+type Registrar = (program: Command, action: ActionWrapper) => void | Promise<void>;
+const core = () => import("./commands/core-commands.js");
 
-program
-  .command("run")
-  .argument("[project]", "project folder", ".")
-  .description("run the pipeline DAG: ingest, transform, check, dataset, train, register, gate")
-  .option("--json", "print the summary as JSON")
-  .option("-q, --quiet", "print only the summary")
-  .option("--retrain", "train even if the dataset is unchanged (the gate still decides)")
-  .addOption(new Option("--trigger <kind>", "what started this run, as recorded (an alert's retrain passes alert)").choices(["manual", "alert", "file", "schedule"]).default("manual"))
-  .option("--strict", "exit non-zero when an ingested file had every row quarantined, or lacks or adds a column")
-  .action(action((project: string, opts: { json?: boolean; quiet?: boolean; retrain?: boolean; strict?: boolean; trigger?: "manual" | "alert" | "file" | "schedule" }) => runCommand(project, opts)));
+/**
+ * Which file registers each top-level command. Only the invoked command's file is imported (a light command such as
+ * `millrace models` then starts without DuckDB or the learners); `--help`, no command or a name missing here registers
+ * them all, so a command left out of this table is slower to start, never missing.
+ */
+const COMMANDS: Array<[names: string[], load: () => Promise<Registrar>]> = [
+  [["init"], async () => (await core()).initCommands],
+  [["run"], async () => (await core()).runCommands],
+  [["train"], async () => (await core()).trainCommands],
+  [["runs", "gc"], async () => (await core()).runsCommands],
+  [["models"], async () => (await core()).modelsCommands],
+  [["serve", "up"], async () => (await import("./commands/serve.js")).serveCommands],
+  [["drift"], async () => (await import("./commands/drift.js")).driftCommands],
+  [["tables", "history", "query", "diff", "profile", "vacuum", "lineage"], async () => (await import("./commands/lake-commands.js")).lakeCommands],
+  [["revert", "ingest"], async () => (await import("./commands/undo-commands.js")).undoCommands],
+  [["watch"], async () => (await import("./commands/watch.js")).watchCommands],
+  [["scheduler", "pipeline"], async () => (await import("./commands/scheduler.js")).schedulerCommands],
+  [["worker"], async () => (await import("./commands/worker.js")).workerCommands],
+  [["predict"], async () => (await import("./commands/predict.js")).predictCommands],
+  [["deploy"], async () => (await import("./commands/deploy.js")).deployCommands],
+];
 
-program
-  .command("train")
-  .argument("<file>", "CSV or Parquet file")
-  .description("train one model on any CSV with a held-out test split; prints test metrics and timings")
-  .requiredOption("-t, --target <column>", "column to predict")
-  .addOption(new Option("--task <task>", "learning task (inferred when omitted)").choices(["binary", "multiclass", "regression"]))
-  .option("-m, --model <model>", `learner: ${Object.keys(MODELS).join(", ")}`, "gbdt")
-  .option("--positive <label>", "binary: the label that is class 1")
-  .option("--test-rows <file>", "file of 0-based data-row numbers to hold out (e.g. from peer_baselines.py --split-out)")
-  .option("--test-fraction <f>", "held-out share when --test-rows is not given", "0.2")
-  .option("--seed <n>", "random seed", "42")
-  .option("--cv <k>", "k-fold cross-validation on the training rows (0 = off)", "0")
-  .option("-p, --param <name=value>", "hyperparameter, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .option("--drop <columns>", "comma-separated columns to leave out")
-  .option("--cat <columns>", "comma-separated numeric columns to treat as categories (ids, codes)")
-  .option("--save <file>", "write the trained model artifact here")
-  .option("--json", "print the report as JSON")
-  .action(action((file: string, opts) => trainCommand(file, opts)));
-
-const runs = program
-  .command("runs")
-  .description("list tracked training runs; delete runs; collect unreferenced artifacts")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("-e, --experiment <name>", "only this experiment")
-  .option("-s, --sort <metric>", "sort by a metric, e.g. roc_auc (auc), rmse")
-  .addOption(new Option("--order <order>", "sort order").choices(["asc", "desc"]).default("desc"))
-  .option("-w, --where <condition>", 'metric condition, repeatable, e.g. "roc_auc>0.8"', (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .option("--parent <run-id>", "only child runs of this run (search trials)")
-  .option("--all", "top-level and child runs together")
-  .option("-n, --limit <n>", "how many", "20")
-  .option("--json", "print as JSON")
-  .action(action((opts) => runsCommand(opts)));
-
-runs
-  .command("delete")
-  .argument("<run-ids...>", "runs to delete (with their child runs and artifacts)")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("--json", "print as JSON")
-  .action(action((ids: string[], opts) => deleteRunsCommand(ids, opts)));
-
-runs
-  .command("annotate")
-  .argument("<run-id>", "run to annotate (a prefix is enough)")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("--note <text>", "set the run's note")
-  .option("-t, --tag <key=value>", "set a tag, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .option("--json", "print the run as JSON")
-  .action(action((id: string, opts) => annotateRunCommand(id, opts)));
-
-program
-  .command("gc")
-  .description("remove stored artifacts that no run or model version points at")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("--dry-run", "only list them")
-  .option("--json", "print as JSON")
-  .action(action((opts) => gcCommand(opts)));
-
-const models = program
-  .command("models")
-  .description("list registered model versions; promote, roll back, show alias history")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("--name <model>", "only this model")
-  .option("--json", "print as JSON")
-  .action(action((opts) => modelsCommand(opts)));
-
-models
-  .command("promote")
-  .argument("<name>", "model name")
-  .argument("<version>", "version number")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("-a, --alias <alias>", "alias to move", "production")
-  .option("-r, --reason <text>", "why (kept in the audit trail)")
-  .option("--json", "print as JSON")
-  .action(action((name: string, version: string, opts) => promoteCommand(name, version, opts)));
-
-models
-  .command("rollback")
-  .argument("<name>", "model name")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("-a, --alias <alias>", "alias to move back", "production")
-  .option("-r, --reason <text>", "why (kept in the audit trail)")
-  .option("--json", "print as JSON")
-  .action(action((name: string, opts) => rollbackCommand(name, opts)));
-
-models
-  .command("archive")
-  .argument("<name>", "model name")
-  .argument("<version>", "version number")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("-r, --reason <text>", "why (kept in the audit trail)")
-  .option("--restore", "take the version out of the archive")
-  .option("--json", "print as JSON")
-  .action(action((name: string, version: string, opts) => archiveCommand(name, version, opts)));
-
-models
-  .command("history")
-  .argument("<name>", "model name")
-  .option("-p, --project <dir>", "project folder", ".")
-  .option("-a, --alias <alias>", "only this alias")
-  .option("--json", "print as JSON")
-  .action(action((name: string, opts) => historyCommand(name, opts)));
-
-serveCommands(program, action);
-driftCommands(program, action);
-lakeCommands(program, action);
-undoCommands(program, action);
-watchCommands(program, action);
-schedulerCommands(program, action);
-workerCommands(program, action);
-predictCommands(program, action);
-deployCommands(program, action);
+const args = process.argv.slice(2);
+const invoked = args.find((a) => !a.startsWith("-"));
+const versionOnly = invoked === undefined && args.length > 0 && args.every((a) => a === "-V" || a === "--version");
+const chosen = versionOnly ? [] : COMMANDS.filter(([names]) => invoked !== undefined && names.includes(invoked));
+for (const [, load] of chosen.length > 0 || versionOnly ? chosen : COMMANDS) await (await load())(program, action);
 
 await program.parseAsync(process.argv);
