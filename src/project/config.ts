@@ -4,6 +4,7 @@ import { candidateProblems } from "../learn/candidate-check.js";
 import { qualityRuleSchema } from "../quality/checks.js";
 import { Cron } from "croner";
 import { parseDuration } from "../lake/sources/duration.js";
+import { featureStoreSchema } from "./config-features.js";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, starting with a letter");
 const tableName = z.string().regex(/^(bronze|silver|gold)\.[A-Za-z_][A-Za-z0-9_]*$/, 'write tables as "<bronze|silver|gold>.<name>"');
@@ -294,6 +295,7 @@ export const projectSchema = z.strictObject({
   retry_delay: durationSchema.optional().describe("Wait before a task's first retry (seconds or \"30s\", \"5m\"); each further retry waits twice as long."),
   timeout: durationSchema.optional().describe("Any task attempt running longer is cancelled and recorded timed_out (seconds or \"2h\"); default none."),
   task_settings: z.record(z.string(), taskControlSchema).default({}).describe("Per task: task id or glob → { retries, retry_delay, timeout }, e.g. \"train:*\": { timeout: 2h }; ids as `millrace run` prints them. The last matching entry wins, key by key."),
+  feature_store: featureStoreSchema.optional().describe("Feature store: entities, feature views, on-demand features, services, point-in-time training sets, the online store."),
 });
 
 /** What a user writes (defaults optional). */

@@ -1,0 +1,140 @@
+// Point-in-time-correct training sets: every labels row gets, per feature view, the latest feature row of its entity
+// whose event time is at or before the label's (DuckDB ASOF JOIN) and within the view's TTL — never a later one —
+// then the service's on-demand features. The result is a lake table version whose parents are the labels and view
+// versions read, so lineage walks from a model to the feature rows it learned from.
+import { ConfigError, ValidationError } from "../errors.js";
+import type { Lake } from "../lake/lake.js";
+import { ident, lit } from "../lake/sql.js";
+import { sha256Text } from "../lake/hash.js";
+import type { Project } from "../project/load-project.js";
+import type { ColumnSchema, TableRef, TableVersion } from "../records.js";
+import { featureStoreOf, resolveService, type ResolvedService, type TrainingSetConfig } from "./definitions.js";
+import { expressionSql } from "./expression.js";
+import { checkViewColumns, isTimeType, yamlLine } from "./source-check.js";
+
+/** What the SQL joins: relations (table expressions) for the labels and each view of the service. */
+export interface PointInTimeInputs {
+  service: ResolvedService;
+  labels: string;
+  /** The labels' event-time column. */
+  timestamp: string;
+  /** One relation per service view, in `service.views` order. */
+  views: string[];
+}
+
+/**
+ * The SELECT of a point-in-time join. The view's rows are cut to its keys, timestamp and the service's features first
+ * (ties on key and time broken by created_timestamp, latest written wins); a match older than the TTL gives nulls.
+ */
+export function pointInTimeSql(p: PointInTimeInputs): string {
+  const q = ident;
+  const ctes: string[] = [`__labels AS (SELECT * FROM ${p.labels})`];
+  const joins: string[] = [];
+  const cols: string[] = ["l.*"];
+  p.service.views.forEach((sv, i) => {
+    const v = sv.view;
+    const alias = `v${i}`;
+    const keep = [...sv.joinKeys.map(q), `${q(v.timestamp)} AS __ts`, ...sv.features.map((f) => q(f.name))];
+    const dedupe = v.created_timestamp
+      ? ` QUALIFY row_number() OVER (PARTITION BY ${[...sv.joinKeys, v.timestamp].map(q).join(", ")} ORDER BY ${q(v.created_timestamp)} DESC NULLS LAST) = 1`
+      : "";
+    ctes.push(`${alias} AS (SELECT ${keep.join(", ")} FROM ${p.views[i]} WHERE ${q(v.timestamp)} IS NOT NULL${dedupe})`);
+    const on = [...sv.joinKeys.map((k) => `l.${q(k)} = ${alias}.${q(k)}`), `l.${q(p.timestamp)} >= ${alias}.__ts`];
+    joins.push(`ASOF LEFT JOIN ${alias} ON ${on.join(" AND ")}`);
+    const fresh = `${alias}.__ts >= CAST(l.${q(p.timestamp)} AS TIMESTAMP) - to_milliseconds(${Math.round(v.ttl)})`;
+    for (const f of sv.features) cols.push(`CASE WHEN ${fresh} THEN ${alias}.${q(f.name)} END AS ${q(f.name)}`);
+  });
+  const joined = `SELECT ${cols.join(", ")} FROM __labels l ${joins.join(" ")}`;
+  if (!p.service.onDemand.length) return `WITH ${ctes.join(",\n")}\n${joined}`;
+  const extra = p.service.onDemand.map((o) => `${expressionSql(o.expr, (n) => `j.${q(n)}`)} AS ${q(o.name)}`);
+  return `WITH ${ctes.join(",\n")},\n__joined AS (${joined})\nSELECT j.*, ${extra.join(", ")} FROM __joined j`;
+}
+
+export interface TrainingSetResult {
+  version: TableVersion;
+  reused: boolean;
+  rows: number;
+  labels: TableRef;
+  views: { view: string; table: string; version: number }[];
+}
+
+/** The training set of `spec`, built from the current (or `pinned`) versions of its labels and views. */
+export async function buildTrainingSet(
+  lake: Lake,
+  project: Project,
+  spec: TrainingSetConfig,
+  pinned: (table: string) => TableRef | undefined = () => undefined,
+): Promise<TrainingSetResult> {
+  const store = featureStoreOf(project.config);
+  const service = resolveService(store, spec.service);
+  const index = store.training_sets.indexOf(spec);
+  const at = (key: string) => yamlLine(project, ["feature_store", "training_sets", index, key]);
+  const versionOf = async (table: string, where: string): Promise<TableVersion> => {
+    const ref = pinned(table);
+    const v = ref ? await lake.version(ref) : await lake.current(table);
+    if (!v) throw new ConfigError(`${where} ${table} has no version yet`, { path: where, hint: `build it first: millrace run ${project.dir}` });
+    return v;
+  };
+  const labels = await versionOf(spec.labels, at("labels"));
+  checkLabels(labels.schema, spec, service, at);
+  const views: TableVersion[] = [];
+  for (const sv of service.views) {
+    const v = await versionOf(sv.view.source, yamlLine(project, ["feature_store", "feature_views", store.feature_views.indexOf(sv.view), "source"]));
+    checkViewColumns(project, store, sv.view, v.schema);
+    views.push(v);
+  }
+  const sql = pointInTimeSql({
+    service,
+    labels: lake.relation(labels),
+    timestamp: spec.timestamp,
+    views: views.map((v) => lake.relation(v)),
+  });
+  const viewRefs = service.views.map((sv, i) => ({ view: sv.view.name, table: views[i].table, version: views[i].version }));
+  const definition = JSON.stringify({ spec, views: service.views.map((sv) => ({ ...sv.view, features: sv.features })), onDemand: service.onDemand.map((o) => [o.name, o.expression]) });
+  const cacheKey = sha256Text("training-set/1", labels.contentHash, ...views.map((v) => v.contentHash), definition);
+  let rows = 0;
+  const { manifest, reused } = await lake.writeVersion(spec.table, async (ctx) => {
+    if (ctx.prev?.cacheKey === cacheKey) return { reuse: ctx.prev };
+    const out = ctx.newFile();
+    try {
+      rows = await lake.duck.run(`COPY (\n${sql}\n) TO ${lit(out.abs)} (FORMAT parquet)`);
+    } catch (e) {
+      throw new ValidationError(`could not build training set ${spec.table}: ${(e as Error).message.split("\n")[0]}`, {
+        path: at("table"), hint: "the labels' join keys and timestamp must have the views' types (cast them in the model that builds the labels table)",
+      });
+    }
+    return {
+      files: [out.rel], fileRows: [rows], operation: "training_set", cacheKey,
+      parents: [{ table: labels.table, version: labels.version }, ...views.map((v) => ({ table: v.table, version: v.version }))],
+      info: {
+        featureService: service.service.name,
+        labels: { table: labels.table, version: labels.version, timestamp: spec.timestamp, label: spec.label },
+        views: viewRefs,
+        joinKeys: service.joinKeys,
+        requestFields: service.requestFields.map((f) => f.name),
+        features: service.featureNames,
+        onDemand: service.onDemand.map((o) => ({ name: o.name, expression: o.expression })),
+      },
+    };
+  });
+  const version = manifest!;
+  return { version, reused, rows: reused ? version.rowCount : rows, labels: { table: labels.table, version: labels.version }, views: viewRefs };
+}
+
+function checkLabels(schema: ColumnSchema[], spec: TrainingSetConfig, service: ResolvedService, at: (key: string) => string): void {
+  const cols = new Map(schema.map((c) => [c.name, c.type]));
+  const have = `${spec.labels} has ${schema.map((c) => c.name).join(", ")}`;
+  for (const k of service.joinKeys) {
+    if (!cols.has(k)) throw new ConfigError(`${at("labels")} labels table ${spec.labels} lacks join key "${k}" of service ${service.service.name}`, { path: at("labels"), hint: have });
+  }
+  for (const f of service.requestFields) {
+    if (!cols.has(f.name)) throw new ConfigError(`${at("labels")} labels table ${spec.labels} lacks request field "${f.name}" of service ${service.service.name}`, { path: at("labels"), hint: have });
+  }
+  const ts = cols.get(spec.timestamp);
+  if (ts === undefined) throw new ConfigError(`${at("timestamp")} "${spec.timestamp}" is not a column of ${spec.labels}`, { path: at("timestamp"), hint: have });
+  if (!isTimeType(ts)) throw new ConfigError(`${at("timestamp")} "${spec.timestamp}" of ${spec.labels} is ${ts}, not a TIMESTAMP or DATE`, { path: at("timestamp") });
+  if (!cols.has(spec.label)) throw new ConfigError(`${at("label")} "${spec.label}" is not a column of ${spec.labels}`, { path: at("label"), hint: have });
+  for (const f of service.featureNames) {
+    if (cols.has(f)) throw new ConfigError(`${at("labels")} labels table ${spec.labels} has a column "${f}", which is also a feature of service ${service.service.name}`, { path: at("labels"), hint: "rename or drop the column in the labels table" });
+  }
+}
