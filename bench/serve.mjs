@@ -1,10 +1,11 @@
 // Serving benchmark: Millrace `serve` vs the FastAPI + XGBoost peer on the churn model, same payloads, same run (wrk on
 // loopback); logging on vs off, 1,000-record batches, cold start, promotion under load, drift report over 1M × 20.
 //   npm run bench:serve            (BENCH_SECONDS=10 WORKERS=2 CONNECTIONS=16 LOG_ROUNDS=3 to change the load)
-//   BENCH_QUICK=1 npm run bench:serve   only the comparison with a bare node:http endpoint (≈1 minute; BARE_ROUNDS=2)
+//   BENCH_QUICK=1 npm run bench:serve   only the comparison with a bare node:http endpoint: /predict (fast path and the
+//   Hono route alone), KServe V2, and --workers auto vs a bare cluster (≈2 minutes a round; BARE_ROUNDS=2, BARE_WORKERS=n|0)
 import { execSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { CHURN_CSV, loadChurn, trainChurn } from "./serve/churn.mjs";
 import { measureLogShare } from "./serve/log-share.mjs";
@@ -54,20 +55,15 @@ const startOurs = async (env) => {
   return p;
 };
 
-// 1b. The limit: one Millrace process (log on, every default) against a bare node:http endpoint, alternated.
+// 1b. The limit: one Millrace process (log on, every default) against a bare node:http endpoint, alternated; with the
+// Hono-only route, the V2 route and the cluster (BARE_WORKERS processes, default one per core as --workers auto).
 const bareLogDir = join(tmp, "log-bare");
 mkdirSync(bareLogDir);
-const vsBare = await versusBare({ aliasFile, logDir: bareLogDir, single, batch, seconds: SECONDS, conns: CONNS, rounds: BARE_ROUNDS, note });
-const vsBareTable = [
-  `| one process vs bare node:http (best of ${BARE_ROUNDS} alternated runs, log on) | millrace | bare | ratio |`,
-  "|---|---:|---:|---:|",
-  `| single record req/s | ${vsBare.ours.rps.toFixed(0)} | ${vsBare.bare.rps.toFixed(0)} | ${vsBare.rpsRatio.toFixed(2)}× |`,
-  `| single record p99 ms | ${vsBare.ours.p99} | ${vsBare.bare.p99} | ${vsBare.p99Ratio.toFixed(2)}× |`,
-  `| server CPU µs per single-record request (least of the runs; bare/ours) | ${vsBare.oursCpu.toFixed(0)} | ${vsBare.bareCpu.toFixed(0)} | ${vsBare.cpuRatio.toFixed(2)}× |`,
-  `| 1,000-record batch rows/s (bare: parse only) | ${vsBare.oursBatch.toFixed(0)} | ${vsBare.bareBatch.toFixed(0)} | ${vsBare.batchRatio.toFixed(2)}× |`,
-].join("\n");
+const BARE_WORKERS = Number(process.env.BARE_WORKERS ?? availableParallelism());
+const vsBare = await versusBare({ aliasFile, logDir: bareLogDir, records, seconds: SECONDS, conns: CONNS, rounds: BARE_ROUNDS, note, processes: BARE_WORKERS });
+const vsBareTable = vsBare.table;
 if (QUICK) {
-  note(`\n${vsBareTable}`);
+  note(`\n${vsBareTable}\n\nload before: ${loadBefore}; after: ${execSync("uptime").toString().trim()}`);
   process.exit(0);
 }
 

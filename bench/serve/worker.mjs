@@ -1,6 +1,6 @@
 // Bench server process: serves a Millrace model artifact with `createApp` + `startServer`, optionally clustered,
 // logging predictions or not, hot-reloading when the alias file names another artifact.
-//   ALIAS_FILE=path (its content: the artifact path to serve) PORT=8810 WORKERS=2 LOG_DIR=dir|"" node bench/serve/worker.mjs
+//   ALIAS_FILE=path (its content: the artifact path to serve) PORT=8810 WORKERS=2 LOG_DIR=dir|"" [FAST_PATH=0] node bench/serve/worker.mjs
 import { readFile } from "node:fs/promises";
 import { runClustered } from "../../dist/serve/cluster.js";
 
@@ -31,6 +31,8 @@ await runClustered({ workers, metricsPort: env.METRICS_PORT ? Number(env.METRICS
   await source.start();
   const log = env.LOG_DIR ? new PredictionLog({ dir: env.LOG_DIR }) : undefined;
   const app = createApp({ models: source, sink: log, maxRecords: 10_000 });
-  const server = await startServer(app, { port });
+  // FAST_PATH=0 serves /predict through the Hono route only (the node:http fast path off), for the A/B row.
+  const served = env.FAST_PATH === "0" ? { fetch: (r) => app.fetch(r), setDraining: (on) => app.setDraining(on) } : app;
+  const server = await startServer(served, { port });
   return { registry: app.metrics.registry, close: async () => (source.stop(), await server.close(), await log?.close()) };
 });

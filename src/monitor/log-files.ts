@@ -1,6 +1,7 @@
 // Names and states of a model version's prediction-log files: NDJSON being written, closed NDJSON, Parquet parts, temps.
 import { readdir } from "node:fs/promises";
 import { hostname } from "node:os";
+import { processAlive } from "../os-process.js";
 
 /**
  * A file's stem names where and when it was opened: `predictions-<utc stamp>-<pid>-<seq>-<host>`. Stems sort in time
@@ -22,13 +23,7 @@ export function newStem(): string {
 
 /** True when `pid` on `host` is known to be gone: only this host's processes can be checked. */
 function gone(host: string | undefined, pid: number): boolean {
-  if (host !== HOST || !(pid > 0) || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  return host === HOST && pid > 0 && pid !== process.pid && !processAlive(pid);
 }
 
 /** True when the stem's writer was a process of this host that no longer runs: its active file will never grow again. */

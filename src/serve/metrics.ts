@@ -203,14 +203,14 @@ export interface VersionMetrics {
 interface Pending {
   byVersion: Map<string, VersionMetrics>;
   byProvenance: WeakMap<object, VersionMetrics>;
-  byStatus: Map<number, PendingCounter>;
+  byRoute: Map<string, Map<number, PendingCounter>>;
 }
 
 const pendingOf = new WeakMap<ServeMetrics, Pending>();
 
 function pending(metrics: ServeMetrics): Pending {
   let p = pendingOf.get(metrics);
-  if (!p) pendingOf.set(metrics, (p = { byVersion: new Map(), byProvenance: new WeakMap(), byStatus: new Map() }));
+  if (!p) pendingOf.set(metrics, (p = { byVersion: new Map(), byProvenance: new WeakMap(), byRoute: new Map() }));
   return p;
 }
 
@@ -222,7 +222,7 @@ function flushPending(metrics: ServeMetrics): void {
     v.predictions.flush();
     v.predictionValue.flush();
   }
-  for (const c of p.byStatus.values()) c.flush();
+  for (const byStatus of p.byRoute.values()) for (const c of byStatus.values()) c.flush();
 }
 
 /** The metrics of a model version, made once per (metrics, provenance object); one set per (model, version). */
@@ -247,10 +247,12 @@ export function versionMetrics(metrics: ServeMetrics, provenance: { model: strin
   return m;
 }
 
-/** The request counter of POST /predict for one status code. */
-export function predictRequests(metrics: ServeMetrics, status: number): PendingCounter {
+/** The request counter of a POST scoring route (its Hono route path: /predict, /v2/models/:name/infer, ...) for one status. */
+export function predictRequests(metrics: ServeMetrics, status: number, route = "/predict"): PendingCounter {
   const p = pending(metrics);
-  let c = p.byStatus.get(status);
-  if (!c) p.byStatus.set(status, (c = new PendingCounter(metrics.requests, { route: "/predict", method: "POST", status: String(status) })));
+  let byStatus = p.byRoute.get(route);
+  if (!byStatus) p.byRoute.set(route, (byStatus = new Map()));
+  let c = byStatus.get(status);
+  if (!c) byStatus.set(status, (c = new PendingCounter(metrics.requests, { route, method: "POST", status: String(status) })));
   return c;
 }

@@ -1,9 +1,13 @@
-// A lean node:http path for POST /predict that skips Web Request/Response objects; same answers as the Hono route.
+// A lean node:http path for POST /predict and the V2 infer routes that skips Web Request/Response objects; same answers
+// as the Hono routes (a Hono request costs 2.7× the server CPU of this path: bench/RESULTS.md, "Serving vs the bare
+// endpoint").
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DRAIN_LIMIT_BYTES, parseJsonBytes, requireJson, tooLarge } from "./body.js";
 import { errorBody, statusOf } from "./http-errors.js";
 import { predictRequests } from "./metrics.js";
-import { answerPredict, routeFor, type PredictCore } from "./predict.js";
+import { answerPredict, routeFor, type Answer, type PredictCore } from "./predict.js";
+import type { Route, ServedModel } from "./types.js";
+import { answerV2, v2Route } from "./v2-infer.js";
 
 export interface FastPathOptions {
   maxBodyBytes: number;
@@ -32,9 +36,9 @@ function headerList(provenance: Record<string, string>): string[] {
   return list;
 }
 
-/** Counts the /predict status and writes the JSON answer with an explicit length (else node sends it chunked through writev). */
-function send(core: PredictCore, res: ServerResponse, status: number, text: string, headers?: Record<string, string>): void {
-  predictRequests(core.metrics, status).inc();
+/** Counts the route's status and writes the JSON answer with an explicit length (else node sends it chunked through writev). */
+function send(core: PredictCore, route: string, res: ServerResponse, status: number, text: string, headers?: Record<string, string>): void {
+  predictRequests(core.metrics, status, route).inc();
   const length = String(Buffer.byteLength(text));
   if (headers && status === 200 && !res.hasHeader("connection")) {
     const list = headerList(headers);
@@ -46,19 +50,19 @@ function send(core: PredictCore, res: ServerResponse, status: number, text: stri
   res.end(text);
 }
 
-function fail(core: PredictCore, opts: FastPathOptions, res: ServerResponse, e: unknown): void {
+function fail(core: PredictCore, opts: FastPathOptions, route: string, res: ServerResponse, e: unknown): void {
   const status = statusOf(e);
   if (status >= 500) opts.onError(e);
-  send(core, res, status, JSON.stringify(errorBody(e)));
+  send(core, route, res, status, JSON.stringify(errorBody(e)));
 }
 
 // A rejected request is answered after its body is read and discarded (up to DRAIN_LIMIT_BYTES): a client
 // still writing when the server closes sees a broken pipe instead of the 4xx. Beyond that, cut it off.
-function rejectAfterDrain(core: PredictCore, opts: FastPathOptions, req: IncomingMessage, res: ServerResponse, e: unknown, received: number): void {
+function rejectAfterDrain(core: PredictCore, opts: FastPathOptions, route: string, req: IncomingMessage, res: ServerResponse, e: unknown, received: number): void {
   const declared = Number(req.headers["content-length"]);
   res.setHeader("connection", "close");
   if ((Number.isFinite(declared) ? declared : received) > DRAIN_LIMIT_BYTES) {
-    fail(core, opts, res, e);
+    fail(core, opts, route, res, e);
     req.resume();
     return;
   }
@@ -66,28 +70,51 @@ function rejectAfterDrain(core: PredictCore, opts: FastPathOptions, req: Incomin
   req.removeAllListeners("data");
   req.on("data", (c: Buffer) => {
     drained += c.length;
-    if (drained > DRAIN_LIMIT_BYTES && !res.headersSent) fail(core, opts, res, e);
+    if (drained > DRAIN_LIMIT_BYTES && !res.headersSent) fail(core, opts, route, res, e);
   });
   req.on("end", () => {
-    if (!res.headersSent) fail(core, opts, res, e);
+    if (!res.headersSent) fail(core, opts, route, res, e);
   });
   req.on("error", ignore);
   req.resume();
 }
 
-/** Returns a handler that answers POST /predict itself (true) or leaves the request to the general app (false). */
+const V2_PREFIX = "/v2/models/";
+const V2_SUFFIX = "/infer";
+const V2_ROUTE = "/v2/models/:name/infer";
+const V2_VERSION_ROUTE = "/v2/models/:name/versions/:version/infer";
+
+/** `/v2/models/{name}[/versions/{v}]/infer` → [name, version]; null for anything Hono should match (escapes, queries). */
+export function v2Target(url: string): [string, string | undefined] | null {
+  if (!url.startsWith(V2_PREFIX) || !url.endsWith(V2_SUFFIX) || url.includes("%") || url.includes("?")) return null;
+  const parts = url.slice(V2_PREFIX.length, url.length - V2_SUFFIX.length).split("/");
+  if (parts.length === 1 && parts[0] !== "") return [parts[0], undefined];
+  if (parts.length === 3 && parts[0] !== "" && parts[1] === "versions" && parts[2] !== "") return [parts[0], parts[2]];
+  return null;
+}
+
+/** Returns a handler that answers POST /predict and V2 infer itself (true) or leaves the request to the general app (false). */
 export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     // CORS requests take the full app path, which adds the CORS headers.
-    if (req.method !== "POST" || req.url !== "/predict" || req.headers.origin !== undefined) return false;
+    if (req.method !== "POST" || req.headers.origin !== undefined) return false;
+    const url = req.url ?? "";
+    const v2 = url === "/predict" ? null : v2Target(url);
+    if (url !== "/predict" && v2 === null) return false;
     if (opts.admit && !opts.admit(req)) return false;
     const t0 = performance.now();
+    const route = v2 === null ? "/predict" : v2[1] === undefined ? V2_ROUTE : V2_VERSION_ROUTE;
+    const key = req.headers[opts.stickyHeader];
+    const sticky = typeof key === "string" ? key : null;
+    let target: { route: Route; served: ServedModel } | null = null;
     try {
+      // The V2 model is resolved first, as the Hono route does: an unknown model is a 404 whatever the body.
+      if (v2 !== null) target = v2Route(core, v2[0], v2[1], sticky);
       requireJson(req.headers["content-type"]);
       const declared = Number(req.headers["content-length"]);
       if (declared > opts.maxBodyBytes) throw tooLarge(declared, opts.maxBodyBytes);
     } catch (e) {
-      rejectAfterDrain(core, opts, req, res, e, 0);
+      rejectAfterDrain(core, opts, route, req, res, e, 0);
       return true;
     }
     let first: Buffer | null = null;
@@ -100,7 +127,7 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
       if (size > opts.maxBodyBytes) {
         over = true;
         first = chunks = null;
-        rejectAfterDrain(core, opts, req, res, tooLarge(null, opts.maxBodyBytes), size);
+        rejectAfterDrain(core, opts, route, req, res, tooLarge(null, opts.maxBodyBytes), size);
         return;
       }
       // Most bodies arrive in one chunk: no array for them.
@@ -112,11 +139,10 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
       if (over) return;
       try {
         const body = parseJsonBytes(chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
-        const key = req.headers[opts.stickyHeader];
-        const answer = answerPredict(core, routeFor(core.models, typeof key === "string" ? key : null), body.value, t0, body);
-        send(core, res, 200, answer.text, answer.headers);
+        const answer: Answer = target ? answerV2(core, target, body.value, t0) : answerPredict(core, routeFor(core.models, sticky), body.value, t0, body);
+        send(core, route, res, 200, answer.text, answer.headers);
       } catch (e) {
-        fail(core, opts, res, e);
+        fail(core, opts, route, res, e);
       }
     });
     return true;

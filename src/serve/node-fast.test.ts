@@ -1,0 +1,84 @@
+// The node fast path answers /predict and V2 infer exactly as the Hono routes do (same body, status, headers, metrics, log).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "./app.js";
+import { v2Target } from "./node-fast.js";
+import { startServer, type RunningServer } from "./server.js";
+import { churnModel, goodRecord } from "./test-helpers/logistic.js";
+import type { LoggedAnswer, PredictionSink } from "./types.js";
+
+const r = goodRecord();
+const v2Body = (n: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    inputs: [
+      { name: "tenure", datatype: "INT64", shape: [n], data: Array(n).fill(r.tenure) },
+      { name: "monthly_charges", datatype: "FP64", shape: [n], data: Array(n).fill(r.monthly_charges) },
+      { name: "contract", datatype: "BYTES", shape: [n], data: Array(n).fill(r.contract) },
+      { name: "paperless_billing", datatype: "BOOL", shape: [n], data: Array(n).fill(true) },
+    ],
+    ...extra,
+  });
+
+/** Ids differ between two answers; everything else must not. */
+const withoutIds = (text: string): unknown => JSON.parse(text.replace(/"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '"ID"'));
+
+describe("v2Target", () => {
+  it("takes the plain infer paths and leaves escapes, queries and other shapes to Hono", () => {
+    expect(v2Target("/v2/models/churn/infer")).toEqual(["churn", undefined]);
+    expect(v2Target("/v2/models/churn/versions/4/infer")).toEqual(["churn", "4"]);
+    for (const u of ["/v2/models/ch%20urn/infer", "/v2/models/churn/infer?x=1", "/v2/models//infer", "/v2/models/a/b/infer", "/v2/models/churn/versions//infer", "/v2/models/churn/ready", "/predict"]) {
+      expect(v2Target(u)).toBeNull();
+    }
+  });
+});
+
+describe("fast path vs Hono route over a socket", () => {
+  const logged: LoggedAnswer[] = [];
+  const sink: PredictionSink = { log: () => undefined, logRequest: (a) => void logged.push(a) };
+  const app = createApp({ models: { current: () => churnModel(3) }, sink });
+  let server: RunningServer;
+  let hono: RunningServer;
+  let fastHits = 0;
+  beforeAll(async () => {
+    server = await startServer({ fetch: (q) => app.fetch(q), node: (q, s) => (app.node(q, s) ? (fastHits++, true) : false) }, { port: 0 });
+    hono = await startServer({ fetch: (q) => app.fetch(q) }, { port: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+    await hono.close();
+  });
+  const post = (base: string, path: string, body: string) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+  const cases: Array<[string, string]> = [
+    ["/predict", JSON.stringify({ records: [r, { ...r, tenure: 40 }] })],
+    ["/v2/models/churn/infer", v2Body(3, { id: "req-7" })],
+    ["/v2/models/churn/versions/3/infer", v2Body(2, { outputs: [{ name: "probabilities" }] })],
+    ["/v2/models/churn/infer", v2Body(1, { outputs: [{ name: "nope" }] })],
+    ["/v2/models/other/infer", v2Body(1)],
+    ["/v2/models/churn/versions/9/infer", "{not json"],
+    ["/v2/models/churn/infer", JSON.stringify({ inputs: [{ name: "tenure", datatype: "INT64", shape: [1], data: ["x"] }] })],
+  ];
+  for (const [path, body] of cases) {
+    it(`answers ${path} ${body.slice(0, 40)}… as the Hono route does`, async () => {
+      const before = fastHits;
+      const [a, b] = [await post(server.url, path, body), await post(hono.url, path, body)];
+      expect(fastHits).toBe(before + 1);
+      expect(a.status).toBe(b.status);
+      expect(withoutIds(await a.text())).toEqual(withoutIds(await b.text()));
+      for (const h of ["content-type", "x-millrace-version", "x-millrace-run-id"]) expect(a.headers.get(h)).toBe(b.headers.get(h));
+    });
+  }
+
+  it("logs a V2 request as records with its answers and ids, and counts it under its route", async () => {
+    logged.length = 0;
+    const res = await post(server.url, "/v2/models/churn/infer", v2Body(2));
+    const ids = (await res.json()).parameters.prediction_ids as string[];
+    expect(logged).toHaveLength(1);
+    const line = logged[0];
+    expect(JSON.parse(line.requestJson!).records).toEqual(line.records);
+    expect(line.records[0]).toMatchObject({ tenure: r.tenure, contract: r.contract, total_charges: null });
+    expect(JSON.parse(line.responseJson!)).toEqual({ predictions: line.outputs, ids });
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toMatch(/millrace_http_requests_total\{route="\/v2\/models\/:name\/infer",method="POST",status="200"\} \d+/);
+    expect(text).toMatch(/millrace_http_requests_total\{route="\/v2\/models\/:name\/infer",method="POST",status="404"\} [1-9]/);
+  });
+});

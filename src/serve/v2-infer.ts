@@ -1,0 +1,186 @@
+// The KServe V2 infer answer, independent of the HTTP layer (the Hono route and the node fast path both call it):
+// route by model name and version, tensors → records, validate, score, log, and the answer's JSON written directly.
+import { NotFoundError, ValidationError } from "../errors.js";
+import type { FieldSpec, PredictionOutput, Provenance } from "../records.js";
+import { answersJson, idsJson } from "./answer-json.js";
+import { checkRanges, noModel, routeFor, scoreRoute, type Answer, type PredictCore } from "./predict.js";
+import { cachedProvenanceHeaders } from "./provenance.js";
+import { MAX_FLAGS_SHOWN, type RangeFlag } from "./ranges.js";
+import { logAnswer } from "./score.js";
+import type { Route, ServedModel } from "./types.js";
+import { validatorFor } from "./validate.js";
+
+const KNOWN_DATATYPES = new Set(["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"]);
+
+/** Every model this server answers with, primary first. */
+export function allServed(core: PredictCore): Array<{ served: ServedModel; role: string }> {
+  if (core.models.list) return core.models.list();
+  const cur = core.models.current();
+  return cur ? [{ served: cur, role: "primary" }] : [];
+}
+
+/** The route for a V2 request: the normal traffic policy for a bare name, the exact version when one is named. */
+export function v2Route(core: PredictCore, name: string, version: string | undefined, key: string | null): { route: Route; served: ServedModel } {
+  if (version === undefined) {
+    // The common case first (the routed model has this name), without listing every served model.
+    const route = routeFor(core.models, key);
+    if (route.served && route.served.provenance.model === name) return { route, served: route.served };
+  }
+  const all = allServed(core);
+  if (all.length === 0) throw noModel();
+  const named = all.filter((m) => m.served.provenance.model === name);
+  if (named.length === 0) {
+    throw new NotFoundError(`model ${name} is not served here`, { path: "model_name", hint: `served: ${[...new Set(all.map((m) => m.served.provenance.model))].join(", ")}` });
+  }
+  if (version === undefined) return { route: { served: named[0].served, role: "primary", shadow: null }, served: named[0].served };
+  const exact = named.find((m) => String(m.served.provenance.version) === version);
+  if (!exact) {
+    throw new NotFoundError(`model ${name} version ${version} is not served here`, {
+      path: "model_version",
+      hint: `served versions: ${named.map((m) => m.served.provenance.version).join(", ")}`,
+    });
+  }
+  return { route: { served: exact.served, role: "primary", shadow: null }, served: exact.served };
+}
+
+/** Columnar V2 input tensors → records; shape and name problems name the tensor (`inputs[2].shape`). */
+export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>): { records: Record<string, unknown>[]; names: string[] } {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ValidationError("body must be a JSON object", { path: "", hint: 'send {"inputs":[{"name":..,"shape":[n],"datatype":..,"data":[..]}]}' });
+  const inputs = (body as { inputs?: unknown }).inputs;
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new ValidationError("inputs must be a non-empty array of tensors", { path: "inputs", hint: "one tensor per model input field" });
+  let rows = -1;
+  const names: string[] = [];
+  const cols: unknown[][] = [];
+  for (let k = 0; k < inputs.length; k++) {
+    const t: unknown = inputs[k];
+    const where = `inputs[${k}]`;
+    if (t === null || typeof t !== "object" || Array.isArray(t)) throw new ValidationError(`${where} must be a tensor object`, { path: where });
+    const { name, shape, datatype, data } = t as Record<string, unknown>;
+    if (typeof name !== "string" || name === "") throw new ValidationError(`${where}.name must be a non-empty string`, { path: `${where}.name` });
+    if (names.includes(name)) throw new ValidationError(`${where}.name ${name} is given twice`, { path: `${where}.name` });
+    if (typeof datatype !== "string" || !KNOWN_DATATYPES.has(datatype)) throw new ValidationError(`${where}.datatype must be a V2 datatype (FP64, INT64, BOOL, BYTES, ...)`, { path: `${where}.datatype` });
+    if (!Array.isArray(shape) || shape.length === 0 || shape.length > 2 || !shape.every((d) => Number.isInteger(d) && d >= 0) || (shape.length === 2 && shape[1] !== 1)) {
+      throw new ValidationError(`${where}.shape must be [n] or [n, 1]`, { path: `${where}.shape`, hint: "one value per record" });
+    }
+    const flat = Array.isArray(data) ? (data.length > 0 && Array.isArray(data[0]) ? (data as unknown[][]).flat() : data) : null;
+    if (flat === null || flat.length !== shape[0]) throw new ValidationError(`${where}.data must hold ${String(shape[0])} values as its shape says`, { path: `${where}.data` });
+    if (rows >= 0 && shape[0] !== rows) throw new ValidationError(`${where} has ${String(shape[0])} rows but inputs[0] has ${rows}`, { path: `${where}.shape`, hint: "every input tensor needs one value per record" });
+    rows = shape[0] as number;
+    names.push(name);
+    cols.push(flat);
+  }
+  for (const f of fields) {
+    if (!f.nullable && !names.includes(f.name)) throw new ValidationError(`no input tensor named ${f.name}`, { path: "inputs", hint: `the model needs: ${fields.map((x) => x.name).join(", ")}` });
+  }
+  const records = new Array<Record<string, unknown>>(rows);
+  for (let i = 0; i < rows; i++) {
+    const r: Record<string, unknown> = {};
+    for (let k = 0; k < names.length; k++) r[names[k]] = cols[k][i];
+    records[i] = r;
+  }
+  return { records, names };
+}
+
+/** A number as JSON.stringify spells it inside an array (non-finite → null). */
+const num = (v: number | undefined): string => (v !== undefined && v - v === 0 ? String(v) : "null");
+
+const quoted = new Map<string, string>();
+/** A label's JSON spelling, kept for the few distinct labels (class names). */
+function label(s: string | undefined): string {
+  if (s === undefined) return "null";
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (quoted.size < 1024) quoted.set(s, q);
+  }
+  return q;
+}
+
+/** The output tensors' JSON by name (value; or label and probabilities), in the order V2 answers list them. */
+export function outputTensorsJson(outputs: PredictionOutput[], classes: string[] | undefined, task: string): Array<[string, string]> {
+  const n = outputs.length;
+  if (task === "regression") {
+    let data = "";
+    for (let i = 0; i < n; i++) data += (i ? "," : "") + num(outputs[i].value ?? undefined);
+    return [["value", `{"name":"value","datatype":"FP64","shape":[${n}],"data":[${data}]}`]];
+  }
+  const cls = classes ?? Object.keys(outputs[0]?.probabilities ?? {});
+  let labels = "";
+  let probs = "";
+  for (let i = 0; i < n; i++) {
+    const o = outputs[i];
+    labels += (i ? "," : "") + label(o.label ?? undefined);
+    const p = o.probabilities;
+    for (let c = 0; c < cls.length; c++) probs += (i || c ? "," : "") + num(p?.[cls[c]] ?? 0);
+  }
+  return [
+    ["label", `{"name":"label","datatype":"BYTES","shape":[${n}],"data":[${labels}]}`],
+    ["probabilities", `{"name":"probabilities","datatype":"FP64","shape":[${n},${cls.length}],"data":[${probs}],"parameters":{"classes":${JSON.stringify(cls)}}}`],
+  ];
+}
+
+/** `{"model_name":…,"model_version":…,"id":` and `,"parameters":{…,"prediction_ids":` of a provenance, made once. */
+const heads = new WeakMap<Provenance, [string, string]>();
+function headOf(p: Provenance): [string, string] {
+  let h = heads.get(p);
+  if (!h) {
+    const a = JSON.stringify({ model_name: p.model, model_version: String(p.version) });
+    const b = JSON.stringify({ run_id: p.runId, artifact_uri: p.artifactUri, alias: p.alias, dataset_id: p.datasetId, dataset_hash: p.datasetHash });
+    heads.set(p, (h = [`${a.slice(0, -1)},"id":`, `,"parameters":${b.slice(0, -1)},"prediction_ids":`]));
+  }
+  return h;
+}
+
+/** Validation errors name the value where the client put it: records[3].tenure → inputs[tenure].data[3]. */
+function inTensors(e: unknown): unknown {
+  if (e instanceof ValidationError && typeof e.details.path === "string") {
+    const m = /^records\[(\d+)\]\.(.+)$/.exec(e.details.path);
+    if (m) {
+      const path = `inputs[${m[2]}].data[${m[1]}]`;
+      return new ValidationError(e.message.replace(e.details.path, path), { ...e.details, path });
+    }
+  }
+  return e;
+}
+
+/** Answers one V2 infer request (its target from v2Route, asked before the body is read); throws typed 400s for bad tensors. */
+export function answerV2(core: PredictCore, target: { route: Route; served: ServedModel }, body: unknown, t0: number): Answer {
+  const { route, served } = target;
+  const sig = served.predictor.signature;
+  const { records: raw } = tensorsToRecords(body, sig.inputs);
+  let records: Record<string, unknown>[];
+  let flags: RangeFlag[] | null = null;
+  try {
+    const validator = validatorFor(sig, core.vopts);
+    records = validator.parseRecords(raw, "records");
+    if (validator.ranges) flags = checkRanges(core, served, validator.ranges(records, "records"));
+  } catch (e) {
+    throw inTensors(e);
+  }
+  let tensors = outputTensorsJson([], sig.output.classes, sig.output.task);
+  const requested = (body as { outputs?: unknown }).outputs;
+  let want: string[] | null = null;
+  if (Array.isArray(requested) && requested.length > 0) {
+    // Checked before scoring: a bad output name is the client's 400, not a scored-and-logged request.
+    want = requested.map((o: unknown, k) => {
+      const n = (o as { name?: unknown } | null)?.name;
+      if (typeof n !== "string" || !tensors.some(([t]) => t === n)) throw new ValidationError(`outputs[${k}].name must be one of ${tensors.map(([t]) => t).join(", ")}`, { path: `outputs[${k}].name` });
+      return n;
+    });
+  }
+  const scored = scoreRoute(core, route, served, records, t0);
+  const ids = idsJson(scored.ids);
+  // The log line takes the request as records (what every log reader expects), not as the client's tensors.
+  logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, {
+    requestJson: `{"records":${JSON.stringify(records)}}`,
+    responseJson: `{"predictions":${answersJson(scored.outputs)},"ids":${ids}}`,
+  });
+  tensors = outputTensorsJson(scored.outputs, sig.output.classes, sig.output.task);
+  if (want) tensors = tensors.filter(([t]) => want.includes(t));
+  const p = served.provenance;
+  const [head, params] = headOf(p);
+  const id = (body as { id?: unknown }).id;
+  const flagged = flags ? `,"out_of_range":${JSON.stringify(flags.slice(0, MAX_FLAGS_SHOWN))},"out_of_range_count":${flags.length}` : "";
+  const text = `${head}${typeof id === "string" ? JSON.stringify(id) : `"${scored.ids[0]}"`}${params}${ids}${flagged}},"outputs":[${tensors.map(([, t]) => t).join(",")}]}`;
+  return { text, headers: cachedProvenanceHeaders(p) };
+}
