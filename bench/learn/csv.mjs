@@ -78,3 +78,14 @@ export function readCsvFrame(path, drop = []) {
   }
   return { rowCount: n, columns };
 }
+
+/** Numeric columns named in `names` as text categories (ids are labels), as peer_baselines.py --cat does. */
+export function asCategorical(frame, names) {
+  if (!names.length) return frame;
+  const columns = frame.columns.map((c) =>
+    names.includes(c.name) && c.kind === "numeric"
+      ? { name: c.name, kind: "categorical", values: Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v))) }
+      : c,
+  );
+  return { rowCount: frame.rowCount, columns };
+}

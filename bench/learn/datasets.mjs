@@ -13,6 +13,10 @@ export const DATASETS = [
   { name: "shuttle", file: "shuttle.csv", target: "Class", task: "multiclass", size: "small" },
   { name: "diamonds", file: "diamonds.csv", target: "price", task: "regression", size: "small" },
   { name: "cps1988", file: "cps1988.csv", target: "wage", task: "regression", size: "small" },
+  // High-cardinality categoricals (issue 11): a seeded 100k-row sample of flights_3m (origin 226 / destination 228
+  // levels; BSD-3) and InstEval ratings with student (2,972) and lecturer (1,128) ids as categories (read from ../shared).
+  { name: "flights_100k", file: "flights_100k.csv", target: "delayed15", task: "binary", positive: "1", size: "cat", build: "flights_100k" },
+  { name: "insteval", file: "insteval_ratings.csv", target: "y", task: "regression", cat: ["s", "d", "dept"], size: "cat" },
   { name: "fertility", file: "fertility.csv", target: "morekids", task: "binary", positive: "yes", size: "medium" },
   { name: "synthetic_1m", file: "synthetic_1m.csv", target: "target", task: "binary", positive: "1", size: "big", synthetic: 1000000 },
   { name: "flights_3m", file: "flights_3m.csv", target: "delayed15", task: "binary", positive: "1", drop: ["delay"], size: "big" },

@@ -18,6 +18,7 @@ export function runPeer(ds, csv, models, splitOut) {
   const args = ds.synthetic ? ["--synthetic", String(ds.synthetic)] : [csv, ds.target, ds.task];
   if (ds.positive !== undefined && !ds.synthetic) args.push("--positive", ds.positive);
   if (ds.drop?.length) args.push("--drop", ds.drop.join(","));
+  if (ds.cat?.length) args.push("--cat", ds.cat.join(","));
   args.push("--models", models.join(","), "--split-out", splitOut);
   const r = spawnSync("/usr/bin/time", ["-f", "MAXRSS_KB %M", "/usr/bin/python3", PEER_SCRIPT, ...args], {
     encoding: "utf8",

@@ -1,12 +1,12 @@
 // One Millrace training run in a fresh process (clean heap, own peak RSS): prints a JSON line with metrics and times.
 // Usage: node bench/learn/run-one.mjs '{"csv":...,"target":...,"task":...,"positive":...,"drop":[],"rows":FILE,"model":"gbdt","params":{}}'
 import { readFileSync } from "node:fs";
-import { readCsvFrame } from "./csv.mjs";
+import { asCategorical, readCsvFrame } from "./csv.mjs";
 
 const { trainCandidate } = await import("../../dist/learn/train.js");
 const job = JSON.parse(process.argv[2]);
 const t0 = performance.now();
-const frame = readCsvFrame(job.csv, job.drop ?? []);
+const frame = asCategorical(readCsvFrame(job.csv, job.drop ?? []), job.cat ?? []);
 const test = Uint32Array.from(readFileSync(job.rows, "utf8").trim().split("\n").map(Number));
 const loadSeconds = (performance.now() - t0) / 1000;
 const features = frame.columns.map((c) => c.name).filter((c) => c !== job.target);
@@ -36,6 +36,7 @@ for (let k = 0; k < 3; k++) {
 const bytes = r.model.toBytes();
 console.log(JSON.stringify({
   model: job.model,
+  ...(r.selection ? { chosen: r.selection.chosen, candidates: r.selection.candidates.map((c) => `${c.label}=${c.cvMean?.toFixed(4) ?? c.status}`) } : {}),
   metrics: r.testMetrics,
   trainSeconds: r.trainSeconds,
   /** CPU seconds of the whole trainCandidate call (all threads): steadier than wall time on a shared machine. */

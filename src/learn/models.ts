@@ -15,6 +15,7 @@ import { FittedKnn, KNearestNeighbors, KNN_PARAMS, type KnnState } from "./neigh
 import { FittedStacking, STACKING_PARAMS, StackingEnsemble } from "./ensemble/stacking.js";
 import { FittedVoting, VOTING_PARAMS, VotingEnsemble } from "./ensemble/voting.js";
 import { checkMembers } from "./ensemble/members.js";
+import { AUTO_PARAMS, AutoModel, FittedAuto } from "./auto/auto.js";
 
 /** One learner of the zoo: everything Millrace needs to know about it, registered in one place. */
 export interface ModelKind {
@@ -33,6 +34,15 @@ const CLASSIFY: readonly Task[] = ["binary", "multiclass"];
 const ALL: readonly Task[] = ["binary", "multiclass", "regression"];
 
 export const MODELS: Record<string, ModelKind> = {
+  // A portfolio of the learners below tried by CV within a time budget (auto/portfolio.ts); the winner is refit.
+  auto: {
+    name: "auto",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    params: AUTO_PARAMS,
+    create: (p) => new AutoModel(p, memberKind),
+    restore: (s) => FittedAuto.restore(memberKind, s as never),
+  },
   logistic_regression: {
     name: "logistic_regression",
     tasks: CLASSIFY,

@@ -7,6 +7,7 @@ import { fitOptionParams, splitParams, TrainingSession } from "./session.js";
 import type { StrictMode } from "./signature.js";
 import { holdoutSplit } from "./split.js";
 import { summarizeFolds } from "./task-metrics.js";
+import type { AutoSelection } from "./auto/auto.js";
 
 export { holdoutSplit, loadModel };
 export type { TrainedModel };
@@ -64,6 +65,8 @@ export interface TrainResult {
   prepSeconds?: number;
   /** Importance per input column (gain for trees), when the learner has a notion of it. */
   importance?: Record<string, number>;
+  /** model "auto": every candidate tried (CV on the train rows) and the one chosen. */
+  selection?: AutoSelection;
 }
 
 /** Trains one candidate; async (the learners may use worker threads). */
@@ -96,5 +99,6 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
     predictSeconds,
     prepSeconds: final.prep,
     ...(final.model.estimator.importance ? { importance: final.model.estimator.importance() } : {}),
+    ...("selection" in final.model.estimator ? { selection: final.model.estimator.selection as AutoSelection } : {}),
   };
 }

@@ -52,6 +52,7 @@ export async function trainCommands(program: Command, action: ActionWrapper): Pr
     .option("-p, --param <name=value>", "hyperparameter, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--drop <columns>", "comma-separated columns to leave out")
     .option("--cat <columns>", "comma-separated numeric columns to treat as categories (ids, codes)")
+    .option("--time-budget <duration>", "--model auto: time for the whole search, e.g. 60s, 5m (default 60s)")
     .option("--save <file>", "write the trained model artifact here")
     .option("--json", "print the report as JSON")
     .action(action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts)));

@@ -55,4 +55,18 @@ describe("millrace train", () => {
     expect(r.json.metrics.rmse).toBeDefined();
     expect(r.json.metrics.mape).toBeUndefined();
   });
+
+  it("--model auto with --time-budget: reports every candidate and the chosen learner; the budget is only for auto", () => {
+    const r = millrace(["train", churn, "--target", "left", "-m", "auto", "--time-budget", "30s", "-p", "candidates=logistic_regression,gbdt", "--json"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.json.model).toBe("auto");
+    expect(["logistic_regression", "gbdt"]).toContain(r.json.chosen);
+    expect(r.json.candidates.map((c: { label: string }) => c.label)).toEqual(["logistic_regression", "gbdt"]);
+    expect(r.json.params.time_budget_s).toBe(30);
+    expect(r.json.metrics.roc_auc).toBeGreaterThan(0);
+    const text = millrace(["train", churn, "--target", "left", "-m", "auto", "-p", "candidates=logistic_regression,gbdt"]);
+    expect(text.stdout).toMatch(/auto tried 2 candidates \(roc_auc, CV on the train rows, budget 60 s\); chose/);
+    expect(millrace(["train", churn, "--target", "left", "-m", "gbdt", "--time-budget", "5s"]).out).toContain("--time-budget applies to --model auto");
+    expect(millrace(["train", churn, "--target", "left", "-m", "auto", "--time-budget", "soon"]).out).toContain("--time-budget soon: not a duration");
+  });
 });

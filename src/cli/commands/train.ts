@@ -24,6 +24,7 @@ export interface TrainOptions {
   param: string[];
   drop?: string;
   cat?: string;
+  timeBudget?: string;
   save?: string;
   json?: boolean;
 }
@@ -106,9 +107,27 @@ function readTestRows(file: string, rowCount: number): Uint32Array {
   return rows;
 }
 
+/** "60s", "2m", "90" (seconds), "1.5h" -> seconds. */
+export function parseDuration(text: string, flag = "--time-budget"): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/.exec(text);
+  const unit = { ms: 0.001, s: 1, m: 60, min: 60, h: 3600 }[(m?.[2] ?? "s") as "s"];
+  const v = m ? Number(m[1]) * unit : NaN;
+  if (!(v > 0)) throw new ValidationError(`${flag} ${text}: not a duration`, { path: flag, hint: "write e.g. 60s, 5m or 1h" });
+  return v;
+}
+
+/** -p parameters plus --time-budget, which only `auto` takes. */
+function candidateParams(opts: TrainOptions): Record<string, unknown> {
+  const params = parseParams(opts.param);
+  if (opts.timeBudget === undefined) return params;
+  if (opts.model !== "auto") throw new ValidationError(`--time-budget applies to --model auto, not ${opts.model}`, { path: "--time-budget", hint: "drop --time-budget or use --model auto" });
+  return { ...params, time_budget_s: parseDuration(opts.timeBudget) };
+}
+
 export async function trainCommand(csv: string, opts: TrainOptions): Promise<number> {
   // The model and -p parameters are checked against the model registry before the data is read (as millrace.yaml is).
-  checkCandidate({ model: opts.model, params: parseParams(opts.param) });
+  const params = candidateParams(opts);
+  checkCandidate({ model: opts.model, params });
   const t0 = performance.now();
   const full = await readTableFile(csv);
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -127,7 +146,6 @@ export async function trainCommand(csv: string, opts: TrainOptions): Promise<num
   const testRows = opts.testRows
     ? readTestRows(opts.testRows, frame.rowCount)
     : holdoutSplit(target, { testFraction: Number(opts.testFraction), seed, stratify: task !== "regression" }).test;
-  const params = parseParams(opts.param);
   const result = await trainCandidate({
     frame,
     target: opts.target,
@@ -150,6 +168,7 @@ export async function trainCommand(csv: string, opts: TrainOptions): Promise<num
     ...(positive !== null ? { positive } : {}),
     ...(cats.length ? { categorical: cats } : {}),
     model: opts.model,
+    ...(result.selection ? { chosen: result.selection.chosen, chosenModel: result.selection.chosenModel, candidates: result.selection.candidates } : {}),
     rows: frame.rowCount,
     features: features.length,
     trainRows: frame.rowCount - testRows.length,
@@ -167,6 +186,11 @@ export async function trainCommand(csv: string, opts: TrainOptions): Promise<num
     return 0;
   }
   console.log(`${color.bold(opts.model)} on ${path.basename(csv)}: ${task} (${inferred.why}), ${fmtNumber(frame.rowCount)} rows (${fmtNumber(report.trainRows)} train / ${fmtNumber(report.testRows)} test), ${features.length} features`);
+  const sel = result.selection;
+  if (sel) {
+    console.log(`auto tried ${sel.candidates.length} candidates (${sel.metric}, CV on the train rows, budget ${sel.budgetSeconds} s); chose ${color.bold(sel.chosen)}`);
+    console.log(table(["candidate", `cv ${sel.metric}`, "cv std", "seconds", "status"], sel.candidates.map((c) => [c.label, c.cvMean, c.cvStd, Number(c.seconds.toFixed(1)), c.error ? `${c.status}: ${c.error}` : c.status])));
+  }
   if (positive !== null) console.log(`positive class (1): "${positive}"${opts.positive === undefined ? color.dim(" — the second in sorted order; choose it with --positive") : ""}`);
   const cvOf = (k: string) => result.cvMetrics[`${k}_mean`];
   const hasCv = Object.keys(result.testMetrics).some((k) => cvOf(k) !== undefined);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { Frame } from "../../records.js";
+import { Rng } from "../rng.js";
+import { holdoutSplit, loadModel, trainCandidate } from "../train.js";
+import { portfolio } from "./portfolio.js";
+
+/** A binary set a linear model gets right and a single deep tree does not: auto has something to choose. */
+function linearish(n: number): Frame {
+  const rng = new Rng(11);
+  const cols = Array.from({ length: 6 }, () => Float64Array.from({ length: n }, () => rng.normal()));
+  const y = Array.from({ length: n }, (_, i) => (cols.reduce((s, c, j) => s + (j + 1) * 0.4 * c[i], 0) + rng.normal() > 0 ? "yes" : "no"));
+  return {
+    rowCount: n,
+    columns: [...cols.map((values, j) => ({ name: `x${j}`, kind: "numeric" as const, values })), { name: "y", kind: "categorical" as const, values: y }],
+  };
+}
+
+const features = ["x0", "x1", "x2", "x3", "x4", "x5"];
+
+describe("auto", () => {
+  it("scores every candidate by CV on the train rows, picks the best CV score and refits it", async () => {
+    const frame = linearish(600);
+    const { test } = holdoutSplit(frame.columns[6], { testFraction: 0.3, seed: 1, stratify: true });
+    const r = await trainCandidate({
+      frame, target: "y", features, task: "binary", positive: "yes", testRows: test, cvFolds: 0, seed: 5,
+      candidate: { name: "auto", model: "auto", params: { candidates: "logistic_regression,gbdt,random_forest", time_budget_s: 600 } },
+    });
+    const sel = r.selection!;
+    expect(sel.candidates.map((c) => c.label)).toEqual(["logistic_regression", "gbdt", "random_forest"]);
+    expect(sel.candidates.every((c) => c.status === "scored" && c.cvMean! > 0.5 && c.cvMean! <= 1)).toBe(true);
+    const best = sel.candidates.reduce((a, b) => (b.cvMean! > a.cvMean! ? b : a));
+    expect(sel.chosen).toBe(best.label);
+    expect(sel.chosen).toBe("logistic_regression"); // the truth is linear
+    expect(sel.metric).toBe("roc_auc");
+    expect(r.testMetrics.roc_auc).toBeGreaterThan(0.85);
+    const loaded = loadModel(r.model.toBytes());
+    expect(loaded.predictFrame(frame)).toEqual(r.model.predictFrame(frame));
+  });
+
+  it("a budget spent by the first candidate skips the rest and says so", async () => {
+    const frame = linearish(400);
+    const r = await trainCandidate({
+      frame, target: "y", features, task: "binary", positive: "yes", testRows: new Uint32Array(0), cvFolds: 0, seed: 5,
+      candidate: { name: "auto", model: "auto", params: { time_budget_s: 0.001 } },
+    });
+    const sel = r.selection!;
+    expect(sel.candidates[0].status).toBe("scored");
+    expect(sel.candidates.slice(1).every((c) => c.status === "skipped: budget")).toBe(true);
+    expect(sel.chosen).toBe("logistic_regression");
+  });
+
+  it("regression portfolio starts with ridge; labels are unique names usable in `candidates`", () => {
+    const p = portfolio("regression", 1000);
+    expect(p[0].model).toBe("ridge");
+    const labels = p.map((e) => e.label);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels.every((l) => /^[a-z_]+$/.test(l))).toBe(true);
+  });
+});
