@@ -13,7 +13,7 @@ export const FAST: Record<string, Record<string, unknown>> = {
   svdpp: { n_factors: 5, n_epochs: 5 },
   nmf: { n_factors: 5, n_epochs: 10 },
   als: { factors: 8, iterations: 3 },
-  two_tower: { epochs: 2, emb_dim: 8, user_layers: "16,8", item_layers: "16,8", transformer: true, max_history: 6, d_model: 8, heads: 2 },
+  two_tower: { epochs: 2, emb_dim: 8, user_layers: "16,8", item_layers: "16,8", transformer: true, max_history: 6, d_model: 8, heads: 2, batch_size: 128 },
 };
 
 const table = syntheticRatings({ users: 60, items: 40, ratings: 900, seed: 5 });

@@ -59,3 +59,16 @@ describe("recommenders learn the latent structure", () => {
     expect(rec.items[0].score).toBeGreaterThanOrEqual(rec.items[2].score);
   });
 });
+
+describe("two_tower learns", () => {
+  it("beats the global mean on held-out ratings, with side features and the history Transformer", () => {
+    const r = trainRecommender({
+      table, model: "two_tower", testRows, seed: 1,
+      params: { emb_dim: 16, user_layers: "32,16", item_layers: "32,16", transformer: true, max_history: 8, d_model: 8, heads: 2, ffn_dim: 16, epochs: 8, batch_size: 256, lr: 0.003 },
+    });
+    expect(r.metrics.rmse).toBeLessThan(meanRmse - 0.05);
+    const s = (r.model.fitted as unknown as { s: { bestEpoch: number; epochs: number } }).s;
+    expect(s.bestEpoch).toBeGreaterThan(0);
+    expect(s.bestEpoch).toBeLessThanOrEqual(s.epochs);
+  }, 60_000);
+});

@@ -12,6 +12,7 @@ import { FittedNMF, NMF_PARAMS, NMFRecommender, type NMFState } from "./nmf.js";
 import { FittedPopularity, POPULARITY_PARAMS, PopularityRecommender } from "./popularity.js";
 import { SVD_PARAMS, SVDRecommender } from "./svd.js";
 import { SVDPP_PARAMS, SVDppRecommender } from "./svdpp.js";
+import { FittedTwoTower, TWO_TOWER_PARAMS, TwoTowerRecommender, type TwoTowerState } from "./two-tower/model.js";
 
 export interface RecommenderKind {
   name: string;
@@ -81,6 +82,14 @@ export const RECOMMENDERS: Record<string, RecommenderKind> = {
     summary: "implicit-feedback ALS with confidence 1 + alpha·r (Hu, Koren, Volinsky)",
     create: (p) => new ALSRecommender(p),
     restore: (s) => new FittedALS(s as unknown as ALSState),
+  },
+  two_tower: {
+    name: "two_tower",
+    feedback: "both",
+    params: TWO_TOWER_PARAMS,
+    summary: "two-tower network: id/categorical embeddings, feature MLPs, optional Transformer over the history, dot product",
+    create: (p) => new TwoTowerRecommender(p),
+    restore: (s) => new FittedTwoTower(s as unknown as TwoTowerState),
   },
 };
 
