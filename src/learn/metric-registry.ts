@@ -70,6 +70,14 @@ const DEFINITIONS: readonly MetricDef[] = [
   { name: "r2", higherIsBetter: true, compute: { regression: (s) => r2(s.y, s.out) } },
   // Undefined (left out) when a true value is 0: it divides by a 2.2e-16 floor there and prints 1.6e15 (sklearn does too).
   { name: "mape", higherIsBetter: false, compute: { regression: (s) => (hasZero(s.y) ? undefined : mape(s.y, s.out)) } },
+  // Recommendation (top-10 lists per user): computed by src/recommend/metrics.ts on ranked lists, not on scored rows,
+  // so no tabular task computes them; registered for their direction (the gate, decay, runs sorting).
+  { name: "precision_at_10", higherIsBetter: true, compute: {} },
+  { name: "recall_at_10", higherIsBetter: true, compute: {} },
+  { name: "ndcg_at_10", higherIsBetter: true, compute: {} },
+  { name: "map_at_10", higherIsBetter: true, compute: {} },
+  { name: "hit_rate_at_10", higherIsBetter: true, compute: {} },
+  { name: "coverage_at_10", higherIsBetter: true, compute: {} },
 ];
 
 export const METRICS: ReadonlyMap<string, MetricDef> = new Map(DEFINITIONS.map((d) => [d.name, d]));
