@@ -3,9 +3,11 @@
 import { loadModel } from "../learn/train.js";
 import type { Registry } from "../registry/registry.js";
 import type { ModelResolver } from "../serve/reload.js";
+import type { ModelVersion } from "../records.js";
 import type { ServedModel } from "../serve/types.js";
 
-export function registryResolver(registry: Registry, name: string, alias: string): ModelResolver {
+/** `decorate` may wrap a loaded model (a feature-service model gets its feature lookups). */
+export function registryResolver(registry: Registry, name: string, alias: string, decorate?: (served: ServedModel, mv: ModelVersion) => Promise<ServedModel>): ModelResolver {
   return {
     async resolve() {
       const version = await registry.store.getAlias(name, alias);
@@ -14,7 +16,7 @@ export function registryResolver(registry: Registry, name: string, alias: string
     async load(key: string): Promise<ServedModel> {
       const mv = await registry.get(name, Number(key.slice(key.lastIndexOf("@") + 1)));
       const model = loadModel(await registry.loadArtifact(mv));
-      return {
+      const served: ServedModel = {
         predictor: model,
         provenance: {
           model: mv.name,
@@ -26,6 +28,7 @@ export function registryResolver(registry: Registry, name: string, alias: string
           artifactUri: mv.artifactUri,
         },
       };
+      return decorate ? decorate(served, mv) : served;
     },
   };
 }

@@ -24,6 +24,7 @@ import { ingestRoute } from "./ingest-route.js";
 import { mountRegistryRoutes } from "./registry-routes.js";
 import { registryResolver } from "./registry-model-source.js";
 import { resolveServeTokens } from "./serve-tokens.js";
+import { FeatureServing } from "../featurestore/serving.js";
 
 export interface ServeProcess {
   server: RunningServer;
@@ -66,8 +67,9 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   const resources = await openResources(project, { lake: false });
   const name = cfg.registry.model;
   const alias = opts.alias ?? cfg.serve.alias ?? cfg.registry.alias;
+  const featureServing = FeatureServing.of(project);
   const source = (a: string) =>
-    new ReloadingSource(registryResolver(resources.registry, name, a), {
+    new ReloadingSource(registryResolver(resources.registry, name, a, featureServing ? (served, mv) => featureServing.decorate(served, mv, resources.meta) : undefined), {
       intervalMs: cfg.serve.reload_s * 1000,
       onSwap: (from, to) => log(`serving ${to.provenance.model} v${to.provenance.version} as ${a}${from ? ` (was v${from.provenance.version})` : ""}`),
       onError: (e) => log(`loading ${name}@${a} failed, keeping the current model: ${describeError(e)}`),
@@ -106,6 +108,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       : primary;
 
   const metrics = new MetricsRegistry();
+  featureServing?.registerMetrics(metrics);
   const predictionLog = new PredictionLog({ dir: project.paths.predictions, sampleRate: cfg.monitor.sample_rate });
   // Decay is measured against each version's test metrics from training.
   const references = new Map<number, { metrics: Record<string, number>; positive?: string }>();
@@ -158,6 +161,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       // The dashboard's predict form scores as /predict does: when scoring needs the predict scope, so does the form.
       if (authenticator.predictNeedsToken) hono.use("/api/models/:name/:ref/predict", guard("predict"));
       dashboard.mount(hono);
+      featureServing?.mount(hono, guard, authenticator.configured);
       ingest.mount(hono, guard);
       mountRegistryRoutes(hono, guard, resources.registry, () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]));
     },
@@ -187,6 +191,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       await predictionLog.close();
       await ingest.close();
       await dashboard.close();
+      await featureServing?.close();
       await resources.close();
     },
   };

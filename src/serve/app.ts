@@ -12,6 +12,7 @@ import { serveMetrics, type ServeMetrics } from "./metrics.js";
 import { fastPredictHandler } from "./node-fast.js";
 import { openApiDocument } from "./openapi.js";
 import { answerPredict, NO_MODEL_HINT, routeFor, type PredictCore } from "./predict.js";
+import { answerWithFeatures } from "./feature-lookup.js";
 import { cachedProvenanceHeaders, PROVENANCE_HEADERS } from "./provenance.js";
 import { mountV2 } from "./routes-v2.js";
 import type { OutcomeWatch } from "./slo.js";
@@ -150,7 +151,7 @@ export function createApp(opts: AppOptions): App {
     // One route (one model object) for the whole request: a swap mid-request cannot mix answers and provenance.
     const route = routeFor(opts.models, c.req.header(stickyHeader) ?? null);
     const body = await readJsonBodyText(c.req.raw, maxBodyBytes);
-    const answer = answerPredict(core, route, body.value, t0, body);
+    const answer = route.served?.features ? await answerWithFeatures(core, route, body.value, t0) : answerPredict(core, route, body.value, t0, body);
     return new Response(answer.text, { status: 200, headers: { ...JSON_HEADERS, ...answer.headers } });
   });
 

@@ -6,6 +6,7 @@ import { DRAIN_LIMIT_BYTES, parseJsonBytes, requireJson, tooLarge } from "./body
 import { errorBody, statusOf } from "./http-errors.js";
 import { predictRequests } from "./metrics.js";
 import { answerPredict, routeFor, type Answer, type PredictCore } from "./predict.js";
+import { answerWithFeatures } from "./feature-lookup.js";
 import type { Route, ServedModel } from "./types.js";
 import { answerV2, v2Route } from "./v2-infer.js";
 
@@ -139,7 +140,10 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
       if (over) return;
       try {
         const body = parseJsonBytes(chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
-        const answer: Answer = target ? answerV2(core, target, body.value, t0) : answerPredict(core, routeFor(core.models, sticky), body.value, t0, body);
+        const routed = target ? null : routeFor(core.models, sticky);
+        // A feature-service model looks its features up (async): same answer, off the synchronous path.
+        if (routed?.served?.features) return void answerWithFeatures(core, routed, body.value, t0).then((a) => send(core, route, res, 200, a.text, a.headers), (e: unknown) => fail(core, opts, route, res, e));
+        const answer: Answer = target ? answerV2(core, target, body.value, t0) : answerPredict(core, routed!, body.value, t0, body);
         send(core, route, res, 200, answer.text, answer.headers);
       } catch (e) {
         fail(core, opts, route, res, e);

@@ -1,10 +1,13 @@
 // The serving layer's small contracts: what it serves, where models come from, where answers are logged.
 import type { AnsweredRequest, Prediction, Predictor, Provenance } from "../records.js";
+import type { FeatureBinding } from "./feature-lookup.js";
 
 /** A loaded model and the provenance stamped on every answer it computes; treat as immutable. */
 export interface ServedModel {
   predictor: Predictor;
   provenance: Provenance;
+  /** A model trained on a feature service: requests carry entity keys, `binding` looks the features up (feature-lookup.ts). */
+  features?: { binding: FeatureBinding; scorer: ServedModel };
 }
 
 export type Role = "primary" | "canary" | "shadow";

@@ -1,0 +1,102 @@
+// Serving a model trained on a feature service: a request carries only entity keys (and request-time fields); the
+// binding looks up the online features and computes the on-demand ones, then the model's own signature validates
+// them and the model scores. The answer says which feature values and timestamps were used (return_features) and
+// which were stale. The feature store supplies the binding; this file knows only its contract.
+import { ValidationError } from "../errors.js";
+import type { Predictor, Signature } from "../records.js";
+import { answersJson, idsJson } from "./answer-json.js";
+import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
+import { checkRanges, noModel, scoreRoute, type Answer, type PredictCore } from "./predict.js";
+import { logAnswer } from "./score.js";
+import type { Route, ServedModel } from "./types.js";
+import { validatorFor } from "./validate.js";
+
+/** A feature value older than its view's TTL when it was served. */
+export interface StaleFeature {
+  record: number;
+  view: string;
+  key: string;
+  eventTime: string;
+  ageSeconds: number;
+  ttlSeconds: number;
+}
+
+export interface EnrichedRecords {
+  /** Request fields + looked-up + on-demand features, one per request record. */
+  records: Record<string, unknown>[];
+  /** Per record: each view's event time of the row used (ISO), null when the view had no row. */
+  timestamps: Record<string, string | null>[];
+  stale: StaleFeature[];
+}
+
+/** What the feature store hands the server for a model trained on one of its services. */
+export interface FeatureBinding {
+  service: string;
+  /** What a request carries: the entity join keys (strings; numbers are accepted) and the request-time fields. */
+  requestSignature: Signature;
+  joinKeys: string[];
+  /** Features the model reads, in the order the answer lists them. */
+  featureNames: string[];
+  /** The trained model (its signature lists every feature); the served predictor shows `requestSignature`. */
+  model: Predictor;
+  /** Looks up the features of validated request records; a missing entity is a NotFoundError naming the key. */
+  enrich(records: Record<string, unknown>[]): Promise<EnrichedRecords>;
+}
+
+/** The served model of a feature-service model: its predictor declares the request fields; `features` does the rest. */
+export function servedWithFeatures(served: ServedModel, binding: FeatureBinding): ServedModel {
+  const predictor: Predictor = {
+    signature: binding.requestSignature,
+    predictRecords: () => {
+      throw new ValidationError(`model ${served.provenance.model} looks up features from service ${binding.service}: score it with POST /predict`, {
+        path: "records", hint: `send {"records":[{${binding.joinKeys.map((k) => `"${k}": ...`).join(", ")}}]} to /predict`,
+      });
+    },
+  };
+  return { ...served, predictor, features: { binding, scorer: { ...served, predictor: binding.model } } };
+}
+
+/** Entity keys written as numbers are read as their decimal text (keys are identifiers, matched as text). */
+function keysAsText(records: unknown, joinKeys: string[]): unknown {
+  if (!Array.isArray(records)) return records;
+  return records.map((r) => {
+    if (typeof r !== "object" || r === null || Array.isArray(r)) return r;
+    const o = r as Record<string, unknown>;
+    if (!joinKeys.some((k) => typeof o[k] === "number")) return o;
+    const copy = { ...o };
+    for (const k of joinKeys) if (typeof copy[k] === "number") copy[k] = String(copy[k]);
+    return copy;
+  });
+}
+
+/** POST /predict for a model served with features. */
+export async function answerWithFeatures(core: PredictCore, route: Route, body: unknown, t0: number): Promise<Answer> {
+  const served = route.served;
+  if (!served?.features) throw noModel();
+  const { binding, scorer } = served.features;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ValidationError("the body must be a JSON object", { path: "body", hint: `send {"records":[{${binding.joinKeys.map((k) => `"${k}": ...`).join(", ")}}], "return_features": true}` });
+  }
+  const { records: raw, return_features: ret, ...rest } = body as Record<string, unknown>;
+  if (ret !== undefined && typeof ret !== "boolean") throw new ValidationError("return_features must be true or false", { path: "return_features" });
+  const unknownKey = Object.keys(rest)[0];
+  if (unknownKey !== undefined) throw new ValidationError(`unknown field "${unknownKey}" in the body`, { path: unknownKey, hint: "the body takes records and return_features" });
+  const request = validatorFor(binding.requestSignature, core.vopts).parseRecords(keysAsText(raw, binding.joinKeys), "records");
+  const found = await binding.enrich(request);
+  // The looked-up values meet the model's own signature (types, nulls, categories) as a request's would.
+  const records = validatorFor(binding.model.signature, { ...core.vopts, extraFields: "ignore" }).parseRecords(found.records, "features");
+  const validator = validatorFor(binding.model.signature, core.vopts);
+  const flags = validator.ranges ? checkRanges(core, scorer, validator.ranges(records, "features")) : null;
+  const scored = scoreRoute(core, { ...route, shadow: null }, scorer, records, t0);
+  const answers = `"predictions":${answersJson(scored.outputs)}`;
+  const ids = `"ids":${idsJson(scored.ids)}`;
+  const stale = found.stale.length ? `,"stale":${JSON.stringify(found.stale)}` : "";
+  const flagged = flags ? `,"flags":${JSON.stringify(flags.slice(0, 100))},"flagged":${flags.length}` : "";
+  const features = ret === true
+    ? `,"features":${JSON.stringify(found.records.map((r) => Object.fromEntries(binding.featureNames.map((f) => [f, r[f] ?? null]))))},"feature_timestamps":${JSON.stringify(found.timestamps)}`
+    : "";
+  const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},"feature_service":${JSON.stringify(binding.service)},${ids}${features}${stale}${flagged}}`;
+  // The log keeps the features the model saw (not the request's text), so drift is measured on them.
+  logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0);
+  return { text, headers: cachedProvenanceHeaders(served.provenance) };
+}
