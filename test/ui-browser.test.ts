@@ -57,7 +57,7 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
   };
 
   beforeAll(async () => {
-    p = churnProject();
+    p = churnProject({ pruning: true });
     server = await startServe(p.dir);
     const ui = await fetch(`${server.url}/ui/`);
     if (ui.status !== 200) throw new Error(`millrace serve answers GET /ui/ with ${ui.status}: src/cli/serve-process.ts must mount uiRoutes (src/ui-api)`);
@@ -100,9 +100,34 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     await open("/runs", "a.run-link");
     const listed = await page.locator("a.run-link").evaluateAll((els) => els.map((e) => e.getAttribute("data-run-id")));
     expect(listed.sort()).toEqual(s.candidates.map((c: any) => c.runId).sort());
-    await page.getByRole("button", { name: /3 trials/ }).click();
-    await page.waitForFunction(`document.querySelectorAll("tr.child").length === 3`);
+    // The learner is a param column by default (it differs between the candidates).
+    await page.locator("th", { hasText: "model" }).first().waitFor();
+    await page.getByRole("button", { name: /6 trials/ }).click();
+    await page.waitForFunction(`document.querySelectorAll("tr.child").length === 6`);
+    // Sorted by the CV objective, pruned trials come after every finished one and read "pruned", never ranked among them.
+    await page.locator("select").filter({ hasText: "start time" }).selectOption("roc_auc");
+    await page.waitForFunction(`document.querySelectorAll("tr.child").length === 6`);
+    const states = await page.locator("tr.child .badge").evaluateAll((els) => els.map((e) => e.textContent));
+    expect(states.filter((x) => x === "pruned").length).toBeGreaterThan(0);
+    expect(states.indexOf("pruned")).toBeGreaterThan(states.lastIndexOf("complete"));
+    const scores = await page.locator("tr.child").evaluateAll((rows) => rows.filter((r) => r.querySelector(".badge")?.textContent === "complete").map((r) => Number(r.querySelector(".cv")?.textContent)));
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    // The search's parallel-coordinates plot: one line per trial, pruned ones apart.
+    await page.locator('[data-parallel="6"] canvas').waitFor();
+    await expect(page.locator("main").textContent()).resolves.toMatch(/6 trials, \d pruned/);
     await shoot("runs");
+    // A param condition and a metric condition in the filter: only gbdt's run (and its trials with a small learning rate).
+    await page.locator('input[name="filter"]').fill("param.model=gbdt, roc_auc>0.5, param.learning_rate<0.05");
+    await page.getByRole("button", { name: "apply" }).click();
+    await page.waitForFunction(`[...document.querySelectorAll("a.run-link")].every((a) => /^gbdt/.test(a.textContent))`);
+    const lrs = await page.locator("tr.child").evaluateAll((rows) => rows.length);
+    const trials = (await (await fetch(`${server.url}/api/runs?parent=${s.candidates.find((c: any) => c.candidate === "gbdt").runId}`)).json()) as any;
+    expect(lrs).toBe(trials.runs.filter((t: any) => t.params.learning_rate < 0.05).length);
+    await page.locator('input[name="filter"]').fill("param.learning_rate<abc");
+    await page.getByRole("button", { name: "apply" }).click();
+    await page.locator('[role="alert"]', { hasText: "needs a number" }).waitFor();
+    await page.goto(`${server.url}/ui/runs`);
+    await page.locator("a.run-link").first().waitFor();
     const gbdt = s.candidates.find((c: any) => c.candidate === "gbdt").runId;
     await page.locator(`a.run-link[data-run-id="${gbdt}"]`).click();
     await page.waitForURL(`**/ui/runs/${gbdt}`);
@@ -116,6 +141,17 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     const [a, b] = p.summaries[0].candidates.map((c: any) => c.runId);
     await open(`/compare?ids=${a},${b}`, "canvas");
     await expect(page.locator("h1").textContent()).resolves.toBe("Compare 2 runs");
+    // The best value of each metric is marked by the metric registry's direction: the smaller log loss, the larger AUC.
+    const marked = async (metric: string) => {
+      const row = page.locator("table.data tr", { has: page.locator("td", { hasText: new RegExp(`^${metric}$`) }) });
+      await row.locator("td.best").waitFor();
+      const vals = (await row.locator("td.num").allTextContents()).map(Number);
+      return { best: Number(await row.locator("td.best").textContent()), vals };
+    };
+    const loss = await marked("log_loss");
+    expect(loss.best).toBe(Math.min(...loss.vals));
+    const auc = await marked("roc_auc");
+    expect(auc.best).toBe(Math.max(...auc.vals));
     await shoot("compare");
   });
 

@@ -11,8 +11,11 @@ export interface UiProject {
   summaries: any[];
 }
 
-/** The example with 3-fold CV and a 3-trial search on the gbdt candidate, run once (twice with `secondBatch`). */
-export function churnProject(opts: { secondBatch?: boolean } = {}): UiProject {
+/**
+ * The example with 3-fold CV and a 3-trial search on the gbdt candidate, run once (twice with `secondBatch`).
+ * `pruning`: a 6-trial search with pruning over a wider learning rate, where two trials are pruned.
+ */
+export function churnProject(opts: { secondBatch?: boolean; pruning?: boolean } = {}): UiProject {
   const dir = copyExample();
   const yaml = path.join(dir, "millrace.yaml");
   const text = fs.readFileSync(yaml, "utf8");
@@ -20,9 +23,11 @@ export function churnProject(opts: { secondBatch?: boolean } = {}): UiProject {
     .replace("cv_folds: 5", "cv_folds: 3")
     .replace(
       "      params: { n_estimators: 300, learning_rate: 0.03, max_depth: 4, min_child_weight: 5 }",
-      "      params: { n_estimators: 60, max_depth: 3, min_child_weight: 5 }\n      search:\n        method: random\n        trials: 3\n        prune: false\n        space:\n          learning_rate: { type: float, low: 0.05, high: 0.3, log: true }",
+      opts.pruning
+        ? "      params: { n_estimators: 60, max_depth: 3, min_child_weight: 5 }\n      search:\n        method: random\n        trials: 6\n        prune: true\n        space:\n          learning_rate: { type: float, low: 0.001, high: 0.3, log: true }"
+        : "      params: { n_estimators: 60, max_depth: 3, min_child_weight: 5 }\n      search:\n        method: random\n        trials: 3\n        prune: false\n        space:\n          learning_rate: { type: float, low: 0.05, high: 0.3, log: true }",
     );
-  if (tuned === text || !tuned.includes("trials: 3")) throw new Error("examples/churn/millrace.yaml changed: update test/ui-fixture.ts");
+  if (tuned === text || !tuned.includes("trials: ")) throw new Error("examples/churn/millrace.yaml changed: update test/ui-fixture.ts");
   fs.writeFileSync(yaml, tuned);
   const summaries = [runPipeline(dir)];
   if (opts.secondBatch) {

@@ -47,11 +47,6 @@ export function fmtTime(iso: string | null | undefined): string {
 
 export const shortId = (id: string) => id.slice(0, 8);
 
-/** Metrics where lower is better (losses, errors): the compare page marks the smallest as best. */
-export function lowerIsBetter(key: string): boolean {
-  return /loss|brier|error|mae|mse|rmse|mape|seconds|_std$/.test(key);
-}
-
 /** The metric's base name for grouping: cv_roc_auc_mean → roc_auc. */
 export function baseMetric(key: string): string {
   return key.replace(/^cv_/, "").replace(/_(mean|std)$/, "");

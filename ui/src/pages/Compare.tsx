@@ -5,7 +5,8 @@ import type { CompareResponse } from "../../../src/ui-api/types.js";
 import { LazyChart as Chart } from "../components/LazyChart.js";
 import { qs, useApi } from "../api.js";
 import { Card, Empty, Loaded, PageHeader } from "../components/States.js";
-import { fmtNum, lowerIsBetter, shortId } from "../format.js";
+import { fmtNum, shortId } from "../format.js";
+import { useMetricDirections } from "../metrics.js";
 import { Link } from "../router.js";
 import { FoldChart, paramText } from "./RunPage.js";
 import { defaultMetricColumns } from "./Runs.js";
@@ -15,6 +16,7 @@ export default function Compare({ query }: { query: URLSearchParams }) {
   const ids = (query.get("ids") ?? "").split(",").filter(Boolean);
   const state = useApi<CompareResponse>(ids.length >= 2 ? `/compare${qs({ ids: ids.join(",") })}` : null);
   const [onlyDiff, setOnlyDiff] = useState(true);
+  const { lowerIsBetter, known } = useMetricDirections();
   if (ids.length < 2) return <Empty title="pick two or more runs on the Runs page to compare them"><Link to="/runs">runs →</Link></Empty>;
   return (
     <Loaded state={state} what="reading the runs">
@@ -46,7 +48,7 @@ export default function Compare({ query }: { query: URLSearchParams }) {
                     {/* cv_<metric> alone is the last fold's value: the folds chart shows every fold instead. */}
                     {c.metricKeys.filter((k) => !/^cv_/.test(k) || /_(mean|std)$/.test(k)).map((k) => {
                       const vals = c.runs.map((r) => r.metrics[k]).filter((v): v is number => v !== undefined);
-                      const best = vals.length > 1 ? (lowerIsBetter(k) ? Math.min(...vals) : Math.max(...vals)) : undefined;
+                      const best = vals.length > 1 && known(k) ? (lowerIsBetter(k) ? Math.min(...vals) : Math.max(...vals)) : undefined;
                       return (
                         <tr key={k}>
                           <td>{k}</td>

@@ -8,6 +8,8 @@ import { AliasChip, Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
 import { Card, Empty, KeyValues, Loaded, PageHeader } from "../components/States.js";
 import { baseMetric, fmtAgo, fmtDuration, fmtInt, fmtNum, fmtTime } from "../format.js";
+import { ParallelTrials, objectiveKey, orderTrials, trialState } from "../components/Trials.js";
+import { useMetricDirections } from "../metrics.js";
 import { Link } from "../router.js";
 
 
@@ -92,7 +94,7 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
       {({ run, parent, dataset, children, series, models }) => (
         <>
           <PageHeader
-            title={<>{run.name} <Badge text={run.status} /></>}
+            title={<>{run.name} <Badge text={run.parentRunId && run.tags.state ? run.tags.state : run.status} /></>}
             sub={<><code>{run.id}</code> · experiment {run.experiment}{parent && <> · trial of <Link to={`/runs/${parent.id}`}>{parent.name}</Link></>}</>}
             actions={<Link className="btn" to={`/lineage?ref=${encodeURIComponent(`run:${run.id}`)}`}>lineage</Link>}
           />
@@ -155,21 +157,30 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
   );
 }
 
+/** The trials of a search: finished ones ranked by the objective, pruned ones after them (their CV is partial). */
 function Trials({ trials: children }: { trials: Run[] }) {
+  const { lowerIsBetter } = useMetricDirections();
   const params = [...new Set(children.flatMap((c) => Object.keys(c.params)))].filter((k) => new Set(children.map((c) => paramText(c.params[k]))).size > 1);
-  const metric = ["cv_roc_auc_mean", "cv_r2_mean", "cv_accuracy_mean"].find((k) => children.some((c) => c.metrics[k] !== undefined)) ?? Object.keys(children[0].metrics)[0];
+  const metric = objectiveKey(children) ?? Object.keys(children[0].metrics)[0];
+  const dir = metric && lowerIsBetter(metric) ? "asc" : "desc";
+  // Only finished trials have a rank: the others sort after them in either direction.
+  const ranked = (c: Run) => (trialState(c) === "complete" ? c.metrics[metric] : undefined);
+  const sign = dir === "asc" ? 1 : -1;
+  const rows = orderTrials([...children].sort((a, b) => sign * ((a.metrics[metric] ?? 0) - (b.metrics[metric] ?? 0))));
   return (
     <Card title={`Search trials (${children.length})`}>
+      <ParallelTrials trials={children} label="parallel coordinates of the trials" lowerIsBetter={lowerIsBetter} />
       <DataTable
         dense
-        rows={children}
+        rows={rows}
         rowKey={(c) => c.id}
-        initialSort={metric ? { key: metric, dir: "desc" } : undefined}
+        initialSort={metric ? { key: metric, dir } : undefined}
+        rowClass={(c) => (trialState(c) === "complete" ? undefined : "unranked")}
         columns={[
           { key: "name", label: "trial", render: (c) => <Link to={`/runs/${c.id}`}>{c.name}</Link>, sort: (c) => c.startedAt },
-          { key: "state", label: "state", render: (c) => <Badge text={c.tags.state ?? c.status} /> },
+          { key: "state", label: "state", render: (c) => <Badge text={trialState(c)} /> },
           ...params.map((p) => ({ key: `p:${p}`, label: p, align: "right" as const, render: (c: Run) => paramText(c.params[p]), sort: (c: Run) => (typeof c.params[p] === "number" ? (c.params[p] as number) : paramText(c.params[p])) })),
-          ...(metric ? [{ key: metric, label: metric, align: "right" as const, render: (c: Run) => fmtNum(c.metrics[metric]), sort: (c: Run) => c.metrics[metric] }] : []),
+          ...(metric ? [{ key: metric, label: metric, align: "right" as const, render: (c: Run) => <span className={trialState(c) === "pruned" ? "cv partial" : undefined} title={trialState(c) === "pruned" ? "partial: CV over the folds run before pruning" : undefined}>{fmtNum(c.metrics[metric])}</span>, sort: ranked }] : []),
         ]}
       />
     </Card>
