@@ -125,6 +125,7 @@ function candidateParams(opts: TrainOptions): Record<string, unknown> {
 }
 
 export async function trainCommand(csv: string, opts: TrainOptions): Promise<number> {
+  if (opts.task === "recommendation") return (await import("./recommend-train.js")).recommendTrainCommand(csv, opts, { readTable: readTableFile, params: parseParams(opts.param) });
   // The model and -p parameters are checked against the model registry before the data is read (as millrace.yaml is).
   const params = candidateParams(opts);
   checkCandidate({ model: opts.model, params });
