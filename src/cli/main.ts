@@ -50,6 +50,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Registrar>]> = [
   [["worker"], async () => (await import("./commands/worker.js")).workerCommands],
   [["predict"], async () => (await import("./commands/predict.js")).predictCommands],
   [["deploy"], async () => (await import("./commands/deploy.js")).deployCommands],
+  [["features", "materialize"], async () => (await import("./commands/features.js")).featureCommands],
 ];
 
 const args = process.argv.slice(2);
