@@ -2,7 +2,8 @@
 // loopback); logging on vs off, 1,000-record batches, cold start, promotion under load, drift report over 1M × 20.
 //   npm run bench:serve            (BENCH_SECONDS=10 WORKERS=2 CONNECTIONS=16 LOG_ROUNDS=3 to change the load)
 //   BENCH_QUICK=1 npm run bench:serve   only the comparison with a bare node:http endpoint: /predict (fast path and the
-//   Hono route alone), KServe V2, and --workers auto vs a bare cluster (≈2 minutes a round; BARE_ROUNDS=2, BARE_WORKERS=n|0)
+//   Hono route alone), KServe V2, and --workers auto vs a bare cluster (≈2 minutes a round; BARE_ROUNDS=2, BARE_WORKERS=n|0,
+//   BARE_HONO=0 and BARE_V2=0 leave those sides out)
 import { execSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
@@ -60,7 +61,18 @@ const startOurs = async (env) => {
 const bareLogDir = join(tmp, "log-bare");
 mkdirSync(bareLogDir);
 const BARE_WORKERS = Number(process.env.BARE_WORKERS ?? availableParallelism());
-const vsBare = await versusBare({ aliasFile, logDir: bareLogDir, records, seconds: SECONDS, conns: CONNS, rounds: BARE_ROUNDS, note, processes: BARE_WORKERS });
+const vsBare = await versusBare({
+  aliasFile,
+  logDir: bareLogDir,
+  records,
+  seconds: SECONDS,
+  conns: CONNS,
+  rounds: BARE_ROUNDS,
+  note,
+  processes: BARE_WORKERS,
+  hono: process.env.BARE_HONO !== "0",
+  v2: process.env.BARE_V2 !== "0",
+});
 const vsBareTable = vsBare.table;
 if (QUICK) {
   note(`\n${vsBareTable}\n\nload before: ${loadBefore}; after: ${execSync("uptime").toString().trim()}`);

@@ -7,9 +7,11 @@ import { createServer } from "node:http";
 const workers = Number(process.env.WORKERS ?? 1);
 if (workers > 1 && cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
+  // The bench stops the whole process group: each worker gets the signal itself; the primary waits for them.
+  let alive = workers;
+  cluster.on("exit", () => --alive === 0 && process.exit(0));
   process.on("SIGTERM", () => {
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill("SIGTERM");
-    process.exit(0);
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
   });
 } else {
   const answer = JSON.stringify({ predictions: [{ label: "No", probabilities: { No: 0.9, Yes: 0.1 } }], ids: ["0"] });
@@ -31,5 +33,6 @@ if (workers > 1 && cluster.isPrimary) {
   });
   server.keepAliveTimeout = 65_000;
   server.listen(Number(process.env.PORT ?? 8820), "127.0.0.1");
-  process.on("SIGTERM", () => server.close(() => process.exit(0)));
+  if (cluster.isWorker) cluster.worker?.on("error", () => undefined);
+  process.on("SIGTERM", () => (cluster.isWorker ? process.exit(0) : server.close(() => process.exit(0))));
 }

@@ -137,6 +137,29 @@ describe("PredictionLog", () => {
     expect(got.map((p) => [p.id, p.inputs.contract])).toEqual([...records, ...records].map((r, i) => [i < 60 ? `id${i}` : `id${i - 60}b`, r.contract]));
   });
 
+  it("writes a request given in pieces exactly as the same request given whole", async () => {
+    const records = Array.from({ length: 250 }, (_, i) => ({ tenure: i, contract: i % 2 ? "One year" : "Två år\n😀" }));
+    const outputs = records.map((_, i) => ({ label: "No", probabilities: { No: 1 - i / 1000, Yes: i / 1000 } }));
+    const ids = records.map((_, i) => `id${i}`);
+    const base = { model: "churn", version: 6, alias: "production", at: "2024-03-01T00:00:00.000Z", latencyMs: 2, ids, records, outputs };
+    const requestJson = JSON.stringify({ records });
+    const responseJson = JSON.stringify({ predictions: outputs, ids });
+    const cut = (s: string) => [s.slice(0, 7), s.slice(7, 4000), s.slice(4000)];
+    const lines: string[] = [];
+    for (const texts of [{ requestJson, responseJson }, { requestParts: cut(requestJson), responseParts: cut(responseJson) }, { requestJson, responseParts: cut(responseJson) }]) {
+      const d = await mkdtemp(join(dir, "v-"));
+      const log = new PredictionLog({ dir: d });
+      log.logRequest({ ...base, ...texts });
+      await log.close();
+      const vdir = versionDir(d, "churn", 6);
+      lines.push(await readFile(join(vdir, (await readdir(vdir))[0]), "utf8"));
+      expect((await readPredictions(d, "churn", 6)).predictions.map((p) => [p.id, p.inputs.contract])).toEqual(records.map((r, i) => [ids[i], r.contract]));
+    }
+    expect(lines[0].split("\n")).toHaveLength(2);
+    expect(lines[1]).toBe(lines[0]);
+    expect(lines[2]).toBe(lines[0]);
+  });
+
   it("skips a request line whose ids and records disagree", async () => {
     const vdir = versionDir(dir, "churn", 4);
     await mkdir(vdir, { recursive: true });

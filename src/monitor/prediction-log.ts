@@ -4,8 +4,12 @@ import { join } from "node:path";
 import type { AnsweredRequest, Prediction } from "../records.js";
 import { newStem, SUFFIX } from "./log-files.js";
 
-/** A whole answered request: logged as one line; `requestBytes` is the body as received, copied without re-encoding. */
-export type LoggedRequest = AnsweredRequest & { requestBytes?: Uint8Array };
+/**
+ * A whole answered request: logged as one line. `requestBytes` is the body as received, copied without re-encoding;
+ * `requestParts` / `responseParts` are JSON texts whose concatenation is the request / response (large answers stay
+ * pieces of regular size: one flat string of 100s of KB is a large-object allocation, page faults on every request).
+ */
+export type LoggedRequest = AnsweredRequest & { requestBytes?: Uint8Array; requestParts?: readonly string[]; responseParts?: readonly string[] };
 
 type Entry = Prediction | LoggedRequest;
 const isRequest = (e: Entry): e is LoggedRequest => (e as LoggedRequest).ids !== undefined;
@@ -19,8 +23,10 @@ const oneLine = (s: string): string => (s.indexOf("\n") < 0 && s.indexOf("\r") <
  * With the texts at hand it is string concatenation, which is what keeps logging cheap on 1,000-record batches.
  */
 export function requestLine(r: LoggedRequest): string {
-  if (r.requestJson !== undefined && r.responseJson !== undefined) {
-    return `{"model":${JSON.stringify(r.model)},"version":${r.version},"alias":${JSON.stringify(r.alias)},"at":${JSON.stringify(r.at)},"latencyMs":${r.latencyMs},"request":${oneLine(r.requestJson)},"response":${oneLine(r.responseJson)}}`;
+  const request = r.requestJson ?? r.requestParts?.join("");
+  const response = r.responseJson ?? r.responseParts?.join("");
+  if (request !== undefined && response !== undefined) {
+    return `{"model":${JSON.stringify(r.model)},"version":${r.version},"alias":${JSON.stringify(r.alias)},"at":${JSON.stringify(r.at)},"latencyMs":${r.latencyMs},"request":${oneLine(request)},"response":${oneLine(response)}}`;
   }
   return JSON.stringify({ model: r.model, version: r.version, alias: r.alias, at: r.at, latencyMs: r.latencyMs, request: { records: r.records }, response: { predictions: r.outputs, ids: r.ids } });
 }
@@ -142,17 +148,24 @@ export class PredictionLog {
       }
       this.lastPending = p;
     }
-    if (isRequest(e) && e.requestJson !== undefined && e.responseJson !== undefined) {
+    if (isRequest(e) && (e.requestJson !== undefined || e.requestParts !== undefined) && (e.responseJson !== undefined || e.responseParts !== undefined)) {
       if (e.at !== this.lastAt) this.lastAtJson = JSON.stringify((this.lastAt = e.at));
       const head = `${this.head(e)}${this.lastAtJson},"latencyMs":${e.latencyMs},"request":`;
-      const response = `,"response":${oneLine(e.responseJson)}}\n`;
-      // Big bodies are copied as the bytes received (a memcpy); small ones go in one string write, which costs less
-      // than three calls.
-      if (e.requestBytes && e.requestBytes.length > 2048) {
+      const big = e.requestBytes !== undefined && e.requestBytes.length > 2048;
+      if (!big && e.requestParts === undefined && e.responseParts === undefined) {
+        // Small texts go in one string write, which costs less than several calls.
+        this.put(p, `${head}${oneLine(e.requestJson!)},"response":${oneLine(e.responseJson!)}}\n`);
+      } else {
+        // Big bodies are copied as the bytes received (a memcpy); pieces are written one by one.
         this.put(p, head);
-        this.putJsonBytes(p, e.requestBytes);
-        this.put(p, response);
-      } else this.put(p, head + oneLine(e.requestJson) + response);
+        if (big) this.putJsonBytes(p, e.requestBytes!);
+        else if (e.requestParts !== undefined) for (const part of e.requestParts) this.put(p, oneLine(part));
+        else this.put(p, oneLine(e.requestJson!));
+        this.put(p, ',"response":');
+        if (e.responseParts !== undefined) for (const part of e.responseParts) this.put(p, oneLine(part));
+        else this.put(p, oneLine(e.responseJson!));
+        this.put(p, "}\n");
+      }
     } else this.put(p, `${isRequest(e) ? requestLine(e) : JSON.stringify(e)}\n`);
     p.records += n;
     this.queuedRecords += n;

@@ -68,15 +68,19 @@ describe("fast path vs Hono route over a socket", () => {
     });
   }
 
-  it("logs a V2 request as records with its answers and ids, and counts it under its route", async () => {
-    logged.length = 0;
-    const res = await post(server.url, "/v2/models/churn/infer", v2Body(2));
-    const ids = (await res.json()).parameters.prediction_ids as string[];
-    expect(logged).toHaveLength(1);
-    const line = logged[0];
-    expect(JSON.parse(line.requestJson!).records).toEqual(line.records);
-    expect(line.records[0]).toMatchObject({ tenure: r.tenure, contract: r.contract, total_charges: null });
-    expect(JSON.parse(line.responseJson!)).toEqual({ predictions: line.outputs, ids });
+  it("logs a V2 request as records with its answers and ids (large ones in pieces), and counts it under its route", async () => {
+    for (const n of [2, 250]) {
+      logged.length = 0;
+      const res = await post(server.url, "/v2/models/churn/infer", v2Body(n));
+      const ids = ((await res.json()) as { parameters: { prediction_ids: string[] } }).parameters.prediction_ids;
+      expect(logged).toHaveLength(1);
+      const line = logged[0];
+      expect(line.requestParts === undefined).toBe(n <= 100);
+      expect(JSON.parse(line.requestJson ?? line.requestParts!.join("")).records).toEqual(line.records);
+      expect(line.records[0]).toMatchObject({ tenure: r.tenure, contract: r.contract, total_charges: null });
+      expect(JSON.parse(line.responseJson ?? line.responseParts!.join(""))).toEqual({ predictions: line.outputs, ids });
+      expect(ids).toHaveLength(n);
+    }
     const text = await (await fetch(`${server.url}/metrics`)).text();
     expect(text).toMatch(/millrace_http_requests_total\{route="\/v2\/models\/:name\/infer",method="POST",status="200"\} \d+/);
     expect(text).toMatch(/millrace_http_requests_total\{route="\/v2\/models\/:name\/infer",method="POST",status="404"\} [1-9]/);

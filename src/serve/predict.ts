@@ -51,11 +51,18 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
   const scored = scoreRoute(core, route, served, records, t0);
   // Built from pieces so the log line reuses them (string concatenation, no second JSON.stringify) without the
   // provenance, which the line carries as model and version already.
-  const answers = `"predictions":${answersJson(scored.outputs)}`;
-  const ids = `"ids":${idsJson(scored.ids)}`;
+  const answersList = answersJson(scored.outputs);
+  const idsList = idsJson(scored.ids);
+  const answers = `"predictions":${answersList}`;
+  const ids = `"ids":${idsList}`;
   const flagged = flags ? `,"flags":${JSON.stringify(flags.length > MAX_FLAGS_SHOWN ? flags.slice(0, MAX_FLAGS_SHOWN) : flags)},"flagged":${flags.length}` : "";
   const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}${flagged}}`;
-  const texts = received ? { requestJson: received.text, requestBytes: received.bytes, responseJson: `{${answers},${ids}}` } : undefined;
+  // A large response goes to the log in pieces (one flat string of 100s of KB costs a large-object allocation).
+  const texts = received
+    ? scored.ids.length > 100
+      ? { requestJson: received.text, requestBytes: received.bytes, responseParts: ['{"predictions":', answersList, ',"ids":', idsList, "}"] }
+      : { requestJson: received.text, requestBytes: received.bytes, responseJson: `{${answers},${ids}}` }
+    : undefined;
   logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, texts);
   return { text, headers: cachedProvenanceHeaders(served.provenance) };
 }

@@ -60,6 +60,15 @@ export function score(served: ServedModel, records: Record<string, unknown>[], m
   return { outputs, ids };
 }
 
+/** The request and response JSON as the HTTP layer has them: whole texts, the body's bytes, or pieces to concatenate. */
+export interface LogTexts {
+  requestJson?: string;
+  requestBytes?: Uint8Array;
+  requestParts?: readonly string[];
+  responseJson?: string;
+  responseParts?: readonly string[];
+}
+
 /**
  * Gives the answered request to the sink: whole when it takes requests (the prediction log writes one line per
  * request, reusing the JSON texts already made), else one Prediction per record. Never throws.
@@ -71,7 +80,7 @@ export function logAnswer(
   records: Record<string, unknown>[],
   scored: Scored,
   latencyMs: number,
-  texts?: { requestJson: string; requestBytes?: Uint8Array; responseJson: string },
+  texts?: LogTexts,
 ): void {
   if (!sink) return;
   const prov = served.provenance;
@@ -91,7 +100,9 @@ export function logAnswer(
         outputs: scored.outputs,
         requestJson: texts?.requestJson,
         requestBytes: texts?.requestBytes,
+        requestParts: texts?.requestParts,
         responseJson: texts?.responseJson,
+        responseParts: texts?.responseParts,
       };
       sink.logRequest(r);
       return;

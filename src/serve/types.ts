@@ -32,8 +32,8 @@ export interface ModelSource {
 
 export type { AnsweredRequest } from "../records.js";
 
-/** An answered request with the request body's bytes as received, when the HTTP layer has them. */
-export type LoggedAnswer = AnsweredRequest & { requestBytes?: Uint8Array };
+/** An answered request with the request body's bytes as received, or its JSON in pieces (see LogTexts in score.ts). */
+export type LoggedAnswer = AnsweredRequest & { requestBytes?: Uint8Array; requestParts?: readonly string[]; responseParts?: readonly string[] };
 
 /** Where served predictions go (the monitor's prediction log). Must never block or throw into a request. */
 export interface PredictionSink {

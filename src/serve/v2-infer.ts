@@ -6,7 +6,7 @@ import { answersJson, idsJson } from "./answer-json.js";
 import { checkRanges, noModel, routeFor, scoreRoute, type Answer, type PredictCore } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import { MAX_FLAGS_SHOWN, type RangeFlag } from "./ranges.js";
-import { logAnswer } from "./score.js";
+import { logAnswer, type LogTexts } from "./score.js";
 import type { Route, ServedModel } from "./types.js";
 import { validatorFor } from "./validate.js";
 
@@ -131,6 +131,22 @@ function headOf(p: Provenance): [string, string] {
   return h;
 }
 
+const SLICE = 100;
+
+/** The log's request ({"records":[…]}) and response texts, in pieces of ≤ 100 records for large requests. */
+// (A serializer compiled per signature built these texts 25% faster than JSON.stringify but, being concatenations,
+// cost more to write into the log's buffer: JSON.stringify's flat strings won end to end, 1.2-1.5 vs 1.3-1.9 ms.)
+function logTexts(records: Record<string, unknown>[], outputs: PredictionOutput[], ids: string): LogTexts {
+  if (records.length <= SLICE) return { requestJson: `{"records":${JSON.stringify(records)}}`, responseJson: `{"predictions":${answersJson(outputs)},"ids":${ids}}` };
+  const requestParts = ['{"records":['];
+  for (let i = 0; i < records.length; i += SLICE) {
+    if (i > 0) requestParts.push(",");
+    requestParts.push(JSON.stringify(records.slice(i, i + SLICE)).slice(1, -1));
+  }
+  requestParts.push("]}");
+  return { requestParts, responseParts: ['{"predictions":', answersJson(outputs), ',"ids":', ids, "}"] };
+}
+
 /** Validation errors name the value where the client put it: records[3].tenure → inputs[tenure].data[3]. */
 function inTensors(e: unknown): unknown {
   if (e instanceof ValidationError && typeof e.details.path === "string") {
@@ -171,10 +187,7 @@ export function answerV2(core: PredictCore, target: { route: Route; served: Serv
   const scored = scoreRoute(core, route, served, records, t0);
   const ids = idsJson(scored.ids);
   // The log line takes the request as records (what every log reader expects), not as the client's tensors.
-  logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, {
-    requestJson: `{"records":${JSON.stringify(records)}}`,
-    responseJson: `{"predictions":${answersJson(scored.outputs)},"ids":${ids}}`,
-  });
+  if (core.sink) logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, logTexts(records, scored.outputs, ids));
   tensors = outputTensorsJson(scored.outputs, sig.output.classes, sig.output.task);
   if (want) tensors = tensors.filter(([t]) => want.includes(t));
   const p = served.provenance;
