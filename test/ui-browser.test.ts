@@ -135,6 +135,13 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     await expect(page.locator("h1").textContent()).resolves.toContain("gbdt");
     await expect(page.locator("main").textContent()).resolves.toContain(gbdt);
     await shoot("run");
+    // The artifact browser: the run's files with sizes, each downloadable.
+    const listed2 = (await (await fetch(`${server.url}/api/runs/${gbdt}/artifacts`)).json()) as any;
+    const bin = listed2.files.find((f: any) => f.name === "model.bin");
+    await page.locator('[data-artifact="model.bin"]').scrollIntoViewIfNeeded();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "download model.bin" }).click()]);
+    expect(download.suggestedFilename()).toBe("model.bin");
+    expect(fs.statSync((await download.path())!).size).toBe(bin.bytes);
   });
 
   it("compare puts two runs side by side with a chart", async () => {

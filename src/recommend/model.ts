@@ -158,15 +158,6 @@ interface SavedRecommender {
   estimator: { name: string; state: Record<string, unknown> };
 }
 
-/** Is this artifact a recommender (rather than a tabular model)? Serving and loading use it to pick the loader. */
-export function isRecommenderArtifact(bytes: Uint8Array): boolean {
-  try {
-    return (decodeArtifact(bytes) as { kind?: string })?.kind === "millrace-recommender";
-  } catch {
-    return false;
-  }
-}
-
 export function loadRecommender(bytes: Uint8Array): RecommenderModel {
   const saved = decodeArtifact(bytes) as SavedRecommender;
   if (!saved || saved.kind !== "millrace-recommender") {

@@ -15,6 +15,7 @@ import { answerPredict, NO_MODEL_HINT, routeFor, type PredictCore } from "./pred
 import { answerWithFeatures } from "./feature-lookup.js";
 import { cachedProvenanceHeaders, PROVENANCE_HEADERS } from "./provenance.js";
 import { mountV2 } from "./routes-v2.js";
+import { mountRecommend } from "./recommend.js";
 import type { OutcomeWatch } from "./slo.js";
 import type { FeedbackHandler, ModelSource, PredictionSink } from "./types.js";
 import type { ExtraFields } from "./validate.js";
@@ -185,6 +186,7 @@ export function createApp(opts: AppOptions): App {
   });
 
   mountV2(app, { core, ready, maxBodyBytes, server: opts.server ?? { name: "millrace", version: "0" }, stickyHeader });
+  mountRecommend(app, opts.models, maxBodyBytes, auth.predictNeedsToken ? guard("predict") : null);
   opts.mount?.(app, guard, auth);
 
   app.notFound((c) => json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, path: null, hint: "see GET /openapi.json" }, 404));

@@ -7,6 +7,7 @@ import { Workspace } from "../app/workspace.js";
 import type { Project } from "../project/load-project.js";
 import { MethodNotAllowedError, UnauthorizedError } from "../serve/http-errors.js";
 import { tokenMatches } from "../serve/token.js";
+import { artifactsRoutes } from "./artifacts.js";
 import type { UiData } from "./data.js";
 import { driftRoutes } from "./drift.js";
 import { evaluationRoutes } from "./evaluation.js";
@@ -64,6 +65,7 @@ export function uiApi(data: UiData, log: (line: string) => void, token?: string)
   lineageRoutes(api, data, log);
   driftRoutes(api, data, log);
   evaluationRoutes(api, data, log);
+  artifactsRoutes(api, data, log);
   api.all("*", (c) =>
     errorJson(
       c.req.method === "GET"

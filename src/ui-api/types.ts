@@ -159,26 +159,7 @@ export interface TablePreview {
   limit: number;
 }
 
-export type LineageNodeKind = "model" | "run" | "dataset" | "table" | "file" | "other";
-
-export interface LineageGraphNode {
-  /** The record id, e.g. "table:silver.customers@3", "file:data/landing/a.csv#<sha256>". */
-  id: string;
-  kind: LineageNodeKind;
-  label: string;
-  /** Short facts shown under the label (rows, hash prefix, metric). */
-  detail: string[];
-  /** A dashboard path for the record, when it has a page. */
-  href: string | null;
-}
-
-export interface LineageGraph {
-  root: string;
-  nodes: LineageGraphNode[];
-  edges: { from: string; to: string; kind: string }[];
-  /** True when the walk stopped at its node limit. */
-  truncated: boolean;
-}
+export type { LineageGraph, LineageGraphNode, LineageNodeKind } from "../app/lineage.js";
 
 /** Shares per bin (numeric: equal width over both sides' range) or per category (most frequent first). */
 export type Distribution =
@@ -208,4 +189,18 @@ export type { BinaryEvaluation, EvaluationReport, RegressionEvaluation } from ".
 /** GET /api/metric-definitions: every metric the registry knows and which way is better. */
 export interface MetricDefinitionsResponse {
   metrics: { name: string; higherIsBetter: boolean; tasks: string[] }[];
+}
+
+/** One file of a run's artifacts: its name within the run, the store's URI, its size, and the version it registered. */
+export interface ArtifactFile {
+  name: string;
+  uri: string;
+  /** Size in bytes; null when the run lists it but the store no longer holds it. */
+  bytes: number | null;
+  model: { name: string; version: number } | null;
+}
+
+export interface RunArtifactsResponse {
+  runId: string;
+  files: ArtifactFile[];
 }

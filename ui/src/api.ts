@@ -58,6 +58,30 @@ async function send<T>(url: string, init: RequestInit): Promise<T> {
   return body as T;
 }
 
+/** Downloads a file from the API with the tab's token (a plain link could not send it); errors as ApiFailure. */
+export async function downloadFile(path: string, filename: string): Promise<number> {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(`/api${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) {
+    const text = await res.text();
+    let body: ApiError;
+    try {
+      body = JSON.parse(text) as ApiError;
+    } catch {
+      body = { error: "bad_response", message: `the server answered ${res.status}`, hint: text.slice(0, 200) };
+    }
+    throw new ApiFailure(res.status, body);
+  }
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement("a"), { href: url, download: filename });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return blob.size;
+}
+
 const CHANGED = "millrace:changed";
 
 /** Something changed on the server (an alias moved): every page shown reads its data again. */

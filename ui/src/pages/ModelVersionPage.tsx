@@ -4,6 +4,7 @@
 import type { GateRecord, ModelsResponse, ModelVersionDetail } from "../../../src/ui-api/types.js";
 import { hasToken, useApi } from "../api.js";
 import { AliasChip, Badge } from "../components/Badges.js";
+import { ArtifactList } from "../components/Artifacts.js";
 import { DataTable } from "../components/DataTable.js";
 import { EvaluationCard } from "../components/Evaluation.js";
 import { PromoteForm, RollbackForm } from "../components/RegistryActions.js";
@@ -116,6 +117,11 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
                 )}
               </Card>
             </div>
+            {run && (
+              <Card title="Artifacts of its run">
+                <ArtifactList runId={run.id} />
+              </Card>
+            )}
             <Card title="Alias moves of this version">
               <Transitions name={v.name} rows={transitions} />
             </Card>

@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { MetricPoint, Run, RunDetail } from "../../../src/ui-api/types.js";
 import { LazyChart as Chart } from "../components/LazyChart.js";
 import { useApi } from "../api.js";
+import { ArtifactList } from "../components/Artifacts.js";
 import { AliasChip, Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
 import { Card, Empty, KeyValues, Loaded, PageHeader } from "../components/States.js";
@@ -112,7 +113,6 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
                       <Link to={`/models/${encodeURIComponent(m.name)}/${m.version}`}>{m.name} v{m.version}</Link> {m.aliases.map((a) => <AliasChip key={a} alias={a} />)}
                     </span>
                   )) : <span className="muted">none registered from this run</span>],
-                  ["artifacts", run.artifacts.length ? <ul className="plain">{run.artifacts.map((a) => <li key={a} className="mono small">{a}</li>)}</ul> : "none"],
                 ]}
               />
             </Card>
@@ -149,6 +149,9 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
                 </div>
               ))}
             </div>
+          </Card>
+          <Card title="Artifacts">
+            <ArtifactList runId={run.id} />
           </Card>
           {children.length > 0 && <Trials trials={children} />}
         </>

@@ -1,0 +1,46 @@
+// A recommender as the serving layer's Predictor: POST /predict with {"user", "item"} records answers the model's
+// score for the pair (a rating estimate, or an implicit score); /recommend asks it for top-K lists.
+
+import { ValidationError } from "../errors.js";
+import { decodeArtifact } from "../learn/artifact.js";
+import type { PredictionOutput, Predictor, Signature } from "../records.js";
+import { loadRecommender, type RecommenderModel } from "./model.js";
+
+export class RecommenderPredictor implements Predictor {
+  readonly signature: Signature;
+  constructor(readonly recommender: RecommenderModel) {
+    const { user, item } = recommender.info.columns;
+    this.signature = {
+      inputs: [
+        { name: user, type: "string", nullable: false },
+        { name: item, type: "string", nullable: false },
+      ],
+      output: { task: "regression" },
+    };
+  }
+
+  predictRecords(records: ReadonlyArray<Record<string, unknown>>): PredictionOutput[] {
+    const { user, item } = this.recommender.info.columns;
+    const pairs = records.map((r, j) => {
+      for (const f of [user, item]) {
+        const v = r[f];
+        if (typeof v !== "string" && typeof v !== "number") throw new ValidationError(`records[${j}].${f} must be an id (text or number)`, { path: `records[${j}].${f}` });
+      }
+      return { user: String(r[user]), item: String(r[item]) };
+    });
+    return Array.from(this.recommender.predictPairs(pairs), (value) => ({ value }));
+  }
+}
+
+export const isRecommenderPredictor = (p: Predictor): p is RecommenderPredictor => p instanceof RecommenderPredictor;
+
+/** A recommender artifact as a Predictor, or null for any other artifact (the caller loads it as a tabular model). */
+export function loadRecommenderPredictor(bytes: Uint8Array): RecommenderPredictor | null {
+  let kind: unknown;
+  try {
+    kind = (decodeArtifact(bytes) as { kind?: unknown })?.kind;
+  } catch {
+    return null;
+  }
+  return kind === "millrace-recommender" ? new RecommenderPredictor(loadRecommender(bytes)) : null;
+}

@@ -1,0 +1,69 @@
+// GET/POST /recommend on a served recommender (no socket): top-K with provenance, seen items left out, cold start
+// said aloud, 4xx naming the field, and POST /predict scoring (user, item) pairs through the same model.
+import { describe, expect, it } from "vitest";
+import { RecommenderPredictor } from "../recommend/predictor.js";
+import { syntheticRatings } from "../recommend/synthetic.js";
+import { trainRecommender } from "../recommend/train.js";
+import { createApp } from "./app.js";
+import type { ServedModel } from "./types.js";
+
+const table = syntheticRatings({ users: 80, items: 50, ratings: 1500, seed: 3 });
+const { model } = trainRecommender({ table, model: "svd", params: { n_factors: 8 }, testRows: new Uint32Array(0), seed: 1 });
+const provenance = { model: "recs", version: 3, alias: "production", runId: "r1", datasetId: "d1", datasetHash: "h1", artifactUri: "file:///m.bin" };
+const served: ServedModel = { predictor: new RecommenderPredictor(model), provenance };
+const app = createApp({ models: { current: () => served } });
+const post = (path: string, body: unknown) => app.fetch(new Request(`http://x${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+
+describe("/recommend", () => {
+  it("answers the top K for a known user with scores, ranks and provenance, without the items the user has seen", async () => {
+    const r = await post("/recommend", { user: "u0004", k: 5 });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-millrace-model")).toBe("recs");
+    const b = await r.json();
+    expect(b.strategy).toBe("model");
+    expect(b.provenance).toEqual(provenance);
+    expect(b.items.map((x: { rank: number }) => x.rank)).toEqual([1, 2, 3, 4, 5]);
+    const scores = b.items.map((x: { score: number }) => x.score);
+    expect([...scores].sort((a, c) => c - a)).toEqual(scores);
+    const seen = new Set(table.users.flatMap((u, j) => (u === "u0004" ? [table.items[j]] : [])));
+    expect(b.items.some((x: { item: string }) => seen.has(x.item))).toBe(false);
+    // Including seen items changes the list when a seen item scores high enough; the flag is honoured either way.
+    const all = await (await post("/recommend", { user: "u0004", k: 50, exclude_seen: false })).json();
+    expect(all.items).toHaveLength(50);
+    // A candidate filter ranks only those items; GET says the same as POST.
+    const some = await (await post("/recommend", { user: "u0004", k: 3, candidates: ["i0001", "i0002", "nope"], exclude_seen: false })).json();
+    expect(some.items.map((x: { item: string }) => x.item).sort()).toEqual(["i0001", "i0002"]);
+    const g = await (await app.fetch(new Request("http://x/recommend?user=u0004&k=5"))).json();
+    expect(g.items).toEqual(b.items);
+  });
+
+  it("a user unknown to the model gets the popular items, and the answer says so", async () => {
+    const b = await (await post("/recommend", { user: "someone-new", k: 3 })).json();
+    expect(b.strategy).toBe("popularity");
+    expect(b.note).toMatch(/not in the training data/);
+    expect(b.items).toHaveLength(3);
+  });
+
+  it("bad input is a 400 naming the field; no model is a 503; a tabular model is told apart", async () => {
+    for (const [body, field] of [[{ k: 3 }, "user"], [{ user: "u1", k: 0 }, "k"], [{ user: "u1", k: "ten" }, "k"], [{ user: "u1", color: "red" }, "color"], [{ user: "u1", candidates: "i1" }, "candidates"]] as const) {
+      const r = await post("/recommend", body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      const e = await r.json();
+      expect(e.path).toBe(field);
+    }
+    const none = createApp({ models: { current: () => null } });
+    expect((await none.fetch(new Request("http://x/recommend?user=u1"))).status).toBe(503);
+    const tabular = createApp({ models: { current: () => ({ provenance, predictor: { signature: { inputs: [], output: { task: "regression" } }, predictRecords: () => [] } }) } });
+    const t = await tabular.fetch(new Request("http://x/recommend?user=u1"));
+    expect(t.status).toBe(400);
+    expect((await t.json()).message).toMatch(/not a recommender/);
+  });
+
+  it("POST /predict scores (user, item) pairs with the same model", async () => {
+    const r = await post("/predict", { records: [{ user: "u0004", item: "i0007" }, { user: "new", item: "i0007" }] });
+    expect(r.status).toBe(200);
+    const b = await r.json();
+    expect(b.predictions[0].value).toBeCloseTo(model.predictPairs([{ user: "u0004", item: "i0007" }])[0], 9);
+    expect(Number.isFinite(b.predictions[1].value)).toBe(true);
+  });
+});

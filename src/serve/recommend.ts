@@ -1,0 +1,60 @@
+// GET/POST /recommend: the served recommender's top-K items for a user, with scores and provenance; seen items
+// left out by default; an unknown user gets the most popular items and the answer says so (cold start).
+import type { Hono, MiddlewareHandler } from "hono";
+import { z } from "zod";
+import { ValidationError } from "../errors.js";
+import { isRecommenderPredictor } from "../recommend/predictor.js";
+import { readJsonBody } from "./body.js";
+import { noModel } from "./predict.js";
+import { cachedProvenanceHeaders } from "./provenance.js";
+import type { ModelSource } from "./types.js";
+
+const id = z.union([z.string().min(1), z.number()]).transform(String);
+
+const RecommendBody = z.strictObject({
+  user: id.describe("the user to recommend for (unknown users get the popular items)"),
+  k: z.number().int().min(1).max(1000).default(10).describe("how many items"),
+  exclude_seen: z.boolean().default(true).describe("leave out items the user interacted with in training"),
+  candidates: z.array(id).max(100_000).optional().describe("rank only these items"),
+});
+
+function parseRequest(raw: unknown): z.infer<typeof RecommendBody> {
+  const r = RecommendBody.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue.code === "unrecognized_keys" ? issue.keys[0] : issue.path.join(".") || "body";
+  const message = issue.code === "unrecognized_keys" ? `unknown field "${field}"` : `${field}: ${issue.message}`;
+  throw new ValidationError(message, { path: field, hint: 'send {"user": "<id>", "k": 10, "exclude_seen": true, "candidates": ["<item>", ...]}' });
+}
+
+/** The query string of GET /recommend as the body's fields (k and exclude_seen as numbers / booleans). */
+function fromQuery(q: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...q };
+  if (q.k !== undefined) out.k = /^\d+$/.test(q.k) ? Number(q.k) : q.k;
+  if (q.exclude_seen !== undefined) out.exclude_seen = q.exclude_seen === "true" ? true : q.exclude_seen === "false" ? false : q.exclude_seen;
+  if (q.candidates !== undefined) out.candidates = q.candidates.split(",");
+  return out;
+}
+
+/** `guard`: the predict-scope token check when scoring needs a token (then recommending does too). */
+export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: number, guard: MiddlewareHandler | null): void {
+  if (guard) app.use("/recommend", guard);
+  const answer = (raw: unknown): Response => {
+    const t0 = performance.now();
+    const req = parseRequest(raw);
+    const served = models.current();
+    if (!served) throw noModel();
+    const p = served.predictor;
+    if (!isRecommenderPredictor(p)) {
+      throw new ValidationError(`the served model ${served.provenance.model}@${served.provenance.version} is not a recommender`, {
+        path: "model",
+        hint: "serve a model trained with task: recommendation, or use POST /predict",
+      });
+    }
+    const rec = p.recommender.recommend(req.user, { k: req.k, excludeSeen: req.exclude_seen, ...(req.candidates ? { candidates: req.candidates } : {}) });
+    const body = { ...rec, k: req.k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
+    return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...cachedProvenanceHeaders(served.provenance) } });
+  };
+  app.post("/recommend", async (c) => answer(await readJsonBody(c.req.raw, maxBodyBytes)));
+  app.get("/recommend", (c) => answer(fromQuery(c.req.query())));
+}
