@@ -160,6 +160,28 @@ describe("PredictionLog", () => {
     expect(lines[2]).toBe(lines[0]);
   });
 
+  it("encodes after the request's own callbacks, the same lines as encoding at once, and counts waiting entries", async () => {
+    const texts: string[] = [];
+    for (const encodeLater of [true, false]) {
+      const d = await mkdtemp(join(dir, "e-"));
+      const log = new PredictionLog({ dir: d, encodeLater, capacity: 4 });
+      const records = [{ tenure: 1, contract: "One year" }];
+      const outputs = [{ label: "No", probabilities: { No: 0.8, Yes: 0.2 } }];
+      for (let i = 0; i < 5; i++) {
+        log.logRequest({ model: "churn", version: 7, alias: "production", at: "2024-02-01T00:00:00.000Z", latencyMs: i, ids: [`r${i}`], records, outputs, requestJson: JSON.stringify({ records }), responseJson: JSON.stringify({ predictions: outputs, ids: [`r${i}`] }) });
+      }
+      // The fifth is over capacity whether or not the first four are encoded yet.
+      expect(log.stats()).toMatchObject({ accepted: encodeLater ? 0 : 4, pending: 4, dropped: 1 });
+      await new Promise((r) => setImmediate(r));
+      expect(log.stats()).toMatchObject({ accepted: 4, pending: 4 });
+      await log.close();
+      const vdir = versionDir(d, "churn", 7);
+      texts.push(await readFile(join(vdir, (await readdir(vdir))[0]), "utf8"));
+    }
+    expect(texts[0].split("\n")).toHaveLength(5);
+    expect(texts[0]).toBe(texts[1]);
+  });
+
   it("skips a request line whose ids and records disagree", async () => {
     const vdir = versionDir(dir, "churn", 4);
     await mkdir(vdir, { recursive: true });

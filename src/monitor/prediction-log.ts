@@ -48,6 +48,9 @@ export interface PredictionLogOptions {
   rotateBytes?: number;
   /** …or once it is this old when a batch is written; default 5 minutes. */
   rotateMs?: number;
+  /** Encode accepted entries after the current I/O callbacks (setImmediate), once for all that arrived together, so
+   *  the answer is written before its log line is encoded; false encodes each at once. Default true. */
+  encodeLater?: boolean;
   /** Called when a batch cannot be written (disk full...); the batch is counted as dropped. */
   onWriteError?: (e: unknown) => void;
 }
@@ -90,6 +93,11 @@ export class PredictionLog {
   /** Buffers whose bytes are on disk, kept for reuse (two per version at most). */
   private readonly spare = new Map<string, Buffer[]>();
   private queuedRecords = 0;
+  /** Accepted entries not yet encoded (encodeLater), and their record count. */
+  private later: Entry[] = [];
+  private laterRecords = 0;
+  private immediate: NodeJS.Immediate | null = null;
+  private readonly encodeLater: boolean;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private inFlight = 0;
@@ -114,6 +122,7 @@ export class PredictionLog {
     this.intervalMs = opts.flushIntervalMs ?? 250;
     this.sampleRate = opts.sampleRate ?? 1;
     this.random = opts.random ?? Math.random;
+    this.encodeLater = opts.encodeLater ?? true;
   }
 
   /** Never throws, never waits: sample, encode into the buffer, or drop. */
@@ -132,10 +141,29 @@ export class PredictionLog {
       this.stat.sampledOut += n;
       return;
     }
-    if (this.closed || this.queuedRecords + this.inFlight + n > this.capacity) {
+    if (this.closed || this.queuedRecords + this.laterRecords + this.inFlight + n > this.capacity) {
       this.stat.dropped += n;
       return;
     }
+    if (!this.encodeLater) return this.encode(e, n);
+    // The entry holds only what the request made anyway (its texts, the body's bytes, records, answers).
+    this.later.push(e);
+    this.laterRecords += n;
+    this.immediate ??= setImmediate(this.encodeWaiting);
+  }
+
+  /** Encodes every accepted entry still waiting (an arrow: setImmediate calls it without `this`). */
+  private readonly encodeWaiting = (): void => {
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.immediate = null;
+    const list = this.later;
+    if (list.length === 0) return;
+    this.later = [];
+    this.laterRecords = 0;
+    for (const e of list) this.encode(e, sizeOf(e));
+  };
+
+  private encode(e: Entry, n: number): void {
     // Traffic is nearly always one model version: the last one's buffer is found without building a key.
     let p = this.lastPending;
     if (p === null || p.model !== e.model || p.version !== e.version) {
@@ -215,7 +243,7 @@ export class PredictionLog {
   }
 
   stats(): PredictionLogStats {
-    return { ...this.stat, pending: this.queuedRecords + this.inFlight };
+    return { ...this.stat, pending: this.queuedRecords + this.laterRecords + this.inFlight };
   }
 
   private scheduleFlush(delay: number): void {
@@ -233,6 +261,7 @@ export class PredictionLog {
 
   /** Writes everything buffered so far; resolves when it is on disk. Writes run one at a time, in order. */
   flush(): Promise<void> {
+    this.encodeWaiting();
     if (this.queuedRecords === 0) return this.writing;
     const batch = [...this.pending.values()].filter((p) => p.records > 0);
     const n = this.queuedRecords;
