@@ -1,13 +1,14 @@
 // Drift, written once: the project's thresholds as drift options, and the report of a served version's logged inputs
 // against its training rows. The CLI (`millrace drift`), the dashboard API and the serving monitor all call these.
 import { NotFoundError } from "../errors.js";
-import type { Resources } from "../flow/resources.js";
 import { trainingReference } from "../flow/steps/dataset.js";
 import { driftReport, type DriftOptions, type DriftReport } from "../monitor/drift-report.js";
 import { readLoggedFrame } from "../monitor/log-reader.js";
 import type { ProjectConfig } from "../project/config.js";
 import type { Project } from "../project/load-project.js";
 import type { Dataset, Frame, ModelVersion } from "../records.js";
+import type { Registry } from "../registry/registry.js";
+import type { Workspace } from "./workspace.js";
 
 /** monitor.drift of millrace.yaml as drift-report options: p-value tests share one level, distances another. */
 export function driftOptionsOf(cfg: ProjectConfig): Required<Pick<DriftOptions, "thresholds" | "datasetShare">> {
@@ -33,7 +34,7 @@ export interface VersionDrift {
 export type ReferenceLoader = (datasetId: string) => Promise<{ dataset: Dataset; reference: Frame }>;
 
 /** The model version an alias or a number names (default: the served alias). */
-export async function resolveVersion(r: Pick<Resources, "registry" | "project">, ref: { version?: number; alias?: string }): Promise<ModelVersion> {
+export async function resolveVersion(r: { project: Project; registry: Registry }, ref: { version?: number; alias?: string }): Promise<ModelVersion> {
   const cfg = r.project.config;
   return ref.version !== undefined
     ? r.registry.get(cfg.registry.model, ref.version)
@@ -64,5 +65,28 @@ export async function driftOfVersion(
   return { drift, reference, current, dataset };
 }
 
-/** Training rows of a dataset from the lake (the drift reference), as a ReferenceLoader. */
-export const referenceFromLake = (r: Resources): ReferenceLoader => (datasetId) => trainingReference(r, datasetId);
+const caches = new WeakMap<Workspace, ReferenceLoader>();
+
+/**
+ * Training rows of a dataset from the workspace's lake (the drift reference), read once per dataset and kept for the
+ * workspace's life (the `max` latest datasets; a server sees one or two served versions at a time), so the dashboard
+ * and the serving monitor of one process share them. A failed read is not kept.
+ */
+export function referencesOf(ws: Workspace, max = 4): ReferenceLoader {
+  let loader = caches.get(ws);
+  if (!loader) {
+    const cache = new Map<string, Promise<{ dataset: Dataset; reference: Frame }>>();
+    loader = (datasetId) => {
+      let p = cache.get(datasetId);
+      if (!p) {
+        p = ws.withLake().then((r) => trainingReference(r, datasetId));
+        p.catch(() => cache.delete(datasetId));
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(datasetId, p);
+      }
+      return p;
+    };
+    caches.set(ws, loader);
+  }
+  return loader;
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lake } from "../lake/lake.js";
 import { loadProject } from "../project/load-project.js";
 import type { RunningServer } from "../serve/server.js";
-import { pushSchemaPolicies } from "./ingest-check.js";
+import { pushSchemaPolicies } from "../app/ingest-check.js";
 import type { IngestRoute } from "./ingest-route.js";
 import { pushProject, startPushServer } from "./test-helpers/push-server.js";
 

@@ -3,14 +3,13 @@
 // idempotent by the Idempotency-Key header, malformed lines quarantined with their line numbers.
 import type { Hono } from "hono";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { Lake } from "../lake/lake.js";
+import { pushRecords } from "../app/ingest.js";
+import { Workspace } from "../app/workspace.js";
 import type { Project } from "../project/load-project.js";
 import type { SchemaPolicy } from "../lake/schema-policy.js";
 import type { Guard } from "../serve/auth.js";
 import { readLimited } from "../serve/body.js";
 import { UnsupportedMediaTypeError } from "../serve/http-errors.js";
-import { DEFAULT_DELETE_COLUMN } from "../lake/sources/files-keyed.js";
-import { checkPushedLines } from "./ingest-check.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -25,10 +24,11 @@ export interface IngestRouteOptions {
   sources: Map<string, SchemaPolicy>;
 }
 
-export function ingestRoute(project: Project, opts: IngestRouteOptions): IngestRoute {
-  // The lake (DuckDB) is opened on the first ingest, so a server that never ingests never pays for it.
-  let lake: Promise<Lake> | null = null;
-  const openLake = () => (lake ??= Lake.open(project.paths.lake));
+/** The route on the process's workspace (its owner closes it), or on a project's own one (closed by close()). */
+export function ingestRoute(on: Workspace | Project, opts: IngestRouteOptions): IngestRoute {
+  // The workspace opens the lake (DuckDB) on the first ingest, so a server that never ingests never pays for it.
+  const own = !(on instanceof Workspace);
+  const ws = on instanceof Workspace ? on : new Workspace(on);
   return {
     mount(app, guard) {
       // Failures are thrown to the app, which answers the 4xx and logs every 5xx with its route.
@@ -54,36 +54,9 @@ export function ingestRoute(project: Project, opts: IngestRouteOptions): IngestR
         }
         if (!text.trim()) throw new ValidationError("the body holds no records", { path: "body", hint: "one JSON object a line" });
         const batchId = c.req.header("idempotency-key") ?? undefined;
-        const table = `bronze.${source}`;
-        const l = await openLake();
-        let schemaPolicy = policy;
-        const spec = project.config.sources.find((s) => s.name === source);
-        const keyed = spec && "key" in spec && spec.key ? { key: spec.key, deleteColumn: spec.deleted_column ?? DEFAULT_DELETE_COLUMN } : undefined;
-        const current = policy === "fail" ? await l.current(table) : null;
-        if (current && current.schema.length > 0) {
-          checkPushedLines(text, table, current.schema, keyed);
-          // Every line now has the table's columns and types: the table's schema wins, so a column that is null in
-          // the whole batch (which DuckDB reads as another type) is not taken for a type change.
-          schemaPolicy = "coerce";
-        }
-        const pushOpts = { source: `http:/ingest/${source}`, schemaPolicy, ...(batchId ? { batchId } : {}) };
-        // A source with a key keeps one row per key: a push upserts like its files instead of appending a second row.
-        const r = keyed
-          ? await (await import("../lake/sources/push-keyed.js")).ingestKeyedNdjson(l, table, text, { ...pushOpts, ...keyed })
-          : await l.ingestNdjson(table, text, pushOpts);
-        return c.json({
-          table: r.table,
-          version: r.version?.version ?? null,
-          duplicate: r.version === null && batchId !== undefined && r.rowsIn === 0,
-          rowsIn: r.rowsIn,
-          rowsOut: r.rowsOut,
-          rowsQuarantined: r.rowsBad,
-          ...(r.quarantineTable && r.rowsBad ? { quarantineTable: r.quarantineTable } : {}),
-        });
+        return c.json(await pushRecords(await ws.lake(), ws.project, source, text, { policy, ...(batchId ? { batchId } : {}) }));
       });
     },
-    async close() {
-      if (lake) await (await lake).close();
-    },
+    close: () => (own ? ws.close() : Promise.resolve()),
   };
 }

@@ -3,10 +3,8 @@
 // whose retrain action runs the pipeline (and its gate) in a child process.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { driftOptionsOf } from "../app/drift.js";
+import { driftOptionsOf, referencesOf } from "../app/drift.js";
 import { describeError } from "../errors.js";
-import { withResources } from "../flow/resources.js";
-import { trainingReference } from "../flow/steps/dataset.js";
 import type { PipelineSummary } from "../flow/summary.js";
 import { expandEnv } from "../flow/steps/tables.js";
 import { AlertManager, type Alert, type AlertRule } from "../monitor/alerts.js";
@@ -34,11 +32,12 @@ export function startServeMonitoring(project: Project, sp: ServeProcess, log: (l
   const loadReference = (version: number) => {
     if (references.has(version) || loading.has(version)) return;
     loading.add(version);
-    void withResources(project, async (r) => {
-      const mv = await r.registry.get(cfg.registry.model, version);
-      const { reference } = await trainingReference(r, mv.datasetId);
+    // The process's workspace and reference cache: the dashboard's drift page reads the same training rows.
+    void (async () => {
+      const mv = await sp.resources.registry.get(cfg.registry.model, version);
+      const { reference } = await referencesOf(sp.workspace)(mv.datasetId);
       references.set(version, { model: mv.name, version, reference, signature: mv.signature });
-    })
+    })()
       .catch((e: unknown) => log(`drift reference of v${version} could not be loaded: ${describeError(e)}`))
       .finally(() => loading.delete(version));
   };

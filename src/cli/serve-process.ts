@@ -3,7 +3,7 @@
 import { fileSources } from "../project/source-kinds.js";
 import { ProcessMetricsRegistry as MetricsRegistry } from "../serve/process-metrics.js";
 import { describeError } from "../errors.js";
-import { openResources, type Resources } from "../flow/resources.js";
+import { Workspace, type WorkspaceStores } from "../app/workspace.js";
 import { FeedbackJoiner, type FeedbackItem, type FeedbackResult } from "../monitor/feedback.js";
 import { answerPeers, askPeers } from "../serve/cluster-peers.js";
 import { PredictionLog } from "../monitor/prediction-log.js";
@@ -19,7 +19,7 @@ import { startServer, type RunningServer } from "../serve/server.js";
 import { OutcomeWatch } from "../serve/slo.js";
 import type { ModelSource, RollbackDecision } from "../serve/types.js";
 import { defaultUiDir, uiRoutes } from "../ui-api/index.js";
-import { pushSchemaPolicies } from "./ingest-check.js";
+import { pushSchemaPolicies } from "../app/ingest-check.js";
 import { ingestRoute } from "./ingest-route.js";
 import { mountRegistryRoutes } from "./registry-routes.js";
 import { registryResolver } from "./registry-model-source.js";
@@ -29,7 +29,10 @@ import { FeatureServing } from "../featurestore/serving.js";
 export interface ServeProcess {
   server: RunningServer;
   app: App;
-  resources: Resources;
+  /** The process's one workspace: the routes, the dashboard API and the monitor take their stores from it. */
+  workspace: Workspace;
+  /** Its stores, opened at the start (the served alias is read from the registry). */
+  resources: WorkspaceStores;
   metrics: MetricsRegistry;
   /** The champion's source (what /health and `millrace serve --json` report). */
   primary: ReloadingSource;
@@ -64,7 +67,11 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       `serving on ${host} WITHOUT AN API TOKEN: anyone who reaches this address can read the dashboard API (table rows included); set serve.token or serve.tokens, or bind serve.host: 127.0.0.1`,
     );
   }
-  const resources = await openResources(project, { lake: false });
+  const workspace = new Workspace(project);
+  const resources = await workspace.meta().catch(async (e: unknown) => {
+    await workspace.close();
+    throw e;
+  });
   const name = cfg.registry.model;
   const alias = opts.alias ?? cfg.serve.alias ?? cfg.registry.alias;
   const featureServing = FeatureServing.of(project);
@@ -134,10 +141,10 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   // One failure log for the process: every 5xx and timeout, from a route or from node's own request timeout.
   const failures = serveLogger();
   // The dashboard: GET /ui (static, public) and its read-only /api (a token with the read scope, when there are tokens).
-  const dashboard = uiRoutes(project, { uiDir: defaultUiDir(), log });
+  const dashboard = uiRoutes(workspace, { uiDir: defaultUiDir(), log });
   const policies = pushSchemaPolicies(project);
   const pushable = new Map(fileSources(cfg.sources).map((src) => [src.name, policies.get(src.name) ?? "fail"] as const));
-  const ingest = ingestRoute(project, { maxBodyBytes: cfg.serve.max_body_bytes, sources: pushable });
+  const ingest = ingestRoute(workspace, { maxBodyBytes: cfg.serve.max_body_bytes, sources: pushable });
   const app = createApp({
     models,
     sink: fanOut(predictionLog, feedback),
@@ -177,6 +184,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   return {
     server,
     app,
+    workspace,
     resources,
     metrics,
     primary,
@@ -192,7 +200,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       await ingest.close();
       await dashboard.close();
       await featureServing?.close();
-      await resources.close();
+      await workspace.close();
     },
   };
 }

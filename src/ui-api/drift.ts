@@ -1,12 +1,11 @@
 // Drift for the dashboard: the logged inputs of a served version against its training rows, per column
 // (statistic vs threshold, verdict, PSI band) with both sides' distributions for the charts.
 import type { Hono } from "hono";
-import { trainingReference } from "../flow/steps/dataset.js";
-import { driftOfVersion, resolveVersion } from "../app/drift.js";
-import type { Column, Dataset, Frame } from "../records.js";
+import { driftOfVersion, referencesOf, resolveVersion } from "../app/drift.js";
+import type { Column } from "../records.js";
 import type { UiData } from "./data.js";
 import { handle, intParam, optionalInt } from "./http.js";
-import { servingAlias } from "./overview.js";
+import { servingAlias } from "../app/workspace.js";
 import type { Distribution, DriftResponse } from "./types.js";
 
 const BINS = 20;
@@ -90,29 +89,16 @@ function valueShares(values: number[], ref: Float64Array, cur: Float64Array): Di
 
 export function driftRoutes(api: Hono, data: UiData, log: (line: string) => void): void {
   const project = data.project;
-  // Training rows are read from the lake once per dataset; a server sees one or two served versions at a time.
-  const references = new Map<string, Promise<{ dataset: Dataset; reference: Frame }>>();
-  const referenceOf = async (datasetId: string) => {
-    let p = references.get(datasetId);
-    if (!p) {
-      p = data.withLake().then((r) => trainingReference(r, datasetId));
-      p.catch(() => references.delete(datasetId));
-      if (references.size >= 4) references.delete(references.keys().next().value!);
-      references.set(datasetId, p);
-    }
-    return p;
-  };
-
   api.get(
     "/drift",
     handle(async (c): Promise<DriftResponse> => {
       const cfg = project.config;
       const r = await data.meta();
       const version = optionalInt(c, "version", 1);
-      const alias = c.req.query("alias") || servingAlias(data);
+      const alias = c.req.query("alias") || servingAlias(data.project);
       const window = intParam(c, "limit", cfg.monitor.window_rows, 1, 10_000_000);
       const mv = await resolveVersion({ project, registry: r.registry }, { ...(version !== undefined ? { version } : {}), alias });
-      const { drift, reference, current, dataset } = await driftOfVersion(project, mv, { reference: referenceOf, limit: window, extra: { psiBands: PSI_BANDS } });
+      const { drift, reference, current, dataset } = await driftOfVersion(project, mv, { reference: referencesOf(data), limit: window, extra: { psiBands: PSI_BANDS } });
       const distributions: Record<string, Distribution | null> = {};
       for (const col of dataset.features) {
         const a = reference.columns.find((x) => x.name === col);

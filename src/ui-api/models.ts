@@ -5,7 +5,7 @@ import type { ModelVersion } from "../records.js";
 import { Registry } from "../registry/registry.js";
 import type { UiData } from "./data.js";
 import { handle, notFound, versionParam } from "./http.js";
-import { servingAlias } from "./overview.js";
+import { servingAlias } from "../app/workspace.js";
 import type { GateRecord, ModelsResponse, ModelVersionDetail } from "./types.js";
 
 /** How many of a model's newest versions get their learner looked up in their run. */
@@ -35,7 +35,7 @@ export function modelsRoutes(api: Hono, data: UiData, log: (line: string) => voi
         }),
       );
       return {
-        configured: { name: configured, alias: servingAlias(data) },
+        configured: { name: configured, alias: servingAlias(data.project) },
         models: names.map((name) => ({
           name,
           versions: byName.get(name)!.sort((a, b) => b.version - a.version).map((v) => ({ ...withStage(v), modelKind: kinds.get(`${v.name}@${v.version}`) ?? null })),

@@ -1,16 +1,12 @@
 // The dashboard's first page: the project, the model version the server answers with and its aliases, and the
 // latest pipeline runs (status, duration, tables, whether a model was promoted and why).
 import type { Hono } from "hono";
+import { servingAlias } from "../app/workspace.js";
 import { Registry } from "../registry/registry.js";
 import type { UiData } from "./data.js";
 import { handle } from "./http.js";
 import { pipelineBrief } from "./pipeline.js";
 import type { OverviewResponse } from "./types.js";
-
-export function servingAlias(data: UiData): string {
-  const cfg = data.project.config;
-  return cfg.serve.alias ?? cfg.registry.alias;
-}
 
 export function overviewRoutes(api: Hono, data: UiData, log: (line: string) => void): void {
   api.get(
@@ -18,7 +14,7 @@ export function overviewRoutes(api: Hono, data: UiData, log: (line: string) => v
     handle(async (): Promise<OverviewResponse> => {
       const r = await data.meta();
       const cfg = data.project.config;
-      const alias = servingAlias(data);
+      const alias = servingAlias(data.project);
       const [versions, pipelines, runs] = await Promise.all([
         r.meta.listModelVersions(cfg.registry.model),
         r.meta.listPipelineRuns(cfg.name, 5),

@@ -1,7 +1,7 @@
 // `millrace drift [project]`: compares the inputs a served model version has seen with its training rows.
 import type { Command } from "commander";
-import { driftOfVersion, referenceFromLake, resolveVersion, type VersionDrift } from "../../app/drift.js";
-import { withResources } from "../../flow/resources.js";
+import { driftOfVersion, referencesOf, resolveVersion, type VersionDrift } from "../../app/drift.js";
+import { Workspace } from "../../app/workspace.js";
 import { driftRule, type DriftReport } from "../../monitor/drift-report.js";
 import { compactVersion } from "../../monitor/log-compact.js";
 import { versionDir } from "../../monitor/prediction-log.js";
@@ -19,12 +19,13 @@ export interface DriftOptions {
 
 export async function computeDrift(projectDir: string, opts: DriftOptions): Promise<VersionDrift> {
   const project = loadProject(projectDir);
-  return withResources(project, async (r) => {
+  return Workspace.use(project, async (ws) => {
+    const r = await ws.meta();
     const mv = await resolveVersion(r, { ...(opts.version ? { version: Number(opts.version) } : {}), ...(opts.alias ? { alias: opts.alias } : {}) });
     // Closed log files not compacted yet (no server running its monitoring, say) become Parquet parts first.
     await compactVersion(versionDir(project.paths.predictions, mv.name, mv.version));
     const { drift } = await driftOfVersion(project, mv, {
-      reference: referenceFromLake(r),
+      reference: referencesOf(ws),
       ...(opts.since ? { since: opts.since } : {}),
       ...(opts.limit ? { limit: Number(opts.limit) } : {}),
     });

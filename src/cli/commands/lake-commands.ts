@@ -1,11 +1,12 @@
 // The lake's commands: tables, history, query (with time travel), diff, profile, vacuum, and lineage of a table
 // version or a model version down to its source files with hashes.
 import type { Command } from "commander";
-import { ValidationError } from "../../errors.js";
-import { withResources, type Resources } from "../../flow/resources.js";
-import { diffTable, lineageOf, listLakeTables, parseTableRef, profileOf, queryLake, tableHistory, vacuumLake, type LineageNode } from "../../lake/commands.js";
+import { lineageOfRef } from "../../app/lineage.js";
+import { diffVersions, listTables, profileTable, queryTables, resolveTableRef, tableHistory, vacuumTables } from "../../app/tables.js";
+import { Workspace } from "../../app/workspace.js";
+import type { LineageNode } from "../../lake/commands.js";
+import type { Lake } from "../../lake/lake.js";
 import { loadProject } from "../../project/load-project.js";
-import type { TableRef } from "../../records.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
 import type { ActionWrapper } from "./action.js";
 
@@ -14,28 +15,8 @@ interface Opts {
   json?: boolean;
 }
 
-const inLake = <T>(opts: Opts, body: (r: Resources) => Promise<T>) => withResources(loadProject(opts.project), body);
-
-async function ref(r: Resources, text: string): Promise<TableRef> {
-  const name = text.split("@")[0];
-  const current = text.includes("@") ? undefined : (await r.lake.current(name))?.version ?? null;
-  return parseTableRef(text, () => current ?? null);
-}
-
-/** Model lineage: the version, its run and dataset, then the dataset's table down to the landing files. */
-async function modelLineage(r: Resources, name: string, version: number) {
-  const mv = await r.registry.get(name, version);
-  const run = await r.meta.getRun(mv.runId);
-  const ds = await r.meta.getDataset(mv.datasetId);
-  if (!ds) throw new ValidationError(`dataset ${mv.datasetId} of ${name} v${version} is not recorded`);
-  const { tree } = lineageOf(r.lake, ds.table);
-  return {
-    model: { name: mv.name, version: mv.version, aliases: mv.aliases, artifactUri: mv.artifactUri },
-    run: run ? { id: run.id, name: run.name, params: run.params, startedAt: run.startedAt } : { id: mv.runId, deleted: true },
-    dataset: { id: ds.id, table: `${ds.table.table}@${ds.table.version}`, contentHash: ds.contentHash, target: ds.target, features: ds.features.length },
-    tables: tree,
-  };
-}
+/** The lake (and, for what needs them, the stores) of the project, closed when the command ends. */
+const inLake = <T>(opts: Opts, body: (lake: Lake, ws: Workspace) => Promise<T>) => Workspace.use(loadProject(opts.project), async (ws) => body(await ws.lake(), ws));
 
 function printTree(node: LineageNode, indent = ""): string[] {
   const out = [`${indent}${color.bold(`${node.table}@${node.version}`)} ${node.operation}, ${fmtNumber(node.rowCount)} rows, hash ${node.contentHash.slice(0, 12)}`];
@@ -50,7 +31,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("tables").description("the lake's tables at their current versions")).action(
     action(async (opts: Opts) => {
-      const rows = await inLake(opts, (r) => listLakeTables(r.lake));
+      const rows = await inLake(opts, (lake) => listTables(lake));
       if (opts.json) printJson(rows);
       else console.log(table(["table", "version", "rows", "columns", "operation", "created"], rows.map((t) => [t.table, `v${t.version}`, t.rowCount, t.columns, t.operation, t.createdAt.slice(0, 19).replace("T", " ")])));
       return 0;
@@ -59,7 +40,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("history").argument("<table>", "e.g. silver.customers").description("every version of a table")).action(
     action(async (name: string, opts: Opts) => {
-      const rows = await inLake(opts, (r) => tableHistory(r.lake, name));
+      const rows = await inLake(opts, (lake) => tableHistory(lake, name));
       if (opts.json) printJson(rows);
       else {
         const audited = rows.some((h) => h.actor);
@@ -75,7 +56,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("query").argument("<sql>", "SQL over the lake; pin a version with t@3 or t VERSION AS OF 3").description("SQL over the lake's tables")).action(
     action(async (sql: string, opts: Opts) => {
-      const rows = await inLake(opts, (r) => queryLake(r.lake, sql));
+      const rows = await inLake(opts, (lake) => queryTables(lake, sql));
       if (opts.json) printJson(rows);
       else if (rows.length === 0) console.log("(no rows)");
       else console.log(table(Object.keys(rows[0]), rows.map((row) => Object.values(row).map((v) => (v === null || v === undefined ? null : typeof v === "number" ? v : typeof v === "object" ? JSON.stringify(v) : String(v))))));
@@ -85,7 +66,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("diff").argument("<table>").argument("<from>", "version").argument("<to>", "version").option("-k, --key <columns>", "key columns: count added/removed/changed rows").description("schema, row-count and content changes between two versions")).action(
     action(async (name: string, from: string, to: string, opts: Opts & { key?: string }) => {
-      const d = await inLake(opts, (r) => diffTable(r.lake, name, Number(from), Number(to), opts.key?.split(",")));
+      const d = await inLake(opts, (lake) => diffVersions(lake, name, { from: Number(from), to: Number(to), ...(opts.key ? { key: opts.key.split(",") } : {}) }));
       if (opts.json) printJson(d);
       else {
         console.log(`${d.table} v${d.from} → v${d.to}: rows ${fmtNumber(d.rowCount.from)} → ${fmtNumber(d.rowCount.to)} (${d.rowCount.delta >= 0 ? "+" : ""}${fmtNumber(d.rowCount.delta)}), files +${d.files.added} −${d.files.removed}, content ${d.contentChanged ? "changed" : "unchanged"}`);
@@ -100,7 +81,10 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("profile").argument("<table>", "table or table@version").description("per-column profile of a table version: type, nulls, distinct, range, quantiles, top values")).action(
     action(async (text: string, opts: Opts) => {
-      const p = await inLake(opts, async (r) => profileOf(r.lake, await ref(r, text)));
+      const p = await inLake(opts, async (lake) => {
+        const ref = await resolveTableRef(lake, text);
+        return profileTable(lake, ref.table, ref.version);
+      });
       if (opts.json) printJson(p);
       else console.log(JSON.stringify(p, null, 2));
       return 0;
@@ -116,32 +100,27 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
       .description("remove old table versions; never one a registered model was trained on"),
   ).action(
     action(async (opts: Opts & { table?: string; keep: string; dryRun?: boolean }) => {
-      const reports = await inLake(opts, async (r) => {
-        const protectedVersions: TableRef[] = [];
-        for (const mv of await r.meta.listModelVersions()) {
-          const ds = await r.meta.getDataset(mv.datasetId);
-          if (ds) protectedVersions.push(ds.table);
-        }
-        return vacuumLake(r.lake, { keep: Number(opts.keep), protectedVersions, dryRun: opts.dryRun === true, ...(opts.table ? { table: opts.table } : {}) });
-      });
+      const reports = await inLake(opts, async (lake, ws) =>
+        vacuumTables(lake, (await ws.meta()).meta, { keep: Number(opts.keep), dryRun: opts.dryRun === true, ...(opts.table ? { table: opts.table } : {}) }),
+      );
       if (opts.json) printJson(reports);
       else console.log(table(["table", "removed versions", "kept", "kept for a model", "files", "MB freed"], reports.map((v) => [v.table, v.removedVersions.join(",") || "-", v.keptVersions.join(","), v.protectedKept.join(",") || "-", v.removedFiles.length, (v.bytesFreed / 1e6).toFixed(2)])));
       return 0;
     }),
   );
 
-  withOpts(program.command("lineage").argument("<ref>", "model@version (e.g. churn@3) or table@version (e.g. gold.churn_training@2)").description("what a model version or table version was made from, down to the source files with hashes")).action(
+  withOpts(program.command("lineage").argument("<ref>", "model@version (churn@3), table@version (gold.churn_training@2) or prediction:<id> (the id a /predict answer carries)").description("what a model version, table version or logged prediction was made from, down to the source files with hashes")).action(
     action(async (text: string, opts: Opts) => {
-      const out = await inLake(opts, async (r) => {
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)@(\d+)$/.exec(text);
-        if (m) return { kind: "model" as const, ...(await modelLineage(r, m[1], Number(m[2]))) };
-        return { kind: "table" as const, tables: lineageOf(r.lake, await ref(r, text)).tree };
-      });
+      const out = await inLake(opts, (_lake, ws) => lineageOfRef(ws, text));
       if (opts.json) {
         printJson(out);
         return 0;
       }
-      if (out.kind === "model") {
+      if (out.kind === "prediction") {
+        const p = out.prediction;
+        console.log(`${color.bold(`prediction ${p.id}`)} at ${p.at}: ${JSON.stringify(p.output)} from ${JSON.stringify(p.inputs)}`);
+      }
+      if (out.kind === "model" || out.kind === "prediction") {
         console.log(`${color.bold(`model ${out.model.name}@${out.model.version}`)} ${out.model.aliases.join(",")} ${color.dim(out.model.artifactUri)}`);
         console.log(`  ← run ${out.run.id}${"name" in out.run ? ` (${out.run.name})` : " (deleted)"}`);
         console.log(`  ← dataset ${out.dataset.id}: ${out.dataset.table}, hash ${out.dataset.contentHash.slice(0, 12)}, target ${out.dataset.target}, ${out.dataset.features} features`);

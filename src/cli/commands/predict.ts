@@ -1,19 +1,10 @@
-// `millrace predict`: batch scoring of a CSV/Parquet file with a registered model version, streamed in chunks
-// (memory bounded by one chunk), written to Parquet or CSV with a progress bar.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+// `millrace predict`: batch scoring of a CSV/Parquet file with a registered model version (src/app/batch-predict.ts),
+// with a progress bar on a terminal.
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { ValidationError } from "../../errors.js";
-import { withResources } from "../../flow/resources.js";
-import { detectCsvDialect, readCsvSql } from "../../lake/csv-dialect.js";
-import { Duck } from "../../lake/duck.js";
-import { ident, lit } from "../../lake/sql.js";
-import { loadModel } from "../../learn/train.js";
+import { scoreFile } from "../../app/batch-predict.js";
+import { Workspace } from "../../app/workspace.js";
 import { loadProject } from "../../project/load-project.js";
-import type { Column, Frame, ModelVersion } from "../../records.js";
 import { printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
 
@@ -27,150 +18,21 @@ export interface PredictOptions {
   json?: boolean;
 }
 
-const NUMERIC = new Set(["number", "integer"]);
-
-async function inputRelation(file: string): Promise<string> {
-  if (!fs.existsSync(file)) throw new ValidationError(`no such input file: ${file}`);
-  if (/\.parquet$/i.test(file)) return `read_parquet(${lit(file)})`;
-  const duck = await Duck.open();
-  try {
-    return readCsvSql(file, await detectCsvDialect(duck, file), { table: "predict_rejects", scan: "predict_rejects_scan" });
-  } finally {
-    duck.close();
-  }
-}
-
 export async function predictCommand(opts: PredictOptions): Promise<number> {
-  const project = loadProject(opts.project);
-  const cfg = project.config;
-  const ref = opts.model ?? `${cfg.registry.model}@${cfg.serve.alias ?? cfg.registry.alias}`;
-  const at = ref.lastIndexOf("@");
-  if (at <= 0) throw new ValidationError(`--model ${ref}: write it as name@alias or name@version, e.g. churn@production`);
-  const { mv, bytes } = await withResources(
-    project,
-    async (r) => {
-      const found: ModelVersion = await r.registry.resolve(ref.slice(0, at), ref.slice(at + 1));
-      return { mv: found, bytes: await r.registry.loadArtifact(found) };
-    },
-    { lake: false },
-  );
-  const model = loadModel(bytes);
-  const fields = mv.signature.inputs;
-  const outFormat = /\.csv$/i.test(opts.output) ? "csv" : "parquet";
-  const chunkRows = Math.max(1000, Number(opts.chunk));
-  const t0 = performance.now();
-
-  const db = await DuckDBInstance.create(":memory:");
-  const con = await db.connect();
-  const relation = await inputRelation(path.resolve(opts.input));
-  const available = (await (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowObjectsJS()).map((r) => String(r.column_name));
-  const missing = fields.filter((f) => !available.includes(f.name) && !f.nullable).map((f) => f.name);
-  if (missing.length) {
-    throw new ValidationError(`${path.basename(opts.input)} lacks the model's input column(s) ${missing.join(", ")}`, {
-      hint: `${mv.name} v${mv.version} reads: ${fields.map((f) => f.name).join(", ")}`,
-    });
-  }
-  const keep = opts.keep === "all" ? available : (opts.keep ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  for (const k of keep) if (!available.includes(k)) throw new ValidationError(`--keep ${k}: no such column in ${path.basename(opts.input)}`);
-  // Numbers as DOUBLE (text that is not a number becomes missing), everything else as text: what the model's frame holds.
-  const featureExprs = fields.map((f, i) =>
-    available.includes(f.name) ? (NUMERIC.has(f.type) ? `TRY_CAST(${ident(f.name)} AS DOUBLE) AS f${i}` : `CAST(${ident(f.name)} AS VARCHAR) AS f${i}`) : `NULL AS f${i}`,
-  );
-  const keepExprs = keep.map((k, i) => `CAST(${ident(k)} AS VARCHAR) AS k${i}`);
-  const total = Number((await (await con.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`)).getRowObjectsJS())[0].n);
-
-  const classes = model.classes ?? [];
-  const outCols = [...keep.map((k) => `${ident(k)} VARCHAR`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`)];
-  await con.run(`CREATE TABLE scored (${outCols.join(", ")})`);
-  const parts: string[] = [];
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-predict-"));
   const bar = !opts.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: `  scoring [{bar}] {percentage}% {value}/{total} rows {speed}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
-  bar?.start(total, 0, { speed: "" });
-
-  // The input streams on its own connection: any other statement on a connection ends its open stream.
-  const reader = await db.connect();
-  const stream = await reader.stream(`SELECT ${[...featureExprs, ...keepExprs].join(", ")} FROM ${relation}`);
-  let buffered: unknown[][][] = [];
-  let bufferedRows = 0;
-  let done = 0;
-  const flush = async () => {
-    if (bufferedRows === 0) return;
-    await scoreBatch(con, model, fields.map((f) => f.name), fields.map((f) => NUMERIC.has(f.type)), keep.length, classes, buffered, bufferedRows);
-    const part = path.join(workDir, `part-${String(parts.length).padStart(5, "0")}.parquet`);
-    await con.run(`COPY scored TO ${lit(part)} (FORMAT parquet); DELETE FROM scored`);
-    parts.push(part);
-    done += bufferedRows;
-    buffered = [];
-    bufferedRows = 0;
-    bar?.update(done, { speed: `${Math.round(done / ((performance.now() - t0) / 1000)).toLocaleString("en-US")} rows/s` });
-  };
-  for (let chunk = await stream.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await stream.fetchChunk()) {
-    buffered.push(chunk.getColumns() as unknown[][]);
-    bufferedRows += chunk.rowCount;
-    if (bufferedRows >= chunkRows) await flush();
-  }
-  await flush();
-  bar?.stop();
-  reader.closeSync();
-  const out = path.resolve(opts.output);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const all = parts.length ? `read_parquet([${parts.map(lit).join(", ")}])` : `scored`;
-  await con.run(`COPY (SELECT * FROM ${all}) TO ${lit(out)} (FORMAT ${outFormat}${outFormat === "csv" ? ", HEADER true" : ""})`);
-  con.closeSync();
-  db.closeSync();
-  fs.rmSync(workDir, { recursive: true, force: true });
-  const seconds = (performance.now() - t0) / 1000;
-  const report = { model: mv.name, version: mv.version, input: opts.input, output: out, rows: done, seconds, rowsPerSecond: Math.round(done / seconds) };
+  const report = await Workspace.use(loadProject(opts.project), (ws) =>
+    scoreFile(ws, {
+      input: opts.input,
+      output: opts.output,
+      chunkRows: Number(opts.chunk),
+      ...(opts.model !== undefined ? { model: opts.model } : {}),
+      ...(opts.keep !== undefined ? { keep: opts.keep } : {}),
+      onProgress: (done, total, speed) => (done === 0 ? bar?.start(total, 0, { speed: "" }) : bar?.update(done, { speed: `${speed.toLocaleString("en-US")} rows/s` })),
+    }),
+  ).finally(() => bar?.stop());
   if (opts.json) printJson(report);
-  else console.log(`scored ${done.toLocaleString("en-US")} rows with ${mv.name} v${mv.version} in ${seconds.toFixed(2)} s (${report.rowsPerSecond.toLocaleString("en-US")} rows/s) → ${out}`);
+  else console.log(`scored ${report.rows.toLocaleString("en-US")} rows with ${report.model} v${report.version} in ${report.seconds.toFixed(2)} s (${report.rowsPerSecond.toLocaleString("en-US")} rows/s) → ${report.output}`);
   return 0;
-}
-
-/** Scores one buffered batch (DuckDB chunks, column-major) and appends the answers to the `scored` table. */
-async function scoreBatch(
-  con: DuckDBConnection,
-  model: ReturnType<typeof loadModel>,
-  names: string[],
-  numeric: boolean[],
-  keepCount: number,
-  classes: string[],
-  chunks: unknown[][][],
-  rows: number,
-): Promise<void> {
-  const columns: Column[] = names.map((name, j) => {
-    if (numeric[j]) {
-      const values = new Float64Array(rows);
-      let at = 0;
-      for (const c of chunks) for (const v of c[j]) values[at++] = v === null ? NaN : (v as number);
-      return { name, kind: "numeric", values };
-    }
-    const values = new Array<string | null>(rows);
-    let at = 0;
-    for (const c of chunks) for (const v of c[j]) values[at++] = v as string | null;
-    return { name, kind: "categorical", values };
-  });
-  const frame: Frame = { rowCount: rows, columns };
-  // Raw scores, not one answer object per row: millions of small objects cost more than scoring them.
-  const scores = model.scoreFrame(frame);
-  const regression = model.task === "regression";
-  const k = classes.length;
-  const appender = await con.createAppender("scored");
-  let row = 0;
-  for (const c of chunks) {
-    const n = c[0]?.length ?? 0;
-    for (let i = 0; i < n; i++, row++) {
-      for (let k = 0; k < keepCount; k++) {
-        const v = c[names.length + k][i];
-        if (v === null) appender.appendNull();
-        else appender.appendVarchar(v as string);
-      }
-      if (regression) appender.appendDouble(scores[row]);
-      else appender.appendVarchar(model.labelAt(scores, row));
-      for (let c = 0; c < k; c++) appender.appendDouble(scores[row * k + c]);
-      appender.endRow();
-    }
-  }
-  appender.closeSync();
 }
 
 export function predictCommands(program: Command, action: ActionWrapper): void {

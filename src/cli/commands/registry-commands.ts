@@ -1,15 +1,14 @@
 // `millrace runs` and `millrace models [promote|rollback|history]`: read and move what the pipeline recorded.
 import { defaultMetric } from "../../learn/metric-registry.js";
-import { withResources } from "../../flow/resources.js";
 import { loadProject } from "../../project/load-project.js";
 import { archive, promote, rollback, versionText } from "../../app/model-versions.js";
+import { Workspace } from "../../app/workspace.js";
 import { ValidationError } from "../../errors.js";
 import { Registry } from "../../registry/registry.js";
 import type { StaleRun } from "../../store/metadata-store.js";
 import { collectGarbage, deleteRuns } from "../../track/tracker.js";
 import { color, printJson, table } from "../output.js";
 
-const noLake = { lake: false };
 const actor = () => `cli:${process.env.USER ?? "user"}`;
 
 /** Short metric names people type, mapped to what runs record. */
@@ -39,7 +38,7 @@ export async function runsCommand(opts: {
   const project = loadProject(opts.project);
   if (opts.sort) opts.sort = metricName(opts.sort);
   let reaped: StaleRun[] = [];
-  const runs = await withResources(
+  const runs = await Workspace.useStores(
     project,
     async (r) => {
       // A killed `millrace run` left its records "running": close them (with the reason) before listing.
@@ -53,9 +52,7 @@ export async function runsCommand(opts: {
         order: opts.order === "asc" ? "asc" : "desc",
         limit: Number(opts.limit ?? 20),
       });
-    },
-    noLake,
-  );
+    });
   // stderr, so --json output stays one JSON document; the reaped runs show as failed, with the reason, in it.
   for (const s of reaped) process.stderr.write(`${color.yellow("marked failed:")} ${s.kind === "run" ? "run" : "pipeline run"} ${s.id.slice(0, 8)}: ${s.reason}\n`);
   if (opts.json) {
@@ -87,7 +84,7 @@ export async function runsCommand(opts: {
 
 export async function modelsCommand(opts: { project: string; name?: string; json?: boolean }): Promise<number> {
   const project = loadProject(opts.project);
-  const versions = await withResources(project, (r) => r.meta.listModelVersions(opts.name), noLake);
+  const versions = await Workspace.useStores(project, (r) => r.meta.listModelVersions(opts.name));
   if (opts.json) {
     printJson(versions.map((v) => ({ ...v, stage: Registry.stageOf(v) })));
     return 0;
@@ -117,11 +114,9 @@ export async function modelsCommand(opts: { project: string; name?: string; json
 
 export async function promoteCommand(name: string, version: string, opts: { project: string; alias: string; reason?: string; json?: boolean }): Promise<number> {
   const project = loadProject(opts.project);
-  const t = await withResources(
+  const t = await Workspace.useStores(
     project,
-    (r) => promote(r.registry, name, opts.alias, versionText(version), { actor: actor(), reason: opts.reason, defaultReason: "promoted by hand", versionHint: `list the versions with: millrace models --name ${name}` }),
-    noLake,
-  );
+    (r) => promote(r.registry, name, opts.alias, versionText(version), { actor: actor(), reason: opts.reason, defaultReason: "promoted by hand", versionHint: `list the versions with: millrace models --name ${name}` }));
   if (opts.json) printJson(t);
   else console.log(`${name}@${opts.alias}: v${t.fromVersion ?? "-"} → v${t.toVersion}`);
   return 0;
@@ -129,11 +124,9 @@ export async function promoteCommand(name: string, version: string, opts: { proj
 
 export async function rollbackCommand(name: string, opts: { project: string; alias: string; reason?: string; json?: boolean }): Promise<number> {
   const project = loadProject(opts.project);
-  const t = await withResources(
+  const t = await Workspace.useStores(
     project,
-    (r) => rollback(r.registry, name, opts.alias, { actor: actor(), reason: opts.reason, defaultReason: "rolled back by hand" }),
-    noLake,
-  );
+    (r) => rollback(r.registry, name, opts.alias, { actor: actor(), reason: opts.reason, defaultReason: "rolled back by hand" }));
   if (opts.json) printJson(t);
   else console.log(`${name}@${opts.alias}: rolled back v${t.fromVersion} → v${t.toVersion}`);
   return 0;
@@ -141,7 +134,7 @@ export async function rollbackCommand(name: string, opts: { project: string; ali
 
 export async function historyCommand(name: string, opts: { project: string; alias?: string; json?: boolean }): Promise<number> {
   const project = loadProject(opts.project);
-  const history = await withResources(project, (r) => r.meta.aliasTransitions(name, opts.alias), noLake);
+  const history = await Workspace.useStores(project, (r) => r.meta.aliasTransitions(name, opts.alias));
   if (opts.json) {
     printJson(history);
     return 0;
@@ -158,11 +151,9 @@ export async function historyCommand(name: string, opts: { project: string; alia
 export async function archiveCommand(name: string, version: string, opts: { project: string; reason?: string; restore?: boolean; json?: boolean }): Promise<number> {
   const project = loadProject(opts.project);
   const restore = opts.restore === true;
-  const r = await withResources(
+  const r = await Workspace.useStores(
     project,
-    (res) => archive(res.registry, name, versionText(version), restore, { actor: actor(), reason: opts.reason, defaultReason: restore ? "restored by hand" : "archived by hand" }),
-    noLake,
-  );
+    (res) => archive(res.registry, name, versionText(version), restore, { actor: actor(), reason: opts.reason, defaultReason: restore ? "restored by hand" : "archived by hand" }));
   const moves = r.aliasesRemoved;
   if (opts.json) printJson(r);
   else if (!r.changed) console.log(`${name} v${r.version} was ${restore ? "not archived" : "already archived"}: nothing changed`);
@@ -172,7 +163,7 @@ export async function archiveCommand(name: string, version: string, opts: { proj
 
 export async function deleteRunsCommand(ids: string[], opts: { project: string; json?: boolean }): Promise<number> {
   const project = loadProject(opts.project);
-  const r = await withResources(
+  const r = await Workspace.useStores(
     project,
     async (res) => {
       // Accept the 8-character ids the tables print.
@@ -183,9 +174,7 @@ export async function deleteRunsCommand(ids: string[], opts: { project: string; 
         return hits[0].id;
       });
       return deleteRuns(res.meta, res.artifacts, full);
-    },
-    noLake,
-  );
+    });
   if (opts.json) printJson(r);
   else console.log(`deleted ${r.deleted.length} run(s), ${r.artifactsRemoved} artifact(s)`);
   return 0;
@@ -193,7 +182,7 @@ export async function deleteRunsCommand(ids: string[], opts: { project: string; 
 
 export async function gcCommand(opts: { project: string; dryRun?: boolean; json?: boolean }): Promise<number> {
   const project = loadProject(opts.project);
-  const orphans = await withResources(project, (r) => collectGarbage(r.meta, r.artifacts, { dryRun: opts.dryRun === true }), noLake);
+  const orphans = await Workspace.useStores(project, (r) => collectGarbage(r.meta, r.artifacts, { dryRun: opts.dryRun === true }));
   if (opts.json) printJson({ dryRun: opts.dryRun === true, artifacts: orphans });
   else console.log(`${opts.dryRun ? "would remove" : "removed"} ${orphans.length} unreferenced artifact(s)${orphans.length ? `:\n  ${orphans.join("\n  ")}` : ""}`);
   return 0;
@@ -215,16 +204,14 @@ export async function annotateRunCommand(id: string, opts: { project: string; no
     if (eq <= 0) throw new ValidationError(`--tag ${t}: write it as key=value`);
     tags[t.slice(0, eq)] = t.slice(eq + 1);
   }
-  const run = await withResources(
+  const run = await Workspace.useStores(
     project,
     async (r) => {
       const full = await resolveRunId(r.meta, id);
       if (opts.note !== undefined) await r.meta.updateRun(full, { notes: opts.note });
       if (Object.keys(tags).length) await r.meta.mergeTags(full, tags);
       return r.meta.getRun(full);
-    },
-    noLake,
-  );
+    });
   if (opts.json) printJson(run);
   else console.log(`run ${run!.id.slice(0, 8)}: ${run!.notes ? `note "${run!.notes}"` : "no note"}; tags ${JSON.stringify(run!.tags)}`);
   return 0;

@@ -1,8 +1,8 @@
 // Undo for bad data: `millrace revert TABLE --to VERSION` and `millrace ingest --forget FILE`, each a new table
 // version audited with who did it (--actor, or $USER) and why (--reason).
 import type { Command } from "commander";
+import { Workspace } from "../../app/workspace.js";
 import { ValidationError } from "../../errors.js";
-import { withResources } from "../../flow/resources.js";
 import { forgetFile } from "../../lake/forget.js";
 import { revertTable } from "../../lake/revert.js";
 import { loadProject } from "../../project/load-project.js";
@@ -30,7 +30,7 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
   ).action(
     action(async (table: string, opts: AuditOpts & { to: string }) => {
       if (!/^\d+$/.test(opts.to)) throw new ValidationError(`--to must be a version number, got "${opts.to}"`, { path: "to", hint: `see: millrace history ${table}` });
-      const r = await withResources(loadProject(opts.project), (res) => revertTable(res.lake, table, Number(opts.to), opts));
+      const r = await Workspace.use(loadProject(opts.project), async (ws) => revertTable(await ws.lake(), table, Number(opts.to), opts));
       if (opts.json) printJson(r);
       else console.log(`${r.table}: v${r.version} = content of v${r.to} (${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)} rows, was v${r.from}), by ${r.actor}`);
       return 0;
@@ -48,7 +48,7 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
     action(async (project: string, opts: Omit<AuditOpts, "project"> & { forget?: string; table?: string }) => {
       if (!opts.forget) throw new ValidationError("say what to do: --forget <file>", { path: "forget", hint: "files are ingested by: millrace run" });
       const file = opts.forget;
-      const r = await withResources(loadProject(project), (res) => forgetFile(res.lake, file, opts));
+      const r = await Workspace.use(loadProject(project), async (ws) => forgetFile(await ws.lake(), file, opts));
       if (opts.json) printJson(r);
       else if (r.rowsRemoved === 0) console.log(`${r.table}: no rows of ${r.file} left to remove (v${r.version} unchanged)`);
       else console.log(`${r.table}: v${r.version} without ${r.file} (${fmtNumber(r.rowsRemoved)} rows removed, ${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)}), by ${r.actor}`);

@@ -7,7 +7,7 @@ import { loadProject } from "../../project/load-project.js";
 import { createApp } from "../../serve/app.js";
 import { startServer, type RunningServer } from "../../serve/server.js";
 import { churnModel } from "../../serve/test-helpers/logistic.js";
-import { pushSchemaPolicies } from "../ingest-check.js";
+import { pushSchemaPolicies } from "../../app/ingest-check.js";
 import { ingestRoute, type IngestRoute } from "../ingest-route.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");

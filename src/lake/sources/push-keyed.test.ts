@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { pushSchemaPolicies } from "../../cli/ingest-check.js";
+import { pushSchemaPolicies } from "../../app/ingest-check.js";
 import { ingestRoute } from "../../cli/ingest-route.js";
 import { projectFromYaml } from "../../project/load-project.js";
 import { createApp } from "../../serve/app.js";

@@ -1,0 +1,177 @@
+// Batch prediction, written once: a CSV or Parquet file scored with a registered model version, streamed in chunks
+// through DuckDB (memory bounded by one chunk) and written to Parquet or CSV. `millrace predict` is its CLI.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { ValidationError } from "../errors.js";
+import { detectCsvDialect, readCsvSql } from "../lake/csv-dialect.js";
+import { Duck } from "../lake/duck.js";
+import { ident, lit } from "../lake/sql.js";
+import { loadModel } from "../learn/train.js";
+import type { Column, Frame } from "../records.js";
+import type { Workspace } from "./workspace.js";
+
+const NUMERIC = new Set(["number", "integer"]);
+
+async function inputRelation(file: string): Promise<string> {
+  if (!fs.existsSync(file)) throw new ValidationError(`no such input file: ${file}`);
+  if (/\.parquet$/i.test(file)) return `read_parquet(${lit(file)})`;
+  const duck = await Duck.open();
+  try {
+    return readCsvSql(file, await detectCsvDialect(duck, file), { table: "predict_rejects", scan: "predict_rejects_scan" });
+  } finally {
+    duck.close();
+  }
+}
+
+export interface BatchPredictRequest {
+  /** name@alias or name@version; default: the project's model at its served alias. */
+  model?: string;
+  input: string;
+  output: string;
+  /** Rows scored at a time (at least 1,000): bounds memory. */
+  chunkRows: number;
+  /** Input columns copied into the output, or "all". */
+  keep?: string;
+  /** Called once with the total, then after each chunk. */
+  onProgress?: (done: number, total: number, rowsPerSecond: number) => void;
+}
+
+export interface BatchPredictReport {
+  model: string;
+  version: number;
+  input: string;
+  output: string;
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+/**
+ * Scores a CSV or Parquet file with a registered model version, streamed in chunks (memory bounded by one chunk),
+ * written to Parquet or CSV (by the output's extension).
+ */
+export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promise<BatchPredictReport> {
+  const project = ws.project;
+  const cfg = project.config;
+  const ref = opts.model ?? `${cfg.registry.model}@${cfg.serve.alias ?? cfg.registry.alias}`;
+  const at = ref.lastIndexOf("@");
+  if (at <= 0) throw new ValidationError(`--model ${ref}: write it as name@alias or name@version, e.g. churn@production`);
+  const { registry } = await ws.meta();
+  const mv = await registry.resolve(ref.slice(0, at), ref.slice(at + 1));
+  const bytes = await registry.loadArtifact(mv);
+  const model = loadModel(bytes);
+  const fields = mv.signature.inputs;
+  const outFormat = /\.csv$/i.test(opts.output) ? "csv" : "parquet";
+  const chunkRows = Math.max(1000, opts.chunkRows);
+  const t0 = performance.now();
+
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  const relation = await inputRelation(path.resolve(opts.input));
+  const available = (await (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowObjectsJS()).map((r) => String(r.column_name));
+  const missing = fields.filter((f) => !available.includes(f.name) && !f.nullable).map((f) => f.name);
+  if (missing.length) {
+    throw new ValidationError(`${path.basename(opts.input)} lacks the model's input column(s) ${missing.join(", ")}`, {
+      hint: `${mv.name} v${mv.version} reads: ${fields.map((f) => f.name).join(", ")}`,
+    });
+  }
+  const keep = opts.keep === "all" ? available : (opts.keep ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const k of keep) if (!available.includes(k)) throw new ValidationError(`--keep ${k}: no such column in ${path.basename(opts.input)}`);
+  // Numbers as DOUBLE (text that is not a number becomes missing), everything else as text: what the model's frame holds.
+  const featureExprs = fields.map((f, i) =>
+    available.includes(f.name) ? (NUMERIC.has(f.type) ? `TRY_CAST(${ident(f.name)} AS DOUBLE) AS f${i}` : `CAST(${ident(f.name)} AS VARCHAR) AS f${i}`) : `NULL AS f${i}`,
+  );
+  const keepExprs = keep.map((k, i) => `CAST(${ident(k)} AS VARCHAR) AS k${i}`);
+  const total = Number((await (await con.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`)).getRowObjectsJS())[0].n);
+
+  const classes = model.classes ?? [];
+  const outCols = [...keep.map((k) => `${ident(k)} VARCHAR`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`)];
+  await con.run(`CREATE TABLE scored (${outCols.join(", ")})`);
+  const parts: string[] = [];
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-predict-"));
+  opts.onProgress?.(0, total, 0);
+
+  // The input streams on its own connection: any other statement on a connection ends its open stream.
+  const reader = await db.connect();
+  const stream = await reader.stream(`SELECT ${[...featureExprs, ...keepExprs].join(", ")} FROM ${relation}`);
+  let buffered: unknown[][][] = [];
+  let bufferedRows = 0;
+  let done = 0;
+  const flush = async () => {
+    if (bufferedRows === 0) return;
+    await scoreBatch(con, model, fields.map((f) => f.name), fields.map((f) => NUMERIC.has(f.type)), keep.length, classes, buffered, bufferedRows);
+    const part = path.join(workDir, `part-${String(parts.length).padStart(5, "0")}.parquet`);
+    await con.run(`COPY scored TO ${lit(part)} (FORMAT parquet); DELETE FROM scored`);
+    parts.push(part);
+    done += bufferedRows;
+    buffered = [];
+    bufferedRows = 0;
+    opts.onProgress?.(done, total, Math.round(done / ((performance.now() - t0) / 1000)));
+  };
+  for (let chunk = await stream.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await stream.fetchChunk()) {
+    buffered.push(chunk.getColumns() as unknown[][]);
+    bufferedRows += chunk.rowCount;
+    if (bufferedRows >= chunkRows) await flush();
+  }
+  await flush();
+  reader.closeSync();
+  const out = path.resolve(opts.output);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const all = parts.length ? `read_parquet([${parts.map(lit).join(", ")}])` : `scored`;
+  await con.run(`COPY (SELECT * FROM ${all}) TO ${lit(out)} (FORMAT ${outFormat}${outFormat === "csv" ? ", HEADER true" : ""})`);
+  con.closeSync();
+  db.closeSync();
+  fs.rmSync(workDir, { recursive: true, force: true });
+  const seconds = (performance.now() - t0) / 1000;
+  return { model: mv.name, version: mv.version, input: opts.input, output: out, rows: done, seconds, rowsPerSecond: Math.round(done / seconds) };
+}
+
+/** Scores one buffered batch (DuckDB chunks, column-major) and appends the answers to the `scored` table. */
+async function scoreBatch(
+  con: DuckDBConnection,
+  model: ReturnType<typeof loadModel>,
+  names: string[],
+  numeric: boolean[],
+  keepCount: number,
+  classes: string[],
+  chunks: unknown[][][],
+  rows: number,
+): Promise<void> {
+  const columns: Column[] = names.map((name, j) => {
+    if (numeric[j]) {
+      const values = new Float64Array(rows);
+      let at = 0;
+      for (const c of chunks) for (const v of c[j]) values[at++] = v === null ? NaN : (v as number);
+      return { name, kind: "numeric", values };
+    }
+    const values = new Array<string | null>(rows);
+    let at = 0;
+    for (const c of chunks) for (const v of c[j]) values[at++] = v as string | null;
+    return { name, kind: "categorical", values };
+  });
+  const frame: Frame = { rowCount: rows, columns };
+  // Raw scores, not one answer object per row: millions of small objects cost more than scoring them.
+  const scores = model.scoreFrame(frame);
+  const regression = model.task === "regression";
+  const k = classes.length;
+  const appender = await con.createAppender("scored");
+  let row = 0;
+  for (const c of chunks) {
+    const n = c[0]?.length ?? 0;
+    for (let i = 0; i < n; i++, row++) {
+      for (let k = 0; k < keepCount; k++) {
+        const v = c[names.length + k][i];
+        if (v === null) appender.appendNull();
+        else appender.appendVarchar(v as string);
+      }
+      if (regression) appender.appendDouble(scores[row]);
+      else appender.appendVarchar(model.labelAt(scores, row));
+      for (let c = 0; c < k; c++) appender.appendDouble(scores[row * k + c]);
+      appender.endRow();
+    }
+  }
+  appender.closeSync();
+}
+
