@@ -1,6 +1,7 @@
 // The learner contract: an Estimator holds hyperparameters; fit() returns a separate FittedEstimator.
 
 import type { FeatureMatrix } from "../features/matrix.js";
+import type { Explanation } from "./explain/tree-shap.js";
 import type { Params } from "./params.js";
 
 export interface TrainingData {
@@ -32,4 +33,9 @@ export interface FittedEstimator {
   state(): Record<string, unknown>;
   /** Importance per input column (by name), when the learner has a notion of it. */
   importance?(kind?: string): Record<string, number>;
+  /**
+   * Per-row additive contributions of each column to the raw score (TreeSHAP for trees, coefficient × value for
+   * linear models); each row's contributions plus its expected value equal `explainRaw`'s score.
+   */
+  explain?(X: FeatureMatrix): Explanation;
 }

@@ -6,6 +6,7 @@ import { recordsToFrame, type InputColumn } from "../features/records.js";
 import type { Frame, PredictionOutput, Predictor, Signature, Task } from "../records.js";
 import { ArtifactError, decodeArtifact, encodeArtifact, MILLRACE_VERSION } from "./artifact.js";
 import type { FittedEstimator } from "./estimator.js";
+import { explanationRows, type OutputExplanation } from "./explain/rows.js";
 import { MODELS } from "./models.js";
 import { encodeTarget } from "./target.js";
 import { taskMetrics } from "./task-metrics.js";
@@ -15,6 +16,8 @@ export interface TrainedModel extends Predictor {
   /** Binary: [negative, positive]. */
   readonly classes?: string[];
   predictFrame(frame: Frame): PredictionOutput[];
+  /** Per record and output: base value + top-k column contributions = the learner's raw score (see Model.explainFrame). */
+  explainRecords(records: ReadonlyArray<Record<string, unknown>>, topK?: number): OutputExplanation[][];
   /** Metrics of this model on the given rows of a frame (the gate compares champion and challenger on the same rows). */
   evaluate(frame: Frame, rows: Uint32Array, target: string, positive?: string): Record<string, number>;
   /** Versioned artifact: Millrace version, fitted feature pipeline, learner state. */
@@ -58,6 +61,23 @@ export class Model implements TrainedModel {
 
   predictRecords(records: ReadonlyArray<Record<string, unknown>>): PredictionOutput[] {
     return this.predictFrame(recordsToFrame(records, this.inputs));
+  }
+
+  /**
+   * Why each row scored as it did: per output, base value + each column's contribution = the learner's raw score
+   * (TreeSHAP for tree models, coefficient × value for linear ones); `topK` keeps the largest contributions.
+   */
+  explainFrame(frame: Frame, topK = Infinity): OutputExplanation[][] {
+    if (!this.estimator.explain) {
+      throw new ValidationError(`a ${this.info.model} model cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
+    }
+    const e = this.estimator.explain(this.pipeline.transform(frame));
+    const names = this.task === "regression" ? ["value"] : e.outputs === 1 ? [this.classes![this.classes!.length - 1]] : this.classes!;
+    return explanationRows(e, frame.rowCount, names, topK);
+  }
+
+  explainRecords(records: ReadonlyArray<Record<string, unknown>>, topK = Infinity): OutputExplanation[][] {
+    return this.explainFrame(recordsToFrame(records, this.inputs), topK);
   }
 
   private toOutputs(out: Float64Array, n: number): PredictionOutput[] {

@@ -13,6 +13,7 @@ import { fastPredictHandler } from "./node-fast.js";
 import { openApiDocument } from "./openapi.js";
 import { answerPredict, NO_MODEL_HINT, routeFor, type PredictCore } from "./predict.js";
 import { answerWithFeatures } from "./feature-lookup.js";
+import { explainRoute } from "./explain.js";
 import { cachedProvenanceHeaders, PROVENANCE_HEADERS } from "./provenance.js";
 import { mountV2 } from "./routes-v2.js";
 import { mountRecommend } from "./recommend.js";
@@ -147,6 +148,7 @@ export function createApp(opts: AppOptions): App {
     const g = guard("predict");
     for (const p of ["/predict", "/v2/models/:name/infer", "/v2/models/:name/versions/:version/infer"]) app.use(p, g);
   }
+  app.post("/predict", explainRoute(core, stickyHeader, maxBodyBytes));
   app.post("/predict", async (c) => {
     const t0 = performance.now();
     // One route (one model object) for the whole request: a swap mid-request cannot mix answers and provenance.

@@ -4,7 +4,9 @@
 
 import { z } from "zod";
 import { ValidationError } from "../../errors.js";
+import { applyMatrixPrep } from "../../features/matrix-prep.js";
 import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
+import type { Explanation } from "../explain/tree-shap.js";
 import type { Task } from "../../records.js";
 import { fitMember, memberState, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "../ensemble/members.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
@@ -151,6 +153,12 @@ export class FittedAuto implements FittedEstimator {
 
   state(): Record<string, unknown> {
     return { chosen: memberState(this.chosen), selection: this.selection };
+  }
+
+  explain(X: FeatureMatrix): Explanation {
+    const { fitted, prep } = this.chosen;
+    if (!fitted.explain) throw new ValidationError(`auto chose ${this.selection.chosen}, which cannot explain its predictions`);
+    return fitted.explain(prep ? applyMatrixPrep(prep, X) : X);
   }
 
   importance(kind?: string): Record<string, number> {

@@ -43,7 +43,7 @@ interface ThreadArrays {
 
 export interface GrownRound {
   round: number;
-  trees: { tree: TreeShape; values: Float64Array }[];
+  trees: { tree: TreeShape; values: Float64Array; cover: Float64Array }[];
 }
 
 /**
@@ -155,7 +155,7 @@ export function growRound(job: ForestJob, t: number, kernel: RowKernels, round: 
     }
     a.rows.set(inBag);
     const tree = growDfsTree(data, a.gh, a.rows.subarray(0, m), job.params, rng);
-    trees.push({ tree: packTree(tree), values: Float64Array.from(tree.leafG, (g, l) => (tree.leafH[l] > 0 ? -g / tree.leafH[l] : 0)) });
+    trees.push({ tree: packTree(tree), values: Float64Array.from(tree.leafG, (g, l) => (tree.leafH[l] > 0 ? -g / tree.leafH[l] : 0)), cover: Float64Array.from(tree.leafH) });
   }
   return { round, trees };
 }

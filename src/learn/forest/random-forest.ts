@@ -13,6 +13,7 @@ import { addForestScores, compileForest, ForestBuilder, forestImportance, type F
 import type { FeatureMeta } from "../gbdt/split-finder.js";
 import { chooseThreads, workerScript } from "../gbdt/threads.js";
 import { ParamHolder, type Params } from "../params.js";
+import { explainForest, type Explanation } from "../explain/tree-shap.js";
 import type { DfsParams } from "./dfs-grower.js";
 import { forestJob, forestKernel, growClaimedRounds, growRound, type ForestJob, type GrownRound } from "./forest-rounds.js";
 
@@ -88,7 +89,7 @@ async function fitForest(name: string, p: Params, data: TrainingData): Promise<F
   const forest = new ForestBuilder();
   // Each round is let go once packed: growable trees cost far more per node than the packed forest.
   for (let i = 0; i < grown.length; i++) {
-    for (const [k, t] of grown[i]!.trees.entries()) forest.add(t.tree, mappers, t.values, k);
+    for (const [k, t] of grown[i]!.trees.entries()) forest.add(t.tree, mappers, t.values, k, t.cover);
     grown[i] = undefined;
   }
   return new FittedForest(name, { forest: forest.build(), outputs, nClasses, nTrees: rounds, featureNames: X.columns.map((c) => c.name) });
@@ -160,6 +161,14 @@ export class FittedForest implements FittedEstimator {
 
   state(): Record<string, unknown> {
     return { ...this.s };
+  }
+
+  /**
+   * TreeSHAP of the trees' mean output: P(class 1) for binary, the value for regression, and each class's
+   * unnormalised vote share for multiclass (predict() then clips and normalises those shares).
+   */
+  explain(X: FeatureMatrix): Explanation {
+    return explainForest(this.s.forest, X, this.s.outputs, new Float64Array(this.s.outputs), this.s.nClasses === 0 ? "value" : this.s.nClasses === 2 ? "probability" : "vote share", 1 / this.s.nTrees);
   }
 
   importance(kind = "gain"): Record<string, number> {

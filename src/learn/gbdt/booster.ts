@@ -10,6 +10,7 @@ import { ParamHolder, type Params } from "../params.js";
 import { Rng } from "../rng.js";
 import { binMatrix, binOffsets, fitBinMapper } from "./binning.js";
 import { WasmBinning } from "./wasm-binning.js";
+import { explainForest, type Explanation } from "../explain/tree-shap.js";
 import { ForestBuilder, forestImportance, type ForestState } from "./forest.js";
 import { ForestScorer } from "./forest-scorer.js";
 import { TreeGrower, type GrowParams } from "./grower.js";
@@ -168,7 +169,7 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
           const vk = vraw.subarray(k * vn, (k + 1) * vn);
           for (let i = 0; i < vn; i++) vk[i] += values[grown.tree.leafOfBinnedRow(validBins, F, i)];
         }
-        forest.add(grown.tree, mappers, values, k);
+        forest.add(grown.tree, mappers, values, k, grown.leafH);
       }
       data.onProgress?.(round + 1, rounds);
       if (patience > 0) {
@@ -260,6 +261,11 @@ export class FittedGBDT implements FittedEstimator {
 
   state(): Record<string, unknown> {
     return { ...this.s };
+  }
+
+  /** TreeSHAP contributions to the raw (margin) score of each output; expected value includes the base score. */
+  explain(X: FeatureMatrix): Explanation {
+    return explainForest(this.s.forest, X, this.s.outputs, this.s.baseScore, this.s.nClasses === 0 ? (this.s.objective === "poisson" ? "log of the value" : "value") : this.s.nClasses === 2 ? "log-odds" : "margin");
   }
 
   /** Total gain ("gain") or number of splits ("split") per input column. */

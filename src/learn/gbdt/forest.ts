@@ -25,6 +25,12 @@ export interface ForestState {
   right: Int32Array;
   gain: Float64Array;
   leafValue: Float64Array;
+  /**
+   * Training cover (hessian sum for boosting, in-bag weight for forests) of each internal node and each leaf: what
+   * TreeSHAP weighs the branches a feature does not decide by. Absent in models saved before explanations existed.
+   */
+  cover?: Float64Array;
+  leafCover?: Float64Array;
 }
 
 /** A typed array that grows by doubling: a forest of millions of nodes costs bytes per node, not a JS number each. */
@@ -68,6 +74,8 @@ export class ForestBuilder {
   private right = growI32();
   private gain = growF64();
   private leafValue = growF64();
+  private cover = growF64();
+  private leafCover = growF64();
   /** Where each tree's nodes, leaves and category words begin, so a prefix of trees can be cut out. */
   private starts: { node: number; leaf: number; cat: number }[] = [];
 
@@ -75,8 +83,11 @@ export class ForestBuilder {
     return this.treeRoot.length;
   }
 
-  /** Adds a grown tree, turning bin thresholds into raw ones; leaf values are taken from `leafValues`. */
-  add(tree: TreeShape, mappers: BinMapper[], leafValues: ArrayLike<number>, output: number): void {
+  /**
+   * Adds a grown tree, turning bin thresholds into raw ones; leaf values are taken from `leafValues`, leaf covers
+   * from `leafCovers` (an internal node's cover is the sum of its leaves').
+   */
+  add(tree: TreeShape, mappers: BinMapper[], leafValues: ArrayLike<number>, output: number, leafCovers: ArrayLike<number>): void {
     const nodeBase = this.feature.length;
     const leafBase = this.leafValue.length;
     this.starts.push({ node: nodeBase, leaf: leafBase, cat: this.catBits.length });
@@ -110,7 +121,12 @@ export class ForestBuilder {
       }
       this.flags.push(flag);
     }
-    for (let l = 0; l < tree.nLeaves; l++) this.leafValue.push(leafValues[l]);
+    for (let l = 0; l < tree.nLeaves; l++) this.leafValue.push(leafValues[l]), this.leafCover.push(leafCovers[l]);
+    const covers = new Float64Array(tree.nInternal);
+    const coverOf = (c: number): number => (c < 0 ? leafCovers[~c] : sumCover(c));
+    const sumCover = (k: number): number => (covers[k] = coverOf(tree.left[k]) + coverOf(tree.right[k]));
+    if (tree.nInternal > 0) sumCover(0);
+    for (let k = 0; k < tree.nInternal; k++) this.cover.push(covers[k]);
   }
 
   /** Packs the first `nTrees` trees (all by default; early stopping keeps the best prefix). */
@@ -129,6 +145,8 @@ export class ForestBuilder {
       right: this.right.take(end.node),
       gain: this.gain.take(end.node),
       leafValue: this.leafValue.take(end.leaf),
+      cover: this.cover.take(end.node),
+      leafCover: this.leafCover.take(end.leaf),
     };
   }
 }

@@ -1,6 +1,7 @@
 // The design matrix of linear models: numeric columns as they are, categorical columns as implicit one-hot.
 
 import type { FeatureMatrix } from "../../features/matrix.js";
+import type { Explanation } from "../explain/tree-shap.js";
 
 /**
  * Weights are laid out per output k as a block of (width + 1): the column weights, then the intercept.
@@ -41,6 +42,30 @@ export class Design {
         }
       });
     }
+  }
+
+  /**
+   * Coefficient × value of each column per row and output (a categorical column: its level's weight), the intercept in
+   * the last slot: values[(i * K + k) * (F + 1) + f], summing to the row's score.
+   */
+  contributions(w: Float64Array, K: number, scale: string): Explanation {
+    const n = this.X.nRows;
+    const F = this.X.columns.length;
+    const W = this.width;
+    const values = new Float64Array(n * K * (F + 1));
+    for (let k = 0; k < K; k++) {
+      const base = k * (W + 1);
+      for (let i = 0; i < n; i++) values[(i * K + k) * (F + 1) + F] = w[base + W];
+      this.X.columns.forEach((c, j) => {
+        const off = base + this.offsets[j];
+        for (let i = 0; i < n; i++) {
+          const at = (i * K + k) * (F + 1) + j;
+          if (c.kind === "numeric") values[at] = w[off] * c.values[i];
+          else if (c.codes[i] >= 0) values[at] = w[off + c.codes[i]];
+        }
+      });
+    }
+    return { features: this.X.columns.map((c) => c.name), outputs: K, values, scale };
   }
 
   /** g[block k] += X^T r_k (and the intercept gets sum r_k), for residuals r laid out like z. */

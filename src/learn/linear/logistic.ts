@@ -6,6 +6,7 @@ import { CLASS_WEIGHT_CHOICES, sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { Design } from "./design.js";
+import type { Explanation } from "../explain/tree-shap.js";
 import { fista } from "./fista.js";
 import { lbfgs } from "./lbfgs.js";
 
@@ -138,6 +139,11 @@ export class FittedLogistic implements FittedEstimator {
       for (let k = 0; k < K; k++) out[i * C + k] /= sum;
     }
     return out;
+  }
+
+  /** Coefficient × (imputed, scaled) value per column of the log-odds (per class for multinomial); base = intercept. */
+  explain(X: FeatureMatrix): Explanation {
+    return new Design(X).contributions(this.s.coef, this.s.outputs, this.s.outputs === 1 ? "log-odds" : "margin");
   }
 
   state(): Record<string, unknown> {

@@ -5,6 +5,7 @@ import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { Design } from "./design.js";
+import type { Explanation } from "../explain/tree-shap.js";
 import { lbfgs } from "./lbfgs.js";
 import { ridgeNormalEquations } from "./normal-equations.js";
 
@@ -98,6 +99,11 @@ export class FittedRidge implements FittedEstimator {
     const z = new Float64Array(X.nRows);
     new Design(X).scores(this.s.coef, 1, z);
     return z;
+  }
+
+  /** Coefficient × (imputed, scaled) value per column; base = intercept. */
+  explain(X: FeatureMatrix): Explanation {
+    return new Design(X).contributions(this.s.coef, 1, "value");
   }
 
   state(): Record<string, unknown> {
