@@ -73,3 +73,36 @@ export function syntheticRatings(o: SyntheticOptions = {}): SyntheticRatings {
     },
   };
 }
+
+/**
+ * Implicit feedback with a latent structure: each user interacts with `perUser` distinct items drawn with probability
+ * ∝ exp(sharpness · p_u · q_i) (rank-`rank` factors ~ N(0, 1/√rank)) times a Zipf-like item popularity. Strength 1.
+ */
+export function syntheticInteractions(o: { users?: number; items?: number; rank?: number; perUser?: number; sharpness?: number; seed?: number } = {}): InteractionTable {
+  const [nu, ni, rank, m, sharp] = [o.users ?? 400, o.items ?? 200, o.rank ?? 4, o.perUser ?? 20, o.sharpness ?? 3];
+  const rng = new Rng(o.seed ?? 7);
+  const sd = 1 / Math.sqrt(rank);
+  const P = Float64Array.from({ length: nu * rank }, () => sd * rng.normal());
+  const Q = Float64Array.from({ length: ni * rank }, () => sd * rng.normal());
+  const users: string[] = [];
+  const items: string[] = [];
+  const w = new Float64Array(ni);
+  for (let u = 0; u < nu; u++) {
+    let total = 0;
+    for (let i = 0; i < ni; i++) {
+      let dot = 0;
+      for (let f = 0; f < rank; f++) dot += P[u * rank + f] * Q[i * rank + f];
+      total += w[i] = Math.exp(sharp * dot) / Math.sqrt(i + 1);
+    }
+    for (let t = 0; t < Math.min(m, ni); t++) {
+      let x = rng.next() * total;
+      let i = 0;
+      while (i < ni - 1 && (x -= w[i]) > 0) i++;
+      total -= w[i];
+      w[i] = 0; // without replacement
+      users.push(`u${String(u).padStart(4, "0")}`);
+      items.push(`i${String(i).padStart(4, "0")}`);
+    }
+  }
+  return { users, items, ratings: null, columns: { user: "user", item: "item", rating: null } };
+}

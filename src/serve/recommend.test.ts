@@ -12,6 +12,8 @@ const { model } = trainRecommender({ table, model: "svd", params: { n_factors: 8
 const provenance = { model: "recs", version: 3, alias: "production", runId: "r1", datasetId: "d1", datasetHash: "h1", artifactUri: "file:///m.bin" };
 const served: ServedModel = { predictor: new RecommenderPredictor(model), provenance };
 const app = createApp({ models: { current: () => served } });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const read = async (r: Response): Promise<any> => r.json();
 const post = (path: string, body: unknown) => app.fetch(new Request(`http://x${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
 
 describe("/recommend", () => {
@@ -19,7 +21,7 @@ describe("/recommend", () => {
     const r = await post("/recommend", { user: "u0004", k: 5 });
     expect(r.status).toBe(200);
     expect(r.headers.get("x-millrace-model")).toBe("recs");
-    const b = await r.json();
+    const b = await read(r);
     expect(b.strategy).toBe("model");
     expect(b.provenance).toEqual(provenance);
     expect(b.items.map((x: { rank: number }) => x.rank)).toEqual([1, 2, 3, 4, 5]);
@@ -28,17 +30,17 @@ describe("/recommend", () => {
     const seen = new Set(table.users.flatMap((u, j) => (u === "u0004" ? [table.items[j]] : [])));
     expect(b.items.some((x: { item: string }) => seen.has(x.item))).toBe(false);
     // Including seen items changes the list when a seen item scores high enough; the flag is honoured either way.
-    const all = await (await post("/recommend", { user: "u0004", k: 50, exclude_seen: false })).json();
+    const all = await read(await post("/recommend", { user: "u0004", k: 50, exclude_seen: false }));
     expect(all.items).toHaveLength(50);
     // A candidate filter ranks only those items; GET says the same as POST.
-    const some = await (await post("/recommend", { user: "u0004", k: 3, candidates: ["i0001", "i0002", "nope"], exclude_seen: false })).json();
+    const some = await read(await post("/recommend", { user: "u0004", k: 3, candidates: ["i0001", "i0002", "nope"], exclude_seen: false }));
     expect(some.items.map((x: { item: string }) => x.item).sort()).toEqual(["i0001", "i0002"]);
-    const g = await (await app.fetch(new Request("http://x/recommend?user=u0004&k=5"))).json();
+    const g = await read(await app.fetch(new Request("http://x/recommend?user=u0004&k=5")));
     expect(g.items).toEqual(b.items);
   });
 
   it("a user unknown to the model gets the popular items, and the answer says so", async () => {
-    const b = await (await post("/recommend", { user: "someone-new", k: 3 })).json();
+    const b = await read(await post("/recommend", { user: "someone-new", k: 3 }));
     expect(b.strategy).toBe("popularity");
     expect(b.note).toMatch(/not in the training data/);
     expect(b.items).toHaveLength(3);
@@ -48,7 +50,7 @@ describe("/recommend", () => {
     for (const [body, field] of [[{ k: 3 }, "user"], [{ user: "u1", k: 0 }, "k"], [{ user: "u1", k: "ten" }, "k"], [{ user: "u1", color: "red" }, "color"], [{ user: "u1", candidates: "i1" }, "candidates"]] as const) {
       const r = await post("/recommend", body);
       expect(r.status, JSON.stringify(body)).toBe(400);
-      const e = await r.json();
+      const e = await read(r);
       expect(e.path).toBe(field);
     }
     const none = createApp({ models: { current: () => null } });
@@ -56,13 +58,13 @@ describe("/recommend", () => {
     const tabular = createApp({ models: { current: () => ({ provenance, predictor: { signature: { inputs: [], output: { task: "regression" } }, predictRecords: () => [] } }) } });
     const t = await tabular.fetch(new Request("http://x/recommend?user=u1"));
     expect(t.status).toBe(400);
-    expect((await t.json()).message).toMatch(/not a recommender/);
+    expect((await read(t)).message).toMatch(/not a recommender/);
   });
 
   it("POST /predict scores (user, item) pairs with the same model", async () => {
     const r = await post("/predict", { records: [{ user: "u0004", item: "i0007" }, { user: "new", item: "i0007" }] });
     expect(r.status).toBe(200);
-    const b = await r.json();
+    const b = await read(r);
     expect(b.predictions[0].value).toBeCloseTo(model.predictPairs([{ user: "u0004", item: "i0007" }])[0], 9);
     expect(Number.isFinite(b.predictions[1].value)).toBe(true);
   });
