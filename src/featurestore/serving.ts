@@ -8,6 +8,8 @@ import type { ModelVersion } from "../records.js";
 import type { Guard } from "../serve/auth.js";
 import { servedWithFeatures } from "../serve/feature-lookup.js";
 import type { ServedModel } from "../serve/types.js";
+import { Lake } from "../lake/lake.js";
+import { materializeView, type MaterializedView } from "./materialize.js";
 import type { MetadataStore } from "../store/metadata-store.js";
 import { resolveService, trainingSetFor, type FeatureStoreConfig } from "./definitions.js";
 import { ServiceFeatures } from "./online-features.js";
@@ -17,6 +19,9 @@ import { onlineLocation, openOnlineStore } from "./online/online-stores.js";
 export class FeatureServing {
   private store: Promise<OnlineStore> | null = null;
   private readonly services = new Map<string, Promise<ServiceFeatures>>();
+  private lake: Promise<Lake> | null = null;
+  /** Materializations after pushes run one at a time (each reads the versions the previous one left). */
+  private pushQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly project: Project, private readonly fs: FeatureStoreConfig) {}
 
@@ -49,8 +54,47 @@ export class FeatureServing {
     return servedWithFeatures(served, (await this.features(spec.service)).binding(served.predictor));
   }
 
-  /** GET /features/<service>?keys=k1,k2 (single-key entities) or ?<join_key>=v&… (one entity). */
+  /**
+   * After a push (POST /ingest/<source>) commits a new version of bronze.<source>, the online views reading that table
+   * are materialized incrementally (only the pushed keys change) before the answer goes out, so a /predict sent after
+   * the push's 200 sees the pushed features. The answer lists what was materialized under `features`.
+   * Mounted before the ingest route; runs after it and only on its 200.
+   */
+  private mountPushMaterialization(app: Hono): void {
+    const bySource = new Map<string, typeof this.fs.feature_views>();
+    for (const v of this.fs.feature_views.filter((x) => x.online && x.source.startsWith("bronze."))) {
+      bySource.set(v.source.slice("bronze.".length), [...(bySource.get(v.source.slice("bronze.".length)) ?? []), v]);
+    }
+    if (!bySource.size) return;
+    app.use("/ingest/:source", async (c, next) => {
+      await next();
+      const views = bySource.get(c.req.param("source"));
+      if (!views || c.res.status !== 200) return;
+      const answer = (await c.res.clone().json()) as Record<string, unknown>;
+      if (answer.version === null) return; // a duplicate batch: nothing new
+      const run = this.pushQueue.then(async () => {
+        const lake = await (this.lake ??= Lake.open(this.project.paths.lake));
+        const store = await this.onlineStore();
+        const out: MaterializedView[] = [];
+        for (const v of views) out.push(await materializeView(lake, this.project, store, v));
+        return out;
+      });
+      this.pushQueue = run.catch(() => undefined);
+      // The push is committed either way: a failed materialization is said in the answer, not turned into an error.
+      const materialized = await run.catch((e: unknown) => e as Error);
+      const features = materialized instanceof Error
+        ? { error: `the push was committed, but materializing ${views.map((v) => v.name).join(", ")} failed: ${materialized.message}`, hint: `run millrace materialize ${this.project.dir}` }
+        : materialized.map((m) => ({ view: m.view, version: m.version, mode: m.mode, written: m.written, removed: m.removed }));
+      c.res = new Response(JSON.stringify({ ...answer, features }), {
+        status: 200,
+        headers: { "content-type": "application/json; charset=utf-8" },
+      });
+    });
+  }
+
+  /** GET /features/<service>?keys=k1,k2 (single-key entities) or ?<join_key>=v&… (one entity); push materialization. */
   mount(app: Hono, guard: Guard, needsToken: boolean): void {
+    this.mountPushMaterialization(app);
     if (needsToken) app.use("/features/*", guard("read"));
     app.get("/features/:service", async (c) => {
       const sf = await this.features(c.req.param("service"));
@@ -126,6 +170,8 @@ export class FeatureServing {
   }
 
   async close(): Promise<void> {
+    await this.pushQueue;
+    if (this.lake) await (await this.lake).close();
     if (this.store) await (await this.store).close();
   }
 }

@@ -28,20 +28,21 @@ export interface PointInTimeInputs {
  */
 export function pointInTimeSql(p: PointInTimeInputs): string {
   const q = ident;
-  const ctes: string[] = [`__labels AS (SELECT * FROM ${p.labels})`];
+  // Times compared as plain TIMESTAMPs (UTC): a view over a bronze table may hold TIMESTAMP WITH TIME ZONE.
+  const ctes: string[] = [`__labels AS (SELECT *, CAST(${q(p.timestamp)} AS TIMESTAMP) AS __label_ts FROM ${p.labels})`];
   const joins: string[] = [];
-  const cols: string[] = ["l.*"];
+  const cols: string[] = ["l.* EXCLUDE (__label_ts)"];
   p.service.views.forEach((sv, i) => {
     const v = sv.view;
     const alias = `v${i}`;
-    const keep = [...sv.joinKeys.map(q), `${q(v.timestamp)} AS __ts`, ...sv.features.map((f) => q(f.name))];
+    const keep = [...sv.joinKeys.map(q), `CAST(${q(v.timestamp)} AS TIMESTAMP) AS __ts`, ...sv.features.map((f) => q(f.name))];
     const dedupe = v.created_timestamp
       ? ` QUALIFY row_number() OVER (PARTITION BY ${[...sv.joinKeys, v.timestamp].map(q).join(", ")} ORDER BY ${q(v.created_timestamp)} DESC NULLS LAST) = 1`
       : "";
     ctes.push(`${alias} AS (SELECT ${keep.join(", ")} FROM ${p.views[i]} WHERE ${q(v.timestamp)} IS NOT NULL${dedupe})`);
-    const on = [...sv.joinKeys.map((k) => `l.${q(k)} = ${alias}.${q(k)}`), `l.${q(p.timestamp)} >= ${alias}.__ts`];
+    const on = [...sv.joinKeys.map((k) => `l.${q(k)} = ${alias}.${q(k)}`), `l.__label_ts >= ${alias}.__ts`];
     joins.push(`ASOF LEFT JOIN ${alias} ON ${on.join(" AND ")}`);
-    const fresh = `${alias}.__ts >= CAST(l.${q(p.timestamp)} AS TIMESTAMP) - to_milliseconds(${Math.round(v.ttl)})`;
+    const fresh = `${alias}.__ts >= l.__label_ts - to_milliseconds(${Math.round(v.ttl)})`;
     for (const f of sv.features) cols.push(`CASE WHEN ${fresh} THEN ${alias}.${q(f.name)} END AS ${q(f.name)}`);
   });
   const joined = `SELECT ${cols.join(", ")} FROM __labels l ${joins.join(" ")}`;
