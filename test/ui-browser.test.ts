@@ -241,6 +241,31 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     expect(await page.locator("main .badge", { hasText: "no verdict" }).count()).toBeGreaterThan(0);
   });
 
+  it("monitoring shows the live server's request rate, latency, per-version counts from its /metrics, log volume and drift", async () => {
+    const v = p.summaries[0].model.version;
+    await open("/monitoring", `[data-version-health="${v}"]`);
+    // The records the page shows are the server's own counter.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const counted = metrics.split("\n").filter((l) => l.startsWith("millrace_predictions_total{") && l.includes(`version="${v}"`)).reduce((s, l) => s + Number(l.split(" ").pop()), 0);
+    expect(counted).toBe(240);
+    const row = page.locator("tr", { has: page.locator(`[data-version-health="${v}"]`) });
+    await expect(row.locator("[data-records]").textContent()).resolves.toBe("240");
+    expect(Number(await row.locator("[data-log-bytes]").getAttribute("data-log-bytes"))).toBeGreaterThan(0);
+    await row.locator('[data-drift="drift"]').waitFor(); // the shifted traffic drifted
+    // Traffic while the page polls: the rate of the latest window rises above zero and the latency tiles fill in.
+    const rps = page.locator('[data-tile="rps"] .tile-value');
+    await postShifted(server.url, server.example, 160);
+    await page.waitForFunction(`Number(document.querySelector('[data-tile="rps"] .tile-value').textContent) > 0`, undefined, { timeout: 15_000 }).catch(async () => {
+      // The POSTs may land inside one window the page already read: send more and wait for the next.
+      await postShifted(server.url, server.example, 160);
+      await page.waitForFunction(`Number(document.querySelector('[data-tile="rps"] .tile-value').textContent) > 0`, undefined, { timeout: 15_000 });
+    });
+    expect(Number(await rps.textContent())).toBeGreaterThan(0);
+    await expect(page.locator('[data-tile="p99"] .tile-value').textContent()).resolves.toMatch(/ms$/);
+    await page.locator(".card canvas").first().waitFor();
+    await shoot("monitoring");
+  });
+
   it("loaded every page without a script error", () => {
     expect(pageErrors).toEqual([]);
   });

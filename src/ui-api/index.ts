@@ -14,6 +14,7 @@ import { evaluationRoutes } from "./evaluation.js";
 import { errorJson } from "./http.js";
 import { lineageRoutes } from "./lineage.js";
 import { modelsRoutes } from "./models.js";
+import { monitoringRoutes } from "./monitoring.js";
 import { overviewRoutes } from "./overview.js";
 import { pipelineRoutes } from "./pipeline.js";
 import { predictRoutes } from "./predict.js";
@@ -66,6 +67,7 @@ export function uiApi(data: UiData, log: (line: string) => void, token?: string)
   driftRoutes(api, data, log);
   evaluationRoutes(api, data, log);
   artifactsRoutes(api, data, log);
+  monitoringRoutes(api, data, log);
   api.all("*", (c) =>
     errorJson(
       c.req.method === "GET"

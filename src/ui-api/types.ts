@@ -204,3 +204,55 @@ export interface RunArtifactsResponse {
   runId: string;
   files: ArtifactFile[];
 }
+
+/** One window between two scrapes of the server's /metrics (rates and percentiles of the requests in it). */
+export interface MonitoringPoint {
+  at: string;
+  requestsPerSecond: number;
+  predictionsPerSecond: number;
+  /** Share of the window's requests answered 5xx; null when there were none. */
+  errorRate: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** A served (or counted) version: the server's counts for it, its prediction log on disk, and its drift. */
+export interface VersionHealth {
+  model: string;
+  version: number;
+  /** The roles the server answers with it (primary / canary / shadow) and the alias each follows. */
+  roles: { role: string; alias: string | null }[];
+  /** Records scored and /predict requests answered by it since the server started, with their latency percentiles. */
+  predictions: number;
+  requests: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Metrics over the latest labelled predictions (POST /feedback), their decay, and the test metrics of training. */
+  liveMetrics: Record<string, number>;
+  decay: Record<string, number>;
+  trainingMetrics: Record<string, number>;
+  outOfRange: number;
+  log: { files: number; bytes: number; newest: string | null; dir: string };
+  drift: { status: "drift" | "stable" | "no verdict" | "no traffic"; drifted: number; columns: number; rows: number; minRows: number; message: string | null };
+}
+
+export interface MonitoringResponse {
+  /** From this server's own GET /metrics; null when it could not be read (servingError says why). */
+  serving: {
+    scrapedAt: string;
+    requests: number;
+    errors: number;
+    clientErrors: number;
+    p50Ms: number | null;
+    p99Ms: number | null;
+    logDropped: number;
+    feedback: Record<string, number>;
+    alerts: { rule: string; kind: string; model: string; count: number }[];
+    /** Windows between the scrapes this server kept (one per second at most, the latest 300). */
+    series: MonitoringPoint[];
+  } | null;
+  servingError: string | null;
+  versions: VersionHealth[];
+  registry: { model: string; alias: string; versions: number };
+  predictionLog: string;
+}

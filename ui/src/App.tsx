@@ -25,6 +25,7 @@ const ROUTES: [string, ReturnType<typeof page>][] = [
   ["/tables/:table", page(() => import("./pages/TablePage.js"))],
   ["/lineage", page(() => import("./pages/Lineage.js"))],
   ["/drift", page(() => import("./pages/Drift.js"))],
+  ["/monitoring", page(() => import("./pages/Monitoring.js"))],
 ];
 
 const NAV: [string, string][] = [
@@ -35,6 +36,7 @@ const NAV: [string, string][] = [
   ["/tables", "Tables"],
   ["/lineage", "Lineage"],
   ["/drift", "Drift"],
+  ["/monitoring", "Monitoring"],
 ];
 
 function resolve(path: string): { Page: ReturnType<typeof page>; params: Params } | null {
