@@ -8,10 +8,11 @@ import type { ColumnSchema } from "../records.js";
 import { detectCsvDialect, guessDelimiter, readCsvSql, type CsvDialect, type CsvOptions } from "./csv-dialect.js";
 import { salvageCsv } from "./csv-salvage.js";
 import type { Duck } from "./duck.js";
+import type { FileWriteResult, QuarantineRow } from "./file-write.js";
 import { salvageJson } from "./json-salvage.js";
 import { dropLongLines, MAX_LINE_BYTES } from "./long-lines.js";
 import { scratchBeside } from "./scratch.js";
-import { planSchema, type SchemaChange, type SchemaPlan, type SchemaPolicy } from "./schema-policy.js";
+import { planSchema, type SchemaPlan, type SchemaPolicy } from "./schema-policy.js";
 import { ident, isNumericType, lit } from "./sql.js";
 
 export type SourceFormat = "csv" | "parquet" | "json";
@@ -26,29 +27,7 @@ export interface SourceOptions {
   inferAllRows?: boolean;
 }
 
-/** A row set aside instead of entering the table: which rule, why, and where it came from. */
-export interface QuarantineRow {
-  rule: string;
-  reason: string;
-  source_file: string | null;
-  line: number | null;
-  raw: string | null;
-}
-
-export interface BadRowSample {
-  line: number;
-  reason: string;
-}
-
-export interface FileWriteResult {
-  rows: number;
-  quarantine: QuarantineRow[];
-  /** Set when the whole file could not be read (no rows taken from it). */
-  error?: string;
-  /** False when nothing was written (empty file, or every row bad). */
-  written: boolean;
-  schemaChanges: SchemaChange[];
-}
+export type { BadRowSample, FileWriteResult, QuarantineRow } from "./file-write.js";
 
 export interface LineageValues {
   sourceFile: string;

@@ -3,7 +3,7 @@
 // step runs at most once, so valid-looking input can never make the salvage retry forever.
 import fs from "node:fs";
 import type { Duck } from "./duck.js";
-import type { FileWriteResult, QuarantineRow } from "./ingest-file.js";
+import type { FileWriteResult, QuarantineRow } from "./file-write.js";
 import { MAX_RAW_CHARS, salvageNdjson, wellFormed } from "./ndjson.js";
 import { scratchBeside } from "./scratch.js";
 

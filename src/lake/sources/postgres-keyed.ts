@@ -11,7 +11,7 @@ import type { Lake } from "../lake.js";
 import { tableDir, writeFileAtomic } from "../table-log.js";
 import { parseDuration } from "./duration.js";
 import { connect, duckTypes, pgIdent } from "./postgres-client.js";
-import type { PostgresIngestResult, PostgresSourceOptions } from "./postgres.js";
+import type { PostgresIngestResult, PostgresSourceOptions } from "./postgres-types.js";
 
 interface SnapshotRead {
   rows: Record<string, unknown>[];
