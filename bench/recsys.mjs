@@ -1,7 +1,7 @@
 // Recommender benchmark: Millrace's recommenders vs the Python peer (../shared/bench/peer_recsys.py: Surprise-style
 // CF in numpy/torch, implicit ALS, a PyTorch two-tower) on the same file, the same held-out rows, the same metrics.
 // Each model runs ours then the peer's back to back (the machine is shared: pairs see similar load); ratios = ours/peer.
-// Usage: npm run bench:recsys [-- --data insteval|synthetic|both] [--models svd,als] [--md FILE]
+// Usage: npm run bench:recsys [-- --data insteval|synthetic|both] [--models svd,als] [--md FILE] [--serve-only]
 // The data stay in ../shared (InstEval is GPL: read in place, never copied here); the synthetic set is the peer's
 // seeded --make-synthetic file, written to bench/out/.
 import { spawnSync } from "node:child_process";
@@ -21,6 +21,8 @@ const which = opt("data", "both");
 const md = opt("md", null);
 
 const { trainRecommender } = await import("../dist/recommend/train.js");
+const { benchRecommendServing } = await import("./recsys-serve.mjs");
+const serveOnly = args.includes("--serve-only");
 
 function sets() {
   const out = [];
@@ -66,7 +68,7 @@ const stamp = new Date().toISOString().slice(0, 16).replace("T", " ");
 say(`## Recommenders vs the Python peer — ${stamp} UTC`);
 say("");
 say(`\`npm run bench:recsys\` (${models.join(", ")}); machine: ${cpus().length} × ${cpus()[0].model.trim()}, node ${process.version}, **shared**: load average ${loadavg().map((x) => x.toFixed(1)).join(" / ")} at the start; ours then the peer per model, same held-out rows (the peer's --split-out), fit = wall time of fit only. Peer: peer_recsys.py on Debian python3 (numpy/scipy/torch, 2 torch threads).`);
-for (const ds of sets()) {
+for (const ds of serveOnly ? [] : sets()) {
   const split = join(OUT, `${ds.name.split(" ")[0]}.test-rows`);
   const data = readRatings(ds);
   say("");
@@ -88,5 +90,6 @@ for (const ds of sets()) {
     say(`| ${m} | ${f(o.rmse)} | ${f(pm?.rmse)} | ${f(o.mae)} | ${f(pm?.mae)} | ${f(o.ndcg_at_10)} | ${f(pm?.ndcg_at_k)} | ${f(o.precision_at_10)} | ${f(pm?.precision_at_k)} | ${f(o.map_at_10)} / ${f(pm?.map_at_k)} | ${f(o.coverage_at_10, 3)} / ${f(pm?.coverage_at_k, 3)} | ${ours.trainSeconds.toFixed(2)} | ${pm ? pm.fit_s.toFixed(2) : "n/a"} | ${ratio(ours.trainSeconds, pm?.fit_s)} | ${load.toFixed(1)} |`);
   }
 }
+await benchRecommendServing(say);
 say("");
 if (md) appendFileSync(md, lines.join("\n") + "\n");
