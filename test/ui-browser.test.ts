@@ -384,6 +384,31 @@ describe.skipIf(chromiumReason !== null)("dashboard actions in Chromium: predict
     ]);
   });
 
+  it("archives the version from its page (it can no longer take an alias) and restores it, both audited", async () => {
+    const detail = async () => (await (await fetch(`${server.url}/api/models/churn/${other.version}`, { headers: auth })).json()) as any;
+    await page.goto(`${server.url}/ui/models/churn/${other.version}`);
+    const archive = page.locator('form[aria-label="archive"]');
+    await archive.locator('input[name="reason"]').fill("browser test: retire it");
+    await archive.getByRole("button", { name: `Archive v${other.version}` }).click();
+    await page.locator('[data-archived="yes"]').waitFor();
+    expect((await detail()).version.archived).toBe(true);
+    // Archived: no promote form, a restore form instead, and the audit line.
+    expect(await page.locator('form[aria-label="promote"]').count()).toBe(0);
+    await page.locator(".archive-history", { hasText: "browser test: retire it" }).waitFor();
+    await shoot("archived");
+    const restore = page.locator('form[aria-label="restore"]');
+    await restore.locator('input[name="reason"]').fill("browser test: bring it back");
+    await restore.getByRole("button", { name: `Restore v${other.version}` }).click();
+    await page.locator('[data-archived="no"]').waitFor();
+    await page.locator('form[aria-label="promote"]').waitFor();
+    const d = await detail();
+    expect(d.version.archived ?? false).toBe(false);
+    expect(d.archive.slice(0, 2).map((t: any) => [t.archived, t.reason])).toEqual([
+      [false, "browser test: bring it back"],
+      [true, "browser test: retire it"],
+    ]);
+  });
+
   it("loaded every page without a script error", () => {
     expect(pageErrors).toEqual([]);
   });

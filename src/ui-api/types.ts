@@ -256,3 +256,6 @@ export interface MonitoringResponse {
   registry: { model: string; alias: string; versions: number };
   predictionLog: string;
 }
+
+/** POST /models/{name}/versions/{version}/archive (the server's registry route): what changed. */
+export type { ArchiveResult } from "../app/model-versions.js";

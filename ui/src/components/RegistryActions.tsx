@@ -1,8 +1,9 @@
-// Alias moves from the dashboard: promote a version to an alias with a reason, or roll an alias back to the version
-// it held before. They go to the server's token-guarded routes (POST /models/{name}/aliases/{alias}[/rollback]);
-// each is audited there, and every page shown reads its data again so the history and the served version update.
+// Registry actions from the dashboard: promote a version to an alias with a reason, roll an alias back to the version
+// it held before, archive or restore a version. They go to the server's token-guarded routes
+// (POST /models/{name}/aliases/{alias}[/rollback], POST /models/{name}/versions/{version}/archive); each is audited
+// there, and every page shown reads its data again so the history and the served version update.
 import { useState, type FormEvent } from "react";
-import type { AliasTransitionRow } from "../../../src/ui-api/types.js";
+import type { AliasTransitionRow, ArchiveResult } from "../../../src/ui-api/types.js";
 import { ApiFailure, notifyChanged, postJson } from "../api.js";
 import { ErrorBox } from "./States.js";
 
@@ -12,12 +13,12 @@ function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiFailure | null>(null);
   const [done, setDone] = useState<Done>(null);
-  const run = async (url: string, body: unknown, said: (t: AliasTransitionRow) => string) => {
+  const run = async <T = AliasTransitionRow,>(url: string, body: unknown, said: (t: T) => string) => {
     setBusy(true);
     setError(null);
     setDone(null);
     try {
-      const t = await postJson<AliasTransitionRow>(url, body);
+      const t = await postJson<T>(url, body);
       setDone({ text: said(t) });
       notifyChanged();
       return true;
@@ -97,6 +98,48 @@ export function RollbackForm({ name, alias, version }: { name: string; alias: st
           {a.busy ? "rolling back…" : `Roll back @${alias}`}
         </button>
       </div>
+      {a.done && <div className="outcome ok" role="status">{a.done.text}</div>}
+      {a.error && <Failure error={a.error} />}
+    </form>
+  );
+}
+
+/**
+ * Archives the version (it keeps its artifact and lineage, loses every alias it holds and cannot take one) or restores
+ * it. Archiving a version that holds an alias says which aliases go before the button is pressed.
+ */
+export function ArchiveForm({ name, version, archived, aliases }: { name: string; version: number; archived: boolean; aliases: string[] }) {
+  const [reason, setReason] = useState("");
+  const a = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const url = `/models/${encodeURIComponent(name)}/versions/${version}/archive`;
+    const ok = await a.run<ArchiveResult>(url, { reason: reason.trim(), restore: archived }, (r) =>
+      !r.changed
+        ? `v${r.version} already was ${r.archived ? "archived" : "active"}`
+        : r.archived
+          ? `v${r.version} archived${r.aliasesRemoved.length ? `; ${r.aliasesRemoved.map((t) => `@${t.alias}`).join(", ")} removed` : ""}`
+          : `v${r.version} restored: it can take an alias again`,
+    );
+    if (ok) setReason("");
+  };
+  const verb = archived ? "Restore" : "Archive";
+  return (
+    <form className="registry-action" onSubmit={submit} aria-label={archived ? "restore" : "archive"}>
+      <div className="toolbar">
+        <label className="grow">
+          reason (kept in the audit)
+          <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder={archived ? `why v${version} comes back` : `why v${version} is retired`} maxLength={1000} />
+        </label>
+        <button className={archived ? "btn" : "btn danger"} type="submit" disabled={reason.trim().length === 0 || a.busy}>
+          {a.busy ? `${verb.toLowerCase()}…` : `${verb} v${version}`}
+        </button>
+      </div>
+      {!archived && aliases.length > 0 && (
+        <div className="warn small" role="note">
+          archiving takes {aliases.map((x) => `@${x}`).join(", ")} off v{version}: a server following {aliases.length > 1 ? "them" : "it"} has no version to answer with until another is promoted
+        </div>
+      )}
       {a.done && <div className="outcome ok" role="status">{a.done.text}</div>}
       {a.error && <Failure error={a.error} />}
     </form>

@@ -7,7 +7,7 @@ import { AliasChip, Badge } from "../components/Badges.js";
 import { ArtifactList } from "../components/Artifacts.js";
 import { DataTable } from "../components/DataTable.js";
 import { EvaluationCard } from "../components/Evaluation.js";
-import { PromoteForm, RollbackForm } from "../components/RegistryActions.js";
+import { ArchiveForm, PromoteForm, RollbackForm } from "../components/RegistryActions.js";
 import { Card, KeyValues, Loaded, PageHeader } from "../components/States.js";
 import { fmtBound, fmtInt, fmtNum, fmtTime } from "../format.js";
 import { Link } from "../router.js";
@@ -55,7 +55,7 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
   const servedAlias = models.data?.configured.name === params.name ? models.data.configured.alias : "production";
   return (
     <Loaded state={state} what="reading the version">
-      {({ version: v, run, dataset, transitions, gate }) => {
+      {({ version: v, run, dataset, transitions, gate, archive }) => {
         const predictUrl = `/api/models/${encodeURIComponent(v.name)}/${v.version}/predict`;
         const example = v.inputExample ? JSON.stringify({ records: [v.inputExample] }) : null;
         const out = v.signature.output;
@@ -127,7 +127,7 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
             </Card>
             <Card title="Registry actions">
               {v.archived ? (
-                <span className="muted">archived: it cannot take an alias (restore it with the CLI first)</span>
+                <span className="muted">archived: it cannot take an alias (restore it below first)</span>
               ) : (
                 <PromoteForm name={v.name} version={v.version} aliases={v.aliases} defaultAlias={servedAlias} />
               )}
@@ -136,6 +136,18 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
                   <RollbackForm name={v.name} alias={a} version={v.version} />
                 </div>
               ))}
+              <div className="archive-row" data-archived={v.archived ? "yes" : "no"}>
+                <ArchiveForm name={v.name} version={v.version} archived={v.archived === true} aliases={v.aliases} />
+              </div>
+              {archive.length > 0 && (
+                <ul className="plain small archive-history">
+                  {archive.map((t) => (
+                    <li key={t.id}>
+                      {fmtTime(t.at)} UTC: <strong>{t.archived ? "archived" : "restored"}</strong> by {t.actor}: {t.reason}
+                    </li>
+                  ))}
+                </ul>
+              )}
               <div className="muted small">sent to the server with this tab's API token (a token with the promote scope); every move is audited</div>
             </Card>
           </>
