@@ -21,6 +21,7 @@ function data(task: Task, n = 150): Frame {
 
 /** Small settings so the suite stays fast; the learners' defaults are exercised elsewhere. */
 const FAST: Record<string, Record<string, unknown>> = {
+  bagging: { n_estimators: 4 },
   auto: { candidates: "random_forest,gbdt_regularised", time_budget_s: 600, cv: 3 },
   gbdt: { n_estimators: 10 },
   random_forest: { n_estimators: 5 },

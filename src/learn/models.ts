@@ -16,6 +16,9 @@ import { FittedStacking, STACKING_PARAMS, StackingEnsemble } from "./ensemble/st
 import { FittedVoting, VOTING_PARAMS, VotingEnsemble } from "./ensemble/voting.js";
 import { checkMembers } from "./ensemble/members.js";
 import { AUTO_PARAMS, AutoModel, FittedAuto } from "./auto/auto.js";
+import { FittedLinearSvm, LINEAR_SVM_PARAMS, LinearSvm, type LinearSvmState } from "./linear/linear-svm.js";
+import { DECISION_TREE_PARAMS, DecisionTree } from "./forest/decision-tree.js";
+import { BAGGING_PARAMS, BaggingEnsemble, baggingBase, FittedBagging } from "./ensemble/bagging.js";
 
 /** One learner of the zoo: everything Millrace needs to know about it, registered in one place. */
 export interface ModelKind {
@@ -83,6 +86,14 @@ export const MODELS: Record<string, ModelKind> = {
     create: (p) => new ElasticNet(p),
     restore: (s) => new FittedRidge("elastic_net", s as unknown as RidgeState),
   },
+  linear_svm: {
+    name: "linear_svm",
+    tasks: CLASSIFY,
+    pipeline: LINEAR_PIPELINE,
+    params: LINEAR_SVM_PARAMS,
+    create: (p) => new LinearSvm(p),
+    restore: (s) => new FittedLinearSvm(s as unknown as LinearSvmState),
+  },
   naive_bayes: {
     name: "naive_bayes",
     tasks: CLASSIFY,
@@ -123,6 +134,14 @@ export const MODELS: Record<string, ModelKind> = {
     create: (p) => new RandomForest(p, "extra_trees"),
     restore: (s) => new FittedForest("extra_trees", s as unknown as ForestModelState),
   },
+  decision_tree: {
+    name: "decision_tree",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    params: DECISION_TREE_PARAMS,
+    create: (p) => new DecisionTree(p),
+    restore: (s) => new FittedForest("decision_tree", s as unknown as ForestModelState),
+  },
   // Ensembles get the registry as a lookup function (no import cycle); members take the tree pipeline's output
   // and linear members impute and scale it themselves.
   voting: {
@@ -133,6 +152,15 @@ export const MODELS: Record<string, ModelKind> = {
     check: (p) => checkMembers(p, memberKind, "voting"),
     create: (p) => new VotingEnsemble(p, memberKind),
     restore: (s) => FittedVoting.restore(memberKind, s as never),
+  },
+  bagging: {
+    name: "bagging",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    params: BAGGING_PARAMS,
+    check: (p) => void baggingBase(p, memberKind),
+    create: (p) => new BaggingEnsemble(p, memberKind),
+    restore: (s) => FittedBagging.restore(memberKind, s as never),
   },
   stacking: {
     name: "stacking",

@@ -1,0 +1,100 @@
+// Bagging of any base learner: each member fit on a bootstrap sample (or a subsample) of the rows, predictions
+// averaged (probabilities for classifiers, values for regressors).
+
+import { z } from "zod";
+import { ValidationError } from "../../errors.js";
+import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
+import type { FittedEstimator, TrainingData } from "../estimator.js";
+import { ParamHolder } from "../params.js";
+import { Rng } from "../rng.js";
+import { fitMember, memberState, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
+
+export const BAGGING_PARAMS = z.strictObject({
+  base: z.string().default("decision_tree"),
+  /** JSON object of the base learner's parameters. */
+  base_params: z.string().default(""),
+  n_estimators: z.number().int().min(1).default(10),
+  /** Rows per member as a share of the rows. */
+  max_samples: z.number().gt(0).max(1).default(1),
+  /** Draw rows with replacement (bagging) or without (pasting). */
+  bootstrap: z.boolean().default(true),
+});
+
+const NOT_BASES = new Set(["voting", "stacking", "bagging", "auto"]);
+
+/** The base learner's name and parameters, checked (for millrace.yaml's load-time check too). */
+export function baggingBase(params: Record<string, unknown>, lookup: KindLookup): { name: string; params: Record<string, unknown> } {
+  const name = params.base as string;
+  if (NOT_BASES.has(name)) throw new ValidationError(`bagging cannot bag ${name}`, { path: "params.base", hint: "bag a single learner, e.g. decision_tree or logistic_regression" });
+  const kind = lookup(name);
+  let p: Record<string, unknown> = {};
+  if (params.base_params) {
+    try {
+      p = JSON.parse(params.base_params as string);
+    } catch {
+      throw new ValidationError("base_params of bagging is not valid JSON", { path: "params.base_params", hint: '{"max_depth": 8}' });
+    }
+  }
+  kind.create(p);
+  return { name, params: p };
+}
+
+export class BaggingEnsemble extends ParamHolder<BaggingEnsemble> {
+  constructor(
+    params: Record<string, unknown>,
+    private readonly lookup: KindLookup,
+  ) {
+    super("bagging", BAGGING_PARAMS, params);
+  }
+
+  clone(): BaggingEnsemble {
+    return new BaggingEnsemble(this.getParams(), this.lookup);
+  }
+
+  async fit(data: TrainingData): Promise<FittedBagging> {
+    const base = baggingBase(this.params, this.lookup);
+    const n = data.X.nRows;
+    const m = Math.max(1, Math.round(n * this.num("max_samples")));
+    const rng = new Rng(data.seed ^ 0x6a9);
+    const members: FittedMember[] = [];
+    const rounds = this.num("n_estimators");
+    for (let b = 0; b < rounds; b++) {
+      const rows = this.params.bootstrap ? Uint32Array.from({ length: m }, () => rng.int(n)) : rng.shuffle(Uint32Array.from({ length: n }, (_, i) => i)).slice(0, m);
+      const sub: TrainingData = {
+        X: takeRows(data.X, rows),
+        y: Float64Array.from(rows, (r) => data.y[r]),
+        nClasses: data.nClasses,
+        seed: data.seed + b,
+        ...(data.weights ? { weights: Float64Array.from(rows, (r) => data.weights![r]) } : {}),
+      };
+      members.push(await fitMember(this.lookup, base.name, base.params, sub));
+      data.onProgress?.(b + 1, rounds);
+    }
+    return new FittedBagging(members);
+  }
+}
+
+export class FittedBagging implements FittedEstimator {
+  readonly name = "bagging";
+
+  constructor(private readonly members: FittedMember[]) {}
+
+  static restore(lookup: KindLookup, s: { members: MemberState[] }): FittedBagging {
+    return new FittedBagging(s.members.map((m) => restoreMember(lookup, m)));
+  }
+
+  /** The members' mean output; a class a member never saw in its sample adds probability 0 for that member. */
+  predict(X: FeatureMatrix): Float64Array {
+    let out: Float64Array | null = null;
+    for (const m of this.members) {
+      const p = predictMember(m, X);
+      if (!out) out = new Float64Array(p.length);
+      for (let j = 0; j < p.length; j++) out[j] += p[j] / this.members.length;
+    }
+    return out!;
+  }
+
+  state(): Record<string, unknown> {
+    return { members: this.members.map(memberState) };
+  }
+}
