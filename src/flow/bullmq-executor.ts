@@ -9,10 +9,8 @@ import { TrainingError } from "../errors.js";
 import { loadModel, type TrainResult } from "../learn/train.js";
 import type { CandidateConfig } from "../project/config.js";
 import type { Project } from "../project/load-project.js";
-import type { Progress, TrainingExecutor } from "./executor.js";
-import type { Resources } from "./resources.js";
-import type { DatasetOutput } from "./steps/dataset.js";
-import type { CandidateOutput } from "./steps/train.js";
+import type { Needs, Progress, TrainingExecutor } from "./needs.js";
+import type { CandidateOutput, DatasetOutput } from "./outputs.js";
 
 export interface QueueSettings {
   redisUrl: string;
@@ -54,7 +52,9 @@ export class BullMqExecutor implements TrainingExecutor {
     this.events = new QueueEvents(settings.queue, { connection: connectionOf(settings.redisUrl) });
   }
 
-  async train(r: Resources, candidate: CandidateConfig, ds: DatasetOutput, progress: Progress, note: (s: string) => void): Promise<CandidateOutput> {
+  async train(
+    r: Needs<"tracker" | "meta" | "artifacts">, candidate: CandidateConfig, ds: DatasetOutput, progress: Progress, note: (s: string) => void, signal?: AbortSignal,
+  ): Promise<CandidateOutput> {
     await this.events.waitUntilReady();
     const job = await this.queue.add(
       `train:${candidate.name}`,

@@ -40,18 +40,25 @@ export interface Task<Ctx> {
   run(input: TaskInput<Ctx>): Promise<unknown>;
 }
 
-export type TaskState = "pending" | "running" | "succeeded" | "failed" | "timed_out" | "skipped";
+export type TaskState = "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+
+/** The error of an attempt stopped because its run was cancelled. */
+export class RunCancelledError extends MillraceError {
+  constructor(reason: string) {
+    super("run_cancelled", `the run was cancelled: ${reason}`, { hint: "trigger it again when ready: millrace pipeline trigger <name>" });
+  }
+}
 
 export type TaskEvent =
   | { type: "start"; taskId: string; attempt: number }
   | { type: "progress"; taskId: string; done: number; total: number; note?: string }
   | { type: "retry"; taskId: string; attempt: number; error: string; delayMs: number }
   | { type: "succeeded"; taskId: string; ms: number; note?: string }
-  | { type: "failed"; taskId: string; ms: number; error: string; cause: unknown; timedOut?: true }
+  | { type: "failed"; taskId: string; ms: number; error: string; cause: unknown; timedOut?: true; cancelled?: true }
   | { type: "skipped"; taskId: string; reason: string };
 
 export interface DagResult {
-  status: "succeeded" | "failed";
+  status: "succeeded" | "failed" | "cancelled";
   states: Record<string, TaskState>;
   results: Map<string, unknown>;
   notes: Record<string, string>;
@@ -95,7 +102,7 @@ export function orderTasks<Ctx>(tasks: Task<Ctx>[]): Task<Ctx>[] {
 export async function runDag<Ctx>(
   tasks: Task<Ctx>[],
   ctx: Ctx,
-  opts: { concurrency?: number; onEvent?: (e: TaskEvent) => void; clock?: Clock } = {},
+  opts: { concurrency?: number; onEvent?: (e: TaskEvent) => void; clock?: Clock; signal?: AbortSignal } = {},
 ): Promise<DagResult> {
   const ordered = orderTasks(tasks);
   const clock = opts.clock ?? systemClock;
@@ -108,6 +115,7 @@ export async function runDag<Ctx>(
   const errors: Record<string, unknown> = {};
   let failure: DagResult["failure"];
   const running = new Set<Promise<void>>();
+  const cancelled = () => opts.signal?.aborted === true;
 
   const ready = () =>
     ordered.filter((t) => states[t.id] === "pending" && t.deps.every((d) => states[d] === "succeeded"));
@@ -117,7 +125,7 @@ export async function runDag<Ctx>(
       changed = false;
       for (const t of ordered) {
         if (states[t.id] !== "pending") continue;
-        const bad = t.deps.find((d) => states[d] === "failed" || states[d] === "timed_out" || states[d] === "skipped");
+        const bad = t.deps.find((d) => states[d] === "failed" || states[d] === "timed_out" || states[d] === "cancelled" || states[d] === "skipped");
         if (bad) {
           states[t.id] = "skipped";
           emit({ type: "skipped", taskId: t.id, reason: `upstream ${bad} did not succeed` });
@@ -134,12 +142,16 @@ export async function runDag<Ctx>(
     for (let attempt = 1; ; attempt++) {
       emit({ type: "start", taskId: task.id, attempt });
       const attemptCtl = new AbortController();
+      // Cancelling the run aborts the running attempts with the reason, as a timeout does.
+      const onCancel = () => attemptCtl.abort(new RunCancelledError(String(opts.signal?.reason instanceof Error ? opts.signal.reason.message : (opts.signal?.reason ?? "cancelled"))));
+      if (opts.signal?.aborted) onCancel();
+      else opts.signal?.addEventListener("abort", onCancel, { once: true });
       try {
         const value = await withTimeout(
           task,
           clock,
           attemptCtl,
-          task.run({
+          untilAborted(attemptCtl.signal, task.run({
             ctx,
             upstream,
             attempt,
@@ -148,33 +160,47 @@ export async function runDag<Ctx>(
             note: (text) => {
               notes[task.id] = text;
             },
-          }),
+          })),
         );
         results.set(task.id, value);
         states[task.id] = "succeeded";
         durationsMs[task.id] = performance.now() - started;
         emit({ type: "succeeded", taskId: task.id, ms: durationsMs[task.id], ...(notes[task.id] ? { note: notes[task.id] } : {}) });
         return;
-      } catch (e) {
-        if (attempt <= (task.retries ?? 0)) {
+      } catch (caught) {
+        const e = attemptCtl.signal.aborted && !(caught instanceof TaskTimeoutError) ? attemptCtl.signal.reason : caught;
+        if (attempt <= (task.retries ?? 0) && !cancelled()) {
           const delayMs = retryDelay(task, attempt);
           emit({ type: "retry", taskId: task.id, attempt, error: describeError(e), delayMs });
           if (delayMs > 0) await clock.sleep(delayMs);
           continue;
         }
         const timedOut = e instanceof TaskTimeoutError;
-        states[task.id] = timedOut ? "timed_out" : "failed";
+        const wasCancelled = e instanceof RunCancelledError;
+        states[task.id] = timedOut ? "timed_out" : wasCancelled ? "cancelled" : "failed";
         durationsMs[task.id] = performance.now() - started;
         errors[task.id] = e;
         failure ??= { taskId: task.id, error: e };
-        emit({ type: "failed", taskId: task.id, ms: durationsMs[task.id], error: describeError(e), cause: e, ...(timedOut ? { timedOut: true as const } : {}) });
+        emit({
+          type: "failed", taskId: task.id, ms: durationsMs[task.id], error: describeError(e), cause: e,
+          ...(timedOut ? { timedOut: true as const } : {}), ...(wasCancelled ? { cancelled: true as const } : {}),
+        });
         skipDownstreamOf();
         return;
+      } finally {
+        opts.signal?.removeEventListener("abort", onCancel);
       }
     }
   };
 
   for (;;) {
+    if (cancelled()) {
+      for (const t of ordered) {
+        if (states[t.id] !== "pending") continue;
+        states[t.id] = "skipped";
+        emit({ type: "skipped", taskId: t.id, reason: "the run was cancelled" });
+      }
+    }
     for (const t of ready()) {
       if (running.size >= concurrency) break;
       states[t.id] = "running";
@@ -184,7 +210,31 @@ export async function runDag<Ctx>(
     if (running.size === 0) break;
     await Promise.race(running);
   }
-  return { status: failure ? "failed" : "succeeded", states, results, notes, durationsMs, errors, ...(failure ? { failure } : {}) };
+  const status = cancelled() && Object.values(states).some((x) => x === "cancelled" || x === "skipped") ? "cancelled" : failure ? "failed" : "succeeded";
+  return { status, states, results, notes, durationsMs, errors, ...(failure ? { failure } : {}) };
+}
+
+/**
+ * The attempt's result, or its signal's reason as soon as the signal aborts: a cancelled or timed-out attempt ends
+ * at once even when its work ignores the signal (that work is abandoned and its result dropped).
+ */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** The wait after failed attempt `attempt` (1-based): retryDelayMs, then doubling (exponential backoff). */

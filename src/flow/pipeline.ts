@@ -1,21 +1,27 @@
 // Builds the pipeline DAG from a project (sources → SQL models → checks → dataset → candidates → register/gate)
-// and runs it, returning the summary. Each stage is a task; the tasks pass typed records downstream.
+// and runs it, returning the summary. Each task is of a registered kind (task-kinds/), which plans it, gives it
+// only the resources it declares, and writes its part of the summary; tasks pass typed records downstream.
 import { randomUUID } from "node:crypto";
-import { ConfigError, isMillraceError, describeError, type MillraceError } from "../errors.js";
-import { loadSqlModels, orderSqlModels } from "../lake/sql-models.js";
+import { ConfigError, isMillraceError, describeError } from "../errors.js";
+import { loadSqlModels } from "../lake/sql-models.js";
 import type { Project } from "../project/load-project.js";
-import type { TableVersion } from "../records.js";
-import { runDag, type Task, type TaskEvent } from "./dag.js";
+import { runDag, type DagResult, type TaskEvent } from "./dag.js";
+import { orchestrationOf, type OrchestrationStore } from "../store/orchestration.js";
+import type { StaleRun } from "../store/stale-runs.js";
+import { DEFAULT_PIPELINE, pipelineDef, selectTasks, type PipelineDef } from "./pipelines.js";
+import { admitRun } from "./run-capacity.js";
+import { RunLogWriter } from "./run-log.js";
+import { checkAlertRules, raisePipelineAlerts } from "./run-alerts.js";
 import type { TriggerKind } from "../store/metadata-store.js";
 import type { Clock } from "./clock.js";
 import { withRunLock } from "./run-lock.js";
 import { applyTaskControl } from "./task-control.js";
 import { executorOf, type Resources } from "./resources.js";
-import { buildDataset, type DatasetOutput } from "./steps/dataset.js";
-import { auditedWrite, ingestSource, materializeModel, profileNewVersion, type TableOutput } from "./steps/tables.js";
-import { registerAndGate, type PromotionOutput } from "./steps/register.js";
-import { defaultMetric, type CandidateOutput } from "./steps/train.js";
-import { tableSummary, type PipelineSummary } from "./summary.js";
+import type { TableOutput } from "./outputs.js";
+import { defaultMetric } from "./steps/train.js";
+import type { PipelineSummary } from "./summary.js";
+import { ref, type PipelineTask, type PlanContext, type TaskRef } from "./task-kind.js";
+import { TASK_KINDS } from "./task-kinds/index.js";
 
 export interface PipelineOptions {
   /** Train even when the dataset is unchanged (as train.retrain: always), e.g. when an alert asks for it. */
@@ -28,119 +34,151 @@ export interface PipelineOptions {
   clock?: Clock;
 }
 
-export function buildPipelineTasks(project: Project, opts: PipelineOptions = {}): Task<Resources>[] {
-  const cfg = project.config;
-  const tasks: Task<Resources>[] = [];
-  /** The task that writes (and checks) each table; dependents read the exact version it returns. */
-  const producerOf = new Map<string, string>();
-
+/** The project's full DAG: every registered task kind plans its tasks, in registry order. */
+export function buildPipelineTasks(project: Project, opts: PipelineOptions = {}): PipelineTask[] {
   const models = loadSqlModels(project.paths.models);
-  for (const source of cfg.sources) producerOf.set(`bronze.${source.name}`, `ingest:bronze.${source.name}`);
-  for (const model of models) producerOf.set(model.name, `transform:${model.name}`);
-  /** Tables a table's checks read (relationships rules): their writers must finish first. */
-  const checkInputs = (table: string) =>
-    (cfg.checks[table] ?? []).flatMap((rule) => (rule.rule === "relationships" && producerOf.has(rule.to) && rule.to !== table ? [rule.to] : []));
-  /** Checks read the exact upstream versions this run built, not whatever is current. */
-  const pinnedVersions = (upstream: ReadonlyMap<string, unknown>) => (t: string) => {
-    const out = upstream.get(producerOf.get(t) ?? "") as TableOutput | undefined;
-    return out ? { table: out.table.table, version: out.table.version } : undefined;
-  };
-
-  for (const source of cfg.sources) {
-    const table = `bronze.${source.name}`;
-    tasks.push({
-      id: producerOf.get(table)!,
-      deps: checkInputs(table).map((t) => producerOf.get(t)!),
-      run: async ({ ctx, upstream, note }) =>
-        profileNewVersion(ctx, await auditedWrite(ctx, table, cfg.checks[table], note, (n) => ingestSource(ctx, source, n), pinnedVersions(upstream))),
-    });
-  }
-  for (const model of orderSqlModels(models, cfg.sources.map((s) => `bronze.${s.name}`))) {
-    tasks.push({
-      id: producerOf.get(model.name)!,
-      deps: [...new Set([...model.refs, ...checkInputs(model.name)].map((t) => producerOf.get(t)!))],
-      run: async ({ ctx, upstream, note }) => {
-        const parents = new Map<string, TableVersion>(model.refs.map((ref) => [ref, (upstream.get(producerOf.get(ref)!) as TableOutput).table]));
-        return profileNewVersion(
-          ctx,
-          await auditedWrite(ctx, model.name, cfg.checks[model.name], note, (n) => materializeModel(ctx, model, parents, n), pinnedVersions(upstream)),
-        );
-      },
-    });
-  }
-  const datasetFrom = producerOf.get(cfg.dataset.table);
-  if (!datasetFrom) {
-    throw new ConfigError(`dataset.table ${cfg.dataset.table} is not produced by any source or SQL model`, {
-      hint: `tables in this project: ${[...producerOf.keys()].join(", ")}`,
-    });
-  }
-  tasks.push({ id: "dataset", deps: [datasetFrom], run: ({ ctx, upstream, note }) => buildDataset(ctx, upstream.get(datasetFrom) as TableOutput, note, opts.retrain === true) });
-  const trainIds = cfg.train.candidates.map((c) => `train:${c.name}`);
-  cfg.train.candidates.forEach((candidate, i) => {
-    tasks.push({
-      id: trainIds[i],
-      deps: ["dataset"],
-      run: async ({ ctx, upstream, progress, note }) => {
-        const ds = upstream.get("dataset") as DatasetOutput;
-        if (ds.alreadyTrainedBy) {
-          note(`skipped: dataset unchanged since ${ds.alreadyTrainedBy.name} v${ds.alreadyTrainedBy.version}`);
-          return null;
-        }
-        return ctx.executor.train(ctx, candidate, ds, progress, note);
-      },
-    });
-  });
-  tasks.push({
-    id: "register",
-    deps: ["dataset", ...trainIds],
-    run: ({ ctx, upstream, note }) =>
-      registerAndGate(
-        ctx,
-        upstream.get("dataset") as DatasetOutput,
-        trainIds.map((t) => upstream.get(t) as CandidateOutput | null).filter((o): o is CandidateOutput => o !== null),
-        note,
-      ),
-  });
+  const base = { project, models, retrain: opts.retrain === true };
+  const producers = new Map<string, TaskRef<TableOutput>>();
+  for (const kind of TASK_KINDS) for (const [table, id] of kind.produces?.(base) ?? []) producers.set(table, ref<TableOutput>(id));
+  const tasks: PipelineTask[] = [];
+  const ctx: PlanContext = { ...base, producers, planned: (kind) => tasks.filter((t) => t.kind.name === kind) };
+  for (const kind of TASK_KINDS) tasks.push(...(kind.plan(ctx) as PipelineTask[]));
   return tasks;
 }
 
-export async function runPipeline(r: Resources, opts: PipelineOptions & { onEvent?: (e: TaskEvent) => void } = {}): Promise<PipelineSummary> {
-  return withRunLock(r.project.paths.state, r.project.config.name, () => runPipelineLocked(r, opts));
+export interface RunPipelineOptions extends PipelineOptions {
+  /** Which pipeline (default: "default", the whole DAG). */
+  pipeline?: string;
+  /** The partition this run builds (a pipeline with partitions:): its ingest reads only that date's files. */
+  partition?: string;
+  /** Cancels the run: running tasks are aborted, the rest skipped; the summary's status is "cancelled". */
+  signal?: AbortSignal;
+  onEvent?: (e: TaskEvent) => void;
+  /** How often the run looks for a cancel request in the store (`millrace pipeline cancel`), ms; default 1000. */
+  cancelPollMs?: number;
 }
 
-async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent?: (e: TaskEvent) => void }): Promise<PipelineSummary> {
+/** Runs a pipeline holding its run lock (one run per pipeline and partition at a time; the default: per project). */
+export async function runPipeline(r: Resources, opts: RunPipelineOptions = {}): Promise<PipelineSummary> {
+  const def = pipelineDef(r.project.config, opts.pipeline);
+  const lockName = [def.name === DEFAULT_PIPELINE ? "" : def.name, opts.partition ?? ""].filter(Boolean).join("@");
+  return withRunLock(r.project.paths.state, r.project.config.name, () => runPipelineLocked(r, def, opts), lockName);
+}
+
+async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipelineOptions): Promise<PipelineSummary> {
   const project = r.project;
+  const cfg = project.config;
+  if (opts.partition !== undefined) checkPartition(def, opts.partition);
+  checkAlertRules(cfg.pipeline_alerts);
   const startedAt = new Date().toISOString();
   const pipelineRunId = opts.runId ?? randomUUID();
   const trigger = opts.trigger ?? "manual";
   const t0 = performance.now();
+  // Planned before anything is recorded: a pipeline that selects an unknown task is a config error, not a run.
+  const tasks = applyTaskControl(selectTasks(buildPipelineTasks(project, opts), def), def.control);
+  const orchestration = orchestrationOf(r.meta);
   // Holding the run lock, any "running" record of this host whose process is gone was left by a killed run.
   const reaped = await r.meta.reapStaleRuns();
-  await r.meta.savePipelineRun({ id: pipelineRunId, project: project.config.name, status: "running", trigger, startedAt, endedAt: null, summary: null });
-  const tasks = applyTaskControl(buildPipelineTasks(project, opts), project.config);
-  // In process, CPU-bound tasks gain nothing from overlapping; with workers, candidates train side by side.
-  const concurrency = executorOf(project) === "bullmq" ? 8 : 1;
-  const result = await runDag(tasks, r, { concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  await admitRun(orchestration, cfg.name, def, cfg.pools, pipelineRunId);
+  const log = new RunLogWriter(orchestration, pipelineRunId);
+  const cancel = new AbortController();
+  const stopPolling = pollCancel(orchestration, pipelineRunId, cancel, opts.cancelPollMs ?? 1000);
+  const onOuterAbort = () => cancel.abort(opts.signal?.reason ?? "cancelled");
+  if (opts.signal?.aborted) onOuterAbort();
+  else opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  let summary: PipelineSummary;
+  try {
+    await r.meta.savePipelineRun({ id: pipelineRunId, project: cfg.name, status: "running", trigger, startedAt, endedAt: null, summary: null });
+    await orchestration.placeRun(pipelineRunId, def.name, opts.partition ?? null);
+    // In process, CPU-bound tasks gain nothing from overlapping; with workers, candidates train side by side.
+    const concurrency = executorOf(project) === "bullmq" ? 8 : 1;
+    const onEvent = (e: TaskEvent) => {
+      log.onEvent(e);
+      opts.onEvent?.(e);
+    };
+    const result = await runDag(tasks, r, { concurrency, onEvent, signal: cancel.signal, ...(opts.clock ? { clock: opts.clock } : {}) });
+    summary = summarize(r, tasks, result, {
+      pipelineRunId, trigger, startedAt, reaped, def, ...(opts.partition !== undefined ? { partition: opts.partition } : {}),
+    });
+    const alerts = await raisePipelineAlerts(summary, cfg.pipeline_alerts);
+    if (alerts.length) summary.alerts = alerts.map((a) => ({ rule: a.rule, kind: a.kind, message: a.message }));
+    summary.durationMs = Math.round(performance.now() - t0);
+    await log.close();
+    await r.meta.savePipelineRun({
+      id: pipelineRunId,
+      project: cfg.name,
+      // The store knows running, succeeded and failed: a cancelled run is failed there, "cancelled" in its summary.
+      status: summary.status === "succeeded" ? "succeeded" : "failed",
+      trigger,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      summary,
+      ...(summary.status === "cancelled" ? { error: "cancelled" } : {}),
+    });
 
+  } finally {
+    stopPolling();
+    opts.signal?.removeEventListener("abort", onOuterAbort);
+    await log.close();
+    await orchestration.releasePoolSlots(pipelineRunId);
+  }
+  return summary;
+}
+
+/** Looks for a cancel request every `everyMs` and aborts `ctl` when one is found. */
+function pollCancel(store: OrchestrationStore, runId: string, ctl: AbortController, everyMs: number): () => void {
+  const timer = setInterval(() => {
+    store.cancelRequested(runId).then(
+      (yes) => yes && ctl.abort("cancelled by request (millrace pipeline cancel)"),
+      () => undefined,
+    );
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function checkPartition(def: PipelineDef, partition: string): void {
+  if (!def.partitions) {
+    throw new ConfigError(`pipeline ${def.name} has no partitions, so it cannot run partition ${partition}`, {
+      hint: `declare pipelines.${def.name}.partitions: { granularity: day, start: 2026-01-01 } in millrace.yaml`,
+    });
+  }
+}
+
+interface RunFacts {
+  pipelineRunId: string;
+  trigger: TriggerKind;
+  startedAt: string;
+  reaped: StaleRun[];
+  def: PipelineDef;
+  partition?: string;
+}
+
+/** The run summary: the common fields, then each task kind's own part, in task order. */
+function summarize(r: Resources, tasks: PipelineTask[], result: DagResult, facts: RunFacts): PipelineSummary {
+  const cfg = r.project.config;
   const summary: PipelineSummary = {
-    project: project.config.name,
-    pipelineRunId,
-    trigger,
+    project: cfg.name,
+    pipelineRunId: facts.pipelineRunId,
+    ...(facts.def.name !== DEFAULT_PIPELINE ? { pipeline: facts.def.name } : {}),
+    ...(facts.partition !== undefined ? { partition: facts.partition } : {}),
+    trigger: facts.trigger,
     status: result.status,
-    startedAt,
+    startedAt: facts.startedAt,
     durationMs: 0,
-    metric: project.config.train.metric ?? defaultMetric(project.config.dataset.task),
+    metric: cfg.train.metric ?? defaultMetric(cfg.dataset.task),
     ingest: [],
     tables: [],
     checks: [],
     training: { trained: false, reason: "" },
     candidates: [],
-    ...(reaped.length ? { staleRuns: reaped.map((x) => ({ kind: x.kind, id: x.id, reason: x.reason })) } : {}),
+    ...(facts.reaped.length ? { staleRuns: facts.reaped.map((x) => ({ kind: x.kind, id: x.id, reason: x.reason })) } : {}),
     tasks: Object.fromEntries(
       tasks.map((t) => [
         t.id,
         {
           state: result.states[t.id],
+          kind: t.kind.name,
           ...(result.durationsMs[t.id] !== undefined ? { ms: Math.round(result.durationsMs[t.id]) } : {}),
           ...(result.notes[t.id] ? { note: result.notes[t.id] } : {}),
           deps: t.deps,
@@ -149,71 +187,8 @@ async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent
     ),
   };
   for (const task of tasks) {
-    const failedReport = isMillraceError(result.errors[task.id]) ? (result.errors[task.id] as MillraceError).details.report : undefined;
-    if (failedReport) summary.checks.push(failedReport as PipelineSummary["checks"][number]);
-    const out = result.results.get(task.id);
-    if (out === undefined) continue;
-    if (task.id.startsWith("ingest:") || task.id.startsWith("transform:")) {
-      const t = out as TableOutput;
-      summary.tables.push(tableSummary(t.table, t.reused, t.ingest ? t.ingest.rowsBad : (t.rowsQuarantined ?? 0)));
-      if (t.checks) summary.checks.push({ table: t.checks.table, errors: t.checks.errors, warnings: t.checks.warnings, passed: t.checks.passed, results: t.checks.results });
-      if (t.ingest) {
-        summary.ingest.push({
-          table: t.table.table,
-          version: t.table.version,
-          filesIngested: t.ingest.ingested.map((f) => ({ path: f.path, rows: f.rows, badRows: f.badRows, ...(f.error ? { error: f.error } : {}) })),
-          filesSkipped: t.ingest.skipped.length,
-          rowsIn: t.ingest.rowsIn,
-          rowsOut: t.ingest.rowsOut,
-          rowsBad: t.ingest.rowsBad,
-          ...(t.ingest.changes ? { changes: t.ingest.changes } : {}),
-          ...(t.ingest.warnings?.length ? { warnings: t.ingest.warnings } : {}),
-        });
-      }
-    } else if (task.id === "dataset") {
-      const d = out as DatasetOutput;
-      summary.dataset = {
-        id: d.dataset.id,
-        table: d.dataset.table.table,
-        version: d.dataset.table.version,
-        contentHash: d.dataset.contentHash,
-        rows: d.frame.rowCount,
-        trainRows: d.train.length,
-        testRows: d.test.length,
-        features: d.dataset.features,
-        splitBy: d.dataset.split.identity ? (d.dataset.split.identity.kind === "key" ? `key ${d.dataset.split.identity.columns.join(", ")}` : "row content") : "position (seeded)",
-      };
-      summary.training = d.alreadyTrainedBy
-        ? { trained: false, reason: `dataset ${d.dataset.id} unchanged: already trained by ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version} (set train.retrain: always to retrain)` }
-        : { trained: true, reason: "new dataset" };
-    } else if (task.id.startsWith("train:")) {
-      const c = out as CandidateOutput | null;
-      if (c) {
-        summary.candidates.push({
-          candidate: c.candidate.name,
-          model: c.candidate.model,
-          runId: c.runId,
-          cv: c.result.cvMetrics,
-          test: c.result.testMetrics,
-          trainSeconds: c.result.trainSeconds,
-        });
-      }
-    } else if (task.id === "register") {
-      const p = out as PromotionOutput | null;
-      if (p) {
-        summary.model = {
-          name: p.version.name,
-          version: p.version.version,
-          candidate: p.candidate,
-          alias: p.alias,
-          promoted: p.decision.promote,
-          reason: p.decision.reason,
-          checks: p.decision.checks,
-          ...(p.decision.comparison ? { comparison: p.decision.comparison } : {}),
-          ...(p.resumed ? { resumed: true } : {}),
-        };
-      }
-    }
+    if (task.id in result.errors) task.kind.summarizeFailure?.(result.errors[task.id], summary);
+    if (result.results.has(task.id)) task.kind.summarize(result.results.get(task.id), summary);
   }
   if (result.failure) {
     const e = result.failure.error;
@@ -226,15 +201,5 @@ async function runPipelineLocked(r: Resources, opts: PipelineOptions & { onEvent
       ...(isMillraceError(e) ? { details: Object.fromEntries(Object.entries(e.details).filter(([k]) => k !== "report")) } : {}),
     };
   }
-  summary.durationMs = Math.round(performance.now() - t0);
-  await r.meta.savePipelineRun({
-    id: pipelineRunId,
-    project: project.config.name,
-    status: summary.status,
-    trigger,
-    startedAt,
-    endedAt: new Date().toISOString(),
-    summary,
-  });
   return summary;
 }

@@ -1,7 +1,8 @@
 // The resources a pipeline runs on, chosen by configuration and injected into every step (Dagster's idea).
 import { ConfigError } from "../errors.js";
 import { Lake } from "../lake/lake.js";
-import { localExecutor, type TrainingExecutor } from "./executor.js";
+import { localExecutor } from "./executor.js";
+import type { ResourceKinds, TrainingExecutor } from "./needs.js";
 import type { Project } from "../project/load-project.js";
 import { Registry } from "../registry/registry.js";
 import { FolderArtifactStore, type ArtifactStore } from "../store/artifact-store.js";
@@ -10,15 +11,8 @@ import { openMetadataStore } from "../store/open-metadata-store.js";
 import { LazyArtifactStore } from "../store/lazy-artifact-store.js";
 import { Tracker } from "../track/tracker.js";
 
-export interface Resources {
-  project: Project;
-  lake: Lake;
-  meta: MetadataStore;
-  artifacts: ArtifactStore;
-  tracker: Tracker;
-  registry: Registry;
-  /** Where candidates train; opened on first use (a bullmq executor connects to Redis then). */
-  readonly executor: TrainingExecutor;
+/** Every resource, opened: what a command holds; steps receive only the part they declare (needs.ts). */
+export interface Resources extends ResourceKinds {
   close(): Promise<void>;
 }
 

@@ -14,12 +14,13 @@ export class ProjectBusyError extends MillraceError {
 }
 
 /** Runs fn holding the project's run lock; a second run gets ProjectBusyError at once instead of racing. */
-export async function withRunLock<T>(stateDir: string, project: string, fn: () => Promise<T>): Promise<T> {
+export async function withRunLock<T>(stateDir: string, project: string, fn: () => Promise<T>, name = ""): Promise<T> {
   fs.mkdirSync(stateDir, { recursive: true });
-  const file = path.join(stateDir, "run.lock");
+  // The default pipeline keeps the project's lock; a named pipeline (and partition) has its own.
+  const file = path.join(stateDir, name ? `run-${name.replace(/[^A-Za-z0-9_@.-]/g, "_")}.lock` : "run.lock");
   for (let attempt = 0; !tryCreateLock(file); attempt++) {
     const h = lockHolder(file);
-    if (h.live || attempt > 3) throw new ProjectBusyError(project, h.owner, h.info?.at ?? "unknown");
+    if (h.live || attempt > 3) throw new ProjectBusyError(name ? `${project} (${name})` : project, h.owner, h.info?.at ?? "unknown");
     removeLock(file);
   }
   const stop = heartbeat(file);

@@ -54,9 +54,13 @@ export interface ModelSummary {
 export interface PipelineSummary {
   project: string;
   pipelineRunId: string;
+  /** The pipeline, when not the default one (the whole DAG). */
+  pipeline?: string;
+  /** The partition the run built (a partitioned pipeline). */
+  partition?: string;
   /** What started the run: manual, schedule, file, alert, … */
   trigger?: TriggerKind;
-  status: "succeeded" | "failed";
+  status: "succeeded" | "failed" | "cancelled";
   startedAt: string;
   durationMs: number;
   /** The metric candidates are ranked and gated by. */
@@ -70,8 +74,10 @@ export interface PipelineSummary {
   candidates: CandidateSummary[];
   model?: ModelSummary;
   /** Every task of the DAG with its state, duration, note and dependencies (the graph as it ran). */
-  tasks: Record<string, { state: string; ms?: number; note?: string; deps?: string[] }>;
+  tasks: Record<string, { state: string; kind?: string; ms?: number; note?: string; deps?: string[] }>;
   failure?: { task: string; code: string; message: string; hint?: string; details?: unknown };
+  /** Pipeline alerts this run raised (pipeline_alerts: in millrace.yaml), sent to their webhook / log / metric. */
+  alerts?: { rule: string; kind: string; message: string }[];
   /** Run records a killed process had left "running", marked failed when this run started. */
   staleRuns?: { kind: "run" | "pipeline_run"; id: string; reason: string }[];
 }

@@ -4,7 +4,7 @@ import picomatch from "picomatch";
 import type { ProjectConfig } from "../project/config.js";
 import type { Task } from "./dag.js";
 
-export function applyTaskControl<Ctx>(tasks: Task<Ctx>[], cfg: Pick<ProjectConfig, "retries" | "retry_delay" | "timeout" | "task_settings">): Task<Ctx>[] {
+export function applyTaskControl<T extends Task<Ctx>, Ctx>(tasks: T[], cfg: Pick<ProjectConfig, "retries" | "retry_delay" | "timeout" | "task_settings">): T[] {
   const entries = Object.entries(cfg.task_settings).map(([pattern, settings]) => ({ matches: picomatch(pattern, { dot: true }), settings }));
   return tasks.map((task) => {
     let retries = cfg.retries;

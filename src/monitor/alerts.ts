@@ -114,27 +114,39 @@ export class AlertManager {
     return fired;
   }
 
-  private async act(rule: AlertRule, alert: Alert): Promise<void> {
-    const metrics = this.opts.registry ? monitorMetrics(this.opts.registry) : null;
-    for (const action of rule.actions) {
-      try {
-        if (action === "metric") metrics?.alerts.labels(rule.name, alert.kind, alert.model).inc();
-        else if (action === "log") (this.opts.log ?? ((a: Alert) => process.stderr.write(`millrace alert ${a.rule}: ${a.message}\n`)))(alert);
-        else if (action === "retrain") await this.opts.onRetrain?.(alert);
-        else if (action === "webhook") {
-          const res = await (this.opts.fetch ?? fetch)(rule.webhook!, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ source: "millrace", alert }),
-            signal: AbortSignal.timeout(5000),
-          });
-          if (!res.ok) throw new Error(`webhook answered ${res.status}`);
-        }
-      } catch (e) {
-        // One failing action (a webhook down) must not stop the others, nor the caller.
-        if (action === "webhook") metrics?.webhookFailures.labels(rule.name).inc();
-        (this.opts.log ?? (() => undefined))({ ...alert, message: `${alert.message} — ${action} failed: ${e instanceof Error ? e.message : String(e)}` });
+  private act(rule: AlertRule, alert: Alert): Promise<void> {
+    return sendAlert(rule, alert, this.opts);
+  }
+}
+
+/**
+ * Runs a fired alert's actions: metric (millrace_alerts_total{rule,kind,model}), log, webhook (POST JSON), retrain.
+ * Shared by the serving monitor's rules and the pipeline alerts (flow/run-alerts.ts), whose `model` label carries
+ * the pipeline's name. One failing action (a webhook down) does not stop the others, nor the caller.
+ */
+export async function sendAlert<A extends { rule: string; kind: string; model: string; message: string }>(
+  rule: Pick<AlertRule, "name" | "webhook"> & { actions: readonly AlertAction[] },
+  alert: A,
+  opts: { registry?: Registry; log?: (alert: A) => void; fetch?: typeof fetch; onRetrain?: (alert: A) => Promise<unknown> | unknown },
+): Promise<void> {
+  const metrics = opts.registry ? monitorMetrics(opts.registry) : null;
+  for (const action of rule.actions) {
+    try {
+      if (action === "metric") metrics?.alerts.labels(rule.name, alert.kind, alert.model).inc();
+      else if (action === "log") (opts.log ?? ((a: A) => process.stderr.write(`millrace alert ${a.rule}: ${a.message}\n`)))(alert);
+      else if (action === "retrain") await opts.onRetrain?.(alert);
+      else if (action === "webhook") {
+        const res = await (opts.fetch ?? fetch)(rule.webhook!, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ source: "millrace", alert }),
+          signal: AbortSignal.timeout(5000),
+        });
+        if (!res.ok) throw new Error(`webhook answered ${res.status}`);
       }
+    } catch (e) {
+      if (action === "webhook") metrics?.webhookFailures.labels(rule.name).inc();
+      (opts.log ?? (() => undefined))({ ...alert, message: `${alert.message} — ${action} failed: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
 }

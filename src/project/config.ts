@@ -2,9 +2,8 @@
 import { z } from "zod";
 import { candidateProblems } from "../learn/candidate-check.js";
 import { qualityRuleSchema } from "../quality/checks.js";
-import { Cron } from "croner";
-import { parseDuration } from "../lake/sources/duration.js";
 import { featureStoreSchema } from "./config-features.js";
+import { orchestrationKeys } from "./config-pipelines.js";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, starting with a letter");
 const tableName = z.string().regex(/^(bronze|silver|gold)\.[A-Za-z_][A-Za-z0-9_]*$/, 'write tables as "<bronze|silver|gold>.<name>"');
@@ -227,45 +226,7 @@ export const storeSchema = z
   })
   .prefault({});
 
-/** A duration: seconds as a number, or "90s", "15m", "1h", "2d"; read as milliseconds. */
-const durationSchema = z
-  .union([z.number().positive(), z.string().min(1)])
-  .superRefine((v, ctx) => {
-    if (typeof v === "string") {
-      try {
-        parseDuration(v, "duration");
-      } catch {
-        ctx.addIssue({ code: "custom", message: `"${v}" is not a duration: write seconds as a number, or a number and a unit (s, m, h, d, w), e.g. "30s"` });
-      }
-    }
-  })
-  .transform((v) => (typeof v === "number" ? v * 1000 : parseDuration(v, "duration")));
-
-/** Retries, backoff and timeout of one task (or every task a glob names). */
-export const taskControlSchema = z.strictObject({
-  retries: z.number().int().min(0).max(100).optional().describe("Extra attempts after a failure or a timeout."),
-  retry_delay: durationSchema.optional().describe("Wait before the first retry (seconds or \"30s\", \"5m\"); each further retry waits twice as long."),
-  timeout: durationSchema.optional().describe("An attempt running longer is cancelled and recorded timed_out (seconds or \"2h\")."),
-});
-
-const validTimezone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The cron expression's problem, or null when croner reads it. */
-function cronProblem(expr: string): string | null {
-  try {
-    new Cron(expr, { paused: true, timezone: "UTC" });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
+export { taskControlSchema } from "./config-pipelines.js";
 
 export const projectSchema = z.strictObject({
   name: identifier.describe("Project name (letters, digits, _)."),
@@ -281,20 +242,7 @@ export const projectSchema = z.strictObject({
   monitor: monitorSchema,
   execution: executionSchema,
   store: storeSchema,
-  schedule: z
-    .string()
-    .superRefine((v, ctx) => {
-      const problem = cronProblem(v);
-      if (problem) ctx.addIssue({ code: "custom", message: `"${v}" is not a cron expression (${problem}); e.g. "0 */6 * * *" is every 6 hours` });
-    })
-    .optional()
-    .describe("Run the pipeline on this cron schedule (5 fields, or 6 with seconds first), e.g. \"0 */6 * * *\"; `millrace scheduler` fires it."),
-  timezone: z.string().refine(validTimezone, "not a time zone: use an IANA name such as Europe/Paris or UTC").default("UTC").describe("Time zone the schedule is read in (IANA name)."),
-  catchup: z.boolean().default(false).describe("After the scheduler was down: false runs only the latest missed tick; true runs every missed tick, oldest first."),
-  retries: z.number().int().min(0).max(100).default(0).describe("Extra attempts of every pipeline task after a failure or a timeout (task_settings overrides per task)."),
-  retry_delay: durationSchema.optional().describe("Wait before a task's first retry (seconds or \"30s\", \"5m\"); each further retry waits twice as long."),
-  timeout: durationSchema.optional().describe("Any task attempt running longer is cancelled and recorded timed_out (seconds or \"2h\"); default none."),
-  task_settings: z.record(z.string(), taskControlSchema).default({}).describe("Per task: task id or glob → { retries, retry_delay, timeout }, e.g. \"train:*\": { timeout: 2h }; ids as `millrace run` prints them. The last matching entry wins, key by key."),
+  ...orchestrationKeys,
   feature_store: featureStoreSchema.optional().describe("Feature store: entities, feature views, on-demand features, services, point-in-time training sets, the online store."),
 });
 

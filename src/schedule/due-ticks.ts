@@ -1,6 +1,6 @@
 // Which due times of a cron schedule are to fire now, given the latest one already claimed: the catch-up policy.
 import { Cron } from "croner";
-import type { ProjectConfig } from "../project/config.js";
+import { pipelinesOf } from "../flow/pipelines.js";
 
 /** One pipeline's schedule. */
 export interface ScheduleSpec {
@@ -11,12 +11,11 @@ export interface ScheduleSpec {
   catchup: boolean;
 }
 
-/** The name of the one pipeline a project has until several can be declared. */
-export const DEFAULT_PIPELINE = "default";
+export { DEFAULT_PIPELINE } from "../flow/pipelines.js";
 
-/** The schedules a project declares (the top-level schedule applies to the default pipeline). */
-export function schedulesOf(cfg: Pick<ProjectConfig, "schedule" | "timezone" | "catchup">): ScheduleSpec[] {
-  return cfg.schedule ? [{ pipeline: DEFAULT_PIPELINE, cron: cfg.schedule, timezone: cfg.timezone, catchup: cfg.catchup }] : [];
+/** The schedules a project declares: each pipeline's, or the top-level one of the default pipeline. */
+export function schedulesOf(cfg: Parameters<typeof pipelinesOf>[0]): ScheduleSpec[] {
+  return pipelinesOf(cfg).flatMap((p) => (p.schedule ? [{ pipeline: p.name, cron: p.schedule, timezone: p.timezone, catchup: p.catchup }] : []));
 }
 
 function cronOf(spec: ScheduleSpec): Cron {

@@ -13,6 +13,21 @@ export interface ScheduledRun {
   dueAt: Date;
   /** The pipeline run's id, recorded on the tick before the run starts. */
   runId: string;
+  /** schedule (a cron tick) or asset (a new version of an asset the pipeline watches). */
+  trigger: "schedule" | "asset";
+  /** The asset versions that started an asset-triggered run. */
+  assets?: { asset: string; version: string }[];
+}
+
+/** A pipeline that runs when any of its assets gets a new version (Airflow datasets, Dagster asset sensors). */
+export interface AssetTrigger {
+  pipeline: string;
+  assets: string[];
+}
+
+/** Claims of asset versions, one per (pipeline, asset, version): where "once per upstream version" is kept. */
+export interface AssetClaims {
+  claimAsset(c: { project: string; pipeline: string; asset: string; version: string; runId: string }): Promise<boolean>;
 }
 
 export interface RunOutcome {
@@ -24,12 +39,15 @@ export interface FiredTick {
   pipeline: string;
   dueAt: string;
   runId: string;
+  trigger: "schedule" | "asset";
   status: "succeeded" | "failed";
   error?: string;
 }
 
 export type SchedulerEvent =
-  | { type: "start"; pipeline: string; dueAt: string; runId: string }
+  | { type: "start"; pipeline: string; dueAt: string; runId: string; trigger: "schedule" | "asset"; assets?: { asset: string; version: string }[] }
+  /** A pipeline at its max_active_runs or without a pool slot: its due tick waits for a later pass. */
+  | { type: "waiting"; pipeline: string; reason: string }
   | { type: "end"; pipeline: string; dueAt: string; runId: string; status: "succeeded" | "failed"; error?: string }
   /** Another scheduler claimed this tick first. */
   | { type: "taken"; pipeline: string; dueAt: string }
@@ -42,8 +60,15 @@ export interface SchedulerOptions {
   meta: MetadataStore;
   project: string;
   schedules: ScheduleSpec[];
-  /** Runs the pipeline of a claimed tick (trigger "schedule", with the given run id); resolves when it ends. */
+  /** Runs the pipeline of a claimed tick or asset version (with the given run id); resolves when it ends. */
   startRun(run: ScheduledRun): Promise<RunOutcome>;
+  /** Pipelines started by new asset versions; needs `assetVersion` and `assetClaims`. */
+  assetTriggers?: AssetTrigger[];
+  /** The current version of an asset (a table's version number, a model alias's version), null when it has none. */
+  assetVersion?(asset: string): Promise<string | null>;
+  assetClaims?: AssetClaims;
+  /** Why a pipeline cannot start a run now (max_active_runs, pool), or null when it can; its tick is then left for later. */
+  busy?(pipeline: string): Promise<string | null>;
   clock?: Clock;
   /** Who claims ticks, kept on each tick (default pid@host). */
   claimedBy?: string;
@@ -61,34 +86,81 @@ export class Scheduler {
     this.claimedBy = opts.claimedBy ?? `${process.pid}@${os.hostname()}`;
   }
 
-  /** Fires every tick due now (each claimed first, then run to its end, one at a time) and returns them. */
+  /**
+   * Fires every tick due now (each claimed first, then run to its end, one at a time), then every pipeline whose
+   * watched assets got a new version, and again while a run made a new version (the cascade); returns them all.
+   */
   async fireDue(): Promise<FiredTick[]> {
     const fired: FiredTick[] = [];
-    const emit = this.opts.onEvent ?? (() => undefined);
     await this.closeFinishedTicks();
     for (const spec of this.opts.schedules) {
+      if (await this.waiting(spec.pipeline)) continue;
       const last = await this.opts.meta.latestScheduleTick(this.opts.project, spec.pipeline);
       const { due, passedOver } = dueTicks(spec, last ? new Date(last.dueAt) : null, this.clock.now());
-      if (passedOver > 0 && due.length) emit({ type: "passed_over", pipeline: spec.pipeline, count: passedOver, firing: due[0].toISOString() });
+      if (passedOver > 0 && due.length) this.emit({ type: "passed_over", pipeline: spec.pipeline, count: passedOver, firing: due[0].toISOString() });
       for (const dueAt of due) {
         const tick = { project: this.opts.project, pipeline: spec.pipeline, dueAt: dueAt.toISOString(), runId: randomUUID() };
         const claimed = await this.opts.meta.claimScheduleTick({ ...tick, claimedBy: this.claimedBy, claimedAt: this.clock.now().toISOString() });
         if (!claimed) {
-          emit({ type: "taken", pipeline: spec.pipeline, dueAt: tick.dueAt });
+          this.emit({ type: "taken", pipeline: spec.pipeline, dueAt: tick.dueAt });
           continue;
         }
-        emit({ type: "start", pipeline: spec.pipeline, dueAt: tick.dueAt, runId: tick.runId });
-        let outcome: RunOutcome;
-        try {
-          outcome = await this.opts.startRun({ pipeline: spec.pipeline, dueAt, runId: tick.runId });
-        } catch (e) {
-          outcome = { status: "failed", error: describeError(e) };
-        }
-        await this.opts.meta.finishScheduleTick(tick, { ...outcome, endedAt: this.clock.now().toISOString() });
-        const done: FiredTick = { pipeline: spec.pipeline, dueAt: tick.dueAt, runId: tick.runId, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) };
-        emit({ type: "end", ...done });
+        const done = await this.start({ pipeline: spec.pipeline, dueAt, runId: tick.runId, trigger: "schedule" });
+        await this.opts.meta.finishScheduleTick(tick, { status: done.status, endedAt: this.clock.now().toISOString(), ...(done.error ? { error: done.error } : {}) });
         fired.push(done);
       }
+    }
+    // A run may make a version another pipeline watches: look again until nothing new fires (bounded).
+    for (let round = 0; round < 10; round++) {
+      const more = await this.fireAssetTriggers();
+      fired.push(...more);
+      if (more.length === 0) break;
+    }
+    return fired;
+  }
+
+  private emit(e: SchedulerEvent): void {
+    this.opts.onEvent?.(e);
+  }
+
+  private async waiting(pipeline: string): Promise<boolean> {
+    const reason = (await this.opts.busy?.(pipeline)) ?? null;
+    if (reason) this.emit({ type: "waiting", pipeline, reason });
+    return reason !== null;
+  }
+
+  private async start(run: ScheduledRun): Promise<FiredTick> {
+    this.emit({ type: "start", pipeline: run.pipeline, dueAt: run.dueAt.toISOString(), runId: run.runId, trigger: run.trigger, ...(run.assets ? { assets: run.assets } : {}) });
+    let outcome: RunOutcome;
+    try {
+      outcome = await this.opts.startRun(run);
+    } catch (e) {
+      outcome = { status: "failed", error: describeError(e) };
+    }
+    const done: FiredTick = {
+      pipeline: run.pipeline, dueAt: run.dueAt.toISOString(), runId: run.runId, trigger: run.trigger, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}),
+    };
+    this.emit({ type: "end", ...done });
+    return done;
+  }
+
+  /** One run per pipeline whose assets have versions it has not claimed; the claims are what makes it once. */
+  private async fireAssetTriggers(): Promise<FiredTick[]> {
+    const { assetTriggers = [], assetVersion, assetClaims } = this.opts;
+    if (!assetTriggers.length || !assetVersion || !assetClaims) return [];
+    const fired: FiredTick[] = [];
+    for (const trigger of assetTriggers) {
+      if (await this.waiting(trigger.pipeline)) continue;
+      const runId = randomUUID();
+      const claimed: { asset: string; version: string }[] = [];
+      for (const asset of trigger.assets) {
+        const version = await assetVersion(asset);
+        if (version === null) continue;
+        // Claimed before the run (as ticks are): a run killed midway is not started again for the same version.
+        if (await assetClaims.claimAsset({ project: this.opts.project, pipeline: trigger.pipeline, asset, version, runId })) claimed.push({ asset, version });
+      }
+      if (claimed.length === 0) continue;
+      fired.push(await this.start({ pipeline: trigger.pipeline, dueAt: this.clock.now(), runId, trigger: "asset", assets: claimed }));
     }
     return fired;
   }
@@ -98,6 +170,8 @@ export class Scheduler {
    * run was marked failed once its killed process was found — take the run's outcome. A killed tick is not run again.
    */
   private async closeFinishedTicks(): Promise<void> {
+    // A run whose process was killed (this scheduler, kill -9) is marked failed first, so its tick can close.
+    await this.opts.meta.reapStaleRuns();
     const open = (await this.opts.meta.listScheduleTicks(this.opts.project, undefined, 20)).filter((t) => t.status === "running");
     for (const tick of open) {
       const run = await this.opts.meta.getPipelineRun(tick.runId);

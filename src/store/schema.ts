@@ -1,5 +1,6 @@
 // The metadata schema, written once with Kysely's schema builder so SQLite and PostgreSQL get the same tables.
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from "kysely";
+import { orchestration } from "./migrations/0005-orchestration.js";
 
 /** Row types as stored. JSON values are TEXT in both dialects; times are ISO-8601 TEXT so they sort as text. */
 export interface MetaTables {
@@ -279,6 +280,7 @@ const migrations: Record<string, Migration> = {
   "0002_registry_depth": registryDepth,
   "0003_run_owner": runOwner,
   "0004_schedules": schedules,
+  "0005_orchestration": orchestration,
   "0005_archive_audit": archiveAudit,
 };
 

@@ -25,7 +25,8 @@ const now = () => new Date().toISOString();
 
 export class SqlMetadataStore implements MetadataStore {
   private constructor(
-    private readonly db: Db,
+    /** The connection, for the orchestration records kept beside these (orchestration.ts). */
+    readonly db: Db,
     readonly dialect: "sqlite" | "postgres",
   ) {}
 

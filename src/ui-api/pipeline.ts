@@ -1,12 +1,35 @@
-// Pipeline runs for the dashboard: a brief of each recorded run and the DAG of one run (the project's task graph
-// with each task's recorded state, duration and note).
+// Pipeline runs for the dashboard: a brief of each recorded run and the DAG of one run (the pipeline's task graph
+// with each task's state, duration and note — live from the run's task logs while it runs), the pipelines, task
+// logs, and run control (trigger, cancel: POSTs that need the server's API token).
 import type { Hono } from "hono";
+import { ForbiddenError } from "../serve/http-errors.js";
 import { buildPipelineTasks } from "../flow/pipeline.js";
+import { pipelineDef, pipelinesOf, selectTasks } from "../flow/pipelines.js";
+import { cancelRun, runLogs, triggerDetached } from "../flow/run-control.js";
 import type { PipelineSummary } from "../flow/summary.js";
 import type { PipelineRunRecord } from "../store/metadata-store.js";
+import { orchestrationOf, type TaskLogLine } from "../store/orchestration.js";
 import type { UiData } from "./data.js";
 import { handle, intParam, notFound } from "./http.js";
 import type { DagNode, PipelineRunBrief, PipelineRunDetail } from "./types.js";
+
+/** A pipeline as the dashboard lists it. */
+export interface PipelineInfo {
+  name: string;
+  tasks: string[];
+  schedule: string | null;
+  assets: string[];
+  maxActiveRuns: number;
+}
+
+export interface PipelineLogsResponse {
+  runId: string;
+  status: string;
+  lines: TaskLogLine[];
+}
+
+/** A run's detail with the pipeline it belongs to and whether its task states are live (read from its logs). */
+export type PipelineRunView = PipelineRunDetail & { pipeline: string; live: boolean; outcome: string };
 
 /** Older or failed runs may lack parts of the summary: every field is read defensively. */
 type StoredSummary = Partial<PipelineSummary>;
@@ -37,6 +60,33 @@ export function pipelineBrief(rec: PipelineRunRecord): PipelineRunBrief {
   };
 }
 
+/**
+ * The task states of a running run, from its task logs (the summary is written when the run ends): each task's
+ * last line says where it is. Tasks without a line are pending.
+ */
+export function liveTasks(graph: { id: string; deps: string[]; kind?: string }[], lines: TaskLogLine[]): PipelineSummary["tasks"] {
+  const out: PipelineSummary["tasks"] = {};
+  const startedAt = new Map<string, number>();
+  for (const t of graph) out[t.id] = { state: "pending", deps: t.deps, ...(t.kind ? { kind: t.kind } : {}) };
+  for (const l of lines) {
+    const t = (out[l.taskId] ??= { state: "pending" });
+    const at = Date.parse(l.at);
+    const state = /^attempt \d+ started/.test(l.line) ? "running"
+      : l.line.startsWith("succeeded") ? "succeeded"
+      : l.line.startsWith("timed out") ? "timed_out"
+      : l.line.startsWith("cancelled") ? "cancelled"
+      : l.line.startsWith("failed") ? "failed"
+      : l.line.startsWith("skipped") ? "skipped"
+      : null;
+    if (state === "running" && !startedAt.has(l.taskId)) startedAt.set(l.taskId, at);
+    if (state) t.state = state;
+    if (state && state !== "running" && startedAt.has(l.taskId)) t.ms = at - startedAt.get(l.taskId)!;
+    const note = /^succeeded in \d+ ms: (.*)$/.exec(l.line)?.[1] ?? (l.line.startsWith("progress ") ? l.line.slice("progress ".length) : undefined);
+    if (note) t.note = note;
+  }
+  return out;
+}
+
 export function kindOfTask(id: string): string {
   const m = /^(ingest|transform|train):/.exec(id);
   if (m) return m[1];
@@ -63,9 +113,17 @@ export function runDag(recorded: PipelineSummary["tasks"], graph: { id: string; 
   return { nodes, edges };
 }
 
-export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => void): void {
+export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => void, tokenRequired = false): void {
   const project = data.project;
   const list = async (limit: number) => (await data.meta()).meta.listPipelineRuns(project.config.name, limit);
+  /** Run control changes things: over HTTP only with the server's token (the /api middleware checks it). */
+  const control = () => {
+    if (!tokenRequired) {
+      throw new ForbiddenError("triggering and cancelling runs over HTTP needs the server to have an API token", {
+        hint: "start the server with a token (MILLRACE_API_TOKEN or serve.token); or use millrace pipeline trigger|cancel",
+      });
+    }
+  };
 
   api.get(
     "/pipeline-runs",
@@ -73,27 +131,72 @@ export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => v
   );
 
   api.get(
+    "/pipelines",
+    handle(async () =>
+      pipelinesOf(project.config).map((p): PipelineInfo => ({ name: p.name, tasks: p.tasks ?? ["*"], schedule: p.schedule ?? null, assets: p.assets, maxActiveRuns: p.maxActiveRuns })),
+    log),
+  );
+
+  api.get(
+    "/pipeline-runs/:id/logs",
+    handle(async (c): Promise<PipelineLogsResponse> => {
+      const task = c.req.query("task");
+      return runLogs((await data.meta()).meta, c.req.param("id") ?? "", task || undefined, intParam(c, "after", 0, 0, Number.MAX_SAFE_INTEGER));
+    }, log),
+  );
+
+  api.post(
+    "/pipelines/:name/trigger",
+    handle(async (c) => {
+      control();
+      const { meta } = await data.meta();
+      return triggerDetached(meta, project, c.req.param("name") ?? "");
+    }, log),
+  );
+
+  api.post(
+    "/pipeline-runs/:id/cancel",
+    handle(async (c) => {
+      control();
+      return cancelRun((await data.meta()).meta, c.req.param("id") ?? "");
+    }, log),
+  );
+
+  api.get(
     "/pipeline-runs/:id",
     handle(async (c) => {
       const id = c.req.param("id") ?? "";
-      const rec = id === "latest" ? (await list(1))[0] : await (await data.meta()).meta.getPipelineRun(id);
+      const { meta } = await data.meta();
+      const rec = id === "latest" ? (await list(1))[0] : await meta.getPipelineRun(id);
       if (!rec) {
         throw id === "latest"
           ? notFound("no pipeline runs yet", `run the pipeline: millrace run ${project.dir}`)
           : notFound(`no pipeline run ${id}`, "pick one from the history on the pipeline page");
       }
-      const summary = (rec.summary ?? {}) as StoredSummary;
-      // The graph as it ran (recorded with the run); runs recorded before deps were kept use today's project.
-      let graph: { id: string; deps: string[] }[] = Object.entries(summary.tasks ?? {}).flatMap(([tid, t]) =>
+      const orchestration = orchestrationOf(meta);
+      const pipeline = (await orchestration.placement(rec.id))?.pipeline ?? "default";
+      let summary = (rec.summary ?? {}) as StoredSummary;
+      // The graph as it ran (recorded with the run); a running run or one recorded before deps were kept: the pipeline's now.
+      let graph: { id: string; deps: string[]; kind?: string }[] = Object.entries(summary.tasks ?? {}).flatMap(([tid, t]) =>
         Array.isArray((t as { deps?: unknown }).deps) ? [{ id: tid, deps: (t as { deps: string[] }).deps }] : [],
       );
       try {
-        if (graph.length === 0) graph = buildPipelineTasks(project).map((t) => ({ id: t.id, deps: t.deps }));
+        if (graph.length === 0) graph = selectTasks(buildPipelineTasks(project), pipelineDef(project.config, pipeline)).map((t) => ({ id: t.id, deps: t.deps, kind: t.kind.name }));
       } catch (e) {
         // A broken millrace.yaml or SQL model must not hide the recorded run: its nodes are shown without edges.
         log(`dashboard: the task graph could not be built, showing the run without edges: ${String(e)}`);
       }
-      const detail: PipelineRunDetail = { ...pipelineBrief(rec), dag: runDag(summary.tasks ?? {}, graph), summary: (rec.summary ?? {}) as Record<string, unknown> };
+      const live = rec.status === "running";
+      if (live) summary = { ...summary, tasks: liveTasks(graph, await orchestration.logs(rec.id)) };
+      const liveRec = live ? { ...rec, summary } : rec;
+      const detail: PipelineRunView = {
+        ...pipelineBrief(liveRec),
+        dag: runDag(summary.tasks ?? {}, graph),
+        summary: summary as Record<string, unknown>,
+        pipeline,
+        live,
+        outcome: summary.status ?? rec.status,
+      };
       return detail;
     }, log),
   );

@@ -3,12 +3,9 @@
 // restarted scheduler resumes and several schedulers on one store start each tick once.
 import type { Command } from "commander";
 import { ConfigError } from "../../errors.js";
-import { runPipeline } from "../../flow/pipeline.js";
-import { withResources } from "../../flow/resources.js";
-import { loadProject, type Project } from "../../project/load-project.js";
-import { schedulesOf } from "../../schedule/due-ticks.js";
-import { Scheduler, type RunOutcome, type ScheduledRun, type SchedulerEvent } from "../../schedule/scheduler.js";
-import { openMetadataStore } from "../../store/open-metadata-store.js";
+import { loadProject } from "../../project/load-project.js";
+import { openProjectScheduler } from "../../schedule/project-scheduler.js";
+import type { SchedulerEvent } from "../../schedule/scheduler.js";
 import { color, printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
 import { pipelineCommands } from "./pipeline-runs.js";
@@ -18,18 +15,14 @@ export interface SchedulerCommandOptions {
   json?: boolean;
 }
 
-/** Runs the project's pipeline for one claimed tick, recorded with trigger "schedule" under the tick's run id. */
-function scheduledRun(project: Project) {
-  return async (run: ScheduledRun): Promise<RunOutcome> => {
-    const s = await withResources(project, (r) => runPipeline(r, { trigger: "schedule", runId: run.runId }));
-    return { status: s.status, ...(s.failure ? { error: s.failure.message } : {}) };
-  };
-}
-
-function describeEvent(e: SchedulerEvent): string {
+export function describeEvent(e: SchedulerEvent): string {
   switch (e.type) {
     case "start":
-      return `tick ${e.dueAt} of ${e.pipeline}: run ${e.runId.slice(0, 8)} started`;
+      return e.trigger === "asset"
+        ? `${e.pipeline}: new ${(e.assets ?? []).map((a) => `${a.asset} v${a.version}`).join(", ")}: run ${e.runId.slice(0, 8)} started`
+        : `tick ${e.dueAt} of ${e.pipeline}: run ${e.runId.slice(0, 8)} started`;
+    case "waiting":
+      return color.dim(`${e.pipeline}: waits (${e.reason})`);
     case "end":
       return `${e.status === "succeeded" ? color.green("✔") : color.red("✘")} tick ${e.dueAt} of ${e.pipeline}: run ${e.runId.slice(0, 8)} ${e.status}${e.error ? color.red(` — ${e.error}`) : ""}`;
     case "taken":
@@ -43,14 +36,15 @@ function describeEvent(e: SchedulerEvent): string {
 
 export async function schedulerCommand(dir: string, opts: SchedulerCommandOptions): Promise<number> {
   const project = loadProject(dir);
-  const schedules = schedulesOf(project.config);
-  if (schedules.length === 0) {
-    throw new ConfigError(`project ${project.config.name} has no schedule`, { hint: 'add schedule: "0 */6 * * *" (and timezone:, catchup:) to millrace.yaml' });
-  }
   const log = (s: string) => !opts.json && process.stderr.write(`${color.dim(new Date().toISOString().slice(11, 19))} ${s}\n`);
-  const meta = await openMetadataStore(project.paths.metadata);
+  const ps = await openProjectScheduler(project, { onEvent: (e) => log(describeEvent(e)) });
   try {
-    const scheduler = new Scheduler({ meta, project: project.config.name, schedules, startRun: scheduledRun(project), onEvent: (e) => log(describeEvent(e)) });
+    if (ps.triggers === 0) {
+      throw new ConfigError(`project ${project.config.name} has no schedule and no asset trigger`, {
+        hint: 'add schedule: "0 */6 * * *" (and timezone:, catchup:) to millrace.yaml, or pipelines: { NAME: { tasks: [...], schedule: ... } }',
+      });
+    }
+    const scheduler = ps.scheduler;
     if (opts.once) {
       const fired = await scheduler.fireDue();
       const next = scheduler.nextDue()?.toISOString() ?? null;
@@ -61,13 +55,35 @@ export async function schedulerCommand(dir: string, opts: SchedulerCommandOption
     const stop = new AbortController();
     process.once("SIGINT", () => stop.abort());
     process.once("SIGTERM", () => stop.abort());
-    const plan = schedules.map((s) => `${s.pipeline}: "${s.cron}" (${s.timezone}${s.catchup ? ", catchup" : ""})`).join("; ");
-    log(`scheduler for ${project.config.name}: ${plan}; next tick at ${scheduler.nextDue()?.toISOString() ?? "never"}; Ctrl-C stops (after the current run)`);
+    log(`scheduler for ${project.config.name}: ${ps.describe()}; next tick at ${scheduler.nextDue()?.toISOString() ?? "never"}; Ctrl-C stops (after the current run)`);
     await scheduler.run(stop.signal);
     return 0;
   } finally {
-    await meta.close();
+    await ps.close();
   }
+}
+
+/**
+ * The project's scheduler in the background of another command (`millrace up`): null when the project has no schedule
+ * and no asset trigger; its events go to stderr unless `quiet`. `stop` lets a run in progress finish.
+ */
+export async function startBackgroundScheduler(dir: string, quiet: boolean): Promise<{ stop(): Promise<void> } | null> {
+  const log = (s: string) => !quiet && process.stderr.write(`${color.dim("scheduler")} ${s}\n`);
+  const ps = await openProjectScheduler(loadProject(dir), { onEvent: (e) => log(describeEvent(e)) });
+  if (ps.triggers === 0) {
+    await ps.close();
+    return null;
+  }
+  log(`${ps.describe()}; next tick at ${ps.scheduler.nextDue()?.toISOString() ?? "never"}`);
+  const ctl = new AbortController();
+  const running = ps.scheduler.run(ctl.signal);
+  return {
+    async stop() {
+      ctl.abort();
+      await running;
+      await ps.close();
+    },
+  };
 }
 
 /** Registers `scheduler` and, with it, `pipeline runs` (the list of what the scheduler and others started). */
@@ -76,7 +92,7 @@ export function schedulerCommands(program: Command, action: ActionWrapper): void
   program
     .command("scheduler")
     .argument("[project]", "project folder", ".")
-    .description("run the pipeline on its schedule (millrace.yaml schedule:), in the foreground; ticks are kept in the metadata store")
+    .description("run the pipelines on their schedules and asset triggers (millrace.yaml schedule:, pipelines:), in the foreground; ticks and claims are kept in the metadata store")
     .option("--once", "fire the ticks due now, wait for their runs, and exit (1 when a run failed)")
     .option("--json", "with --once: print the fired ticks as JSON")
     .action(action((dir: string, opts: SchedulerCommandOptions) => schedulerCommand(dir, opts)));

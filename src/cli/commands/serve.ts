@@ -9,6 +9,7 @@ import { resolveServeTokens } from "../serve-tokens.js";
 import { color, printJson } from "../output.js";
 import { runCommand } from "./run.js";
 import type { ActionWrapper } from "./action.js";
+import { startBackgroundScheduler } from "./scheduler.js";
 
 export interface ServeOptions {
   port?: string;
@@ -116,12 +117,17 @@ export function serveCommands(program: Command, action: ActionWrapper): void {
       .description("HTTP server for the model version the serving alias points at (hot-swaps when the alias moves)"),
   ).action(action((dir: string, opts: ServeOptions) => serveProject(loadProject(dir), opts)));
 
-  options(program.command("up").argument("[project]", "project folder", ".").description("run the pipeline end to end, then serve the promoted model")).action(
+  options(program.command("up").argument("[project]", "project folder", ".").description("run the pipeline end to end, then serve the promoted model (and run the project's schedules, if any)")).action(
     action(async (dir: string, opts: ServeOptions) => {
-      // Cluster workers re-run this command to serve; only the primary runs the pipeline.
+      // Cluster workers re-run this command to serve; only the primary runs the pipeline and the scheduler.
       const code = cluster.isWorker ? 0 : await runCommand(dir, { json: opts.json === true });
       if (code !== 0) return code;
-      return serveProject(loadProject(dir), opts);
+      const scheduler = cluster.isWorker ? null : await startBackgroundScheduler(dir, opts.json === true);
+      try {
+        return await serveProject(loadProject(dir), opts);
+      } finally {
+        await scheduler?.stop();
+      }
     }),
   );
 }

@@ -6,24 +6,13 @@ import { holdoutSplit } from "../../learn/train.js";
 import { ids, type Column, type Dataset, type Frame, type SplitSpec, type TableRef } from "../../records.js";
 import type { ProjectConfig } from "../../project/config.js";
 import { sha256 } from "../../store/artifact-store.js";
-import type { Resources } from "../resources.js";
-import type { TableOutput } from "./tables.js";
+import type { Needs } from "../needs.js";
+import type { DatasetOutput, TableOutput } from "../outputs.js";
 
-export interface DatasetOutput {
-  dataset: Dataset;
-  /** Features + target, in the dataset's fixed row order. */
-  frame: Frame;
-  train: Uint32Array;
-  test: Uint32Array;
-  /** Each row's identity hash (row-identity.ts): what the gate uses to tell rows a model trained on. */
-  identities: Float64Array;
-  /** CV fold of each row, drawn from its identity. */
-  foldOf: Int32Array;
-  /** Set when a model version was already trained on exactly this dataset and retraining is not forced. */
-  alreadyTrainedBy: { name: string; version: number } | null;
-}
+export type { DatasetOutput };
+type DataNeeds = Needs<"lake" | "meta">;
 
-export async function buildDataset(r: Resources, input: TableOutput, note: (s: string) => void, forceRetrain = false): Promise<DatasetOutput> {
+export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: string) => void, forceRetrain = false): Promise<DatasetOutput> {
   const cfg = r.project.config;
   const spec = cfg.dataset;
   const ref = { table: input.table.table, version: input.table.version };
@@ -90,7 +79,7 @@ export async function buildDataset(r: Resources, input: TableOutput, note: (s: s
  * order, and splits it: by identity for hash splits, by position for datasets recorded before them.
  */
 async function readSplitFrame(
-  r: Resources, ref: TableRef, features: string[], target: string, split: SplitSpec, extraIdentity?: RowIdentitySpec,
+  r: DataNeeds, ref: TableRef, features: string[], target: string, split: SplitSpec, extraIdentity?: RowIdentitySpec,
 ): Promise<{ frame: Frame; train: Uint32Array; test: Uint32Array; identities: Float64Array; foldOf: Int32Array; extra?: Float64Array }> {
   const identity = split.identity ?? { kind: "content" as const, columns: [...features, target].sort() };
   const wanted = [...features, target];
@@ -131,7 +120,7 @@ function checkTarget(target: Column, cfg: ProjectConfig, rows: number): void {
 }
 
 /** Rebuilds a recorded dataset from its pinned table version and its split (a worker's view of it). */
-export async function loadDataset(r: Resources, datasetId: string): Promise<DatasetOutput> {
+export async function loadDataset(r: DataNeeds, datasetId: string): Promise<DatasetOutput> {
   const dataset = await r.meta.getDataset(datasetId);
   if (!dataset) throw new NotFoundError(`dataset ${datasetId} is not recorded`, { hint: "the worker must use the pipeline's metadata store" });
   const read = await readSplitFrame(r, dataset.table, dataset.features, dataset.target, { ...dataset.split, stratify: dataset.split.stratify && dataset.task !== "regression" });
@@ -147,7 +136,7 @@ export async function loadDataset(r: Resources, datasetId: string): Promise<Data
  * The identities, under `identity`, of the rows a recorded dataset trained on: what a comparison must leave out.
  * Throws when the dataset's table version lacks the identity columns (then no comparison can be leak-free).
  */
-export async function trainedIdentities(r: Resources, datasetId: string, identity: RowIdentitySpec): Promise<Set<number>> {
+export async function trainedIdentities(r: DataNeeds, datasetId: string, identity: RowIdentitySpec): Promise<Set<number>> {
   const dataset = await r.meta.getDataset(datasetId);
   if (!dataset) throw new NotFoundError(`dataset ${datasetId} is not recorded`, { hint: "the metadata store lost the champion's dataset" });
   const have = (await r.lake.version(dataset.table)).schema.map((c) => c.name);
@@ -178,7 +167,7 @@ export function takeRows(frame: Frame, rows: Uint32Array): Frame {
 }
 
 /** The drift reference of a model: its dataset's training rows, features only (the split is seeded and recorded). */
-export async function trainingReference(r: Resources, datasetId: string): Promise<{ dataset: Dataset; reference: Frame }> {
+export async function trainingReference(r: DataNeeds, datasetId: string): Promise<{ dataset: Dataset; reference: Frame }> {
   const d = await loadDataset(r, datasetId);
   const features = { rowCount: d.frame.rowCount, columns: d.frame.columns.filter((c) => c.name !== d.dataset.target) };
   return { dataset: d.dataset, reference: takeRows(features, d.train) };

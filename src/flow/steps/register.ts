@@ -8,9 +8,13 @@ import { loadModel } from "../../learn/train.js";
 import { decideGate, higherIsBetter, type GateComparison, type GateDecision } from "../../registry/gate.js";
 import type { ModelVersion } from "../../records.js";
 import { failpoint } from "../failpoint.js";
-import type { Resources } from "../resources.js";
-import { trainedIdentities, type DatasetOutput } from "./dataset.js";
-import { defaultMetric, type CandidateOutput } from "./train.js";
+import type { Needs } from "../needs.js";
+import type { CandidateOutput, DatasetOutput, PromotionOutput } from "../outputs.js";
+import { trainedIdentities } from "./dataset.js";
+import { defaultMetric } from "./train.js";
+
+export type { PromotionOutput };
+type GateNeeds = Needs<"lake" | "meta" | "registry">;
 
 /** Picks the winner by cross-validated score (falls back to test when CV is off), so test rows stay a fair check. */
 export function pickBest(outputs: CandidateOutput[], metric: string): CandidateOutput {
@@ -38,19 +42,10 @@ export function inputExample(ds: DatasetOutput): Record<string, unknown> {
   return out;
 }
 
-export interface PromotionOutput {
-  version: ModelVersion;
-  candidate: string;
-  alias: string;
-  decision: GateDecision;
-  /** True when this run finished the gate of a version an interrupted run registered. */
-  resumed?: boolean;
-}
-
 /** The run tag that marks a version's gate as decided; a version without it was registered by a run that died. */
 const GATE_TAG = "gate";
 
-export async function registerAndGate(r: Resources, ds: DatasetOutput, outputs: CandidateOutput[], note: (s: string) => void): Promise<PromotionOutput | null> {
+export async function registerAndGate(r: GateNeeds, ds: DatasetOutput, outputs: CandidateOutput[], note: (s: string) => void): Promise<PromotionOutput | null> {
   const cfg = r.project.config;
   if (outputs.length === 0) {
     if (ds.alreadyTrainedBy) return resumeGate(r, ds, ds.alreadyTrainedBy.version, note);
@@ -76,7 +71,7 @@ export async function registerAndGate(r: Resources, ds: DatasetOutput, outputs: 
 }
 
 /** A rerun on the same dataset: a version registered by a run killed before its gate gets the gate now. */
-async function resumeGate(r: Resources, ds: DatasetOutput, versionNumber: number, note: (s: string) => void): Promise<PromotionOutput | null> {
+async function resumeGate(r: GateNeeds, ds: DatasetOutput, versionNumber: number, note: (s: string) => void): Promise<PromotionOutput | null> {
   const cfg = r.project.config;
   const version = await r.registry.get(cfg.registry.model, versionNumber);
   const run = await r.meta.getRun(version.runId);
@@ -92,7 +87,7 @@ async function resumeGate(r: Resources, ds: DatasetOutput, versionNumber: number
 }
 
 async function gateVersion(
-  r: Resources, ds: DatasetOutput, version: ModelVersion, challenger: Model, testMetrics: Record<string, number>, candidate: string, note: (s: string) => void,
+  r: GateNeeds, ds: DatasetOutput, version: ModelVersion, challenger: Model, testMetrics: Record<string, number>, candidate: string, note: (s: string) => void,
 ): Promise<PromotionOutput> {
   const cfg = r.project.config;
   const gate = cfg.registry.gate;
@@ -147,7 +142,7 @@ async function gateVersion(
  * Scores champion and challenger on the new dataset's test rows that the champion did not train on either (by row
  * identity), with a paired bootstrap interval of the difference. Rows the champion trained on would flatter it.
  */
-async function compareWithProduction(r: Resources, ds: DatasetOutput, production: ModelVersion, challenger: Model, metric: string): Promise<GateComparison> {
+async function compareWithProduction(r: GateNeeds, ds: DatasetOutput, production: ModelVersion, challenger: Model, metric: string): Promise<GateComparison> {
   const cfg = r.project.config;
   const identity = ds.dataset.split.identity ?? { kind: "content" as const, columns: [...ds.dataset.features, ds.dataset.target].sort() };
   const base = { testRows: ds.test.length, champion: NaN, challenger: NaN, interval: null };

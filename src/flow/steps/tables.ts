@@ -15,20 +15,14 @@ import type { RowChanges } from "../../lake/keyed-commit.js";
 import { parseDuration } from "../../lake/sources/duration.js";
 import { ingestKeyedFiles } from "../../lake/sources/files-keyed.js";
 import { listLandingFiles } from "../landing-files.js";
-import type { Resources } from "../resources.js";
+import type { Needs } from "../needs.js";
+import type { TableOutput } from "../outputs.js";
 
-/** Every task that produces a table returns this, so dependents read the exact version they build on. */
-export interface TableOutput {
-  table: TableVersion;
-  reused: boolean;
-  /** `changes` is set for keyed sources: what the ingest did to the current rows. */
-  ingest?: IngestResult & { changes?: RowChanges };
-  checks?: CheckReport;
-  /** Rows a row-level rule moved to <table>__quarantine while building this version. */
-  rowsQuarantined?: number;
-}
+export type { TableOutput };
+/** The resources the table steps use. */
+type LakeNeeds = Needs<"lake" | "meta">;
 
-export async function ingestSource(r: Resources, source: SourceConfig, note: (s: string) => void): Promise<TableOutput> {
+export async function ingestSource(r: LakeNeeds, source: SourceConfig, note: (s: string) => void): Promise<TableOutput> {
   const table = `bronze.${source.name}`;
   if (isPostgresSource(source)) return ingestFromPostgres(r, table, source, note);
   const dir = path.resolve(r.project.dir, source.path);
@@ -59,7 +53,7 @@ export async function ingestSource(r: Resources, source: SourceConfig, note: (s:
   return { table: version, reused: result.version === null, ingest: result };
 }
 
-async function ingestFromPostgres(r: Resources, table: string, source: PostgresSourceConfig, note: (s: string) => void): Promise<TableOutput> {
+async function ingestFromPostgres(r: LakeNeeds, table: string, source: PostgresSourceConfig, note: (s: string) => void): Promise<TableOutput> {
   const pgc = source.postgres;
   // Durations are checked before connecting, so a typo is named with its place in millrace.yaml.
   const at = `sources.${source.name}.postgres`;
@@ -115,7 +109,7 @@ function csvOptions(c: NonNullable<FileSourceConfig["csv"]>): CsvOptions {
 }
 
 export async function materializeModel(
-  r: Resources,
+  r: LakeNeeds,
   model: SqlModel,
   parents: Map<string, TableVersion>,
   note: (s: string) => void,
@@ -154,7 +148,7 @@ function pinned(parents: Map<string, TableVersion>, table: string): TableRef | u
  * committed, so an error-level failure leaves the previous version current and the report names every rule.
  */
 export async function auditedWrite(
-  r: Resources,
+  r: LakeNeeds,
   table: string,
   rules: QualityRule[] | undefined,
   note: (s: string) => void,
@@ -182,7 +176,7 @@ export async function auditedWrite(
 }
 
 /** Stores the profile of a newly written version beside it (`millrace profile` reads it back). */
-export async function profileNewVersion(r: Resources, out: TableOutput): Promise<TableOutput> {
+export async function profileNewVersion(r: LakeNeeds, out: TableOutput): Promise<TableOutput> {
   if (!out.reused && r.project.config.profiles) await profileOf(r.lake, { table: out.table.table, version: out.table.version });
   return out;
 }

@@ -7,30 +7,33 @@ import type { SearchSpace } from "../../learn/search/space.js";
 import { trainCandidate, type TrainResult } from "../../learn/train.js";
 import { ids } from "../../records.js";
 import type { CandidateConfig } from "../../project/config.js";
-import type { Resources } from "../resources.js";
-import type { DatasetOutput } from "./dataset.js";
+import type { Needs } from "../needs.js";
+import type { CandidateOutput, DatasetOutput } from "../outputs.js";
 
-export interface CandidateOutput {
-  candidate: CandidateConfig;
-  runId: string;
-  result: TrainResult;
-  bytes: Uint8Array;
-  /** The run's model artifact. */
-  artifactUri: string;
-}
+export type { CandidateOutput };
+type TrainNeeds = Needs<"tracker" | "meta">;
 
 /** The metric candidates are ranked and gated by when train.metric is unset (the registry's per-task default). */
 export { defaultMetric };
 
 export async function trainOne(
-  r: Resources,
+  r: TrainNeeds,
   candidate: CandidateConfig,
   ds: DatasetOutput,
   progress: (done: number, total: number, note?: string) => void,
   note: (s: string) => void,
   tags: Record<string, string> = {},
   onRunStarted?: (runId: string) => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<CandidateOutput> {
+  // A cancelled or timed-out task stops at the learner's next progress report (each fold, round or trial): the
+  // report throws the abort reason, which unwinds the learner and fails the tracked run.
+  const report = progress;
+  progress = (done, total, stage) => {
+    signal?.throwIfAborted();
+    report(done, total, stage);
+  };
+  signal?.throwIfAborted();
   const cfg = r.project.config;
   const metric = cfg.train.metric ?? defaultMetric(cfg.dataset.task);
   return r.tracker.withRun(
@@ -85,6 +88,7 @@ export async function trainOne(
         train_seconds: result.trainSeconds,
         predict_seconds: result.predictSeconds,
       });
+      signal?.throwIfAborted();
       const bytes = result.model.toBytes();
       const artifactUri = await run.logArtifact("model.bin", bytes);
       const cv = result.cvMetrics[`${metric}_mean`];
@@ -95,7 +99,7 @@ export async function trainOne(
 }
 
 /** A search trial as a child run of the candidate's run: its parameters, CV metrics, state and duration. */
-async function recordTrial(r: Resources, parentRunId: string, experiment: string, candidate: string, datasetId: string, trial: Trial, metric: string): Promise<void> {
+async function recordTrial(r: TrainNeeds, parentRunId: string, experiment: string, candidate: string, datasetId: string, trial: Trial, metric: string): Promise<void> {
   const endedAt = new Date();
   const startedAt = new Date(endedAt.getTime() - trial.seconds * 1000);
   await r.meta.createRun({

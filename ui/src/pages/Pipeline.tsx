@@ -1,11 +1,13 @@
 // Pipeline: the DAG of the latest (or a chosen) pipeline run, each task coloured by its state with its duration
-// and note, the run's checks and candidates, and the history of pipeline runs.
-import { lazy, Suspense } from "react";
+// and note — live while the run goes (polled every 1.5 s from the run's task logs) — trigger and cancel buttons,
+// the task logs, the run's checks and candidates, and the history of pipeline runs.
+import { lazy, Suspense, useState } from "react";
+import type { PipelineInfo, PipelineLogsResponse, PipelineRunView } from "../../../src/ui-api/pipeline.js";
 import type { PipelineRunBrief, PipelineRunDetail } from "../../../src/ui-api/types.js";
-import { useApi } from "../api.js";
+import { ApiFailure, notifyChanged, postJson, useApi } from "../api.js";
 import { Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
-import { Card, Loaded, Loading, PageHeader } from "../components/States.js";
+import { Card, ErrorBox, Loaded, Loading, PageHeader } from "../components/States.js";
 import { fmtAgo, fmtDuration, fmtNum, fmtTime, shortId } from "../format.js";
 import { Link, navigate } from "../router.js";
 import { PipelineOutcome } from "./Overview.js";
@@ -15,7 +17,80 @@ const Graph = lazy(() => import("../components/Graph.js").then((m) => ({ default
 
 export const STATE_COLOR: Record<string, string> = {
   succeeded: "#10b981", failed: "#ef4444", skipped: "#94a3b8", running: "#2563eb", pending: "#cbd5e1", absent: "#cbd5e1",
+  timed_out: "#f59e0b", cancelled: "#64748b",
 };
+
+/** Trigger a pipeline, or cancel the run shown: POSTs to the dashboard API, which needs the server's token. */
+function RunControl({ run }: { run: PipelineRunView | undefined }) {
+  const pipelines = useApi<PipelineInfo[]>("/pipelines");
+  const [chosen, setChosen] = useState<string>("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiFailure | null>(null);
+  const [said, setSaid] = useState("");
+  const names = (pipelines.data ?? []).map((p) => p.name);
+  const name = chosen || run?.pipeline || names[0] || "default";
+  const act = async (url: string, done: (body: { runId: string }) => void) => {
+    setBusy(true);
+    setError(null);
+    try {
+      done(await postJson<{ runId: string }>(url, {}));
+      notifyChanged();
+    } catch (e) {
+      setError(e instanceof ApiFailure ? e : new ApiFailure(0, { error: "client_error", message: String(e) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="run-control">
+      {names.length > 1 && (
+        <select aria-label="pipeline" value={name} onChange={(e) => setChosen(e.target.value)}>
+          {names.map((n) => <option key={n} value={n}>{n}</option>)}
+        </select>
+      )}
+      <button type="button" disabled={busy} onClick={() => act(`/api/pipelines/${encodeURIComponent(name)}/trigger`, (b) => {
+        setSaid(`run ${shortId(b.runId)} of ${name} started`);
+        navigate(`/pipeline/${b.runId}`);
+      })}>
+        Trigger {name}
+      </button>
+      {run?.live && (
+        <button type="button" className="danger" disabled={busy} onClick={() => act(`/api/pipeline-runs/${run.id}/cancel`, (b) => setSaid(`cancel requested for ${shortId(b.runId)}`))}>
+          Cancel run
+        </button>
+      )}
+      {said && <span className="muted">{said}</span>}
+      {error && <ErrorBox error={error.status === 401 ? new ApiFailure(400, error.body) : error} />}
+    </div>
+  );
+}
+
+/** The run's task logs (attempts, progress, retries, errors), one task or all, polled while the run goes. */
+function TaskLogs({ run }: { run: PipelineRunView }) {
+  const [task, setTask] = useState("");
+  const logs = useApi<PipelineLogsResponse>(`/pipeline-runs/${run.id}/logs${task ? `?task=${encodeURIComponent(task)}` : ""}`, { refreshMs: run.live ? 1500 : undefined });
+  return (
+    <Card
+      title="Task logs"
+      extra={
+        <select aria-label="task" value={task} onChange={(e) => setTask(e.target.value)}>
+          <option value="">every task</option>
+          {run.dag.nodes.map((n) => <option key={n.id} value={n.id}>{n.id}</option>)}
+        </select>
+      }
+    >
+      <Loaded state={logs} what="reading the logs">
+        {(l) =>
+          l.lines.length === 0 ? (
+            <p className="muted">no log lines {task ? `for ${task} ` : ""}in this run (runs recorded before logs were kept have none)</p>
+          ) : (
+            <pre className="code small task-logs">{l.lines.map((x) => `${x.at.slice(11, 23)}  ${x.taskId.padEnd(30)} ${x.line}`).join("\n")}</pre>
+          )
+        }
+      </Loaded>
+    </Card>
+  );
+}
 
 interface Check { table: string; column?: string; rule: string; severity: string; passed: boolean; failing: number; total: number; message: string }
 interface Candidate { candidate: string; model: string; runId: string; cv: Record<string, number>; test: Record<string, number>; trainSeconds: number }
@@ -109,19 +184,24 @@ function Details({ run }: { run: PipelineRunDetail }) {
 export default function Pipeline({ params }: { params: Record<string, string> }) {
   const id = params.id ?? "latest";
   // The latest run and the history are polled, as Airflow's grid view is: a new run appears by itself.
-  const run = useApi<PipelineRunDetail>(`/pipeline-runs/${encodeURIComponent(id)}`, { refreshMs: id === "latest" ? 10_000 : undefined });
-  const history = useApi<PipelineRunBrief[]>("/pipeline-runs?limit=100", { refreshMs: 10_000 });
+  const [live, setLive] = useState(false);
+  // While a run goes its states are polled every 1.5 s; otherwise the latest run and the history every 10 s.
+  const run = useApi<PipelineRunView>(`/pipeline-runs/${encodeURIComponent(id)}`, { refreshMs: live ? 1500 : id === "latest" ? 10_000 : 5_000 });
+  // A run just triggered is recorded by its process a moment later: until then the page looks again every 1.5 s.
+  const history = useApi<PipelineRunBrief[]>("/pipeline-runs?limit=100", { refreshMs: live ? 3000 : 10_000 });
+  if ((run.data?.live ?? false) !== live) setLive(run.data?.live ?? false);
   return (
     <>
       <PageHeader
         title="Pipeline"
-        sub={run.data ? <>run <code>{run.data.id}</code> · {fmtTime(run.data.startedAt)} UTC</> : undefined}
+        sub={run.data ? <>{run.data.pipeline} run <code>{run.data.id}</code> · {fmtTime(run.data.startedAt)} UTC · <Badge text={run.data.live ? "running" : run.data.outcome} /></> : undefined}
       />
+      <RunControl run={run.data} />
       {
         <Loaded state={run} what="reading the run">
           {(r) => (
             <>
-              <Card title="DAG" extra={<span className="legend">{Object.entries(STATE_COLOR).slice(0, 4).map(([s, c]) => <span key={s}><i style={{ background: c }} />{s}</span>)}</span>}>
+              <Card title="DAG" extra={<span className="legend">{Object.entries(STATE_COLOR).filter(([s]) => s !== "absent").map(([s, c]) => <span key={s}><i style={{ background: c }} />{s}</span>)}</span>}>
                 <Dag run={r} />
               </Card>
               <div className="grid two">
@@ -148,6 +228,7 @@ export default function Pipeline({ params }: { params: Record<string, string> })
                   </Loaded>
                 </Card>
               </div>
+              <TaskLogs run={r} />
               <Details run={r} />
             </>
           )}

@@ -1,0 +1,133 @@
+// Several pipelines on the churn example through the real CLI: data builds the tables, training runs once per new
+// version of gold.churn_training (the asset trigger), logs are kept per task, and a cancelled run stops.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, copyExample, millrace, millraceAsync } from "../../../test/cli.js";
+
+// Each test runs whole pipelines on a shared 2-core machine.
+describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
+  let dir: string;
+  /** A real webhook receiver: what the pipeline alerts post. */
+  const hooks: any[] = [];
+  const receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      hooks.push(JSON.parse(body));
+      res.end("ok");
+    });
+  });
+  beforeAll(async () => {
+    if (!fs.existsSync(cli)) throw new Error("dist/ is missing: npm run build");
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const port = (receiver.address() as { port: number }).port;
+    dir = copyExample();
+    const yaml = path.join(dir, "millrace.yaml");
+    fs.appendFileSync(
+      yaml,
+      [
+        "",
+        "pipelines:",
+        "  data: { tasks: [ingest, transform] }",
+        "  training: { tasks: [dataset, train, register], on: { assets: [gold.churn_training] } }",
+        "  hurried: { tasks: [dataset, \"train:gbdt\"], task_settings: { \"train:*\": { timeout: 2 } } }",
+        "pipeline_alerts:",
+        `  - { name: failed, on: run_failed, actions: [webhook, log], webhook: "http://127.0.0.1:${port}/hook" }`,
+        `  - { name: slow, on: task_timed_out, actions: [webhook], webhook: "http://127.0.0.1:${port}/hook" }`,
+        "",
+      ].join("\n"),
+    );
+  });
+  afterAll(() => receiver.close());
+
+  it("lists the declared pipelines and refuses an unknown one, naming the declared", () => {
+    const list = millrace(["pipeline", "list", "-p", dir, "--json"]);
+    expect(list.json.map((p: any) => p.name)).toEqual(["data", "training", "hurried"]);
+    const bad = millrace(["pipeline", "trigger", "nope", "-p", dir, "--json"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.json.message).toContain("no pipeline named nope");
+    expect(bad.json.hint).toContain("data, training, hurried");
+  });
+
+  it("data builds the tables only; training fires once per new version of its asset", () => {
+    const data = millrace(["pipeline", "trigger", "data", "-p", dir, "--json"]);
+    expect(data.code, data.stderr).toBe(0);
+    expect(data.json.pipeline).toBe("data");
+    expect(Object.keys(data.json.tasks).some((t) => t.startsWith("train:") || t === "dataset")).toBe(false);
+    expect(data.json.tables.find((t: any) => t.table === "gold.churn_training").version).toBe(1);
+
+    const first = millrace(["scheduler", dir, "--once", "--json"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json.fired).toEqual([expect.objectContaining({ pipeline: "training", trigger: "asset", status: "succeeded" })]);
+    // Nothing new: the same version is not trained on twice.
+    const again = millrace(["scheduler", dir, "--once", "--json"]);
+    expect(again.json.fired).toEqual([]);
+
+    const runs = millrace(["pipeline", "runs", "-p", dir, "--json"]).json;
+    expect(runs.map((r: any) => [r.pipeline, r.trigger, r.status])).toEqual([
+      ["training", "asset", "succeeded"],
+      ["data", "manual", "succeeded"],
+    ]);
+    // The training run read gold.churn_training as the data pipeline left it (a stand-in, not a rebuild).
+    const training = millrace(["pipeline", "logs", runs[0].id.slice(0, 8), "-p", dir, "--json"]).json;
+    const tasks = new Set(training.lines.map((l: any) => l.taskId));
+    expect(tasks).toEqual(new Set(["transform:gold.churn_training", "dataset", "train:logistic", "train:gbdt", "register"]));
+    const gbdt = millrace(["logs", runs[0].id, "train:gbdt", "-p", dir, "--json"]).json.lines.map((l: any) => l.line);
+    expect(gbdt[0]).toBe("attempt 1 started");
+    expect(gbdt.at(-1)).toMatch(/^succeeded in \d+ ms: roc_auc test 0\.8/);
+  });
+
+  it("a cancelled run stops its running task and skips the rest", async () => {
+    const child = spawn(process.execPath, [cli, "pipeline", "trigger", "training", "-p", dir, "--retrain", "--json"], { env: { ...process.env, NO_COLOR: "1" } });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+    // Wait until a task of the run has started (its log says so), then cancel from another process.
+    let runId = "";
+    for (let i = 0; i < 600 && !runId; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const running = millrace(["pipeline", "runs", "-p", dir, "--json"]).json.find((r: any) => r.status === "running");
+      if (running && millrace(["logs", running.id, "-p", dir, "--json"]).json.lines.length > 0) runId = running.id;
+    }
+    expect(runId).not.toBe("");
+    const t0 = Date.now();
+    const cancel = millrace(["pipeline", "cancel", runId.slice(0, 8), "-p", dir, "--json"]);
+    expect(cancel.json, `${cancel.stdout}\n${out}\n${err}`).toMatchObject({ runId, requested: true });
+    expect(await exited).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    const summary = JSON.parse(out);
+    expect(summary.status).toBe("cancelled");
+    expect(Object.values(summary.tasks).some((t: any) => t.state === "cancelled")).toBe(true);
+    // Tasks after the cancelled one did not run.
+    const states = Object.values(summary.tasks).map((t: any) => t.state);
+    expect(states.slice(states.indexOf("cancelled") + 1).every((x) => x === "skipped")).toBe(true);
+    const listed = millrace(["pipeline", "runs", "-p", dir, "--json"]).json.find((r: any) => r.id === runId);
+    expect(listed.status).toBe("cancelled");
+    // Nothing to cancel any more.
+    expect(millrace(["pipeline", "cancel", runId, "-p", dir, "--json"]).code).toBe(1);
+    // A cancelled run is not a failure: no alert.
+    expect(hooks).toEqual([]);
+  });
+
+  it("a task past its timeout is cancelled, the run fails, and both alerts reach the webhook", async () => {
+    // Async: the webhook receiver lives in this process, whose event loop a synchronous spawn would block.
+    const r = await millraceAsync(["pipeline", "trigger", "hurried", "-p", dir, "--retrain", "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.json.tasks["train:gbdt"].state).toBe("timed_out");
+    expect(r.json.failure.code).toBe("task_timeout");
+    // The learner stopped at its next progress report: its tracked run failed with the timeout instead of finishing.
+    const gbdtRun = millrace(["runs", "-p", dir, "--json"]).json.find((x: any) => x.name === "gbdt" && x.status === "failed");
+    expect(gbdtRun?.error).toMatch(/timed out/);
+    expect(r.json.alerts.map((a: any) => a.rule).sort()).toEqual(["failed", "slow"]);
+    expect(hooks.map((h) => [h.source, h.alert.rule, h.alert.kind, h.alert.pipeline, h.alert.runId]).sort()).toEqual([
+      ["millrace", "failed", "run_failed", "hurried", r.json.pipelineRunId],
+      ["millrace", "slow", "task_timed_out", "hurried", r.json.pipelineRunId],
+    ]);
+    expect(r.stderr).toContain("millrace alert failed: churn pipeline hurried run");
+  });
+});

@@ -1,0 +1,125 @@
+// `millrace pipeline trigger|cancel|logs|backfill|list`: run control from the command line (the HTTP routes and
+// the dashboard call the same operations in flow/run-control.ts).
+import type { Command } from "commander";
+import { Option } from "commander";
+import { runPipeline } from "../../flow/pipeline.js";
+import { pipelinesOf } from "../../flow/pipelines.js";
+import { cancelRun, runLogs } from "../../flow/run-control.js";
+import { withResources } from "../../flow/resources.js";
+import { loadProject } from "../../project/load-project.js";
+import { openMetadataStore } from "../../store/open-metadata-store.js";
+import { color, printJson, table } from "../output.js";
+import { taskReporter } from "../progress.js";
+import type { ActionWrapper } from "./action.js";
+import { printSummary } from "./run.js";
+
+interface TriggerOptions {
+  project: string;
+  json?: boolean;
+  quiet?: boolean;
+  retrain?: boolean;
+  runId?: string;
+  partition?: string;
+  trigger: "manual" | "backfill";
+}
+
+export async function triggerCommand(name: string, opts: TriggerOptions): Promise<number> {
+  const project = loadProject(opts.project);
+  const reporter = taskReporter({ quiet: opts.json === true || opts.quiet === true });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort("interrupted (Ctrl-C)");
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const summary = await withResources(project, (r) =>
+      runPipeline(r, {
+        pipeline: name, trigger: opts.trigger, retrain: opts.retrain === true, signal: stop.signal, onEvent: reporter.onEvent,
+        ...(opts.runId ? { runId: opts.runId } : {}), ...(opts.partition ? { partition: opts.partition } : {}),
+      }),
+    );
+    reporter.stop();
+    if (opts.json) printJson(summary);
+    else if (!opts.quiet) printSummary(summary);
+    return summary.status === "succeeded" ? 0 : 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function withMeta<T>(dir: string, body: (meta: Awaited<ReturnType<typeof openMetadataStore>>) => Promise<T>): Promise<T> {
+  const project = loadProject(dir);
+  const meta = await openMetadataStore(project.paths.metadata);
+  try {
+    return await body(meta);
+  } finally {
+    await meta.close();
+  }
+}
+
+export function pipelineControlCommands(pipeline: Command, program: Command, action: ActionWrapper): void {
+  pipeline
+    .command("list")
+    .description("the project's pipelines: tasks, schedule, asset triggers, limits")
+    .option("-p, --project <dir>", "project folder", ".")
+    .option("--json", "print as JSON")
+    .action(
+      action(async (opts: { project: string; json?: boolean }) => {
+        const project = loadProject(opts.project);
+        const defs = pipelinesOf(project.config).map((p) => ({
+          name: p.name, tasks: p.tasks ?? ["*"], schedule: p.schedule ?? null, assets: p.assets, maxActiveRuns: p.maxActiveRuns, pool: p.pool ?? null,
+          partitions: p.partitions ? { granularity: p.partitions.granularity, start: p.partitions.start } : null,
+        }));
+        if (opts.json) printJson(defs);
+        else console.log(table(["pipeline", "tasks", "schedule", "on new", "max active", "pool"], defs.map((d) => [d.name, d.tasks.join(" "), d.schedule ?? "", d.assets.join(" "), d.maxActiveRuns, d.pool ?? ""])));
+        return 0;
+      }),
+    );
+  pipeline
+    .command("trigger")
+    .argument("[name]", "pipeline name (millrace pipeline list)", "default")
+    .description("run a pipeline now, in the foreground (Ctrl-C cancels it: running tasks stop, the rest are skipped)")
+    .option("-p, --project <dir>", "project folder", ".")
+    .option("--partition <key>", "the partition to build (a pipeline with partitions:), e.g. 2026-01-31")
+    .option("--retrain", "train even if the dataset is unchanged")
+    .option("--run-id <id>", "record the run under this id (the HTTP trigger passes one)")
+    .addOption(new Option("--trigger <kind>", "what started it, as recorded").choices(["manual", "backfill"]).default("manual"))
+    .option("-q, --quiet", "print nothing but errors")
+    .option("--json", "print the summary as JSON")
+    .action(action((name: string, opts: TriggerOptions) => triggerCommand(name, opts)));
+  pipeline
+    .command("cancel")
+    .argument("<run>", "pipeline run id (a prefix is enough)")
+    .description("ask a running pipeline run to stop: its running tasks are aborted within about a second, the rest skipped")
+    .option("-p, --project <dir>", "project folder", ".")
+    .option("--json", "print as JSON")
+    .action(
+      action((id: string, opts: { project: string; json?: boolean }) =>
+        withMeta(opts.project, async (meta) => {
+          const out = await cancelRun(meta, id);
+          if (opts.json) printJson(out);
+          else console.log(out.requested ? `cancel requested for run ${out.runId.slice(0, 8)}` : color.yellow(`run ${out.runId.slice(0, 8)} is not running (${out.status}): nothing to cancel`));
+          return out.requested ? 0 : 1;
+        }),
+      ),
+    );
+  const logs = (id: string, task: string | undefined, opts: { project: string; json?: boolean }) =>
+    withMeta(opts.project, async (meta) => {
+      const out = await runLogs(meta, id, task);
+      if (opts.json) printJson(out);
+      else {
+        for (const l of out.lines) console.log(`${color.dim(l.at.slice(11, 23))} ${l.taskId.padEnd(28)} ${l.line}`);
+        if (out.lines.length === 0) console.log(color.dim(`no log lines${task ? ` for task ${task}` : ""} in run ${out.runId.slice(0, 8)} (${out.status})`));
+      }
+      return 0;
+    });
+  for (const cmd of [pipeline.command("logs"), program.command("logs")]) {
+    cmd
+      .argument("<run>", "pipeline run id (a prefix is enough)")
+      .argument("[task]", "only this task, e.g. train:gbdt")
+      .description("a pipeline run's task logs: attempts, progress, retries, notes and errors, in order")
+      .option("-p, --project <dir>", "project folder", ".")
+      .option("--json", "print as JSON")
+      .action(action(logs));
+  }
+}

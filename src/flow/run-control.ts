@@ -1,0 +1,53 @@
+// Run control written once for the CLI and HTTP: start a pipeline run (here, or detached in a child process so a
+// server keeps answering), ask a run to stop, read its task logs.
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { NotFoundError } from "../errors.js";
+import type { Project } from "../project/load-project.js";
+import type { MetadataStore, PipelineRunRecord } from "../store/metadata-store.js";
+import { orchestrationOf, type TaskLogLine } from "../store/orchestration.js";
+import { PipelineBusyError } from "./run-capacity.js";
+import { pipelineDef } from "./pipelines.js";
+
+/** A run by id or unambiguous prefix, or a NotFoundError saying where to look. */
+export async function findRun(meta: MetadataStore, idOrPrefix: string): Promise<PipelineRunRecord> {
+  const run = await meta.getPipelineRun(idOrPrefix);
+  if (!run) throw new NotFoundError(`no pipeline run ${idOrPrefix}`, { hint: "list them with: millrace pipeline runs" });
+  return run;
+}
+
+/** Asks a running run to stop (its process looks every second); what the run was, and whether it was running. */
+export async function cancelRun(meta: MetadataStore, idOrPrefix: string): Promise<{ runId: string; requested: boolean; status: string }> {
+  const run = await findRun(meta, idOrPrefix);
+  const requested = await orchestrationOf(meta).requestCancel(run.id);
+  return { runId: run.id, requested, status: run.status };
+}
+
+export async function runLogs(meta: MetadataStore, idOrPrefix: string, task?: string, afterSeq = 0): Promise<{ runId: string; status: string; lines: TaskLogLine[] }> {
+  const run = await findRun(meta, idOrPrefix);
+  return { runId: run.id, status: run.status, lines: await orchestrationOf(meta).logs(run.id, task, afterSeq) };
+}
+
+/**
+ * Starts `millrace pipeline trigger NAME` in a child process with a fresh run id and returns at once: a long run
+ * (training keeps a core busy) must not stall the server that asked for it. Refuses a pipeline at its limit.
+ */
+export async function triggerDetached(
+  meta: MetadataStore, project: Project, pipeline: string, trigger: "manual" = "manual",
+): Promise<{ runId: string; pipeline: string; pid: number }> {
+  const def = pipelineDef(project.config, pipeline);
+  const active = await orchestrationOf(meta).activeRuns(project.config.name, def.name);
+  if (active.length >= def.maxActiveRuns) {
+    throw new PipelineBusyError(`pipeline ${def.name} already has ${active.length} run(s) going (max_active_runs: ${def.maxActiveRuns})`, "wait for it or cancel it");
+  }
+  const runId = randomUUID();
+  const cli = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+  const child = spawn(process.execPath, [cli, "pipeline", "trigger", def.name, "-p", project.dir, "--run-id", runId, "--trigger", trigger, "--quiet"], {
+    detached: true,
+    stdio: "ignore",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  child.unref();
+  return { runId, pipeline: def.name, pid: child.pid ?? 0 };
+}

@@ -1,0 +1,37 @@
+// The dataset kind: pins the training table's version built this run and splits its rows (one task, "dataset").
+import { ConfigError } from "../../errors.js";
+import type { DatasetOutput } from "../outputs.js";
+import { buildDataset } from "../steps/dataset.js";
+import { taskOf, type TaskKind } from "../task-kind.js";
+
+export const datasetKind: TaskKind<DatasetOutput, "lake" | "meta"> = {
+  name: "dataset",
+  description: "pin dataset.table's version by content hash, pick features, split rows by identity",
+  needs: ["lake", "meta"],
+  plan(ctx) {
+    const cfg = ctx.project.config;
+    const from = ctx.producers.get(cfg.dataset.table);
+    if (!from) {
+      throw new ConfigError(`dataset.table ${cfg.dataset.table} is not produced by any source or SQL model`, {
+        hint: `tables in this project: ${[...ctx.producers.keys()].join(", ")}`,
+      });
+    }
+    return [taskOf(datasetKind, "dataset", [from], ({ r, output, note }) => buildDataset(r, output(from), note, ctx.retrain))];
+  },
+  summarize(d, summary) {
+    summary.dataset = {
+      id: d.dataset.id,
+      table: d.dataset.table.table,
+      version: d.dataset.table.version,
+      contentHash: d.dataset.contentHash,
+      rows: d.frame.rowCount,
+      trainRows: d.train.length,
+      testRows: d.test.length,
+      features: d.dataset.features,
+      splitBy: d.dataset.split.identity ? (d.dataset.split.identity.kind === "key" ? `key ${d.dataset.split.identity.columns.join(", ")}` : "row content") : "position (seeded)",
+    };
+    summary.training = d.alreadyTrainedBy
+      ? { trained: false, reason: `dataset ${d.dataset.id} unchanged: already trained by ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version} (set train.retrain: always to retrain)` }
+      : { trained: true, reason: "new dataset" };
+  },
+};

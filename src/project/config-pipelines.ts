@@ -1,0 +1,129 @@
+// millrace.yaml keys of orchestration: the schedule, retries and timeouts of the default pipeline, named pipelines
+// (each a selection of the project's tasks with its own trigger, partitions and limits), pools, and alerts on
+// pipeline failures. Spread into the project schema by config.ts.
+import { Cron } from "croner";
+import { z } from "zod";
+import { parseDuration } from "../lake/sources/duration.js";
+
+/** A duration: seconds as a number, or "90s", "15m", "1h", "2d"; read as milliseconds. */
+export const durationSchema = z
+  .union([z.number().positive(), z.string().min(1)])
+  .superRefine((v, ctx) => {
+    if (typeof v === "string") {
+      try {
+        parseDuration(v, "duration");
+      } catch {
+        ctx.addIssue({ code: "custom", message: `"${v}" is not a duration: write seconds as a number, or a number and a unit (s, m, h, d, w), e.g. "30s"` });
+      }
+    }
+  })
+  .transform((v) => (typeof v === "number" ? v * 1000 : parseDuration(v, "duration")));
+
+/** Retries, backoff and timeout of one task (or every task a glob names). */
+export const taskControlSchema = z.strictObject({
+  retries: z.number().int().min(0).max(100).optional().describe("Extra attempts after a failure or a timeout."),
+  retry_delay: durationSchema.optional().describe("Wait before the first retry (seconds or \"30s\", \"5m\"); each further retry waits twice as long."),
+  timeout: durationSchema.optional().describe("An attempt running longer is cancelled and recorded timed_out (seconds or \"2h\")."),
+});
+
+const validTimezone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The cron expression's problem, or null when croner reads it. */
+function cronProblem(expr: string): string | null {
+  try {
+    new Cron(expr, { paused: true, timezone: "UTC" });
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const cronSchema = z.string().superRefine((v, ctx) => {
+  const problem = cronProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: `"${v}" is not a cron expression (${problem}); e.g. "0 */6 * * *" is every 6 hours` });
+});
+const timezoneSchema = z.string().refine(validTimezone, "not a time zone: use an IANA name such as Europe/Paris or UTC");
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
+
+const partitionsSchema = z.strictObject({
+  granularity: z.enum(["day", "month"]).describe("One partition per calendar day or month (UTC)."),
+  start: isoDate.describe("The first partition (YYYY-MM-DD); a backfill's --from may not be earlier."),
+  file_date: z
+    .string()
+    .default("(\\d{4}-\\d{2}-\\d{2})")
+    .describe("Regular expression whose first group reads a landing file's date (YYYY-MM-DD or YYYY-MM) from its name: a partition's run ingests only the files of its date."),
+});
+
+const pipelineSchema = z.strictObject({
+  tasks: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe("What the pipeline runs: task kinds (ingest, transform, dataset, train, register, deploy), task ids (\"transform:gold.churn_training\") or globs (\"transform:silver.*\"). A task it depends on but does not run is read as the table's current version."),
+  schedule: cronSchema.optional().describe("Cron schedule of this pipeline, e.g. \"0 */6 * * *\"."),
+  timezone: timezoneSchema.optional().describe("Time zone of this pipeline's schedule (default: the top-level timezone)."),
+  catchup: z.boolean().optional().describe("Run every missed tick after downtime (default: the top-level catchup)."),
+  on: z
+    .strictObject({
+      assets: z
+        .array(z.string().min(1))
+        .min(1)
+        .describe("Tables (\"gold.churn_training\") or model aliases (\"model:churn@production\"): each new version starts one run (the cascade)."),
+    })
+    .optional()
+    .describe("Asset triggers: run when another pipeline updates an asset."),
+  retries: z.number().int().min(0).max(100).optional().describe("Extra attempts of each task of this pipeline (default: the top-level retries)."),
+  retry_delay: durationSchema.optional().describe("Wait before a task's first retry in this pipeline; doubling after."),
+  timeout: durationSchema.optional().describe("Any task attempt of this pipeline running longer is cancelled and recorded timed_out."),
+  task_settings: z
+    .record(z.string(), taskControlSchema)
+    .optional()
+    .describe("Per task of this pipeline: task id or glob → { retries, retry_delay, timeout }; applied after the top-level task_settings."),
+  max_active_runs: z.number().int().min(1).default(1).describe("Most runs of this pipeline at once; a trigger beyond it waits (the scheduler) or is refused (by hand)."),
+  pool: z.string().optional().describe("A pool (pools:) whose slots this pipeline's runs take, e.g. at most one training across pipelines."),
+  partitions: partitionsSchema.optional().describe("Daily or monthly partitions: a run per partition; `millrace pipeline backfill NAME --from --to` runs the missing or failed ones."),
+});
+
+const pipelineAlertSchema = z.strictObject({
+  name: z.string().min(1).describe("Rule name, kept on each alert."),
+  on: z
+    .enum(["run_failed", "task_timed_out", "check_failed"])
+    .describe("run_failed: a pipeline run failed (retries exhausted); task_timed_out: a task was cancelled at its timeout; check_failed: an error-severity data check failed."),
+  pipelines: z.array(z.string()).optional().describe("Only runs of these pipelines (default: every pipeline)."),
+  actions: z.array(z.enum(["webhook", "log", "metric"])).min(1).describe("Sinks: webhook (POST JSON), log (stderr), metric (millrace_alerts_total)."),
+  webhook: z.string().url().optional().describe("URL the webhook action posts to."),
+});
+
+/** Spread into the project schema: the orchestration keys at the top level of millrace.yaml. */
+export const orchestrationKeys = {
+  schedule: cronSchema
+    .optional()
+    .describe("Run the pipeline on this cron schedule (5 fields, or 6 with seconds first), e.g. \"0 */6 * * *\"; `millrace scheduler` fires it."),
+  timezone: timezoneSchema.default("UTC").describe("Time zone the schedule is read in (IANA name)."),
+  catchup: z.boolean().default(false).describe("After the scheduler was down: false runs only the latest missed tick; true runs every missed tick, oldest first."),
+  retries: z.number().int().min(0).max(100).default(0).describe("Extra attempts of every pipeline task after a failure or a timeout (task_settings overrides per task)."),
+  retry_delay: durationSchema.optional().describe("Wait before a task's first retry (seconds or \"30s\", \"5m\"); each further retry waits twice as long."),
+  timeout: durationSchema.optional().describe("Any task attempt running longer is cancelled and recorded timed_out (seconds or \"2h\"); default none."),
+  task_settings: z
+    .record(z.string(), taskControlSchema)
+    .default({})
+    .describe("Per task: task id or glob → { retries, retry_delay, timeout }, e.g. \"train:*\": { timeout: 2h }; ids as `millrace run` prints them. The last matching entry wins, key by key."),
+  pipelines: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a pipeline name: letters, digits, _ and -"), pipelineSchema)
+    .optional()
+    .describe("Named pipelines (e.g. data, training, deployment), each a selection of the project's tasks with its own schedule or asset trigger; without it the whole DAG is one pipeline, \"default\"."),
+  pools: z
+    .record(z.string(), z.number().int().min(1))
+    .default({})
+    .describe("Pools: name → slots. Runs of pipelines naming a pool take a slot each, e.g. training: 1 keeps one training at a time across pipelines."),
+  pipeline_alerts: z.array(pipelineAlertSchema).default([]).describe("Alerts on pipeline runs: a failed run, a timed-out task, a failed data check, to webhook/log/metric."),
+};
+
+export type PipelineConfig = z.output<typeof pipelineSchema>;
+export type PipelineAlertRule = z.output<typeof pipelineAlertSchema>;
