@@ -167,8 +167,8 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       if (authenticator.configured) hono.use("/api/*", guard("read"));
       // The dashboard's predict form scores as /predict does: when scoring needs the predict scope, so does the form.
       if (authenticator.predictNeedsToken) hono.use("/api/models/:name/:ref/predict", guard("predict"));
-      dashboard.mount(hono);
       featureServing?.mount(hono, guard, authenticator.configured);
+      dashboard.mount(hono);
       ingest.mount(hono, guard);
       mountRegistryRoutes(hono, guard, resources.registry, () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]));
     },

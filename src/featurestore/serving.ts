@@ -10,6 +10,7 @@ import { servedWithFeatures } from "../serve/feature-lookup.js";
 import type { ServedModel } from "../serve/types.js";
 import { Lake } from "../lake/lake.js";
 import { materializeView, type MaterializedView } from "./materialize.js";
+import { featureCatalog } from "./catalog.js";
 import type { MetadataStore } from "../store/metadata-store.js";
 import { resolveService, trainingSetFor, type FeatureStoreConfig } from "./definitions.js";
 import { ServiceFeatures } from "./online-features.js";
@@ -95,6 +96,9 @@ export class FeatureServing {
   /** GET /features/<service>?keys=k1,k2 (single-key entities) or ?<join_key>=v&… (one entity); push materialization. */
   mount(app: Hono, guard: Guard, needsToken: boolean): void {
     this.mountPushMaterialization(app);
+    // The dashboard's features page (under /api, so it takes the dashboard's read guard); mounted before the
+    // dashboard's own /api routes, whose catch-all would answer 404.
+    app.get("/api/features", async (c) => c.json(await featureCatalog(await (this.lake ??= Lake.open(this.project.paths.lake)), this.project, await this.onlineStore())));
     if (needsToken) app.use("/features/*", guard("read"));
     app.get("/features/:service", async (c) => {
       const sf = await this.features(c.req.param("service"));
