@@ -8,7 +8,7 @@ import { applyMatrixPrep } from "../../features/matrix-prep.js";
 import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
 import type { Explanation } from "../explain/tree-shap.js";
 import type { Task } from "../../records.js";
-import { fitMember, memberState, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "../ensemble/members.js";
+import { fitMember, memberState, subsetData, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "../ensemble/members.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { metricSign } from "../metric-registry.js";
 import { ParamHolder } from "../params.js";
@@ -69,7 +69,7 @@ export class AutoModel extends ParamHolder<AutoModel> {
     const k = Math.min(Math.max(2, this.num("cv") || (n < 20_000 ? 5 : 3)), n);
     const rowsAll = Uint32Array.from({ length: n }, (_, i) => i);
     const folds: Fold[] = nClasses > 0 ? stratifiedKFold(rowsAll, Int32Array.from(y), k, data.seed) : kFold(rowsAll, k, data.seed);
-    const parts = folds.map((f) => ({ train: subset(data, f.train), test: takeRows(X, f.test), y: Float64Array.from(f.test, (r) => y[r]) }));
+    const parts = folds.map((f) => ({ train: subsetData(data, f.train), test: takeRows(X, f.test), y: Float64Array.from(f.test, (r) => y[r]) }));
     const wanted = (this.params.candidates as string).split(",").map((s) => s.trim()).filter(Boolean);
     const portfolioAll = portfolio(task, n);
     const unknown = wanted.filter((w) => !portfolioAll.some((e) => e.label === w));
@@ -123,16 +123,6 @@ function best(tried: AutoCandidate[], sign: 1 | -1): AutoCandidate | undefined {
   let b: AutoCandidate | undefined;
   for (const c of tried) if (c.status === "scored" && c.cvMean !== null && (!b || sign * c.cvMean > sign * b.cvMean!)) b = c;
   return b;
-}
-
-function subset(data: TrainingData, rows: Uint32Array): TrainingData {
-  return {
-    X: takeRows(data.X, rows),
-    y: Float64Array.from(rows, (r) => data.y[r]),
-    nClasses: data.nClasses,
-    seed: data.seed,
-    ...(data.weights ? { weights: Float64Array.from(rows, (r) => data.weights![r]) } : {}),
-  };
 }
 
 export class FittedAuto implements FittedEstimator {

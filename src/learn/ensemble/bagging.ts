@@ -3,11 +3,11 @@
 
 import { z } from "zod";
 import { ValidationError } from "../../errors.js";
-import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
+import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { Rng } from "../rng.js";
-import { fitMember, memberState, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
+import { fitMember, memberState, subsetData, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
 
 export const BAGGING_PARAMS = z.strictObject({
   base: z.string().default("decision_tree"),
@@ -60,14 +60,7 @@ export class BaggingEnsemble extends ParamHolder<BaggingEnsemble> {
     const rounds = this.num("n_estimators");
     for (let b = 0; b < rounds; b++) {
       const rows = this.params.bootstrap ? Uint32Array.from({ length: m }, () => rng.int(n)) : rng.shuffle(Uint32Array.from({ length: n }, (_, i) => i)).slice(0, m);
-      const sub: TrainingData = {
-        X: takeRows(data.X, rows),
-        y: Float64Array.from(rows, (r) => data.y[r]),
-        nClasses: data.nClasses,
-        seed: data.seed + b,
-        ...(data.weights ? { weights: Float64Array.from(rows, (r) => data.weights![r]) } : {}),
-      };
-      members.push(await fitMember(this.lookup, base.name, base.params, sub));
+      members.push(await fitMember(this.lookup, base.name, base.params, subsetData(data, rows, data.seed + b)));
       data.onProgress?.(b + 1, rounds);
     }
     return new FittedBagging(members);

@@ -2,7 +2,7 @@
 
 import { ValidationError } from "../../errors.js";
 import { applyMatrixPrep, fitMatrixPrep, type MatrixPrepState } from "../../features/matrix-prep.js";
-import type { FeatureMatrix } from "../../features/matrix.js";
+import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import type { ModelKind } from "../models.js";
 
@@ -82,4 +82,15 @@ export function memberState(m: FittedMember): MemberState {
 
 export function restoreMember(lookup: KindLookup, s: MemberState): FittedMember {
   return { name: s.name, prep: s.prep, fitted: lookup(s.name).restore(s.state) };
+}
+
+/** The training data of some rows (repeats allowed: a bootstrap sample), for fits inside CV or bagging. */
+export function subsetData(data: TrainingData, rows: Uint32Array, seed = data.seed): TrainingData {
+  return {
+    X: takeRows(data.X, rows),
+    y: Float64Array.from(rows, (r) => data.y[r]),
+    nClasses: data.nClasses,
+    seed,
+    ...(data.weights ? { weights: Float64Array.from(rows, (r) => data.weights![r]) } : {}),
+  };
 }
