@@ -13,7 +13,7 @@ export type { IngestedFile, IngestResult, IngestOptions, RecordsOptions } from "
 export type { MaterializeResult, MaterializeOptions, RowRule } from "./materialize.js";
 export type { MergeOptions, MergeResult } from "./merge.js";
 export type { ScdOptions, ScdResult } from "./scd.js";
-export { TableStore, type LakeOptions, type VersionDraft, type WriteContext } from "./table-store.js";
+export { TableStore, type Audit, type LakeOptions, type VersionDraft, type WriteContext } from "./table-store.js";
 
 export class Lake extends TableStore {
   static async open(root: string, options: LakeOptions = {}): Promise<Lake> {

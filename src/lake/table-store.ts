@@ -51,17 +51,42 @@ const LAKE_TOKEN = "$MILLRACE_LAKE$";
 /** A quoted data-file path of any lake folder, as older versions stored them: '<folder>/tables/<layer>/<name>/data/<file>'. */
 const STORED_FILE = /'((?:[^']|'')*?)\/(tables\/[A-Za-z_][A-Za-z0-9_]*\/[A-Za-z_][A-Za-z0-9_]*\/data\/[^'/]+\.parquet)'/g;
 
+/** Checks a staged version (readable by ref, current nowhere); throwing discards it. */
+export type Audit = (staged: TableVersion) => Promise<void>;
+
+/** A version whose files and manifest are written but not committed: checked, then published or discarded. */
+interface StagedVersion {
+  manifest: Manifest;
+  /** Every file the build created (removed again on discard). */
+  created: string[];
+}
+
 export class TableStore {
   private readonly manifests = new Map<string, Manifest>();
-  private readonly audits = new Map<string, (staged: TableVersion) => Promise<void>>();
+  /** Set on a view made by auditing(): the table whose writes this view stages and checks before publishing. */
+  private readonly audit: { table: string; check: Audit } | null = null;
+  private readonly audits = new Map<string, Audit>();
 
   protected constructor(readonly root: string, readonly duck: Duck, private readonly options: LakeOptions) {}
 
   /**
-   * Runs `body` with `audit` applied to each version it writes to `table` after the files are written and before
-   * the version is committed. If the audit throws, nothing is committed: the previous version stays current.
+   * Write-audit-publish, stated where the write happens: this store as a view whose every write to `table` is staged,
+   * checked by `audit`, and published only if the audit passes (else discarded: the previous version stays current).
+   * Hand the view to the operation that writes (ingest, materialize, merge, SCD); the view shares the engine and
+   * caches, and other tables are written as usual.
    */
-  async withAudit<T>(table: string, audit: (staged: TableVersion) => Promise<void>, body: () => Promise<T>): Promise<T> {
+  auditing(table: string, audit: Audit): this {
+    parseTableName(table);
+    const view = Object.create(this) as this;
+    Object.defineProperty(view, "audit", { value: { table, check: audit } });
+    return view;
+  }
+
+  /**
+   * The same as writing through auditing(table, audit) inside `body`, for callers that reach the lake through a
+   * shared handle (the pipeline's table steps until they pass the view). Prefer auditing().
+   */
+  async withAudit<T>(table: string, audit: Audit, body: () => Promise<T>): Promise<T> {
     if (this.audits.has(table)) throw new Error(`an audit of ${table} is already in progress`);
     this.audits.set(table, audit);
     try {
@@ -69,6 +94,10 @@ export class TableStore {
     } finally {
       this.audits.delete(table);
     }
+  }
+
+  private auditOf(table: string): Audit | undefined {
+    return this.audit?.table === table ? this.audit.check : this.audits.get(table);
   }
 
   /**
@@ -107,28 +136,45 @@ export class TableStore {
       // Files the build created but the version does not name (an empty part, say) are not left behind.
       const named = new Set([...draft.files, ...(((draft.info?.quarantine as { files?: string[] } | undefined)?.files) ?? [])]);
       for (const f of created.filter((c) => !named.has(c))) fs.rmSync(path.join(this.root, f), { force: true });
-      const manifest = await this.buildManifest(table, cur + 1, prev, draft);
-      syncFiles(this.root, created.filter((f) => fs.existsSync(path.join(this.root, f))));
-      const audit = this.audits.get(table);
+      const staged = await this.stage(table, cur + 1, prev, draft, created);
+      const audit = this.auditOf(table);
       if (audit) {
-        // Write-audit-publish: the staged version is readable here (by ref) but not current anywhere until it passes.
-        const key = `${table}@${manifest.version}`;
-        this.manifests.set(key, manifest);
         try {
-          await audit(manifest);
+          await audit(staged.manifest);
         } catch (e) {
-          this.manifests.delete(key);
-          for (const f of created) fs.rmSync(path.join(this.root, f), { force: true });
+          this.discard(staged);
           throw e;
         }
       }
-      commitManifest(this.root, manifest, {
-        beforeCommit: this.options.beforeCommit && (() => this.options.beforeCommit!(table, manifest.version)),
-      });
-      this.manifests.set(`${table}@${manifest.version}`, manifest);
-      await draft.afterCommit?.(manifest);
-      return { manifest, reused: false };
+      this.publish(staged);
+      await draft.afterCommit?.(staged.manifest);
+      return { manifest: staged.manifest, reused: false };
     });
+  }
+
+  /** Stage: the version's files durable and its manifest built, readable by ref here, current nowhere. */
+  private async stage(table: string, version: number, prev: Manifest | null, draft: VersionDraft, created: string[]): Promise<StagedVersion> {
+    const manifest = await this.buildManifest(table, version, prev, draft);
+    syncFiles(this.root, created.filter((f) => fs.existsSync(path.join(this.root, f))));
+    this.manifests.set(`${table}@${version}`, manifest);
+    return { manifest, created };
+  }
+
+  /** Publish: the manifest committed (the single atomic step); the version is current. */
+  private publish(s: StagedVersion): void {
+    const { table, version } = s.manifest;
+    try {
+      commitManifest(this.root, s.manifest, { beforeCommit: this.options.beforeCommit && (() => this.options.beforeCommit!(table, version)) });
+    } catch (e) {
+      this.manifests.delete(`${table}@${version}`); // not committed: a later writer may take this version number
+      throw e;
+    }
+  }
+
+  /** Discard: the staged files removed and the manifest forgotten; the previous version stays current. */
+  private discard(s: StagedVersion): void {
+    this.manifests.delete(`${s.manifest.table}@${s.manifest.version}`);
+    for (const f of s.created) fs.rmSync(path.join(this.root, f), { force: true });
   }
 
   private async buildManifest(table: string, version: number, prev: Manifest | null, d: VersionDraft): Promise<Manifest> {
