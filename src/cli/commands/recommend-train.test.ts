@@ -52,3 +52,29 @@ describe("millrace train --task recommendation", () => {
     expect(d.out).toMatch(/item column "itm" is not in the data/);
   });
 });
+
+describe("millrace recommend (batch)", () => {
+  it("writes every user's top K (popular items for unknown users, counted) as CSV and Parquet", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-recb-"));
+    const s = syntheticRatings({ users: 60, items: 40, ratings: 900, seed: 2 });
+    const csv = path.join(dir, "r.csv");
+    fs.writeFileSync(csv, ["user,item,rating", ...s.users.map((u, j) => `${u},${s.items[j]},${s.ratings[j]}`)].join("\n") + "\n");
+    const model = path.join(dir, "m.bin");
+    expect(millrace(["train", csv, "--task", "recommendation", "--user", "user", "--item", "item", "--target", "rating", "--save", model, "--json"]).code).toBe(0);
+    const users = path.join(dir, "users.csv");
+    fs.writeFileSync(users, "user\nu0001\nu0002\nstranger\n");
+    const out = path.join(dir, "top.csv");
+    const r = millrace(["recommend", "-m", model, "-i", users, "-o", out, "--k", "3", "--json"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.json).toMatchObject({ users: 3, coldStartUsers: 1, k: 3 });
+    const lines = fs.readFileSync(out, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("user,rank,item,score,strategy");
+    expect(lines).toHaveLength(1 + 9);
+    expect(lines.filter((l) => l.startsWith("stranger,")).every((l) => l.endsWith(",popularity"))).toBe(true);
+    const pq = path.join(dir, "top.parquet");
+    expect(millrace(["recommend", "-m", model, "-i", users, "-o", pq]).code).toBe(0);
+    expect(fs.statSync(pq).size).toBeGreaterThan(100);
+    const bad = millrace(["recommend", "-m", model, "-i", users, "-o", out, "--user-column", "uid"]);
+    expect(bad.out).toMatch(/user column "uid" is not in users.csv/);
+  });
+});
