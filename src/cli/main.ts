@@ -50,6 +50,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Registrar>]> = [
   [["worker"], async () => (await import("./commands/worker.js")).workerCommands],
   [["predict"], async () => (await import("./commands/predict.js")).predictCommands],
   [["deploy"], async () => (await import("./commands/deploy.js")).deployCommands],
+  [["recommend"], async () => (await import("./commands/recommend.js")).recommendCommands],
   [["features", "materialize"], async () => (await import("./commands/features.js")).featureCommands],
 ];
 
