@@ -105,6 +105,10 @@ describe("application operations", () => {
     const traced = await lineageOfRef(ws, "prediction:p-42");
     expect(traced).toMatchObject({ kind: "prediction", prediction: { id: "p-42", inputs: { amount: 2 } }, model: { version: mv.version }, dataset: { id: "ds-1" } });
     await expect(lineageOfRef(ws, "prediction:nope")).rejects.toMatchObject({ code: "not_found", details: { path: "id" } });
+    const pg = await lineageGraph(ws, "prediction:p-42");
+    expect(pg.root).toBe("prediction:p-42");
+    expect(pg.edges).toContainEqual({ from: ids.model(mv), to: "prediction:p-42", kind: "predicted_by" });
+    expect(pg.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(["prediction:p-42", ids.model(mv), ids.dataset("ds-1")]));
 
     // Vacuum keeps the version a registered model was trained on, whatever `keep` says.
     const [report] = await vacuumTables(lake, meta, { table: "bronze.orders", keep: 1, dryRun: true });

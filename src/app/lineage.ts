@@ -39,7 +39,7 @@ export function lineageRoot(text: string): string {
   if (model) return ids.model({ name: model[1], version: Number(model[2]) });
   const table = /^([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)@(\d+)$/.exec(t);
   if (table) return ids.table({ table: table[1], version: Number(table[2]) });
-  throw new ValidationError(`"${text}" is not a lineage reference`, { path: "ref", hint: "write model@version (churn@3), table@version (gold.churn_training@2), or a record id (run:<id>)" });
+  throw new ValidationError(`"${text}" is not a lineage reference`, { path: "ref", hint: "write model@version (churn@3), table@version (gold.churn_training@2), prediction:<id>, or a record id (run:<id>)" });
 }
 
 export function kindOf(id: string): LineageNodeKind {
@@ -160,12 +160,18 @@ export async function lineageGraph(ws: Workspace, ref: string | undefined, direc
     if (!v) throw new NotFoundError(`no version of ${name} is registered yet`, { hint: `run the pipeline: millrace run ${ws.project.dir}` });
     ref = `${v.name}@${v.version}`;
   }
-  const root = lineageRoot(ref);
+  // A logged prediction: the graph of the version that made it, with the prediction as its root.
+  const prediction = ref.startsWith("prediction:") ? await findPrediction(ws, ref.slice("prediction:".length)) : null;
+  const root = prediction ? ids.model({ name: prediction.model, version: prediction.version }) : lineageRoot(ref);
   const g = await walk(r, root, direction);
   if (g.edges.length === 0 && !(await exists(ws, r, root))) throw new NotFoundError(`no record ${root}`, { hint: "see: millrace models, millrace tables" });
   const nodes: LineageGraphNode[] = [];
   for (const id of g.nodes) nodes.push(await describe(ws, r, id));
-  return { root, nodes, edges: g.edges.map((e) => ({ from: e.from, to: e.to, kind: e.kind })), truncated: g.truncated };
+  const edges = g.edges.map((e) => ({ from: e.from, to: e.to, kind: e.kind }));
+  if (!prediction) return { root, nodes, edges, truncated: g.truncated };
+  const id = `prediction:${prediction.id}`;
+  nodes.unshift({ id, kind: "other", label: `prediction ${prediction.id.slice(0, 8)}`, detail: [prediction.at, JSON.stringify(prediction.output).slice(0, 80)], href: null });
+  return { root: id, nodes, edges: direction === "up" ? [{ from: root, to: id, kind: "predicted_by" }, ...edges] : edges, truncated: g.truncated };
 }
 
 export interface ModelLineage {
@@ -192,22 +198,27 @@ export async function modelLineage(ws: Workspace, name: string, version: number)
 
 const tableLineage = (lake: Lake, ref: TableRef) => lineageOf(lake, ref).tree;
 
-/** A logged prediction (by the id every answer carries) and the lineage of the version that made it. */
-export async function predictionLineage(ws: Workspace, id: string, where: { model?: string; version?: number } = {}): Promise<{ prediction: Prediction } & ModelLineage> {
+/** A logged prediction by the id every answer carries, looked for in the project model's versions, newest first. */
+async function findPrediction(ws: Workspace, id: string): Promise<Prediction> {
   const r = await ws.meta();
-  const name = where.model ?? ws.project.config.registry.model;
-  const versions = where.version !== undefined ? [await r.registry.get(name, where.version)] : (await r.meta.listModelVersions(name)).sort((a, b) => b.version - a.version);
-  for (const mv of versions) {
+  const name = ws.project.config.registry.model;
+  for (const mv of (await r.meta.listModelVersions(name)).sort((a, b) => b.version - a.version)) {
     const hit: { p?: Prediction } = {};
     await forEachPrediction(ws.project.paths.predictions, name, mv.version, {}, (p) => {
       if (hit.p === undefined && p.id === id) hit.p = p;
     });
-    if (hit.p) return { prediction: hit.p, ...(await modelLineage(ws, name, mv.version)) };
+    if (hit.p) return hit.p;
   }
   throw new NotFoundError(`no logged prediction ${id} of ${name}`, {
     path: "id",
     hint: `the id is in every /predict answer; only sampled predictions are logged (monitor.sample_rate), under ${ws.project.paths.predictions}`,
   });
+}
+
+/** A logged prediction and the lineage of the version that made it. */
+export async function predictionLineage(ws: Workspace, id: string): Promise<{ prediction: Prediction } & ModelLineage> {
+  const prediction = await findPrediction(ws, id);
+  return { prediction, ...(await modelLineage(ws, prediction.model, prediction.version)) };
 }
 
 /** `millrace lineage REF`: model@version, a prediction id (prediction:<id>), or table[@version]. */
