@@ -17,6 +17,7 @@ import { FittedVoting, VOTING_PARAMS, VotingEnsemble } from "./ensemble/voting.j
 import { checkMembers } from "./ensemble/members.js";
 import { AUTO_PARAMS, AutoModel, FittedAuto } from "./auto/auto.js";
 import { FittedLinearSvm, LINEAR_SVM_PARAMS, LinearSvm, type LinearSvmState } from "./linear/linear-svm.js";
+import { checkPca, FittedPcaThen, PCA_PARAMS, PcaThen } from "./ensemble/pca-then.js";
 import { DECISION_TREE_PARAMS, DecisionTree } from "./forest/decision-tree.js";
 import { BAGGING_PARAMS, BaggingEnsemble, baggingBase, FittedBagging } from "./ensemble/bagging.js";
 
@@ -152,6 +153,16 @@ export const MODELS: Record<string, ModelKind> = {
     check: (p) => checkMembers(p, memberKind, "voting"),
     create: (p) => new VotingEnsemble(p, memberKind),
     restore: (s) => FittedVoting.restore(memberKind, s as never),
+  },
+  // PCA of the numeric inputs, then a learner on the components (the transform alone: FittedPcaThen.transform).
+  pca: {
+    name: "pca",
+    tasks: ALL,
+    pipeline: TREE_PIPELINE,
+    params: PCA_PARAMS,
+    check: (p) => checkPca(p, memberKind),
+    create: (p) => new PcaThen(p, memberKind),
+    restore: (s) => FittedPcaThen.restore(memberKind, s as never),
   },
   bagging: {
     name: "bagging",
