@@ -50,6 +50,7 @@ export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>
   if (!Array.isArray(inputs) || inputs.length === 0) throw new ValidationError("inputs must be a non-empty array of tensors", { path: "inputs", hint: "one tensor per model input field" });
   let rows = -1;
   const names: string[] = [];
+  const seen = new Set<string>();
   const cols: unknown[][] = [];
   for (let k = 0; k < inputs.length; k++) {
     const t: unknown = inputs[k];
@@ -57,9 +58,9 @@ export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>
     if (t === null || typeof t !== "object" || Array.isArray(t)) throw new ValidationError(`${where} must be a tensor object`, { path: where });
     const { name, shape, datatype, data } = t as Record<string, unknown>;
     if (typeof name !== "string" || name === "") throw new ValidationError(`${where}.name must be a non-empty string`, { path: `${where}.name` });
-    if (names.includes(name)) throw new ValidationError(`${where}.name ${name} is given twice`, { path: `${where}.name` });
+    if (seen.has(name)) throw new ValidationError(`${where}.name ${name} is given twice`, { path: `${where}.name` });
     if (typeof datatype !== "string" || !KNOWN_DATATYPES.has(datatype)) throw new ValidationError(`${where}.datatype must be a V2 datatype (FP64, INT64, BOOL, BYTES, ...)`, { path: `${where}.datatype` });
-    if (!Array.isArray(shape) || shape.length === 0 || shape.length > 2 || !shape.every((d) => Number.isInteger(d) && d >= 0) || (shape.length === 2 && shape[1] !== 1)) {
+    if (!Array.isArray(shape) || shape.length === 0 || shape.length > 2 || !(Number.isInteger(shape[0]) && shape[0] >= 0) || (shape.length === 2 && shape[1] !== 1)) {
       throw new ValidationError(`${where}.shape must be [n] or [n, 1]`, { path: `${where}.shape`, hint: "one value per record" });
     }
     const flat = Array.isArray(data) ? (data.length > 0 && Array.isArray(data[0]) ? (data as unknown[][]).flat() : data) : null;
@@ -67,10 +68,11 @@ export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>
     if (rows >= 0 && shape[0] !== rows) throw new ValidationError(`${where} has ${String(shape[0])} rows but inputs[0] has ${rows}`, { path: `${where}.shape`, hint: "every input tensor needs one value per record" });
     rows = shape[0] as number;
     names.push(name);
+    seen.add(name);
     cols.push(flat);
   }
   for (const f of fields) {
-    if (!f.nullable && !names.includes(f.name)) throw new ValidationError(`no input tensor named ${f.name}`, { path: "inputs", hint: `the model needs: ${fields.map((x) => x.name).join(", ")}` });
+    if (!f.nullable && !seen.has(f.name)) throw new ValidationError(`no input tensor named ${f.name}`, { path: "inputs", hint: `the model needs: ${fields.map((x) => x.name).join(", ")}` });
   }
   const records = new Array<Record<string, unknown>>(rows);
   for (let i = 0; i < rows; i++) {
