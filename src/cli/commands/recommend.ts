@@ -61,7 +61,7 @@ export async function recommendCommand(opts: RecommendOptions): Promise<number> 
     if (opts.json) printJson(report);
     else {
       console.log(`${users.length.toLocaleString("en-US")} users × top ${k} from ${model.name} → ${opts.output} in ${report.seconds.toFixed(2)} s`);
-      if (cold) console.log(`${cold.toLocaleString("en-US")} users were not in the training data: they got the most popular items (strategy = popularity)`);
+      if (cold) console.log(`${cold.toLocaleString("en-US")} user(s) not in the training data: they got the most popular items (strategy = popularity)`);
     }
     return 0;
   } finally {
