@@ -266,6 +266,45 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     await shoot("monitoring");
   });
 
+  it("at 390 px wide (a phone) no page scrolls sideways", async () => {
+    const s = p.summaries[0];
+    const gbdt = s.candidates.find((c: any) => c.candidate === "gbdt").runId;
+    const [a, b] = s.candidates.map((c: any) => c.runId);
+    const pages: [string, string][] = [
+      ["/", "text=Latest pipeline run"],
+      ["/pipeline", ".graph-node"],
+      ["/runs", "a.run-link"],
+      [`/runs/${gbdt}`, "[data-parallel]"],
+      [`/compare?ids=${a},${b}`, "canvas"],
+      ["/models", "a[data-version]"],
+      [`/models/churn/${s.model.version}`, '[data-evaluation="binary"]'],
+      ["/models/churn/predict", "form"],
+      ["/tables", "a[data-table]"],
+      ["/tables/silver.customers", "[data-column]"],
+      ["/lineage", ".graph-node"],
+      ["/drift", "main h1, main .empty"],
+      ["/monitoring", "[data-version-health]"],
+    ];
+    await page.setViewportSize({ width: 390, height: 844 });
+    const wide: string[] = [];
+    try {
+      for (const [route, ready] of pages) {
+        await open(route, ready);
+        await page.waitForTimeout(150);
+        const [scroll, inner] = (await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")) as number[];
+        if (scroll > inner) {
+          // Name the widest elements that reach past the viewport (the outermost of each), for the failure message.
+          const culprits = await page.evaluate(`[...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1).slice(0, 4).map((e) => e.tagName.toLowerCase() + "." + [...e.classList].join(".") + " " + Math.round(e.getBoundingClientRect().right)).join(", ")`);
+          wide.push(`${route}: ${scroll} > ${inner} (${culprits})`);
+        }
+        await page.screenshot({ path: path.join(shots, `phone${route.replace(/[/?=,]+/g, "-")}.png`), fullPage: true });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+    expect(wide).toEqual([]);
+  });
+
   it("loaded every page without a script error", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -101,6 +101,7 @@ export default function Overview() {
           </div>
           <Card title="Recent pipeline runs" extra={<span className="muted">{fmtInt(o.counts.runs)} training runs tracked · <Link to="/runs">runs →</Link></span>}>
             {o.recentPipelines.length ? (
+              <div className="table-wrap">
               <table className="data dense">
                 <thead>
                   <tr>
@@ -127,6 +128,7 @@ export default function Overview() {
                   ))}
                 </tbody>
               </table>
+              </div>
             ) : (
               <Empty title="no pipeline runs yet" command={`millrace run ${o.project.dir}`} />
             )}
