@@ -78,8 +78,12 @@ export class AutoModel extends ParamHolder<AutoModel> {
     }
     const entries = portfolioAll.filter((e) => wanted.length === 0 || wanted.includes(e.label));
     const tried: AutoCandidate[] = [];
-    // The refit on all rows costs about a fold's fit scaled by k/(k-1): kept in reserve for the best so far.
+    // The refit on all rows costs about a fold's fit scaled by k/(k-1) (and the fit grows faster than linearly with
+    // rows for some learners): 1.5x that is kept in reserve for the best so far. A candidate's first fold is guessed
+    // to cost as much as the slowest fold seen; after it, its own pace decides whether its remaining folds fit.
     let reserve = 0;
+    let slowestFold = 0;
+    const grow = (k * 1.5) / (k - 1);
     for (const [i, e] of entries.entries()) {
       const c: AutoCandidate = { label: e.label, model: e.model, params: e.params, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
       tried.push(c);
@@ -87,10 +91,9 @@ export class AutoModel extends ParamHolder<AutoModel> {
       try {
         const scores: number[] = [];
         for (const [j, p] of parts.entries()) {
-          // After a first fold, a candidate whose remaining folds and refit cannot fit in the budget is dropped.
-          const perFold = (performance.now() - s0) / 1000 / Math.max(j, 1);
-          if (tried.length > 1 && j > 0 && elapsed() + perFold * (parts.length - j + 1) + reserve > budget) throw new BudgetSpent();
-          if (tried.length > 1 && j === 0 && elapsed() + reserve > budget) throw new BudgetSpent();
+          const perFold = j > 0 ? (performance.now() - s0) / 1000 / j : slowestFold;
+          // The first candidate always runs: something must be chosen.
+          if (tried.length > 1 && elapsed() + perFold * (parts.length - j) + Math.max(reserve, perFold * grow) > budget) throw new BudgetSpent();
           const m = await fitMember(this.lookup, e.model, e.params, p.train);
           const out = predictMember(m, p.test);
           scores.push(taskMetrics(task, p.y, out, Math.max(nClasses, 1))[metric] ?? NaN);
@@ -100,7 +103,8 @@ export class AutoModel extends ParamHolder<AutoModel> {
         c.cvStd = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / scores.length);
         if (!Number.isFinite(mean)) (c.status = "failed"), (c.error = `${metric} undefined on a fold`);
         c.seconds = (performance.now() - s0) / 1000;
-        if (c.status === "scored" && best(tried, sign) === c) reserve = (c.seconds / parts.length) * 1.3;
+        slowestFold = Math.max(slowestFold, c.seconds / parts.length);
+        if (c.status === "scored" && best(tried, sign) === c) reserve = (c.seconds / parts.length) * grow;
       } catch (err) {
         c.seconds = (performance.now() - s0) / 1000;
         if (err instanceof BudgetSpent) c.status = "skipped: budget";
