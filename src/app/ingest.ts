@@ -2,10 +2,13 @@
 // under the source's schema policy, idempotent by a batch id, malformed lines quarantined with their line numbers.
 // The server's POST /ingest/<source> is its HTTP adapter.
 import { checkPushedLines } from "./ingest-check.js";
+import { NotFoundError } from "../errors.js";
 import type { Lake } from "../lake/lake.js";
 import type { SchemaPolicy } from "../lake/schema-policy.js";
 import { DEFAULT_DELETE_COLUMN } from "../lake/sources/files-keyed.js";
 import type { Project } from "../project/load-project.js";
+import { fileSources } from "../project/source-kinds.js";
+import { pushSchemaPolicies } from "./ingest-check.js";
 
 export interface PushResult {
   table: string;
@@ -17,6 +20,24 @@ export interface PushResult {
   rowsOut: number;
   rowsQuarantined: number;
   quarantineTable?: string;
+}
+
+/** The sources that accept pushed records (the file sources of millrace.yaml), with the schema policy of their pushes. */
+export function pushableSources(project: Project): Map<string, SchemaPolicy> {
+  const policies = pushSchemaPolicies(project);
+  return new Map(fileSources(project.config.sources).map((src) => [src.name, policies.get(src.name) ?? "fail"] as const));
+}
+
+/** The push policy of `source`, or a NotFoundError naming the sources that take pushes. */
+export function pushPolicy(sources: Map<string, SchemaPolicy>, source: string): SchemaPolicy {
+  const policy = sources.get(source);
+  if (policy === undefined) {
+    throw new NotFoundError(`no source "${source}" accepts pushed records`, {
+      path: "source",
+      hint: sources.size ? `sources: ${[...sources.keys()].join(", ")}` : "declare the source in millrace.yaml (sources: - name: ...)",
+    });
+  }
+  return policy;
 }
 
 /** Appends (or upserts) one pushed NDJSON batch to bronze.<source>; `policy` is the source's schema policy for pushes. */

@@ -2,8 +2,8 @@
 // a token with the ingest scope, the source's schema policy (fail by default for pushes: 400 naming the field),
 // idempotent by the Idempotency-Key header, malformed lines quarantined with their line numbers.
 import type { Hono } from "hono";
-import { NotFoundError, ValidationError } from "../errors.js";
-import { pushRecords } from "../app/ingest.js";
+import { ValidationError } from "../errors.js";
+import { pushPolicy, pushRecords } from "../app/ingest.js";
 import { Workspace } from "../app/workspace.js";
 import type { Project } from "../project/load-project.js";
 import type { SchemaPolicy } from "../lake/schema-policy.js";
@@ -20,7 +20,7 @@ export interface IngestRoute {
 
 export interface IngestRouteOptions {
   maxBodyBytes: number;
-  /** The sources that accept pushes, with the schema policy each push follows (see pushSchemaPolicies). */
+  /** The sources that accept pushes, with the schema policy each push follows (see pushableSources). */
   sources: Map<string, SchemaPolicy>;
 }
 
@@ -34,13 +34,7 @@ export function ingestRoute(on: Workspace | Project, opts: IngestRouteOptions): 
       // Failures are thrown to the app, which answers the 4xx and logs every 5xx with its route.
       app.post("/ingest/:source", guard("ingest"), async (c) => {
         const source = c.req.param("source");
-        const policy = opts.sources.get(source);
-        if (policy === undefined) {
-          throw new NotFoundError(`no source "${source}" accepts pushed records`, {
-            path: "source",
-            hint: opts.sources.size ? `sources: ${[...opts.sources.keys()].join(", ")}` : "declare the source in millrace.yaml (sources: - name: ...)",
-          });
-        }
+        const policy = pushPolicy(opts.sources, source);
         const type = c.req.header("content-type") ?? "";
         if (!/^application\/(x-)?ndjson|^application\/jsonl|^application\/json-seq|^text\/plain/i.test(type)) {
           throw new UnsupportedMediaTypeError(`content type ${type || "(none)"} is not NDJSON`, { path: "content-type", hint: "send Content-Type: application/x-ndjson, one JSON object a line" });

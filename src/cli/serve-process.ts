@@ -1,6 +1,5 @@
 // One serving process as millrace.yaml describes it: the served alias (and canary / shadow) loaded from the registry
 // and hot-swapped when aliases move, the prediction log and feedback joins as sinks, limits, tokens, Host check and CORS.
-import { fileSources } from "../project/source-kinds.js";
 import { ProcessMetricsRegistry as MetricsRegistry } from "../serve/process-metrics.js";
 import { describeError } from "../errors.js";
 import { Workspace, type WorkspaceStores } from "../app/workspace.js";
@@ -19,7 +18,7 @@ import { startServer, type RunningServer } from "../serve/server.js";
 import { OutcomeWatch } from "../serve/slo.js";
 import type { ModelSource, RollbackDecision } from "../serve/types.js";
 import { defaultUiDir, uiRoutes } from "../ui-api/index.js";
-import { pushSchemaPolicies } from "../app/ingest-check.js";
+import { pushableSources } from "../app/ingest.js";
 import { ingestRoute } from "./ingest-route.js";
 import { mountRegistryRoutes } from "./registry-routes.js";
 import { registryResolver } from "./registry-model-source.js";
@@ -142,9 +141,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   const failures = serveLogger();
   // The dashboard: GET /ui (static, public) and its read-only /api (a token with the read scope, when there are tokens).
   const dashboard = uiRoutes(workspace, { uiDir: defaultUiDir(), log });
-  const policies = pushSchemaPolicies(project);
-  const pushable = new Map(fileSources(cfg.sources).map((src) => [src.name, policies.get(src.name) ?? "fail"] as const));
-  const ingest = ingestRoute(workspace, { maxBodyBytes: cfg.serve.max_body_bytes, sources: pushable });
+  const ingest = ingestRoute(workspace, { maxBodyBytes: cfg.serve.max_body_bytes, sources: pushableSources(project) });
   const app = createApp({
     models,
     sink: fanOut(predictionLog, feedback),

@@ -66,4 +66,19 @@ describe("undo through the CLI", () => {
     expect(none).toMatchObject({ code: 1, json: { error: "not_found" } });
     expect(millrace(["ingest", dir, "--json"])).toMatchObject({ code: 1, json: { error: "validation_error", path: "forget" } });
   });
+
+  it("ingest --source S --records FILE pushes like POST /ingest/S: checked, once per batch id, unknown sources named", () => {
+    const file = path.join(dir, "push.ndjson");
+    fs.writeFileSync(file, `${good(500, 20)}\n{"id": 600, "x": "seven", "y": "no"}\n`);
+    const refused = millrace(["ingest", dir, "--source", "events", "--records", file, "--json"]);
+    expect(refused).toMatchObject({ code: 1, json: { error: "validation_error" } });
+    fs.writeFileSync(file, `${good(500, 20)}\n{broken\n`);
+    const before = millrace(["history", "bronze.events", "-p", dir, "--json"]).json.length;
+    const pushed = millrace(["ingest", dir, "--source", "events", "--records", file, "--batch-id", "b-1", "--json"]);
+    expect(pushed.code, pushed.out).toBe(0);
+    expect(pushed.json).toMatchObject({ table: "bronze.events", version: before + 1, rowsIn: 21, rowsOut: 20, rowsQuarantined: 1, duplicate: false });
+    expect(millrace(["ingest", dir, "--source", "events", "--records", file, "--batch-id", "b-1", "--json"]).json).toMatchObject({ version: null, duplicate: true });
+    expect(millrace(["ingest", dir, "--source", "nope", "--records", file, "--json"])).toMatchObject({ code: 1, json: { error: "not_found", path: "source", hint: "sources: events" } });
+    expect(millrace(["ingest", dir, "--records", file, "--json"])).toMatchObject({ code: 1, json: { path: "source" } });
+  });
 });

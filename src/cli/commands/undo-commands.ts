@@ -1,6 +1,9 @@
 // Undo for bad data: `millrace revert TABLE --to VERSION` and `millrace ingest --forget FILE`, each a new table
-// version audited with who did it (--actor, or $USER) and why (--reason).
+// version audited with who did it (--actor, or $USER) and why (--reason); and `millrace ingest --source S --records
+// FILE`, the push of POST /ingest/<source> from the command line (src/app/ingest.ts).
+import fs from "node:fs";
 import type { Command } from "commander";
+import { pushableSources, pushPolicy, pushRecords } from "../../app/ingest.js";
 import { Workspace } from "../../app/workspace.js";
 import { ValidationError } from "../../errors.js";
 import { forgetFile } from "../../lake/forget.js";
@@ -43,10 +46,14 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
       .argument("[project]", "project folder", ".")
       .option("--forget <file>", "remove this landing file's rows from the table that ingested it")
       .option("-t, --table <table>", "the table, when more than one ingested the file")
-      .description("change what the lake holds from a source file: --forget FILE removes its rows as a new version (to ingest, use millrace run)"),
+      .option("-s, --source <name>", "with --records: the source whose bronze table takes them")
+      .option("--records <file>", "push an NDJSON file (one JSON object a line) into bronze.<source>, as POST /ingest/<source> does")
+      .option("--batch-id <id>", "with --records: a batch pushed again under the same id is skipped")
+      .description("change what the lake holds: --source S --records FILE pushes records into bronze.S; --forget FILE removes a landing file's rows as a new version (landing files are ingested by millrace run)"),
   ).action(
-    action(async (project: string, opts: Omit<AuditOpts, "project"> & { forget?: string; table?: string }) => {
-      if (!opts.forget) throw new ValidationError("say what to do: --forget <file>", { path: "forget", hint: "files are ingested by: millrace run" });
+    action(async (project: string, opts: Omit<AuditOpts, "project"> & { forget?: string; table?: string; source?: string; records?: string; batchId?: string }) => {
+      if (opts.records !== undefined) return pushCommand(project, opts);
+      if (!opts.forget) throw new ValidationError("say what to do: --forget <file>, or --source <name> --records <file.ndjson>", { path: "forget", hint: "files are ingested by: millrace run" });
       const file = opts.forget;
       const r = await Workspace.use(loadProject(project), async (ws) => forgetFile(await ws.lake(), file, opts));
       if (opts.json) printJson(r);
@@ -55,4 +62,20 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
       return 0;
     }),
   );
+}
+
+/** `millrace ingest --source S --records FILE`: the push of POST /ingest/<source>, from a file. */
+async function pushCommand(project: string, opts: { source?: string; records?: string; batchId?: string; json?: boolean }): Promise<number> {
+  if (!opts.source) throw new ValidationError("--records needs --source <name>: the source whose bronze table takes them", { path: "source" });
+  const file = opts.records!;
+  if (!fs.existsSync(file)) throw new ValidationError(`no such file: ${file}`, { path: "records", hint: "give an NDJSON file: one JSON object a line" });
+  const p = loadProject(project);
+  const policy = pushPolicy(pushableSources(p), opts.source);
+  const text = fs.readFileSync(file, "utf8");
+  if (!text.trim()) throw new ValidationError(`${file} holds no records`, { path: "records", hint: "one JSON object a line" });
+  const r = await Workspace.use(p, async (ws) => pushRecords(await ws.lake(), p, opts.source!, text, { policy, ...(opts.batchId ? { batchId: opts.batchId } : {}) }));
+  if (opts.json) printJson(r);
+  else if (r.duplicate) console.log(`${r.table}: batch ${opts.batchId} was pushed before; nothing written`);
+  else console.log(`${r.table}: v${r.version} with ${fmtNumber(r.rowsOut)} of ${fmtNumber(r.rowsIn)} rows${r.rowsQuarantined ? `, ${fmtNumber(r.rowsQuarantined)} quarantined in ${r.quarantineTable}` : ""}`);
+  return 0;
 }
