@@ -81,6 +81,8 @@ interface Pending {
 }
 
 const INITIAL_BYTES = 256 * 1024;
+/** New buffers are made at most this big up front, whatever a burst of large requests reached. */
+const MAX_HINT_BYTES = 16 * 1024 * 1024;
 
 export class PredictionLog {
   /** Lines are encoded into per-version byte buffers as they arrive: nothing waits on the JS heap (where a queue of
@@ -92,6 +94,8 @@ export class PredictionLog {
   private lastAtJson = '""';
   /** Buffers whose bytes are on disk, kept for reuse (two per version at most). */
   private readonly spare = new Map<string, Buffer[]>();
+  /** The most bytes a flushed batch held (capped): new buffers start at this size. */
+  private sizeHint = 0;
   private queuedRecords = 0;
   /** Accepted entries not yet encoded (encodeLater), and their record count. */
   private later: Entry[] = [];
@@ -171,7 +175,8 @@ export class PredictionLog {
       p = this.pending.get(key) ?? null;
       if (!p) {
         // A buffer written before is reused: fresh large buffers cost page faults (system time) on every flush.
-        const buf = this.spare.get(key)?.pop() ?? Buffer.allocUnsafe(INITIAL_BYTES);
+        // A new one starts at the size the last batches reached: growing by doubling copies what it holds each time.
+        const buf = this.spare.get(key)?.pop() ?? Buffer.allocUnsafe(Math.max(INITIAL_BYTES, this.sizeHint));
         this.pending.set(key, (p = { key, model: e.model, version: e.version, dir: versionDir(this.opts.dir, e.model, e.version), buf, used: 0, records: 0 }));
       }
       this.lastPending = p;
@@ -264,6 +269,7 @@ export class PredictionLog {
     this.encodeWaiting();
     if (this.queuedRecords === 0) return this.writing;
     const batch = [...this.pending.values()].filter((p) => p.records > 0);
+    for (const p of batch) if (p.used > this.sizeHint) this.sizeHint = Math.min(p.used, MAX_HINT_BYTES);
     const n = this.queuedRecords;
     // Fresh buffers for what arrives while this batch is written.
     this.pending = new Map();
