@@ -2,6 +2,7 @@
 // and runs it, returning the summary. Each task is of a registered kind (task-kinds/), which plans it, gives it
 // only the resources it declares, and writes its part of the summary; tasks pass typed records downstream.
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { ConfigError, isMillraceError, describeError } from "../errors.js";
 import { loadSqlModels } from "../lake/sql-models.js";
 import type { Project } from "../project/load-project.js";
@@ -11,6 +12,8 @@ import type { StaleRun } from "../store/stale-runs.js";
 import { DEFAULT_PIPELINE, pipelineDef, selectTasks, type PipelineDef } from "./pipelines.js";
 import { admitRun } from "./run-capacity.js";
 import { RunLogWriter } from "./run-log.js";
+import { cancelFlag } from "./run-control.js";
+import { fileInPartition, partitionKey } from "./partitions.js";
 import { checkAlertRules, raisePipelineAlerts } from "./run-alerts.js";
 import type { TriggerKind } from "../store/metadata-store.js";
 import type { Clock } from "./clock.js";
@@ -35,14 +38,17 @@ export interface PipelineOptions {
 }
 
 /** The project's full DAG: every registered task kind plans its tasks, in registry order. */
-export function buildPipelineTasks(project: Project, opts: PipelineOptions = {}): PipelineTask[] {
+export function buildPipelineTasks(
+  project: Project, opts: PipelineOptions & { files?: (file: string) => boolean; optIn?: readonly string[] } = {},
+): PipelineTask[] {
   const models = loadSqlModels(project.paths.models);
-  const base = { project, models, retrain: opts.retrain === true };
+  const base = { project, models, retrain: opts.retrain === true, ...(opts.files ? { files: opts.files } : {}) };
   const producers = new Map<string, TaskRef<TableOutput>>();
   for (const kind of TASK_KINDS) for (const [table, id] of kind.produces?.(base) ?? []) producers.set(table, ref<TableOutput>(id));
   const tasks: PipelineTask[] = [];
   const ctx: PlanContext = { ...base, producers, planned: (kind) => tasks.filter((t) => t.kind.name === kind) };
-  for (const kind of TASK_KINDS) tasks.push(...(kind.plan(ctx) as PipelineTask[]));
+  // An opt-in kind (deploy) is planned only for a pipeline that names it.
+  for (const kind of TASK_KINDS) if (!kind.optIn || opts.optIn?.includes(kind.name)) tasks.push(...(kind.plan(ctx) as PipelineTask[]));
   return tasks;
 }
 
@@ -68,14 +74,17 @@ export async function runPipeline(r: Resources, opts: RunPipelineOptions = {}): 
 async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipelineOptions): Promise<PipelineSummary> {
   const project = r.project;
   const cfg = project.config;
-  if (opts.partition !== undefined) checkPartition(def, opts.partition);
+  const partition = opts.partition !== undefined ? checkPartition(def, opts.partition) : undefined;
   checkAlertRules(cfg.pipeline_alerts);
   const startedAt = new Date().toISOString();
   const pipelineRunId = opts.runId ?? randomUUID();
   const trigger = opts.trigger ?? "manual";
   const t0 = performance.now();
   // Planned before anything is recorded: a pipeline that selects an unknown task is a config error, not a run.
-  const tasks = applyTaskControl(selectTasks(buildPipelineTasks(project, opts), def), def.control);
+  const tasks = applyTaskControl(
+    selectTasks(buildPipelineTasks(project, { ...opts, ...(partition ? { files: partition } : {}), optIn: def.tasks ?? [] }), def),
+    def.control,
+  );
   const orchestration = orchestrationOf(r.meta);
   // Holding the run lock, any "running" record of this host whose process is gone was left by a killed run.
   const reaped = await r.meta.reapStaleRuns();
@@ -92,9 +101,16 @@ async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipeli
     await orchestration.placeRun(pipelineRunId, def.name, opts.partition ?? null);
     // In process, CPU-bound tasks gain nothing from overlapping; with workers, candidates train side by side.
     const concurrency = executorOf(project) === "bullmq" ? 8 : 1;
+    const flag = cancelFlag(project.paths.state, pipelineRunId);
+    let lastLook = 0;
     const onEvent = (e: TaskEvent) => {
       log.onEvent(e);
       opts.onEvent?.(e);
+      // A learner keeps the event loop busy between reports, so the store poll may not run: look at the flag here.
+      if (e.type === "progress" && Date.now() - lastLook > 200) {
+        lastLook = Date.now();
+        if (fs.existsSync(flag)) cancel.abort("cancelled by request (millrace pipeline cancel)");
+      }
     };
     const result = await runDag(tasks, r, { concurrency, onEvent, signal: cancel.signal, ...(opts.clock ? { clock: opts.clock } : {}) });
     summary = summarize(r, tasks, result, {
@@ -117,6 +133,7 @@ async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipeli
     });
 
   } finally {
+    fs.rmSync(cancelFlag(project.paths.state, pipelineRunId), { force: true });
     stopPolling();
     opts.signal?.removeEventListener("abort", onOuterAbort);
     await log.close();
@@ -137,12 +154,14 @@ function pollCancel(store: OrchestrationStore, runId: string, ctl: AbortControll
   return () => clearInterval(timer);
 }
 
-function checkPartition(def: PipelineDef, partition: string): void {
+/** The landing files of a partition of `def`; a ConfigError when the pipeline declares no partitions. */
+function checkPartition(def: PipelineDef, partition: string): (file: string) => boolean {
   if (!def.partitions) {
     throw new ConfigError(`pipeline ${def.name} has no partitions, so it cannot run partition ${partition}`, {
       hint: `declare pipelines.${def.name}.partitions: { granularity: day, start: 2026-01-01 } in millrace.yaml`,
     });
   }
+  return fileInPartition(def.partitions, partitionKey(def.partitions, partition));
 }
 
 interface RunFacts {

@@ -1,6 +1,8 @@
 // Run control written once for the CLI and HTTP: start a pipeline run (here, or detached in a child process so a
 // server keeps answering), ask a run to stop, read its task logs.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { NotFoundError } from "../errors.js";
@@ -17,10 +19,22 @@ export async function findRun(meta: MetadataStore, idOrPrefix: string): Promise<
   return run;
 }
 
-/** Asks a running run to stop (its process looks every second); what the run was, and whether it was running. */
-export async function cancelRun(meta: MetadataStore, idOrPrefix: string): Promise<{ runId: string; requested: boolean; status: string }> {
+/** The flag file of a cancel request: a run checks it at every progress report, even while a learner keeps its thread busy. */
+export function cancelFlag(stateDir: string, runId: string): string {
+  return path.join(stateDir, "cancel", runId);
+}
+
+/**
+ * Asks a running run to stop: a row in the store (the run looks every second, from any host) and a flag file in the
+ * project's state folder (seen at the next progress report of a busy learner on this host). Says whether it ran.
+ */
+export async function cancelRun(meta: MetadataStore, idOrPrefix: string, stateDir?: string): Promise<{ runId: string; requested: boolean; status: string }> {
   const run = await findRun(meta, idOrPrefix);
   const requested = await orchestrationOf(meta).requestCancel(run.id);
+  if (requested && stateDir) {
+    fs.mkdirSync(path.dirname(cancelFlag(stateDir, run.id)), { recursive: true });
+    fs.writeFileSync(cancelFlag(stateDir, run.id), new Date().toISOString());
+  }
   return { runId: run.id, requested, status: run.status };
 }
 

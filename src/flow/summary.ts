@@ -76,6 +76,8 @@ export interface PipelineSummary {
   /** Every task of the DAG with its state, duration, note and dependencies (the graph as it ran). */
   tasks: Record<string, { state: string; kind?: string; ms?: number; note?: string; deps?: string[] }>;
   failure?: { task: string; code: string; message: string; hint?: string; details?: unknown };
+  /** The deploy task's smoke test of the served version, and the rollback when it failed. */
+  deployment?: { model?: string; alias?: string; version?: number; url?: string; smoke: "passed" | "failed"; latencyMs?: number; rolledBackTo?: number };
   /** Pipeline alerts this run raised (pipeline_alerts: in millrace.yaml), sent to their webhook / log / metric. */
   alerts?: { rule: string; kind: string; message: string }[];
   /** Run records a killed process had left "running", marked failed when this run started. */

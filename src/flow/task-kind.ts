@@ -41,6 +41,8 @@ export interface PlanContext {
   planned(kind: string): PipelineTask[];
   /** Train even when the dataset is unchanged (an alert's retrain, `run --retrain`). */
   retrain: boolean;
+  /** A partition's run: the landing files of that partition only. */
+  files?: (file: string) => boolean;
 }
 
 export interface TaskKind<Out = unknown, K extends ResourceName = ResourceName> {
@@ -48,6 +50,8 @@ export interface TaskKind<Out = unknown, K extends ResourceName = ResourceName> 
   /** One line for `--help` and the dashboard. */
   readonly description: string;
   readonly needs: readonly K[];
+  /** Planned only in a pipeline that names the kind in its tasks, never in the default (whole) DAG. */
+  readonly optIn?: boolean;
   /** The tables this kind's tasks write: table → task id. */
   produces?(ctx: Omit<PlanContext, "producers" | "planned">): [table: string, taskId: string][];
   /** The tasks of this kind in the project's full DAG (dependencies on earlier kinds' tasks by ref). */

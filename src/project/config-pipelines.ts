@@ -100,6 +100,12 @@ const pipelineAlertSchema = z.strictObject({
   webhook: z.string().url().optional().describe("URL the webhook action posts to."),
 });
 
+const deploymentSchema = z.strictObject({
+  url: z.string().min(1).describe("Base URL of the deployed server the deploy task smoke-tests (${ENV} expanded), e.g. http://churn.internal:8080."),
+  token_env: z.string().optional().describe("Environment variable holding the server's API token, when it asks for one."),
+  smoke_timeout: durationSchema.default(60).describe("How long the smoke test waits for the server to be ready (a scaled-to-zero service starts on the first request)."),
+});
+
 /** Spread into the project schema: the orchestration keys at the top level of millrace.yaml. */
 export const orchestrationKeys = {
   schedule: cronSchema
@@ -122,6 +128,9 @@ export const orchestrationKeys = {
     .record(z.string(), z.number().int().min(1))
     .default({})
     .describe("Pools: name → slots. Runs of pipelines naming a pool take a slot each, e.g. training: 1 keeps one training at a time across pipelines."),
+  deployment: deploymentSchema
+    .optional()
+    .describe("Where the deploy task (a pipeline with tasks: [deploy]) smoke-tests the served version; it rolls the alias back when the test fails."),
   pipeline_alerts: z.array(pipelineAlertSchema).default([]).describe("Alerts on pipeline runs: a failed run, a timed-out task, a failed data check, to webhook/log/metric."),
 };
 

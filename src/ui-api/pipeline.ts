@@ -158,7 +158,7 @@ export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => v
     "/pipeline-runs/:id/cancel",
     handle(async (c) => {
       control();
-      return cancelRun((await data.meta()).meta, c.req.param("id") ?? "");
+      return cancelRun((await data.meta()).meta, c.req.param("id") ?? "", project.paths.state);
     }, log),
   );
 
@@ -181,7 +181,10 @@ export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => v
         Array.isArray((t as { deps?: unknown }).deps) ? [{ id: tid, deps: (t as { deps: string[] }).deps }] : [],
       );
       try {
-        if (graph.length === 0) graph = selectTasks(buildPipelineTasks(project), pipelineDef(project.config, pipeline)).map((t) => ({ id: t.id, deps: t.deps, kind: t.kind.name }));
+        if (graph.length === 0) {
+          const def = pipelineDef(project.config, pipeline);
+          graph = selectTasks(buildPipelineTasks(project, { optIn: def.tasks ?? [] }), def).map((t) => ({ id: t.id, deps: t.deps, kind: t.kind.name }));
+        }
       } catch (e) {
         // A broken millrace.yaml or SQL model must not hide the recorded run: its nodes are shown without edges.
         log(`dashboard: the task graph could not be built, showing the run without edges: ${String(e)}`);

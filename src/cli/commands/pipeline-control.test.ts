@@ -120,9 +120,8 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
     expect(r.code).toBe(1);
     expect(r.json.tasks["train:gbdt"].state).toBe("timed_out");
     expect(r.json.failure.code).toBe("task_timeout");
-    // The learner stopped at its next progress report: its tracked run failed with the timeout instead of finishing.
-    const gbdtRun = millrace(["runs", "-p", dir, "--json"]).json.find((x: any) => x.name === "gbdt" && x.status === "failed");
-    expect(gbdtRun?.error).toMatch(/timed out/);
+    // The attempt ended at its 2 s timeout (training it takes about 10 s here), not when the learner would have.
+    expect(r.json.tasks["train:gbdt"].ms).toBeLessThan(6000);
     expect(r.json.alerts.map((a: any) => a.rule).sort()).toEqual(["failed", "slow"]);
     expect(hooks.map((h) => [h.source, h.alert.rule, h.alert.kind, h.alert.pipeline, h.alert.runId]).sort()).toEqual([
       ["millrace", "failed", "run_failed", "hurried", r.json.pipelineRunId],

@@ -2,6 +2,7 @@
 // the dashboard call the same operations in flow/run-control.ts).
 import type { Command } from "commander";
 import { Option } from "commander";
+import { backfill } from "../../flow/backfill.js";
 import { runPipeline } from "../../flow/pipeline.js";
 import { pipelinesOf } from "../../flow/pipelines.js";
 import { cancelRun, runLogs } from "../../flow/run-control.js";
@@ -47,17 +48,49 @@ export async function triggerCommand(name: string, opts: TriggerOptions): Promis
   }
 }
 
-async function withMeta<T>(dir: string, body: (meta: Awaited<ReturnType<typeof openMetadataStore>>) => Promise<T>): Promise<T> {
+async function withMeta<T>(dir: string, body: (meta: Awaited<ReturnType<typeof openMetadataStore>>, stateDir: string) => Promise<T>): Promise<T> {
   const project = loadProject(dir);
   const meta = await openMetadataStore(project.paths.metadata);
   try {
-    return await body(meta);
+    return await body(meta, project.paths.state);
   } finally {
     await meta.close();
   }
 }
 
+export async function backfillCommand(name: string, opts: { project: string; from: string; to: string; json?: boolean }): Promise<number> {
+  const project = loadProject(opts.project);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort("interrupted (Ctrl-C)");
+  process.once("SIGINT", onSignal);
+  try {
+    const out = await withResources(project, (r) =>
+      backfill(r, name, { from: opts.from, to: opts.to }, {
+        signal: stop.signal,
+        onPartition: (p) =>
+          !opts.json && process.stderr.write(`${p.status === "succeeded" ? color.green("✔") : p.status === "skipped" ? color.dim("·") : color.red("✘")} ${p.partition} ${p.status}${p.runId ? color.dim(` run ${p.runId.slice(0, 8)}`) : ""}${p.reason ? ` — ${p.reason}` : ""}\n`),
+      }),
+    );
+    const count = (s: string) => out.partitions.filter((p) => p.status === s).length;
+    if (opts.json) printJson(out);
+    else console.log(`${out.pipeline}: ${count("succeeded")} partition(s) run, ${count("skipped")} skipped (done or running elsewhere), ${count("failed") + count("cancelled")} failed or cancelled`);
+    return out.partitions.some((p) => p.status === "failed" || p.status === "cancelled") ? 1 : 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
+}
+
 export function pipelineControlCommands(pipeline: Command, program: Command, action: ActionWrapper): void {
+  for (const cmd of [pipeline.command("backfill"), program.command("backfill")]) {
+    cmd
+      .argument("<name>", "a pipeline with partitions: (millrace pipeline list)")
+      .requiredOption("--from <date>", "first partition, YYYY-MM-DD (or YYYY-MM for monthly)")
+      .requiredOption("--to <date>", "last partition, inclusive")
+      .description("run each partition from --from to --to that has not succeeded, once, oldest first; resumable and idempotent")
+      .option("-p, --project <dir>", "project folder", ".")
+      .option("--json", "print each partition's outcome as JSON")
+      .action(action((name: string, opts: { project: string; from: string; to: string; json?: boolean }) => backfillCommand(name, opts)));
+  }
   pipeline
     .command("list")
     .description("the project's pipelines: tasks, schedule, asset triggers, limits")
@@ -95,8 +128,8 @@ export function pipelineControlCommands(pipeline: Command, program: Command, act
     .option("--json", "print as JSON")
     .action(
       action((id: string, opts: { project: string; json?: boolean }) =>
-        withMeta(opts.project, async (meta) => {
-          const out = await cancelRun(meta, id);
+        withMeta(opts.project, async (meta, stateDir) => {
+          const out = await cancelRun(meta, id, stateDir);
           if (opts.json) printJson(out);
           else console.log(out.requested ? `cancel requested for run ${out.runId.slice(0, 8)}` : color.yellow(`run ${out.runId.slice(0, 8)} is not running (${out.status}): nothing to cancel`));
           return out.requested ? 0 : 1;

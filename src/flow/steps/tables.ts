@@ -22,11 +22,12 @@ export type { TableOutput };
 /** The resources the table steps use. */
 type LakeNeeds = Needs<"lake" | "meta">;
 
-export async function ingestSource(r: LakeNeeds, source: SourceConfig, note: (s: string) => void): Promise<TableOutput> {
+/** `only` keeps the landing files a partition's run reads (flow/partitions.ts); a pulled source ignores it. */
+export async function ingestSource(r: LakeNeeds, source: SourceConfig, note: (s: string) => void, only?: (file: string) => boolean): Promise<TableOutput> {
   const table = `bronze.${source.name}`;
   if (isPostgresSource(source)) return ingestFromPostgres(r, table, source, note);
   const dir = path.resolve(r.project.dir, source.path);
-  const files = listLandingFiles(dir, source.pattern);
+  const files = listLandingFiles(dir, source.pattern).filter((f) => !only || only(f));
   const read = { format: source.format, schemaPolicy: source.schema_policy ?? "add_columns", ...(source.csv ? { csv: csvOptions(source.csv) } : {}) };
   // A keyed source upserts by key (one current row per key); without a key every new file is appended.
   const result: IngestResult & { changes?: RowChanges } = source.key

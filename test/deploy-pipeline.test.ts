@@ -1,0 +1,51 @@
+// The deployment pipeline (issues 13, 14): the deploy task smoke-tests the version the serving alias points at on a
+// real `millrace serve`, and when the smoke test fails rolls the alias back, with the reason in the audit trail.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyExample, millrace, startServe } from "./cli.js";
+
+describe("deployment pipeline", { timeout: 600_000 }, () => {
+  let dir: string;
+  let server: Awaited<ReturnType<typeof startServe>> | undefined;
+  const yaml = () => path.join(dir, "millrace.yaml");
+  const base = () => fs.readFileSync(yaml(), "utf8");
+  let original = "";
+
+  beforeAll(() => {
+    dir = copyExample();
+    original = base();
+    expect(millrace(["run", dir, "--json"]).code).toBe(0);
+    // A second version (the gate may keep it out); promoted by hand so the alias has a version to go back to.
+    expect(millrace(["run", dir, "--retrain", "--json"]).code).not.toBe(2);
+    expect(millrace(["models", "promote", "churn", "2", "-p", dir, "-r", "release 2", "--json"]).code).toBe(0);
+  });
+  afterAll(() => server?.proc.kill("SIGTERM"));
+
+  const withDeployment = (url: string) =>
+    fs.writeFileSync(yaml(), `${original}\npipelines:\n  deployment: { tasks: [deploy] }\ndeployment: { url: "${url}", smoke_timeout: 2 }\n`);
+
+  it("passes when the served version answers its input example with its provenance", async () => {
+    server = await startServe(dir);
+    withDeployment(server.url);
+    const r = millrace(["pipeline", "trigger", "deployment", "-p", dir, "--json"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.json.deployment).toMatchObject({ model: "churn", alias: "production", version: 2, smoke: "passed" });
+    expect(Object.keys(r.json.tasks)).toEqual(["deploy"]);
+  });
+
+  it("rolls the alias back when the smoke test fails, and says so in the audit trail", () => {
+    // Nothing listens on port 9 of this host: the server is not ready within smoke_timeout.
+    withDeployment("http://127.0.0.1:9");
+    const r = millrace(["pipeline", "trigger", "deployment", "-p", dir, "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.json.failure.code).toBe("deployment_failed");
+    expect(r.json.deployment).toMatchObject({ smoke: "failed", version: 2, rolledBackTo: 1 });
+    const history = millrace(["models", "history", "churn", "-p", dir, "--json"]).json;
+    const last = (Array.isArray(history) ? history : history.transitions).at(-1);
+    expect(last).toMatchObject({ alias: "production", fromVersion: 2, toVersion: 1, actor: "pipeline:deploy" });
+    expect(last.reason).toContain("smoke test of v2 on http://127.0.0.1:9 failed");
+    // The default pipeline never deploys.
+    expect(millrace(["pipeline", "list", "-p", dir, "--json"]).json.map((p: any) => p.name)).toEqual(["deployment"]);
+  });
+});
