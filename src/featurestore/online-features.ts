@@ -35,15 +35,16 @@ export class ServiceFeatures {
     const out = records.map((r) => ({ ...r }));
     const timestamps = records.map(() => ({}) as Record<string, string | null>);
     const stale: StaleFeature[] = [];
-    const lookups = await Promise.all(
-      this.service.views.map(async (sv) => {
-        const keys = records.map((r) => entityKeyOf(sv.joinKeys.map((k) => r[k])));
-        const unique = [...new Set(keys)];
-        const rows = await this.store.get(sv.view.name, unique);
-        const byKey = new Map<string, OnlineRow | null>(unique.map((k, i) => [k, rows[i]]));
-        return { sv, keys, byKey };
-      }),
-    );
+    // The embedded store answers synchronously: no promise per view on the request path.
+    const sync = (this.store as { getSync?: (view: string, keys: string[]) => (OnlineRow | null)[] }).getSync?.bind(this.store);
+    const lookup = (sv: ResolvedService["views"][number]) => {
+      const keys = records.length === 1 ? [entityKeyOf(sv.joinKeys.map((k) => records[0][k]))] : records.map((r) => entityKeyOf(sv.joinKeys.map((k) => r[k])));
+      const unique = keys.length === 1 ? keys : [...new Set(keys)];
+      const toMap = (rows: (OnlineRow | null)[]) => ({ sv, keys, byKey: new Map<string, OnlineRow | null>(unique.map((k, i) => [k, rows[i]])) });
+      return sync ? toMap(sync(sv.view.name, unique)) : this.store.get(sv.view.name, unique).then(toMap);
+    };
+    type Found = { sv: ResolvedService["views"][number]; keys: string[]; byKey: Map<string, OnlineRow | null> };
+    const lookups: Found[] = sync ? this.service.views.map((sv) => lookup(sv) as Found) : await Promise.all(this.service.views.map(lookup));
     for (const { sv, keys, byKey } of lookups) {
       for (let i = 0; i < records.length; i++) {
         const row = byKey.get(keys[i]) ?? null;
