@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ParamHolder } from "../learn/params.js";
 import { Rng } from "../learn/rng.js";
 import type { FittedRecommender } from "./estimator.js";
-import { checkInteractions, choleskySolve, csr, type Csr, type RecTrainingData } from "./interactions.js";
+import { checkInteractions, choleskySolve, csr, dot, type Csr, type RecTrainingData } from "./interactions.js";
 
 export const ALS_PARAMS = z.strictObject({
   factors: z.number().int().min(1).default(64),
@@ -37,20 +37,14 @@ export class FittedALS implements FittedRecommender {
     for (let j = 0; j < users.length; j++) {
       const u = users[j];
       const i = items[j];
-      let s = 0;
-      if (u >= 0 && i >= 0) for (let f = 0; f < k; f++) s += X[u * k + f] * Y[i * k + f];
-      out[j] = s;
+      out[j] = u >= 0 && i >= 0 ? dot(X, u * k, Y, i * k, k) : 0;
     }
     return out;
   }
 
   scoreItems(u: number, out: Float64Array): void {
     const { X, Y, k } = this.s;
-    for (let i = 0; i < out.length; i++) {
-      let s = 0;
-      for (let f = 0; f < k; f++) s += X[u * k + f] * Y[i * k + f];
-      out[i] = s;
-    }
+    for (let i = 0; i < out.length; i++) out[i] = dot(X, u * k, Y, i * k, k);
   }
 
   state(): Record<string, unknown> {
@@ -125,16 +119,10 @@ function solveSide(C: Sparse, X: Float64Array, Y: Float64Array, nY: number, k: n
     }
     // Conjugate gradient on A x = b without forming A: A v = YtY v + Σ_i c1_i (y_i·v) y_i.
     const mulA = (v: Float64Array, out: Float64Array) => {
-      for (let a = 0; a < k; a++) {
-        let t = 0;
-        for (let bb = 0; bb < k; bb++) t += YtY[a * k + bb] * v[bb];
-        out[a] = t;
-      }
+      for (let a = 0; a < k; a++) out[a] = dot(YtY, a * k, v, 0, k);
       for (let t = s; t < e; t++) {
         const yi = C.index[t] * k;
-        let dot = 0;
-        for (let f = 0; f < k; f++) dot += Y[yi + f] * v[f];
-        const w = alpha * C.value[t] * dot;
+        const w = alpha * C.value[t] * dot(Y, yi, v, 0, k);
         for (let f = 0; f < k; f++) out[f] += w * Y[yi + f];
       }
     };

@@ -2,6 +2,7 @@
 // training gets its bias and factors as 0 (Surprise's rule). SVD++ stores p_u + |N(u)|^-1/2 Σ y_j as p_u.
 
 import type { FittedRecommender } from "./estimator.js";
+import { dot } from "./interactions.js";
 
 export interface BiasedMFState {
   mu: number;
@@ -27,7 +28,7 @@ export class FittedBiasedMF implements FittedRecommender {
       const u = users[j];
       const i = items[j];
       let est = mu + (u >= 0 ? bu[u] : 0) + (i >= 0 ? bi[i] : 0);
-      if (u >= 0 && i >= 0) for (let f = 0, pu = u * k, qi = i * k; f < k; f++) est += P[pu + f] * Q[qi + f];
+      if (u >= 0 && i >= 0 && k > 0) est += dot(P, u * k, Q, i * k, k);
       out[j] = est;
     }
     return out;
@@ -37,11 +38,8 @@ export class FittedBiasedMF implements FittedRecommender {
     const { mu, bu, bi, P, Q, k } = this.s;
     const base = mu + bu[u];
     const pu = u * k;
-    for (let i = 0; i < bi.length; i++) {
-      let est = base + bi[i];
-      for (let f = 0, qi = i * k; f < k; f++) est += P[pu + f] * Q[qi + f];
-      out[i] = est;
-    }
+    if (k === 0) for (let i = 0; i < bi.length; i++) out[i] = base + bi[i];
+    else for (let i = 0; i < bi.length; i++) out[i] = base + bi[i] + dot(P, pu, Q, i * k, k);
   }
 
   state(): Record<string, unknown> {

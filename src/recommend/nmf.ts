@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ParamHolder } from "../learn/params.js";
 import { Rng } from "../learn/rng.js";
 import type { FittedRecommender } from "./estimator.js";
-import { checkInteractions, counts, globalMean, type RecTrainingData } from "./interactions.js";
+import { checkInteractions, counts, dot, globalMean, type RecTrainingData } from "./interactions.js";
 
 export const NMF_PARAMS = z.strictObject({
   n_factors: z.number().int().min(1).default(15),
@@ -40,20 +40,14 @@ export class FittedNMF implements FittedRecommender {
         out[j] = mu; // no biases to fall back on: the global mean (Surprise's default prediction)
         continue;
       }
-      let est = -offset;
-      for (let f = 0; f < k; f++) est += P[u * k + f] * Q[i * k + f];
-      out[j] = est;
+      out[j] = dot(P, u * k, Q, i * k, k) - offset;
     }
     return out;
   }
 
   scoreItems(u: number, out: Float64Array): void {
     const { P, Q, k } = this.s;
-    for (let i = 0; i < out.length; i++) {
-      let est = 0;
-      for (let f = 0; f < k; f++) est += P[u * k + f] * Q[i * k + f];
-      out[i] = est;
-    }
+    for (let i = 0; i < out.length; i++) out[i] = dot(P, u * k, Q, i * k, k);
   }
 
   state(): Record<string, unknown> {
@@ -94,8 +88,7 @@ export class NMFRecommender extends ParamHolder<NMFRecommender> {
       for (let j = 0; j < r.length; j++) {
         const pu = users[j] * k;
         const qi = items[j] * k;
-        let est = 0;
-        for (let f = 0; f < k; f++) est += P[pu + f] * Q[qi + f];
+        const est = dot(P, pu, Q, qi, k);
         const rj = r[j];
         for (let f = 0; f < k; f++) {
           const p = P[pu + f];

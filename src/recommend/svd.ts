@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ParamHolder } from "../learn/params.js";
 import { Rng } from "../learn/rng.js";
 import { FittedBiasedMF, normalFactors } from "./biased-mf.js";
-import { checkInteractions, globalMean, type RecTrainingData } from "./interactions.js";
+import { checkInteractions, dot, globalMean, type RecTrainingData } from "./interactions.js";
 
 export const SVD_PARAMS = z.strictObject({
   n_factors: z.number().int().min(1).default(100),
@@ -51,9 +51,7 @@ export class SVDRecommender extends ParamHolder<SVDRecommender> {
         const i = items[j];
         const pu = u * k;
         const qi = i * k;
-        let dot = 0;
-        for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
-        const err = r[j] - (mu + bu[u] + bi[i] + dot);
+        const err = r[j] - (mu + bu[u] + bi[i] + dot(P, pu, Q, qi, k));
         if (biased) {
           bu[u] += lr * (err - reg * bu[u]);
           bi[i] += lr * (err - reg * bi[i]);

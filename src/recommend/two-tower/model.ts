@@ -9,7 +9,7 @@ import { ValidationError } from "../../errors.js";
 import { ParamHolder } from "../../learn/params.js";
 import { Rng } from "../../learn/rng.js";
 import type { FittedRecommender } from "../estimator.js";
-import { byUser, checkInteractions, counts, globalMean, type RecTrainingData, type SideFeatures } from "../interactions.js";
+import { byUser, checkInteractions, counts, dot, globalMean, type RecTrainingData, type SideFeatures } from "../interactions.js";
 import { HistoryEncoder, type PackedSequences } from "./encoder.js";
 import { Adam, restore, snapshot, type Param } from "./layers.js";
 import { Tower } from "./tower.js";
@@ -57,20 +57,14 @@ export class FittedTwoTower implements FittedRecommender {
     for (let j = 0; j < users.length; j++) {
       const u = users[j];
       const i = items[j];
-      let est = mu;
-      if (u >= 0 && i >= 0) for (let f = 0; f < dim; f++) est += U[u * dim + f] * V[i * dim + f];
-      out[j] = est;
+      out[j] = mu + (u >= 0 && i >= 0 ? dot(U, u * dim, V, i * dim, dim) : 0);
     }
     return out;
   }
 
   scoreItems(u: number, out: Float64Array): void {
     const { mu, U, V, dim } = this.s;
-    for (let i = 0; i < out.length; i++) {
-      let est = mu;
-      for (let f = 0; f < dim; f++) est += U[u * dim + f] * V[i * dim + f];
-      out[i] = est;
-    }
+    for (let i = 0; i < out.length; i++) out[i] = mu + dot(U, u * dim, V, i * dim, dim);
   }
 
   state(): Record<string, unknown> {
@@ -194,9 +188,7 @@ export class TwoTowerRecommender extends ParamHolder<TwoTowerRecommender> {
       for (let x = 0; x < m; x++) {
         const a = ub.slot[x] * dim;
         const b = ib.slot[x] * dim;
-        let dot = 0;
-        for (let f = 0; f < dim; f++) dot += uo[a + f] * io[b + f];
-        const err = dot - target[x];
+        const err = dot(uo, a, io, b, dim) - target[x];
         loss += weight[x] * err * err;
         if (!learn) continue;
         const g = (2 * weight[x] * err) / sw;
