@@ -67,6 +67,14 @@ describe("millrace train", () => {
     const text = millrace(["train", churn, "--target", "left", "-m", "auto", "-p", "candidates=logistic_regression,gbdt"]);
     expect(text.stdout).toMatch(/auto tried 2 candidates \(roc_auc, CV on the train rows, budget 60 s\); chose/);
     expect(millrace(["train", churn, "--target", "left", "-m", "gbdt", "--time-budget", "5s"]).out).toContain("--time-budget applies to --model auto");
+    // auto is the default learner; --help says so and lists every learner of the registry.
+    const byDefault = millrace(["train", churn, "--target", "left", "--time-budget", "20s", "--json"]);
+    expect(byDefault.code, byDefault.out).toBe(0);
+    expect(byDefault.json.model).toBe("auto");
+    expect(typeof byDefault.json.chosen).toBe("string");
+    const help = millrace(["train", "--help"]).stdout.replace(/\s+/g, " ");
+    expect(help).toContain("default auto");
+    for (const m of ["decision_tree", "linear_svm", "bagging", "pca", "gbdt", "random_forest", "logistic_regression"]) expect(help).toContain(m);
     expect(millrace(["train", churn, "--target", "left", "-m", "auto", "--time-budget", "soon"]).out).toContain("--time-budget soon: not a duration");
   });
 });

@@ -124,7 +124,14 @@ function candidateParams(opts: TrainOptions): Record<string, unknown> {
   return { ...params, time_budget_s: parseDuration(opts.timeBudget) };
 }
 
-export async function trainCommand(csv: string, opts: TrainOptions): Promise<number> {
+/**
+ * The learner when --model is not given: `auto` (a portfolio tried by CV within --time-budget), which reached the best
+ * peer on every set of bench/RESULTS.md "learn: categoricals and peers" (issue 11); recommendation keeps svd.
+ */
+export const DEFAULT_MODEL = "auto";
+
+export async function trainCommand(csv: string, given: Omit<TrainOptions, "model"> & { model?: string }): Promise<number> {
+  const opts: TrainOptions = { ...given, model: given.model ?? (given.task === "recommendation" ? "svd" : DEFAULT_MODEL) };
   if (opts.task === "recommendation") return (await import("./recommend-train.js")).recommendTrainCommand(csv, opts, { readTable: readTableFile, params: parseParams(opts.param) });
   // The model and -p parameters are checked against the model registry before the data is read (as millrace.yaml is).
   const params = candidateParams(opts);
