@@ -142,6 +142,8 @@ export async function runDag<Ctx>(
     for (let attempt = 1; ; attempt++) {
       emit({ type: "start", taskId: task.id, attempt });
       const attemptCtl = new AbortController();
+      // Checked at each progress report too: a learner that keeps the thread busy holds back the timeout's timer.
+      const deadline = task.timeoutMs && task.timeoutMs > 0 ? clock.now().getTime() + task.timeoutMs : Number.POSITIVE_INFINITY;
       // Cancelling the run aborts the running attempts with the reason, as a timeout does.
       const onCancel = () => attemptCtl.abort(new RunCancelledError(String(opts.signal?.reason instanceof Error ? opts.signal.reason.message : (opts.signal?.reason ?? "cancelled"))));
       if (opts.signal?.aborted) onCancel();
@@ -156,7 +158,10 @@ export async function runDag<Ctx>(
             upstream,
             attempt,
             signal: attemptCtl.signal,
-            progress: (done, total, note) => emit({ type: "progress", taskId: task.id, done, total, ...(note ? { note } : {}) }),
+            progress: (done, total, note) => {
+              if (!attemptCtl.signal.aborted && clock.now().getTime() >= deadline) attemptCtl.abort(new TaskTimeoutError(task.id, task.timeoutMs!));
+              emit({ type: "progress", taskId: task.id, done, total, ...(note ? { note } : {}) });
+            },
             note: (text) => {
               notes[task.id] = text;
             },

@@ -36,6 +36,30 @@ describe("cancelling a DAG", () => {
   });
 });
 
+describe("timeouts of a busy task", () => {
+  it("a task that keeps the thread busy is timed out at its next progress report", async () => {
+    let reports = 0;
+    const busy: Task<null> = {
+      id: "busy", deps: [], timeoutMs: 50,
+      run: async ({ progress, signal }) => {
+        const end = Date.now() + 2000;
+        // Synchronous work: no timer can fire until it returns; only progress reports see the time.
+        while (Date.now() < end) {
+          const spin = Date.now() + 10;
+          while (Date.now() < spin);
+          progress(++reports, 200);
+          signal.throwIfAborted();
+        }
+        return "done";
+      },
+    };
+    const t0 = Date.now();
+    const r = await runDag([busy], null);
+    expect(r.states.busy).toBe("timed_out");
+    expect(Date.now() - t0).toBeLessThan(500);
+  });
+});
+
 const kind = (name: string, standIn = false): TaskKind => ({
   name, description: name, needs: [], plan: () => [], summarize: () => undefined,
   ...(standIn ? { standIn: (t: PipelineTask) => ({ ...t, deps: [], kind: { ...t.kind, name: "current" } }) } : {}),
