@@ -2,7 +2,7 @@
 // from the configured task graph and the recorded task states.
 import { describe, expect, it } from "vitest";
 import type { PipelineRunRecord } from "../store/metadata-store.js";
-import { kindOfTask, pipelineBrief, runDag } from "./pipeline.js";
+import { kindOfTask, liveTasks, pipelineBrief, runDag } from "./pipeline.js";
 
 const record = (summary: unknown, status: PipelineRunRecord["status"] = "succeeded"): PipelineRunRecord => ({
   id: "p1", project: "demo", status, startedAt: "2026-01-01T00:00:00.000Z", endedAt: "2026-01-01T00:00:05.000Z", summary,
@@ -58,5 +58,22 @@ describe("pipeline DAG", () => {
 
   it("names task kinds by their prefix", () => {
     expect(["ingest:x", "transform:y", "train:z", "dataset", "register", "custom", "ingest"].map(kindOfTask)).toEqual(["ingest", "transform", "train", "dataset", "register", "task", "task"]);
+  });
+
+  it("reads a running run's task states from its task logs (the summary comes at the end)", () => {
+    const line = (seq: number, taskId: string, at: string, text: string) => ({ seq, taskId, at: `2026-01-01T00:00:${at}Z`, line: text });
+    const live = liveTasks(graph, [
+      line(1, "ingest:bronze.a", "01.000", "attempt 1 started"),
+      line(2, "ingest:bronze.a", "01.500", "succeeded in 500 ms: 1 file(s), 10 rows → v1"),
+      line(3, "transform:silver.a", "02.000", "attempt 1 started"),
+      line(4, "transform:silver.a", "02.100", "progress 3/10 rows"),
+    ]);
+    expect(Object.fromEntries(Object.entries(live).map(([id, t]) => [id, [t.state, t.ms ?? null, t.note ?? null]]))).toEqual({
+      "ingest:bronze.a": ["succeeded", 500, "1 file(s), 10 rows → v1"],
+      "transform:silver.a": ["running", null, "3/10 rows"],
+      dataset: ["pending", null, null],
+      "train:new_candidate": ["pending", null, null],
+    });
+    expect(liveTasks(graph, [line(1, "dataset", "01.000", "attempt 1 started"), line(2, "dataset", "04.000", "timed out after 3000 ms: task dataset timed out")]).dataset.state).toBe("timed_out");
   });
 });
