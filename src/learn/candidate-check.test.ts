@@ -32,7 +32,7 @@ describe("candidate checks", () => {
     expect(() => projectFromYaml(typo, "/x/millrace.yaml")).toThrow(/millrace\.yaml:14:22 train\.candidates\.0\.search\.space\.max_depht: unknown parameter "max_depht" for model gbdt/);
     const range = yaml("    - name: g\n      model: gbdt\n      search:\n        space:\n          max_leaves: { type: int, low: 1, high: 8 }\n          objective: [auto, hinge]");
     expect(() => projectFromYaml(range, "/x/millrace.yaml")).toThrow(/space\.max_leaves: search space parameter "max_leaves" of gbdt must be >= 2, got 1[\s\S]*space\.objective: .*must be one of auto, squared_error, huber, poisson, got "hinge"/);
-    expect(() => projectFromYaml(yaml("    - { name: x, model: xgboost }"), "/x/millrace.yaml")).toThrow(/train\.candidates\.0\.model: unknown model "xgboost" \(available models: logistic_regression, /);
+    expect(() => projectFromYaml(yaml("    - { name: x, model: xgboost }"), "/x/millrace.yaml")).toThrow(/train\.candidates\.0\.model: unknown model "xgboost" \(available models: auto, logistic_regression, /);
   });
 
   it("accepts the fit options beside the learner's parameters, and checks them", () => {

@@ -13,15 +13,15 @@ describe("millrace train and the model registry", () => {
   it("--help lists every registered learner", () => {
     const r = millrace(["train", "--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout.replace(/\s+/g, " ")).toContain(`learner: ${Object.keys(MODELS).join(", ")}`);
+    expect(r.stdout.replace(/\s+/g, " ")).toContain(`learner (default auto: a portfolio tried by CV on the train rows within --time-budget): ${Object.keys(MODELS).join(", ")}`);
   });
 
   it("-p max_depht=3 is refused by name before the data is read (the file does not even exist)", () => {
-    const r = millrace(["train", "/nonexistent/data.csv", "-t", "y", "-p", "max_depht=3"]);
+    const r = millrace(["train", "/nonexistent/data.csv", "-t", "y", "-m", "gbdt", "-p", "max_depht=3"]);
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/unknown parameter "max_depht" for model gbdt \(valid parameters: n_estimators, /);
     expect(r.out).not.toMatch(/no such file/);
     const m = millrace(["train", "/nonexistent/data.csv", "-t", "y", "-m", "svm"]);
-    expect(m.out).toMatch(/unknown model "svm" \(available models: logistic_regression, /);
+    expect(m.out).toMatch(/unknown model "svm" \(available models: auto, logistic_regression, /);
   });
 });
