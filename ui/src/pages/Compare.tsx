@@ -30,6 +30,8 @@ export default function Compare({ query }: { query: URLSearchParams }) {
           yAxis: { type: "value" },
           series: c.runs.map((r, i) => ({ name: label(i), type: "bar", data: chartKeys.map((k) => r.metrics[k] ?? null), barMaxWidth: 36 })),
         };
+        // Runs on different datasets differ whatever their params say (and their test metrics are not comparable).
+        const datasetsDiffer = new Set(c.runs.map((r) => r.datasetId ?? "")).size > 1;
         const paramKeys = onlyDiff ? c.differingParams : [...new Set(c.runs.flatMap((r) => Object.keys(r.params)))].sort();
         return (
           <>
@@ -67,8 +69,8 @@ export default function Compare({ query }: { query: URLSearchParams }) {
                 <FoldChart series={c.series} runs={c.runs} />
               </Card>
               <Card title="Params" extra={<label className="inline"><input type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.target.checked)} /> only those that differ</label>}>
-                {paramKeys.length === 0 ? (
-                  <Empty title="the runs have the same params" />
+                {paramKeys.length === 0 && !datasetsDiffer ? (
+                  <Empty title="the runs have the same params and trained on the same dataset" />
                 ) : (
                   <div className="table-wrap">
                     <table className="data dense">
@@ -79,6 +81,12 @@ export default function Compare({ query }: { query: URLSearchParams }) {
                         </tr>
                       </thead>
                       <tbody>
+                        {(datasetsDiffer || !onlyDiff) && (
+                          <tr data-param="dataset" className={datasetsDiffer ? "differs" : undefined}>
+                            <td>dataset{datasetsDiffer && <span className="muted small"> (differs: metrics are on different test rows)</span>}</td>
+                            {c.runs.map((r) => <td key={r.id} className="mono">{r.datasetId ?? "–"}</td>)}
+                          </tr>
+                        )}
                         {paramKeys.map((k) => (
                           <tr key={k}>
                             <td>{k}</td>

@@ -14,8 +14,11 @@ import { useMetricDirections } from "../metrics.js";
 import { Link } from "../router.js";
 
 
+/** A param as a person reads it: text as is, floats to six significant digits (0.0823457, not 0.08234567891234567). */
 export function paramText(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
+  if (typeof v === "string") return v;
+  if (typeof v === "number" && !Number.isInteger(v) && Number.isFinite(v)) return String(Number(v.toPrecision(6)));
+  return JSON.stringify(v);
 }
 
 /** test value, CV mean and CV std per metric; metrics with no test/CV split (timings) stand alone. */
@@ -60,7 +63,8 @@ export function FoldChart({ series, runs }: { series: Record<string, Record<stri
     tooltip: { trigger: "axis" },
     legend: { top: 0, show: runs.length > 1 },
     xAxis: { type: "category", data: steps.map((s) => `fold ${s + 1}`) },
-    yAxis: { type: "value", scale: true, name: key },
+    // Bars start at 0 (a cut axis makes 0.84 vs 0.85 look like a doubling); lines of several runs may zoom in.
+    yAxis: { type: "value", scale: runs.length > 1, name: key },
     series: runs.map((r) => {
       const pts = series[r.id]?.[key] ?? [];
       const mean = pts.length ? pts.reduce((s, p) => s + p.value, 0) / pts.length : null;
