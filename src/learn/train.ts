@@ -1,13 +1,15 @@
 // The learning engine's entry point: train one candidate on a frame (CV on train rows, fit, test), load a model.
 
 import type { Frame, Task } from "../records.js";
-import { loadModel, type TrainedModel } from "./model.js";
+import { loadModel, type Model, type TrainedModel } from "./model.js";
 import { modelKind } from "./models.js";
 import { fitOptionParams, splitParams, TrainingSession } from "./session.js";
 import type { StrictMode } from "./signature.js";
 import { holdoutSplit } from "./split.js";
 import { summarizeFolds } from "./task-metrics.js";
 import type { AutoSelection } from "./auto/auto.js";
+import { ValidationError } from "../errors.js";
+import type { Explanation } from "./explain/tree-shap.js";
 
 export { holdoutSplit, loadModel };
 export type { TrainedModel };
@@ -65,8 +67,34 @@ export interface TrainResult {
   prepSeconds?: number;
   /** Importance per input column (gain for trees), when the learner has a notion of it. */
   importance?: Record<string, number>;
+  /**
+   * Mean |contribution| per feature column over up to 500 train rows (TreeSHAP / coefficient × value), for learners
+   * that explain their predictions; multiclass sums the classes' contributions.
+   */
+  shapImportance?: Record<string, number>;
   /** model "auto": every candidate tried (CV on the train rows) and the one chosen. */
   selection?: AutoSelection;
+}
+
+const SHAP_ROWS = 500;
+
+/** Global explanation: mean |contribution| per column over an even sample of the train rows (none when not explainable). */
+function shapImportance(model: TrainedModel, frame: Frame, trainRows: Uint32Array): { shapImportance?: Record<string, number> } {
+  const m = model as Model;
+  if (!m.estimator.explain || trainRows.length === 0) return {};
+  const step = Math.max(1, Math.floor(trainRows.length / SHAP_ROWS));
+  const rows = trainRows.filter((_, j) => j % step === 0).slice(0, SHAP_ROWS);
+  let e: Explanation;
+  try {
+    e = m.estimator.explain(m.pipeline.transform(frame, rows));
+  } catch (err) {
+    if (err instanceof ValidationError) return {}; // auto chose a learner without explanations
+    throw err;
+  }
+  const F = e.features.length;
+  const sum = new Float64Array(F);
+  for (let i = 0; i < rows.length; i++) for (let k = 0; k < e.outputs; k++) for (let f = 0; f < F; f++) sum[f] += Math.abs(e.values[(i * e.outputs + k) * (F + 1) + f]);
+  return { shapImportance: Object.fromEntries(e.features.map((name, f) => [name, sum[f] / rows.length])) };
 }
 
 /** Trains one candidate; async (the learners may use worker threads). */
@@ -99,6 +127,7 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
     predictSeconds,
     prepSeconds: final.prep,
     ...(final.model.estimator.importance ? { importance: final.model.estimator.importance() } : {}),
+    ...shapImportance(final.model, req.frame, session.trainRows),
     ...("selection" in final.model.estimator ? { selection: final.model.estimator.selection as AutoSelection } : {}),
   };
 }

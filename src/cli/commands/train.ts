@@ -184,6 +184,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     metrics: result.testMetrics,
     cv: result.cvMetrics,
     params: result.params,
+    ...(result.shapImportance ? { shapImportance: result.shapImportance } : {}),
     loadSeconds,
     trainSeconds: result.trainSeconds,
     predictSeconds: result.predictSeconds,

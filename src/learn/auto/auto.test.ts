@@ -33,6 +33,11 @@ describe("auto", () => {
     expect(sel.chosen).toBe("logistic_regression"); // the truth is linear
     expect(sel.metric).toBe("roc_auc");
     expect(r.testMetrics.roc_auc).toBeGreaterThan(0.85);
+    // Global explanation kept with the result: x5 weighs most in the truth (6 x 0.4), x0 least.
+    const imp = r.shapImportance!;
+    expect(Object.keys(imp)).toEqual(features);
+    expect(imp.x5).toBeGreaterThan(imp.x0);
+    expect(Object.entries(imp).sort((a, b) => b[1] - a[1])[0][0]).toBe("x5");
     const loaded = loadModel(r.model.toBytes());
     expect(loaded.predictFrame(frame)).toEqual(r.model.predictFrame(frame));
   });
