@@ -74,6 +74,17 @@ describe("serving a registered recommender", () => {
     expect(JSON.stringify(pj)).toContain(registered[0].runId);
     expect(pj.predictions[0].value ?? pj.predictions[0]).toBeCloseTo(fits[0].model.predictPairs([{ user, item }])[0], 6);
 
+    // The V2 (Open Inference) protocol scores the same pair with the same version.
+    const v2 = await fetch(`${url}/v2/models/churn/infer`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ inputs: [{ name: data.columns.user, shape: [1], datatype: "BYTES", data: [user] }, { name: data.columns.item, shape: [1], datatype: "BYTES", data: [item] }] }),
+    });
+    expect(v2.status).toBe(200);
+    const v2j = (await v2.json()) as any;
+    expect(v2j.model_version).toBe(String(registered[0].mv.version));
+    expect(v2j.outputs[0].data[0]).toBeCloseTo(fits[0].model.predictPairs([{ user, item }])[0], 6);
+
     // The alias moves to the baseline version: the server swaps to it (polling) and says so in the provenance.
     await Workspace.useStores(loadProject(dir), (r) => r.registry.setAlias("churn", "production", registered[1].mv.version, { actor: "test", reason: "baseline" }));
     let version = 0;
