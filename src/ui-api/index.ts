@@ -58,7 +58,7 @@ export function uiApi(data: UiData, log: (line: string) => void, token?: string)
     });
   }
   overviewRoutes(api, data, log);
-  pipelineRoutes(api, data, log, token !== undefined);
+  pipelineRoutes(api, data, log);
   runsRoutes(api, data, log);
   predictRoutes(api, data, log);
   modelsRoutes(api, data, log);

@@ -2,6 +2,7 @@
 // with each task's state, duration and note — live from the run's task logs while it runs), the pipelines, task
 // logs, and run control (trigger, cancel: POSTs that need the server's API token).
 import type { Hono } from "hono";
+import type { Guard } from "../serve/auth.js";
 import { ForbiddenError } from "../serve/http-errors.js";
 import { buildPipelineTasks } from "../flow/pipeline.js";
 import { pipelineDef, pipelinesOf, selectTasks } from "../flow/pipelines.js";
@@ -113,17 +114,41 @@ export function runDag(recorded: PipelineSummary["tasks"], graph: { id: string; 
   return { nodes, edges };
 }
 
-export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => void, tokenRequired = false): void {
+/**
+ * Run control over HTTP, on the serving app (mounted before the dashboard API, whose catch-all refuses POSTs):
+ * POST /api/pipelines/{name}/trigger and POST /api/pipeline-runs/{id}/cancel, with a token of the promote scope.
+ * A server without tokens refuses them (403): starting runs must not be open to anyone who can reach the port.
+ */
+export function pipelineControlRoutes(app: Hono, guard: Guard, data: UiData, tokensConfigured: boolean, log: (line: string) => void): void {
   const project = data.project;
-  const list = async (limit: number) => (await data.meta()).meta.listPipelineRuns(project.config.name, limit);
-  /** Run control changes things: over HTTP only with the server's token (the /api middleware checks it). */
   const control = () => {
-    if (!tokenRequired) {
+    if (!tokensConfigured) {
       throw new ForbiddenError("triggering and cancelling runs over HTTP needs the server to have an API token", {
         hint: "start the server with a token (MILLRACE_API_TOKEN or serve.token); or use millrace pipeline trigger|cancel",
       });
     }
   };
+  app.post(
+    "/api/pipelines/:name/trigger",
+    guard("promote"),
+    handle(async (c) => {
+      control();
+      return triggerDetached((await data.meta()).meta, project, c.req.param("name") ?? "");
+    }, log),
+  );
+  app.post(
+    "/api/pipeline-runs/:id/cancel",
+    guard("promote"),
+    handle(async (c) => {
+      control();
+      return cancelRun((await data.meta()).meta, c.req.param("id") ?? "", project.paths.state);
+    }, log),
+  );
+}
+
+export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => void): void {
+  const project = data.project;
+  const list = async (limit: number) => (await data.meta()).meta.listPipelineRuns(project.config.name, limit);
 
   api.get(
     "/pipeline-runs",
@@ -142,23 +167,6 @@ export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => v
     handle(async (c): Promise<PipelineLogsResponse> => {
       const task = c.req.query("task");
       return runLogs((await data.meta()).meta, c.req.param("id") ?? "", task || undefined, intParam(c, "after", 0, 0, Number.MAX_SAFE_INTEGER));
-    }, log),
-  );
-
-  api.post(
-    "/pipelines/:name/trigger",
-    handle(async (c) => {
-      control();
-      const { meta } = await data.meta();
-      return triggerDetached(meta, project, c.req.param("name") ?? "");
-    }, log),
-  );
-
-  api.post(
-    "/pipeline-runs/:id/cancel",
-    handle(async (c) => {
-      control();
-      return cancelRun((await data.meta()).meta, c.req.param("id") ?? "", project.paths.state);
     }, log),
   );
 

@@ -1,0 +1,60 @@
+// Run control over HTTP on a real `millrace serve` with an API token: trigger a pipeline (it runs in its own
+// process), watch its tasks go running → succeeded through the dashboard API while it runs, read its task logs;
+// without the token the POSTs are refused.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyExample, startServe } from "./cli.js";
+
+const TOKEN = "pipeline-http-test-token";
+
+describe("pipeline run control over HTTP", { timeout: 600_000 }, () => {
+  let dir: string;
+  let server: Awaited<ReturnType<typeof startServe>>;
+  const api = (p: string, init: RequestInit = {}, token: string | null = TOKEN) =>
+    fetch(`${server.url}/api${p}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) } });
+
+  beforeAll(async () => {
+    dir = copyExample();
+    fs.appendFileSync(path.join(dir, "millrace.yaml"), "\npipelines:\n  data: { tasks: [ingest, transform] }\n");
+    server = await startServe(dir, { MILLRACE_API_TOKEN: TOKEN });
+  });
+  afterAll(() => server?.proc.kill("SIGTERM"));
+
+  it("refuses to trigger without the token", async () => {
+    const res = await api("/pipelines/data/trigger", { method: "POST" }, null);
+    expect(res.status).toBe(401);
+    const unknown = await api("/pipelines/nope/trigger", { method: "POST" });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any).hint).toContain("data");
+  });
+
+  it("triggers a run and shows its task states live, then its logs", async () => {
+    const res = await api("/pipelines/data/trigger", { method: "POST" });
+    expect(res.status).toBe(200);
+    const { runId } = (await res.json()) as any;
+    const seen = new Set<string>();
+    let final: any;
+    for (let i = 0; i < 1200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await api(`/pipeline-runs/${runId}`);
+      if (r.status === 404) continue; // its process has not recorded it yet
+      const run = (await r.json()) as any;
+      for (const n of run.dag.nodes) seen.add(`${n.id}:${n.state}`);
+      if (!run.live) {
+        final = run;
+        break;
+      }
+    }
+    expect(final).toMatchObject({ id: runId, pipeline: "data", live: false, outcome: "succeeded" });
+    // While it ran, the page saw tasks pending or running (from the logs), not "absent".
+    expect([...seen].some((s) => s.endsWith(":running") || s.endsWith(":pending"))).toBe(true);
+    expect([...seen].some((s) => s.endsWith(":absent"))).toBe(false);
+    expect(final.dag.nodes.every((n: any) => n.state === "succeeded")).toBe(true);
+    const logs = (await (await api(`/pipeline-runs/${runId}/logs?task=ingest:bronze.customers`)).json()) as any;
+    expect(logs.lines[0].line).toBe("attempt 1 started");
+    expect(logs.lines.at(-1).line).toMatch(/^succeeded in \d+ ms/);
+    const cancel = await api(`/pipeline-runs/${runId}/cancel`, { method: "POST" });
+    expect(await cancel.json()).toMatchObject({ runId, requested: false });
+  });
+});
