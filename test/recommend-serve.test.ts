@@ -57,6 +57,8 @@ describe("serving a registered recommender", () => {
     sp = await startServeProcess(loadProject(dir), { port: 0 });
     const url = sp.server.url;
     const user = data.users[0];
+    const health = (await (await fetch(`${url}/health`)).json()) as any;
+    expect(health.model).toMatchObject({ model: "churn", version: registered[0].mv.version });
     const res = await fetch(`${url}/recommend?user=${encodeURIComponent(user)}&k=5`);
     expect(res.status).toBe(200);
     expect(res.headers.get("x-millrace-version")).toBe(String(registered[0].mv.version));
