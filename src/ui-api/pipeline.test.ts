@@ -56,6 +56,11 @@ describe("pipeline DAG", () => {
     ]);
   });
 
+  it("takes a task's kind from the run's record, and from its prefix for older runs", () => {
+    expect(runDag({ "transform:gold.a": { state: "succeeded", kind: "current" } }, [{ id: "transform:gold.a", deps: [] }]).nodes[0].kind).toBe("current");
+    expect(runDag({}, [{ id: "deploy", deps: [], kind: "deploy" }]).nodes[0].kind).toBe("deploy");
+  });
+
   it("names task kinds by their prefix", () => {
     expect(["ingest:x", "transform:y", "train:z", "dataset", "register", "custom", "ingest"].map(kindOfTask)).toEqual(["ingest", "transform", "train", "dataset", "register", "task", "task"]);
   });

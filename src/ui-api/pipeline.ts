@@ -88,6 +88,7 @@ export function liveTasks(graph: { id: string; deps: string[]; kind?: string }[]
   return out;
 }
 
+/** The kind of a task recorded before runs kept it, from its id's prefix. */
 export function kindOfTask(id: string): string {
   const m = /^(ingest|transform|train):/.exec(id);
   if (m) return m[1];
@@ -99,16 +100,17 @@ export function kindOfTask(id: string): string {
  * A task the run did not record (added to millrace.yaml since) is shown as "absent"; a recorded task the
  * configuration no longer has keeps its node without edges.
  */
-export function runDag(recorded: PipelineSummary["tasks"], graph: { id: string; deps: string[] }[]): PipelineRunDetail["dag"] {
+export function runDag(recorded: PipelineSummary["tasks"], graph: { id: string; deps: string[]; kind?: string }[]): PipelineRunDetail["dag"] {
   const nodes: DagNode[] = [];
   const seen = new Set<string>();
+  // Runs record each task's kind (its registry name); older runs are read by the id's prefix.
   for (const t of graph) {
     const r = recorded[t.id];
-    nodes.push({ id: t.id, kind: kindOfTask(t.id), state: r?.state ?? "absent", ms: r?.ms ?? null, note: r?.note ?? null });
+    nodes.push({ id: t.id, kind: r?.kind ?? t.kind ?? kindOfTask(t.id), state: r?.state ?? "absent", ms: r?.ms ?? null, note: r?.note ?? null });
     seen.add(t.id);
   }
   for (const [id, r] of Object.entries(recorded)) {
-    if (!seen.has(id)) nodes.push({ id, kind: kindOfTask(id), state: r.state, ms: r.ms ?? null, note: r.note ?? null });
+    if (!seen.has(id)) nodes.push({ id, kind: r.kind ?? kindOfTask(id), state: r.state, ms: r.ms ?? null, note: r.note ?? null });
   }
   const edges = graph.flatMap((t) => t.deps.map((d) => ({ from: d, to: t.id })));
   return { nodes, edges };
