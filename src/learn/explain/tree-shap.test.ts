@@ -4,6 +4,7 @@ import type { ForestState } from "../gbdt/forest.js";
 import { GradientBoosting } from "../gbdt/booster.js";
 import { RandomForest } from "../forest/random-forest.js";
 import { Rng } from "../rng.js";
+import { ValidationError } from "../../errors.js";
 import { explainForest } from "./tree-shap.js";
 
 function matrix(n: number, seed: number): { X: FeatureMatrix; score: Float64Array } {
@@ -77,6 +78,13 @@ describe("TreeSHAP", () => {
       for (let j = 0; j < raw.length; j++) worst = Math.max(worst, Math.abs(got[j] - raw[j]));
       expect(worst).toBeLessThan(1e-9);
     }
+  });
+
+  it("a forest saved without node covers (an older artifact) refuses to explain with a ValidationError", async () => {
+    const { X, score } = matrix(100, 6);
+    const fitted = await new GradientBoosting({ n_estimators: 2 }).fit({ X, y: score, nClasses: 0, seed: 1 });
+    const { cover: _c, leafCover: _l, ...old } = fitted.s.forest;
+    expect(() => explainForest(old, X, 1, [0], "value")).toThrow(ValidationError);
   });
 
   it("random forest regression: contributions + expected value = the prediction within 1e-9", async () => {

@@ -1,6 +1,7 @@
 // Exact path-dependent TreeSHAP (Lundberg et al. 2018, Algorithm 2, as in shap's tree_shap.h) on a packed forest:
 // per row, each feature's contribution to every output's raw score, and the expected value (cover-weighted mean leaf).
 
+import { ValidationError } from "../../errors.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { ForestState } from "../gbdt/forest.js";
 
@@ -99,7 +100,8 @@ export class TreeExplainer {
   readonly treeExpected: Float64Array;
 
   constructor(private readonly s: ForestState) {
-    if (!s.cover || !s.leafCover) throw new Error("this model was saved without node covers: retrain it to explain its predictions");
+    // A model saved before explanations existed: the caller asked for something this artifact cannot give (a 400).
+    if (!s.cover || !s.leafCover) throw new ValidationError("this model was saved without node covers, so it cannot explain its predictions", { path: "explain", hint: "retrain it with this Millrace version" });
     let maxDepth = 0;
     const nTrees = s.treeRoot.length;
     this.treeExpected = new Float64Array(nTrees);
