@@ -184,6 +184,8 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     await expect(page.locator('[data-curve="roc"]').textContent()).resolves.toContain(`AUC ${e.binary.roc.auc.toFixed(4)}`);
     await page.locator("[data-importance] canvas").waitFor();
     expect(await page.locator("[data-importance]").getAttribute("data-importance")).toBe(e.importance.features.map((f: any) => f.feature).join(","));
+    await page.locator("[data-shap] canvas").waitFor();
+    expect(await page.locator("[data-shap]").getAttribute("data-shap")).toBe(e.shap.features.map((f: any) => f.feature).join(","));
     const cells = async () => Object.fromEntries(await Promise.all(["tp", "fp", "fn", "tn"].map(async (k) => [k, Number((await page.locator(`[data-cell="${k}"]`).textContent())!.replace(/,/g, ""))])));
     const at = (i: number) => ({ tp: e.binary.byThreshold.tp[i], fp: e.binary.byThreshold.fp[i], fn: e.binary.byThreshold.fn[i], tn: e.binary.byThreshold.tn[i] });
     expect(await cells()).toEqual(at(50));

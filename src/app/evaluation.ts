@@ -2,68 +2,30 @@
 // of the dataset it was registered with (rows it did not train on), giving ROC / PR curves, the confusion matrix at
 // every threshold, calibration, permutation importance, and residuals for regression. Kept as a run artifact.
 import { ValidationError } from "../errors.js";
-import { loadDataset } from "../flow/steps/dataset.js";
+import { loadDataset, takeRows } from "../flow/steps/dataset.js";
 import type { Resources } from "../flow/resources.js";
 import { calibrationCurve, confusionMatrix, precisionRecallCurve, rocCurve, averagePrecision } from "../learn/curves.js";
 import { permutationImportance } from "../learn/importance.js";
 import { defaultMetric, metricDef } from "../learn/metric-registry.js";
-import { loadModel } from "../learn/model.js";
-import type { ModelVersion, Task } from "../records.js";
+import { loadModel, type Model } from "../learn/model.js";
+import type { Frame, ModelVersion } from "../records.js";
+import type { BinaryEvaluation, EvaluationReport, RegressionEvaluation } from "./evaluation-report.js";
+
+export type { BinaryEvaluation, EvaluationReport, RegressionEvaluation };
 
 /** Bumped when the report's shape or computation changes: a stored report of another format is computed again. */
-export const EVALUATION_FORMAT = 1;
+export const EVALUATION_FORMAT = 2;
 /** Points kept per curve (every distinct score of a large test set would be thousands). */
 const MAX_CURVE_POINTS = 400;
 /** Residual points kept for the scatter (an even sample of the test rows, in row order). */
 const MAX_RESIDUAL_POINTS = 1500;
 const THRESHOLD_STEPS = 100;
 const IMPORTANCE_REPEATS = 3;
+/** Test rows explained for the SHAP summary (an even sample when there are more). */
+const MAX_SHAP_ROWS = 1000;
 
-export interface EvaluationReport {
-  format: number;
-  model: string;
-  version: number;
-  runId: string;
-  datasetId: string;
-  task: Task;
-  /** Test rows scored: rows of the dataset this version was registered with that it did not train on. */
-  testRows: number;
-  trainRows: number;
-  classes: string[] | null;
-  /** Metrics recomputed on those rows (equal to the version's registered test metrics). */
-  metrics: Record<string, number>;
-  binary: BinaryEvaluation | null;
-  multiclass: { confusion: number[][] } | null;
-  regression: RegressionEvaluation | null;
-  /** Permutation importance on the test rows: how much `metric` worsens when one feature's values are shuffled. */
-  importance: { metric: string; higherIsBetter: boolean; repeats: number; features: { feature: string; drop: number }[] };
-  computedAt: string;
-  computeMs: number;
-}
-
-export interface BinaryEvaluation {
-  positive: string;
-  negative: string;
-  positives: number;
-  negatives: number;
-  roc: { fpr: number[]; tpr: number[]; thresholds: number[]; auc: number | null };
-  pr: { precision: number[]; recall: number[]; thresholds: number[]; averagePrecision: number | null };
-  /** Confusion counts when "positive" means p >= threshold, at thresholds 0, 0.01, …, 1. */
-  byThreshold: { threshold: number[]; tp: number[]; fp: number[]; fn: number[]; tn: number[] };
-  calibration: { predicted: number[]; observed: number[]; count: number[] };
-}
-
-export interface RegressionEvaluation {
-  /** An even sample of the test rows: truth, prediction and residual (truth − prediction). */
-  actual: number[];
-  predicted: number[];
-  residual: number[];
-  /** Residual histogram: equal-width bins between edges[0] and edges[last]. */
-  histogram: { edges: number[]; counts: number[] };
-}
-
-/** Where a version's report is kept: beside its run's other artifacts, one file per model version. */
-export const evaluationKey = (mv: ModelVersion) => `runs/${mv.runId}/evaluation-${mv.name}-v${mv.version}.json`;
+/** Where a version's report is kept: beside its run's other artifacts, one file per model version and report format. */
+export const evaluationKey = (mv: ModelVersion) => `runs/${mv.runId}/evaluation-${mv.name}-v${mv.version}${EVALUATION_FORMAT > 1 ? `-f${EVALUATION_FORMAT}` : ""}.json`;
 
 /**
  * The stored report of a version, or a new one computed and stored (on the run, so `millrace` commands and the API
@@ -127,6 +89,7 @@ export async function evaluateVersion(r: Resources, mv: ModelVersion): Promise<E
       repeats: IMPORTANCE_REPEATS,
       features: Object.entries(drops).map(([feature, drop]) => ({ feature, drop })).sort((a, b) => b.drop - a.drop),
     },
+    shap: shapSummary(model, ds.frame, rows),
     computedAt: new Date().toISOString(),
     computeMs: Math.round(performance.now() - t0),
   };
@@ -215,4 +178,23 @@ export function regressionEvaluation(y: Float64Array, pred: Float64Array): Regre
   const counts = new Array<number>(bins).fill(0);
   for (let i = 0; i < n; i++) counts[Math.min(bins - 1, Math.floor((y[i] - pred[i] - lo) / width))]++;
   return { ...sample, histogram: { edges: Array.from({ length: bins + 1 }, (_, b) => lo + b * width), counts } };
+}
+
+/** Mean |contribution| per feature of the first explained output over an even sample of `rows`; null if unexplainable. */
+export function shapSummary(model: Model, frame: Frame, rows: Uint32Array): EvaluationReport["shap"] {
+  if (!model.estimator.explain) return null;
+  const m = Math.min(rows.length, MAX_SHAP_ROWS);
+  const sample = new Uint32Array(m);
+  for (let j = 0; j < m; j++) sample[j] = rows[Math.floor((j * rows.length) / m)];
+  const explained = model.explainFrame(takeRows(frame, sample));
+  const sums = new Map<string, number>();
+  for (const row of explained) for (const c of row[0].contributions) sums.set(c.feature, (sums.get(c.feature) ?? 0) + Math.abs(c.value));
+  const first = explained[0]?.[0];
+  if (!first) return null;
+  return {
+    output: first.output,
+    scale: first.scale,
+    rows: m,
+    features: [...sums].map(([feature, sum]) => ({ feature, meanAbs: sum / m })).sort((a, b) => b.meanAbs - a.meanAbs),
+  };
 }

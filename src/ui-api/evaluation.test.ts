@@ -51,9 +51,13 @@ describe("version evaluation API", () => {
     expect(tp[at] + fp[at] + fn[at] + tn[at]).toBe(e.testRows);
     expect(e.importance.features.map((f: any) => f.feature).sort()).toEqual(detail.version.signature.inputs.map((f: any) => f.name).sort());
     expect(e.importance.features[0].drop).toBeGreaterThan(0);
+    // gbdt and logistic both explain: mean |SHAP| per input column, largest first, over the test rows.
+    expect(e.shap).toMatchObject({ output: "Yes", rows: Math.min(e.testRows, 1000) });
+    expect(e.shap.features.map((f: any) => f.feature).sort()).toEqual(detail.version.signature.inputs.map((f: any) => f.name).sort());
+    expect(e.shap.features[0].meanAbs).toBeGreaterThan(0);
     // Kept on the run, so a new server reads it instead of computing it again.
     const run = await get(h.app, `/api/runs/${detail.version.runId}`);
-    expect(run.run.artifacts.some((u: string) => u.endsWith(`evaluation-churn-v${v}.json`))).toBe(true);
+    expect(run.run.artifacts.some((u: string) => u.includes(`evaluation-churn-v${v}`))).toBe(true);
     const fresh = appFor(p.dir);
     apps.push(fresh);
     const again = await get(fresh.app, `/api/models/churn/${v}/evaluation`);

@@ -184,7 +184,7 @@ export interface DriftResponse {
   distributions: Record<string, Distribution | null>;
 }
 
-export type { BinaryEvaluation, EvaluationReport, RegressionEvaluation } from "../app/evaluation.js";
+export type { BinaryEvaluation, EvaluationReport, RegressionEvaluation } from "../app/evaluation-report.js";
 
 /** GET /api/metric-definitions: every metric the registry knows and which way is better. */
 export interface MetricDefinitionsResponse {

@@ -186,6 +186,27 @@ function Importance({ imp }: { imp: EvaluationReport["importance"] }) {
   );
 }
 
+function Shap({ shap }: { shap: NonNullable<EvaluationReport["shap"]> }) {
+  const rows = [...shap.features].reverse();
+  const option = useMemo(
+    () => ({
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", name: "mean |SHAP|" },
+      yAxis: { type: "category", data: rows.map((f) => f.feature) },
+      series: [{ type: "bar", data: rows.map((f) => f.meanAbs), itemStyle: { color: "#8b5cf6" } }],
+    }),
+    [rows],
+  );
+  return (
+    <div data-shap={shap.features.map((f) => f.feature).join(",")}>
+      <h3 className="sub-title">SHAP summary</h3>
+      <div className="muted small">mean |contribution| to the {shap.scale} of "{shap.output}" over {fmtInt(shap.rows)} test rows (how much each feature moves a prediction, either way)</div>
+      <LazyChart option={option} label="SHAP summary" height={Math.max(160, 22 * rows.length + 40)} />
+    </div>
+  );
+}
+
 export function EvaluationCard({ name, version }: { name: string; version: number }) {
   const state = useApi<EvaluationReport>(`/models/${encodeURIComponent(name)}/${version}/evaluation`);
   return (
@@ -218,7 +239,10 @@ export function EvaluationCard({ name, version }: { name: string; version: numbe
               </>
             )}
             {e.regression && <Residuals r={e.regression} />}
-            <Importance imp={e.importance} />
+            <div className={e.shap ? "grid two" : undefined}>
+              <Importance imp={e.importance} />
+              {e.shap && <Shap shap={e.shap} />}
+            </div>
           </div>
         )}
       </Loaded>
