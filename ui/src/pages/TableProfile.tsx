@@ -9,9 +9,34 @@ import { fmtInt, fmtNum, fmtPct, fmtTime } from "../format.js";
 
 const short = (v: number) => (Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(3)).toString());
 
+/**
+ * Rows per value of an integer column spanning at most ten values, read off its ten-bin histogram: each integer lands
+ * in its own bin (floor((v − min) / width) with width < 1), so the counts are exact. Null for anything else.
+ */
+export function integerValues(c: ColumnProfileRow): { value: number; count: number }[] | null {
+  const [lo, hi] = [Number(c.min), Number(c.max)];
+  if (!c.histogram || !/INT/i.test(c.type) || !Number.isInteger(lo) || !Number.isInteger(hi) || hi - lo > 9) return null;
+  const bins = c.histogram.counts.length;
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  const out: { value: number; count: number }[] = [];
+  for (let v = lo; v <= hi; v++) out.push({ value: v, count: c.histogram.counts[Math.min(bins - 1, Math.floor((v - lo) / width))] });
+  return out;
+}
+
 function chartOf(c: ColumnProfileRow): Record<string, unknown> | null {
   // Every text value distinct (an id): ten bars of count 1 say nothing.
   if (c.top && c.distinct === c.count && c.count > 1) return null;
+  const few = integerValues(c);
+  if (few) {
+    // An integer column of at most ten values (a 0/1 flag, a count): one bar per value, not bins at both ends.
+    return {
+      grid: { left: 4, right: 8, top: 8, bottom: 4, containLabel: true },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: few.map((v) => String(v.value)), axisLabel: { fontSize: 10 } },
+      yAxis: { type: "value", axisLabel: { fontSize: 9 } },
+      series: [{ type: "bar", data: few.map((v) => v.count), barMaxWidth: 36, name: "rows" }],
+    };
+  }
   if (c.histogram && c.histogram.counts.some((n) => n > 0)) {
     const e = c.histogram.edges;
     return {
