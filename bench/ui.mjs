@@ -18,6 +18,7 @@ const repeat = Number(arg("--repeat", "5"));
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+// The same tuning as test/ui-fixture.ts (3-fold CV, a 3-trial search): a .mjs bench cannot import the TS fixture.
 function project() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-bench-ui-"));
   fs.cpSync(path.join(root, "examples/churn"), dir, { recursive: true, filter: (src) => !src.includes(".millrace") });
