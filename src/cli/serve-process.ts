@@ -74,7 +74,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   });
   const name = cfg.registry.model;
   const alias = opts.alias ?? cfg.serve.alias ?? cfg.registry.alias;
-  const featureServing = FeatureServing.of(project);
+  const featureServing = FeatureServing.of(project, () => workspace.lake());
   const source = (a: string) =>
     new ReloadingSource(registryResolver(resources.registry, name, a, featureServing ? (served, mv) => featureServing.decorate(served, mv, resources.meta) : undefined), {
       intervalMs: cfg.serve.reload_s * 1000,

@@ -8,7 +8,7 @@ import type { ModelVersion } from "../records.js";
 import type { Guard } from "../serve/auth.js";
 import { servedWithFeatures } from "../serve/feature-lookup.js";
 import type { ServedModel } from "../serve/types.js";
-import { Lake } from "../lake/lake.js";
+import type { Lake } from "../lake/lake.js";
 import { materializeView, type MaterializedView } from "./materialize.js";
 import { featureCatalog } from "./catalog.js";
 import type { MetadataStore } from "../store/metadata-store.js";
@@ -20,15 +20,21 @@ import { onlineLocation, openOnlineStore } from "./online/online-stores.js";
 export class FeatureServing {
   private store: Promise<OnlineStore> | null = null;
   private readonly services = new Map<string, Promise<ServiceFeatures>>();
-  private lake: Promise<Lake> | null = null;
   /** Materializations after pushes run one at a time (each reads the versions the previous one left). */
   private pushQueue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly project: Project, private readonly fs: FeatureStoreConfig) {}
+  private constructor(
+    private readonly project: Project,
+    private readonly fs: FeatureStoreConfig,
+    private readonly lake: () => Promise<Lake>,
+  ) {}
 
-  /** Null when the project declares no feature store (nothing to bind, no routes). */
-  static of(project: Project): FeatureServing | null {
-    return project.config.feature_store ? new FeatureServing(project, project.config.feature_store) : null;
+  /**
+   * Null when the project declares no feature store (nothing to bind, no routes). `lake` is the process's one lake
+   * (the serving workspace's), opened on first use and closed by its owner, not here.
+   */
+  static of(project: Project, lake: () => Promise<Lake>): FeatureServing | null {
+    return project.config.feature_store ? new FeatureServing(project, project.config.feature_store, lake) : null;
   }
 
   /** The online store, opened on first use. */
@@ -74,7 +80,7 @@ export class FeatureServing {
       const answer = (await c.res.clone().json()) as Record<string, unknown>;
       if (answer.version === null) return; // a duplicate batch: nothing new
       const run = this.pushQueue.then(async () => {
-        const lake = await (this.lake ??= Lake.open(this.project.paths.lake));
+        const lake = await this.lake();
         const store = await this.onlineStore();
         const out: MaterializedView[] = [];
         for (const v of views) out.push(await materializeView(lake, this.project, store, v));
@@ -98,7 +104,7 @@ export class FeatureServing {
     this.mountPushMaterialization(app);
     // The dashboard's features page (under /api, so it takes the dashboard's read guard); mounted before the
     // dashboard's own /api routes, whose catch-all would answer 404.
-    app.get("/api/features", async (c) => c.json(await featureCatalog(await (this.lake ??= Lake.open(this.project.paths.lake)), this.project, await this.onlineStore())));
+    app.get("/api/features", async (c) => c.json(await featureCatalog(await this.lake(), this.project, await this.onlineStore())));
     if (needsToken) app.use("/features/*", guard("read"));
     app.get("/features/:service", async (c) => {
       const sf = await this.features(c.req.param("service"));
@@ -175,7 +181,6 @@ export class FeatureServing {
 
   async close(): Promise<void> {
     await this.pushQueue;
-    if (this.lake) await (await this.lake).close();
     if (this.store) await (await this.store).close();
   }
 }
