@@ -47,7 +47,10 @@ export async function openProjectScheduler(
       const def = pipelines.find((p) => p.name === name);
       if (!def) return null;
       const active = await orchestration.activeRuns(cfg.name, name);
-      return active.length >= def.maxActiveRuns ? `${active.length} run(s) going (max_active_runs: ${def.maxActiveRuns})` : null;
+      if (active.length >= def.maxActiveRuns) return `${active.length} run(s) going (max_active_runs: ${def.maxActiveRuns})`;
+      const size = def.pool ? cfg.pools[def.pool] : undefined;
+      if (def.pool && size !== undefined && (await orchestration.poolSlotsInUse(def.pool)) >= size) return `pool ${def.pool} is full (${size} slot(s))`;
+      return null;
     },
     startRun: async (run) => {
       const s = await runPipeline(r, { pipeline: run.pipeline, trigger: run.trigger, runId: run.runId });

@@ -37,7 +37,9 @@ describe.each(stores)("orchestration records on %s", (_name, open) => {
     await run(meta, "r2", "running");
     expect(await o.takePoolSlot(pool, 1, "r2")).toBeNull();
     expect(await o.takePoolSlot(pool, 2, "r2")).toBe(1);
+    expect(await o.poolSlotsInUse(pool)).toBe(2);
     await run(meta, "r1", "succeeded");
+    expect(await o.poolSlotsInUse(pool)).toBe(1);
     await run(meta, "r3", "running");
     expect(await o.takePoolSlot(pool, 2, "r3")).toBe(0);
     await o.placeRun("r3", "training", null);

@@ -141,6 +141,18 @@ export class OrchestrationStore {
     return null;
   }
 
+  /** How many slots of `pool` are held by running runs (what a scheduler asks before claiming a tick). */
+  async poolSlotsInUse(pool: string): Promise<number> {
+    const held = await this.db
+      .selectFrom("pool_slots")
+      .innerJoin("pipeline_runs", "pipeline_runs.id", "pool_slots.run_id")
+      .select("pool_slots.slot")
+      .where("pool_slots.pool", "=", pool)
+      .where("pipeline_runs.status", "=", "running")
+      .execute();
+    return held.length;
+  }
+
   async releasePoolSlots(runId: string): Promise<void> {
     await this.db.deleteFrom("pool_slots").where("run_id", "=", runId).execute();
   }
