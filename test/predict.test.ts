@@ -3,11 +3,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { copyExample, millrace } from "./cli.js";
 
 describe("millrace predict", () => {
-  it("scores a Parquet file chunk by chunk, keeps id columns, and names missing input columns", () => {
+  it("scores a Parquet file chunk by chunk, keeps id columns, explains on request, and names missing input columns", async () => {
     const dir = copyExample("churn");
     expect(millrace(["run", dir, "--json"]).code).toBe(0);
     const gold = fs.readdirSync(path.join(dir, ".millrace/lake/tables/gold/churn_training/data")).filter((f) => f.endsWith(".parquet"));
@@ -29,6 +30,24 @@ describe("millrace predict", () => {
     expect(millrace(["predict", "-p", dir, "-i", input, "-o", whole, "-k", "customer_id", "--json"]).code).toBe(0);
     const w = fs.readFileSync(whole, "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
     expect(w.map((x) => x[3])).toEqual(rows.map((x) => x[4]));
+
+    // --explain k: an explanation column whose contributions add up to the score it explains.
+    const explained = path.join(path.dirname(out), "explained.parquet");
+    const e = millrace(["predict", "-p", dir, "-i", input, "-o", explained, "-k", "customer_id", "--explain", "3", "--json"]);
+    expect(e.code, e.stderr).toBe(0);
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const got = (await (await con.runAndReadAll(`SELECT probability_Yes AS p, explanation FROM read_parquet('${explained}') LIMIT 200`)).getRowObjectsJS()) as Array<{ p: number; explanation: string }>;
+    con.closeSync();
+    expect(got).toHaveLength(200);
+    for (const { p, explanation } of got) {
+      const [x] = JSON.parse(explanation) as Array<{ output: string; scale: string; base: number; raw: number; contributions: Array<{ value: number }>; rest: number }>;
+      expect(x.output).toBe("Yes");
+      expect(x.contributions).toHaveLength(3);
+      expect(x.base + x.contributions.reduce((a, c) => a + c.value, 0) + x.rest).toBeCloseTo(x.raw, 9);
+      if (x.scale === "log-odds") expect(1 / (1 + Math.exp(-x.raw))).toBeCloseTo(p, 9);
+    }
+    expect(millrace(["predict", "-p", dir, "-i", input, "-o", explained, "--explain", "0"]).out).toContain("--explain 0");
 
     const csv = path.join(dir, "data/landing/customers-2026-01.csv");
     const bad = millrace(["predict", "-p", dir, "-i", csv, "-o", out]);

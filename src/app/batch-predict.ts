@@ -34,6 +34,8 @@ export interface BatchPredictRequest {
   chunkRows: number;
   /** Input columns copied into the output, or "all". */
   keep?: string;
+  /** Add an `explanation` column: per row the JSON of its top-k feature contributions (TreeSHAP / linear). */
+  explain?: number;
   /** Called once with the total, then after each chunk. */
   onProgress?: (done: number, total: number, rowsPerSecond: number) => void;
 }
@@ -62,6 +64,10 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
   const mv = await registry.resolve(ref.slice(0, at), ref.slice(at + 1));
   const bytes = await registry.loadArtifact(mv);
   const model = loadModel(bytes);
+  if (opts.explain !== undefined) {
+    if (!Number.isInteger(opts.explain) || opts.explain < 1) throw new ValidationError(`--explain ${opts.explain}: give how many contributions to keep per row, e.g. --explain 5`, { path: "explain" });
+    if (!model.explainable) throw new ValidationError(`${mv.name} v${mv.version} is a ${model.info.model} model, which cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
+  }
   const fields = mv.signature.inputs;
   const outFormat = /\.csv$/i.test(opts.output) ? "csv" : "parquet";
   const chunkRows = Math.max(1000, opts.chunkRows);
@@ -87,7 +93,7 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
   const total = Number((await (await con.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`)).getRowObjectsJS())[0].n);
 
   const classes = model.classes ?? [];
-  const outCols = [...keep.map((k) => `${ident(k)} VARCHAR`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`)];
+  const outCols = [...keep.map((k) => `${ident(k)} VARCHAR`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`), ...(opts.explain !== undefined ? [`"explanation" VARCHAR`] : [])];
   await con.run(`CREATE TABLE scored (${outCols.join(", ")})`);
   const parts: string[] = [];
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-predict-"));
@@ -101,7 +107,7 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
   let done = 0;
   const flush = async () => {
     if (bufferedRows === 0) return;
-    await scoreBatch(con, model, fields.map((f) => f.name), fields.map((f) => NUMERIC.has(f.type)), keep.length, classes, buffered, bufferedRows);
+    await scoreBatch(con, model, fields.map((f) => f.name), fields.map((f) => NUMERIC.has(f.type)), keep.length, classes, buffered, bufferedRows, opts.explain);
     const part = path.join(workDir, `part-${String(parts.length).padStart(5, "0")}.parquet`);
     await con.run(`COPY scored TO ${lit(part)} (FORMAT parquet); DELETE FROM scored`);
     parts.push(part);
@@ -138,6 +144,7 @@ async function scoreBatch(
   classes: string[],
   chunks: unknown[][][],
   rows: number,
+  explainTop: number | undefined,
 ): Promise<void> {
   const columns: Column[] = names.map((name, j) => {
     if (numeric[j]) {
@@ -154,6 +161,7 @@ async function scoreBatch(
   const frame: Frame = { rowCount: rows, columns };
   // Raw scores, not one answer object per row: millions of small objects cost more than scoring them.
   const scores = model.scoreFrame(frame);
+  const explanations = explainTop !== undefined ? model.explainFrame(frame, explainTop) : null;
   const regression = model.task === "regression";
   const k = classes.length;
   const appender = await con.createAppender("scored");
@@ -169,6 +177,7 @@ async function scoreBatch(
       if (regression) appender.appendDouble(scores[row]);
       else appender.appendVarchar(model.labelAt(scores, row));
       for (let c = 0; c < k; c++) appender.appendDouble(scores[row * k + c]);
+      if (explanations) appender.appendVarchar(JSON.stringify(explanations[row]));
       appender.endRow();
     }
   }

@@ -67,6 +67,11 @@ export class Model implements TrainedModel {
    * Why each row scored as it did: per output, base value + each column's contribution = the learner's raw score
    * (TreeSHAP for tree models, coefficient × value for linear ones); `topK` keeps the largest contributions.
    */
+  /** Whether explainFrame can answer (tree and linear models). */
+  get explainable(): boolean {
+    return this.estimator.explain !== undefined;
+  }
+
   explainFrame(frame: Frame, topK = Infinity): OutputExplanation[][] {
     if (!this.estimator.explain) {
       throw new ValidationError(`a ${this.info.model} model cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });

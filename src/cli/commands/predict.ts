@@ -15,6 +15,7 @@ export interface PredictOptions {
   output: string;
   chunk: string;
   keep?: string;
+  explain?: string | true;
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ export async function predictCommand(opts: PredictOptions): Promise<number> {
       chunkRows: Number(opts.chunk),
       ...(opts.model !== undefined ? { model: opts.model } : {}),
       ...(opts.keep !== undefined ? { keep: opts.keep } : {}),
+      ...(opts.explain !== undefined ? { explain: opts.explain === true ? 5 : Number(opts.explain) } : {}),
       onProgress: (done, total, speed) => (done === 0 ? bar?.start(total, 0, { speed: "" }) : bar?.update(done, { speed: `${speed.toLocaleString("en-US")} rows/s` })),
     }),
   ).finally(() => bar?.stop());
@@ -45,6 +47,7 @@ export function predictCommands(program: Command, action: ActionWrapper): void {
     .option("-p, --project <dir>", "project folder", ".")
     .option("-k, --keep <columns>", 'input columns to copy into the output (e.g. an id), or "all"')
     .option("--chunk <rows>", "rows scored at a time (bounds memory)", "100000")
+    .option("--explain [k]", "add an explanation column: each row's k (default 5) largest feature contributions as JSON (TreeSHAP for trees, coefficient × value for linear models)")
     .option("--json", "print the report as JSON")
     .action(action((opts: PredictOptions) => predictCommand(opts)));
 }
