@@ -185,11 +185,14 @@ export default function Pipeline({ params }: { params: Record<string, string> })
   const id = params.id ?? "latest";
   // The latest run and the history are polled, as Airflow's grid view is: a new run appears by itself.
   const [live, setLive] = useState(false);
-  // While a run goes its states are polled every 1.5 s; otherwise the latest run and the history every 10 s.
-  const run = useApi<PipelineRunView>(`/pipeline-runs/${encodeURIComponent(id)}`, { refreshMs: live ? 1500 : id === "latest" ? 10_000 : 5_000 });
-  // A run just triggered is recorded by its process a moment later: until then the page looks again every 1.5 s.
-  const history = useApi<PipelineRunBrief[]>("/pipeline-runs?limit=100", { refreshMs: live ? 3000 : 10_000 });
+  const [missing, setMissing] = useState(false);
+  // While a run goes its states are polled every 1.5 s, and so is a run just triggered whose process has not
+  // recorded it yet (404); otherwise the latest run and the history every 10 s.
+  const fast = live || missing;
+  const run = useApi<PipelineRunView>(`/pipeline-runs/${encodeURIComponent(id)}`, { refreshMs: fast ? 1500 : id === "latest" ? 10_000 : 5_000 });
+  const history = useApi<PipelineRunBrief[]>("/pipeline-runs?limit=100", { refreshMs: fast ? 3000 : 10_000 });
   if ((run.data?.live ?? false) !== live) setLive(run.data?.live ?? false);
+  if ((run.error?.status === 404 && id !== "latest") !== missing) setMissing(run.error?.status === 404 && id !== "latest");
   return (
     <>
       <PageHeader
