@@ -1,10 +1,10 @@
 // The model zoo by name: how to build each learner, which feature pipeline it needs, and how to restore it.
 
 import { ValidationError } from "../errors.js";
-import { LINEAR_PIPELINE, TREE_PIPELINE, type PipelineOptions } from "../features/pipeline.js";
+import type { ModelKind } from "./model-kind.js";
+export type { ModelKind } from "./model-kind.js";
+import { LINEAR_PIPELINE, TREE_PIPELINE } from "../features/pipeline.js";
 import type { Task } from "../records.js";
-import type { Estimator, FittedEstimator } from "./estimator.js";
-import type { ParamSchema, Params } from "./params.js";
 import { FittedGBDT, GradientBoosting, GBDT_PARAMS, type GBDTState } from "./gbdt/booster.js";
 import { FittedLogistic, LogisticRegression, LOGISTIC_PARAMS, type LogisticState } from "./linear/logistic.js";
 import { FittedRidge, Ridge, RIDGE_PARAMS, type RidgeState } from "./linear/ridge.js";
@@ -21,18 +21,6 @@ import { checkPca, FittedPcaThen, PCA_PARAMS, PcaThen } from "./ensemble/pca-the
 import { DECISION_TREE_PARAMS, DecisionTree } from "./forest/decision-tree.js";
 import { BAGGING_PARAMS, BaggingEnsemble, baggingBase, FittedBagging } from "./ensemble/bagging.js";
 
-/** One learner of the zoo: everything Millrace needs to know about it, registered in one place. */
-export interface ModelKind {
-  name: string;
-  tasks: readonly Task[];
-  /** The hyperparameters (names, types, ranges, defaults), checked when millrace.yaml loads and when built. */
-  params: ParamSchema;
-  pipeline: PipelineOptions;
-  /** Checks beyond the schema that need no data (an ensemble's members); throws a ValidationError. */
-  check?(params: Params): void;
-  create(params: Record<string, unknown>): Estimator;
-  restore(state: Record<string, unknown>): FittedEstimator;
-}
 
 const CLASSIFY: readonly Task[] = ["binary", "multiclass"];
 const ALL: readonly Task[] = ["binary", "multiclass", "regression"];

@@ -3,45 +3,15 @@
 // them and the model scores. The answer says which feature values and timestamps were used (return_features) and
 // which were stale. The feature store supplies the binding; this file knows only its contract.
 import { ValidationError } from "../errors.js";
-import type { Predictor, Signature } from "../records.js";
+import type { Predictor } from "../records.js";
 import { answersJson, idsJson } from "./answer-json.js";
 import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
 import { checkRanges, noModel, scoreRoute, type Answer, type PredictCore } from "./predict.js";
 import { logAnswer } from "./score.js";
-import type { Route, ServedModel } from "./types.js";
+import type { FeatureBinding, Route, ServedModel } from "./types.js";
 import { validatorFor } from "./validate.js";
 
-/** A feature value older than its view's TTL when it was served. */
-export interface StaleFeature {
-  record: number;
-  view: string;
-  key: string;
-  eventTime: string;
-  ageSeconds: number;
-  ttlSeconds: number;
-}
-
-export interface EnrichedRecords {
-  /** Request fields + looked-up + on-demand features, one per request record. */
-  records: Record<string, unknown>[];
-  /** Per record: each view's event time of the row used (ISO), null when the view had no row. */
-  timestamps: Record<string, string | null>[];
-  stale: StaleFeature[];
-}
-
-/** What the feature store hands the server for a model trained on one of its services. */
-export interface FeatureBinding {
-  service: string;
-  /** What a request carries: the entity join keys (strings; numbers are accepted) and the request-time fields. */
-  requestSignature: Signature;
-  joinKeys: string[];
-  /** Features the model reads, in the order the answer lists them. */
-  featureNames: string[];
-  /** The trained model (its signature lists every feature); the served predictor shows `requestSignature`. */
-  model: Predictor;
-  /** Looks up the features of validated request records; a missing entity is a NotFoundError naming the key. */
-  enrich(records: Record<string, unknown>[]): Promise<EnrichedRecords>;
-}
+export type { EnrichedRecords, FeatureBinding, StaleFeature } from "./types.js";
 
 /** The served model of a feature-service model: its predictor declares the request fields; `features` does the rest. */
 export function servedWithFeatures(served: ServedModel, binding: FeatureBinding): ServedModel {

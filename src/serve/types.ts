@@ -1,6 +1,5 @@
 // The serving layer's small contracts: what it serves, where models come from, where answers are logged.
-import type { AnsweredRequest, Prediction, Predictor, Provenance } from "../records.js";
-import type { FeatureBinding } from "./feature-lookup.js";
+import type { AnsweredRequest, Prediction, Predictor, Provenance, Signature } from "../records.js";
 
 /** A loaded model and the provenance stamped on every answer it computes; treat as immutable. */
 export interface ServedModel {
@@ -58,4 +57,36 @@ export interface RollbackDecision {
   requests: number;
   windowMs: number;
   at: string;
+}
+
+/** A feature value older than its view's TTL when it was served. */
+export interface StaleFeature {
+  record: number;
+  view: string;
+  key: string;
+  eventTime: string;
+  ageSeconds: number;
+  ttlSeconds: number;
+}
+
+export interface EnrichedRecords {
+  /** Request fields + looked-up + on-demand features, one per request record. */
+  records: Record<string, unknown>[];
+  /** Per record: each view's event time of the row used (ISO), null when the view had no row. */
+  timestamps: Record<string, string | null>[];
+  stale: StaleFeature[];
+}
+
+/** What the feature store hands the server for a model trained on one of its services. */
+export interface FeatureBinding {
+  service: string;
+  /** What a request carries: the entity join keys (strings; numbers are accepted) and the request-time fields. */
+  requestSignature: Signature;
+  joinKeys: string[];
+  /** Features the model reads, in the order the answer lists them. */
+  featureNames: string[];
+  /** The trained model (its signature lists every feature); the served predictor shows `requestSignature`. */
+  model: Predictor;
+  /** Looks up the features of validated request records; a missing entity is a NotFoundError naming the key. */
+  enrich(records: Record<string, unknown>[]): Promise<EnrichedRecords>;
 }

@@ -9,7 +9,7 @@ import { recommenderKind, RECOMMENDERS } from "../../recommend/registry.js";
 import { byTimeTestRows, kFoldRows, randomTestRows } from "../../recommend/split.js";
 import { trainRecommender } from "../../recommend/train.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
-import type { TrainOptions } from "./train.js";
+import type { TrainOptions } from "./train-options.js";
 
 export interface RecommendTrainOptions extends TrainOptions {
   user?: string;

@@ -11,23 +11,7 @@ import { checkCandidate } from "../../learn/candidate-check.js";
 import { holdoutSplit, trainCandidate } from "../../learn/train.js";
 import type { Column, Frame, Task } from "../../records.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
-
-export interface TrainOptions {
-  target: string;
-  task?: string;
-  model: string;
-  positive?: string;
-  testRows?: string;
-  testFraction: string;
-  seed: string;
-  cv: string;
-  param: string[];
-  drop?: string;
-  cat?: string;
-  timeBudget?: string;
-  save?: string;
-  json?: boolean;
-}
+import type { TrainOptions } from "./train-options.js";
 
 export async function readTableFile(file: string): Promise<Frame> {
   if (!fs.existsSync(file)) throw new ValidationError(`no such file: ${file}`);

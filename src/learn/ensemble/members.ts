@@ -4,7 +4,7 @@ import { ValidationError } from "../../errors.js";
 import { applyMatrixPrep, fitMatrixPrep, type MatrixPrepState } from "../../features/matrix-prep.js";
 import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
-import type { ModelKind } from "../models.js";
+import type { ModelKind } from "../model-kind.js";
 
 export type KindLookup = (name: string) => ModelKind;
 

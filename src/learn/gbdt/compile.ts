@@ -3,7 +3,7 @@
 // Trees are grouped into chunks: one call evaluates a chunk of trees for a block of rows, because a call per
 // tree cost most of a single-record prediction (200 calls through one megamorphic call site).
 
-import type { ForestState } from "./forest.js";
+import type { ForestState } from "./forest-state.js";
 
 const DEFAULT_LEFT = 1;
 const CATEGORICAL = 2;

@@ -9,7 +9,8 @@ import { CAT_BYTES, RESULT } from "./level-results.js";
 import { ENTRY, shardCount, type FitArrays } from "./shard.js";
 import { WORK_SIZE } from "./shard-ops.js";
 import type { FeatureMeta, SplitParams } from "./split-finder.js";
-import { allocator } from "./threads.js";
+import { allocator, type KernelHome } from "./threads.js";
+export type { KernelHome } from "./threads.js";
 import type { WasmBinning } from "./wasm-binning.js";
 import { wasmLogLossGradients } from "./wasm-objective.js";
 import { gatherBytes, wasmApi, wasmKernelsSupported, wasmRowKernels, type WasmMemory } from "./wasm-kernel.js";
@@ -28,11 +29,6 @@ export interface FitShape {
   kernel: string;
 }
 
-/** What a thread needs to build its kernels: the wasm memory (or null for the JS kernels). */
-export interface KernelHome {
-  memory: WasmMemory | null;
-  shared: boolean;
-}
 
 const WASM_LIMIT = 2 ** 31; // bytes: addresses stay positive i32
 /** Levels with at least this many splits run one work item per split (see shard-ops.ts). */

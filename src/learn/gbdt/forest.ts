@@ -3,35 +3,13 @@
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { BinMapper } from "./binning.js";
 import { compileChunks, type CompiledChunk } from "./compile.js";
+import type { ForestState } from "./forest-state.js";
 import type { TreeShape } from "./tree.js";
 
 const DEFAULT_LEFT = 1;
 const CATEGORICAL = 2;
 
-export interface ForestState {
-  /** Root of each tree: a node index, or ~leaf for a tree that is one leaf. */
-  treeRoot: Int32Array;
-  /** Output (class) each tree adds to. */
-  treeOutput: Int32Array;
-  feature: Int32Array;
-  /** Numeric nodes: x <= threshold goes left. */
-  threshold: Float64Array;
-  flags: Uint8Array;
-  /** Categorical nodes: the left categories as a bitset of codes, catBits[catStart .. catStart + catLen). */
-  catStart: Int32Array;
-  catLen: Int32Array;
-  catBits: Uint32Array;
-  left: Int32Array;
-  right: Int32Array;
-  gain: Float64Array;
-  leafValue: Float64Array;
-  /**
-   * Training cover (hessian sum for boosting, in-bag weight for forests) of each internal node and each leaf: what
-   * TreeSHAP weighs the branches a feature does not decide by. Absent in models saved before explanations existed.
-   */
-  cover?: Float64Array;
-  leafCover?: Float64Array;
-}
+export type { ForestState } from "./forest-state.js";
 
 /** A typed array that grows by doubling: a forest of millions of nodes costs bytes per node, not a JS number each. */
 class Grow<T extends Float64Array | Int32Array | Uint32Array | Uint8Array> {

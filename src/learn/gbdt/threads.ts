@@ -6,10 +6,16 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Objective } from "../objectives/objective.js";
-import type { KernelHome } from "./fit-arrays.js";
 import type { RowKernels } from "./histogram.js";
+import type { WasmMemory } from "./wasm-kernel.js";
 import type { FitArrays } from "./shard.js";
 import { CTRL_ARGS, CTRL_DONE, CTRL_ERROR, CTRL_OP, CTRL_SEQ, CTRL_SIZE, OP_EXIT, runOp, shardContext, type ShardContext } from "./shard-ops.js";
+
+/** What a thread needs to build its kernels: the wasm memory (or null for the JS kernels). */
+export interface KernelHome {
+  memory: WasmMemory | null;
+  shared: boolean;
+}
 
 export interface ObjectiveSpec {
   task: "binary" | "multiclass" | "regression";

@@ -6,7 +6,7 @@ import { modelKind } from "../models.js";
 import type { Params } from "../params.js";
 import { splitParams, TrainingSession } from "../session.js";
 import type { Fold } from "../split.js";
-import type { SearchRequest } from "./search.js";
+import type { SearchRequest } from "./search-request.js";
 import { evaluateTrial, type TrialContext } from "./trial.js";
 
 export type TrialWorkerData = { req: Omit<SearchRequest, "onTrial" | "onProgress">; folds: Fold[] };

@@ -1,0 +1,18 @@
+// The options of `millrace train`, shared by the tabular and the recommendation paths.
+
+export interface TrainOptions {
+  target: string;
+  task?: string;
+  model: string;
+  positive?: string;
+  testRows?: string;
+  testFraction: string;
+  seed: string;
+  cv: string;
+  param: string[];
+  drop?: string;
+  cat?: string;
+  timeBudget?: string;
+  save?: string;
+  json?: boolean;
+}
