@@ -65,7 +65,6 @@ export class TableStore {
   private readonly manifests = new Map<string, Manifest>();
   /** Set on a view made by auditing(): the table whose writes this view stages and checks before publishing. */
   private readonly audit: { table: string; check: Audit } | null = null;
-  private readonly audits = new Map<string, Audit>();
 
   protected constructor(readonly root: string, readonly duck: Duck, private readonly options: LakeOptions) {}
 
@@ -82,22 +81,8 @@ export class TableStore {
     return view;
   }
 
-  /**
-   * The same as writing through auditing(table, audit) inside `body`, for callers that reach the lake through a
-   * shared handle (the pipeline's table steps until they pass the view). Prefer auditing().
-   */
-  async withAudit<T>(table: string, audit: Audit, body: () => Promise<T>): Promise<T> {
-    if (this.audits.has(table)) throw new Error(`an audit of ${table} is already in progress`);
-    this.audits.set(table, audit);
-    try {
-      return await body();
-    } finally {
-      this.audits.delete(table);
-    }
-  }
-
   private auditOf(table: string): Audit | undefined {
-    return this.audit?.table === table ? this.audit.check : this.audits.get(table);
+    return this.audit?.table === table ? this.audit.check : undefined;
   }
 
   /**

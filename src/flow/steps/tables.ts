@@ -153,10 +153,10 @@ export async function auditedWrite(
   table: string,
   rules: QualityRule[] | undefined,
   note: (s: string) => void,
-  write: (note: (s: string) => void) => Promise<TableOutput>,
+  write: (r: LakeNeeds, note: (s: string) => void) => Promise<TableOutput>,
   versionOf?: (table: string) => TableRef | undefined,
 ): Promise<TableOutput> {
-  if (!rules || rules.length === 0) return write(note);
+  if (!rules || rules.length === 0) return write(r, note);
   let report: CheckReport | undefined;
   let written = "";
   const audit = async (staged: TableVersion) => {
@@ -170,7 +170,8 @@ export async function auditedWrite(
       throw e;
     }
   };
-  const out = await r.lake.withAudit(table, audit, () => write((s) => note((written = s))));
+  // The write gets a lake whose writes to `table` are staged, audited, then published or discarded.
+  const out = await write({ project: r.project, meta: r.meta, lake: r.lake.auditing(table, audit) }, (s) => note((written = s)));
   if (!report) return out; // nothing new was written (a reused version, no new files): it was checked when committed
   note(`${written}; checks: ${report.results.length} rules, ${report.warnings} warnings`);
   return { ...out, checks: report };

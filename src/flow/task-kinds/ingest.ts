@@ -18,7 +18,7 @@ export const ingestKind: TaskKind<TableOutput, "lake" | "meta"> = {
       const table = tableOf(source.name);
       const deps = checkInputs(ctx, table);
       return taskOf(ingestKind, ctx.producers.get(table)!.id, deps, async ({ r, output, note }) =>
-        profileNewVersion(r, await auditedWrite(r, table, cfg.checks[table], note, (n) => ingestSource(r, source, n, ctx.files), pinnedVersions(ctx, output, deps))),
+        profileNewVersion(r, await auditedWrite(r, table, cfg.checks[table], note, (rr, n) => ingestSource(rr, source, n, ctx.files), pinnedVersions(ctx, output, deps))),
       );
     });
   },
