@@ -28,8 +28,12 @@ describe("deployment pipeline", { timeout: 600_000 }, () => {
   });
   afterAll(() => server?.proc.kill("SIGTERM"));
 
-  const withDeployment = (url: string) =>
-    fs.writeFileSync(yaml(), `${original}\npipelines:\n  deployment: { tasks: [deploy] }\ndeployment: { url: "${url}", smoke_timeout: 2 }\n`);
+  const withDeployment = (url: string, kubernetes = "") =>
+    fs.writeFileSync(yaml(), `${original}\npipelines:\n  deployment: { tasks: [deploy] }\ndeployment: { url: "${url}", smoke_timeout: 2${kubernetes ? `, kubernetes: ${kubernetes}` : ""} }\n`);
+  const renderedImage = () => {
+    const doc = fs.readFileSync(path.join(dir, "deploy/k8s", fs.readdirSync(path.join(dir, "deploy/k8s")).find((f) => /deployment/i.test(f))!), "utf8");
+    return /image: (\S+)/.exec(doc)?.[1];
+  };
 
   it("passes when the served version answers its input example with its provenance", async () => {
     server = await startServe(dir);
@@ -53,5 +57,24 @@ describe("deployment pipeline", { timeout: 600_000 }, () => {
     expect(last.reason).toContain("smoke test of v2 on http://127.0.0.1:9 failed");
     // The default pipeline never deploys.
     expect(millrace(["pipeline", "list", "-p", dir, "--json"]).json.map((p: any) => p.name)).toEqual(["deployment"]);
+  });
+
+  it("renders the version's manifests before the smoke test, and after a failed kubectl apply rolls back and renders the previous version", () => {
+    // After the roll back above, production is v1 again and the server answers with v1.
+    withDeployment(server!.url, "{ out: deploy/k8s }");
+    const ok = millrace(["pipeline", "trigger", "deployment", "-p", dir, "--json"]);
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.json.deployment).toMatchObject({ version: 1, smoke: "passed", manifests: { image: "churn-serve:v1", applied: false } });
+    expect(ok.json.deployment.manifests.objects).toBeGreaterThan(5);
+    expect(renderedImage()).toBe("churn-serve:v1");
+    // kubectl runs (it is installed here) but the context does not exist: the roll-out fails before the smoke test.
+    withDeployment(server!.url, "{ out: deploy/k8s, apply: true, context: no-such-context }");
+    const bad = millrace(["pipeline", "trigger", "deployment", "-p", dir, "--json"]);
+    expect(bad.code).toBe(1);
+    expect(bad.json.failure.code).toBe("deployment_failed");
+    expect(bad.json.failure.message).toMatch(/rolling out v1 failed: (kubectl .*no-such-context|kubectl is not on PATH)/);
+    expect(bad.json.deployment).toMatchObject({ smoke: "failed", version: 1, rolledBackTo: 2 });
+    // The manifests follow the alias back.
+    expect(renderedImage()).toBe("churn-serve:v2");
   });
 });

@@ -104,6 +104,17 @@ const deploymentSchema = z.strictObject({
   url: z.string().min(1).describe("Base URL of the deployed server the deploy task smoke-tests (${ENV} expanded), e.g. http://churn.internal:8080."),
   token_env: z.string().optional().describe("Environment variable holding the server's API token, when it asks for one."),
   smoke_timeout: durationSchema.default(60).describe("How long the smoke test waits for the server to be ready (a scaled-to-zero service starts on the first request)."),
+  kubernetes: z
+    .strictObject({
+      out: z.string().min(1).describe("Folder (relative to the project) the deploy task renders the version's Kubernetes and KServe manifests into, as `millrace deploy k8s --out` does; re-rendered after a roll back."),
+      mode: z.enum(["baked", "registry"]).default("baked").describe("baked: the image tag follows the version (a roll back changes the image); registry: the pods fetch the alias's version at start."),
+      image: z.string().optional().describe("Image reference; default <project>-serve:v<version> (baked) as `millrace deploy image` tags it."),
+      namespace: z.string().optional().describe("Namespace written into the manifests."),
+      apply: z.boolean().default(false).describe("Run `kubectl apply -k <out>` after rendering (and after a roll back); needs kubectl on PATH and a kube context."),
+      context: z.string().optional().describe("kubectl context to apply with (default: kubectl's current context)."),
+    })
+    .optional()
+    .describe("Render (and optionally apply) the Kubernetes manifests of the version being deployed before the smoke test."),
 });
 
 /** Spread into the project schema: the orchestration keys at the top level of millrace.yaml. */
