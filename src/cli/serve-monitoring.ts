@@ -96,7 +96,8 @@ export function startServeMonitoring(project: Project, sp: ServeProcess, log: (l
     const runs = await sp.resources.meta.listPipelineRuns(cfg.name, 50);
     for (const run of runs.filter((x) => x.endedAt !== null && x.endedAt > pipelineSeen).reverse()) {
       const summary = run.summary as PipelineSummary | null;
-      recordPipelineRun(sp.metrics, cfg.name, run.status, (summary?.durationMs ?? 0) / 1000);
+      // Labelled by the named pipeline (the project's name for the whole DAG) and the summary's status (cancelled too).
+      recordPipelineRun(sp.metrics, summary?.pipeline ?? cfg.name, summary?.status ?? run.status, (summary?.durationMs ?? 0) / 1000);
       for (const c of summary?.checks ?? []) {
         const failed = c.results.filter((x) => !x.passed).length;
         recordQuality(sp.metrics, c.table.table, c.results.length - failed, failed);
