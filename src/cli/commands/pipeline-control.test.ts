@@ -42,6 +42,13 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
     );
   });
   afterAll(() => receiver.close());
+  // The run-control tests need a task still running when the cancel or the timeout comes: on a quiet machine the
+  // example's gbdt (300 trees) trains in about a second, so these tests give it 50,000 slow trees instead.
+  const slowGbdt = () => {
+    const yaml = path.join(dir, "millrace.yaml");
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("n_estimators: 300, learning_rate: 0.03", "n_estimators: 50000, learning_rate: 0.0005"));
+    expect(fs.readFileSync(yaml, "utf8")).toContain("n_estimators: 50000");
+  };
 
   it("lists the declared pipelines and refuses an unknown one, naming the declared", () => {
     const list = millrace(["pipeline", "list", "-p", dir, "--json"]);
@@ -81,6 +88,7 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
   });
 
   it("a cancelled run stops its running task and skips the rest", async () => {
+    slowGbdt();
     const child = spawn(process.execPath, [cli, "pipeline", "trigger", "training", "-p", dir, "--retrain", "--json"], { env: { ...process.env, NO_COLOR: "1" } });
     let out = "";
     let err = "";
@@ -115,6 +123,7 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
   });
 
   it("a task past its timeout is cancelled, the run fails, and both alerts reach the webhook", async () => {
+    slowGbdt();
     // Async: the webhook receiver lives in this process, whose event loop a synchronous spawn would block.
     const r = await millraceAsync(["pipeline", "trigger", "hurried", "-p", dir, "--retrain", "--json"]);
     expect(r.code).toBe(1);
