@@ -46,7 +46,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Registrar>]> = [
   [["tables", "history", "query", "diff", "profile", "vacuum", "lineage"], async () => (await import("./commands/lake-commands.js")).lakeCommands],
   [["revert", "ingest"], async () => (await import("./commands/undo-commands.js")).undoCommands],
   [["watch"], async () => (await import("./commands/watch.js")).watchCommands],
-  [["scheduler", "pipeline"], async () => (await import("./commands/scheduler.js")).schedulerCommands],
+  [["scheduler", "pipeline", "logs", "backfill"], async () => (await import("./commands/scheduler.js")).schedulerCommands],
   [["worker"], async () => (await import("./commands/worker.js")).workerCommands],
   [["predict"], async () => (await import("./commands/predict.js")).predictCommands],
   [["deploy"], async () => (await import("./commands/deploy.js")).deployCommands],

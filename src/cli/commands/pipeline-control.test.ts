@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { cli, copyExample, millrace, millraceAsync } from "../../../test/cli.js";
 
 // Each test runs whole pipelines on a shared 2-core machine.
@@ -43,11 +43,11 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
   });
   afterAll(() => receiver.close());
   // The run-control tests need a task still running when the cancel or the timeout comes: on a quiet machine the
-  // example's gbdt (300 trees) trains in about a second, so these tests give it 50,000 slow trees instead.
+  // example's gbdt (300 trees) trains in about a second, so these tests give it 20,000 slow trees instead.
   const slowGbdt = () => {
     const yaml = path.join(dir, "millrace.yaml");
-    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("n_estimators: 300, learning_rate: 0.03", "n_estimators: 50000, learning_rate: 0.0005"));
-    expect(fs.readFileSync(yaml, "utf8")).toContain("n_estimators: 50000");
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("n_estimators: 300, learning_rate: 0.03", "n_estimators: 20000, learning_rate: 0.0005"));
+    expect(fs.readFileSync(yaml, "utf8")).toContain("n_estimators: 20000");
   };
 
   it("lists the declared pipelines and refuses an unknown one, naming the declared", () => {
@@ -95,6 +95,10 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
     const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+    // A failed assertion must not leave the slow run training in the background (it would hold this test process open).
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
     // Wait until a task of the run has started (its log says so), then cancel from another process.
     let runId = "";
     for (let i = 0; i < 600 && !runId; i++) {
