@@ -32,7 +32,7 @@ export function featureStoreOf(config: ProjectConfig): FeatureStoreConfig {
   if (!config.feature_store) {
     throw new ConfigError(`project ${config.name} declares no feature_store`, {
       path: "feature_store",
-      hint: "add feature_store: { entities, feature_views, feature_services } to millrace.yaml (see docs/config.md, or examples/loans)",
+      hint: "add feature_store: { entities, feature_views, feature_services } to millrace.yaml (see docs/config.md, or examples/loan-approval)",
     });
   }
   return config.feature_store;

@@ -18,7 +18,7 @@ export default function Features() {
       <Loaded state={state} what="reading the feature store">
         {(c) =>
           c.views.length === 0 ? (
-            <Empty title="no feature views: declare feature_store in millrace.yaml (see examples/loans)" command={`millrace features ${dir}`} />
+            <Empty title="no feature views: declare feature_store in millrace.yaml (see examples/loan-approval)" command={`millrace features ${dir}`} />
           ) : (
             <>
               <Card title={`Feature views · online store: ${c.onlineStore}`}>

@@ -23,7 +23,7 @@ describe("loan approval with a feature store, end to end", () => {
 
   beforeAll(() => {
     if (!fs.existsSync(cli)) throw new Error("dist/ is missing: npm test builds it first (npm run build)");
-    dir = copyExample("loans");
+    dir = copyExample("loan-approval");
   });
   afterAll(() => {
     server?.proc.kill("SIGTERM");
