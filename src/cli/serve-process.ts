@@ -18,6 +18,7 @@ import { startServer, type RunningServer } from "../serve/server.js";
 import { OutcomeWatch } from "../serve/slo.js";
 import type { ModelSource, RollbackDecision } from "../serve/types.js";
 import { defaultUiDir, uiRoutes } from "../ui-api/index.js";
+import { annotationWriteRoutes } from "../ui-api/annotations.js";
 import { pipelineControlRoutes } from "../ui-api/pipeline.js";
 import { pushableSources } from "../app/ingest.js";
 import { ingestRoute } from "./ingest-route.js";
@@ -167,6 +168,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       if (authenticator.predictNeedsToken) hono.use("/api/models/:name/:ref/predict", guard("predict"));
       featureServing?.mount(hono, guard, authenticator.configured);
       pipelineControlRoutes(hono, guard, workspace, authenticator.configured, log);
+      annotationWriteRoutes(hono, guard, workspace, log);
       dashboard.mount(hono);
       ingest.mount(hono, guard);
       mountRegistryRoutes(hono, guard, resources.registry, () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]));

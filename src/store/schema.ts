@@ -1,6 +1,7 @@
 // The metadata schema, written once with Kysely's schema builder so SQLite and PostgreSQL get the same tables.
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from "kysely";
 import { orchestration } from "./migrations/0005-orchestration.js";
+import { annotations } from "./migrations/0006-annotations.js";
 
 /** Row types as stored. JSON values are TEXT in both dialects; times are ISO-8601 TEXT so they sort as text. */
 export interface MetaTables {
@@ -282,6 +283,7 @@ const migrations: Record<string, Migration> = {
   "0004_schedules": schedules,
   "0005_orchestration": orchestration,
   "0005_archive_audit": archiveAudit,
+  "0006_annotations": annotations,
 };
 
 class InlineMigrations implements MigrationProvider {

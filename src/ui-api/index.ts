@@ -7,6 +7,7 @@ import { Workspace } from "../app/workspace.js";
 import type { Project } from "../project/load-project.js";
 import { MethodNotAllowedError, UnauthorizedError } from "../serve/http-errors.js";
 import { tokenMatches } from "../serve/token.js";
+import { annotationRoutes } from "./annotations.js";
 import { artifactsRoutes } from "./artifacts.js";
 import type { UiData } from "./data.js";
 import { driftRoutes } from "./drift.js";
@@ -67,12 +68,13 @@ export function uiApi(data: UiData, log: (line: string) => void, token?: string)
   driftRoutes(api, data, log);
   evaluationRoutes(api, data, log);
   artifactsRoutes(api, data, log);
+  annotationRoutes(api, data, log);
   monitoringRoutes(api, data, log);
   api.all("*", (c) =>
     errorJson(
       c.req.method === "GET"
         ? new NotFoundError(`no dashboard API route GET ${new URL(c.req.url).pathname}`, { hint: "the routes: /api/overview, /api/pipeline-runs, /api/runs, /api/models, /api/tables, /api/lineage, /api/drift" })
-        : new MethodNotAllowedError(`the dashboard API is read-only (its one POST scores: /api/models/<name>/<version>/predict): ${c.req.method} is not served`, { hint: "change things with the millrace CLI or the server's token-guarded /models/<name>/aliases routes" }),
+        : new MethodNotAllowedError(`the dashboard API is read-only (its POSTs: /api/models/<name>/<version>/predict; with the server's token, notes and tags at /api/runs/<id>/annotations, run control at /api/pipelines/<name>/trigger): ${c.req.method} is not served`, { hint: "change things with the millrace CLI or the server's token-guarded /models/<name>/aliases routes" }),
     ),
   );
   return api;
