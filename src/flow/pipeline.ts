@@ -123,8 +123,7 @@ async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipeli
     await r.meta.savePipelineRun({
       id: pipelineRunId,
       project: cfg.name,
-      // The store knows running, succeeded and failed: a cancelled run is failed there, "cancelled" in its summary.
-      status: summary.status === "succeeded" ? "succeeded" : "failed",
+      status: summary.status,
       trigger,
       startedAt,
       endedAt: new Date().toISOString(),

@@ -176,7 +176,10 @@ export class Scheduler {
     for (const tick of open) {
       const run = await this.opts.meta.getPipelineRun(tick.runId);
       if (!run || run.status === "running") continue;
-      await this.opts.meta.finishScheduleTick(tick, { status: run.status, endedAt: run.endedAt ?? this.clock.now().toISOString(), ...(run.error ? { error: run.error } : {}) });
+      // A tick knows succeeded and failed: a cancelled run's tick is failed with the error "cancelled".
+      const error = run.error ?? (run.status === "cancelled" ? "cancelled" : null);
+      const status = run.status === "succeeded" ? "succeeded" : "failed";
+      await this.opts.meta.finishScheduleTick(tick, { status, endedAt: run.endedAt ?? this.clock.now().toISOString(), ...(error ? { error } : {}) });
     }
   }
 

@@ -46,7 +46,8 @@ export type TriggerKind = "manual" | "schedule" | "file" | "alert" | "asset" | "
 export interface PipelineRunRecord {
   id: string;
   project: string;
-  status: "running" | "succeeded" | "failed";
+  /** "cancelled": stopped by `millrace pipeline cancel` or its caller's signal (runs before 2026-12-05 say "failed"). */
+  status: "running" | "succeeded" | "failed" | "cancelled";
   /** Absent on runs recorded before triggers were (they were started by hand or by `millrace watch`). */
   trigger?: TriggerKind;
   startedAt: string;

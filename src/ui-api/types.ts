@@ -28,7 +28,7 @@ export interface ApiError {
 
 export interface PipelineRunBrief {
   id: string;
-  status: "running" | "succeeded" | "failed";
+  status: "running" | "succeeded" | "failed" | "cancelled";
   startedAt: string;
   endedAt: string | null;
   durationMs: number | null;

@@ -31,7 +31,7 @@ export async function pipelineRunsCommand(opts: PipelineRunsOptions): Promise<nu
       ...(placed?.partition ? { partition: placed.partition } : {}),
       // Runs recorded before triggers were kept say nothing: null, not a guess.
       trigger: r.trigger ?? null,
-      // A cancelled run is "failed" in the store; its summary says cancelled.
+      // Runs recorded before the store kept "cancelled" say "failed" there; their summary says cancelled.
       status: s?.status === "cancelled" ? "cancelled" : r.status,
       startedAt: r.startedAt,
       endedAt: r.endedAt,
