@@ -88,8 +88,8 @@ export function metricsOfTask(task: Task): string[] {
 }
 
 /** The metric a task ranks candidates by when train.metric is not set. */
-export function defaultMetric(task: Task): string {
-  return task === "regression" ? "rmse" : "roc_auc";
+export function defaultMetric(task: Task | "recommendation"): string {
+  return task === "regression" ? "rmse" : task === "recommendation" ? "ndcg_at_10" : "roc_auc";
 }
 
 /** A registered metric; an unknown name is an error listing the known ones (`path` names the config field). */

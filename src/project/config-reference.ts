@@ -63,12 +63,14 @@ function walk(key: string, s: Json, required: boolean, rows: Row[], sections: { 
   const items = s.type === "array" ? (s.items as Json) : null;
   const union = variants(items ?? s);
   if (union) {
-    rows.push(row(key, s, required, `list of ${union.length} kinds (below)`));
+    // A list of kinds (sources) or one object of several kinds (dataset: tabular or recommendation).
+    const [name, prefix] = items ? [`${key}[]`, ""] : [key, `${key}.`];
+    rows.push(row(key, s, required, `${items ? "list of" : "one of"} ${union.length} kinds (below)`));
     union.forEach((v) => {
-      const tag = Object.entries<Json>(v.properties).find(([, p]) => p.const !== undefined);
-      const title = tag ? `${key}[] with ${tag[0]}: ${tag[1].const}` : `${key}[] with ${Object.keys(v.properties).filter((k) => (v.required ?? []).includes(k)).join(" + ")}`;
+      const tag = Object.entries<Json>(v.properties).find(([, p]) => p.const !== undefined || (!items && p.enum));
+      const title = tag ? `${name} with ${tag[0]}: ${tag[1].const ?? tag[1].enum.join(" | ")}` : `${name} with ${Object.keys(v.properties).filter((k) => (v.required ?? []).includes(k)).join(" + ")}`;
       const sub: Row[] = [];
-      for (const [k, p] of Object.entries<Json>(v.properties)) walk(k, p, (v.required ?? []).includes(k), sub, sections);
+      for (const [k, p] of Object.entries<Json>(v.properties)) walk(`${prefix}${k}`, p, (v.required ?? []).includes(k), sub, sections);
       sections.push({ title, rows: sub });
     });
     return;

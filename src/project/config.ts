@@ -1,7 +1,9 @@
 // The millrace.yaml schema: one zod value gives the TypeScript type, validation and defaults.
 import { z } from "zod";
+import { ConfigError } from "../errors.js";
 import { candidateProblems } from "../learn/candidate-check.js";
 import { qualityRuleSchema } from "../quality/checks.js";
+import { isRecommenderName, recommenderCandidateProblems } from "../recommend/candidate-check.js";
 import { featureStoreSchema } from "./config-features.js";
 import { orchestrationKeys } from "./config-pipelines.js";
 
@@ -80,18 +82,20 @@ export const searchSchema = z.strictObject({
 
 export const candidateSchema = z.strictObject({
   name: identifier.describe("Candidate name (the run's name)."),
-  model: z.string().min(1).describe("Learner: logistic_regression, gbdt, random_forest, … (millrace train --help lists them)."),
+  model: z.string().min(1).describe("Learner: logistic_regression, gbdt, random_forest, … (millrace train --help lists them); for dataset.task: recommendation a recommender: baseline, svd, svdpp, nmf, item_knn, als, two_tower, popularity."),
   params: z.record(z.string(), z.unknown()).default({}).describe("The learner's hyperparameters."),
   search: searchSchema.optional().describe("Tune this candidate: each trial is a child run of the candidate's run; the best is refit and tested."),
 }).superRefine((c, ctx) => {
-  // The model registry knows each learner's parameters: a typo (max_depht) fails here, naming its line.
+  // The model registry knows each learner's parameters: a typo (max_depht) fails here, naming its line. A
+  // recommender's name is checked with the dataset's task in view (projectSchema below).
+  if (isRecommenderName(c.model)) return;
   for (const p of candidateProblems(c)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
 });
 
-export const datasetSchema = z.strictObject({
+export const tabularDatasetSchema = z.strictObject({
   table: tableName.describe("The training table, e.g. gold.churn_training."),
   target: z.string().min(1).describe("The column to predict."),
-  task: z.enum(["binary", "multiclass", "regression"]).describe("What to predict: a class of two, one of several, or a number."),
+  task: z.enum(["binary", "multiclass", "regression"]).describe("What to predict: a class of two, one of several, or a number (or: recommendation, below)."),
   positive: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional().describe("Binary tasks: the target value that counts as the positive class."),
   features: z.array(z.string()).optional().describe("Feature columns; default: every column but the target, `exclude` and the lake's own `_` columns."),
   exclude: z.array(z.string()).default([]).describe("Columns left out of the features."),
@@ -104,6 +108,31 @@ export const datasetSchema = z.strictObject({
     })
     .prefault({}),
 });
+
+const column = z.string().min(1);
+
+/** Interactions (user, item, rating or none) for recommenders; candidates name recommenders (svd, als, …). */
+export const recommendationDatasetSchema = z.strictObject({
+  task: z.literal("recommendation").describe("Rank items for users from their interactions (recommenders: baseline, svd, svdpp, nmf, item_knn, als, two_tower, popularity)."),
+  table: tableName.describe("The interactions table: one row per (user, item) interaction, e.g. gold.ratings."),
+  user: column.describe("The user id column."),
+  item: column.describe("The item id column."),
+  rating: column.describe("The rating column (explicit feedback), or none: every row is an interaction (clicks, purchases)."),
+  time: column.optional().describe("When the interaction happened (a timestamp or number); kept with the model's columns."),
+  weight: column.optional().describe("Implicit feedback: the interaction's strength (e.g. purchase count); default 1."),
+  user_features: z.array(column).default([]).describe("Columns describing the user (one value per user; the two-tower model's user tower)."),
+  item_features: z.array(column).default([]).describe("Columns describing the item (the two-tower model's item tower)."),
+  relevant: z.number().optional().describe("A held-out rating at least this counts as relevant for the ranking metrics (default: 4 on a 0.5..5 scale, else the 80th percentile of the train ratings)."),
+  split: z
+    .strictObject({
+      test_fraction: z.number().gt(0).lt(1).default(0.2).describe("Share of interactions held out, chosen by the (user, item) pair: a pair keeps its side as the table grows."),
+      seed: z.number().int().default(42),
+    })
+    .prefault({}),
+});
+
+/** What the pipeline trains on: a table with a target (tabular tasks) or interactions (recommendation). */
+export const datasetSchema = z.discriminatedUnion("task", [tabularDatasetSchema, recommendationDatasetSchema]);
 
 export const trainSchema = z.strictObject({
   experiment: z.string().optional().describe("Experiment the runs are filed under (default: the project name)."),
@@ -244,6 +273,18 @@ export const projectSchema = z.strictObject({
   store: storeSchema,
   ...orchestrationKeys,
   feature_store: featureStoreSchema.optional().describe("Feature store: entities, feature views, on-demand features, services, point-in-time training sets, the online store."),
+}).superRefine((p, ctx) => {
+  // Candidates are learners of the dataset's task: recommenders for recommendation, tabular learners otherwise.
+  const ds = p.dataset;
+  const implicit = ds.task === "recommendation" ? ds.rating === "none" : null;
+  p.train.candidates.forEach((c, i) => {
+    const at = ["train", "candidates", i];
+    if (implicit !== null) {
+      for (const q of recommenderCandidateProblems(c, implicit)) ctx.addIssue({ code: "custom", path: [...at, ...q.path], message: q.message });
+    } else if (isRecommenderName(c.model)) {
+      ctx.addIssue({ code: "custom", path: [...at, "model"], message: `${c.model} is a recommender: it needs dataset.task: recommendation with user, item and rating columns` });
+    }
+  });
 });
 
 /** What a user writes (defaults optional). */
@@ -254,3 +295,14 @@ export type SourceConfig = ProjectConfig["sources"][number];
 export type FileSourceConfig = z.output<typeof fileSourceSchema>;
 export type PostgresSourceConfig = z.output<typeof postgresSourceSchema>;
 export type CandidateConfig = ProjectConfig["train"]["candidates"][number];
+export type TabularDatasetConfig = z.output<typeof tabularDatasetSchema>;
+export type RecommendationDatasetConfig = z.output<typeof recommendationDatasetSchema>;
+
+/** The dataset of a tabular project; a recommendation project has no target, so asking for one is a config error. */
+export function tabularDataset(config: Pick<ProjectConfig, "dataset">): TabularDatasetConfig {
+  if (config.dataset.task !== "recommendation") return config.dataset;
+  throw new ConfigError("dataset.task is recommendation: this step needs a tabular dataset (table, target, task)", {
+    path: "dataset.task",
+    hint: "recommendation projects train with the recommend task kind (millrace run), not the tabular dataset/train steps",
+  });
+}

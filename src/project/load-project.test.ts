@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { initProject } from "./init-project.js";
 import { definePipeline, loadProject, projectFromYaml } from "./load-project.js";
+import { tabularDataset } from "./config.js";
 
 const minimal = `name: demo
 sources:
@@ -34,7 +35,7 @@ describe("millrace.yaml", () => {
 
   it("names file, line, column and field of a schema error", () => {
     const bad = minimal.replace("task: binary", "task: clustering").replace("  - { name: lr, model: logistic_regression }", "  - { name: lr, model: logistic_regression, depth: 3 }");
-    expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:7:9 dataset\.task: .*"binary"/);
+    expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:7:9 dataset\.task: .*binary.*recommendation/);
     expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:10:7 train\.candidates\.0: unknown key\(s\) "depth"/);
   });
 
@@ -61,7 +62,7 @@ describe("millrace.yaml", () => {
       train: { candidates: [{ name: "lr", model: "linear_regression" }] },
       registry: { model: "demo" },
     });
-    expect(p.config.dataset.exclude).toEqual([]);
+    expect(tabularDataset(p.config).exclude).toEqual([]);
     expect(() => definePipeline({ name: "x" } as never)).toThrow(/sources/);
   });
 

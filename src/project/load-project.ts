@@ -81,12 +81,22 @@ function checkStoreLocation(kind: "lake" | "metadata" | "artifacts", value: stri
   throw new ConfigError(`${key}: "${value}" is not a supported ${kind} location (${scheme}: URLs are not)`, { path: key, hint });
 }
 
+/** Recommenders report ranking metrics at K = 10 (registered for their direction) and, for ratings, rating errors. */
+const RANKING_METRICS = ["precision_at_10", "recall_at_10", "ndcg_at_10", "map_at_10", "hit_rate_at_10", "coverage_at_10"];
+
 /** The test metrics each task reports, from the metric registry (learn/metric-registry.ts). */
 export const TASK_METRICS: Record<ProjectConfig["dataset"]["task"], string[]> = {
   binary: metricsOfTask("binary"),
   multiclass: metricsOfTask("multiclass"),
   regression: metricsOfTask("regression"),
+  recommendation: ["rmse", "mae", ...RANKING_METRICS],
 };
+
+/** What a project's candidates are measured on: implicit recommendation data has no rating errors. */
+function measuredMetrics(config: ProjectConfig): string[] {
+  const ds = config.dataset;
+  return ds.task === "recommendation" && ds.rating === "none" ? RANKING_METRICS : TASK_METRICS[ds.task];
+}
 
 /**
  * A gate threshold or ranking metric the task never measures would fail every candidate ("roc_auc was not
@@ -94,7 +104,7 @@ export const TASK_METRICS: Record<ProjectConfig["dataset"]["task"], string[]> = 
  */
 function checkMetricsOfTask(config: ProjectConfig): void {
   const task = config.dataset.task;
-  const measured = TASK_METRICS[task];
+  const measured = measuredMetrics(config);
   const used: [string, string][] = [
     ...Object.keys(config.registry.gate.min).map((m): [string, string] => [`registry.gate.min.${m}`, m]),
     ...Object.keys(config.registry.gate.max).map((m): [string, string] => [`registry.gate.max.${m}`, m]),
@@ -102,7 +112,7 @@ function checkMetricsOfTask(config: ProjectConfig): void {
   ];
   for (const [key, metric] of used) {
     if (measured.includes(metric)) continue;
-    const example = task === "regression" ? "registry.gate.max: { rmse: ... }" : "registry.gate.min: { roc_auc: 0.7 }";
+    const example = task === "regression" ? "registry.gate.max: { rmse: ... }" : task === "recommendation" ? "registry.gate.min: { ndcg_at_10: 0.1 }" : "registry.gate.min: { roc_auc: 0.7 }";
     throw new ConfigError(`${key}: a ${task} task does not measure ${metric}`, {
       path: key,
       hint: `${task} measures ${measured.join(", ")}; e.g. ${example}`,

@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from "../../errors.js";
 import { hashSplit, rowIdentities, type RowIdentitySpec } from "../../learn/row-identity.js";
 import { holdoutSplit } from "../../learn/train.js";
 import { ids, type Column, type Dataset, type Frame, type SplitSpec, type TableRef } from "../../records.js";
-import type { ProjectConfig } from "../../project/config.js";
+import { tabularDataset, type ProjectConfig } from "../../project/config.js";
 import { sha256 } from "../../store/artifact-store.js";
 import type { Needs } from "../needs.js";
 import type { DatasetOutput, TableOutput } from "../outputs.js";
@@ -14,7 +14,7 @@ type DataNeeds = Needs<"lake" | "meta">;
 
 export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: string) => void, forceRetrain = false): Promise<DatasetOutput> {
   const cfg = r.project.config;
-  const spec = cfg.dataset;
+  const spec = tabularDataset(cfg);
   const ref = { table: input.table.table, version: input.table.version };
   const columns = input.table.schema.map((c) => c.name);
   if (!columns.includes(spec.target)) {
@@ -98,7 +98,7 @@ async function readSplitFrame(
 }
 
 function checkTarget(target: Column, cfg: ProjectConfig, rows: number): void {
-  const { task, positive, target: name } = cfg.dataset;
+  const { task, positive, target: name } = tabularDataset(cfg);
   if (rows === 0) throw new ValidationError(`the training table has no rows`, { hint: "check the SQL models and the landing files" });
   if (task === "regression") {
     if (target.kind !== "numeric") throw new ValidationError(`regression target "${name}" is not numeric`, { path: "dataset.target" });

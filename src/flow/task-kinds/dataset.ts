@@ -10,6 +10,7 @@ export const datasetKind: TaskKind<DatasetOutput, "lake" | "meta"> = {
   needs: ["lake", "meta"],
   plan(ctx) {
     const cfg = ctx.project.config;
+    if (cfg.dataset.task === "recommendation") return []; // trained by the recommend kind (recommend-train.ts)
     const from = ctx.producers.get(cfg.dataset.table);
     if (!from) {
       throw new ConfigError(`dataset.table ${cfg.dataset.table} is not produced by any source or SQL model`, {
