@@ -3,6 +3,7 @@
 // Retry delays and timeouts are measured on an injected Clock, so tests run them on simulated time.
 import { ConfigError, MillraceError, describeError } from "../errors.js";
 import { systemClock, type Clock } from "./clock.js";
+import { runInTaskScope } from "./task-scope.js";
 
 /** The error of an attempt that outlived its task's timeout. */
 export class TaskTimeoutError extends MillraceError {
@@ -153,7 +154,8 @@ export async function runDag<Ctx>(
           task,
           clock,
           attemptCtl,
-          untilAborted(attemptCtl.signal, task.run({
+          // In a task scope: the threads and child processes the attempt starts are ended when it is aborted.
+          untilAborted(attemptCtl.signal, runInTaskScope(attemptCtl.signal, () => task.run({
             ctx,
             upstream,
             attempt,
@@ -165,7 +167,7 @@ export async function runDag<Ctx>(
             note: (text) => {
               notes[task.id] = text;
             },
-          })),
+          }))),
         );
         results.set(task.id, value);
         states[task.id] = "succeeded";

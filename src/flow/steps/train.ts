@@ -32,6 +32,8 @@ export async function trainOne(
   progress = (done, total, stage) => {
     signal?.throwIfAborted();
     report(done, total, stage);
+    // The report itself may abort (the timeout is checked there): stop now, not one round later.
+    signal?.throwIfAborted();
   };
   signal?.throwIfAborted();
   const cfg = r.project.config;
