@@ -1,7 +1,8 @@
 // The small neural-network kit of the two-tower model, on Float64Array with hand-written backpropagation: a
-// trainable parameter, a dense layer, an MLP with ReLU between layers, embedding tables and Adam.
+// trainable parameter, a dense layer (its products in gemm.ts), an MLP with ReLU between layers, embedding tables and Adam.
 
 import type { Rng } from "../../learn/rng.js";
+import { gemm } from "./gemm.js";
 
 /** A trainable tensor: value, gradient and Adam's two moments, all flat. */
 export class Param {
@@ -42,43 +43,17 @@ export class Linear {
   forward(x: Float64Array, n: number): Float64Array {
     this.x = x;
     this.n = n;
-    const { nIn, nOut } = this;
-    const W = this.W.v;
-    const y = new Float64Array(n * nOut);
-    for (let i = 0; i < n; i++) {
-      const yo = i * nOut;
-      y.set(this.b.v, yo);
-      for (let k = 0; k < nIn; k++) {
-        const xik = x[i * nIn + k];
-        if (xik === 0) continue;
-        const wo = k * nOut;
-        for (let j = 0; j < nOut; j++) y[yo + j] += xik * W[wo + j];
-      }
-    }
+    const y = new Float64Array(n * this.nOut);
+    gemm.forward(x, n, this.nIn, this.W.v, this.nOut, this.b.v, y);
     return y;
   }
 
   /** Accumulates dW, db from the last forward's input; returns dx. */
   backward(dy: Float64Array): Float64Array {
     const { nIn, nOut, x, n } = this;
-    const W = this.W.v;
-    const gW = this.W.g;
-    const gb = this.b.g;
     const dx = new Float64Array(n * nIn);
-    for (let i = 0; i < n; i++) {
-      const yo = i * nOut;
-      for (let j = 0; j < nOut; j++) gb[j] += dy[yo + j];
-      for (let k = 0; k < nIn; k++) {
-        const xik = x[i * nIn + k];
-        const wo = k * nOut;
-        let s = 0;
-        for (let j = 0; j < nOut; j++) {
-          gW[wo + j] += xik * dy[yo + j];
-          s += dy[yo + j] * W[wo + j];
-        }
-        dx[i * nIn + k] = s;
-      }
-    }
+    gemm.backWeights(x, n, nIn, dy, nOut, this.W.g, this.b.g);
+    gemm.backInput(dy, n, nOut, this.W.v, nIn, dx);
     return dx;
   }
 
