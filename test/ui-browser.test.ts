@@ -450,6 +450,43 @@ describe.skipIf(chromiumReason !== null)("dashboard actions in Chromium: predict
     ]);
   });
 
+  it("edits a run's note and tags with the token; they stay after a reload, and the edits are audited", async () => {
+    await page.goto(`${server.url}/ui/runs/${other.runId}`);
+    const note = "browser test: the March batch's run, kept for the Q1 review";
+    await page.getByRole("button", { name: /add note|edit note/ }).click();
+    await page.locator('textarea[name="notes"]').fill(note);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator(".note-text", { hasText: note }).waitFor();
+    await page.locator('input[name="tag-key"]').fill("review");
+    await page.locator('input[name="tag-value"]').fill("q1");
+    await page.getByRole("button", { name: "add tag" }).click();
+    await page.locator('[data-tag="review"]', { hasText: "review=q1" }).waitFor();
+    // Pipeline tags cannot be removed from the page; the user's can.
+    expect(await page.locator('[data-tag="candidate"] .chip-x').count()).toBe(0);
+    await page.reload();
+    await page.locator(".note-text", { hasText: note }).waitFor();
+    await page.locator('[data-tag="review"]', { hasText: "review=q1" }).waitFor();
+    await page.locator(".edit-history summary").click();
+    await page.locator('.edit-history [data-edit="notes"]', { hasText: note.slice(0, 40) }).waitFor();
+    await shoot("run-annotated");
+    await page.getByRole("button", { name: "remove tag review" }).click();
+    await page.locator('[data-tag="review"]').waitFor({ state: "detached" });
+    const stored = (await (await fetch(`${server.url}/api/runs/${other.runId}`, { headers: auth })).json()) as any;
+    expect([stored.run.notes, stored.run.tags.review]).toEqual([note, undefined]);
+    const edits = (await (await fetch(`${server.url}/api/runs/${other.runId}/annotations`, { headers: auth })).json()) as any[];
+    expect(edits.map((e) => [e.field, e.before, e.after])).toEqual([
+      ["tag:review", "q1", null],
+      ["tag:review", null, "q1"],
+      ["notes", null, note],
+    ]);
+    // The version's description, on its page.
+    await page.goto(`${server.url}/ui/models/churn/${other.version}`);
+    await page.getByRole("button", { name: /add description|edit description/ }).click();
+    await page.locator('textarea[name="description"]').fill("challenger trained on the March batch");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator(".note-text", { hasText: "challenger trained on the March batch" }).waitFor();
+  });
+
   it("loaded every page without a script error", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -22,7 +22,11 @@ function filesUnder(dir) {
 function apiTypeFiles() {
   const types = path.join(repo, "src/ui-api/types.ts");
   const imported = [...fs.readFileSync(types, "utf8").matchAll(/from "(\.[^"]+)\.js"/g)].map((m) => path.resolve(path.dirname(types), `${m[1]}.ts`));
-  return [types, ...imported];
+  // Server files the pages import directly (types, and a few dependency-free values such as the system tags).
+  const direct = filesUnder(path.join(ui, "src")).flatMap((f) =>
+    [...fs.readFileSync(f, "utf8").matchAll(/from "((?:\.\.\/)+src\/[^"]+)\.js"/g)].map((m) => path.resolve(path.dirname(f), `${m[1]}.ts`)),
+  );
+  return [...new Set([types, ...imported, ...direct])].filter((f) => fs.existsSync(f)).sort();
 }
 
 const inputs = [...filesUnder(ui), ...apiTypeFiles(), path.join(repo, "package-lock.json")];

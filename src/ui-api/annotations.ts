@@ -9,6 +9,7 @@ import { actorOf, type Guard } from "../serve/auth.js";
 import { readJsonBody } from "../serve/body.js";
 import { annotationsOf, runTarget, versionTarget, type AnnotationEdit, type RunAnnotationChange } from "../store/annotations.js";
 import type { UiData } from "./data.js";
+import { SYSTEM_TAGS } from "./system-tags.js";
 import { handle, notFound, versionParam } from "./http.js";
 
 export type { AnnotationEdit } from "../store/annotations.js";
@@ -24,14 +25,6 @@ export const MAX_NOTE_CHARS = 10_000;
 const MAX_TAG_VALUE_CHARS = 500;
 const MAX_TAGS = 50;
 const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/;
-/**
- * Tags the pipeline writes and reads back (a trial's state ranks it, `candidate` names the training task): changing
- * them would change what the pages and `millrace runs` say the run was, so they are refused.
- */
-export const SYSTEM_TAGS: ReadonlySet<string> = new Set([
-  "project", "candidate", "dataset_hash", "trial", "state", "objective",
-  "search_method", "search_trials", "search_pruned", "best_trial", "search_workers",
-]);
 
 function objectBody(v: unknown, allowed: string[], example: string): Record<string, unknown> {
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new ValidationError("the body must be a JSON object", { path: "body", hint: `send ${example}` });

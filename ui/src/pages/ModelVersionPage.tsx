@@ -8,6 +8,7 @@ import { ArtifactList } from "../components/Artifacts.js";
 import { DataTable } from "../components/DataTable.js";
 import { EvaluationCard } from "../components/Evaluation.js";
 import { ArchiveForm, PromoteForm, RollbackForm } from "../components/RegistryActions.js";
+import { EditHistory, NoteEditor } from "../components/Annotations.js";
 import { Card, KeyValues, Loaded, PageHeader } from "../components/States.js";
 import { fmtBound, fmtInt, fmtNum, fmtTime } from "../format.js";
 import { Link } from "../router.js";
@@ -75,6 +76,7 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
               <Card title="Version">
                 <KeyValues
                   items={[
+                    ["description", <NoteEditor key={v.description ?? ""} url={`/api/models/${encodeURIComponent(v.name)}/${v.version}/annotations`} field="description" value={v.description} placeholder="none" />],
                     ["output", `${out.task}${out.classes ? ` (${out.classes.join(", ")})` : ""}${out.positive ? `, positive "${out.positive}"` : ""}`],
                     ["run", run ? <Link to={`/runs/${run.id}`}>{run.name} {run.id.slice(0, 8)}</Link> : <span className="muted">deleted ({v.runId})</span>],
                     ["dataset", dataset ? <>{dataset.id}: <Link to={`/tables/${dataset.table.table}?version=${dataset.table.version}`}>{dataset.table.table}@{dataset.table.version}</Link>, {fmtInt(dataset.split.trainRows)} train / {fmtInt(dataset.split.testRows)} test</> : v.datasetId],
@@ -83,6 +85,7 @@ export default function ModelVersionPage({ params }: { params: Record<string, st
                     ["archived", v.archived ? "yes: it keeps its artifact and lineage but cannot take an alias" : "no"],
                   ]}
                 />
+                <EditHistory path={`/models/${encodeURIComponent(v.name)}/${v.version}/annotations`} />
                 <h3 className="sub-title">Promotion gate</h3>
                 <Gate gate={gate} />
               </Card>

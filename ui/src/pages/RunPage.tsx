@@ -1,9 +1,10 @@
-// One run: params, tags, notes, metrics (test next to the cross-validated mean ± std), the per-fold series as a
+// One run: params, tags and notes (editable with the server's token, audited), metrics (test next to the cross-validated mean ± std), the per-fold series as a
 // chart, the dataset it trained on, its artifacts, its search trials and the model versions registered from it.
 import { useState } from "react";
 import type { MetricPoint, Run, RunDetail } from "../../../src/ui-api/types.js";
 import { LazyChart as Chart } from "../components/LazyChart.js";
 import { useApi } from "../api.js";
+import { EditHistory, NoteEditor, TagEditor } from "../components/Annotations.js";
 import { ArtifactList } from "../components/Artifacts.js";
 import { AliasChip, Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
@@ -110,8 +111,8 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
                 items={[
                   ["started", <span title={fmtTime(run.startedAt)}>{fmtTime(run.startedAt)} ({fmtAgo(run.startedAt)})</span>],
                   ["duration", fmtDuration(run.durationMs)],
-                  ["notes", run.notes ?? <span className="muted">none (add with millrace runs annotate)</span>],
-                  ["tags", <span className="chips">{Object.entries(run.tags).map(([k, v]) => <span key={k} className="chip">{k}={v}</span>)}</span>],
+                  ["notes", <NoteEditor key={run.notes ?? ""} url={`/api/runs/${encodeURIComponent(run.id)}/annotations`} field="notes" value={run.notes} placeholder="none" />],
+                  ["tags", <TagEditor runId={run.id} tags={run.tags} />],
                   ["models", models.length ? models.map((m) => (
                     <span key={m.version} className="alias-pair">
                       <Link to={`/models/${encodeURIComponent(m.name)}/${m.version}`}>{m.name} v{m.version}</Link> {m.aliases.map((a) => <AliasChip key={a} alias={a} />)}
@@ -119,6 +120,7 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
                   )) : <span className="muted">none registered from this run</span>],
                 ]}
               />
+              <EditHistory path={`/runs/${encodeURIComponent(run.id)}/annotations`} />
             </Card>
             <Card title="Dataset">
               {dataset ? (

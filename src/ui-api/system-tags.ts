@@ -1,0 +1,7 @@
+// Tags the pipeline writes and reads back (a trial's state ranks it, `candidate` names the training task): editing
+// them would change what the pages and `millrace runs` say a run was, so the dashboard offers no edit and the API
+// refuses one. No imports: the browser build reads this list too.
+export const SYSTEM_TAGS: ReadonlySet<string> = new Set([
+  "project", "candidate", "dataset_hash", "trial", "state", "objective",
+  "search_method", "search_trials", "search_pruned", "best_trial", "search_workers",
+]);
