@@ -1,5 +1,6 @@
 // The pipeline page in Debian's Chromium: click "Trigger", land on the new run, see its tasks go running →
-// succeeded live (polled from the run's task logs), and read a task's log on the page.
+// succeeded live (polled from the run's task logs), and read a task's log on the page; then the run's Gantt, the grid
+// of runs × tasks with a cell opening that task's log, and the page at 390 px without sideways scrolling.
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -70,6 +71,46 @@ describe.skipIf(chromiumReason !== null)("pipeline page in Chromium", { timeout:
     await page.getByLabel("task").selectOption("ingest:bronze.customers");
     await page.locator("pre.task-logs", { hasText: "attempt 1 started" }).waitFor({ timeout: 30_000 });
     await expect(page.locator("pre.task-logs").textContent()).resolves.toMatch(/ingest:bronze\.customers\s+succeeded in \d+ ms/);
+    expect(errors).toEqual([]);
+  });
+
+  it("draws the run's Gantt and the grid of runs × tasks; a grid cell opens that task's log; no sideways scroll at 390 px", async () => {
+    const runs = millrace(["pipeline", "runs", "-p", dir, "--json"]).json as any[];
+    const runId = runs[0].id;
+    await page.goto(`${server.url}/ui/pipeline/${runId}`);
+    // One bar per task that ran, each as long as its attempt, coloured succeeded.
+    const bars = page.locator(".gantt-bar");
+    await bars.first().waitFor({ timeout: 30_000 });
+    const timeline = (await (await fetch(`${server.url}/api/pipeline-runs/${runId}/timeline`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as any;
+    const ran = timeline.tasks.filter((t: any) => t.attempts.length > 0);
+    expect(ran.length).toBeGreaterThanOrEqual(2);
+    expect(await bars.count()).toBe(ran.reduce((n: number, t: any) => n + t.attempts.length, 0));
+    expect(new Set(await bars.evaluateAll((els) => els.map((e) => e.getAttribute("data-state"))))).toEqual(new Set(["succeeded"]));
+    for (const t of ran) for (const a of t.attempts) expect(a.endMs).toBeGreaterThanOrEqual(a.startMs);
+    // A second run, so the grid has two columns; then a cell of the first run opens its task's log.
+    await page.getByRole("button", { name: "Trigger data" }).click();
+    await page.waitForURL((u) => /\/ui\/pipeline\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(runId), { timeout: 30_000 });
+    await page.waitForFunction(`Number(document.querySelector("[data-grid-runs]")?.getAttribute("data-grid-runs")) >= 2`, undefined, { timeout: 60_000 });
+    const task = ran.find((t: any) => t.taskId.startsWith("transform:"))?.taskId ?? ran[0].taskId;
+    await page.locator(`.grid-cell[data-run="${runId}"][data-task="${task}"]`).click();
+    await page.waitForURL(`**/ui/pipeline/${runId}?task=${encodeURIComponent(task)}`);
+    await page.locator("pre.task-logs", { hasText: "succeeded in" }).waitFor({ timeout: 30_000 });
+    const shown = (await page.locator("pre.task-logs").textContent())!.split("\n");
+    expect(shown.length).toBeGreaterThan(0);
+    for (const line of shown) expect(line).toContain(task);
+    // The page at a phone's width: the grid scrolls inside its card, the page does not.
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.reload();
+      await page.locator(".gantt-bar").first().waitFor({ timeout: 30_000 });
+      await page.locator("[data-grid-runs]").waitFor();
+      const [scroll, inner] = (await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")) as number[];
+      expect(scroll).toBeLessThanOrEqual(inner);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+    // Let the second run finish before the server stops.
+    for (let i = 0; i < 240 && millrace(["pipeline", "runs", "-p", dir, "--json"]).json.some((r: any) => r.status === "running"); i++) await page.waitForTimeout(500);
     expect(errors).toEqual([]);
   });
 });

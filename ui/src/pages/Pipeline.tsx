@@ -1,7 +1,7 @@
 // Pipeline: the DAG of the latest (or a chosen) pipeline run, each task coloured by its state with its duration
 // and note — live while the run goes (polled every 1.5 s from the run's task logs) — trigger and cancel buttons,
-// the task logs, the run's checks and candidates, and the history of pipeline runs.
-import { lazy, Suspense, useState } from "react";
+// its Gantt, the grid of recent runs × tasks, the task logs (?task= picks one), the run's checks and candidates, and the history of pipeline runs.
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { PipelineInfo, PipelineLogsResponse, PipelineRunView } from "../../../src/ui-api/pipeline.js";
 import type { PipelineRunBrief, PipelineRunDetail } from "../../../src/ui-api/types.js";
 import { ApiFailure, notifyChanged, postJson, useApi } from "../api.js";
@@ -9,16 +9,13 @@ import { Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
 import { Card, ErrorBox, Loaded, Loading, PageHeader } from "../components/States.js";
 import { fmtAgo, fmtDuration, fmtNum, fmtTime, shortId } from "../format.js";
-import { Link, navigate } from "../router.js";
+import { Link, navigate, setQuery, useLocation } from "../router.js";
 import { PipelineOutcome } from "./Overview.js";
 import type { GraphNode } from "../components/Graph.js";
+import { Gantt, RunGrid, STATE_COLOR } from "../components/PipelineViews.js";
 
 const Graph = lazy(() => import("../components/Graph.js").then((m) => ({ default: m.Graph })));
 
-export const STATE_COLOR: Record<string, string> = {
-  succeeded: "#10b981", failed: "#ef4444", skipped: "#94a3b8", running: "#2563eb", pending: "#cbd5e1", absent: "#cbd5e1",
-  timed_out: "#f59e0b", cancelled: "#64748b",
-};
 
 /** Trigger a pipeline, or cancel the run shown: POSTs to the dashboard API, which needs the server's token. */
 function RunControl({ run }: { run: PipelineRunView | undefined }) {
@@ -67,9 +64,16 @@ function RunControl({ run }: { run: PipelineRunView | undefined }) {
 
 /** The run's task logs (attempts, progress, retries, errors), one task or all, polled while the run goes. */
 function TaskLogs({ run }: { run: PipelineRunView }) {
-  const [task, setTask] = useState("");
+  // The task is in the URL (?task=…), so a Gantt bar or a grid cell links straight to its log.
+  const task = useLocation().query.get("task") ?? "";
+  const setTask = (t: string) => setQuery({ task: t });
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (task) box.current?.scrollIntoView({ block: "start" });
+  }, [task, run.id]);
   const logs = useApi<PipelineLogsResponse>(`/pipeline-runs/${run.id}/logs${task ? `?task=${encodeURIComponent(task)}` : ""}`, { refreshMs: run.live ? 1500 : undefined });
   return (
+    <div ref={box} id="task-logs">
     <Card
       title="Task logs"
       extra={
@@ -89,6 +93,7 @@ function TaskLogs({ run }: { run: PipelineRunView }) {
         }
       </Loaded>
     </Card>
+    </div>
   );
 }
 
@@ -229,6 +234,14 @@ export default function Pipeline({ params }: { params: Record<string, string> })
                       />
                     )}
                   </Loaded>
+                </Card>
+              </div>
+              <div className="grid two">
+                <Card title="Gantt (task attempts on the run's clock)">
+                  <Gantt runId={r.id} live={r.live} />
+                </Card>
+                <Card title="Grid (recent runs × tasks)" extra={<span className="muted small">click a cell for that task's log</span>}>
+                  <RunGrid current={r.id} refreshMs={fast ? 3000 : 10_000} />
                 </Card>
               </div>
               <TaskLogs run={r} />
