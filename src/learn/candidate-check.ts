@@ -1,10 +1,12 @@
-// Checks a training candidate (model name, parameters, search space) against the model registry before any data
-// is read: millrace.yaml's schema and `millrace train -p` both ask here, so a typo fails in seconds, not mid-run.
+// Checks a training candidate (model name, parameters, search space) against the model specs before any data is
+// read, without importing a learner: millrace.yaml's schema and `millrace train -p` both ask here, so a typo fails in
+// seconds, not mid-run.
 
 import { ValidationError } from "../errors.js";
-import { MODELS } from "./models.js";
+import { splitParams } from "./fit-params.js";
+import { MODEL_SPECS } from "./model-specs.js";
+import type { ModelSpec } from "./model-spec.js";
 import { paramNames, resolveParams, type ParamSchema } from "./params.js";
-import { splitParams } from "./session.js";
 
 /** One problem, at a path relative to the candidate (["params", "max_depht"]), with a message that says the fix. */
 export interface CandidateProblem {
@@ -63,8 +65,8 @@ function spaceProblems(model: string, schema: ParamSchema, space: Record<string,
 
 /** Every problem of a candidate (an empty list when it is sound); each parameter is checked on its own. */
 export function candidateProblems(c: CandidateInput): CandidateProblem[] {
-  const kind = MODELS[c.model];
-  if (!kind) return [{ path: ["model"], message: `unknown model "${c.model}" (available models: ${Object.keys(MODELS).join(", ")})` }];
+  const kind: ModelSpec | undefined = Object.prototype.hasOwnProperty.call(MODEL_SPECS, c.model) ? (MODEL_SPECS as Record<string, ModelSpec>)[c.model] : undefined;
+  if (!kind) return [{ path: ["model"], message: `unknown model "${c.model}" (available models: ${Object.keys(MODEL_SPECS).join(", ")})` }];
   const out: CandidateProblem[] = [];
   let learnerParams: Record<string, unknown> = {};
   const fitOptions = caught(() => (learnerParams = splitParams({ candidate: { params: c.params ?? {} } }).learnerParams));

@@ -2,7 +2,7 @@
 // rows never reach fit), within a time budget, keeps the best by CV and refits it on every row. The fitted model is
 // the winner's, plus the record of every candidate tried.
 
-import { z } from "zod";
+import { AUTO_PARAMS } from "../param-schemas.js";
 import { ValidationError } from "../../errors.js";
 import { applyMatrixPrep } from "../../features/matrix-prep.js";
 import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
@@ -15,12 +15,6 @@ import { ParamHolder } from "../params.js";
 import { kFold, stratifiedKFold, type Fold } from "../split.js";
 import { taskMetrics } from "../task-metrics.js";
 import { portfolio } from "./portfolio.js";
-
-export const AUTO_PARAMS = z.strictObject({
-  time_budget_s: z.number().gt(0).default(60).describe("Seconds for the whole search (CV of every candidate and the final refit)"),
-  cv: z.number().int().min(0).max(10).default(0).describe("CV folds (at least 2); 0 = 5 under 20k rows, else 3; from 50k rows only the first fold is scored (a holdout)"),
-  candidates: z.string().default("").describe("Comma-separated names of portfolio entries to try (logistic_regression or ridge, gbdt, gbdt_regularised, random_forest, extra_trees, gbdt_deep); empty = all"),
-});
 
 /** One candidate as tried: its CV score (mean over folds) or why it was not finished. */
 export interface AutoCandidate {

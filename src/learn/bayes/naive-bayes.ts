@@ -1,17 +1,10 @@
 // Naive Bayes for mixed inputs: a Gaussian likelihood per numeric column and a categorical likelihood (Laplace
 // smoothed counts) per text column, class priors from the training rows.
 
-import { z } from "zod";
+import { NAIVE_BAYES_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
-
-export const NAIVE_BAYES_PARAMS = z.strictObject({
-  /** Added to every variance, as a share of the largest one (scikit-learn's GaussianNB var_smoothing). */
-  var_smoothing: z.number().min(0).default(1e-9),
-  /** Laplace smoothing of category counts (scikit-learn's CategoricalNB alpha). */
-  alpha: z.number().min(0).default(1),
-});
 
 export class NaiveBayes extends ParamHolder<NaiveBayes> {
   constructor(params: Record<string, unknown> = {}) {

@@ -1,29 +1,19 @@
 // Bagging of any base learner: each member fit on a bootstrap sample (or a subsample) of the rows, predictions
 // averaged (probabilities for classifiers, values for regressors).
 
-import { z } from "zod";
+import { BAGGING_PARAMS } from "../param-schemas.js";
 import { ValidationError } from "../../errors.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
+import { checkSpecParams, type SpecLookup } from "../model-spec.js";
 import { Rng } from "../rng.js";
 import { fitMember, memberState, subsetData, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
-
-export const BAGGING_PARAMS = z.strictObject({
-  base: z.string().default("decision_tree"),
-  /** JSON object of the base learner's parameters. */
-  base_params: z.string().default(""),
-  n_estimators: z.number().int().min(1).default(10),
-  /** Rows per member as a share of the rows. */
-  max_samples: z.number().gt(0).max(1).default(1),
-  /** Draw rows with replacement (bagging) or without (pasting). */
-  bootstrap: z.boolean().default(true),
-});
 
 const NOT_BASES = new Set(["voting", "stacking", "bagging", "auto"]);
 
 /** The base learner's name and parameters, checked (for millrace.yaml's load-time check too). */
-export function baggingBase(params: Record<string, unknown>, lookup: KindLookup): { name: string; params: Record<string, unknown> } {
+export function baggingBase(params: Record<string, unknown>, lookup: SpecLookup): { name: string; params: Record<string, unknown> } {
   const name = params.base as string;
   if (NOT_BASES.has(name)) throw new ValidationError(`bagging cannot bag ${name}`, { path: "params.base", hint: "bag a single learner, e.g. decision_tree or logistic_regression" });
   const kind = lookup(name);
@@ -35,7 +25,7 @@ export function baggingBase(params: Record<string, unknown>, lookup: KindLookup)
       throw new ValidationError("base_params of bagging is not valid JSON", { path: "params.base_params", hint: '{"max_depth": 8}' });
     }
   }
-  kind.create(p);
+  checkSpecParams(kind, p);
   return { name, params: p };
 }
 

@@ -5,6 +5,7 @@ import { applyMatrixPrep, fitMatrixPrep, type MatrixPrepState } from "../../feat
 import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import type { ModelKind } from "../model-kind.js";
+import { checkSpecParams, type SpecLookup } from "../model-spec.js";
 
 export type KindLookup = (name: string) => ModelKind;
 
@@ -21,7 +22,7 @@ export interface FittedMember {
 }
 
 /** "gbdt,logistic_regression" plus optional JSON per-member params: the names, checked, and their params. */
-export function parseMembers(members: string, memberParams: string, lookup: KindLookup, self: string): { name: string; params: Record<string, unknown> }[] {
+export function parseMembers(members: string, memberParams: string, lookup: SpecLookup, self: string): { name: string; params: Record<string, unknown> }[] {
   const names = members.split(",").map((s) => s.trim()).filter(Boolean);
   if (names.length < 2) throw new ValidationError(`${self} needs at least two members, got "${members}"`, { path: "params.members", hint: 'e.g. "gbdt,logistic_regression"' });
   let extra: Record<string, Record<string, unknown>> = {};
@@ -43,10 +44,10 @@ export function parseMembers(members: string, memberParams: string, lookup: Kind
  * Checks an ensemble's members without fitting: names, the member_params JSON, each member's parameters and the
  * stacking `final` learner, so millrace.yaml can refuse a typo inside member_params when it loads.
  */
-export function checkMembers(params: Record<string, unknown>, lookup: KindLookup, self: string): void {
+export function checkMembers(params: Record<string, unknown>, lookup: SpecLookup, self: string): void {
   for (const m of parseMembers(params.members as string, params.member_params as string, lookup, self)) {
     try {
-      lookup(m.name).create(m.params);
+      checkSpecParams(lookup(m.name), m.params);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       throw new ValidationError(`member_params of ${self}, member ${m.name}: ${e.message}`, { path: "params.member_params", hint: e.hint });

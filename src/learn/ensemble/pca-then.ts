@@ -2,26 +2,17 @@
 // make_pipeline(StandardScaler(), PCA(n), LogisticRegression()) as one registry model. The fitted transform is also
 // usable alone (transform()).
 
-import { z } from "zod";
+import { PCA_PARAMS } from "../param-schemas.js";
 import { ValidationError } from "../../errors.js";
 import { applyMatrixPrep, fitMatrixPrep, type MatrixPrepState } from "../../features/matrix-prep.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import { applyPca, fitPca, type PcaState } from "../../features/pca.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
+import { checkSpecParams, type SpecLookup } from "../model-spec.js";
 import type { KindLookup } from "./members.js";
 
-export const PCA_PARAMS = z.strictObject({
-  /** >= 1: number of components; in (0, 1): the fewest components that explain this share of the variance. */
-  n_components: z.number().gt(0).default(0.95),
-  whiten: z.boolean().default(false),
-  /** The learner fit on the components; "auto": logistic regression for classes, ridge for numbers. */
-  then: z.string().default("auto"),
-  /** JSON object of that learner's parameters. */
-  then_params: z.string().default(""),
-});
-
-function finalLearner(params: Record<string, unknown>, nClasses: number | null, lookup: KindLookup): { name: string; params: Record<string, unknown> } {
+function finalLearner(params: Record<string, unknown>, nClasses: number | null, lookup: SpecLookup): { name: string; params: Record<string, unknown> } {
   const name = params.then === "auto" ? (nClasses === 0 ? "ridge" : "logistic_regression") : (params.then as string);
   if (["pca", "auto", "voting", "stacking", "bagging"].includes(name)) throw new ValidationError(`pca cannot be followed by ${name}`, { path: "params.then", hint: "a single learner, e.g. logistic_regression" });
   let p: Record<string, unknown> = {};
@@ -32,12 +23,12 @@ function finalLearner(params: Record<string, unknown>, nClasses: number | null, 
       throw new ValidationError("then_params of pca is not valid JSON", { path: "params.then_params", hint: '{"C": 0.5}' });
     }
   }
-  if (params.then !== "auto" || nClasses !== null) lookup(name).create(p);
+  if (params.then !== "auto" || nClasses !== null) checkSpecParams(lookup(name), p);
   return { name, params: p };
 }
 
 /** Checks `then` and `then_params` without data (millrace.yaml's load-time check). */
-export function checkPca(params: Record<string, unknown>, lookup: KindLookup): void {
+export function checkPca(params: Record<string, unknown>, lookup: SpecLookup): void {
   finalLearner(params, null, lookup);
 }
 

@@ -1,20 +1,12 @@
 // Stacking: a final learner trained on the members' out-of-fold predictions (so it learns how far to trust
 // each member on rows that member did not see), then the members refit on every row.
 
-import { z } from "zod";
+import { STACKING_PARAMS } from "../param-schemas.js";
 import { takeRows, type FeatureColumn, type FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { kFold, stratifiedKFold } from "../split.js";
 import { fitMember, memberState, parseMembers, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
-
-export const STACKING_PARAMS = z.strictObject({
-  members: z.string().default("gbdt,logistic_regression"),
-  /** "auto": logistic regression for classification, ridge for regression. */
-  final: z.string().default("auto"),
-  cv: z.number().int().min(2).default(5),
-  member_params: z.string().default(""),
-});
 
 /** Meta features of one member's output: P(class 1) for binary, every probability for multiclass, the value for regression. */
 function metaColumns(name: string, out: Float64Array, n: number, nClasses: number): FeatureColumn[] {

@@ -1,19 +1,11 @@
 // Voting ensemble: the (weighted) mean of its members' probabilities (soft voting) or values.
 
-import { z } from "zod";
+import { VOTING_PARAMS } from "../param-schemas.js";
 import { ValidationError } from "../../errors.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { fitMember, memberState, parseMembers, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
-
-export const VOTING_PARAMS = z.strictObject({
-  members: z.string().default("gbdt,logistic_regression"),
-  /** Comma-separated weights, one per member (empty: equal). */
-  weights: z.string().default(""),
-  /** JSON object of parameters per member name. */
-  member_params: z.string().default(""),
-});
 
 export class VotingEnsemble extends ParamHolder<VotingEnsemble> {
   constructor(

@@ -1,18 +1,9 @@
 // A single decision tree (CART-style, by name): the forest code with one tree, every row and every feature per node.
 
-import { z } from "zod";
-import { CLASS_WEIGHT_CHOICES } from "../class-weight.js";
+import { DECISION_TREE_PARAMS } from "../param-schemas.js";
 import type { TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { FittedForest, RandomForest } from "./random-forest.js";
-
-export const DECISION_TREE_PARAMS = z.strictObject({
-  /** 0 = grow until leaves are pure or hold min_samples_leaf rows. */
-  max_depth: z.number().int().min(0).default(0),
-  min_samples_leaf: z.number().min(1).default(1),
-  max_bins: z.number().int().min(2).max(255).default(255),
-  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
-});
 
 export class DecisionTree extends ParamHolder<DecisionTree> {
   constructor(params: Record<string, unknown> = {}) {

@@ -2,9 +2,9 @@
 // deep trees grown depth-first, rounds grown on every core; leaves hold class rates (one-vs-rest trees for
 // multiclass) or means.
 
-import { z } from "zod";
+import { FOREST_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
-import { CLASS_WEIGHT_CHOICES, sampleWeights } from "../class-weight.js";
+import { sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { binColumns, binOffsets, fitBinMapper, transposeBins } from "../gbdt/binning.js";
 import { WasmBinning } from "../gbdt/wasm-binning.js";
@@ -16,22 +16,6 @@ import { ParamHolder, type Params } from "../params.js";
 import { explainForest, type Explanation } from "../explain/tree-shap.js";
 import type { DfsParams } from "./dfs-grower.js";
 import { forestJob, forestKernel, growClaimedRounds, growRound, type ForestJob, type GrownRound } from "./forest-rounds.js";
-
-export const FOREST_PARAMS = z.strictObject({
-  n_estimators: z.number().int().min(1).default(100),
-  /** 0 = grow until leaves are pure or hold min_samples_leaf rows. */
-  max_depth: z.number().int().min(0).default(0),
-  min_samples_leaf: z.number().min(1).default(1),
-  /** "auto": sqrt for classification, all for regression (scikit-learn's defaults); or a fraction. */
-  max_features: z.enum(["auto", "sqrt", "log2", "all"]).default("auto"),
-  max_features_fraction: z.number().gt(0).max(1).nullable().default(null),
-  bootstrap: z.boolean().default(true),
-  max_bins: z.number().int().min(2).max(255).default(255),
-  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
-  bin_sample_rows: z.number().int().min(1000).default(200000),
-  /** 0 = automatic: 2 threads on a 2-core machine unless the data is tiny. */
-  n_threads: z.number().int().min(0).max(64).default(0),
-});
 
 export class RandomForest extends ParamHolder<RandomForest> {
   constructor(params: Record<string, unknown> = {}, name: "random_forest" | "extra_trees" = "random_forest") {

@@ -1,8 +1,8 @@
 // Gradient-boosted trees: the estimator (hyperparameters, boosting loop, early stopping) and its fitted model.
 
-import { z } from "zod";
+import { GBDT_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
-import { CLASS_WEIGHT_CHOICES, sampleWeights } from "../class-weight.js";
+import { sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { objectiveFor } from "../objectives/index.js";
 import type { Objective } from "../objectives/objective.js";
@@ -18,45 +18,6 @@ import { allocateFit, kernelFor, withWasmGradients } from "./fit-arrays.js";
 import { OP_GRADIENTS, OP_UPDATE } from "./shard-ops.js";
 import { chooseThreads, ShardRunner } from "./threads.js";
 import { leafOutput, type FeatureMeta } from "./split-finder.js";
-
-export const GBDT_PARAMS = z.strictObject({
-  n_estimators: z.number().int().min(1).default(200),
-  learning_rate: z.number().gt(0).default(0.1),
-  max_depth: z.number().int().min(0).default(6),
-  // 64 = every leaf depth 6 allows, like XGBoost's depth-wise trees: with 31 flights_3m lost 0.02 AUC to XGBoost.
-  max_leaves: z.number().int().min(2).default(64),
-  max_bins: z.number().int().min(2).max(255).default(255),
-  reg_lambda: z.number().min(0).default(1),
-  reg_alpha: z.number().min(0).default(0),
-  min_child_weight: z.number().min(0).default(1),
-  min_data_in_leaf: z.number().min(0).default(0),
-  min_split_gain: z.number().min(0).default(0),
-  max_delta_step: z.number().min(0).default(0),
-  subsample: z.number().gt(0).max(1).default(1),
-  colsample_bytree: z.number().gt(0).max(1).default(1),
-  // Many-vs-many categorical splits (columns with more than max_cat_to_onehot levels): categories ranked by
-  // G / (H + cat_smooth), at most max_cat_threshold of them on the left, each side holding >= min_data_per_group rows,
-  // cat_l2 added to the hessian of both sides. Unregularised (0 / 0 / 64 / 0) overfit the many-level columns: bench
-  // RESULTS "categoricals and peers" (2026-12-05): flights_100k 0.6941 -> 0.7100 AUC (XGBoost 0.7022), insteval RMSE
-  // 1.2562 -> 1.2455 (XGBoost 1.2339), credit_data 0.8419 -> 0.8398 (XGBoost 0.8408), wa_churn unchanged.
-  cat_smooth: z.number().min(0).default(10),
-  cat_l2: z.number().min(0).default(10),
-  max_cat_threshold: z.number().int().min(1).default(16),
-  max_cat_to_onehot: z.number().int().min(1).default(4),
-  min_data_per_group: z.number().min(0).default(20),
-  objective: z.enum(["auto", "squared_error", "huber", "poisson"]).default("auto"),
-  huber_delta: z.number().gt(0).default(1),
-  early_stopping_rounds: z.number().int().min(0).default(0),
-  validation_fraction: z.number().gt(0).max(0.5).default(0.1),
-  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
-  bin_sample_rows: z.number().int().min(1000).default(200000),
-  /** 0 = automatic: 2 threads when rows x features >= 1M and the machine has 2 cores. */
-  n_threads: z.number().int().min(0).max(64).default(0),
-  /** Histogram kernel: WebAssembly (faster) when the data fits a 2 GB wasm memory, else JavaScript. */
-  histogram_kernel: z.enum(["auto", "wasm", "js"]).default("auto"),
-  /** "auto": level by level when max_leaves cannot bind (same tree, fewer thread syncs), else best-first. */
-  grow_policy: z.enum(["auto", "lossguide"]).default("auto"),
-});
 
 export class GradientBoosting extends ParamHolder<GradientBoosting> {
   constructor(params: Record<string, unknown> = {}) {

@@ -1,20 +1,12 @@
 // Lasso and elastic-net linear regression by cyclic coordinate descent (scikit-learn's objective:
 // 1/(2n) |y - Xw - b|^2 + alpha * l1_ratio * |w|_1 + alpha * (1 - l1_ratio) / 2 * |w|^2).
 
-import { z } from "zod";
+import { ELASTIC_NET_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { Design } from "./design.js";
 import { FittedRidge } from "./ridge.js";
-
-export const ELASTIC_NET_PARAMS = z.strictObject({
-  alpha: z.number().min(0).default(1),
-  l1_ratio: z.number().min(0).max(1).default(0.5),
-  max_iter: z.number().int().min(1).default(1000),
-  tol: z.number().gt(0).default(1e-4),
-  fit_intercept: z.boolean().default(true),
-});
 
 const soft = (z: number, t: number): number => (z > t ? z - t : z < -t ? z + t : 0);
 

@@ -1,23 +1,14 @@
 // Linear SVM (hinge loss, L2 penalty) by dual coordinate descent (Hsieh et al. 2008, LIBLINEAR's L1-loss SVC),
 // one-vs-rest for multiclass; probabilities by Platt scaling of the decision values, fitted on out-of-fold values.
 
-import { z } from "zod";
+import { LINEAR_SVM_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
-import { CLASS_WEIGHT_CHOICES, sampleWeights } from "../class-weight.js";
+import { sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import type { Explanation } from "../explain/tree-shap.js";
 import { ParamHolder } from "../params.js";
 import { Rng } from "../rng.js";
 import { Design } from "./design.js";
-
-export const LINEAR_SVM_PARAMS = z.strictObject({
-  C: z.number().gt(0).default(1),
-  max_iter: z.number().int().min(1).default(1000),
-  tol: z.number().gt(0).default(1e-4),
-  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
-  /** Folds whose held-out decision values fit the Platt sigmoid (1: the training values themselves). */
-  platt_cv: z.number().int().min(1).max(10).default(3),
-});
 
 /** Row i's columns as (weight index, value) pairs: numeric columns and the one-hot slot of each category. */
 function rowEntries(X: FeatureMatrix, design: Design): { idx: Int32Array; val: Float64Array; start: Int32Array } {

@@ -1,25 +1,15 @@
 // Logistic regression (binary and multinomial) with L2 penalty, fitted by L-BFGS on the implicit one-hot design.
 
 import { z } from "zod";
+import { LOGISTIC_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
-import { CLASS_WEIGHT_CHOICES, sampleWeights } from "../class-weight.js";
+import { sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { Design } from "./design.js";
 import type { Explanation } from "../explain/tree-shap.js";
 import { fista } from "./fista.js";
 import { lbfgs } from "./lbfgs.js";
-
-export const LOGISTIC_PARAMS = z.strictObject({
-  C: z.number().gt(0).default(1),
-  penalty: z.enum(["l2", "l1", "elasticnet", "none"]).default("l2"),
-  /** Elastic-net mix: 1 = pure L1, 0 = pure L2 (penalty "elasticnet" only). */
-  l1_ratio: z.number().min(0).max(1).default(0.5),
-  max_iter: z.number().int().min(1).default(1000),
-  tol: z.number().gt(0).default(1e-4),
-  fit_intercept: z.boolean().default(true),
-  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
-});
 
 export class LogisticRegression extends ParamHolder<LogisticRegression> {
   constructor(params: Record<string, unknown> = {}) {

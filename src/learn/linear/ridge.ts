@@ -1,6 +1,6 @@
 // Linear least squares with an optional L2 penalty (ridge; alpha = 0 is plain linear regression), by L-BFGS.
 
-import { z } from "zod";
+import { RIDGE_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
@@ -11,13 +11,6 @@ import { ridgeNormalEquations } from "./normal-equations.js";
 
 /** Above this many expanded columns the (width^2) Gram matrix costs more than iterating. */
 const NORMAL_EQUATIONS_MAX_WIDTH = 400;
-
-export const RIDGE_PARAMS = z.strictObject({
-  alpha: z.number().min(0).default(1),
-  max_iter: z.number().int().min(1).default(2000),
-  tol: z.number().gt(0).default(1e-8),
-  fit_intercept: z.boolean().default(true),
-});
 
 export class Ridge extends ParamHolder<Ridge> {
   constructor(params: Record<string, unknown> = {}, name = "ridge") {

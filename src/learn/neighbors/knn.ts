@@ -1,15 +1,10 @@
 // k-nearest neighbours (brute force) on the linear pipeline's output: scaled numbers and implicit one-hot
 // categories (two different categories are sqrt(2) apart, as their one-hot vectors are).
 
-import { z } from "zod";
+import { KNN_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
-
-export const KNN_PARAMS = z.strictObject({
-  n_neighbors: z.number().int().min(1).default(5),
-  weights: z.enum(["uniform", "distance"]).default("uniform"),
-});
 
 export class KNearestNeighbors extends ParamHolder<KNearestNeighbors> {
   constructor(params: Record<string, unknown> = {}) {

@@ -1,0 +1,21 @@
+// What a learner declares without its implementation: name, tasks, hyperparameter schema and data-free checks.
+// Loading millrace.yaml needs only this (learn/model-specs.ts); fitting and loading take the full ModelKind.
+import type { Task } from "../records.js";
+import { resolveParams, type ParamSchema, type Params } from "./params.js";
+
+export interface ModelSpec {
+  name: string;
+  tasks: readonly Task[];
+  /** The hyperparameters (names, types, ranges, defaults), checked when millrace.yaml loads and when built. */
+  params: ParamSchema;
+  /** Checks beyond the schema that need no data (an ensemble's members); throws a ValidationError. */
+  check?(params: Params): void;
+}
+
+/** A learner's spec by name (ensembles take one to check their members without importing them). */
+export type SpecLookup = (name: string) => ModelSpec;
+
+/** Checks parameters as building the learner would (its schema, defaults filled in); throws a ValidationError. */
+export function checkSpecParams(spec: ModelSpec, given: Record<string, unknown>): Params {
+  return resolveParams(spec.name, spec.params, given);
+}

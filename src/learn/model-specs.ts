@@ -1,0 +1,72 @@
+// The model zoo's specs by name: tasks, hyperparameter schemas and data-free checks, without the learners. Loading
+// millrace.yaml checks every candidate here; learn/models.ts adds each learner's pipeline, create and restore.
+// (`millrace models` imported 74 learn modules through the full registry; this file needs a dozen.)
+import { ValidationError } from "../errors.js";
+import type { Task } from "../records.js";
+import { baggingBase } from "./ensemble/bagging.js";
+import { checkMembers } from "./ensemble/members.js";
+import { checkPca } from "./ensemble/pca-then.js";
+import type { ModelSpec } from "./model-spec.js";
+import {
+  AUTO_PARAMS,
+  BAGGING_PARAMS,
+  DECISION_TREE_PARAMS,
+  ELASTIC_NET_PARAMS,
+  FOREST_PARAMS,
+  GBDT_PARAMS,
+  KNN_PARAMS,
+  LINEAR_SVM_PARAMS,
+  LOGISTIC_PARAMS,
+  NAIVE_BAYES_PARAMS,
+  PCA_PARAMS,
+  RIDGE_PARAMS,
+  STACKING_PARAMS,
+  VOTING_PARAMS,
+} from "./param-schemas.js";
+
+const CLASSIFY: readonly Task[] = ["binary", "multiclass"];
+const ALL: readonly Task[] = ["binary", "multiclass", "regression"];
+const REGRESS: readonly Task[] = ["regression"];
+
+export const MODEL_SPECS = {
+  // A portfolio of the learners below tried by CV within a time budget (auto/portfolio.ts); the winner is refit.
+  auto: { name: "auto", tasks: ALL, params: AUTO_PARAMS },
+  logistic_regression: { name: "logistic_regression", tasks: CLASSIFY, params: LOGISTIC_PARAMS },
+  ridge: { name: "ridge", tasks: REGRESS, params: RIDGE_PARAMS },
+  linear_regression: { name: "linear_regression", tasks: REGRESS, params: RIDGE_PARAMS },
+  lasso: { name: "lasso", tasks: REGRESS, params: ELASTIC_NET_PARAMS },
+  elastic_net: { name: "elastic_net", tasks: REGRESS, params: ELASTIC_NET_PARAMS },
+  linear_svm: { name: "linear_svm", tasks: CLASSIFY, params: LINEAR_SVM_PARAMS },
+  naive_bayes: { name: "naive_bayes", tasks: CLASSIFY, params: NAIVE_BAYES_PARAMS },
+  knn: { name: "knn", tasks: ALL, params: KNN_PARAMS },
+  gbdt: { name: "gbdt", tasks: ALL, params: GBDT_PARAMS },
+  random_forest: { name: "random_forest", tasks: ALL, params: FOREST_PARAMS },
+  extra_trees: { name: "extra_trees", tasks: ALL, params: FOREST_PARAMS },
+  decision_tree: { name: "decision_tree", tasks: ALL, params: DECISION_TREE_PARAMS },
+  // Ensembles check their members by spec (a lookup function, no import cycle).
+  voting: { name: "voting", tasks: ALL, params: VOTING_PARAMS, check: (p) => checkMembers(p, modelSpec, "voting") },
+  // PCA of the numeric inputs, then a learner on the components (the transform alone: FittedPcaThen.transform).
+  pca: { name: "pca", tasks: ALL, params: PCA_PARAMS, check: (p) => checkPca(p, modelSpec) },
+  bagging: { name: "bagging", tasks: ALL, params: BAGGING_PARAMS, check: (p) => void baggingBase(p, modelSpec) },
+  stacking: { name: "stacking", tasks: ALL, params: STACKING_PARAMS, check: (p) => checkMembers(p, modelSpec, "stacking") },
+} satisfies Record<string, ModelSpec>;
+
+export type ModelName = keyof typeof MODEL_SPECS;
+
+const SPECS: Record<string, ModelSpec> = MODEL_SPECS;
+
+/** A learner's spec by name; with a task, refuses a learner that does not do it. Errors list the alternatives. */
+export function modelSpec(name: string, task?: Task): ModelSpec {
+  const spec = Object.prototype.hasOwnProperty.call(SPECS, name) ? SPECS[name] : undefined;
+  if (!spec) {
+    throw new ValidationError(`unknown model "${name}"`, { path: "candidate.model", hint: `available models: ${Object.keys(SPECS).join(", ")}` });
+  }
+  if (task && !spec.tasks.includes(task)) {
+    const alternatives = Object.values(SPECS).filter((m) => m.tasks.includes(task)).map((m) => m.name);
+    throw new ValidationError(`model "${name}" does not do ${task}`, {
+      path: "candidate.model",
+      hint: `models for ${task}: ${alternatives.join(", ")}`,
+    });
+  }
+  return spec;
+}

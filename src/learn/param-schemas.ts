@@ -1,0 +1,172 @@
+// Every learner's hyperparameters as zod schemas, apart from the learners: loading millrace.yaml checks candidates
+// against these without importing a learner (`millrace models` started with 74 learn modules; see learn/model-specs.ts).
+
+import { z } from "zod";
+import { CLASS_WEIGHT_CHOICES } from "./class-weight.js";
+
+/** Logistic regression (logistic.ts). */
+export const LOGISTIC_PARAMS = z.strictObject({
+  C: z.number().gt(0).default(1),
+  penalty: z.enum(["l2", "l1", "elasticnet", "none"]).default("l2"),
+  /** Elastic-net mix: 1 = pure L1, 0 = pure L2 (penalty "elasticnet" only). */
+  l1_ratio: z.number().min(0).max(1).default(0.5),
+  max_iter: z.number().int().min(1).default(1000),
+  tol: z.number().gt(0).default(1e-4),
+  fit_intercept: z.boolean().default(true),
+  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
+});
+
+/** Ridge, linear regression (ridge.ts). */
+export const RIDGE_PARAMS = z.strictObject({
+  alpha: z.number().min(0).default(1),
+  max_iter: z.number().int().min(1).default(2000),
+  tol: z.number().gt(0).default(1e-8),
+  fit_intercept: z.boolean().default(true),
+});
+
+/** Elastic net and lasso (elastic-net.ts). */
+export const ELASTIC_NET_PARAMS = z.strictObject({
+  alpha: z.number().min(0).default(1),
+  l1_ratio: z.number().min(0).max(1).default(0.5),
+  max_iter: z.number().int().min(1).default(1000),
+  tol: z.number().gt(0).default(1e-4),
+  fit_intercept: z.boolean().default(true),
+});
+
+/** Linear SVM (linear-svm.ts). */
+export const LINEAR_SVM_PARAMS = z.strictObject({
+  C: z.number().gt(0).default(1),
+  max_iter: z.number().int().min(1).default(1000),
+  tol: z.number().gt(0).default(1e-4),
+  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
+  /** Folds whose held-out decision values fit the Platt sigmoid (1: the training values themselves). */
+  platt_cv: z.number().int().min(1).max(10).default(3),
+});
+
+/** Naive Bayes (naive-bayes.ts). */
+export const NAIVE_BAYES_PARAMS = z.strictObject({
+  /** Added to every variance, as a share of the largest one (scikit-learn's GaussianNB var_smoothing). */
+  var_smoothing: z.number().min(0).default(1e-9),
+  /** Laplace smoothing of category counts (scikit-learn's CategoricalNB alpha). */
+  alpha: z.number().min(0).default(1),
+});
+
+/** k nearest neighbours (knn.ts). */
+export const KNN_PARAMS = z.strictObject({
+  n_neighbors: z.number().int().min(1).default(5),
+  weights: z.enum(["uniform", "distance"]).default("uniform"),
+});
+
+/** Gradient-boosted trees (booster.ts). */
+export const GBDT_PARAMS = z.strictObject({
+  n_estimators: z.number().int().min(1).default(200),
+  learning_rate: z.number().gt(0).default(0.1),
+  max_depth: z.number().int().min(0).default(6),
+  // 64 = every leaf depth 6 allows, like XGBoost's depth-wise trees: with 31 flights_3m lost 0.02 AUC to XGBoost.
+  max_leaves: z.number().int().min(2).default(64),
+  max_bins: z.number().int().min(2).max(255).default(255),
+  reg_lambda: z.number().min(0).default(1),
+  reg_alpha: z.number().min(0).default(0),
+  min_child_weight: z.number().min(0).default(1),
+  min_data_in_leaf: z.number().min(0).default(0),
+  min_split_gain: z.number().min(0).default(0),
+  max_delta_step: z.number().min(0).default(0),
+  subsample: z.number().gt(0).max(1).default(1),
+  colsample_bytree: z.number().gt(0).max(1).default(1),
+  // Many-vs-many categorical splits (columns with more than max_cat_to_onehot levels): categories ranked by
+  // G / (H + cat_smooth), at most max_cat_threshold of them on the left, each side holding >= min_data_per_group rows,
+  // cat_l2 added to the hessian of both sides. Unregularised (0 / 0 / 64 / 0) overfit the many-level columns: bench
+  // RESULTS "categoricals and peers" (2026-12-05): flights_100k 0.6941 -> 0.7100 AUC (XGBoost 0.7022), insteval RMSE
+  // 1.2562 -> 1.2455 (XGBoost 1.2339), credit_data 0.8419 -> 0.8398 (XGBoost 0.8408), wa_churn unchanged.
+  cat_smooth: z.number().min(0).default(10),
+  cat_l2: z.number().min(0).default(10),
+  max_cat_threshold: z.number().int().min(1).default(16),
+  max_cat_to_onehot: z.number().int().min(1).default(4),
+  min_data_per_group: z.number().min(0).default(20),
+  objective: z.enum(["auto", "squared_error", "huber", "poisson"]).default("auto"),
+  huber_delta: z.number().gt(0).default(1),
+  early_stopping_rounds: z.number().int().min(0).default(0),
+  validation_fraction: z.number().gt(0).max(0.5).default(0.1),
+  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
+  bin_sample_rows: z.number().int().min(1000).default(200000),
+  /** 0 = automatic: 2 threads when rows x features >= 1M and the machine has 2 cores. */
+  n_threads: z.number().int().min(0).max(64).default(0),
+  /** Histogram kernel: WebAssembly (faster) when the data fits a 2 GB wasm memory, else JavaScript. */
+  histogram_kernel: z.enum(["auto", "wasm", "js"]).default("auto"),
+  /** "auto": level by level when max_leaves cannot bind (same tree, fewer thread syncs), else best-first. */
+  grow_policy: z.enum(["auto", "lossguide"]).default("auto"),
+});
+
+/** Random forest and extra trees (random-forest.ts). */
+export const FOREST_PARAMS = z.strictObject({
+  n_estimators: z.number().int().min(1).default(100),
+  /** 0 = grow until leaves are pure or hold min_samples_leaf rows. */
+  max_depth: z.number().int().min(0).default(0),
+  min_samples_leaf: z.number().min(1).default(1),
+  /** "auto": sqrt for classification, all for regression (scikit-learn's defaults); or a fraction. */
+  max_features: z.enum(["auto", "sqrt", "log2", "all"]).default("auto"),
+  max_features_fraction: z.number().gt(0).max(1).nullable().default(null),
+  bootstrap: z.boolean().default(true),
+  max_bins: z.number().int().min(2).max(255).default(255),
+  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
+  bin_sample_rows: z.number().int().min(1000).default(200000),
+  /** 0 = automatic: 2 threads on a 2-core machine unless the data is tiny. */
+  n_threads: z.number().int().min(0).max(64).default(0),
+});
+
+/** One decision tree (decision-tree.ts). */
+export const DECISION_TREE_PARAMS = z.strictObject({
+  /** 0 = grow until leaves are pure or hold min_samples_leaf rows. */
+  max_depth: z.number().int().min(0).default(0),
+  min_samples_leaf: z.number().min(1).default(1),
+  max_bins: z.number().int().min(2).max(255).default(255),
+  class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
+});
+
+/** Voting ensemble (voting.ts). */
+export const VOTING_PARAMS = z.strictObject({
+  members: z.string().default("gbdt,logistic_regression"),
+  /** Comma-separated weights, one per member (empty: equal). */
+  weights: z.string().default(""),
+  /** JSON object of parameters per member name. */
+  member_params: z.string().default(""),
+});
+
+/** Stacking ensemble (stacking.ts). */
+export const STACKING_PARAMS = z.strictObject({
+  members: z.string().default("gbdt,logistic_regression"),
+  /** "auto": logistic regression for classification, ridge for regression. */
+  final: z.string().default("auto"),
+  cv: z.number().int().min(2).default(5),
+  member_params: z.string().default(""),
+});
+
+/** Bagging (bagging.ts). */
+export const BAGGING_PARAMS = z.strictObject({
+  base: z.string().default("decision_tree"),
+  /** JSON object of the base learner's parameters. */
+  base_params: z.string().default(""),
+  n_estimators: z.number().int().min(1).default(10),
+  /** Rows per member as a share of the rows. */
+  max_samples: z.number().gt(0).max(1).default(1),
+  /** Draw rows with replacement (bagging) or without (pasting). */
+  bootstrap: z.boolean().default(true),
+});
+
+/** PCA, then a learner on the components (pca-then.ts). */
+export const PCA_PARAMS = z.strictObject({
+  /** >= 1: number of components; in (0, 1): the fewest components that explain this share of the variance. */
+  n_components: z.number().gt(0).default(0.95),
+  whiten: z.boolean().default(false),
+  /** The learner fit on the components; "auto": logistic regression for classes, ridge for numbers. */
+  then: z.string().default("auto"),
+  /** JSON object of that learner's parameters. */
+  then_params: z.string().default(""),
+});
+
+/** auto: a portfolio tried by CV (auto.ts). */
+export const AUTO_PARAMS = z.strictObject({
+  time_budget_s: z.number().gt(0).default(60).describe("Seconds for the whole search (CV of every candidate and the final refit)"),
+  cv: z.number().int().min(0).max(10).default(0).describe("CV folds (at least 2); 0 = 5 under 20k rows, else 3; from 50k rows only the first fold is scored (a holdout)"),
+  candidates: z.string().default("").describe("Comma-separated names of portfolio entries to try (logistic_regression or ridge, gbdt, gbdt_regularised, random_forest, extra_trees, gbdt_deep); empty = all"),
+});
