@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ValidationError } from "../errors.js";
 import { isRecommenderPredictor } from "../recommend/predictor.js";
 import { readJsonBody } from "./body.js";
+import { recommendIndex } from "./recommend-index.js";
 import { noModel } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import type { ModelSource } from "./types.js";
@@ -51,7 +52,7 @@ export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: num
         hint: "serve a model trained with task: recommendation, or use POST /predict",
       });
     }
-    const rec = p.recommender.recommend(req.user, { k: req.k, excludeSeen: req.exclude_seen, ...(req.candidates ? { candidates: req.candidates } : {}) });
+    const rec = recommendIndex(p.recommender).recommend(req.user, { k: req.k, excludeSeen: req.exclude_seen, ...(req.candidates ? { candidates: req.candidates } : {}) });
     const body = { ...rec, k: req.k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
     return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...cachedProvenanceHeaders(served.provenance) } });
   };

@@ -1,0 +1,102 @@
+// The serving side of one recommender: top-K for a known user from the packed catalogue (recommend-scorer.ts, or the
+// learner's scoreItems for item_knn) into buffers made once, seen items struck by their code list, candidates by a
+// generation-stamped mask, a K-slot insertion selection (no sort of the catalogue). Unknown users go to the model's
+// cold-start answer. Same answer as RecommenderModel.recommend (recommend-index.test.ts compares them).
+
+import { ValidationError } from "../errors.js";
+import type { Recommendation, RecommendedItem, RecommenderModel, RecommendOptions } from "../recommend/model.js";
+import { DotScorer, dotForm } from "./recommend-scorer.js";
+
+const MAX_K = 1000;
+
+export class RecommendIndex {
+  private readonly scorer: DotScorer | null;
+  private readonly scratch: Float64Array;
+  private readonly stamp: Int32Array;
+  private generation = 0;
+  private readonly topItem = new Int32Array(MAX_K);
+  private readonly topScore = new Float64Array(MAX_K);
+
+  constructor(readonly model: RecommenderModel) {
+    const n = model.itemIds.length;
+    const form = dotForm(model.fitted);
+    this.scorer = form ? new DotScorer(form, n) : null;
+    this.scratch = form ? new Float64Array(0) : new Float64Array(n);
+    this.stamp = new Int32Array(n);
+  }
+
+  /** "dot": the packed wasm product; "learner": the learner's own scoreItems. */
+  get path(): "dot" | "learner" {
+    return this.scorer ? "dot" : "learner";
+  }
+
+  recommend(user: string, opts: RecommendOptions): Recommendation {
+    const { k } = opts;
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new ValidationError(`k must be an integer in 1..${MAX_K}, got ${k}`, { path: "k" });
+    const m = this.model;
+    const u = m.userCode(user);
+    if (u < 0) return m.recommend(user, opts);
+    let s: Float64Array;
+    if (this.scorer) s = this.scorer.score(u);
+    else m.fitted.scoreItems(u, (s = this.scratch));
+    if (opts.excludeSeen !== false) {
+      const seen = m.seenBy(u);
+      for (let e = 0; e < seen.length; e++) s[seen[e]] = -Infinity;
+    }
+    let filled: number;
+    if (opts.candidates) {
+      const gen = ++this.generation;
+      const codes: number[] = [];
+      for (const c of opts.candidates) {
+        const i = m.itemCode(String(c));
+        if (i >= 0 && this.stamp[i] !== gen) (this.stamp[i] = gen), codes.push(i);
+      }
+      filled = 0;
+      for (const i of codes) filled = this.offer(s, i, k, filled);
+    } else {
+      filled = this.select(s, k);
+    }
+    const items: RecommendedItem[] = new Array(filled);
+    for (let r = 0; r < filled; r++) items[r] = { item: m.itemIds[this.topItem[r]], score: this.topScore[r], rank: r + 1 };
+    return { user, items, strategy: "model" };
+  }
+
+  /** Top k of the whole catalogue: ties go to the lower item code, -Infinity and NaN never ranked. */
+  private select(s: Float64Array, k: number): number {
+    let filled = 0;
+    let floor = -Infinity; // the k-th best so far once full
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i];
+      if (!(v > floor) && (filled === k || !(v > -Infinity))) continue;
+      filled = this.offer(s, i, k, filled);
+      if (filled === k) floor = this.topScore[k - 1];
+    }
+    return filled;
+  }
+
+  /** Inserts item i if it beats the current k-th (score, then lower code); returns the new fill. */
+  private offer(s: Float64Array, i: number, k: number, filled: number): number {
+    const v = s[i];
+    if (!(v > -Infinity)) return filled;
+    const { topItem, topScore } = this;
+    if (filled === k && (v < topScore[k - 1] || (v === topScore[k - 1] && i > topItem[k - 1]))) return filled;
+    let r = filled < k ? filled++ : k - 1;
+    while (r > 0 && (topScore[r - 1] < v || (topScore[r - 1] === v && topItem[r - 1] > i))) {
+      topScore[r] = topScore[r - 1];
+      topItem[r] = topItem[r - 1];
+      r--;
+    }
+    topScore[r] = v;
+    topItem[r] = i;
+    return filled;
+  }
+}
+
+const indexes = new WeakMap<RecommenderModel, RecommendIndex>();
+
+/** The index of a served model, built on its first request and kept while the model is. */
+export function recommendIndex(model: RecommenderModel): RecommendIndex {
+  let ix = indexes.get(model);
+  if (!ix) indexes.set(model, (ix = new RecommendIndex(model)));
+  return ix;
+}
