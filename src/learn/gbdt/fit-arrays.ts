@@ -13,6 +13,7 @@ import { allocator, type KernelHome } from "./threads.js";
 export type { KernelHome } from "./threads.js";
 import type { WasmBinning } from "./wasm-binning.js";
 import { wasmLogLossGradients } from "./wasm-objective.js";
+import { wasmSoftmaxGradients } from "./wasm-softmax.js";
 import { gatherBytes, wasmApi, wasmKernelsSupported, wasmRowKernels, type WasmMemory } from "./wasm-kernel.js";
 
 export interface FitShape {
@@ -122,10 +123,15 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
   return { a, home: { memory, shared: memory !== null } };
 }
 
-/** The objective with its gradients computed in wasm when it has a wasm version (binary log loss) and the arrays allow. */
+/** The objective with its gradients computed in wasm when it has a wasm version (log loss, softmax) and the arrays allow. */
 export function withWasmGradients(objective: Objective, home: KernelHome): Objective {
-  if (!home.memory || objective.name !== "binary_logloss") return objective;
-  const gradients = wasmLogLossGradients(home.memory, home.shared);
+  if (!home.memory) return objective;
+  const { memory, shared } = home;
+  const gradients =
+    objective.name === "binary_logloss" ? wasmLogLossGradients(memory, shared)
+    : objective.name === "multiclass_softmax" ? wasmSoftmaxGradients(memory, shared, objective.outputs)
+    : null;
+  if (!gradients) return objective;
   return Object.assign(Object.create(objective) as Objective, { gradients });
 }
 

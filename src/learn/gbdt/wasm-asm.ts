@@ -73,6 +73,7 @@ export const op = {
   i32WrapI64: [0xa7],
   i64ExtendI32U: [0xad],
   f64Gt: [0x64],
+  f64Eq: [0x61],
   f64Ne: [0x62],
   i64TruncF64S: [0xb0],
   f64ReinterpretI64: [0xbf],
@@ -104,6 +105,9 @@ export const op = {
   v128Store: (offset: number, align = 4) => [0xfd, 0x0b, align, ...uleb(offset)],
   /** Loads 8 bytes into the low half of a v128 (two f32: gradient, hessian). */
   v128Load64Zero: (offset: number) => [0xfd, ...uleb(0x5d), 3, ...uleb(offset)],
+  /** Lane-wise ==: all-ones or zero per lane. */
+  f64x2Eq: [0xfd, ...uleb(0x47)],
+  v128And: [0xfd, ...uleb(0x4e)],
   f64x2PromoteLowF32x4: [0xfd, ...uleb(0x5f)],
   f64x2Add: [0xfd, ...uleb(0xf0)],
   f64x2Sub: [0xfd, ...uleb(0xf1)],
