@@ -24,6 +24,14 @@ export interface SideFeatures {
   categorical: Int32Array;
   categoricalNames: string[];
   cardinality: number[];
+  /** How raw values became these columns (z-score mean / sd per numeric, level text per code - 1), so a request's raw features can be coded alike (two_tower cold start). */
+  encoding?: FeatureEncoding;
+}
+
+export interface FeatureEncoding {
+  mean: number[];
+  sd: number[];
+  levels: string[][];
 }
 
 export interface RecTrainingData extends Interactions {

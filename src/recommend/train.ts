@@ -5,7 +5,7 @@ import { TrainingError, ValidationError } from "../errors.js";
 import { resolveParams } from "../learn/params.js";
 import { MILLRACE_VERSION } from "../learn/artifact.js";
 import { evaluateRecommender, relevanceRule, type Evaluation, type Relevance } from "./evaluate.js";
-import { csr, type RecTrainingData, type SideFeatures } from "./interactions.js";
+import { csr, type FeatureEncoding, type RecTrainingData, type SideFeatures } from "./interactions.js";
 import { RecommenderModel, type RecommenderInfo } from "./model.js";
 import { recommenderKind } from "./registry.js";
 
@@ -73,12 +73,14 @@ function sideFeatures(f: IdFeatures | undefined, index: Map<string, number>, n: 
   const numericNames = Object.keys(f.numeric);
   const categoricalNames = Object.keys(f.categorical);
   const numeric = new Float32Array(n * numericNames.length);
+  const encoding: FeatureEncoding = { mean: [], sd: [], levels: [] };
   numericNames.forEach((name, j) => {
     const v = f.numeric[name];
     let s = 0, s2 = 0, m = 0;
     for (let c = 0; c < n; c++) if (row[c] >= 0 && Number.isFinite(v[row[c]])) (s += v[row[c]]), (s2 += v[row[c]] ** 2), m++;
     const mean = m ? s / m : 0;
     const sd = m ? Math.sqrt(Math.max(s2 / m - mean * mean, 0)) || 1 : 1;
+    encoding.mean.push(mean), encoding.sd.push(sd);
     for (let c = 0; c < n; c++) {
       const x = row[c] >= 0 ? v[row[c]] : NaN;
       numeric[c * numericNames.length + j] = Number.isFinite(x) ? (x - mean) / sd : 0;
@@ -94,9 +96,10 @@ function sideFeatures(f: IdFeatures | undefined, index: Map<string, number>, n: 
       if (l === undefined) levels.set(x, (l = levels.size + 1));
       categorical[c * categoricalNames.length + j] = l;
     }
+    encoding.levels.push([...levels.keys()]);
     return levels.size + 1;
   });
-  return { numeric, numericNames, categorical, categoricalNames, cardinality };
+  return { numeric, numericNames, categorical, categoricalNames, cardinality, encoding };
 }
 
 export function trainRecommender(req: RecTrainRequest): RecTrainResult {
