@@ -6,6 +6,7 @@ import { pairedBootstrap } from "../../learn/bootstrap.js";
 import type { Model } from "../../learn/model.js";
 import { loadModel } from "../../learn/train.js";
 import { decideGate, higherIsBetter, type GateComparison, type GateDecision } from "../../registry/gate.js";
+import { gatePolicy } from "../../registry/gate-policy.js";
 import type { ModelVersion } from "../../records.js";
 import { failpoint } from "../failpoint.js";
 import type { Needs } from "../needs.js";
@@ -94,13 +95,7 @@ async function gateVersion(
   const metric = cfg.train.metric ?? defaultMetric(cfg.dataset.task);
   const alias = cfg.registry.alias;
   const production = await r.registry.aliasVersion(cfg.registry.model, alias);
-  const thresholds: Record<string, { min?: number; max?: number }> = {};
-  for (const [m, v] of Object.entries(gate.min)) thresholds[m] = { ...thresholds[m], min: v };
-  for (const [m, v] of Object.entries(gate.max)) thresholds[m] = { ...thresholds[m], max: v };
-  const policy = {
-    metric, higherIsBetter: higherIsBetter(metric), thresholds, mustBeatProduction: gate.must_beat_production, minImprovement: gate.min_improvement,
-    significance: gate.significance, minRows: gate.min_rows,
-  };
+  const policy = gatePolicy(gate, metric);
   let decision: GateDecision;
   if (production && production.version === version.version) {
     // A run killed after moving the alias and before recording the gate: the move stands.

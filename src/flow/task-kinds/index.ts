@@ -6,12 +6,13 @@ import { datasetKind } from "./dataset.js";
 import { deployKind } from "./deploy.js";
 import { materializeKind, trainingSetKind } from "./feature-store.js";
 import { ingestKind } from "./ingest.js";
+import { recommendKind } from "./recommend-train.js";
 import { registerKind } from "./register.js";
 import { currentTableKind } from "./table-kind.js";
 import { trainKind } from "./train.js";
 import { transformKind } from "./transform.js";
 
-export const TASK_KINDS: readonly TaskKind<never, ResourceName>[] = [ingestKind, transformKind, trainingSetKind, materializeKind, datasetKind, trainKind, registerKind, deployKind] as unknown as TaskKind<never, ResourceName>[];
+export const TASK_KINDS: readonly TaskKind<never, ResourceName>[] = [ingestKind, transformKind, trainingSetKind, materializeKind, datasetKind, trainKind, registerKind, recommendKind, deployKind] as unknown as TaskKind<never, ResourceName>[];
 
 /** Kinds that never come from planning (stand-ins) but may appear in a run. */
 export const STAND_IN_KINDS: readonly TaskKind<never, ResourceName>[] = [currentTableKind] as unknown as TaskKind<never, ResourceName>[];

@@ -1,0 +1,91 @@
+// The recommend kind (dataset.task: recommendation): reads the interactions of dataset.table's version built this
+// run ("recommend:data"), trains each candidate recommender as a tracked run ("recommend:train:<name>") and registers
+// the best, gated on held-out interactions against production ("recommend:register"). The work is in recommend/.
+import { ConfigError } from "../../errors.js";
+import { readInteractionData, type InteractionData } from "../../recommend/pipeline-data.js";
+import { recommendationMetric, registerRecommender, trainRecommenderCandidate, type RecCandidateOutput, type RecPromotion } from "../../recommend/pipeline-train.js";
+import type { TableOutput } from "../outputs.js";
+import type { PipelineSummary } from "../summary.js";
+import { taskOf, type TaskKind, type TaskRef } from "../task-kind.js";
+
+export type RecommendOutput =
+  | { stage: "data"; data: InteractionData; alreadyTrainedBy: { name: string; version: number } | null }
+  | { stage: "candidate"; out: RecCandidateOutput | null }
+  | { stage: "register"; promotion: RecPromotion | null };
+
+type DataOut = Extract<RecommendOutput, { stage: "data" }>;
+type CandidateOut = Extract<RecommendOutput, { stage: "candidate" }>;
+
+export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker" | "registry"> = {
+  name: "recommend",
+  description: "train the recommender candidates on dataset.table's interactions as runs; register the best, gated on held-out interactions",
+  needs: ["lake", "meta", "tracker", "registry"],
+  plan(ctx) {
+    const cfg = ctx.project.config;
+    const ds = cfg.dataset;
+    if (ds.task !== "recommendation") return [];
+    const from = ctx.producers.get(ds.table);
+    if (!from) {
+      throw new ConfigError(`dataset.table ${ds.table} is not produced by any source or SQL model`, { hint: `tables in this project: ${[...ctx.producers.keys()].join(", ")}` });
+    }
+    const dataTask = taskOf(recommendKind, "recommend:data", [from], async ({ r, output, note }): Promise<DataOut> => {
+      const data = await readInteractionData(r.lake, output(from as TaskRef<TableOutput>).table, ds, cfg.train.cv_folds);
+      const prior = (await r.meta.listModelVersions(cfg.registry.model)).find((m) => m.datasetId === data.id);
+      const alreadyTrainedBy = prior && cfg.train.retrain === "on_new_data" && !ctx.retrain ? { name: prior.name, version: prior.version } : null;
+      note(
+        `${data.id}: ${data.interactions.users.length} interactions (${data.train.length} train / ${data.test.length} held out by (user, item) pair)` +
+          `${data.dropped ? `, ${data.dropped} rows without a user, item or rating left out` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`,
+      );
+      return { stage: "data", data, alreadyTrainedBy };
+    });
+    const dataRef = dataTask.ref as TaskRef<DataOut>;
+    const trainTasks = cfg.train.candidates.map((candidate) =>
+      taskOf(recommendKind, `recommend:train:${candidate.name}`, [dataRef], async ({ r, output, progress, note, signal }): Promise<CandidateOut> => {
+        const d = output(dataRef);
+        if (d.alreadyTrainedBy) {
+          note(`skipped: interactions unchanged since ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version}`);
+          return { stage: "candidate", out: null };
+        }
+        return { stage: "candidate", out: await trainRecommenderCandidate(r, candidate, d.data, progress, note, signal) };
+      }),
+    );
+    const trained = trainTasks.map((t) => t.ref as TaskRef<CandidateOut>);
+    const registerTask = taskOf(recommendKind, "recommend:register", [dataRef, ...trained], async ({ r, output, note }) => {
+      const outs = trained.map((t) => output(t).out).filter((o): o is RecCandidateOutput => o !== null);
+      return { stage: "register" as const, promotion: await registerRecommender(r, output(dataRef).data, outs, note) };
+    });
+    return [dataTask, ...trainTasks, registerTask];
+  },
+  summarize(out, summary) {
+    if (out.stage === "data") summarizeData(out, summary);
+    else if (out.stage === "candidate" && out.out) {
+      const c = out.out;
+      summary.candidates.push({ candidate: c.candidate.name, model: c.candidate.model, runId: c.runId, cv: c.cv, test: c.result.metrics, trainSeconds: c.result.trainSeconds });
+    } else if (out.stage === "register" && out.promotion) {
+      const p = out.promotion;
+      summary.model = {
+        name: p.version.name, version: p.version.version, candidate: p.candidate, alias: p.alias, promoted: p.decision.promote,
+        reason: p.decision.reason, checks: p.decision.checks, ...(p.decision.comparison ? { comparison: p.decision.comparison } : {}),
+      };
+    }
+  },
+};
+
+function summarizeData({ data, alreadyTrainedBy }: DataOut, summary: PipelineSummary): void {
+  const cols = data.interactions.columns;
+  summary.dataset = {
+    id: data.id,
+    table: data.table.table,
+    version: data.table.version,
+    contentHash: data.table.contentHash,
+    rows: data.interactions.users.length,
+    trainRows: data.train.length,
+    testRows: data.test.length,
+    features: [cols.user, cols.item, ...(cols.rating ? [cols.rating] : [])],
+    splitBy: `(${cols.user}, ${cols.item}) pair`,
+  };
+  summary.training = alreadyTrainedBy
+    ? { trained: false, reason: `dataset ${data.id} unchanged: already trained by ${alreadyTrainedBy.name} v${alreadyTrainedBy.version} (set train.retrain: always to retrain)` }
+    : { trained: true, reason: "new dataset" };
+}
+

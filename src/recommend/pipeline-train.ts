@@ -1,0 +1,184 @@
+// Recommendation training inside `millrace run`: each candidate trained on the dataset's train interactions as a
+// tracked run (params, CV folds on the train rows, held-out metrics, the model artifact), the best by CV (else
+// held-out) registered, and the gate deciding on held-out interactions neither it nor production trained on.
+
+import { describeError } from "../errors.js";
+import { defaultMetric, higherIsBetter } from "../learn/metric-registry.js";
+import type { Project } from "../project/load-project.js";
+import type { CandidateConfig, RecommendationDatasetConfig } from "../project/config.js";
+import { ids, type ModelVersion } from "../records.js";
+import { decideGate, type GateComparison, type GateDecision } from "../registry/gate.js";
+import { gatePolicy } from "../registry/gate-policy.js";
+import type { Registry } from "../registry/registry.js";
+import type { MetadataStore } from "../store/metadata-store.js";
+import type { Tracker } from "../track/tracker.js";
+import { gateComparison } from "./compare.js";
+import { loadRecommender } from "./model.js";
+import { heldOut, subTable, type InteractionData } from "./pipeline-data.js";
+import { RecommenderPredictor } from "./predictor.js";
+import { trainRecommender, type RecTrainResult } from "./train.js";
+
+export interface RecCandidateOutput {
+  candidate: CandidateConfig;
+  runId: string;
+  result: RecTrainResult;
+  /** Mean and std of each metric over the CV folds of the train rows (`<metric>_mean`, `<metric>_std`). */
+  cv: Record<string, number>;
+  bytes: Uint8Array;
+}
+
+export interface RecPromotion {
+  version: ModelVersion;
+  candidate: string;
+  alias: string;
+  decision: GateDecision;
+}
+
+type Stores = { project: Project; tracker: Tracker; meta: MetadataStore; registry: Registry };
+
+const K = 10;
+
+/** The metric candidates are ranked and gated by: train.metric, else NDCG@10. */
+export const recommendationMetric = (p: Project): string => p.config.train.metric ?? defaultMetric("recommendation");
+
+function datasetOf(p: Project): RecommendationDatasetConfig {
+  const ds = p.config.dataset;
+  if (ds.task !== "recommendation") throw new Error("recommendation training on a tabular project");
+  return ds;
+}
+
+/** Mean and population std of each metric over folds (the tabular CV report's names). */
+function foldSummary(folds: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(folds[0] ?? {})) {
+    const v = folds.map((m) => m[name]).filter((x): x is number => Number.isFinite(x));
+    if (!v.length) continue;
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    out[`${name}_mean`] = mean;
+    out[`${name}_std`] = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+  }
+  return out;
+}
+
+export async function trainRecommenderCandidate(
+  r: Omit<Stores, "registry">, candidate: CandidateConfig, data: InteractionData,
+  progress: (done: number, total: number, note?: string) => void, note: (s: string) => void, signal?: AbortSignal,
+): Promise<RecCandidateOutput> {
+  const cfg = r.project.config;
+  const ds = datasetOf(r.project);
+  const metric = recommendationMetric(r.project);
+  const onProgress = (done: number, total: number) => {
+    signal?.throwIfAborted();
+    progress(done, total);
+  };
+  return r.tracker.withRun(
+    {
+      experiment: cfg.train.experiment ?? cfg.name,
+      name: candidate.name,
+      params: { model: candidate.model, ...candidate.params },
+      tags: { project: cfg.name, candidate: candidate.name, task: "recommendation", dataset_hash: data.table.contentHash },
+      datasetId: data.id,
+    },
+    async (run) => {
+      await r.meta.addLineage([{ from: ids.table(data.table), to: ids.run(run.id), kind: "trained_on" }]);
+      const base = { model: candidate.model, params: candidate.params, seed: ds.split.seed, k: K, ...(ds.relevant !== undefined ? { relevant: ds.relevant } : {}) };
+      // CV on the train rows only: fold f's interactions are held out from a model fitted on the other folds.
+      const folds: Record<string, number>[] = [];
+      const nFolds = cfg.train.cv_folds;
+      if (nFolds >= 2) {
+        const train = subTable(data.interactions, data.train);
+        for (let f = 0; f < nFolds; f++) {
+          const rows = Uint32Array.from(data.train.keys()).filter((x) => data.foldOf[data.train[x]] === f);
+          if (rows.length === 0 || rows.length === data.train.length) continue;
+          folds.push(trainRecommender({ ...base, table: train, testRows: rows, onProgress }).metrics);
+          await run.logMetrics(Object.fromEntries(Object.entries(folds[folds.length - 1]).map(([k, v]) => [`cv_${k}`, v])), folds.length - 1);
+        }
+      }
+      const result = trainRecommender({ ...base, table: data.interactions, testRows: data.test, onProgress });
+      const cv = foldSummary(folds);
+      await run.logParams({ model: candidate.model, ...result.params });
+      await run.logMetrics({
+        ...result.metrics,
+        ...Object.fromEntries(Object.entries(cv).map(([k, v]) => [`cv_${k}`, v])),
+        train_seconds: result.trainSeconds,
+        predict_seconds: result.predictSeconds,
+      });
+      await run.setTags({ relevance: result.relevance.rule.slice(0, 200) });
+      signal?.throwIfAborted();
+      const bytes = result.model.toBytes();
+      await run.logArtifact("model.bin", bytes);
+      const cvScore = cv[`${metric}_mean`];
+      note(`${metric} held-out ${fmt(result.metrics[metric])}${cvScore !== undefined ? `, cv ${fmt(cvScore)}` : ""}, ${result.trainSeconds.toFixed(2)}s`);
+      return { candidate, runId: run.id, result, cv, bytes };
+    },
+  );
+}
+
+/** The winner by CV mean of the metric (held-out when CV is off), in the metric registry's direction. */
+export function pickBestRecommender(outputs: readonly RecCandidateOutput[], metric: string): RecCandidateOutput {
+  const sign = higherIsBetter(metric) ? 1 : -1;
+  const score = (o: RecCandidateOutput) => sign * (o.cv[`${metric}_mean`] ?? o.result.metrics[metric] ?? Number.NaN);
+  return outputs.reduce((best, o) => (Number.isNaN(score(best)) || score(o) > score(best) ? o : best));
+}
+
+const GATE_TAG = "gate";
+
+export async function registerRecommender(r: Stores, data: InteractionData, outputs: readonly RecCandidateOutput[], note: (s: string) => void): Promise<RecPromotion | null> {
+  const cfg = r.project.config;
+  if (outputs.length === 0) {
+    note("nothing trained, nothing registered");
+    return null;
+  }
+  const metric = recommendationMetric(r.project);
+  const best = pickBestRecommender(outputs, metric);
+  const model = best.result.model;
+  const { user, item } = model.info.columns;
+  const version = await r.registry.register({
+    name: cfg.registry.model,
+    runId: best.runId,
+    datasetId: data.id,
+    datasetHash: data.table.contentHash,
+    artifact: best.bytes,
+    signature: new RecommenderPredictor(model).signature,
+    metrics: { ...best.result.metrics, ...Object.fromEntries(Object.entries(best.cv).map(([k, v]) => [`cv_${k}`, v])) },
+    description: `${best.candidate.name} (${best.candidate.model}) trained on ${data.table.table}@${data.table.version}`,
+    inputExample: { [user]: model.userIds[0], [item]: model.itemIds[0] },
+  });
+  await r.meta.addLineage([{ from: ids.table(data.table), to: ids.dataset(data.id), kind: "derived_from" }]);
+
+  const gate = cfg.registry.gate;
+  const alias = cfg.registry.alias;
+  const policy = gatePolicy(gate, metric);
+  const production = await r.registry.aliasVersion(cfg.registry.model, alias);
+  let comparison: GateComparison | undefined;
+  let productionError: string | null = null;
+  if (production) {
+    try {
+      // Both scored on this dataset's held-out interactions, minus the pairs either trained on (same K, same relevance).
+      const champion = loadRecommender(await r.registry.loadArtifact(production));
+      comparison = gateComparison(champion, model, heldOut(data.interactions, data.test), K, best.result.relevance, metric);
+    } catch (e) {
+      productionError = describeError(e);
+    }
+  }
+  let decision = decideGate({
+    candidate: { version: version.version, metrics: best.result.metrics },
+    production: production ? { version: production.version, metrics: {} } : null,
+    ...(comparison ? { comparison } : {}),
+    policy,
+  });
+  if (productionError && gate.must_beat_production) {
+    const check = { name: `beats production v${production!.version}`, passed: false, detail: `production v${production!.version} could not be compared (${productionError}); promote by hand if intended: millrace models promote ${cfg.registry.model} ${version.version}` };
+    decision = { promote: false, checks: [...decision.checks.filter((c) => c.name !== check.name), check], reason: `not promoted: ${check.detail}` };
+  }
+  if (decision.promote) await r.registry.setAlias(cfg.registry.model, alias, version.version, { actor: "pipeline", reason: decision.reason });
+  await r.meta.mergeTags(version.runId, { [GATE_TAG]: decision.promote ? "promoted" : "rejected", gate_version: String(version.version), gate_reason: decision.reason.slice(0, 2000) });
+  const c = decision.comparison;
+  note(
+    `${cfg.registry.model} v${version.version} (${best.candidate.name}) ${decision.promote ? `→ ${alias}` : "registered, not promoted"}` +
+      (c && !c.unavailable ? `; vs v${production!.version} on ${c.rows} held-out interactions: ${metric} ${fmt(c.challenger)} vs ${fmt(c.champion)}` : ""),
+  );
+  return { version: await r.registry.get(cfg.registry.model, version.version), candidate: best.candidate.name, alias, decision };
+}
+
+const fmt = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(4) : String(v));
