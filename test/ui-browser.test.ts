@@ -268,6 +268,35 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
     await shoot("monitoring");
   });
 
+  it("a served version's monitoring page draws drift per column and prediction drift over windows of its traffic", async () => {
+    const v = p.summaries[0].model.version;
+    await open("/monitoring", `[data-monitor-version="${v}"]`);
+    await page.locator(`[data-monitor-version="${v}"]`).click();
+    await page.waitForURL(`**/ui/monitoring/churn/${v}`);
+    await page.locator("[data-drift-history]").waitFor({ timeout: 30_000 });
+    const h = (await (await fetch(`${server.url}/api/monitoring/churn/${v}/drift-history`)).json()) as any;
+    // 400+ shifted rows, monitor.min_rows 100: several windows, every logged row in one of them, oldest first.
+    expect(h.windows.length).toBeGreaterThanOrEqual(3);
+    expect(h.windows.reduce((n: number, w: any) => n + w.rows, 0)).toBe(h.rowsRead);
+    for (let i = 1; i < h.windows.length; i++) expect(h.windows[i].from >= h.windows[i - 1].to).toBe(true);
+    expect(await page.locator("[data-drift-heat]").getAttribute("data-drift-heat")).toBe(`${h.columns.length}x${h.windows.length}`);
+    expect(await page.locator('[data-drift-cell="drift"]').count()).toBeGreaterThan(0); // tenure and charges were shifted
+    // The latest window is the drift page's window of the same rows: the same PSI per column.
+    const last = h.windows[h.windows.length - 1];
+    const drift = (await (await fetch(`${server.url}/api/drift?version=${v}&limit=${last.rows}`)).json()) as any;
+    for (const c of drift.report.columns) expect(last.columns[c.column].psi).toBeCloseTo(c.psi, 9);
+    // Prediction drift: the model's probability per window against its output on the held-out rows.
+    await page.locator('[data-prediction-drift="probability"]').scrollIntoViewIfNeeded();
+    await page.waitForFunction(`document.querySelectorAll("main canvas").length >= 3`);
+    expect(h.prediction.reference.reduce((s: number, x: number) => s + x, 0)).toBeCloseTo(1, 9);
+    for (const w of h.windows) {
+      expect(w.prediction.shares.reduce((s: number, x: number) => s + x, 0)).toBeCloseTo(1, 9);
+      expect(w.prediction.mean).toBeGreaterThan(0);
+      expect(w.prediction.psi).toBeGreaterThanOrEqual(0);
+    }
+    await shoot("version-monitoring");
+  });
+
   it("at 390 px wide (a phone) no page scrolls sideways", async () => {
     const s = p.summaries[0];
     const gbdt = s.candidates.find((c: any) => c.candidate === "gbdt").runId;
@@ -286,6 +315,8 @@ describe.skipIf(chromiumReason !== null)("dashboard in Chromium", () => {
       ["/lineage", ".graph-node"],
       ["/drift", "main h1, main .empty"],
       ["/monitoring", "[data-version-health]"],
+      [`/monitoring/churn/${s.model.version}`, "[data-drift-history]"],
+      [`/runs/${gbdt}`, "[data-note]"],
     ];
     await page.setViewportSize({ width: 390, height: 844 });
     const wide: string[] = [];

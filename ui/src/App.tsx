@@ -27,6 +27,7 @@ const ROUTES: [string, ReturnType<typeof page>][] = [
   ["/lineage", page(() => import("./pages/Lineage.js"))],
   ["/drift", page(() => import("./pages/Drift.js"))],
   ["/monitoring", page(() => import("./pages/Monitoring.js"))],
+  ["/monitoring/:name/:version", page(() => import("./pages/VersionMonitoring.js"))],
 ];
 
 const NAV: [string, string][] = [

@@ -105,6 +105,7 @@ export default function Monitoring() {
                     { key: "log", label: "prediction log", render: (v) => <span className="small" title={v.log.dir} data-log-bytes={v.log.bytes}>{v.log.files} files, {fmtBytes(v.log.bytes)}{v.log.newest ? `, written ${fmtAgo(v.log.newest)}` : ""}</span> },
                     { key: "drift", label: "drift", render: (v) => <Link to={`/drift?version=${v.version}`} title={v.drift.message ?? undefined} data-drift={v.drift.status}><Badge text={v.drift.status} tone={DRIFT_TONE[v.drift.status]} /> {v.drift.columns ? `${v.drift.drifted} of ${v.drift.columns} columns, ${fmtInt(v.drift.rows)} rows` : ""}</Link> },
                     { key: "live", label: "live (feedback) vs training", render: (v) => <LiveVsTraining v={v} /> },
+                    { key: "history", label: "over time", render: (v) => <Link to={`/monitoring/${encodeURIComponent(v.model)}/${v.version}`} data-monitor-version={v.version}>drift over time</Link> },
                   ]}
                 />
               )}
