@@ -2,7 +2,7 @@
 // transaction (migration 0006): each changed field keeps its value before and after, who changed it and when.
 // A field set to the value it already has writes nothing.
 import { randomUUID } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely, Transaction } from "#kysely";
 import type { MetadataStore } from "./metadata-store.js";
 import type { MetaTables } from "./schema.js";
 import { isUniqueViolation } from "./sql-rows.js";

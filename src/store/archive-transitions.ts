@@ -1,6 +1,6 @@
 // Archive transitions in SQL: the archived flag of a model version and the audit row of its change, written together.
 import { randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely } from "#kysely";
 import type { ArchiveTransition } from "./metadata-store.js";
 import type { MetaTables } from "./schema.js";
 

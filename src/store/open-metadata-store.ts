@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect } from "#kysely";
 import { ConfigError } from "../errors.js";
 import type { MetadataStore } from "./metadata-store.js";
 import { SqlMetadataStore } from "./sql-metadata-store.js";

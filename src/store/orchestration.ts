@@ -1,7 +1,7 @@
 // Orchestration records in SQL (migration 0005): a run's pipeline and partition, cancel requests, per-task logs,
 // asset versions claimed by asset-triggered pipelines, pool slots and partition states. Every claim is a primary
 // key, so schedulers and CLI processes sharing one store (SQLite file or PostgreSQL) never take the same one twice.
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely } from "#kysely";
 import type { MetadataStore } from "./metadata-store.js";
 import type { MetaTables } from "./schema.js";
 import { SqlMetadataStore } from "./sql-metadata-store.js";

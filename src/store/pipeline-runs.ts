@@ -1,5 +1,5 @@
 // Pipeline run records in SQL: one row per `millrace run`, its summary as JSON, its owner while it runs.
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely } from "#kysely";
 import type { PipelineRunRecord, TriggerKind } from "./metadata-store.js";
 import { currentOwner } from "./process-owner.js";
 import type { MetaTables } from "./schema.js";

@@ -1,6 +1,6 @@
 // Schedule ticks in SQL: one row per (project, pipeline, due time), inserted before its run starts. The primary key
 // is the claim, so schedulers on one store (SQLite file or PostgreSQL) never start the same tick twice.
-import type { Kysely } from "kysely";
+import type { Kysely } from "#kysely";
 import type { ScheduleTick } from "./metadata-store.js";
 import type { MetaTables } from "./schema.js";
 

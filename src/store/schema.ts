@@ -1,5 +1,5 @@
 // The metadata schema, written once with Kysely's schema builder so SQLite and PostgreSQL get the same tables.
-import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from "kysely";
+import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from "#kysely";
 import { orchestration } from "./migrations/0005-orchestration.js";
 import { annotations } from "./migrations/0006-annotations.js";
 

@@ -1,6 +1,6 @@
 // MetadataStore on Kysely: the same queries run on SQLite (embedded default) and PostgreSQL (scale-out).
 import { randomUUID } from "node:crypto";
-import { Kysely, sql, type Transaction } from "kysely";
+import { Kysely, sql, type Transaction } from "#kysely";
 import type { Dataset, LineageEdge, MetricPoint, ModelVersion, Run } from "../records.js";
 import { archiveTransitions, setArchived } from "./archive-transitions.js";
 import type {

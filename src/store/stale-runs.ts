@@ -1,5 +1,5 @@
 // Marks "running" training and pipeline runs as failed once the process that owned them is gone (a killed command).
-import type { Kysely } from "kysely";
+import type { Kysely } from "#kysely";
 import { ownerGone, type ProcessOwner } from "./process-owner.js";
 import type { MetaTables } from "./schema.js";
 

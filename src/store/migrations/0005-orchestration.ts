@@ -1,6 +1,6 @@
 // Orchestration: which pipeline (and partition) a run belongs to and whether it was asked to stop; per-task run
 // logs; asset versions claimed by asset-triggered pipelines; pool slots; the state of each partition.
-import type { Kysely, Migration } from "kysely";
+import type { Kysely, Migration } from "#kysely";
 
 export const orchestration: Migration = {
   async up(db: Kysely<any>) {

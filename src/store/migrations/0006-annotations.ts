@@ -1,6 +1,6 @@
 // Notes and tags edited after the fact (the dashboard's editable notes and tags, on runs and model versions) are
 // audited like alias moves: one row per changed field with the value before and after, who and when.
-import type { Kysely, Migration } from "kysely";
+import type { Kysely, Migration } from "#kysely";
 
 export const annotations: Migration = {
   async up(db: Kysely<any>) {
