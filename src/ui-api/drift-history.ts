@@ -13,47 +13,12 @@ import { predictionsToFrame, readPredictions } from "../monitor/log-reader.js";
 import type { ModelVersion, Prediction } from "../records.js";
 import type { UiData } from "./data.js";
 import { handle, intParam, notFound, versionParam } from "./http.js";
+import type { DriftHistoryResponse, DriftWindow, PredictionReference } from "./types.js";
+
+export type { DriftHistoryResponse, DriftWindow, PredictionReference } from "./types.js";
 
 const PSI_BANDS: [number, number] = [0.1, 0.25];
 const SCORE_BINS = 10;
-
-/** The model's output on the held-out rows, as shares per bin (or class), and its mean where it has one. */
-export interface PredictionReference {
-  kind: "probability" | "value" | "class";
-  /** Bin labels (score or value ranges) or class names. */
-  bins: string[];
-  /** Bin edges for probability and value (bins.length + 1 of them); class outputs have none. */
-  edges: number[] | null;
-  reference: number[];
-  referenceMean: number | null;
-  referenceRows: number;
-}
-
-export interface DriftWindow {
-  from: string;
-  to: string;
-  rows: number;
-  /** Below monitor.min_rows a window's statistics are drawn but judge nothing. */
-  enoughRows: boolean;
-  driftedColumns: number;
-  datasetDrift: boolean;
-  columns: Record<string, { psi: number | null; score: number | null; drifted: boolean; method: string }>;
-  prediction: { shares: number[]; mean: number | null; psi: number | null } | null;
-}
-
-export interface DriftHistoryResponse {
-  model: string;
-  version: number;
-  columns: string[];
-  minRows: number;
-  psiBands: [number, number];
-  /** Logged predictions read (the newest, at most maxRows) and cut into `windows.length` windows, oldest first. */
-  rowsRead: number;
-  windows: DriftWindow[];
-  prediction: PredictionReference | null;
-  /** Why prediction drift is not shown (no evaluation, a recommender), when it is not. */
-  predictionNote: string | null;
-}
 
 /** The evaluation's picture of the model's output on held-out rows, or null when it has none. */
 export function predictionReference(e: EvaluationReport): PredictionReference | null {

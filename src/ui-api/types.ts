@@ -259,3 +259,43 @@ export interface MonitoringResponse {
 
 /** POST /models/{name}/versions/{version}/archive (the server's registry route): what changed. */
 export type { ArchiveResult } from "../app/model-versions.js";
+
+// Drift over time of one served version (drift-history.ts computes it).
+
+/** The model's output on the held-out rows, as shares per bin (or class), and its mean where it has one. */
+export interface PredictionReference {
+  kind: "probability" | "value" | "class";
+  /** Bin labels (score or value ranges) or class names. */
+  bins: string[];
+  /** Bin edges for probability and value (bins.length + 1 of them); class outputs have none. */
+  edges: number[] | null;
+  reference: number[];
+  referenceMean: number | null;
+  referenceRows: number;
+}
+
+export interface DriftWindow {
+  from: string;
+  to: string;
+  rows: number;
+  /** Below monitor.min_rows a window's statistics are drawn but judge nothing. */
+  enoughRows: boolean;
+  driftedColumns: number;
+  datasetDrift: boolean;
+  columns: Record<string, { psi: number | null; score: number | null; drifted: boolean; method: string }>;
+  prediction: { shares: number[]; mean: number | null; psi: number | null } | null;
+}
+
+export interface DriftHistoryResponse {
+  model: string;
+  version: number;
+  columns: string[];
+  minRows: number;
+  psiBands: [number, number];
+  /** Logged predictions read (the newest, at most maxRows) and cut into `windows.length` windows, oldest first. */
+  rowsRead: number;
+  windows: DriftWindow[];
+  prediction: PredictionReference | null;
+  /** Why prediction drift is not shown (no evaluation, a recommender), when it is not. */
+  predictionNote: string | null;
+}

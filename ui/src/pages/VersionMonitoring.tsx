@@ -3,8 +3,7 @@
 // prediction drift — the model's output per window against its output on the held-out rows (PSI and mean, and the
 // latest window's distribution beside the reference) — with the version's live serving numbers from /metrics.
 import { useMemo } from "react";
-import type { DriftHistoryResponse, DriftWindow } from "../../../src/ui-api/drift-history.js";
-import type { MonitoringResponse } from "../../../src/ui-api/types.js";
+import type { DriftHistoryResponse, DriftWindow, MonitoringResponse } from "../../../src/ui-api/types.js";
 import { useApi } from "../api.js";
 import { Badge } from "../components/Badges.js";
 import { LazyChart } from "../components/LazyChart.js";
