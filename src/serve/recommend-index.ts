@@ -1,13 +1,27 @@
 // The serving side of one recommender: top-K for a known user from the packed catalogue (recommend-scorer.ts, or the
 // learner's scoreItems for item_knn) into buffers made once, seen items struck by their code list, candidates by a
-// generation-stamped mask, a K-slot insertion selection (no sort of the catalogue). Unknown users go to the model's
-// cold-start answer. Same answer as RecommenderModel.recommend (recommend-index.test.ts compares them).
+// generation-stamped mask, a K-slot insertion selection (no sort of the catalogue). Same answer as
+// RecommenderModel.recommend (recommend-index.test.ts compares them). Cold start, said in `cold_start`: an unknown
+// user with `features` is scored by a two_tower model's user tower from them; otherwise the popular items.
 
 import { ValidationError } from "../errors.js";
 import type { Recommendation, RecommendedItem, RecommenderModel, RecommendOptions } from "../recommend/model.js";
+import { FittedTwoTower } from "../recommend/two-tower/model.js";
 import { DotScorer, dotForm } from "./recommend-scorer.js";
 
 const MAX_K = 1000;
+
+export interface ServedRecommendation extends Omit<Recommendation, "strategy"> {
+  /** "features": an unknown user ranked by the feature tower from the request's features. */
+  strategy: "model" | "features" | "popularity";
+  /** Present for a user unseen in training: how the list was made. */
+  cold_start?: "features" | "popularity";
+}
+
+export interface ServeOptions extends RecommendOptions {
+  /** Raw user features for a user unseen in training (two_tower models trained with user features). */
+  features?: Record<string, unknown>;
+}
 
 export class RecommendIndex {
   private readonly scorer: DotScorer | null;
@@ -30,16 +44,20 @@ export class RecommendIndex {
     return this.scorer ? "dot" : "learner";
   }
 
-  recommend(user: string, opts: RecommendOptions): Recommendation {
+  recommend(user: string, opts: ServeOptions): ServedRecommendation {
     const { k } = opts;
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new ValidationError(`k must be an integer in 1..${MAX_K}, got ${k}`, { path: "k" });
     const m = this.model;
     const u = m.userCode(user);
-    if (u < 0) return m.recommend(user, opts);
     let s: Float64Array;
-    if (this.scorer) s = this.scorer.score(u);
+    if (u < 0) {
+      const f = m.fitted;
+      const vec = opts.features && this.scorer && f instanceof FittedTwoTower ? f.coldUser(opts.features) : null;
+      if (!vec || !(f instanceof FittedTwoTower)) return this.popular(user, opts);
+      s = this.scorer!.scoreVector(vec, f.s.mu);
+    } else if (this.scorer) s = this.scorer.score(u);
     else m.fitted.scoreItems(u, (s = this.scratch));
-    if (opts.excludeSeen !== false) {
+    if (u >= 0 && opts.excludeSeen !== false) {
       const seen = m.seenBy(u);
       for (let e = 0; e < seen.length; e++) s[seen[e]] = -Infinity;
     }
@@ -58,7 +76,18 @@ export class RecommendIndex {
     }
     const items: RecommendedItem[] = new Array(filled);
     for (let r = 0; r < filled; r++) items[r] = { item: m.itemIds[this.topItem[r]], score: this.topScore[r], rank: r + 1 };
-    return { user, items, strategy: "model" };
+    return u >= 0 ? { user, items, strategy: "model" } : { user, items, strategy: "features", cold_start: "features" };
+  }
+
+  private popular(user: string, opts: ServeOptions): ServedRecommendation {
+    const { features, ...rest } = opts;
+    const rec = this.model.recommend(user, rest);
+    const why = !features
+      ? ""
+      : this.model.fitted instanceof FittedTwoTower
+        ? "; the features were not used: this two_tower model was trained without user features"
+        : `; the features were not used: ${this.model.name} has no feature tower (two_tower with user_features has)`;
+    return { ...rec, strategy: "popularity", cold_start: "popularity", ...(rec.note ? { note: rec.note + why } : {}) };
   }
 
   /** Top k of the whole catalogue: ties go to the lower item code, -Infinity and NaN never ranked. */

@@ -125,11 +125,17 @@ export class DotScorer {
   /** Scores of every item for known user u (the learner's scoreItems, to rounding). */
   score(u: number): Float64Array {
     const { dim, users, userBias, mu } = this.form;
+    return this.scoreVector(users.subarray(u * dim, u * dim + dim), mu + (userBias ? userBias[u] : 0));
+  }
+
+  /** Scores of every item for a user vector of `dim` values: base + item bias + vector · item factors. */
+  scoreVector(vec: Float64Array, base: number): Float64Array {
+    const { dim } = this.form;
     const w = this.mem;
-    w.set(users.subarray(u * dim, u * dim + dim), this.wAt);
+    w.set(vec.subarray(0, dim), this.wAt);
     w[this.wAt + dim] = 1;
     for (let t = dim + 1; t < this.width; t++) w[this.wAt + t] = 0;
-    this.run(0, this.wAt * 8, this.outAt * 8, this.rows, this.width / 2, mu + (userBias ? userBias[u] : 0));
+    this.run(0, this.wAt * 8, this.outAt * 8, this.rows, this.width / 2, base);
     return this.scores;
   }
 }

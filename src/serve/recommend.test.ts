@@ -1,5 +1,5 @@
 // GET/POST /recommend on a served recommender (no socket): top-K with provenance, seen items left out, cold start
-// said aloud, 4xx naming the field, and POST /predict scoring (user, item) pairs through the same model.
+// said aloud (popularity, or a two_tower model's feature tower from the request's features), 4xx naming the field, and POST /predict scoring (user, item) pairs through the same model.
 import { describe, expect, it } from "vitest";
 import { RecommenderPredictor } from "../recommend/predictor.js";
 import { syntheticRatings } from "../recommend/synthetic.js";
@@ -42,8 +42,42 @@ describe("/recommend", () => {
   it("a user unknown to the model gets the popular items, and the answer says so", async () => {
     const b = await read(await post("/recommend", { user: "someone-new", k: 3 }));
     expect(b.strategy).toBe("popularity");
+    expect(b.cold_start).toBe("popularity");
     expect(b.note).toMatch(/not in the training data/);
     expect(b.items).toHaveLength(3);
+    // svd has no feature tower: features change nothing, and the note says why.
+    const f = await read(await post("/recommend", { user: "someone-new", k: 3, features: { taste: 1 } }));
+    expect(f.cold_start).toBe("popularity");
+    expect(f.items).toEqual(b.items);
+    expect(f.note).toMatch(/features were not used: svd has no feature tower/);
+  });
+
+  it("an unknown user with features is ranked by a two_tower model's user tower; bad features are a 400 naming them", async () => {
+    const tt = trainRecommender({
+      table, model: "two_tower", testRows: new Uint32Array(0), seed: 1,
+      params: { epochs: 3, emb_dim: 4, user_layers: "8,4", item_layers: "8,4", batch_size: 128, user_id_dropout: 0.3 },
+    }).model;
+    const ttApp = createApp({ models: { current: () => ({ predictor: new RecommenderPredictor(tt), provenance }) } });
+    const ask = async (body: unknown) => ttApp.fetch(new Request("http://x/recommend", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+    const lo = await read(await ask({ user: "new-1", k: 5, features: { taste: -2, segment: "low" } }));
+    const hi = await read(await ask({ user: "new-2", k: 5, features: { taste: 2, segment: "high" } }));
+    for (const b of [lo, hi]) {
+      expect(b.strategy).toBe("features");
+      expect(b.cold_start).toBe("features");
+      expect(b.items.map((x: { rank: number }) => x.rank)).toEqual([1, 2, 3, 4, 5]);
+    }
+    expect(hi.items.map((x: { item: string }) => x.item)).not.toEqual(lo.items.map((x: { item: string }) => x.item));
+    // The same features give the same list; no features = popularity; a known user is the model's own ranking.
+    expect((await read(await ask({ user: "new-3", k: 5, features: { taste: 2, segment: "high" } }))).items).toEqual(hi.items);
+    expect((await read(await ask({ user: "new-4", k: 5 }))).cold_start).toBe("popularity");
+    const known = await read(await ask({ user: "u0004", k: 5, features: { taste: 2 } }));
+    expect(known.strategy).toBe("model");
+    expect(known.cold_start).toBeUndefined();
+    for (const [features, field] of [[{ color: "red" }, "features.color"], [{ taste: "high" }, "features.taste"], [{ segment: [1] }, "features.segment"]] as const) {
+      const r = await ask({ user: "new-5", features });
+      expect(r.status, JSON.stringify(features)).toBe(400);
+      expect((await read(r)).path).toBe(field);
+    }
   });
 
   it("bad input is a 400 naming the field; no model is a 503; a tabular model is told apart", async () => {

@@ -1,5 +1,6 @@
 // GET/POST /recommend: the served recommender's top-K items for a user, with scores and provenance; seen items
-// left out by default; an unknown user gets the most popular items and the answer says so (cold start).
+// left out by default; an unknown user is ranked by a two_tower model's feature tower when the request gives
+// `features`, else gets the most popular items, and the answer says which (`cold_start`).
 import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
@@ -17,6 +18,10 @@ const RecommendBody = z.strictObject({
   k: z.number().int().min(1).max(1000).default(10).describe("how many items"),
   exclude_seen: z.boolean().default(true).describe("leave out items the user interacted with in training"),
   candidates: z.array(id).max(100_000).optional().describe("rank only these items"),
+  features: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+    .optional()
+    .describe("raw user features for a user unseen in training: a two_tower model's user tower ranks from them (cold_start: features)"),
 });
 
 function parseRequest(raw: unknown): z.infer<typeof RecommendBody> {
@@ -25,7 +30,7 @@ function parseRequest(raw: unknown): z.infer<typeof RecommendBody> {
   const issue = r.error.issues[0];
   const field = issue.code === "unrecognized_keys" ? issue.keys[0] : issue.path.join(".") || "body";
   const message = issue.code === "unrecognized_keys" ? `unknown field "${field}"` : `${field}: ${issue.message}`;
-  throw new ValidationError(message, { path: field, hint: 'send {"user": "<id>", "k": 10, "exclude_seen": true, "candidates": ["<item>", ...]}' });
+  throw new ValidationError(message, { path: field, hint: 'send {"user": "<id>", "k": 10, "exclude_seen": true, "candidates": ["<item>", ...], "features": {"<name>": value}}' });
 }
 
 /** The query string of GET /recommend as the body's fields (k and exclude_seen as numbers / booleans). */
@@ -52,7 +57,12 @@ export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: num
         hint: "serve a model trained with task: recommendation, or use POST /predict",
       });
     }
-    const rec = recommendIndex(p.recommender).recommend(req.user, { k: req.k, excludeSeen: req.exclude_seen, ...(req.candidates ? { candidates: req.candidates } : {}) });
+    const rec = recommendIndex(p.recommender).recommend(req.user, {
+      k: req.k,
+      excludeSeen: req.exclude_seen,
+      ...(req.candidates ? { candidates: req.candidates } : {}),
+      ...(req.features ? { features: req.features } : {}),
+    });
     const body = { ...rec, k: req.k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
     return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...cachedProvenanceHeaders(served.provenance) } });
   };

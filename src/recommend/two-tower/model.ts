@@ -10,6 +10,7 @@ import { ParamHolder } from "../../learn/params.js";
 import { Rng } from "../../learn/rng.js";
 import type { FittedRecommender } from "../estimator.js";
 import { byUser, checkInteractions, counts, dot, globalMean, type RecTrainingData, type SideFeatures } from "../interactions.js";
+import { coldUserVector, featureTowerState, type FeatureTowerState } from "./cold-start.js";
 import { HistoryEncoder, type PackedSequences } from "./encoder.js";
 import { Adam, restore, snapshot, type Param } from "./layers.js";
 import { Tower } from "./tower.js";
@@ -33,6 +34,7 @@ export const TWO_TOWER_PARAMS = z.strictObject({
   val_fraction: z.number().min(0).max(0.5).default(0.1).describe("share of training rows held out for early stopping (0 = off)"),
   patience: z.number().int().min(1).default(3),
   negatives: z.number().int().min(0).default(0).describe("random unobserved items per interaction with target 0 (implicit data)"),
+  user_id_dropout: z.number().min(0).max(0.9).default(0).describe("share of a batch's users shown without id embedding, id statistics and history (trains the feature-only cold-start answer)"),
 });
 
 export interface TwoTowerState {
@@ -44,6 +46,8 @@ export interface TwoTowerState {
   epochs: number;
   bestEpoch: number;
   bestValidRmse: number;
+  /** The user tower for cold users with features (absent when the model saw no user features). */
+  userTower?: FeatureTowerState;
 }
 
 export class FittedTwoTower implements FittedRecommender {
@@ -65,6 +69,11 @@ export class FittedTwoTower implements FittedRecommender {
   scoreItems(u: number, out: Float64Array): void {
     const { mu, U, V, dim } = this.s;
     for (let i = 0; i < out.length; i++) out[i] = mu + dot(U, u * dim, V, i * dim, dim);
+  }
+
+  /** The vector of an unseen user from raw user features, or null when this model has no feature tower. */
+  coldUser(features: Record<string, unknown>): Float64Array | null {
+    return this.s.userTower ? coldUserVector(this.s.userTower, features) : null;
   }
 
   state(): Record<string, unknown> {
@@ -142,7 +151,7 @@ export class TwoTowerRecommender extends ParamHolder<TwoTowerRecommender> {
     const iFeat = joinNumeric(d.itemFeatures, p.id_stats ? idStats(d.items, d.ratings, d.nItems) : undefined, d.nItems);
     const encoder = p.transformer ? new HistoryEncoder(d.nItems, this.num("max_history"), dModel, this.num("heads"), this.num("ffn_dim"), rng) : null;
     const hist = encoder ? histories(d, this.num("max_history")) : null;
-    const user = new Tower(d.nUsers, this.num("emb_dim"), this.num("cat_dim"), uFeat, encoder ? dModel : 0, uLayers, rng);
+    const user = new Tower(d.nUsers, this.num("emb_dim"), this.num("cat_dim"), uFeat, encoder ? dModel : 0, uLayers, rng, p.id_stats ? 2 : 0);
     const item = new Tower(d.nItems, this.num("emb_dim"), this.num("cat_dim"), iFeat, 0, iLayers, rng);
     const params: Param[] = [...user.params(), ...item.params(), ...(encoder?.params() ?? [])];
     const adam = new Adam(params, this.num("lr"));
@@ -156,6 +165,7 @@ export class TwoTowerRecommender extends ParamHolder<TwoTowerRecommender> {
     const w = d.weights;
     const negatives = this.num("negatives");
     const B = this.num("batch_size");
+    const dropout = this.num("user_id_dropout");
 
     /** Predictions (and, with `learn`, one Adam step) for interaction rows; returns Σ w·err² and Σ w. */
     const pass = (rows: Int32Array, learn: boolean): [number, number] => {
@@ -178,7 +188,12 @@ export class TwoTowerRecommender extends ParamHolder<TwoTowerRecommender> {
       const ub = user.batch(bu);
       const ib = item.batch(bi);
       const pooled = encoder && hist ? encoder.forward(packHistories(hist, ub.ids)) : null;
-      const uo = user.forward(ub, pooled);
+      let drop: Uint8Array | null = null;
+      if (learn && dropout > 0) {
+        drop = new Uint8Array(ub.ids.length);
+        for (let s = 0; s < drop.length; s++) drop[s] = rng.next() < dropout ? 1 : 0;
+      }
+      const uo = user.forward(ub, pooled, drop);
       const io = item.forward(ib, null);
       let loss = 0;
       let sw = 0;
@@ -237,7 +252,11 @@ export class TwoTowerRecommender extends ParamHolder<TwoTowerRecommender> {
       }
       return out;
     };
-    return new FittedTwoTower({ mu, U: all(user, d.nUsers, true), V: all(item, d.nItems, false), dim, epochs: ran, bestEpoch, bestValidRmse: Math.sqrt(best) });
+    const userTower = featureTowerState(user, d.userFeatures);
+    return new FittedTwoTower({
+      mu, U: all(user, d.nUsers, true), V: all(item, d.nItems, false), dim, epochs: ran, bestEpoch, bestValidRmse: Math.sqrt(best),
+      ...(userTower ? { userTower } : {}),
+    });
   }
 }
 

@@ -1,5 +1,7 @@
 // One tower of the two-tower model: [id embedding ++ one embedding per categorical feature ++ numeric features
-// (++ the history encoder's pooled vector)] → MLP. Works on the distinct ids of a batch.
+// (++ the history encoder's pooled vector)] → MLP. Works on the distinct ids of a batch. A dropped id (user_id_dropout)
+// is shown as a cold user: id embedding, the trailing `coldCols` numeric columns (id statistics) and the pooled
+// history at zero, and its embedding gets no gradient — so the tower also learns to answer from features alone.
 
 import type { Rng } from "../../learn/rng.js";
 import type { SideFeatures } from "../interactions.js";
@@ -21,6 +23,7 @@ export class Tower {
   private readonly nCat: number;
   private readonly seen: Int32Array;
   private last: TowerBatch = { ids: new Int32Array(0), slot: new Int32Array(0) };
+  private dropped: Uint8Array | null = null;
 
   constructor(
     nIds: number,
@@ -30,6 +33,7 @@ export class Tower {
     readonly extraDim: number,
     layers: number[],
     rng: Rng,
+    readonly coldCols = 0,
   ) {
     this.nNum = features?.numericNames.length ?? 0;
     this.nCat = features?.categoricalNames.length ?? 0;
@@ -57,22 +61,26 @@ export class Tower {
   }
 
   /** Tower outputs, one row per distinct id of the batch. */
-  forward(b: TowerBatch, pooled: Float64Array | null): Float64Array {
+  forward(b: TowerBatch, pooled: Float64Array | null, drop: Uint8Array | null = null): Float64Array {
     this.last = b;
+    this.dropped = drop;
     const { embDim, catDim, nCat, nNum, width, extraDim, features } = this;
     const n = b.ids.length;
     const X = new Float64Array(n * width);
     for (let s = 0; s < n; s++) {
       const c = b.ids[s];
+      const cold = drop !== null && drop[s] === 1;
       let o = s * width;
-      X.set(this.idEmb.v.subarray(c * embDim, c * embDim + embDim), o);
+      if (!cold) X.set(this.idEmb.v.subarray(c * embDim, c * embDim + embDim), o);
       o += embDim;
       for (let j = 0; j < nCat; j++, o += catDim) {
         const level = features!.categorical[c * nCat + j];
         X.set(this.catEmb[j].v.subarray(level * catDim, level * catDim + catDim), o);
       }
-      for (let j = 0; j < nNum; j++) X[o++] = features!.numeric[c * nNum + j];
-      if (pooled) X.set(pooled.subarray(s * extraDim, s * extraDim + extraDim), o);
+      const warm = cold ? nNum - this.coldCols : nNum;
+      for (let j = 0; j < warm; j++) X[o + j] = features!.numeric[c * nNum + j];
+      o += nNum;
+      if (pooled && !cold) X.set(pooled.subarray(s * extraDim, s * extraDim + extraDim), o);
     }
     return this.mlp.forward(X, n);
   }
@@ -86,15 +94,16 @@ export class Tower {
     const dPooled = extraDim ? new Float64Array(n * extraDim) : null;
     for (let s = 0; s < n; s++) {
       const c = b.ids[s];
+      const cold = this.dropped !== null && this.dropped[s] === 1;
       let o = s * width;
-      for (let f = 0; f < embDim; f++) this.idEmb.g[c * embDim + f] += dX[o + f];
+      if (!cold) for (let f = 0; f < embDim; f++) this.idEmb.g[c * embDim + f] += dX[o + f];
       o += embDim;
       for (let j = 0; j < nCat; j++, o += catDim) {
         const level = features!.categorical[c * nCat + j];
         for (let f = 0; f < catDim; f++) this.catEmb[j].g[level * catDim + f] += dX[o + f];
       }
       o += nNum;
-      if (dPooled) dPooled.set(dX.subarray(o, o + extraDim), s * extraDim);
+      if (dPooled && !cold) dPooled.set(dX.subarray(o, o + extraDim), s * extraDim);
     }
     return dPooled;
   }
