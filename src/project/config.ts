@@ -85,11 +85,6 @@ export const candidateSchema = z.strictObject({
   model: z.string().min(1).describe("Learner: logistic_regression, gbdt, random_forest, … (millrace train --help lists them); for dataset.task: recommendation a recommender: baseline, svd, svdpp, nmf, item_knn, als, two_tower, popularity."),
   params: z.record(z.string(), z.unknown()).default({}).describe("The learner's hyperparameters."),
   search: searchSchema.optional().describe("Tune this candidate: each trial is a child run of the candidate's run; the best is refit and tested."),
-}).superRefine((c, ctx) => {
-  // The model registry knows each learner's parameters: a typo (max_depht) fails here, naming its line. A
-  // recommender's name is checked with the dataset's task in view (projectSchema below).
-  if (isRecommenderName(c.model)) return;
-  for (const p of candidateProblems(c)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
 });
 
 export const tabularDatasetSchema = z.strictObject({
@@ -274,16 +269,18 @@ export const projectSchema = z.strictObject({
   ...orchestrationKeys,
   feature_store: featureStoreSchema.optional().describe("Feature store: entities, feature views, on-demand features, services, point-in-time training sets, the online store."),
 }).superRefine((p, ctx) => {
-  // Candidates are learners of the dataset's task: recommenders for recommendation, tabular learners otherwise.
+  // Candidates are learners of the dataset's task: recommenders for recommendation, tabular learners otherwise. The
+  // registries know each learner's parameters: a typo (max_depht) fails here, naming its line.
   const ds = p.dataset;
   const implicit = ds.task === "recommendation" ? ds.rating === "none" : null;
   p.train.candidates.forEach((c, i) => {
     const at = ["train", "candidates", i];
-    if (implicit !== null) {
-      for (const q of recommenderCandidateProblems(c, implicit)) ctx.addIssue({ code: "custom", path: [...at, ...q.path], message: q.message });
-    } else if (isRecommenderName(c.model)) {
+    if (implicit === null && isRecommenderName(c.model)) {
       ctx.addIssue({ code: "custom", path: [...at, "model"], message: `${c.model} is a recommender: it needs dataset.task: recommendation with user, item and rating columns` });
+      return;
     }
+    const problems = implicit === null ? candidateProblems(c) : recommenderCandidateProblems(c, implicit);
+    for (const q of problems) ctx.addIssue({ code: "custom", path: [...at, ...q.path], message: q.message });
   });
 });
 
