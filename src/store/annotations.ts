@@ -3,6 +3,7 @@
 // A field set to the value it already has writes nothing.
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "#kysely";
+import type { AnnotationEdit } from "./annotation-edit.js";
 import type { MetadataStore } from "./metadata-store.js";
 import type { MetaTables } from "./schema.js";
 import { isUniqueViolation } from "./sql-rows.js";
@@ -13,17 +14,7 @@ interface AnnotationTables extends MetaTables {
 }
 type Db = Kysely<AnnotationTables>;
 
-/** One changed field: `notes`, `description` or `tag:<key>` (after null: the tag was removed). */
-export interface AnnotationEdit {
-  id: string;
-  /** `run:<id>` or `model:<name>@<version>`. */
-  target: string;
-  field: string;
-  before: string | null;
-  after: string | null;
-  actor: string;
-  at: string;
-}
+export type { AnnotationEdit } from "./annotation-edit.js";
 
 /** What to change on a run: the note (null clears it) and tags (a null value removes the tag). */
 export interface RunAnnotationChange {

@@ -8,17 +8,12 @@ import { ValidationError } from "../errors.js";
 import { actorOf, type Guard } from "../serve/auth.js";
 import { readJsonBody } from "../serve/body.js";
 import { annotationsOf, runTarget, versionTarget, type AnnotationEdit, type RunAnnotationChange } from "../store/annotations.js";
+import type { AnnotationResult } from "./types.js";
 import type { UiData } from "./data.js";
 import { SYSTEM_TAGS } from "./system-tags.js";
 import { handle, notFound, versionParam } from "./http.js";
 
-export type { AnnotationEdit } from "../store/annotations.js";
-
-/** What a write answers: the edits it made (none when every field already had its value). */
-export interface AnnotationResult {
-  target: string;
-  edits: AnnotationEdit[];
-}
+export type { AnnotationEdit, AnnotationResult } from "./types.js";
 
 const MAX_BODY = 64 * 1024;
 export const MAX_NOTE_CHARS = 10_000;

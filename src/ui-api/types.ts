@@ -1,5 +1,6 @@
 // The JSON shapes the dashboard API answers with, for the server (src/ui-api) and the browser (ui/). Records the
 // stages already define are re-exported, not copied, so the browser's type-check fails when one of them changes.
+import type { AnnotationEdit } from "../store/annotation-edit.js";
 import type { DriftReport } from "../monitor/drift-report.js";
 import type { ColumnSchema, Dataset, FieldSpec, MetricPoint, ModelVersion, PredictionOutput, Provenance, Run, Signature, Stage } from "../records.js";
 import type { GateCheck, GateComparison } from "../registry/gate.js";
@@ -298,4 +299,12 @@ export interface DriftHistoryResponse {
   prediction: PredictionReference | null;
   /** Why prediction drift is not shown (no evaluation, a recommender), when it is not. */
   predictionNote: string | null;
+}
+
+export type { AnnotationEdit } from "../store/annotation-edit.js";
+
+/** POST /api/runs/{id}/annotations (and a version's): the audited edits it made (none when nothing changed). */
+export interface AnnotationResult {
+  target: string;
+  edits: AnnotationEdit[];
 }

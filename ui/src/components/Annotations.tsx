@@ -2,7 +2,7 @@
 // server's token, as promote is; the page reads the run again at once, and the audited edits (who, when, before →
 // after) are listed under them. Tags the pipeline writes show without a remove button (the API refuses them).
 import { useState, type FormEvent } from "react";
-import type { AnnotationEdit, AnnotationResult } from "../../../src/ui-api/annotations.js";
+import type { AnnotationEdit, AnnotationResult } from "../../../src/ui-api/types.js";
 import { SYSTEM_TAGS } from "../../../src/ui-api/system-tags.js";
 import { ApiFailure, notifyChanged, postJson, useApi } from "../api.js";
 import { fmtAgo, fmtTime } from "../format.js";
