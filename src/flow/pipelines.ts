@@ -21,17 +21,22 @@ export interface PipelineDef {
   maxActiveRuns: number;
   pool?: string;
   partitions?: PipelineConfig["partitions"];
+  /** Its SLA (sla:): milliseconds from each run's scheduled time or start, or a deadline cron. */
+  sla?: PipelineConfig["sla"];
   /** Task control of this pipeline's tasks (task_settings still applies per task). */
   control: Pick<ProjectConfig, "retries" | "retry_delay" | "timeout" | "task_settings">;
 }
 
 type OrchestrationConfig = Pick<ProjectConfig, "schedule" | "timezone" | "catchup"> &
-  Partial<Pick<ProjectConfig, "retries" | "retry_delay" | "timeout" | "task_settings" | "pipelines">>;
+  Partial<Pick<ProjectConfig, "retries" | "retry_delay" | "timeout" | "task_settings" | "pipelines" | "sla">>;
 
 export function pipelinesOf(cfg: OrchestrationConfig): PipelineDef[] {
   const control = { retries: cfg.retries ?? 0, retry_delay: cfg.retry_delay, timeout: cfg.timeout, task_settings: cfg.task_settings ?? {} };
   if (!cfg.pipelines || Object.keys(cfg.pipelines).length === 0) {
-    return [{ name: DEFAULT_PIPELINE, tasks: null, ...(cfg.schedule ? { schedule: cfg.schedule } : {}), timezone: cfg.timezone, catchup: cfg.catchup, assets: [], maxActiveRuns: 1, control }];
+    return [{
+      name: DEFAULT_PIPELINE, tasks: null, ...(cfg.schedule ? { schedule: cfg.schedule } : {}), timezone: cfg.timezone, catchup: cfg.catchup, assets: [], maxActiveRuns: 1, control,
+      ...(cfg.sla !== undefined ? { sla: cfg.sla } : {}),
+    }];
   }
   return Object.entries(cfg.pipelines).map(([name, p]) => ({
     name,
@@ -43,6 +48,7 @@ export function pipelinesOf(cfg: OrchestrationConfig): PipelineDef[] {
     maxActiveRuns: p.max_active_runs,
     ...(p.pool ? { pool: p.pool } : {}),
     ...(p.partitions ? { partitions: p.partitions } : {}),
+    ...(p.sla !== undefined ? { sla: p.sla } : {}),
     control: {
       retries: p.retries ?? control.retries,
       retry_delay: p.retry_delay ?? control.retry_delay,

@@ -61,6 +61,17 @@ const partitionsSchema = z.strictObject({
     .describe("Regular expression whose first group reads a landing file's date (YYYY-MM-DD or YYYY-MM) from its name: a partition's run ingests only the files of its date."),
 });
 
+/** A pipeline's SLA: each run must succeed within a duration of its start (its tick's due time), or by a deadline cron. */
+export const slaSchema = z
+  .union([
+    durationSchema,
+    z.strictObject({
+      deadline: cronSchema.describe("Cron of the deadlines, e.g. \"0 9 * * *\": by each, the pipeline must have succeeded since the one before."),
+      timezone: timezoneSchema.optional().describe("Time zone of the deadline cron (default: the pipeline's)."),
+    }),
+  ])
+  .describe("Service level: \"2h\" (each run, from its scheduled time or start, succeeds within 2 hours) or { deadline: \"0 9 * * *\" }; a miss raises sla_missed alerts (pipeline_alerts).");
+
 const pipelineSchema = z.strictObject({
   tasks: z
     .array(z.string().min(1))
@@ -88,13 +99,14 @@ const pipelineSchema = z.strictObject({
   max_active_runs: z.number().int().min(1).default(1).describe("Most runs of this pipeline at once; a trigger beyond it waits (the scheduler) or is refused (by hand)."),
   pool: z.string().optional().describe("A pool (pools:) whose slots this pipeline's runs take, e.g. at most one training across pipelines."),
   partitions: partitionsSchema.optional().describe("Daily or monthly partitions: a run per partition; `millrace pipeline backfill NAME --from --to` runs the missing or failed ones."),
+  sla: slaSchema.optional(),
 });
 
 const pipelineAlertSchema = z.strictObject({
   name: z.string().min(1).describe("Rule name, kept on each alert."),
   on: z
-    .enum(["run_failed", "task_timed_out", "check_failed"])
-    .describe("run_failed: a pipeline run failed (retries exhausted); task_timed_out: a task was cancelled at its timeout; check_failed: an error-severity data check failed."),
+    .enum(["run_failed", "task_timed_out", "check_failed", "sla_missed"])
+    .describe("run_failed: a pipeline run failed (retries exhausted); task_timed_out: a task was cancelled at its timeout; check_failed: an error-severity data check failed; sla_missed: a pipeline had not succeeded by its SLA (sla:), raised by the scheduler."),
   pipelines: z.array(z.string()).optional().describe("Only runs of these pipelines (default: every pipeline)."),
   actions: z.array(z.enum(["webhook", "log", "metric"])).min(1).describe("Sinks: webhook (POST JSON), log (stderr), metric (millrace_alerts_total)."),
   webhook: z.string().url().optional().describe("URL the webhook action posts to."),
@@ -124,6 +136,7 @@ export const orchestrationKeys = {
     .describe("Run the pipeline on this cron schedule (5 fields, or 6 with seconds first), e.g. \"0 */6 * * *\"; `millrace scheduler` fires it."),
   timezone: timezoneSchema.default("UTC").describe("Time zone the schedule is read in (IANA name)."),
   catchup: z.boolean().default(false).describe("After the scheduler was down: false runs only the latest missed tick; true runs every missed tick, oldest first."),
+  sla: slaSchema.optional(),
   retries: z.number().int().min(0).max(100).default(0).describe("Extra attempts of every pipeline task after a failure or a timeout (task_settings overrides per task)."),
   retry_delay: durationSchema.optional().describe("Wait before a task's first retry (seconds or \"30s\", \"5m\"); each further retry waits twice as long."),
   timeout: durationSchema.optional().describe("Any task attempt running longer is cancelled and recorded timed_out (seconds or \"2h\"); default none."),

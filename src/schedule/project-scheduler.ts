@@ -3,12 +3,14 @@
 // is claimed. Used by `millrace scheduler` and `millrace up`.
 import type { Clock } from "../flow/clock.js";
 import { runPipeline } from "../flow/pipeline.js";
-import { pipelinesOf } from "../flow/pipelines.js";
+import { pipelinesOf, type PipelineDef } from "../flow/pipelines.js";
 import { openResources, type Resources } from "../flow/resources.js";
 import type { Project } from "../project/load-project.js";
+import type { MetadataStore } from "../store/metadata-store.js";
 import { orchestrationOf } from "../store/orchestration.js";
 import { schedulesOf } from "./due-ticks.js";
-import { Scheduler, type RunOutcome, type ScheduledRun, type SchedulerEvent } from "./scheduler.js";
+import { Scheduler, type RunOutcome, type ScheduledRun, type SchedulerEvent, type SchedulerOptions } from "./scheduler.js";
+import { slaAlerts } from "./sla-alerts.js";
 
 /** The current version of an asset: `model:NAME@ALIAS` is the version the alias points at, else a table's version. */
 export async function assetVersion(r: Pick<Resources, "lake" | "registry">, asset: string): Promise<string | null> {
@@ -59,6 +61,7 @@ export async function openProjectScheduler(
       return outcome;
     },
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...slaOptions(r.meta, cfg, pipelines),
   });
   return {
     scheduler,
@@ -69,5 +72,27 @@ export async function openProjectScheduler(
         ...assetTriggers.map((a) => `${a.pipeline}: on new ${a.assets.join(", ")}`),
       ].join("; "),
     close: () => r.close(),
+  };
+}
+
+/** The SLAs of the project's pipelines, read from the store (runs, their ticks) and claimed there (asset_triggers). */
+export function slaOptions(meta: MetadataStore, cfg: Pick<Project["config"], "name" | "pipeline_alerts">, pipelines: PipelineDef[]): Partial<SchedulerOptions> {
+  const slas = pipelines.flatMap((p) => (p.sla !== undefined ? [{ pipeline: p.name, sla: p.sla, timezone: p.timezone }] : []));
+  if (!slas.length) return {};
+  const orchestration = orchestrationOf(meta);
+  return {
+    slas,
+    slaRuns: async (pipeline) => {
+      const dueAt = new Map((await meta.listScheduleTicks(cfg.name, pipeline, 50)).map((t) => [t.runId, t.dueAt]));
+      const runs = [];
+      for (const id of await orchestration.runIds(cfg.name, pipeline, 50)) {
+        const run = await meta.getPipelineRun(id);
+        if (run) runs.push({ id, status: run.status, startedAt: run.startedAt, endedAt: run.endedAt, ...(dueAt.has(id) ? { dueAt: dueAt.get(id)! } : {}) });
+      }
+      return runs;
+    },
+    // One claim per miss: the asset-claim table keyed ("sla:<kind>", miss key); no asset is named "sla:…".
+    claimSla: (miss) => orchestration.claimAsset({ project: cfg.name, pipeline: miss.pipeline, asset: `sla:${miss.kind}`, version: miss.key, runId: miss.runId ?? "-" }),
+    onSlaMissed: async (miss) => void (await slaAlerts(cfg.name, cfg.pipeline_alerts, miss)),
   };
 }

@@ -7,6 +7,7 @@ import { describeError } from "../errors.js";
 import { systemClock, type Clock } from "../flow/clock.js";
 import type { MetadataStore } from "../store/metadata-store.js";
 import { dueTicks, nextTick, type ScheduleSpec } from "./due-ticks.js";
+import { nextSlaCheck, slaMisses, type SlaMiss, type SlaRun, type SlaSpec } from "./sla.js";
 
 export interface ScheduledRun {
   pipeline: string;
@@ -53,6 +54,8 @@ export type SchedulerEvent =
   | { type: "taken"; pipeline: string; dueAt: string }
   /** Missed ticks not run because catchup is off. */
   | { type: "passed_over"; pipeline: string; count: number; firing: string }
+  /** A pipeline had not succeeded by its SLA (claimed in the store, so reported once). */
+  | { type: "sla_missed"; pipeline: string; deadline: string; runId?: string; message: string }
   /** A pass failed (the metadata store unreachable, say); the loop tries again after its next sleep. */
   | { type: "error"; error: string };
 
@@ -75,11 +78,21 @@ export interface SchedulerOptions {
   /** Longest sleep between looks (default 60 s), so a suspended machine or a changed clock is noticed. */
   maxSleepMs?: number;
   onEvent?(e: SchedulerEvent): void;
+  /** SLAs of pipelines, looked at each pass and at their deadlines; needs `slaRuns` and `claimSla`. */
+  slas?: SlaSpec[];
+  /** A pipeline's recent runs, with the due time of those a schedule tick started. */
+  slaRuns?(pipeline: string): Promise<SlaRun[]>;
+  /** Claims a miss in the store; false when it was already claimed (reported before, or by another scheduler). */
+  claimSla?(miss: SlaMiss): Promise<boolean>;
+  /** Sends a claimed miss to the alert sinks. */
+  onSlaMissed?(miss: SlaMiss): Promise<void>;
 }
 
 export class Scheduler {
   private readonly clock: Clock;
   private readonly claimedBy: string;
+  /** When an SLA should next be looked at (derived from the store at each look; nothing to lose on a restart). */
+  private nextSla: Date | null = null;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -93,6 +106,7 @@ export class Scheduler {
   async fireDue(): Promise<FiredTick[]> {
     const fired: FiredTick[] = [];
     await this.closeFinishedTicks();
+    await this.checkSlas();
     for (const spec of this.opts.schedules) {
       if (await this.waiting(spec.pipeline)) continue;
       const last = await this.opts.meta.latestScheduleTick(this.opts.project, spec.pipeline);
@@ -183,6 +197,31 @@ export class Scheduler {
     }
   }
 
+  /** Raises every SLA miss not claimed yet (each claimed first, then sent); returns those raised by this call. */
+  async checkSlas(): Promise<SlaMiss[]> {
+    const { slas = [], slaRuns, claimSla } = this.opts;
+    if (!slas.length || !slaRuns || !claimSla) return [];
+    const now = this.clock.now();
+    const raised: SlaMiss[] = [];
+    let next = Number.POSITIVE_INFINITY;
+    for (const spec of slas) {
+      const runs = await slaRuns(spec.pipeline);
+      for (const miss of slaMisses(spec, runs, now)) {
+        if (!(await claimSla(miss))) continue;
+        this.emit({ type: "sla_missed", pipeline: miss.pipeline, deadline: miss.deadline, ...(miss.runId ? { runId: miss.runId } : {}), message: miss.message });
+        try {
+          await this.opts.onSlaMissed?.(miss);
+        } catch (e) {
+          this.emit({ type: "error", error: `sla alert of ${miss.pipeline}: ${describeError(e)}` });
+        }
+        raised.push(miss);
+      }
+      next = Math.min(next, nextSlaCheck(spec, runs, now)?.getTime() ?? Number.POSITIVE_INFINITY);
+    }
+    this.nextSla = Number.isFinite(next) ? new Date(next) : null;
+    return raised;
+  }
+
   /** The next due time over all schedules after now, or null when none will come again. */
   nextDue(): Date | null {
     const now = this.clock.now();
@@ -193,6 +232,29 @@ export class Scheduler {
   /** Fires what is due, sleeps until the next due time, and again, until `signal` aborts (a run in progress ends first). */
   async run(signal: AbortSignal): Promise<void> {
     const maxSleepMs = this.opts.maxSleepMs ?? 60_000;
+    // SLAs are looked at on their own loop too: a long run of another pipeline must not hold back a deadline's alert.
+    const slaLoop = this.opts.slas?.length ? this.watchSlas(signal, maxSleepMs) : Promise.resolve();
+    await this.loop(signal, maxSleepMs);
+    await slaLoop;
+  }
+
+  private async watchSlas(signal: AbortSignal, maxSleepMs: number): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.checkSlas();
+      } catch (e) {
+        this.emit({ type: "error", error: describeError(e) });
+      }
+      const wait = this.nextSla ? Math.min(this.nextSla.getTime() - this.clock.now().getTime(), maxSleepMs) : maxSleepMs;
+      try {
+        await this.clock.sleep(Math.max(0, wait), signal);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  private async loop(signal: AbortSignal, maxSleepMs: number): Promise<void> {
     while (!signal.aborted) {
       try {
         await this.fireDue();

@@ -29,6 +29,8 @@ export function describeEvent(e: SchedulerEvent): string {
       return color.dim(`tick ${e.dueAt} of ${e.pipeline}: already claimed by another scheduler`);
     case "error":
       return color.red(`scheduler pass failed, trying again after the next sleep: ${e.error}`);
+    case "sla_missed":
+      return color.red(`SLA missed: ${e.message}`);
     case "passed_over":
       return color.dim(`${e.pipeline}: ${e.count} missed tick(s) passed over (catchup: false), running ${e.firing}`);
   }
