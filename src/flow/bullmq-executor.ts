@@ -9,6 +9,7 @@ import { TrainingError } from "../errors.js";
 import { loadModel, type TrainResult } from "../learn/train.js";
 import type { CandidateConfig } from "../project/config.js";
 import type { Project } from "../project/load-project.js";
+import { cancelQueuedJob, listenForCancels } from "./job-cancel.js";
 import type { Needs, Progress, TrainingExecutor } from "./needs.js";
 import type { CandidateOutput, DatasetOutput } from "./outputs.js";
 
@@ -27,6 +28,8 @@ export interface TrainingJobData {
   candidate: CandidateConfig;
   /** Runs started by earlier attempts of this job (a worker that died leaves one running). */
   runIds?: string[];
+  /** The sandboxed child running the attempt (the worker kills it when a cancel is not honoured in time). */
+  pid?: number;
 }
 
 /** What a worker hands back: the training result without the model object (the pipeline loads it from the artifact). */
@@ -46,6 +49,7 @@ export class BullMqExecutor implements TrainingExecutor {
   readonly kind = "bullmq" as const;
   private readonly queue: Queue<TrainingJobData, TrainingJobResult>;
   private readonly events: QueueEvents;
+  private readonly cancelling = new Set<Promise<unknown>>();
 
   constructor(private readonly settings: QueueSettings) {
     this.queue = new Queue(settings.queue, { connection: connectionOf(settings.redisUrl) });
@@ -66,9 +70,16 @@ export class BullMqExecutor implements TrainingExecutor {
       if (jobId === job.id && typeof p?.done === "number" && typeof p.total === "number") progress(p.done, p.total, p.note);
     };
     this.events.on("progress", onProgress);
+    // A cancelled or timed-out task takes its job with it: removed if queued, aborted (then killed) on its worker.
+    const onAbort = () => {
+      const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? "cancelled");
+      this.cancelling.add(cancelQueuedJob(this.queue, this.settings.redisUrl, job.id!, reason).catch(() => "signalled"));
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
     let out: TrainingJobResult;
     try {
-      out = await job.waitUntilFinished(this.events, this.settings.timeoutMs);
+      out = await settleBy(job.waitUntilFinished(this.events), this.settings.timeoutMs, signal);
     } catch (e) {
       const message = (e as Error).message ?? String(e);
       throw new TrainingError(`training job ${job.id} (${candidate.name}) failed on the worker: ${message.split("\n")[0]}`, {
@@ -78,6 +89,7 @@ export class BullMqExecutor implements TrainingExecutor {
       });
     } finally {
       this.events.off("progress", onProgress);
+      signal?.removeEventListener("abort", onAbort);
     }
     const bytes = await r.artifacts.get(out.artifactUri);
     note(`on ${out.worker}: ${Object.entries(out.testMetrics).slice(0, 1).map(([k, v]) => `${k} ${v.toFixed(4)}`).join("")}, ${out.trainSeconds.toFixed(2)}s`);
@@ -91,15 +103,35 @@ export class BullMqExecutor implements TrainingExecutor {
   }
 
   async close(): Promise<void> {
+    // A process that ends right after a cancel still tells the workers.
+    await Promise.all(this.cancelling);
     await this.events.close();
     await this.queue.close();
   }
 }
 
+/**
+ * The job's result, or a rejection at the timeout or the abort. BullMQ's own ttl timer outlives a cancelled wait
+ * (a cancelled `pipeline trigger` stayed up for the whole job timeout), so the timers are ours and cleared.
+ */
+function settleBy<T>(work: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => (done(), reject(signal?.reason));
+    const timer = setTimeout(() => (done(), reject(new Error(`job wait timed out after ${timeoutMs} ms`))), timeoutMs);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    work.then((v) => (done(), resolve(v)), (e: unknown) => (done(), reject(e)));
+  });
+}
+
 /** `millrace worker`: consumes training jobs until stopped; returns a stop function that lets running jobs finish. */
 export async function startTrainingWorker(
   settings: QueueSettings,
-  opts: { concurrency: number; onEvent?: (e: { type: "active" | "completed" | "failed"; job: string; detail?: string }) => void },
+  opts: { concurrency: number; onEvent?: (e: { type: "active" | "completed" | "failed" | "cancelled"; job: string; detail?: string }) => void; cancelGraceMs?: number },
 ): Promise<{ close(): Promise<void>; id: string }> {
   const processor = fileURLToPath(new URL("./training-processor.js", import.meta.url));
   const id = `${os.hostname()}:${process.pid}`;
@@ -117,7 +149,19 @@ export async function startTrainingWorker(
   worker.on("completed", (job: Job) => opts.onEvent?.({ type: "completed", job: `${job.id} ${job.name}` }));
   worker.on("failed", (job: Job | undefined, e: Error) => opts.onEvent?.({ type: "failed", job: `${job?.id} ${job?.name}`, detail: e.message }));
   await worker.waitUntilReady();
-  return { id, close: () => worker.close() };
+  const queue = new Queue(settings.queue, { connection: connectionOf(settings.redisUrl) });
+  const stopListening = await listenForCancels(worker, queue, settings.redisUrl, {
+    graceMs: opts.cancelGraceMs ?? 2000,
+    onCancel: (job, how) => opts.onEvent?.({ type: "cancelled", job, detail: how }),
+  });
+  return {
+    id,
+    close: async () => {
+      await stopListening();
+      await worker.close();
+      await queue.close();
+    },
+  };
 }
 
 /** The queue settings of a project: millrace.yaml's execution section, overridden by the environment. */
