@@ -4,6 +4,7 @@ import { ProcessMetricsRegistry as MetricsRegistry } from "../serve/process-metr
 import { describeError } from "../errors.js";
 import { Workspace, type WorkspaceStores } from "../app/workspace.js";
 import { FeedbackJoiner, type FeedbackItem, type FeedbackResult } from "../monitor/feedback.js";
+import { servedRecommender, ServedListMonitor } from "../monitor/served-lists.js";
 import { answerPeers, askPeers } from "../serve/cluster-peers.js";
 import { PredictionLog } from "../monitor/prediction-log.js";
 import { fanOut } from "../monitor/sinks.js";
@@ -126,6 +127,9 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     targets: () => [primary, canary].flatMap((s) => s?.current()?.predictor.signature.output ?? []),
   });
   answerPeers("feedback", (items) => feedback.join(items as FeedbackItem[]).unknown);
+  const servedLists = new ServedListMonitor({ log: predictionLog, registry: metrics, psiThreshold: cfg.monitor.drift.psi_threshold, model: (_m, v) => servedRecommender([primary, canary, shadow], v) });
+  const listTimer = setInterval(() => servedLists.publish(), Math.max(cfg.monitor.check_every_s, 1) * 1000);
+  listTimer.unref();
   const remember = () => {
     for (const s of [primary, canary, shadow]) {
       const served = s?.current();
@@ -159,10 +163,12 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     strictRanges: cfg.serve.strict_ranges,
     ...(cfg.serve.cors ? { corsOrigins: cfg.serve.cors } : {}),
     reload: () => Promise.all([primary.reload(), canary?.reload(), shadow?.reload()]),
-    feedback: (body) => joinAcrossWorkers(feedback, body),
+    feedback: (body) => (ServedListMonitor.isListFeedback(body) ? servedLists.handle(body) : joinAcrossWorkers(feedback, body)),
+    recommendations: (l) => servedLists.record(l),
     watch,
     mount: (hono, guard, authenticator) => {
       hono.get("/", (c) => c.redirect("/ui/"));
+      hono.get("/monitor/recommendations", guard("read"), (c) => (servedLists.publish(), c.json({ versions: servedLists.report() })));
       if (authenticator.configured) hono.use("/api/*", guard("read"));
       // The dashboard's predict form scores as /predict does: when scoring needs the predict scope, so does the form.
       if (authenticator.predictNeedsToken) hono.use("/api/models/:name/:ref/predict", guard("predict"));
@@ -195,6 +201,7 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     warnings,
     async close() {
       clearInterval(refTimer);
+      clearInterval(listTimer);
       for (const s of [primary, canary, shadow]) s?.stop();
       await server.close();
       await predictionLog.close();

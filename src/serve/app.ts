@@ -16,6 +16,7 @@ import { answerWithFeatures } from "./feature-lookup.js";
 import { explainRoute } from "./explain.js";
 import { cachedProvenanceHeaders, PROVENANCE_HEADERS } from "./provenance.js";
 import { mountV2 } from "./routes-v2.js";
+import type { ServedList } from "../monitor/served-lists.js";
 import { mountRecommend } from "./recommend.js";
 import type { OutcomeWatch } from "./slo.js";
 import type { FeedbackHandler, ModelSource, PredictionSink } from "./types.js";
@@ -55,6 +56,8 @@ export interface AppOptions {
   reload?: () => Promise<unknown>;
   /** POST /feedback: join labels to prediction ids. */
   feedback?: FeedbackHandler;
+  /** Each answered /recommend list (served-list monitoring). */
+  recommendations?: (l: ServedList) => void;
   /** Adds routes (promote, ingest, ...) to the same app; `guard(scope)` enforces a token with that scope. */
   mount?: (app: Hono, guard: Guard, auth: Authenticator) => void;
   /** Records every answer's outcome per model version (see OutcomeWatch.snapshot for alert signals). */
@@ -188,7 +191,7 @@ export function createApp(opts: AppOptions): App {
   });
 
   mountV2(app, { core, ready, maxBodyBytes, server: opts.server ?? { name: "millrace", version: "0" }, stickyHeader });
-  mountRecommend(app, opts.models, maxBodyBytes, auth.predictNeedsToken ? guard("predict") : null);
+  mountRecommend(app, opts.models, maxBodyBytes, auth.predictNeedsToken ? guard("predict") : null, opts.recommendations);
   opts.mount?.(app, guard, auth);
 
   app.notFound((c) => json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, path: null, hint: "see GET /openapi.json" }, 404));

@@ -1,9 +1,11 @@
 // GET/POST /recommend: the served recommender's top-K items for a user, with scores and provenance; seen items
 // left out by default; an unknown user is ranked by a two_tower model's feature tower when the request gives
 // `features`, else gets the most popular items, and the answer says which (`cold_start`).
+import { randomUUID } from "node:crypto";
 import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
+import type { ServedList } from "../monitor/served-lists.js";
 import { isRecommenderPredictor } from "../recommend/predictor.js";
 import { readJsonBody } from "./body.js";
 import { recommendIndex } from "./recommend-index.js";
@@ -43,7 +45,8 @@ function fromQuery(q: Record<string, string>): Record<string, unknown> {
 }
 
 /** `guard`: the predict-scope token check when scoring needs a token (then recommending does too). */
-export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: number, guard: MiddlewareHandler | null): void {
+/** `onList`: served-list monitoring (monitor/served-lists.ts); with it each answer carries an `id` for /feedback. */
+export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: number, guard: MiddlewareHandler | null, onList?: (l: ServedList) => void): void {
   if (guard) app.use("/recommend", guard);
   const answer = (raw: unknown): Response => {
     const t0 = performance.now();
@@ -63,7 +66,12 @@ export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: num
       ...(req.candidates ? { candidates: req.candidates } : {}),
       ...(req.features ? { features: req.features } : {}),
     });
-    const body = { ...rec, k: req.k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
+    const listId = onList ? randomUUID() : undefined;
+    const body = { ...(listId ? { id: listId } : {}), ...rec, k: req.k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
+    if (onList && listId) {
+      const { model, version, alias } = served.provenance;
+      onList({ id: listId, model, version, alias, at: new Date().toISOString(), latencyMs: body.latencyMs, user: req.user, k: req.k, strategy: rec.strategy, items: rec.items.map((i) => i.item), scores: rec.items.map((i) => i.score) });
+    }
     return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...cachedProvenanceHeaders(served.provenance) } });
   };
   app.post("/recommend", async (c) => answer(await readJsonBody(c.req.raw, maxBodyBytes)));
