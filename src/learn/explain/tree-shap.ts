@@ -4,6 +4,7 @@
 import { ValidationError } from "../../errors.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { ForestState } from "../gbdt/forest.js";
+import { LeafPaths } from "./leaf-paths.js";
 
 const DEFAULT_LEFT = 1;
 const CATEGORICAL = 2;
@@ -127,9 +128,14 @@ export class TreeExplainer {
    * value), scaled by `scale` (a forest's 1 / nTrees).
    */
   addTree(t: number, x: Float64Array, base: number, F: number, phi: Float64Array, scale: number): void {
+    phi[this.s.treeOutput[t] * (F + 1) + F] += scale * this.treeExpected[t];
+    this.addPaths(t, x, base, F, phi, scale);
+  }
+
+  /** addTree without the expected value. */
+  addPaths(t: number, x: Float64Array, base: number, F: number, phi: Float64Array, scale: number): void {
     const s = this.s;
     const o = s.treeOutput[t] * (F + 1);
-    phi[o + F] += scale * this.treeExpected[t];
     const root = s.treeRoot[t];
     if (root < 0) return;
     this.recurse(root, x, base, phi, o, scale, 0, 0, 1, 1, -1);
@@ -177,8 +183,37 @@ export class TreeExplainer {
   }
 }
 
-/** One explainer per forest (its expected values cost a walk of every tree; a server explains record by record). */
-const explainers = new WeakMap<ForestState, TreeExplainer>();
+/**
+ * A forest's explainer, built once (a server explains record by record): the expected value per output, the leaf
+ * tables of leaf-paths.ts, and the recursive algorithm for the trees too deep to table.
+ */
+class ForestExplainer {
+  readonly recursive: TreeExplainer;
+  readonly paths: LeafPaths;
+  /** Trees left to the recursive algorithm. */
+  readonly deep: Int32Array;
+  private readonly expected = new Map<number, Float64Array>();
+
+  constructor(readonly s: ForestState) {
+    this.recursive = new TreeExplainer(s);
+    this.paths = new LeafPaths(s);
+    this.deep = Int32Array.from([...this.paths.tabled.keys()].filter((t) => !this.paths.tabled[t]));
+  }
+
+  /** Sum of scale x the trees' expected values, per output. */
+  expectedOf(outputs: number, scale: number): Float64Array {
+    let e = this.expected.get(scale);
+    if (!e) {
+      e = new Float64Array(outputs);
+      const te = this.recursive.treeExpected;
+      for (let t = 0; t < te.length; t++) e[this.s.treeOutput[t]] += scale * te[t];
+      this.expected.set(scale, e);
+    }
+    return e;
+  }
+}
+
+const explainers = new WeakMap<ForestState, ForestExplainer>();
 
 /** Contributions of every feature per row and output: values[(i * outputs + k) * (F + 1) + f], f = F the expected value. */
 export interface Explanation {
@@ -195,21 +230,23 @@ export interface Explanation {
  */
 export function explainForest(s: ForestState, X: FeatureMatrix, outputs: number, base: ArrayLike<number>, what: string, scale = 1): Explanation {
   let explainer = explainers.get(s);
-  if (!explainer) explainers.set(s, (explainer = new TreeExplainer(s)));
+  if (!explainer) explainers.set(s, (explainer = new ForestExplainer(s)));
+  const expected = explainer.expectedOf(outputs, scale);
+  const { paths, deep, recursive } = explainer;
   const F = X.columns.length;
   const n = X.nRows;
   const width = outputs * (F + 1);
   const values = new Float64Array(n * width);
   const x = new Float64Array(F);
-  const nTrees = s.treeRoot.length;
   for (let i = 0; i < n; i++) {
     for (let f = 0; f < F; f++) {
       const c = X.columns[f];
       x[f] = c.kind === "numeric" ? c.values[i] : c.codes[i] < 0 ? NaN : c.codes[i];
     }
     const phi = values.subarray(i * width, (i + 1) * width);
-    for (let k = 0; k < outputs; k++) phi[k * (F + 1) + F] = base[k];
-    for (let t = 0; t < nTrees; t++) explainer.addTree(t, x, 0, F, phi, scale);
+    for (let k = 0; k < outputs; k++) phi[k * (F + 1) + F] = base[k] + expected[k];
+    paths.addRow(x, 0, F, phi, scale);
+    for (let j = 0; j < deep.length; j++) recursive.addPaths(deep[j], x, 0, F, phi, scale);
   }
   return { features: X.columns.map((c) => c.name), outputs, values, scale: what };
 }
