@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { DATASETS, locate } from "./learn/datasets.mjs";
 import { measureLatency } from "./learn/latency.mjs";
-import { peerAvailable, runPeer } from "./learn/peer.mjs";
+import { peerAvailable, runPeer, runPeerCpu } from "./learn/peer.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -18,6 +18,8 @@ const sizes = opt("size", "small,medium").split(",");
 const only = opt("only", "")?.split(",").filter(Boolean) ?? [];
 const ours = opt("ours", "gbdt,linear").split(",");
 const params = JSON.parse(opt("params", "{}"));
+// CPU seconds per fit, best of this many fits on both sides (peer: bench/learn/peer-cpu.py); 0 = wall times only.
+const cpuRepeat = Number(opt("cpu-repeat", "3"));
 const append = !args.includes("--no-append");
 const OUT = new URL("./out/", import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
@@ -60,9 +62,12 @@ for (const ds of DATASETS) {
   const split = join(OUT, `${ds.name}.test-rows`);
   console.error(`[${ds.name}] peers: ${list.map((p) => p.peerKey).join(",")}`);
   const peer = runPeer(ds, csv, [...new Set(list.map((p) => p.peerKey))], split);
+  const timed = cpuRepeat > 0 && ds.size !== "big" ? list.filter((p) => p.peerKey === "xgb2" || p.peerKey === "rf").map((p) => p.peerKey) : [];
+  const peerCpu = timed.length ? runPeerCpu(ds, csv, timed, split, cpuRepeat) : {};
   for (const p of list) {
     console.error(`[${ds.name}] ours: ${p.model}`);
-    const job = { csv, target: ds.target, task: ds.task, positive: ds.positive, drop: ds.drop, rows: split, model: p.model, params: p.model === "gbdt" ? params : {} };
+    const repeat = peerCpu[p.peerKey] ? cpuRepeat : 1;
+    const job = { csv, target: ds.target, task: ds.task, positive: ds.positive, drop: ds.drop, cat: ds.cat, rows: split, model: p.model, params: p.model === "gbdt" ? params : {}, repeat };
     const r = spawnSync(process.execPath, ["--expose-gc", new URL("./learn/run-one.mjs", import.meta.url).pathname, JSON.stringify(job)], { encoding: "utf8", maxBuffer: 2 ** 24 });
     if (r.status !== 0) {
       console.error(r.stderr);
@@ -71,17 +76,17 @@ for (const ds of DATASETS) {
     }
     const o = JSON.parse(r.stdout.trim().split("\n").pop());
     const q = peer.rows.find((x) => x.model === p.peer);
-    rows.push({ ds, p, o, q, peerRss: peer.peakRssMB });
+    rows.push({ ds, p, o, q, peerRss: peer.peakRssMB, qc: peerCpu[p.peerKey] });
     const [mk, pk] = METRIC[ds.task];
-    console.error(`   ${p.model}: ${mk} ${fmt(o.metrics[mk])} vs ${fmt(q?.metrics[pk])}; train ${fmt(o.trainSeconds, 2)} s vs ${fmt(q?.train_s, 2)} s`);
+    console.error(`   ${p.model}: ${mk} ${fmt(o.metrics[mk])} vs ${fmt(q?.metrics[pk])}; train ${fmt(o.trainSeconds, 2)} s vs ${fmt(q?.train_s, 2)} s; fit CPU ${fmt(o.fitCpuSeconds, 2)} s vs ${fmt(peerCpu[p.peerKey]?.cpu_s, 2)} s`);
   }
 }
 
-const head = "| data set | ours | peer | metric | ours | peer | Δ (ours − peer) | train s ours | train s peer | train ratio | predict s ours | predict s peer | predict ratio | peak RSS MB ours / peer |";
-const lines = [head, "|" + "---|".repeat(14)];
-for (const { ds, p, o, q, error, peerRss } of rows) {
+const head = "| data set | ours | peer | metric | ours | peer | Δ (ours − peer) | train s ours | train s peer | train ratio | fit CPU s ours | fit CPU s peer | CPU ratio | best wall s ours / peer | predict s ours | predict s peer | predict ratio | peak RSS MB ours / peer |";
+const lines = [head, "|" + "---|".repeat(18)];
+for (const { ds, p, o, q, qc, error, peerRss } of rows) {
   if (error) {
-    lines.push(`| ${ds.name} | ${p.model} | ${p.peer} | failed: ${error.replace(/\|/g, "/")} |||||||||||`);
+    lines.push(`| ${ds.name} | ${p.model} | ${p.peer} | failed: ${error.replace(/\|/g, "/")} |||||||||||||||`);
     continue;
   }
   const [mk, pk] = METRIC[ds.task];
@@ -90,7 +95,8 @@ for (const { ds, p, o, q, error, peerRss } of rows) {
   const ratio = (x, y) => (y > 0 ? (x / y).toFixed(2) + "×" : "n/a");
   lines.push(
     `| ${ds.name} | ${p.model} | ${p.peer} | ${mk} | ${fmt(a)} | ${fmt(b)} | ${b === undefined ? "n/a" : (a - b >= 0 ? "+" : "") + (a - b).toFixed(4)} | ` +
-      `${fmt(o.trainSeconds, 2)} | ${fmt(q?.train_s, 2)} | ${ratio(o.trainSeconds, q?.train_s)} | ${fmt(o.predictSeconds, 3)} | ${fmt(q?.predict_s, 2)} | ${ratio(o.predictSeconds, q?.predict_s)} | ${o.peakRssMB.toFixed(0)} / ${fmt(peerRss, 0)} |`,
+      `${fmt(o.trainSeconds, 2)} | ${fmt(q?.train_s, 2)} | ${ratio(o.trainSeconds, q?.train_s)} | ` +
+      `${fmt(qc ? o.fitCpuSeconds : undefined, 2)} | ${fmt(qc?.cpu_s, 2)} | ${qc ? ratio(o.fitCpuSeconds, qc.cpu_s) : "n/a"} | ${qc ? `${fmt(o.fitWallSeconds, 2)} / ${fmt(qc.wall_s, 2)}` : "n/a"} | ${fmt(o.predictSeconds, 3)} | ${fmt(q?.predict_s, 2)} | ${ratio(o.predictSeconds, q?.predict_s)} | ${o.peakRssMB.toFixed(0)} / ${fmt(peerRss, 0)} |`,
   );
 }
 let table = lines.join("\n");
@@ -110,7 +116,8 @@ if (append) {
     `Command: \`npm run bench:learn -- ${args.join(" ")}\`  `,
     `Machine: ${cpus().length} cores (${cpu}), node ${process.version}; load: \`${load}\`  `,
     "Same test rows for both (peer_baselines.py --split-out). Train s = fit only (feature encoding excluded on both sides); predict s = predicting the test rows " +
-      "(ours: feature pipeline included, best of 3; peer: one run). Peak RSS: ours = the training process (CSV reader included); peer = the python process (pandas + all peer models run).",
+      "(ours: feature pipeline included, best of 3; peer: one run). Fit CPU s = CPU seconds of every thread of the process during the fit, best of " +
+      `${cpuRepeat} fits on both sides (peer: bench/learn/peer-cpu.py, OMP_WAIT_POLICY=PASSIVE so waiting threads do not spin); best wall likewise. Peak RSS: ours = the training process (CSV reader included); peer = the python process (pandas + all peer models run).",
     "",
     table,
     "",

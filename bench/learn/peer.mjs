@@ -37,3 +37,18 @@ export function runPeer(ds, csv, models, splitOut) {
   }
   return { rows, peakRssMB };
 }
+
+/**
+ * CPU seconds (every thread) and best wall seconds of the peer fits `models` (xgb2, rf), best of `repeat`, on the
+ * split written by runPeer: { xgb2: { cpu_s, wall_s }, ... }. OMP_WAIT_POLICY=PASSIVE: on a shared machine XGBoost's
+ * OpenMP threads otherwise spin (CPU charged, no work) while they wait for a core.
+ */
+export function runPeerCpu(ds, csv, models, split, repeat) {
+  const args = [new URL("./peer-cpu.py", import.meta.url).pathname, csv, ds.target, ds.task, "--rows", split, "--models", models.join(","), "--repeat", String(repeat)];
+  if (ds.positive !== undefined) args.push("--positive", ds.positive);
+  if (ds.drop?.length) args.push("--drop", ds.drop.join(","));
+  if (ds.cat?.length) args.push("--cat", ds.cat.join(","));
+  const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8", env: { ...process.env, OMP_WAIT_POLICY: "PASSIVE" }, maxBuffer: 2 ** 24 });
+  if (r.status !== 0) throw new Error(`peer-cpu.py failed on ${ds.name}: ${r.stderr.slice(-2000)}`);
+  return Object.fromEntries(r.stdout.trim().split("\n").map((l) => JSON.parse(l)).map((o) => [o.model, o]));
+}

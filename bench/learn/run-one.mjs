@@ -14,18 +14,27 @@ const features = frame.columns.map((c) => c.name).filter((c) => c !== job.target
 globalThis.gc?.();
 const rssBefore = process.memoryUsage().rss;
 const cpu0 = process.cpuUsage();
-const r = await trainCandidate({
-  frame,
-  target: job.target,
-  features,
-  task: job.task,
-  positive: job.positive,
-  testRows: test,
-  cvFolds: 0,
-  seed: 42,
-  candidate: { name: job.model, model: job.model, params: job.params ?? {} },
-});
+const train = () =>
+  trainCandidate({
+    frame,
+    target: job.target,
+    features,
+    task: job.task,
+    positive: job.positive,
+    testRows: test,
+    cvFolds: 0,
+    seed: 42,
+    candidate: { name: job.model, model: job.model, params: job.params ?? {} },
+  });
+const r = await train();
 const cpu = process.cpuUsage(cpu0);
+// job.repeat > 1: the fit again in this process, best CPU and wall of all (the peers' CPU column is best of N too).
+const fits = [{ wall: r.trainSeconds, cpu: r.trainCpuSeconds }];
+for (let k = 1; k < (job.repeat ?? 1); k++) {
+  globalThis.gc?.();
+  const again = await train();
+  fits.push({ wall: again.trainSeconds, cpu: again.trainCpuSeconds });
+}
 // Predict-only time on the test rows (no metrics), best of 3 to damp noise from the shared machine.
 let predictSeconds = Infinity;
 for (let k = 0; k < 3; k++) {
@@ -39,8 +48,11 @@ console.log(JSON.stringify({
   ...(r.selection ? { chosen: r.selection.chosen, candidates: r.selection.candidates.map((c) => `${c.label}=${c.cvMean?.toFixed(4) ?? c.status}`) } : {}),
   metrics: r.testMetrics,
   trainSeconds: r.trainSeconds,
-  /** CPU seconds of the whole trainCandidate call (all threads): steadier than wall time on a shared machine. */
-  trainCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  /** CPU seconds of the whole first trainCandidate call (all threads; evaluation and SHAP importance included). */
+  callCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  /** Learner fit only (all threads), best of job.repeat fits; wall likewise. */
+  fitCpuSeconds: Math.min(...fits.map((f) => f.cpu)),
+  fitWallSeconds: Math.min(...fits.map((f) => f.wall)),
   prepSeconds: r.prepSeconds,
   predictSeconds,
   loadSeconds,

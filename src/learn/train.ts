@@ -61,6 +61,8 @@ export interface TrainResult {
   cvFoldMetrics: Record<string, number>[];
   /** Learner fit on all train rows (feature pipeline excluded, as the peers' timings exclude encoding). */
   trainSeconds: number;
+  /** CPU seconds (every thread of the process) of that fit. */
+  trainCpuSeconds: number;
   /** Predicting the test rows, feature pipeline included. */
   predictSeconds: number;
   /** Fitting and applying the feature pipeline for the final fit. */
@@ -124,6 +126,7 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
     cvMetrics: summarizeFolds(cvFoldMetrics),
     cvFoldMetrics,
     trainSeconds: final.fit,
+    trainCpuSeconds: final.fitCpu,
     predictSeconds,
     prepSeconds: final.prep,
     ...(final.model.estimator.importance ? { importance: final.model.estimator.importance() } : {}),

@@ -118,6 +118,7 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
     cvMetrics: best.metrics,
     cvFoldMetrics: best.foldMetrics,
     trainSeconds: final.fit,
+    trainCpuSeconds: final.fitCpu,
     predictSeconds: (performance.now() - t0) / 1000,
     prepSeconds: final.prep,
     trials,
