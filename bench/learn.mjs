@@ -117,7 +117,7 @@ if (append) {
     `Machine: ${cpus().length} cores (${cpu}), node ${process.version}; load: \`${load}\`  `,
     "Same test rows for both (peer_baselines.py --split-out). Train s = fit only (feature encoding excluded on both sides); predict s = predicting the test rows " +
       "(ours: feature pipeline included, best of 3; peer: one run). Fit CPU s = CPU seconds of every thread of the process during the fit, best of " +
-      `${cpuRepeat} fits on both sides (peer: bench/learn/peer-cpu.py, OMP_WAIT_POLICY=PASSIVE so waiting threads do not spin); best wall likewise. Peak RSS: ours = the training process (CSV reader included); peer = the python process (pandas + all peer models run).",
+      `${cpuRepeat} fits on both sides (peer: bench/learn/peer-cpu.py, OMP_WAIT_POLICY=PASSIVE so waiting threads do not spin); best wall likewise. Peak RSS: ours = the training process (CSV reader included); peer = the python process (pandas + all peer models run).`,
     "",
     table,
     "",
