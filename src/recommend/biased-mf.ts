@@ -1,8 +1,9 @@
 // The fitted form shared by baseline, SVD and SVD++: r̂ = mu + b_u + b_i + q_i · p_u. A user or item unseen in
 // training gets its bias and factors as 0 (Surprise's rule). SVD++ stores p_u + |N(u)|^-1/2 Σ y_j as p_u.
 
+import { Rng } from "../learn/rng.js";
 import type { FittedRecommender } from "./estimator.js";
-import { dot } from "./interactions.js";
+import { checkInteractions, dot, globalMean, type RecTrainingData } from "./interactions.js";
 
 export interface BiasedMFState {
   mu: number;
@@ -52,4 +53,35 @@ export function normalFactors(n: number, k: number, mean: number, sd: number, no
   const a = new Float64Array(n * k);
   for (let j = 0; j < a.length; j++) a[j] = mean + sd * normal();
   return a;
+}
+
+/** Where SVD and SVD++ start their SGD epochs: step settings, seeded factors N(init_mean, init_std_dev²), zero biases. */
+export interface SgdStart {
+  k: number;
+  lr: number;
+  reg: number;
+  epochs: number;
+  rng: Rng;
+  /** More N(init_mean, init_std_dev²) factors from the same stream (SVD++'s y_j, drawn after P and Q). */
+  factors(n: number): Float64Array;
+  P: Float64Array;
+  Q: Float64Array;
+  bu: Float64Array;
+  bi: Float64Array;
+  mu: number;
+}
+
+/** `p`: the learner's resolved parameters (n_factors, lr_all, reg_all, n_epochs, init_mean, init_std_dev). */
+export function sgdStart(d: RecTrainingData, p: Record<string, unknown>, biased = true): SgdStart {
+  checkInteractions(d);
+  const k = p.n_factors as number;
+  const rng = new Rng(d.seed);
+  const normal = () => rng.normal();
+  const factors = (n: number) => normalFactors(n, k, p.init_mean as number, p.init_std_dev as number, normal);
+  const P = factors(d.nUsers);
+  const Q = factors(d.nItems);
+  return {
+    k, lr: p.lr_all as number, reg: p.reg_all as number, epochs: p.n_epochs as number, rng, factors, P, Q,
+    bu: new Float64Array(d.nUsers), bi: new Float64Array(d.nItems), mu: biased ? globalMean(d) : 0,
+  };
 }

@@ -3,9 +3,8 @@
 
 import { z } from "zod";
 import { ParamHolder } from "../learn/params.js";
-import { Rng } from "../learn/rng.js";
-import { FittedBiasedMF, normalFactors } from "./biased-mf.js";
-import { checkInteractions, dot, globalMean, type RecTrainingData } from "./interactions.js";
+import { FittedBiasedMF, sgdStart } from "./biased-mf.js";
+import { dot, type RecTrainingData } from "./interactions.js";
 
 export const SVD_PARAMS = z.strictObject({
   n_factors: z.number().int().min(1).default(100),
@@ -27,22 +26,11 @@ export class SVDRecommender extends ParamHolder<SVDRecommender> {
   }
 
   fit(d: RecTrainingData): FittedBiasedMF {
-    checkInteractions(d);
-    const k = this.num("n_factors");
-    const lr = this.num("lr_all");
-    const reg = this.num("reg_all");
     const biased = this.params.biased as boolean;
-    const rng = new Rng(d.seed);
-    const normal = () => rng.normal();
-    const P = normalFactors(d.nUsers, k, this.num("init_mean"), this.num("init_std_dev"), normal);
-    const Q = normalFactors(d.nItems, k, this.num("init_mean"), this.num("init_std_dev"), normal);
-    const bu = new Float64Array(d.nUsers);
-    const bi = new Float64Array(d.nItems);
-    const mu = biased ? globalMean(d) : 0;
+    const { k, lr, reg, epochs, rng, P, Q, bu, bi, mu } = sgdStart(d, this.getParams(), biased);
     const { users, items, ratings: r } = d;
     const n = r.length;
     const order = Int32Array.from({ length: n }, (_, j) => j);
-    const epochs = this.num("n_epochs");
     for (let e = 0; e < epochs; e++) {
       rng.shuffle(order);
       for (let t = 0; t < n; t++) {

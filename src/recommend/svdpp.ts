@@ -6,9 +6,8 @@
 
 import { z } from "zod";
 import { ParamHolder } from "../learn/params.js";
-import { Rng } from "../learn/rng.js";
-import { FittedBiasedMF, normalFactors } from "./biased-mf.js";
-import { byUser, checkInteractions, globalMean, type RecTrainingData } from "./interactions.js";
+import { FittedBiasedMF, sgdStart } from "./biased-mf.js";
+import { byUser, type RecTrainingData } from "./interactions.js";
 
 export const SVDPP_PARAMS = z.strictObject({
   n_factors: z.number().int().min(1).default(20),
@@ -46,26 +45,14 @@ export class SVDppRecommender extends ParamHolder<SVDppRecommender> {
   }
 
   fit(d: RecTrainingData): FittedBiasedMF {
-    checkInteractions(d);
-    const k = this.num("n_factors");
-    const lr = this.num("lr_all");
-    const reg = this.num("reg_all");
-    const rng = new Rng(d.seed);
-    const normal = () => rng.normal();
-    const [m, s] = [this.num("init_mean"), this.num("init_std_dev")];
-    const P = normalFactors(d.nUsers, k, m, s, normal);
-    const Q = normalFactors(d.nItems, k, m, s, normal);
-    const Y = normalFactors(d.nItems, k, m, s, normal);
-    const bu = new Float64Array(d.nUsers);
-    const bi = new Float64Array(d.nItems);
-    const mu = globalMean(d);
+    const { k, lr, reg, epochs, factors, P, Q, bu, bi, mu } = sgdStart(d, this.getParams());
+    const Y = factors(d.nItems);
     const rated = byUser(d);
     const N = distinctItems(d);
     // Surprise's order: users by first appearance in the data (codes are assigned that way).
     const impl = new Float64Array(k);
     const D = new Float64Array(k);
     const decay = 1 - lr * reg;
-    const epochs = this.num("n_epochs");
     for (let e = 0; e < epochs; e++) {
       for (let u = 0; u < d.nUsers; u++) {
         const n0 = N.indptr[u];
