@@ -13,15 +13,18 @@ function toMs(s) {
   return m[2] === "us" ? v / 1000 : m[2] === "ms" ? v : m[2] === "s" ? v * 1000 : v * 60_000;
 }
 
-/** Runs wrk POSTing `body` (string) to url; returns { rps, p50, p90, p99, requests, non2xx, socketErrors }. */
-export function wrk(url, body, { connections = 16, seconds = 10, threads = 1, headers = {} } = {}) {
+/**
+ * Runs wrk POSTing `body` (string) to url; returns { rps, p50, p90, p99, requests, non2xx, socketErrors }. `lua` is
+ * appended to the script (e.g. a `request` function that varies the body per request).
+ */
+export function wrk(url, body, { connections = 16, seconds = 10, threads = 1, headers = {}, lua: extra = "" } = {}) {
   const bodyFile = join(tmp, `body-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(bodyFile, body);
   const lua = join(tmp, `post-${Math.random().toString(36).slice(2)}.lua`);
   const hdr = Object.entries({ "Content-Type": "application/json", ...headers })
     .map(([k, v]) => `wrk.headers["${k}"] = "${v}"`)
     .join("\n");
-  writeFileSync(lua, `wrk.method = "POST"\n${hdr}\nlocal f = io.open("${bodyFile}", "rb")\nwrk.body = f:read("*a")\nf:close()\n`);
+  writeFileSync(lua, `wrk.method = "POST"\n${hdr}\nlocal f = io.open("${bodyFile}", "rb")\nwrk.body = f:read("*a")\nf:close()\n${extra}`);
   const out = execFileSync("wrk", [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", "-s", lua, url], { encoding: "utf8", maxBuffer: 1 << 20 });
   const pct = (p) => toMs((new RegExp(`\\s${p}%\\s+(\\S+)`).exec(out) ?? [])[1] ?? "");
   const se = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
