@@ -1,6 +1,7 @@
 // two_tower fit on InstEval, ours vs the PyTorch peer (peer_recsys.py --models two_tower, 2 torch threads), same
-// held-out rows (the peer's --split-out), back to back; wall time of fit, our fit's CPU time (process.cpuUsage) and the
-// peer process's CPU time (/usr/bin/time: the whole process, load + fit + evaluation, so an upper bound of its fit's).
+// held-out rows (the peer's --split-out), back to back; wall time of fit, and CPU time: ours = process.cpuUsage over
+// the train call (fit + evaluation; the fit is >95% of it), the peer's = time.process_time over fit() alone (all its
+// threads; bench/recsys/peer_fit_cpu.py runs the peer unchanged with that timer around fit).
 // Usage: node bench/recsys/two-tower-fit.mjs [--rounds N] [--ours-only] [--params JSON]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -30,17 +31,16 @@ for (let x = 1; x < lines.length; x++) {
 const table = { users, items, ratings: Float64Array.from(r), columns: { user: "s", item: "d", rating: "y" } };
 
 function peer(first) {
-  const a = ["-f", "%U %S", "/usr/bin/python3", PEER, FILE, "--user", "s", "--item", "d", "--rating", "y", "--models", "two_tower", "--json"];
+  const a = [new URL("./peer_fit_cpu.py", import.meta.url).pathname, FILE, "--user", "s", "--item", "d", "--rating", "y", "--models", "two_tower", "--json"];
   a.push(...(first ? ["--split-out", split] : ["--split-in", split]));
-  const p = spawnSync("/usr/bin/time", a, { encoding: "utf8", maxBuffer: 64 << 20 });
+  const p = spawnSync("/usr/bin/python3", a, { encoding: "utf8", maxBuffer: 64 << 20 });
   if (p.status !== 0) throw new Error(`peer failed: ${p.stderr}`);
-  const [u, s] = p.stderr.trim().split("\n").at(-1).split(" ").map(Number);
-  return { ...JSON.parse(p.stdout).models[0], cpu_s: u + s };
+  return { ...JSON.parse(p.stdout).models[0], cpu_s: JSON.parse(p.stderr.trim().split("\n").at(-1)).fit_cpu_s.two_tower };
 }
 
 if (!existsSync(split)) peer(true);
 const testRows = Uint32Array.from(readFileSync(split, "utf8").trim().split("\n").map(Number)).sort();
-console.log("| round | RMSE ours | RMSE peer | epochs ours (best) | fit s ours | fit s peer | wall ratio | fit CPU s ours | peer process CPU s | CPU ratio (ours / peer process) | load |");
+console.log("| round | RMSE ours | RMSE peer | epochs ours (best) | fit s ours | fit s peer | wall ratio | fit CPU s ours | fit CPU s peer (2 threads) | CPU ratio | load |");
 console.log("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
 for (let k = 0; k < rounds; k++) {
   const load = loadavg()[0];
