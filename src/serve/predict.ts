@@ -1,5 +1,6 @@
 // The /predict answer, independent of the HTTP layer: route to a model, validate, score, shadow, count. Used by Hono and the node fast path.
 import { answersJson, idsJson } from "./answer-json.js";
+import type { JsonBody } from "./body.js";
 import { versionMetrics, type ServeMetrics } from "./metrics.js";
 import { ModelUnavailableError } from "./http-errors.js";
 import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
@@ -41,7 +42,7 @@ export interface Answer {
 }
 
 /** Scores a parsed body with the routed model and renders the JSON answer; throws typed errors for bad input. */
-export function answerPredict(core: PredictCore, route: Route, body: unknown, t0: number, received?: { text: string; bytes: Uint8Array }): Answer {
+export function answerPredict(core: PredictCore, route: Route, body: unknown, t0: number, received?: JsonBody): Answer {
   const served = route.served;
   if (!served) throw noModel();
   // Validation first: a client's mistake (4xx) is not the model's failure and is not reported to the SLO guard.
@@ -58,10 +59,12 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
   const flagged = flags ? `,"flags":${JSON.stringify(flags.length > MAX_FLAGS_SHOWN ? flags.slice(0, MAX_FLAGS_SHOWN) : flags)},"flagged":${flags.length}` : "";
   const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}${flagged}}`;
   // A large response goes to the log in pieces (one flat string of 100s of KB costs a large-object allocation).
-  const texts = received
+  // A body parsed in parts is logged from its parts (or its bytes): its whole text is never made.
+  const request = received ? (received.parts ? { requestParts: received.parts, requestBytes: received.bytes } : { requestJson: received.text, requestBytes: received.bytes }) : null;
+  const texts = request
     ? scored.ids.length > 100
-      ? { requestJson: received.text, requestBytes: received.bytes, responseParts: ['{"predictions":', answersList, ',"ids":', idsList, "}"] }
-      : { requestJson: received.text, requestBytes: received.bytes, responseJson: `{${answers},${ids}}` }
+      ? { ...request, responseParts: ['{"predictions":', answersList, ',"ids":', idsList, "}"] }
+      : { ...request, responseJson: `{${answers},${ids}}` }
     : undefined;
   logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, texts);
   return { text, headers: cachedProvenanceHeaders(served.provenance) };
