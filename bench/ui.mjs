@@ -86,6 +86,7 @@ const pages = [
   ["/lineage", ".graph-node", "/api/lineage"],
   ["/drift", ".verdict", "/api/drift"],
   ["/monitoring", "[data-version-health]", "/api/monitoring"],
+  [`/monitoring/churn/${v}`, "[data-drift-history]", `/api/monitoring/churn/${v}/drift-history`],
 ];
 
 // Warm the server once (the first evaluation and drift read the lake, and are kept): timed loads are steady state.
@@ -101,6 +102,16 @@ async function apiMs(api) {
   return median(ts);
 }
 
+/** CPU seconds (user + system) the server process has used, from /proc (Linux): the server's cost of a page's loads. */
+function serverCpuMs() {
+  try {
+    const f = fs.readFileSync(`/proc/${server.proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 async function load(page, route, ready) {
   const t0 = performance.now();
   await page.goto(`${server.url}/ui${route}`, { waitUntil: "commit" });
@@ -113,6 +124,7 @@ try {
   for (const [route, ready, api] of pages) {
     const cold = [];
     const warm = [];
+    const cpu0 = serverCpuMs();
     for (let i = 0; i < repeat; i++) {
       const profile = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-bench-chromium-"));
       const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 }, args: ARGS });
@@ -125,7 +137,9 @@ try {
         fs.rmSync(profile, { recursive: true, force: true });
       }
     }
-    const row = { route, cold: median(cold), warm: median(warm), api: await apiMs(api), apiPath: api };
+    // Per page load (cold and warm both count): the serving process's CPU; the browser's is not counted.
+    const serverCpu = (serverCpuMs() - cpu0) / (2 * repeat);
+    const row = { route, cold: median(cold), warm: median(warm), api: await apiMs(api), apiPath: api, serverCpu };
     rows.push(row);
     console.error(`${route}: cold ${row.cold.toFixed(0)} ms, warm ${row.warm.toFixed(0)} ms, API ${row.api.toFixed(1)} ms`);
   }
@@ -134,18 +148,18 @@ try {
 }
 
 const table = [
-  "| page | first meaningful content | cold load, ms | warm load, ms | its API call alone, ms | warm ÷ API |",
-  "|---|---|---|---|---|---|",
+  "| page | first meaningful content | cold load, ms | warm load, ms | its API call alone, ms | warm ÷ API | server CPU per load, ms |",
+  "|---|---|---|---|---|---|---|",
   ...rows.map((r) => {
     const p = pages.find((x) => x[0] === r.route);
     const shown = r.route.replace(`${a},${b}`, "<2 runs>").replace(gbdt, "<gbdt run>");
-    return `| \`${shown}\` | \`${p[1]}\` | ${r.cold.toFixed(0)} | ${r.warm.toFixed(0)} | ${r.api.toFixed(1)} | ${(r.warm / r.api).toFixed(1)}× |`;
+    return `| \`${shown}\` | \`${p[1]}\` | ${r.cold.toFixed(0)} | ${r.warm.toFixed(0)} | ${r.api.toFixed(1)} | ${(r.warm / r.api).toFixed(1)}× | ${r.serverCpu.toFixed(0)} |`;
   }),
 ].join("\n");
 console.log(table);
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (shared with other engineers' jobs)`;
 fs.appendFileSync(
   path.resolve(import.meta.dirname, "RESULTS.md"),
-  `\n## Dashboard page loads — ${new Date().toISOString().slice(0, 10)}\n\nCommand: \`npm run bench:ui\` (bench/ui.mjs). Machine: ${machine}. Chromium ${chromium.name()} (Debian ${CHROMIUM}), headless, 1400×900; medians of ${repeat}. Churn example, 3-trial search, 240 logged predictions; ms from navigation to the page's first meaningful content. Cold: fresh profile (bundle fetched); warm: same tab again (assets cached, data fetched). Peer: MLflow's UI cannot be installed here (no PyPI, no Debian package); the same-run reference is each page's API call from node.\n\n${table}\n`,
+  `\n## Dashboard page loads — ${new Date().toISOString().slice(0, 10)}\n\nCommand: \`npm run bench:ui\` (bench/ui.mjs). Machine: ${machine}. Chromium ${chromium.name()} (Debian ${CHROMIUM}), headless, 1400×900; medians of ${repeat}. Churn example, 3-trial search, 240 logged predictions; ms from navigation to the page's first meaningful content. Cold: fresh profile (bundle fetched); warm: same tab again (assets cached, data fetched). Peer: MLflow's UI cannot be installed here (no PyPI, no Debian package); the same-run reference is each page's API call from node. Server CPU per load: user + system time of the serving process over the page's 2 × ${repeat} loads (/proc), divided by the loads.\n\n${table}\n`,
 );
 fs.rmSync(dir, { recursive: true, force: true });
