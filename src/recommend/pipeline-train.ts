@@ -48,7 +48,7 @@ function datasetOf(p: Project): RecommendationDatasetConfig {
 }
 
 /** Mean and population std of each metric over folds (the tabular CV report's names). */
-function foldSummary(folds: Record<string, number>[]): Record<string, number> {
+export function foldSummary(folds: Record<string, number>[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of Object.keys(folds[0] ?? {})) {
     const v = folds.map((m) => m[name]).filter((x): x is number => Number.isFinite(x));

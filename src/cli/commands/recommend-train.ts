@@ -7,9 +7,11 @@ import type { Frame } from "../../records.js";
 import { frameInteractions, keptPositions } from "../../recommend/frame.js";
 import { recommenderKind, RECOMMENDERS } from "../../recommend/registry.js";
 import { byTimeTestRows, kFoldRows, randomTestRows } from "../../recommend/split.js";
+import { foldSummary } from "../../recommend/pipeline-train.js";
 import { trainRecommender } from "../../recommend/train.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
 import type { TrainOptions } from "./train-options.js";
+import { reportTail } from "./train-report.js";
 
 export interface RecommendTrainOptions extends TrainOptions {
   user?: string;
@@ -71,16 +73,9 @@ export async function recommendTrainCommand(
   const result = trainRecommender({ table: data, model, params, testRows, seed, k, ...(relevant !== undefined ? { relevant } : {}), ...(progress ? { onProgress: progress } : {}) });
   if (progress) process.stderr.write("\n");
   const cvFolds = Number(opts.cv);
-  const cv: Record<string, number> = {};
-  if (cvFolds > 0) {
-    const folds = kFoldRows(n, cvFolds, seed).map((rows) => trainRecommender({ table: data, model, params, testRows: rows, seed, k, ...(relevant !== undefined ? { relevant } : {}) }).metrics);
-    for (const name of Object.keys(result.metrics)) {
-      const v = folds.map((m) => m[name]).filter((x) => x !== undefined);
-      const mean = v.reduce((a, b) => a + b, 0) / v.length;
-      cv[`${name}_mean`] = mean;
-      cv[`${name}_std`] = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
-    }
-  }
+  const cv = cvFolds > 0
+    ? foldSummary(kFoldRows(n, cvFolds, seed).map((rows) => trainRecommender({ table: data, model, params, testRows: rows, seed, k, ...(relevant !== undefined ? { relevant } : {}) }).metrics))
+    : {};
   if (opts.save) fs.writeFileSync(opts.save, result.model.toBytes());
   const report = {
     file,
@@ -100,11 +95,7 @@ export async function recommendTrainCommand(
     counts: result.counts,
     metrics: result.metrics,
     cv,
-    params: result.params,
-    loadSeconds,
-    trainSeconds: result.trainSeconds,
-    predictSeconds: result.predictSeconds,
-    ...(opts.save ? { savedTo: opts.save } : {}),
+    ...reportTail(result.params, loadSeconds, result, opts.save),
   };
   if (opts.json) {
     printJson(report);

@@ -11,6 +11,7 @@ import { checkCandidate } from "../../learn/candidate-check.js";
 import { holdoutSplit, trainCandidate } from "../../learn/train.js";
 import type { Column, Frame, Task } from "../../records.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
+import { reportTail } from "./train-report.js";
 import type { TrainOptions } from "./train-options.js";
 
 export async function readTableFile(file: string): Promise<Frame> {
@@ -167,12 +168,8 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     testRows: testRows.length,
     metrics: result.testMetrics,
     cv: result.cvMetrics,
-    params: result.params,
     ...(result.shapImportance ? { shapImportance: result.shapImportance } : {}),
-    loadSeconds,
-    trainSeconds: result.trainSeconds,
-    predictSeconds: result.predictSeconds,
-    ...(opts.save ? { savedTo: opts.save } : {}),
+    ...reportTail(result.params, loadSeconds, result, opts.save),
   };
   if (opts.json) {
     printJson(report);
