@@ -20,51 +20,74 @@ export function requestSignature(service: ResolvedService, output: Signature["ou
   };
 }
 
+/** A store's synchronous lookup of several views at once (SQLite: one cache-validity check per request). */
+type SyncLookup = (views: string[], keys: string[][]) => (OnlineRow | null)[][];
+
 export class ServiceFeatures {
   readonly service: ResolvedService;
+  private readonly viewNames: string[];
   private readonly onDemand: { name: string; fn: (row: Readonly<Record<string, unknown>>) => number | null }[];
+  /** The store's synchronous lookup (SQLite), or null. Repeated keys hit its cache, so no dedupe on this path. */
+  private readonly sync: SyncLookup | null;
 
   constructor(private readonly store: OnlineStore, fs: FeatureStoreConfig, serviceName: string, private readonly clock: () => number = Date.now) {
     this.service = resolveService(fs, serviceName);
     this.onDemand = this.service.onDemand.map((o) => ({ name: o.name, fn: compileExpression(o.expr) }));
+    this.viewNames = this.service.views.map((sv) => sv.view.name);
+    const getViewsSync = (store as { getViewsSync?: SyncLookup }).getViewsSync;
+    this.sync = getViewsSync ? getViewsSync.bind(store) : null;
   }
 
   /** The service's feature values for each record (keys and request fields kept), or a NotFoundError naming the key. */
   async enrich(records: Record<string, unknown>[]): Promise<EnrichedRecords> {
-    const now = this.clock();
-    const out = records.map((r) => ({ ...r }));
-    const timestamps = records.map(() => ({}) as Record<string, string | null>);
-    const stale: StaleFeature[] = [];
+    const views = this.service.views;
     // The embedded store answers synchronously: no promise per view on the request path.
-    const sync = (this.store as { getSync?: (view: string, keys: string[]) => (OnlineRow | null)[] }).getSync?.bind(this.store);
-    const lookup = (sv: ResolvedService["views"][number]) => {
-      const keys = records.length === 1 ? [entityKeyOf(sv.joinKeys.map((k) => records[0][k]))] : records.map((r) => entityKeyOf(sv.joinKeys.map((k) => r[k])));
-      const unique = keys.length === 1 ? keys : [...new Set(keys)];
-      const toMap = (rows: (OnlineRow | null)[]) => ({ sv, keys, byKey: new Map<string, OnlineRow | null>(unique.map((k, i) => [k, rows[i]])) });
-      return sync ? toMap(sync(sv.view.name, unique)) : this.store.get(sv.view.name, unique).then(toMap);
-    };
-    type Found = { sv: ResolvedService["views"][number]; keys: string[]; byKey: Map<string, OnlineRow | null> };
-    const lookups: Found[] = sync ? this.service.views.map((sv) => lookup(sv) as Found) : await Promise.all(this.service.views.map(lookup));
-    for (const { sv, keys, byKey } of lookups) {
-      for (let i = 0; i < records.length; i++) {
-        const row = byKey.get(keys[i]) ?? null;
+    const keysPer = views.map((sv) => records.map((r) => entityKeyOf(sv.joinKeys.map((k) => r[k]))));
+    const found = this.sync
+      ? this.sync(this.viewNames, keysPer)
+      : await Promise.all(views.map((sv, v) => this.fetch(sv.view.name, keysPer[v])));
+    const now = this.clock();
+    const out = new Array<Record<string, unknown>>(records.length);
+    const timestamps = new Array<Record<string, string | null>>(records.length);
+    const stale: StaleFeature[] = [];
+    for (let i = 0; i < records.length; i++) {
+      // Not `{ ...records[i] }`: adding 13 properties to a spread copy cost 21 µs on node 20 (each add made a new
+      // hidden class); a plain object filled by a loop costs 0.3–0.5 µs (measured in isolation, 300k iterations).
+      const rec: Record<string, unknown> = {};
+      const src = records[i];
+      for (const k in src) rec[k] = src[k];
+      const ts: Record<string, string | null> = {};
+      for (let v = 0; v < views.length; v++) {
+        const sv = views[v];
+        const row = found[v][i];
         if (!row) {
           const key = sv.joinKeys.length === 1 ? sv.joinKeys[0] : sv.joinKeys.join(", ");
-          throw new NotFoundError(`no ${sv.view.entity} with ${key} = ${keys[i]} in feature view ${sv.view.name}`, {
+          throw new NotFoundError(`no ${sv.view.entity} with ${key} = ${keysPer[v][i]} in feature view ${sv.view.name}`, {
             path: `records[${i}].${sv.joinKeys[0]}`,
             hint: `check the key; a new ${sv.view.entity} is served once its rows are in ${sv.view.source} and materialized (millrace materialize --view ${sv.view.name})`,
           });
         }
-        for (const f of sv.features) out[i][f.name] = row.values[f.name] ?? null;
-        timestamps[i][sv.view.name] = new Date(row.ts).toISOString();
+        for (const f of sv.features) rec[f.name] = row.values[f.name] ?? null;
+        const iso = new Date(row.ts).toISOString();
+        ts[sv.view.name] = iso;
         const age = now - row.ts;
         if (age > sv.view.ttl) {
-          stale.push({ record: i, view: sv.view.name, key: keys[i], eventTime: new Date(row.ts).toISOString(), ageSeconds: Math.round(age / 1000), ttlSeconds: Math.round(sv.view.ttl / 1000) });
+          stale.push({ record: i, view: sv.view.name, key: keysPer[v][i], eventTime: iso, ageSeconds: Math.round(age / 1000), ttlSeconds: Math.round(sv.view.ttl / 1000) });
         }
       }
+      out[i] = this.computeOnDemand(rec);
+      timestamps[i] = ts;
     }
-    for (const r of out) this.computeOnDemand(r);
     return { records: out, timestamps, stale };
+  }
+
+  /** A batch's keys repeat: each distinct key is read once. */
+  private async fetch(view: string, keys: string[]): Promise<(OnlineRow | null)[]> {
+    const unique = keys.length === 1 ? keys : [...new Set(keys)];
+    const rows = await this.store.get(view, unique);
+    if (unique === keys) return rows;
+    const byKey = new Map(unique.map((k, i) => [k, rows[i]]));
+    return keys.map((k) => byKey.get(k) ?? null);
   }
 
   /** Sets the on-demand features of one record from its other values: the online half of offline == online. */

@@ -28,7 +28,7 @@ export interface OnlineStore {
   /** Upserts rows (a row replaces the key's previous one). */
   put(view: string, rows: OnlineRow[]): Promise<void>;
   remove(view: string, keys: string[]): Promise<void>;
-  /** Rows for the keys, in order; null for a key the store does not hold. */
+  /** Rows for the keys, in order; null for a key the store does not hold. Read only: the SQLite store shares cached rows. */
   get(view: string, keys: string[]): Promise<(OnlineRow | null)[]>;
   /** Every key held for the view. */
   keys(view: string): Promise<string[]>;
