@@ -30,7 +30,8 @@ export function startServeMonitoring(project: Project, sp: ServeProcess, log: (l
 
   // Training rows are read from the lake once per served version, the first time it is checked.
   const loadReference = (version: number) => {
-    if (references.has(version) || loading.has(version)) return;
+    // A recommender has no feature table to drift: its served lists are watched by monitor/served-lists.ts.
+    if (references.has(version) || loading.has(version) || cfg.dataset.task === "recommendation") return;
     loading.add(version);
     // The process's workspace and reference cache: the dashboard's drift page reads the same training rows.
     void (async () => {
