@@ -1,10 +1,12 @@
 // GET/POST /recommend on a served recommender (no socket): top-K with provenance, seen items left out, cold start
 // said aloud (popularity, or a two_tower model's feature tower from the request's features), 4xx naming the field, and POST /predict scoring (user, item) pairs through the same model.
 import { describe, expect, it } from "vitest";
+import { loadRecommender } from "../recommend/model.js";
 import { RecommenderPredictor } from "../recommend/predictor.js";
 import { syntheticRatings } from "../recommend/synthetic.js";
 import { trainRecommender } from "../recommend/train.js";
 import { createApp } from "./app.js";
+import { recommendIndex } from "./recommend-index.js";
 import type { ServedModel } from "./types.js";
 
 const table = syntheticRatings({ users: 80, items: 50, ratings: 1500, seed: 3 });
@@ -67,8 +69,11 @@ describe("/recommend", () => {
       expect(b.items.map((x: { rank: number }) => x.rank)).toEqual([1, 2, 3, 4, 5]);
     }
     expect(hi.items.map((x: { item: string }) => x.item)).not.toEqual(lo.items.map((x: { item: string }) => x.item));
-    // The same features give the same list; no features = popularity; a known user is the model's own ranking.
+    // The same features give the same list, also from the saved artifact; no features = popularity; a known user
+    // is the model's own ranking.
     expect((await read(await ask({ user: "new-3", k: 5, features: { taste: 2, segment: "high" } }))).items).toEqual(hi.items);
+    const reloaded = recommendIndex(loadRecommender(tt.toBytes()));
+    expect(reloaded.recommend("new-6", { k: 5, features: { taste: 2, segment: "high" } }).items).toEqual(hi.items);
     expect((await read(await ask({ user: "new-4", k: 5 }))).cold_start).toBe("popularity");
     const known = await read(await ask({ user: "u0004", k: 5, features: { taste: 2 } }));
     expect(known.strategy).toBe("model");
