@@ -174,11 +174,15 @@ export function compileFastCheck(signature: Signature, extraFields: ExtraFields)
     props.push(f.name === "__proto__" ? `[${key}]: ${v}` : `${key}: ${v}`);
   });
   const extraCheck = extraFields === "reject" ? "let keys = 0; for (const k in r) if (hasOwn(r, k)) keys++; if (keys !== seen) return null;" : "";
+  // Under "reject", a plain record holding every field already is the normalized record (same keys and values): it is
+  // returned as it is instead of copied (a 1,000-record batch made 1,000 more objects of every field for nothing).
+  const reuse = extraFields === "reject" ? `if (seen === ${signature.inputs.length} && Object.getPrototypeOf(r) === Object.prototype) return r;` : "";
   const body = `return function fastCheck(r) {
   if (r === null || typeof r !== "object" || Array.isArray(r)) return null;
   let seen = 0;
   ${lines.join("\n  ")}
   ${extraCheck}
+  ${reuse}
   return { ${props.join(", ")} };
 };`;
   const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
