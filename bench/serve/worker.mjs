@@ -5,6 +5,19 @@ import { readFile } from "node:fs/promises";
 import { runClustered } from "../../dist/serve/cluster.js";
 
 const env = process.env;
+// GC_STATS=1: on exit, print this process's garbage collections since the last SIGUSR2 (count and pause total by kind).
+if (env.GC_STATS === "1") {
+  const { PerformanceObserver } = await import("node:perf_hooks");
+  let gcs = [];
+  new PerformanceObserver((l) => gcs.push(...l.getEntries().map((e) => [e.detail?.kind ?? 0, e.duration]))).observe({ entryTypes: ["gc"] });
+  process.on("SIGUSR2", () => (gcs = []));
+  process.on("exit", () => {
+    const minor = gcs.filter(([k]) => k === 1);
+    const other = gcs.filter(([k]) => k !== 1);
+    const ms = (l) => l.reduce((a, [, d]) => a + d, 0).toFixed(1);
+    process.stderr.write(`GC_STATS ${JSON.stringify({ minor: minor.length, minorMs: Number(ms(minor)), minorMaxMs: Math.max(0, ...minor.map(([, d]) => d)), other: other.length, otherMs: Number(ms(other)) })}\n`);
+  });
+}
 const port = Number(env.PORT ?? 8810);
 const workers = Number(env.WORKERS ?? 2);
 
