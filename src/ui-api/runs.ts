@@ -17,14 +17,33 @@ function metricKeysOf(runs: Run[]): string[] {
   return [...keys].sort();
 }
 
-/** Metrics a run logged at more than one step (CV folds, rounds): the series the run page charts. */
-async function seriesOf(meta: MetadataStore, run: Run): Promise<Record<string, MetricPoint[]>> {
+/** Metrics a run logged at more than one step, by key (MLflow's metric history; the tracker's metricHistory reads the same rows). */
+async function historyOf(meta: MetadataStore, run: Run): Promise<Record<string, MetricPoint[]>> {
   const out: Record<string, MetricPoint[]> = {};
   for (const key of Object.keys(run.metrics).sort()) {
     const points = await meta.metricHistory(run.id, key);
     if (points.length > 1) out[key] = points;
   }
   return out;
+}
+
+/** The per-fold series (`cv_<metric>`, a fold per step), for the fold chart. */
+async function seriesOf(meta: MetadataStore, run: Run): Promise<Record<string, MetricPoint[]>> {
+  return Object.fromEntries(Object.entries(await historyOf(meta, run)).filter(([k]) => k.startsWith("cv_")));
+}
+
+/**
+ * Which multi-step series of a run are CV folds (`cv_<metric>`, a fold per step) and which are learning curves (a
+ * loss per boosting round or epoch, e.g. train_binary_logloss, valid_binary_logloss): they are drawn apart.
+ */
+export function splitHistory(history: Record<string, MetricPoint[]>): { series: Record<string, MetricPoint[]>; curves: RunDetail["curves"] } {
+  const series: Record<string, MetricPoint[]> = {};
+  const curves: RunDetail["curves"] = {};
+  for (const [k, points] of Object.entries(history)) {
+    if (k.startsWith("cv_")) series[k] = points;
+    else curves[k] = points.map((p) => ({ step: p.step, value: p.value }));
+  }
+  return { series, curves };
 }
 
 async function getRunOr404(meta: MetadataStore, id: string): Promise<Run> {
@@ -67,19 +86,21 @@ export function runsRoutes(api: Hono, data: UiData, log: (line: string) => void)
     handle(async (c): Promise<RunDetail> => {
       const { meta } = await data.meta();
       const run = await getRunOr404(meta, c.req.param("id") ?? "");
-      const [parent, dataset, children, series, versions] = await Promise.all([
+      const [parent, dataset, children, history, versions] = await Promise.all([
         run.parentRunId ? meta.getRun(run.parentRunId) : Promise.resolve(null),
         run.datasetId ? meta.getDataset(run.datasetId) : Promise.resolve(null),
         meta.listRuns({ parentRunId: run.id, order: "asc", limit: 1000 }),
-        seriesOf(meta, run),
+        historyOf(meta, run),
         meta.listModelVersions(),
       ]);
+      const { series, curves } = splitHistory(history);
       return {
         run,
         parent: parent ? { id: parent.id, name: parent.name, status: parent.status } : null,
         dataset,
         children,
         series,
+        curves,
         models: versions.filter((v) => v.runId === run.id).map((v) => ({ name: v.name, version: v.version, aliases: v.aliases, stage: Registry.stageOf(v) })),
       };
     }, log),

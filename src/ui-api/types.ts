@@ -87,8 +87,10 @@ export interface RunDetail {
   dataset: Dataset | null;
   /** Search trials of this run (child runs), best first by the run's sort metric when known. */
   children: Run[];
-  /** Metrics logged at more than one step (CV folds, boosting rounds), by key. */
+  /** Per-fold series (`cv_<metric>`, a fold per step). */
   series: Record<string, MetricPoint[]>;
+  /** Learning curves: metrics logged per boosting round or epoch (step), e.g. train_binary_logloss, valid_binary_logloss. */
+  curves: Record<string, { step: number; value: number }[]>;
   /** Model versions registered from this run. */
   models: { name: string; version: number; aliases: string[]; stage: Stage }[];
 }

@@ -1,11 +1,12 @@
 // One run: params, tags and notes (editable with the server's token, audited), metrics (test next to the cross-validated mean ± std), the per-fold series as a
-// chart, the dataset it trained on, its artifacts, its search trials and the model versions registered from it.
+// chart, its learning curves (a metric per boosting round), the dataset it trained on, its artifacts, its search trials and the model versions registered from it.
 import { useState } from "react";
 import type { MetricPoint, Run, RunDetail } from "../../../src/ui-api/types.js";
 import { LazyChart as Chart } from "../components/LazyChart.js";
 import { useApi } from "../api.js";
 import { EditHistory, NoteEditor, TagEditor } from "../components/Annotations.js";
 import { ArtifactList } from "../components/Artifacts.js";
+import { LearningCurves } from "../components/LearningCurves.js";
 import { AliasChip, Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
 import { Card, Empty, KeyValues, Loaded, PageHeader } from "../components/States.js";
@@ -97,7 +98,7 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
   const state = useApi<RunDetail>(`/runs/${encodeURIComponent(params.id)}`);
   return (
     <Loaded state={state} what="reading the run">
-      {({ run, parent, dataset, children, series, models }) => (
+      {({ run, parent, dataset, children, series, curves, models }) => (
         <>
           <PageHeader
             title={<>{run.name} <Badge text={run.parentRunId && run.tags.state ? run.tags.state : run.status} /></>}
@@ -147,6 +148,11 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
               <FoldChart series={{ [run.id]: series }} runs={[run]} />
             </Card>
           </div>
+          {Object.keys(curves).length > 0 && (
+            <Card title="Learning curve (metric per boosting round)">
+              <LearningCurves curves={curves} />
+            </Card>
+          )}
           <Card title={`Params (${Object.keys(run.params).length})`}>
             <div className="params">
               {Object.entries(run.params).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => (
