@@ -28,13 +28,14 @@ export async function backfill(
 ): Promise<{ pipeline: string; partitions: BackfilledPartition[] }> {
   const cfg = r.project.config;
   const def = pipelineDef(cfg, pipeline);
-  if (!def.partitions) {
+  const partitionKeys = def.partitionBy ?? def.partitions;
+  if (!partitionKeys) {
     throw new ConfigError(`pipeline ${def.name} has no partitions to backfill`, {
       path: `pipelines.${def.name}.partitions`,
-      hint: `declare pipelines.${def.name}.partitions: { granularity: day, start: 2026-01-01 } in millrace.yaml`,
+      hint: `declare pipelines.${def.name}.partition_by: { column: event_date, granularity: day, start: 2026-01-01 } (or partitions: by file date) in millrace.yaml`,
     });
   }
-  const keys = partitionRange(def.partitions, range.from, range.to);
+  const keys = partitionRange(partitionKeys, range.from, range.to);
   const orch = orchestrationOf(r.meta);
   // Runs of a killed backfill are marked failed by the reaper; their partitions then become claimable again.
   await r.meta.reapStaleRuns();

@@ -5,12 +5,14 @@ import { ValidationError } from "../errors.js";
 import type { PipelineConfig } from "../project/config-pipelines.js";
 
 export type PartitionSpec = NonNullable<PipelineConfig["partitions"]>;
+/** What the keys of a pipeline's partitions need: partitions: or partition_by: give both. */
+export type PartitionKeys = Pick<PartitionSpec, "granularity" | "start">;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^\d{4}-\d{2}$/;
 
 /** A key as the granularity writes it: YYYY-MM-DD (day) or YYYY-MM (month); a day given for a month is cut. */
-export function partitionKey(spec: PartitionSpec, text: string, what = "partition"): string {
+export function partitionKey(spec: Pick<PartitionSpec, "granularity">, text: string, what = "partition"): string {
   const key = spec.granularity === "month" && DAY.test(text) ? text.slice(0, 7) : text;
   const ok = spec.granularity === "day" ? DAY.test(key) && !Number.isNaN(Date.parse(`${key}T00:00:00Z`)) : MONTH.test(key) && !Number.isNaN(Date.parse(`${key}-01T00:00:00Z`));
   if (!ok) throw new ValidationError(`${what} "${text}" is not a ${spec.granularity}: write ${spec.granularity === "day" ? "YYYY-MM-DD" : "YYYY-MM"}`, { path: what });
@@ -18,7 +20,7 @@ export function partitionKey(spec: PartitionSpec, text: string, what = "partitio
 }
 
 /** Every key from `from` to `to` inclusive, oldest first; `from` may not be before the pipeline's start. */
-export function partitionRange(spec: PartitionSpec, from: string, to: string): string[] {
+export function partitionRange(spec: PartitionKeys, from: string, to: string): string[] {
   const first = partitionKey(spec, from, "--from");
   const last = partitionKey(spec, to, "--to");
   const start = partitionKey(spec, spec.start, "partitions.start");

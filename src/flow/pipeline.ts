@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { ConfigError, isMillraceError, describeError } from "../errors.js";
+import type { PartitionSlice } from "../lake/partition-replace.js";
 import { loadSqlModels } from "../lake/sql-models.js";
 import type { Project } from "../project/load-project.js";
 import { runDag, type DagResult, type TaskEvent } from "./dag.js";
@@ -39,10 +40,10 @@ export interface PipelineOptions {
 
 /** The project's full DAG: every registered task kind plans its tasks, in registry order. */
 export function buildPipelineTasks(
-  project: Project, opts: PipelineOptions & { files?: (file: string) => boolean; optIn?: readonly string[] } = {},
+  project: Project, opts: PipelineOptions & { files?: (file: string) => boolean; rows?: PartitionSlice; optIn?: readonly string[] } = {},
 ): PipelineTask[] {
   const models = loadSqlModels(project.paths.models);
-  const base = { project, models, retrain: opts.retrain === true, ...(opts.files ? { files: opts.files } : {}) };
+  const base = { project, models, retrain: opts.retrain === true, ...(opts.files ? { files: opts.files } : {}), ...(opts.rows ? { partitionRows: opts.rows } : {}) };
   const producers = new Map<string, TaskRef<TableOutput>>();
   for (const kind of TASK_KINDS) for (const [table, id] of kind.produces?.(base) ?? []) producers.set(table, ref<TableOutput>(id));
   const tasks: PipelineTask[] = [];
@@ -82,7 +83,7 @@ async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipeli
   const t0 = performance.now();
   // Planned before anything is recorded: a pipeline that selects an unknown task is a config error, not a run.
   const tasks = applyTaskControl(
-    selectTasks(buildPipelineTasks(project, { ...opts, ...(partition ? { files: partition } : {}), optIn: def.tasks ?? [] }), def),
+    selectTasks(buildPipelineTasks(project, { ...opts, ...partition, optIn: def.tasks ?? [] }), def),
     def.control,
   );
   const orchestration = orchestrationOf(r.meta);
@@ -153,14 +154,25 @@ function pollCancel(store: OrchestrationStore, runId: string, ctl: AbortControll
   return () => clearInterval(timer);
 }
 
-/** The landing files of a partition of `def`; a ConfigError when the pipeline declares no partitions. */
-function checkPartition(def: PipelineDef, partition: string): (file: string) => boolean {
-  if (!def.partitions) {
+/**
+ * What a partition's run of `def` reads and writes: the landing files of its date (partitions:) and the rows of
+ * its date in each table model with the column (partition_by:); a ConfigError when the pipeline has neither.
+ */
+function checkPartition(def: PipelineDef, partition: string): { files?: (file: string) => boolean; rows?: PartitionSlice } {
+  const keys = def.partitionBy ?? def.partitions;
+  if (!keys) {
     throw new ConfigError(`pipeline ${def.name} has no partitions, so it cannot run partition ${partition}`, {
-      hint: `declare pipelines.${def.name}.partitions: { granularity: day, start: 2026-01-01 } in millrace.yaml`,
+      hint: `declare pipelines.${def.name}.partition_by: { column: event_date, granularity: day, start: 2026-01-01 } (or partitions: by file date) in millrace.yaml`,
     });
   }
-  return fileInPartition(def.partitions, partitionKey(def.partitions, partition));
+  if (def.partitions && def.partitionBy && def.partitions.granularity !== def.partitionBy.granularity) {
+    throw new ConfigError(`pipeline ${def.name}: partitions is by ${def.partitions.granularity} but partition_by by ${def.partitionBy.granularity}`, { path: `pipelines.${def.name}.partition_by.granularity` });
+  }
+  const key = partitionKey(keys, partition);
+  return {
+    ...(def.partitions ? { files: fileInPartition(def.partitions, key) } : {}),
+    ...(def.partitionBy ? { rows: { column: def.partitionBy.column, granularity: def.partitionBy.granularity, key } } : {}),
+  };
 }
 
 interface RunFacts {

@@ -21,6 +21,8 @@ export interface PipelineDef {
   maxActiveRuns: number;
   pool?: string;
   partitions?: PipelineConfig["partitions"];
+  /** Partitions by column (partition_by:): a partition's run replaces only that partition's rows of its table models. */
+  partitionBy?: PipelineConfig["partition_by"];
   /** Its SLA (sla:): milliseconds from each run's scheduled time or start, or a deadline cron. */
   sla?: PipelineConfig["sla"];
   /** Task control of this pipeline's tasks (task_settings still applies per task). */
@@ -49,6 +51,7 @@ export function pipelinesOf(cfg: OrchestrationConfig): PipelineDef[] {
     ...(p.pool ? { pool: p.pool } : {}),
     ...(p.partitions ? { partitions: p.partitions } : {}),
     ...(p.sla !== undefined ? { sla: p.sla } : {}),
+    ...(p.partition_by ? { partitionBy: p.partition_by } : {}),
     control: {
       retries: p.retries ?? control.retries,
       retry_delay: p.retry_delay ?? control.retry_delay,

@@ -1,5 +1,6 @@
 // A task kind is one value: its name, the resources it needs, the typed output its tasks hand downstream, how it
 // plans its tasks from a project, and its own part of the run summary. The pipeline knows kinds only through this.
+import type { PartitionSlice } from "../lake/partition-replace.js";
 import type { Project } from "../project/load-project.js";
 import type { SqlModel } from "../lake/sql-models.js";
 import type { Task } from "./dag.js";
@@ -43,6 +44,8 @@ export interface PlanContext {
   retrain: boolean;
   /** A partition's run: the landing files of that partition only. */
   files?: (file: string) => boolean;
+  /** A partition's run by column: table models with the column replace only this partition's rows. */
+  partitionRows?: PartitionSlice;
 }
 
 export interface TaskKind<Out = unknown, K extends ResourceName = ResourceName> {

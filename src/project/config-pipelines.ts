@@ -100,6 +100,14 @@ const pipelineSchema = z.strictObject({
   pool: z.string().optional().describe("A pool (pools:) whose slots this pipeline's runs take, e.g. at most one training across pipelines."),
   partitions: partitionsSchema.optional().describe("Daily or monthly partitions: a run per partition; `millrace pipeline backfill NAME --from --to` runs the missing or failed ones."),
   sla: slaSchema.optional(),
+  partition_by: z
+    .strictObject({
+      column: z.string().min(1).describe("The date or timestamp column whose day (month) is a row's partition, e.g. event_date."),
+      granularity: z.enum(["day", "month"]).default("day").describe("One partition per calendar day or month (UTC)."),
+      start: isoDate.describe("The first partition (YYYY-MM-DD); a backfill's --from may not be earlier."),
+    })
+    .optional()
+    .describe("Partitions by column: a partition's run (`pipeline trigger NAME --partition D`, a backfill) replaces only that partition's rows of each SQL table model with the column, as one new table version; with partitions: too, it also ingests only that date's files."),
 });
 
 const pipelineAlertSchema = z.strictObject({

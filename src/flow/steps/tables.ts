@@ -1,4 +1,6 @@
 // Lake steps of the pipeline: ingest landing files into bronze, materialize SQL models, run quality checks.
+import { sha256Text } from "../../lake/hash.js";
+import { replacePartition, type PartitionSlice } from "../../lake/partition-replace.js";
 import path from "node:path";
 import { ConfigError, MillraceError } from "../../errors.js";
 import type { IngestResult } from "../../lake/lake.js";
@@ -114,6 +116,7 @@ export async function materializeModel(
   model: SqlModel,
   parents: Map<string, TableVersion>,
   note: (s: string) => void,
+  partition?: PartitionSlice,
 ): Promise<TableOutput> {
   const resolve = (name: string) => {
     const parent = parents.get(name);
@@ -128,6 +131,18 @@ export async function materializeModel(
     const sql = renderSqlModel(model, resolve, { isIncremental: false });
     const schema = await r.lake.duck.describe(`SELECT * FROM (\n${sql.replace(/;\s*$/, "")}\n)`);
     rowRules = await quarantineRules(r.lake, model.name, rules, schema, { versionOf: (t) => pinned(parents, t) });
+  }
+  // A partition's run replaces only the partition's rows of a table model that has the column (one new version).
+  if (partition && (model.config?.materialized ?? "table") === "table") {
+    const sql = renderSqlModel(model, resolve, { isIncremental: false });
+    const columns = (await r.lake.duck.describe(`SELECT * FROM (\n${sql.replace(/;\s*$/, "")}\n)`)).map((c) => c.name);
+    if (columns.includes(partition.column)) {
+      if (rowRules) throw new ConfigError(`${model.path}: quarantine rules and partition_by together are not supported yet`, { path: `checks.${model.name}` });
+      const p = await replacePartition(r.lake, model.name, sql, partition, { parents: parentRefs, cacheKey: sha256Text("partition", partition.key, r.lake.portableSql(sql)) });
+      if (!p.reused) await r.meta.addLineage([...parents.values()].map((x) => ({ from: ids.table(x), to: ids.table(p.version), kind: "derived_from" as const })));
+      note(p.reused ? `partition ${partition.key} unchanged, reused v${p.version.version}` : `partition ${partition.key}: ${p.inserted} rows (replaced ${p.replaced}), ${p.keptFiles} file(s) of other partitions kept, v${p.version.version}, ${p.version.rowCount} rows`);
+      return { table: p.version, reused: p.reused };
+    }
   }
   const result = await runSqlModel(r.lake, model, { resolve, parents: parentRefs, ...(rowRules ? { rowRules } : {}) });
   const { version, reused } = result;

@@ -20,7 +20,7 @@ export const transformKind: TaskKind<TableOutput, "lake" | "meta"> = {
         const parents = new Map<string, TableVersion>(model.refs.map((name, i) => [name, output(refs[i]).table]));
         return profileNewVersion(
           r,
-          await auditedWrite(r, model.name, cfg.checks[model.name], note, (rr, n) => materializeModel(rr, model, parents, n), pinnedVersions(ctx, output, deps)),
+          await auditedWrite(r, model.name, cfg.checks[model.name], note, (rr, n) => materializeModel(rr, model, parents, n, ctx.partitionRows), pinnedVersions(ctx, output, deps)),
         );
       });
     });
