@@ -15,6 +15,8 @@ export interface TrainingData {
   valid?: { X: FeatureMatrix; y: Float64Array; weights?: Float64Array };
   seed: number;
   onProgress?: (done: number, total: number) => void;
+  /** Learners that fit in rounds report their loss curve here (round = 1, 2, …; keys like "train_binary_logloss"). */
+  onRound?: (round: number, values: Record<string, number>) => void;
 }
 
 export interface Estimator {

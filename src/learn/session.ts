@@ -5,7 +5,7 @@ import { TrainingError, ValidationError } from "../errors.js";
 import { FeaturePipeline, findColumn, type PipelineTarget } from "../features/pipeline.js";
 import type { Column, Frame, Signature, Task } from "../records.js";
 import { Model } from "./model.js";
-import type { Estimator } from "./estimator.js";
+import type { Estimator, TrainingData } from "./estimator.js";
 import type { ModelKind } from "./models.js";
 import { Rng } from "./rng.js";
 import { inferSignature, taskOutput, type StrictMode } from "./signature.js";
@@ -124,7 +124,7 @@ export class TrainingSession {
    * Fits the feature pipeline of `kind` and the unfitted `estimator` (built by the caller: `clone().setParams()` of
    * a base estimator, so the parameters were checked once) on `rows`.
    */
-  async fit(kind: ModelKind, estimator: Estimator, rows: Uint32Array, stage: string, opts: FitOptions = DEFAULT_FIT_OPTIONS): Promise<FitOutcome> {
+  async fit(kind: ModelKind, estimator: Estimator, rows: Uint32Array, stage: string, opts: FitOptions = DEFAULT_FIT_OPTIONS, onRound?: TrainingData["onRound"]): Promise<FitOutcome> {
     const { frame, features, task, target, seed } = this.req;
     const t0 = performance.now();
     const y = encodeTarget(this.targetCol, rows, task, this.classes);
@@ -140,6 +140,7 @@ export class TrainingSession {
       seed,
       ...(this.weights ? { weights: Float64Array.from(rows, (r) => this.weights![r]) } : {}),
       onProgress: onProgress ? (done, total) => onProgress({ stage, done, total }) : undefined,
+      ...(onRound ? { onRound } : {}),
     });
     const t2 = performance.now();
     const cpu = process.cpuUsage(cpu0);

@@ -49,7 +49,12 @@ export interface TrainRequest {
   /** A numeric column of per-row sample weights (>= 0), not a feature. */
   weight?: string;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  /** Record the final fit's loss per boosting round (TrainResult.learningCurve); a 2,000-row sample per round. */
+  learningCurve?: boolean;
 }
+
+/** Per key, the value at each step (boosting round): what a tracked run stores as its metric history. */
+export type Curves = Record<string, { step: number; value: number }[]>;
 
 export interface TrainResult {
   model: TrainedModel;
@@ -74,6 +79,8 @@ export interface TrainResult {
    * that explain their predictions; multiclass sums the classes' contributions.
    */
   shapImportance?: Record<string, number>;
+  /** The final fit's loss per round, when asked for (learners that fit in rounds). */
+  learningCurve?: Curves;
   /** model "auto": every candidate tried (CV on the train rows) and the one chosen. */
   selection?: AutoSelection;
 }
@@ -115,7 +122,11 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
       cvFoldMetrics.push(session.evaluate(model, fold.test));
     }
   }
-  const final = await session.fit(kind, base.clone(), session.trainRows, "fit", options);
+  const curve: Curves = {};
+  const onRound = (step: number, values: Record<string, number>) => {
+    for (const [k, value] of Object.entries(values)) if (Number.isFinite(value)) (curve[k] ??= []).push({ step, value });
+  };
+  const final = await session.fit(kind, base.clone(), session.trainRows, "fit", options, req.learningCurve ? onRound : undefined);
   const t0 = performance.now();
   const testMetrics = session.testRows.length > 0 ? session.evaluate(final.model, session.testRows) : {};
   const predictSeconds = (performance.now() - t0) / 1000;
@@ -127,6 +138,7 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
     cvFoldMetrics,
     trainSeconds: final.fit,
     trainCpuSeconds: final.fitCpu,
+    ...(Object.keys(curve).length ? { learningCurve: curve } : {}),
     predictSeconds,
     prepSeconds: final.prep,
     ...(final.model.estimator.importance ? { importance: final.model.estimator.importance() } : {}),

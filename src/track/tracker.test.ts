@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FolderArtifactStore } from "../store/artifact-store.js";
 import { openMetadataStore } from "../store/open-metadata-store.js";
-import { collectGarbage, deleteRuns, Tracker } from "./tracker.js";
+import { collectGarbage, deleteRuns, shapImportanceOf, Tracker } from "./tracker.js";
 
 async function tracker() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-track-"));
@@ -82,6 +82,33 @@ describe("deleting runs", () => {
     await store.addArtifact(run.id, `file://${path.join((t.artifacts as FolderArtifactStore).root, "runs", run.id, "model.bin")}`);
     expect(await collectGarbage(store, t.artifacts)).toEqual([]);
     expect(await t.artifacts.exists(uri)).toBe(true);
+    await store.close();
+  });
+});
+
+describe("Tracker metric history and importance", () => {
+  it("metricHistory gives every key's step series; logSeries stores a learning curve; logImportance keeps mean |SHAP| as shap/<column>", async () => {
+    const { store, tracker: t } = await tracker();
+    const id = await t.withRun({ experiment: "e", name: "gbdt" }, async (run) => {
+      await run.logSeries({ train_binary_logloss: [{ step: 1, value: 0.6 }, { step: 2, value: 0.5 }, { step: 3, value: Number.NaN }, { step: 4, value: 0.45 }] });
+      await run.logMetrics({ cv_roc_auc: 0.8 }, 0);
+      await run.logMetrics({ cv_roc_auc: 0.82 }, 1);
+      await run.logMetrics({ roc_auc: 0.81 });
+      await run.logImportance({ tenure: 0.4, contract: 0.9 });
+      return run.id;
+    });
+    const history = await t.metricHistory(id);
+    expect(history).toEqual({
+      cv_roc_auc: [{ step: 0, value: 0.8 }, { step: 1, value: 0.82 }],
+      roc_auc: [{ step: 0, value: 0.81 }],
+      "shap/contract": [{ step: 0, value: 0.9 }],
+      "shap/tenure": [{ step: 0, value: 0.4 }],
+      train_binary_logloss: [{ step: 1, value: 0.6 }, { step: 2, value: 0.5 }, { step: 4, value: 0.45 }],
+    });
+    const run = await store.getRun(id);
+    expect(run?.metrics.train_binary_logloss).toBe(0.45); // the latest round is the run's value
+    expect(shapImportanceOf(run!.metrics)).toEqual([["contract", 0.9], ["tenure", 0.4]]);
+    await expect(t.metricHistory("nope")).rejects.toThrow(/no run nope/);
     await store.close();
   });
 });

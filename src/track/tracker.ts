@@ -40,6 +40,20 @@ export class Tracker {
     return new ActiveRun(this, run.id, run.experiment, performance.now());
   }
 
+  /**
+   * Every metric of a run as a step series (MLflow's metric history): per key, {step, value} by step. Learning curves
+   * (a boosting round per step), CV folds (a fold per step) and single values (step 0) alike; the dashboard draws it.
+   */
+  async metricHistory(runId: string): Promise<Record<string, { step: number; value: number }[]>> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw new NotFoundError(`no run ${runId}`, { hint: "list runs with: millrace runs" });
+    const out: Record<string, { step: number; value: number }[]> = {};
+    for (const key of Object.keys(run.metrics).sort()) {
+      out[key] = (await this.store.metricHistory(runId, key)).map((p) => ({ step: p.step, value: p.value }));
+    }
+    return out;
+  }
+
   /** Runs `body` inside a run that is finished on success and marked failed (with the error) on a throw. */
   async withRun<T>(opts: StartRunOptions, body: (run: ActiveRun) => Promise<T>): Promise<T> {
     const run = await this.startRun(opts);
@@ -52,6 +66,17 @@ export class Tracker {
       throw e;
     }
   }
+}
+
+/** Metric keys of the global mean |SHAP| importance (ActiveRun.logImportance). */
+export const SHAP_PREFIX = "shap/";
+
+/** A run's mean |SHAP| per column from its metrics, largest first. */
+export function shapImportanceOf(metrics: Record<string, number>): [string, number][] {
+  return Object.entries(metrics)
+    .filter(([k]) => k.startsWith(SHAP_PREFIX))
+    .map(([k, v]): [string, number] => [k.slice(SHAP_PREFIX.length), v])
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
 export class ActiveRun {
@@ -82,6 +107,23 @@ export class ActiveRun {
       .filter(([, v]) => Number.isFinite(v))
       .map(([key, value]) => ({ key, value, step, at }));
     return this.tracker.store.logMetrics(this.id, points);
+  }
+
+  /** Logs step series at once (a learning curve: per key, the value at each boosting round). */
+  logSeries(series: Record<string, { step: number; value: number }[]>): Promise<void> {
+    const at = new Date().toISOString();
+    const points: MetricPoint[] = Object.entries(series).flatMap(([key, pts]) =>
+      pts.filter((p) => Number.isFinite(p.value)).map((p) => ({ key, value: p.value, step: p.step, at })),
+    );
+    return this.tracker.store.logMetrics(this.id, points);
+  }
+
+  /**
+   * Global feature importance (mean |SHAP| per input column) as metrics "shap/<column>", so it is kept, listed,
+   * sorted and shown like any metric (millrace runs show <id> prints them as a ranked list).
+   */
+  logImportance(importance: Record<string, number>): Promise<void> {
+    return this.logMetrics(Object.fromEntries(Object.entries(importance).map(([k, v]) => [`${SHAP_PREFIX}${k}`, v])));
   }
 
   /** Stores bytes in the artifact store under runs/<id>/<name> and records the URI on the run. */

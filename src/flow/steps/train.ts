@@ -61,6 +61,7 @@ export async function trainOne(
         seed: cfg.dataset.split.seed,
         candidate: { name: candidate.name, model: candidate.model, params: candidate.params },
         onProgress: (p: { stage: string; done: number; total: number }) => progress(p.done, p.total, p.stage),
+        learningCurve: true,
       };
       const search = candidate.search;
       const searched = search
@@ -90,6 +91,9 @@ export async function trainOne(
         train_seconds: result.trainSeconds,
         predict_seconds: result.predictSeconds,
       });
+      // Loss per boosting round (metric history) and mean |SHAP| per column (metrics shap/<column>): issue 11.
+      if (result.learningCurve) await run.logSeries(result.learningCurve);
+      if (result.shapImportance) await run.logImportance(result.shapImportance);
       signal?.throwIfAborted();
       const bytes = result.model.toBytes();
       const artifactUri = await run.logArtifact("model.bin", bytes);

@@ -1,0 +1,25 @@
+// The text of `millrace runs show`: metrics without the series and importance keys, importance ranked, a curve line.
+import { describe, expect, it } from "vitest";
+import type { Run } from "../../records.js";
+import { runText, sparkline } from "./runs-show.js";
+
+describe("runs show", () => {
+  it("sparkline: lowest to highest block, at most `width` characters", () => {
+    expect(sparkline([3, 2, 1])).toBe("█▅▁");
+    expect(sparkline(Array.from({ length: 300 }, (_, i) => 300 - i), 40)).toHaveLength(38);
+    expect(sparkline([5, 5])).toBe("▁▁");
+  });
+  it("prints params, plain metrics, the ranked importance and one line per learning curve", () => {
+    const run: Run = {
+      id: "1b102b38-0000", experiment: "churn", name: "gbdt", status: "finished", params: { n_estimators: 3 },
+      metrics: { roc_auc: 0.85, "shap/contract": 0.9, "shap/tenure": 0.4, train_binary_logloss: 0.35 },
+      tags: {}, artifacts: [], datasetId: null, parentRunId: null, startedAt: "2026-12-05T09:00:00Z", endedAt: null, durationMs: 1200,
+    };
+    const text = runText(run, [["contract", 0.9], ["tenure", 0.4]], { train_binary_logloss: [{ step: 1, value: 0.57 }, { step: 2, value: 0.45 }, { step: 3, value: 0.35 }] });
+    expect(text).toMatch(/params: n_estimators=3/);
+    expect(text).toMatch(/roc_auc\s+0\.8500/);
+    expect(text).not.toMatch(/shap\/contract/);
+    expect(text.indexOf("contract")).toBeLessThan(text.indexOf("tenure"));
+    expect(text).toMatch(/train_binary_logloss\s+3\s+0\.5700\s+0\.3500\s+0\.3500\s+3\s+█▄▁/);
+  });
+});
