@@ -88,6 +88,15 @@ export function runsCommands(program: Command, action: ActionWrapper): void {
     .action(action(async (ids: string[], opts) => (await registry()).deleteRunsCommand(ids, opts)));
 
   runs
+    .command("show")
+    .argument("<run-id>", "run to show (a prefix is enough)")
+    .option("-p, --project <dir>", "project folder", ".")
+    .option("--top <n>", "columns of the SHAP importance to print", "15")
+    .option("--json", "print the run, its metric history and importance as JSON")
+    .description("one run: params, metrics, learning curves (per boosting round) and mean |SHAP| importance")
+    .action(action(async (id: string, opts) => (await import("./runs-show.js")).runShowCommand(id, opts)));
+
+  runs
     .command("annotate")
     .argument("<run-id>", "run to annotate (a prefix is enough)")
     .option("-p, --project <dir>", "project folder", ".")
