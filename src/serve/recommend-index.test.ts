@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { syntheticRatings } from "../recommend/synthetic.js";
 import { trainRecommender } from "../recommend/train.js";
+import { FittedBiasedMF } from "../recommend/biased-mf.js";
+import { RecommenderModel } from "../recommend/model.js";
 import { RecommendIndex } from "./recommend-index.js";
 
 const table = syntheticRatings({ users: 60, items: 41, ratings: 1200, seed: 5 });
@@ -28,7 +30,7 @@ describe("RecommendIndex", () => {
           const want = model.recommend(user, opts);
           const got = ix.recommend(user, opts);
           expect(got.items.map((x) => [x.item, x.rank])).toEqual(want.items.map((x) => [x.item, x.rank]));
-          got.items.forEach((x, r) => expect(x.score).toBeCloseTo(want.items[r].score, 9));
+          got.items.forEach((x, r) => expect(x.score).toBe(want.items[r].score)); // the learner's own arithmetic
           expect(got.strategy).toBe("model");
         }
       }
@@ -36,4 +38,18 @@ describe("RecommendIndex", () => {
       expect(() => ix.recommend(model.userIds[0], { k: 0 })).toThrow(/k must be/);
     });
   }
+
+  it("finds the exact top K when scores differ below f32 resolution (the screen's bound lets the exact pass decide)", () => {
+    const n = 3000, k = 3;
+    // Item i scores 2 + 1e-12·π(i) for a seeded permutation π: f32 sees one value; only f64 tells them apart.
+    const perm = Array.from({ length: n }, (_, i) => (i * 1237) % n);
+    const Q = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) Q.set([1, 0.5, 0.25 + 1e-12 * perm[i]], i * k);
+    const fitted = new FittedBiasedMF("svd", { mu: 0, bu: new Float64Array(1), bi: new Float64Array(n), P: Float64Array.of(1, 1, 4), Q, k });
+    const info = { model: "svd", params: {}, columns: { user: "u", item: "i", rating: "r" }, ratingRange: [0, 9] as [number, number], millraceVersion: "t", createdAt: "t" };
+    const model = new RecommenderModel(info, ["u0"], Array.from({ length: n }, (_, i) => `i${i}`), fitted, Int32Array.of(0, 1), Int32Array.of(perm.indexOf(n - 1)), new Float64Array(n));
+    const want = model.recommend("u0", { k: 10 });
+    expect(want.items[0].item).toBe(`i${perm.indexOf(n - 2)}`); // the best one is seen, so excluded
+    expect(new RecommendIndex(model).recommend("u0", { k: 10 }).items).toEqual(want.items);
+  });
 });

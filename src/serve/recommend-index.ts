@@ -49,64 +49,63 @@ export class RecommendIndex {
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new ValidationError(`k must be an integer in 1..${MAX_K}, got ${k}`, { path: "k" });
     const m = this.model;
     const u = m.userCode(user);
-    let s: Float64Array;
+    const sc = this.scorer;
+    let s: Float64Array | Float32Array;
+    let bound = 0;
     if (u < 0) {
       const f = m.fitted;
-      const vec = opts.features && this.scorer && f instanceof FittedTwoTower ? f.coldUser(opts.features) : null;
+      const vec = opts.features && sc && f instanceof FittedTwoTower ? f.coldUser(opts.features) : null;
       if (!vec || !(f instanceof FittedTwoTower)) return this.popular(user, opts);
-      s = this.scorer!.scoreVector(vec, f.s.mu);
-    } else if (this.scorer) s = this.scorer.score(u);
-    else m.fitted.scoreItems(u, (s = this.scratch));
+      bound = sc!.scoreVector(vec, f.s.mu);
+      s = sc!.approx;
+    } else if (sc) {
+      bound = sc.score(u);
+      s = sc.approx;
+    } else m.fitted.scoreItems(u, (s = this.scratch));
     if (u >= 0 && opts.excludeSeen !== false) {
       const seen = m.seenBy(u);
       for (let e = 0; e < seen.length; e++) s[seen[e]] = -Infinity;
     }
-    let filled: number;
+    let codes: number[] | null = null;
     if (opts.candidates) {
       const gen = ++this.generation;
-      const codes: number[] = [];
+      codes = [];
       for (const c of opts.candidates) {
         const i = m.itemCode(String(c));
         if (i >= 0 && this.stamp[i] !== gen) (this.stamp[i] = gen), codes.push(i);
       }
-      filled = 0;
-      for (const i of codes) filled = this.offer(s, i, k, filled);
-    } else {
-      filled = this.select(s, k);
+    }
+    let filled = this.select(s, codes, k, -Infinity, null);
+    if (sc && filled > 0) {
+      // Exact pass: every item whose screened score is within 2·bound of the screened k-th can still be in the exact
+      // top k (each screened score is within `bound` of the exact one); rescore those in f64 and select again.
+      const floor = filled < k ? -Infinity : this.topScore[k - 1] - 2 * bound;
+      filled = this.select(s, codes, k, floor, sc);
     }
     const items: RecommendedItem[] = new Array(filled);
     for (let r = 0; r < filled; r++) items[r] = { item: m.itemIds[this.topItem[r]], score: this.topScore[r], rank: r + 1 };
     return u >= 0 ? { user, items, strategy: "model" } : { user, items, strategy: "features", cold_start: "features" };
   }
 
-  private popular(user: string, opts: ServeOptions): ServedRecommendation {
-    const { features, ...rest } = opts;
-    const rec = this.model.recommend(user, rest);
-    const why = !features
-      ? ""
-      : this.model.fitted instanceof FittedTwoTower
-        ? "; the features were not used: this two_tower model was trained without user features"
-        : `; the features were not used: ${this.model.name} has no feature tower (two_tower with user_features has)`;
-    return { ...rec, strategy: "popularity", cold_start: "popularity", ...(rec.note ? { note: rec.note + why } : {}) };
-  }
-
-  /** Top k of the whole catalogue: ties go to the lower item code, -Infinity and NaN never ranked. */
-  private select(s: Float64Array, k: number): number {
+  /**
+   * Top k over all items (or `codes`) whose score in `s` is ≥ floor and finite, by `exact` scores when given, else by
+   * `s`; ties go to the lower item code. Returns how many were kept.
+   */
+  private select(s: Float64Array | Float32Array, codes: number[] | null, k: number, floor: number, exact: DotScorer | null): number {
     let filled = 0;
-    let floor = -Infinity; // the k-th best so far once full
-    for (let i = 0; i < s.length; i++) {
+    const n = codes ? codes.length : s.length;
+    for (let x = 0; x < n; x++) {
+      const i = codes ? codes[x] : x;
       const v = s[i];
-      if (!(v > floor) && (filled === k || !(v > -Infinity))) continue;
-      filled = this.offer(s, i, k, filled);
-      if (filled === k) floor = this.topScore[k - 1];
+      if (!(v > -Infinity) || v < floor) continue;
+      if (!exact && filled === k && !(v > this.topScore[k - 1]) && !(v === this.topScore[k - 1] && i < this.topItem[k - 1])) continue;
+      filled = this.offer(exact ? exact.exact(i) : v, i, k, filled);
     }
     return filled;
   }
 
-  /** Inserts item i if it beats the current k-th (score, then lower code); returns the new fill. */
-  private offer(s: Float64Array, i: number, k: number, filled: number): number {
-    const v = s[i];
-    if (!(v > -Infinity)) return filled;
+  /** Inserts item i with score v if it beats the current k-th (score, then lower code); returns the new fill. */
+  private offer(v: number, i: number, k: number, filled: number): number {
     const { topItem, topScore } = this;
     if (filled === k && (v < topScore[k - 1] || (v === topScore[k - 1] && i > topItem[k - 1]))) return filled;
     let r = filled < k ? filled++ : k - 1;
@@ -118,6 +117,17 @@ export class RecommendIndex {
     topScore[r] = v;
     topItem[r] = i;
     return filled;
+  }
+
+  private popular(user: string, opts: ServeOptions): ServedRecommendation {
+    const { features, ...rest } = opts;
+    const rec = this.model.recommend(user, rest);
+    const why = !features
+      ? ""
+      : this.model.fitted instanceof FittedTwoTower
+        ? "; the features were not used: this two_tower model was trained without user features"
+        : `; the features were not used: ${this.model.name} has no feature tower (two_tower with user_features has)`;
+    return { ...rec, strategy: "popularity", cold_start: "popularity", ...(rec.note ? { note: rec.note + why } : {}) };
   }
 }
 
