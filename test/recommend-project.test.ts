@@ -1,7 +1,8 @@
 // A recommendation project end to end through `millrace run` (examples/recommend: generated ratings, user and item
 // catalogues, SQL models): the candidates train as runs, the best is registered and takes the alias; a rerun trains
-// nothing; a worse candidate (popularity) is registered but refused by the gate on held-out NDCG@10; `millrace
-// serve` answers /recommend from the alias's version with the same list the artifact gives in process.
+// nothing; a worse candidate (popularity) is registered but refused by the gate on held-out NDCG@10; a run killed
+// before its gate is gated by the next; `millrace serve` answers /recommend from the alias's version with the same
+// list the artifact gives in process.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,5 +63,19 @@ describe("millrace run on a recommendation project", () => {
     expect(m.reason).toMatch(/not promoted: ndcg_at_10 .* vs production v1/);
     const holder = await Workspace.useStores(loadProject(dir), (w) => w.registry.aliasVersion("films", "production"));
     expect(holder?.version).toBe(1);
+  }, 120_000);
+
+  it("a run killed between registering and gating leaves the version ungated; the next run gates it", () => {
+    const killed = millrace(["run", dir, "--json"], { MILLRACE_FAILPOINT: "recommend:after-version" });
+    expect(killed.code).not.toBe(0);
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("retrain: always", "retrain: on_new_data"));
+    const r = millrace(["run", dir, "--json"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.json.training.trained).toBe(false);
+    expect(r.json.model).toMatchObject({ version: 3, candidate: "popular", promoted: false, resumed: true });
+    expect(r.json.tasks["recommend:register"].note).toMatch(/films v3 \(popular\) registered, not promoted; vs v1 on \d+ held-out interactions/);
+    const again = millrace(["run", dir, "--json"]);
+    expect(again.json.model).toBeUndefined();
+    expect(again.json.tasks["recommend:register"].note).toMatch(/v3 already gated \(rejected\)/);
   }, 120_000);
 });

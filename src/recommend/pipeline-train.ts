@@ -3,6 +3,7 @@
 // held-out) registered, and the gate deciding on held-out interactions neither it nor production trained on.
 
 import { describeError } from "../errors.js";
+import { failpoint } from "../flow/failpoint.js";
 import { defaultMetric, higherIsBetter } from "../learn/metric-registry.js";
 import type { Project } from "../project/load-project.js";
 import type { CandidateConfig, RecommendationDatasetConfig } from "../project/config.js";
@@ -13,7 +14,8 @@ import type { Registry } from "../registry/registry.js";
 import type { MetadataStore } from "../store/metadata-store.js";
 import type { Tracker } from "../track/tracker.js";
 import { gateComparison } from "./compare.js";
-import { loadRecommender } from "./model.js";
+import { relevanceRule, type Relevance } from "./evaluate.js";
+import { loadRecommender, type RecommenderModel } from "./model.js";
 import { heldOut, subTable, type InteractionData } from "./pipeline-data.js";
 import { RecommenderPredictor } from "./predictor.js";
 import { trainRecommender, type RecTrainResult } from "./train.js";
@@ -32,6 +34,8 @@ export interface RecPromotion {
   candidate: string;
   alias: string;
   decision: GateDecision;
+  /** True when this run finished the gate of a version an interrupted run registered. */
+  resumed?: boolean;
 }
 
 type Stores = { project: Project; tracker: Tracker; meta: MetadataStore; registry: Registry };
@@ -123,11 +127,32 @@ export function pickBestRecommender(outputs: readonly RecCandidateOutput[], metr
 
 const GATE_TAG = "gate";
 
-export async function registerRecommender(r: Stores, data: InteractionData, outputs: readonly RecCandidateOutput[], note: (s: string) => void): Promise<RecPromotion | null> {
+/**
+ * `alreadyTrainedBy`: the version an earlier run registered on these interactions; when that run died before its
+ * gate (no gate tag on its run), the gate decides now, as the tabular register step does.
+ */
+export async function registerRecommender(
+  r: Stores, data: InteractionData, outputs: readonly RecCandidateOutput[], note: (s: string) => void, alreadyTrainedBy: { version: number } | null = null,
+): Promise<RecPromotion | null> {
   const cfg = r.project.config;
   if (outputs.length === 0) {
-    note("nothing trained, nothing registered");
-    return null;
+    if (!alreadyTrainedBy) {
+      note("nothing trained, nothing registered");
+      return null;
+    }
+    const version = await r.registry.get(cfg.registry.model, alreadyTrainedBy.version);
+    const run = await r.meta.getRun(version.runId);
+    if (run?.tags[GATE_TAG]) {
+      note(`nothing trained: v${version.version} already gated (${run.tags[GATE_TAG]})`);
+      return null;
+    }
+    note(`v${version.version} was registered by an interrupted run and never gated: gating it now`);
+    const model = loadRecommender(await r.registry.loadArtifact(version));
+    const ds = datasetOf(r.project);
+    const trainRatings = data.interactions.ratings ? Float64Array.from(data.train, (x) => data.interactions.ratings![x]) : null;
+    const metrics = Object.fromEntries(Object.entries(version.metrics).filter(([k]) => !k.startsWith("cv_")));
+    const out = await gateRecommender(r, data, version, model, metrics, relevanceRule(trainRatings, ds.relevant), run?.name ?? `v${version.version}`, note);
+    return { ...out, resumed: true };
   }
   const metric = recommendationMetric(r.project);
   const best = pickBestRecommender(outputs, metric);
@@ -145,7 +170,16 @@ export async function registerRecommender(r: Stores, data: InteractionData, outp
     inputExample: { [user]: model.userIds[0], [item]: model.itemIds[0] },
   });
   await r.meta.addLineage([{ from: ids.table(data.table), to: ids.dataset(data.id), kind: "derived_from" }]);
+  failpoint("recommend:after-version");
+  return gateRecommender(r, data, version, model, best.result.metrics, best.result.relevance, best.candidate.name, note);
+}
 
+async function gateRecommender(
+  r: Stores, data: InteractionData, version: ModelVersion, model: RecommenderModel, testMetrics: Record<string, number>, relevance: Relevance, candidate: string,
+  note: (s: string) => void,
+): Promise<RecPromotion> {
+  const cfg = r.project.config;
+  const metric = recommendationMetric(r.project);
   const gate = cfg.registry.gate;
   const alias = cfg.registry.alias;
   const policy = gatePolicy(gate, metric);
@@ -156,13 +190,13 @@ export async function registerRecommender(r: Stores, data: InteractionData, outp
     try {
       // Both scored on this dataset's held-out interactions, minus the pairs either trained on (same K, same relevance).
       const champion = loadRecommender(await r.registry.loadArtifact(production));
-      comparison = gateComparison(champion, model, heldOut(data.interactions, data.test), K, best.result.relevance, metric);
+      comparison = gateComparison(champion, model, heldOut(data.interactions, data.test), K, relevance, metric);
     } catch (e) {
       productionError = describeError(e);
     }
   }
   let decision = decideGate({
-    candidate: { version: version.version, metrics: best.result.metrics },
+    candidate: { version: version.version, metrics: testMetrics },
     production: production ? { version: production.version, metrics: {} } : null,
     ...(comparison ? { comparison } : {}),
     policy,
@@ -175,10 +209,10 @@ export async function registerRecommender(r: Stores, data: InteractionData, outp
   await r.meta.mergeTags(version.runId, { [GATE_TAG]: decision.promote ? "promoted" : "rejected", gate_version: String(version.version), gate_reason: decision.reason.slice(0, 2000) });
   const c = decision.comparison;
   note(
-    `${cfg.registry.model} v${version.version} (${best.candidate.name}) ${decision.promote ? `→ ${alias}` : "registered, not promoted"}` +
+    `${cfg.registry.model} v${version.version} (${candidate}) ${decision.promote ? `→ ${alias}` : "registered, not promoted"}` +
       (c && !c.unavailable ? `; vs v${production!.version} on ${c.rows} held-out interactions: ${metric} ${fmt(c.challenger)} vs ${fmt(c.champion)}` : ""),
   );
-  return { version: await r.registry.get(cfg.registry.model, version.version), candidate: best.candidate.name, alias, decision };
+  return { version: await r.registry.get(cfg.registry.model, version.version), candidate, alias, decision };
 }
 
 const fmt = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(4) : String(v));

@@ -30,7 +30,8 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
     }
     const dataTask = taskOf(recommendKind, "recommend:data", [from], async ({ r, output, note }): Promise<DataOut> => {
       const data = await readInteractionData(r.lake, output(from as TaskRef<TableOutput>).table, ds, cfg.train.cv_folds);
-      const prior = (await r.meta.listModelVersions(cfg.registry.model)).find((m) => m.datasetId === data.id);
+      // The latest version on these interactions: the one a killed run may have left ungated.
+      const prior = (await r.meta.listModelVersions(cfg.registry.model)).filter((m) => m.datasetId === data.id).sort((a, b) => b.version - a.version)[0];
       const alreadyTrainedBy = prior && cfg.train.retrain === "on_new_data" && !ctx.retrain ? { name: prior.name, version: prior.version } : null;
       note(
         `${data.id}: ${data.interactions.users.length} interactions (${data.train.length} train / ${data.test.length} held out by (user, item) pair)` +
@@ -52,7 +53,8 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
     const trained = trainTasks.map((t) => t.ref as TaskRef<CandidateOut>);
     const registerTask = taskOf(recommendKind, "recommend:register", [dataRef, ...trained], async ({ r, output, note }) => {
       const outs = trained.map((t) => output(t).out).filter((o): o is RecCandidateOutput => o !== null);
-      return { stage: "register" as const, promotion: await registerRecommender(r, output(dataRef).data, outs, note) };
+      const d = output(dataRef);
+      return { stage: "register" as const, promotion: await registerRecommender(r, d.data, outs, note, d.alreadyTrainedBy) };
     });
     return [dataTask, ...trainTasks, registerTask];
   },
@@ -66,6 +68,7 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
       summary.model = {
         name: p.version.name, version: p.version.version, candidate: p.candidate, alias: p.alias, promoted: p.decision.promote,
         reason: p.decision.reason, checks: p.decision.checks, ...(p.decision.comparison ? { comparison: p.decision.comparison } : {}),
+        ...(p.resumed ? { resumed: true } : {}),
       };
     }
   },
