@@ -78,6 +78,11 @@ describe("/recommend", () => {
     const known = await read(await ask({ user: "u0004", k: 5, features: { taste: 2 } }));
     expect(known.strategy).toBe("model");
     expect(known.cold_start).toBeUndefined();
+    const viaGet = await read(await ttApp.fetch(new Request(`http://x/recommend?user=new-7&k=5&features=${encodeURIComponent(JSON.stringify({ taste: 2, segment: "high" }))}`)));
+    expect(viaGet.items).toEqual(hi.items);
+    const notJson = await ttApp.fetch(new Request("http://x/recommend?user=new-7&features=taste:2"));
+    expect(notJson.status).toBe(400);
+    expect((await read(notJson)).path).toBe("features");
     for (const [features, field] of [[{ color: "red" }, "features.color"], [{ taste: "high" }, "features.taste"], [{ segment: [1] }, "features.segment"]] as const) {
       const r = await ask({ user: "new-5", features });
       expect(r.status, JSON.stringify(features)).toBe(400);

@@ -35,12 +35,19 @@ function parseRequest(raw: unknown): z.infer<typeof RecommendBody> {
   throw new ValidationError(message, { path: field, hint: 'send {"user": "<id>", "k": 10, "exclude_seen": true, "candidates": ["<item>", ...], "features": {"<name>": value}}' });
 }
 
-/** The query string of GET /recommend as the body's fields (k and exclude_seen as numbers / booleans). */
+/** The query string of GET /recommend as the body's fields (k and exclude_seen as numbers / booleans, features as JSON). */
 function fromQuery(q: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...q };
   if (q.k !== undefined) out.k = /^\d+$/.test(q.k) ? Number(q.k) : q.k;
   if (q.exclude_seen !== undefined) out.exclude_seen = q.exclude_seen === "true" ? true : q.exclude_seen === "false" ? false : q.exclude_seen;
   if (q.candidates !== undefined) out.candidates = q.candidates.split(",");
+  if (q.features !== undefined) {
+    try {
+      out.features = JSON.parse(q.features);
+    } catch {
+      throw new ValidationError("features: not JSON", { path: "features", hint: 'GET /recommend?user=new&features={"age":31,"plan":"pro"} (URL-encoded)' });
+    }
+  }
   return out;
 }
 
