@@ -68,6 +68,11 @@ describe("monitoring served lists through millrace serve", () => {
     expect(metrics).toMatch(/millrace_recommend_score_psi\{model="films",version="1"\} \d/);
     expect(metrics).toContain('millrace_recommend_lists_total{model="films",version="1",strategy="model"} 150');
 
+    // The dashboard's evaluation of a version is tabular: for a recommender it says so (400), not a 500.
+    const evaluation = await fetch(`${url}/api/models/films/1/evaluation`, { headers: auth });
+    expect(evaluation.status).toBe(400);
+    expect(((await evaluation.json()) as any).message).toMatch(/films v1 is a recommender/);
+
     await sp.close();
     sp = undefined;
     const logDir = path.join(project.paths.predictions, "films", "1");

@@ -9,6 +9,7 @@ import { permutationImportance } from "../learn/importance.js";
 import { defaultMetric, metricDef } from "../learn/metric-registry.js";
 import { loadModel, type Model } from "../learn/model.js";
 import type { Frame, ModelVersion } from "../records.js";
+import { isRecommenderArtifact } from "../recommend/predictor.js";
 import type { BinaryEvaluation, EvaluationReport, RegressionEvaluation } from "./evaluation-report.js";
 
 export type { BinaryEvaluation, EvaluationReport, RegressionEvaluation };
@@ -58,7 +59,9 @@ export async function versionEvaluation(r: Resources, mv: ModelVersion): Promise
 /** Scores the version's test rows with its artifact and summarises the answers (no caching). */
 export async function evaluateVersion(r: Resources, mv: ModelVersion): Promise<EvaluationReport> {
   const t0 = performance.now();
-  const model = loadModel(await r.registry.loadArtifact(mv));
+  const bytes = await r.registry.loadArtifact(mv);
+  if (isRecommenderArtifact(bytes)) throw new ValidationError(`${mv.name} v${mv.version} is a recommender: no tabular evaluation`, { path: "version", hint: "its held-out rating and ranking metrics (ndcg_at_10, …) are the version's metrics" });
+  const model = loadModel(bytes);
   const ds = await loadDataset(r, mv.datasetId);
   const { target, positive } = ds.dataset;
   const rows = ds.test;

@@ -34,13 +34,16 @@ export class RecommenderPredictor implements Predictor {
 
 export const isRecommenderPredictor = (p: Predictor): p is RecommenderPredictor => p instanceof RecommenderPredictor;
 
+/** True for an artifact written by recommendation training (false for tabular models and unreadable bytes). */
+export function isRecommenderArtifact(bytes: Uint8Array): boolean {
+  try {
+    return (decodeArtifact(bytes) as { kind?: unknown })?.kind === "millrace-recommender";
+  } catch {
+    return false;
+  }
+}
+
 /** A recommender artifact as a Predictor, or null for any other artifact (the caller loads it as a tabular model). */
 export function loadRecommenderPredictor(bytes: Uint8Array): RecommenderPredictor | null {
-  let kind: unknown;
-  try {
-    kind = (decodeArtifact(bytes) as { kind?: unknown })?.kind;
-  } catch {
-    return null;
-  }
-  return kind === "millrace-recommender" ? new RecommenderPredictor(loadRecommender(bytes)) : null;
+  return isRecommenderArtifact(bytes) ? new RecommenderPredictor(loadRecommender(bytes)) : null;
 }
