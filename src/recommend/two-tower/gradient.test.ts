@@ -8,7 +8,9 @@ import { Adam, Param } from "./layers.js";
 import { Tower } from "./tower.js";
 
 describe("two-tower gradients", () => {
-  it("match central finite differences for the tower, the attention encoder and the embeddings", () => {
+  // drop: the cold-start training (user_id_dropout) shows id 0 of the batch without its embedding, id statistics
+  // (the last numeric column here) and history; its embedding row must get exactly no gradient.
+  it.each([["all ids", null], ["the first id dropped", Uint8Array.of(1, 0, 0)]] as const)("match central finite differences for the tower, the attention encoder and the embeddings (%s)", (_, drop) => {
     // f64 products: a 1e-5 step is below what the default f32 products resolve (gemm.test.ts checks those).
     useGemm("f64");
     const rng = new Rng(3);
@@ -21,13 +23,13 @@ describe("two-tower gradients", () => {
       cardinality: [3],
     };
     const enc = new HistoryEncoder(7, 4, 6, 2, 5, rng);
-    const tower = new Tower(nIds, 3, 2, features, 6, [8, 4], rng);
+    const tower = new Tower(nIds, 3, 2, features, 6, [8, 4], rng, 1);
     const seq = { tokens: Int32Array.from([1, 4, 2, 6, 0, 3]), offsets: Int32Array.from([0, 3, 4, 6]) };
     const b = tower.batch(Int32Array.from([2, 0, 4, 2]));
     expect(Array.from(b.ids)).toEqual([2, 0, 4]);
     const c = Float64Array.from({ length: 3 * 4 }, () => rng.normal());
     const loss = () => {
-      const out = tower.forward(b, enc.forward(seq));
+      const out = tower.forward(b, enc.forward(seq), drop);
       let l = 0;
       for (let j = 0; j < out.length; j++) l += c[j] * out[j] + 0.5 * out[j] * out[j];
       return { l, out };
@@ -52,6 +54,7 @@ describe("two-tower gradients", () => {
       }
     }
     expect(checked).toBeGreaterThan(60);
+    if (drop) expect(Array.from(tower.idEmb.g.subarray(2 * 3, 3 * 3))).toEqual([0, 0, 0]); // id 2, dropped
     // Adam moves against the gradient and clears it.
     const q = new Param(Float64Array.from([1, -1]));
     q.g.set([2, -3]);
