@@ -363,7 +363,7 @@ describe.skipIf(chromiumReason !== null)("dashboard actions in Chromium: predict
   };
 
   beforeAll(async () => {
-    p = churnProject({ secondBatch: true });
+    p = churnProject({ secondBatch: true, roundsCandidate: true });
     server = await startServe(p.dir, { MILLRACE_API_TOKEN: TOKEN });
     const models = (await (await fetch(`${server.url}/api/models`, { headers: auth })).json()) as any;
     const versions = models.models[0].versions as any[];
@@ -479,6 +479,21 @@ describe.skipIf(chromiumReason !== null)("dashboard actions in Chromium: predict
       [false, "browser test: bring it back"],
       [true, "browser test: retire it"],
     ]);
+  });
+
+  it("draws a gbdt run's learning curve: the final fit's loss at every boosting round, apart from the CV folds", async () => {
+    const runId = p.summaries[0].candidates.find((c: any) => c.candidate === "gbdt_rounds").runId;
+    const detail = (await (await fetch(`${server.url}/api/runs/${runId}`, { headers: auth })).json()) as any;
+    const curve = detail.curves.train_binary_logloss as { step: number; value: number }[];
+    expect(curve.map((q) => q.step)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(curve[24].value).toBeLessThan(curve[0].value);
+    expect(Object.keys(detail.series).length).toBeGreaterThan(0);
+    expect(Object.keys(detail.series).every((k) => k.startsWith("cv_"))).toBe(true);
+    await page.goto(`${server.url}/ui/runs/${runId}`);
+    await page.locator("[data-learning-curve]").scrollIntoViewIfNeeded();
+    await page.locator("[data-learning-curve] canvas").waitFor();
+    expect((await page.locator("[data-learning-curve]").getAttribute("data-learning-curve"))!.split(",").sort()).toEqual(Object.keys(detail.curves).sort());
+    await shoot("run-learning-curve");
   });
 
   it("edits a run's note and tags with the token; they stay after a reload, and the edits are audited", async () => {

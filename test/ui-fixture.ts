@@ -13,9 +13,10 @@ export interface UiProject {
 
 /**
  * The example with 3-fold CV and a 3-trial search on the gbdt candidate, run once (twice with `secondBatch`).
- * `pruning`: a 6-trial search with pruning over a wider learning rate, where two trials are pruned.
+ * `pruning`: a 6-trial search with pruning over a wider learning rate, where two trials are pruned. `roundsCandidate`: a
+ * third candidate, a 25-round gbdt without a search, whose run has a learning curve.
  */
-export function churnProject(opts: { secondBatch?: boolean; pruning?: boolean } = {}): UiProject {
+export function churnProject(opts: { secondBatch?: boolean; pruning?: boolean; roundsCandidate?: boolean } = {}): UiProject {
   const dir = copyExample();
   const yaml = path.join(dir, "millrace.yaml");
   const text = fs.readFileSync(yaml, "utf8");
@@ -28,7 +29,12 @@ export function churnProject(opts: { secondBatch?: boolean; pruning?: boolean } 
         : "      params: { n_estimators: 60, max_depth: 3, min_child_weight: 5 }\n      search:\n        method: random\n        trials: 3\n        prune: false\n        space:\n          learning_rate: { type: float, low: 0.05, high: 0.3, log: true }",
     );
   if (tuned === text || !tuned.includes("trials: ")) throw new Error("examples/churn/millrace.yaml changed: update test/ui-fixture.ts");
-  fs.writeFileSync(yaml, tuned);
+  // A gbdt without a search: its run keeps the final fit's loss per boosting round (a search's refit does not, yet).
+  const withRounds = opts.roundsCandidate
+    ? tuned.replace("\nregistry:", "    - name: gbdt_rounds\n      model: gbdt\n      params: { n_estimators: 25, learning_rate: 0.1, max_depth: 3 }\n\nregistry:")
+    : tuned;
+  if (withRounds === tuned && opts.roundsCandidate) throw new Error("examples/churn/millrace.yaml changed: update test/ui-fixture.ts");
+  fs.writeFileSync(yaml, withRounds);
   const summaries = [runPipeline(dir)];
   if (opts.secondBatch) {
     addMarchBatch(dir);
