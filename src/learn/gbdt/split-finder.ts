@@ -120,6 +120,16 @@ export function findBestSplit(
   }
 }
 
+/** Scratch of categoricalSplit (one thread per module instance): at most 256 bins and the missing slot. */
+const usedBuf = new Int32Array(257);
+const rankBuf = new Int32Array(257);
+const keyBuf = new Float64Array(257);
+
+/**
+ * Many-vs-many (or one-vs-rest up to maxCatToOnehot used levels) split of a categorical feature. Written over
+ * preallocated scratch without closures: on wa_churn (16 categoricals, 200 trees) the array-and-closure version
+ * allocated per node and feature.
+ */
 function categoricalSplit(
   hist: Float64Array,
   base: number,
@@ -132,46 +142,62 @@ function categoricalSplit(
   p: SplitParams,
   best: SplitInfo,
 ): void {
-  const used: number[] = [];
-  for (let b = 0; b <= nb; b++) if (hist[2 * (base + b) + 1] > 0) used.push(b);
-  if (used.length < 2) return;
+  let nUsed = 0;
+  for (let b = 0; b <= nb; b++) if (hist[2 * (base + b) + 1] > 0) usedBuf[nUsed++] = b;
+  if (nUsed < 2) return;
   const minH = Math.max(p.minChildWeight, 1e-12);
   let bestLocal = Math.max(best.gain, p.minSplitGain);
-  let chosen: number[] | null = null;
+  // The winner: one level (onehot), or the first `take` of the ranking read forward (dir 0) or backward (dir 1).
+  let winOne = -1;
+  let winDir = -1;
+  let winTake = 0;
   let cg = 0;
   let ch = 0;
-  const consider = (members: number[], gl: number, hl: number, extraL2: number): void => {
-    const hr = H - hl;
-    if (hl < minH || hr < minH || hl * cntFactor < p.minDataInLeaf || hr * cntFactor < p.minDataInLeaf) return;
-    const gain = leafGain(gl, hl, p, extraL2) + leafGain(G - gl, hr, p, extraL2) - parent;
-    if (gain > bestLocal) (bestLocal = gain), (chosen = members.slice()), (cg = gl), (ch = hl);
-  };
-  if (used.length <= p.maxCatToOnehot) {
-    for (const b of used) consider([b], hist[2 * (base + b)], hist[2 * (base + b) + 1], 0);
+  let m = 0;
+  if (nUsed <= p.maxCatToOnehot) {
+    for (let j = 0; j < nUsed; j++) {
+      const b = usedBuf[j];
+      const gl = hist[2 * (base + b)];
+      const hl = hist[2 * (base + b) + 1];
+      const hr = H - hl;
+      if (hl < minH || hr < minH || hl * cntFactor < p.minDataInLeaf || hr * cntFactor < p.minDataInLeaf) continue;
+      const gain = leafGain(gl, hl, p) + leafGain(G - gl, hr, p) - parent;
+      if (gain > bestLocal) (bestLocal = gain), (winOne = b), (cg = gl), (ch = hl);
+    }
   } else {
-    // Categories with too little data are not ranked (they stay right): their gradient ratio is noise.
-    const ranked = used.filter((b) => hist[2 * (base + b) + 1] * cntFactor >= p.catSmooth);
-    const ratio = (b: number) => hist[2 * (base + b)] / (hist[2 * (base + b) + 1] + p.catSmooth);
-    ranked.sort((a, b) => ratio(a) - ratio(b) || a - b);
-    const maxTake = Math.min(p.maxCatThreshold, Math.floor((ranked.length + 1) / 2));
-    for (const order of [ranked, ranked.slice().reverse()]) {
+    // Categories with too little data are not ranked (they stay right): their gradient ratio is noise. Ranked by
+    // G / (H + cat_smooth), ties by bin: an insertion sort (stable, levels in bin order), as sort() with that order.
+    for (let j = 0; j < nUsed; j++) {
+      const b = usedBuf[j];
+      const h = hist[2 * (base + b) + 1];
+      if (h * cntFactor < p.catSmooth) continue;
+      const key = hist[2 * (base + b)] / (h + p.catSmooth);
+      let i = m++;
+      while (i > 0 && keyBuf[i - 1] > key) (keyBuf[i] = keyBuf[i - 1]), (rankBuf[i] = rankBuf[i - 1]), i--;
+      keyBuf[i] = key;
+      rankBuf[i] = b;
+    }
+    const maxTake = Math.min(p.maxCatThreshold, Math.floor((m + 1) / 2));
+    for (let dir = 0; dir < 2; dir++) {
       let gl = 0;
       let hl = 0;
-      const members: number[] = [];
-      for (let j = 0; j < maxTake && j < order.length - 1; j++) {
-        const b = order[j];
+      for (let j = 0; j < maxTake && j < m - 1; j++) {
+        const b = rankBuf[dir === 0 ? j : m - 1 - j];
         gl += hist[2 * (base + b)];
         hl += hist[2 * (base + b) + 1];
-        members.push(b);
         if (hl * cntFactor < p.minDataPerGroup) continue;
         if ((H - hl) * cntFactor < p.minDataPerGroup) break;
-        consider(members, gl, hl, p.catL2);
+        const hr = H - hl;
+        if (hl < minH || hr < minH || hl * cntFactor < p.minDataInLeaf || hr * cntFactor < p.minDataInLeaf) continue;
+        const gain = leafGain(gl, hl, p, p.catL2) + leafGain(G - gl, hr, p, p.catL2) - parent;
+        if (gain > bestLocal) (bestLocal = gain), (winDir = dir), (winTake = j + 1), (cg = gl), (ch = hl);
       }
     }
   }
-  if (chosen === null) return;
+  if (winOne < 0 && winDir < 0) return;
   const catLeft = new Uint8Array(nb + 1);
-  for (const b of chosen as number[]) catLeft[b] = 1;
+  if (winOne >= 0) catLeft[winOne] = 1;
+  else for (let j = 0; j < winTake; j++) catLeft[rankBuf[winDir === 0 ? j : m - 1 - j]] = 1;
   const hm = hist[2 * (base + nb) + 1];
   best.gain = bestLocal;
   best.feature = f;
