@@ -81,4 +81,14 @@ describe("partitions by column", () => {
       expect((await r.lake.current("silver.events"))!.version).toBe(after.version);
     });
   });
+
+  it("refuses a partition_by without its start and an SLA it cannot read, naming the key", () => {
+    const file = "/tmp/millrace.yaml";
+    expect(() => projectFromYaml(YAML.replace(", start: 2026-01-01", ""), file)).toThrow(/partition_by\.start/);
+    const withSla = (sla: string) => projectFromYaml(YAML.replace("    tasks: [ingest, transform]", `    tasks: [ingest, transform]\n    sla: ${sla}`), file).config.pipelines!.daily.sla;
+    expect(withSla('"2h"')).toBe(7_200_000);
+    expect(withSla('{ deadline: "0 9 * * *", timezone: Europe/Paris }')).toEqual({ deadline: "0 9 * * *", timezone: "Europe/Paris" });
+    expect(() => projectFromYaml(YAML.replace("    tasks: [ingest, transform]", '    tasks: [ingest, transform]\n    sla: "soon"'), file)).toThrow(/sla[\s\S]*"soon" is not a duration/);
+    expect(() => projectFromYaml(YAML.replace("    tasks: [ingest, transform]", '    tasks: [ingest, transform]\n    sla: { deadline: "every morning" }'), file)).toThrow(/sla\.deadline[\s\S]*not a cron expression/);
+  });
 });

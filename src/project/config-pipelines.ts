@@ -61,16 +61,25 @@ const partitionsSchema = z.strictObject({
     .describe("Regular expression whose first group reads a landing file's date (YYYY-MM-DD or YYYY-MM) from its name: a partition's run ingests only the files of its date."),
 });
 
-/** A pipeline's SLA: each run must succeed within a duration of its start (its tick's due time), or by a deadline cron. */
+const slaDeadlineSchema = z.strictObject({
+  deadline: cronSchema.describe("Cron of the deadlines, e.g. \"0 9 * * *\": by each, the pipeline must have succeeded since the one before."),
+  timezone: timezoneSchema.optional().describe("Time zone of the deadline cron (default: the pipeline's)."),
+});
+type Sla = number | z.infer<typeof slaDeadlineSchema>;
+
+/**
+ * A pipeline's SLA: each run must succeed within a duration of its start (its tick's due time), or by a deadline
+ * cron. Read by shape (an object is a deadline), so a bad value gets the message of the form it was meant as.
+ */
 export const slaSchema = z
-  .union([
-    durationSchema,
-    z.strictObject({
-      deadline: cronSchema.describe("Cron of the deadlines, e.g. \"0 9 * * *\": by each, the pipeline must have succeeded since the one before."),
-      timezone: timezoneSchema.optional().describe("Time zone of the deadline cron (default: the pipeline's)."),
-    }),
-  ])
-  .describe("Service level: \"2h\" (each run, from its scheduled time or start, succeeds within 2 hours) or { deadline: \"0 9 * * *\" }; a miss raises sla_missed alerts (pipeline_alerts).");
+  .union([z.number(), z.string(), z.record(z.string(), z.unknown())])
+  .transform((v, ctx): Sla => {
+    const parsed = typeof v === "object" ? slaDeadlineSchema.safeParse(v) : durationSchema.safeParse(v);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    return z.NEVER;
+  })
+  .describe("Service level: \"2h\" (each run, from its scheduled time or start, succeeds within 2 hours) or { deadline: \"0 9 * * *\", timezone }; a miss raises sla_missed alerts (pipeline_alerts).");
 
 const pipelineSchema = z.strictObject({
   tasks: z
