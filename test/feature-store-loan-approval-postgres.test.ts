@@ -90,5 +90,5 @@ describe("loan approval fed from PostgreSQL", () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.features[0].income).toBe(777777); // serving reads the latest profile
     expect(body.provenance).toMatchObject({ model: "loan_approval", version: second.json.model?.promoted ? second.json.model.version : 1 });
-  });
+   }, 240_000); // two pipeline runs and a server: 53 s at load 16
 });
