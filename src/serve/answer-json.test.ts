@@ -22,6 +22,39 @@ describe("answersJson", () => {
     }
   });
 
+  it("equals JSON.stringify on batches written by the shape's generated writer, whatever deviates from the shape", () => {
+    const base = (i: number): Record<string, unknown> => ({ label: i % 2 ? "Yes" : "No", probabilities: { No: 1 / (i + 3), Yes: 1 - 1 / (i + 3) } });
+    const odd: unknown[] = [
+      { label: "No", probabilities: { Yes: 0.1, No: 0.9 } },
+      { probabilities: { No: 0.9, Yes: 0.1 }, label: "No" },
+      { label: "No", probabilities: { No: 0.9, Yes: 0.1 }, extra: 1 },
+      { label: "No", probabilities: { No: 0.9 } },
+      { label: undefined, probabilities: { No: 0.9, Yes: 0.1 } },
+      { label: "No", probabilities: { No: NaN, Yes: -Infinity } },
+      { label: "No", probabilities: { No: -0, Yes: 1e21 } },
+      { label: 'q"\\\n\u2028\ud800', probabilities: { No: 0.5, Yes: 0.5 } },
+      { label: 3, probabilities: { No: "0.9", Yes: true } },
+      { label: "No", probabilities: null },
+      { label: "No", probabilities: Object.assign(Object.create(null), { No: 0.9, Yes: 0.1 }) },
+      { label: "No", probabilities: { No: 0.9, Yes: 0.1, toJSON: () => "j" } },
+      Object.assign(Object.create({ inherited: 1 }), { label: "No", probabilities: { No: 0.9, Yes: 0.1 } }),
+      null,
+      "text",
+      { value: 1.5 },
+    ];
+    for (let k = 0; k < odd.length; k++) {
+      const list = [...Array.from({ length: 20 }, (_, i) => base(i)), odd[k], base(99)];
+      expect(answersJson(list)).toBe(JSON.stringify(list));
+    }
+    const shapes: unknown[][] = [
+      Array.from({ length: 30 }, (_, i) => ({ value: i / 7 })),
+      Array.from({ length: 30 }, (_, i) => ({ "2": i, "1": "x", flag: i % 2 === 0 })),
+      Array.from({ length: 30 }, (_, i) => ({ a: { b: { c: i } } })),
+      Array.from({ length: 30 }, (_, i) => ({ a: [i] })),
+    ];
+    for (const list of shapes) expect(answersJson(list)).toBe(JSON.stringify(list));
+  });
+
   it("ids", () => {
     const ids = Array.from({ length: 5 }, predictionId);
     expect(idsJson(ids)).toBe(JSON.stringify(ids));
