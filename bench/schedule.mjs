@@ -23,12 +23,11 @@ async function openStore() {
   return openMetadataStore(path.join(dir, "meta.db"));
 }
 
-/** What a scheduled run records around its DAG (as runPipeline does): run row, pipeline, task log, final row. */
+/** What a scheduled run records around its DAG (as runPipeline does): run row with its pipeline, task log, final row. */
 async function recordedRun(meta, runId, startedAt) {
   const orch = orchestrationOf(meta);
   await orch.activeRuns("bench", "tiny");
-  await meta.savePipelineRun({ id: runId, project: "bench", status: "running", trigger: "schedule", startedAt, endedAt: null, summary: null });
-  await orch.placeRun(runId, "tiny", null);
+  await meta.savePipelineRun({ id: runId, project: "bench", status: "running", trigger: "schedule", startedAt, endedAt: null, summary: null, placement: { pipeline: "tiny", partition: null } });
   const log = new RunLogWriter(orch, runId);
   const result = await runDag(noop, {}, { onEvent: (e) => log.onEvent(e) });
   await log.close();

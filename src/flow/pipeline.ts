@@ -98,8 +98,11 @@ async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipeli
   else opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
   let summary: PipelineSummary;
   try {
-    await r.meta.savePipelineRun({ id: pipelineRunId, project: cfg.name, status: "running", trigger, startedAt, endedAt: null, summary: null });
-    await orchestration.placeRun(pipelineRunId, def.name, opts.partition ?? null);
+    // Placed in the same write: a scheduled no-op run took 6 commits (≈2 ms each, fsynced), now 5.
+    await r.meta.savePipelineRun({
+      id: pipelineRunId, project: cfg.name, status: "running", trigger, startedAt, endedAt: null, summary: null,
+      placement: { pipeline: def.name, partition: opts.partition ?? null },
+    });
     // In process, CPU-bound tasks gain nothing from overlapping; with workers, candidates train side by side.
     const concurrency = executorOf(project) === "bullmq" ? 8 : 1;
     const flag = cancelFlag(project.paths.state, pipelineRunId);

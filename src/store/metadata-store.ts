@@ -55,6 +55,8 @@ export interface PipelineRunRecord {
   summary: unknown;
   /** Why a run failed without writing its summary (its process was killed, say). */
   error?: string | null;
+  /** Its named pipeline and partition, written with the first record (one commit, not two); kept on later saves. */
+  placement?: { pipeline: string; partition: string | null };
 }
 
 /**

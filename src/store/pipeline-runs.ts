@@ -23,9 +23,12 @@ function toRecord(r: Row): PipelineRunRecord {
 export async function savePipelineRun(db: Kysely<MetaTables>, run: PipelineRunRecord): Promise<void> {
   const summary = run.summary === undefined ? null : JSON.stringify(run.summary);
   const error = run.error ?? null;
+  const row: Row = { id: run.id, project: run.project, status: run.status, started_at: run.startedAt, ended_at: run.endedAt, summary, error, trigger_kind: run.trigger ?? null, ...ownerColumns(run.status, currentOwner()) };
+  // The placement columns come with migration 0005 (typed in orchestration.ts).
+  const placed = run.placement ? { ...row, pipeline: run.placement.pipeline, partition_key: run.placement.partition } : row;
   await db
     .insertInto("pipeline_runs")
-    .values({ id: run.id, project: run.project, status: run.status, started_at: run.startedAt, ended_at: run.endedAt, summary, error, trigger_kind: run.trigger ?? null, ...ownerColumns(run.status, currentOwner()) })
+    .values(placed as Row)
     // The owner stays as first written: it says which process ran the record, whatever wrote it last.
     .onConflict((oc) => oc.column("id").doUpdateSet({ status: run.status, ended_at: run.endedAt, summary, error: sql`coalesce(${error}, pipeline_runs.error)` }))
     .execute();
