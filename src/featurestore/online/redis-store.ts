@@ -11,7 +11,9 @@ export class RedisOnlineStore implements OnlineStore {
   private readonly prefix: string;
 
   constructor(url: string, project: string) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    // No enableAutoPipelining: a lookup is one GET/MGET per view, and coalescing them cost 79–105 µs CPU per lookup
+    // against 50–64 µs without (20,000 cold lookups of 50 features, load 12; p50 0.062 → 0.050 ms).
+    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
     this.prefix = `millrace:fs:${project}`;
   }
 
