@@ -1,8 +1,8 @@
 // One Workspace per process: the project with its metadata store, artifact store, registry, tracker and lake, each
 // opened on first use and only once, and closed once. A CLI command, the serving process (its routes, dashboard API
 // and monitor) and a pipeline run all take their stores from here instead of opening their own.
-import { openResources, type Resources } from "../flow/resources.js";
-import { Lake } from "../lake/lake.js";
+import { openLake, openResources, type Resources } from "../flow/resources.js";
+import type { Lake } from "../lake/lake.js";
 import type { Project } from "../project/load-project.js";
 
 /** The stores without the lake: what most registry and tracking operations need. */
@@ -47,7 +47,7 @@ export class Workspace {
   /** The lake (a DuckDB instance), opened only when something reads or writes tables. */
   lake(): Promise<Lake> {
     this.assertOpen();
-    return (this.lakeOpen ??= Lake.open(this.project.paths.lake).catch((e: unknown) => {
+    return (this.lakeOpen ??= openLake(this.project.paths.lake).catch((e: unknown) => {
       this.lakeOpen = null;
       throw e;
     }));

@@ -1,7 +1,6 @@
 // The resources a pipeline runs on, chosen by configuration and injected into every step (Dagster's idea).
 import { ConfigError } from "../errors.js";
-import { Lake } from "../lake/lake.js";
-import { localExecutor } from "./executor.js";
+import type { Lake } from "../lake/lake.js";
 import type { ResourceKinds, TrainingExecutor } from "./needs.js";
 import type { Project } from "../project/load-project.js";
 import { Registry } from "../registry/registry.js";
@@ -29,13 +28,15 @@ export function openArtifactStore(location: string): ArtifactStore {
   return new LazyArtifactStore(async () => new (await import("../store/s3-artifact-store.js")).S3ArtifactStore({ url: location }));
 }
 
-/** The BullMQ executor, its module imported when the first candidate is queued. */
-function bullmqExecutor(project: Project): TrainingExecutor {
+/**
+ * An executor whose module is imported when the first candidate is trained: BullMQ's client, and the local
+ * executor's learners (train step, search, every model: 60+ modules that `millrace runs` or `models` never use).
+ */
+function lazyExecutor(kind: TrainingExecutor["kind"], load: () => Promise<TrainingExecutor>): TrainingExecutor {
   let opened: Promise<TrainingExecutor> | undefined;
-  const open = () =>
-    (opened ??= import("./bullmq-executor.js").then((m) => new m.BullMqExecutor(m.queueSettings(project))));
+  const open = () => (opened ??= load());
   return {
-    kind: "bullmq",
+    kind,
     train: async (...args) => (await open()).train(...args),
     close: async () => {
       if (opened) await (await opened).close();
@@ -43,12 +44,17 @@ function bullmqExecutor(project: Project): TrainingExecutor {
   };
 }
 
+/** The lake, its module (and DuckDB's native addon, ~0.3 s of CPU) loaded only by commands that read tables. */
+export async function openLake(location: string): Promise<Lake> {
+  return (await import("../lake/lake.js")).Lake.open(location);
+}
+
 export async function openResources(project: Project, opts: { lake?: boolean } = {}): Promise<Resources> {
   const meta = await openMetadataStore(project.paths.metadata);
   const artifacts = openArtifactStore(project.paths.artifacts);
   let lake: Lake | undefined;
   try {
-    lake = opts.lake === false ? undefined : await Lake.open(project.paths.lake);
+    lake = opts.lake === false ? undefined : await openLake(project.paths.lake);
   } catch (e) {
     await meta.close();
     throw e;
@@ -58,7 +64,10 @@ export async function openResources(project: Project, opts: { lake?: boolean } =
   return {
     project,
     get executor(): TrainingExecutor {
-      executor ??= executorKind === "bullmq" ? bullmqExecutor(project) : localExecutor;
+      executor ??=
+        executorKind === "bullmq"
+          ? lazyExecutor("bullmq", () => import("./bullmq-executor.js").then((m) => new m.BullMqExecutor(m.queueSettings(project))))
+          : lazyExecutor("local", () => import("./executor.js").then((m) => m.localExecutor));
       return executor;
     },
     get lake(): Lake {
