@@ -20,6 +20,17 @@ describe("pipeline run control over HTTP", { timeout: 600_000 }, () => {
     server = await startServe(dir, { MILLRACE_API_TOKEN: TOKEN });
   });
   afterAll(() => server?.proc.kill("SIGTERM"));
+  /** Polls the dashboard API until the run's process has recorded its end. */
+  const finished = async (runId: string): Promise<any> => {
+    for (let i = 0; i < 1200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await api(`/pipeline-runs/${runId}`);
+      if (r.status === 404) continue;
+      const run = (await r.json()) as any;
+      if (!run.live) return run;
+    }
+    throw new Error(`run ${runId} did not end`);
+  };
 
   it("refuses to trigger without the token", async () => {
     const res = await api("/pipelines/data/trigger", { method: "POST" }, null);
@@ -56,5 +67,34 @@ describe("pipeline run control over HTTP", { timeout: 600_000 }, () => {
     expect(logs.lines.at(-1).line).toMatch(/^succeeded in \d+ ms/);
     const cancel = await api(`/pipeline-runs/${runId}/cancel`, { method: "POST" });
     expect(await cancel.json()).toMatchObject({ runId, requested: false });
+  });
+
+  it("retries a failed run: the failed model runs again, what had succeeded is reused; a succeeded run is refused", async () => {
+    const mart = path.join(dir, "models/gold/mart_churn_by_contract.sql");
+    const good = fs.readFileSync(mart, "utf8");
+    fs.writeFileSync(mart, `${good}\nWHERE no_such_column > 0\n`);
+    const failedRun = (await (await api("/pipelines/data/trigger", { method: "POST" })).json()) as any;
+    const failed = await finished(failedRun.runId);
+    expect(failed.outcome).toBe("failed");
+    expect(failed.dag.nodes.find((n: any) => n.id === "transform:gold.mart_churn_by_contract").state).toBe("failed");
+
+    const refused = await api(`/pipeline-runs/${failedRun.runId}/retry`, { method: "POST" }, null);
+    expect(refused.status).toBe(401);
+    fs.writeFileSync(mart, good);
+    const res = await api(`/pipeline-runs/${failedRun.runId.slice(0, 8)}/retry`, { method: "POST" });
+    expect(res.status).toBe(200);
+    const retry = (await res.json()) as any;
+    expect(retry).toMatchObject({ pipeline: "data", retryOf: failedRun.runId });
+    const done = await finished(retry.runId);
+    expect(done.outcome).toBe("succeeded");
+    expect(done.dag.nodes.find((n: any) => n.id === "transform:gold.mart_churn_by_contract").state).toBe("succeeded");
+    // The tables the failed run had built are up to date: reused, not rebuilt.
+    expect(done.tables.reused).toBeGreaterThan(0);
+
+    const again = await api(`/pipeline-runs/${retry.runId}/retry`, { method: "POST" });
+    expect(again.status).toBe(400);
+    const body = (await again.json()) as any;
+    expect(body.path).toBe("id");
+    expect(body.message).toContain("only a failed or cancelled run can be retried");
   });
 });

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { NotFoundError } from "../errors.js";
+import { NotFoundError, ValidationError } from "../errors.js";
 import type { Project } from "../project/load-project.js";
 import type { MetadataStore, PipelineRunRecord } from "../store/metadata-store.js";
 import { orchestrationOf, type TaskLogLine } from "../store/orchestration.js";
@@ -48,7 +48,7 @@ export async function runLogs(meta: MetadataStore, idOrPrefix: string, task?: st
  * (training keeps a core busy) must not stall the server that asked for it. Refuses a pipeline at its limit.
  */
 export async function triggerDetached(
-  meta: MetadataStore, project: Project, pipeline: string, trigger: "manual" = "manual",
+  meta: MetadataStore, project: Project, pipeline: string, trigger: "manual" = "manual", partition?: string,
 ): Promise<{ runId: string; pipeline: string; pid: number }> {
   const def = pipelineDef(project.config, pipeline);
   const active = await orchestrationOf(meta).activeRuns(project.config.name, def.name);
@@ -57,11 +57,40 @@ export async function triggerDetached(
   }
   const runId = randomUUID();
   const cli = fileURLToPath(new URL("../cli/main.js", import.meta.url));
-  const child = spawn(process.execPath, [cli, "pipeline", "trigger", def.name, "-p", project.dir, "--run-id", runId, "--trigger", trigger, "--quiet"], {
+  const child = spawn(process.execPath, [cli, "pipeline", "trigger", def.name, "-p", project.dir, "--run-id", runId, "--trigger", trigger, "--quiet", ...(partition ? ["--partition", partition] : [])], {
     detached: true,
     stdio: "ignore",
     env: { ...process.env, NO_COLOR: "1" },
   });
   child.unref();
   return { runId, pipeline: def.name, pid: child.pid ?? 0 };
+}
+
+/** The pipeline and partition a recorded run ran (runs of the whole DAG, and runs older than placements: "default"). */
+export async function runPlacement(meta: MetadataStore, run: PipelineRunRecord): Promise<{ pipeline: string; partition: string | null }> {
+  const placed = run.placement ?? (await orchestrationOf(meta).placement(run.id));
+  const summary = (run.summary ?? {}) as { pipeline?: string; partition?: string };
+  return { pipeline: placed?.pipeline ?? summary.pipeline ?? "default", partition: placed?.partition ?? summary.partition ?? null };
+}
+
+/**
+ * What retrying a failed or cancelled run starts (Airflow's "clear failed tasks"): a new run of the same pipeline and
+ * partition. Tasks the failed run finished are up to date and skipped by their cache keys, so what failed, timed out
+ * or never started runs again; the rest is not repeated. A running or succeeded run is refused (400 naming `id`).
+ */
+export async function retryTarget(meta: MetadataStore, idOrPrefix: string): Promise<{ pipeline: string; partition: string | null; retryOf: string }> {
+  const run = await findRun(meta, idOrPrefix);
+  if (run.status !== "failed" && run.status !== "cancelled") {
+    throw new ValidationError(`pipeline run ${run.id.slice(0, 8)} is ${run.status}: only a failed or cancelled run can be retried`, {
+      path: "id",
+      hint: run.status === "running" ? "wait for it, or cancel it first: millrace pipeline cancel RUN" : "trigger a new run instead: millrace pipeline trigger NAME",
+    });
+  }
+  return { ...(await runPlacement(meta, run)), retryOf: run.id };
+}
+
+/** retryTarget's run, started detached like triggerDetached (the HTTP route and the dashboard's Retry button). */
+export async function retryDetached(meta: MetadataStore, project: Project, idOrPrefix: string): Promise<{ runId: string; pipeline: string; pid: number; retryOf: string }> {
+  const { pipeline, partition, retryOf } = await retryTarget(meta, idOrPrefix);
+  return { ...(await triggerDetached(meta, project, pipeline, "manual", partition ?? undefined)), retryOf };
 }

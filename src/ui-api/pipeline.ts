@@ -6,7 +6,7 @@ import type { Guard } from "../serve/auth.js";
 import { ForbiddenError } from "../serve/http-errors.js";
 import { buildPipelineTasks } from "../flow/pipeline.js";
 import { pipelineDef, pipelinesOf, selectTasks } from "../flow/pipelines.js";
-import { cancelRun, runLogs, triggerDetached } from "../flow/run-control.js";
+import { cancelRun, retryDetached, runLogs, triggerDetached } from "../flow/run-control.js";
 import type { PipelineSummary } from "../flow/summary.js";
 import type { PipelineRunRecord } from "../store/metadata-store.js";
 import { orchestrationOf, type TaskLogLine } from "../store/orchestration.js";
@@ -118,7 +118,8 @@ export function runDag(recorded: PipelineSummary["tasks"], graph: { id: string; 
 
 /**
  * Run control over HTTP, on the serving app (mounted before the dashboard API, whose catch-all refuses POSTs):
- * POST /api/pipelines/{name}/trigger and POST /api/pipeline-runs/{id}/cancel, with a token of the promote scope.
+ * POST /api/pipelines/{name}/trigger, POST /api/pipeline-runs/{id}/cancel and POST /api/pipeline-runs/{id}/retry (a
+ * failed or cancelled run's pipeline and partition again), with a token of the promote scope.
  * A server without tokens refuses them (403): starting runs must not be open to anyone who can reach the port.
  */
 export function pipelineControlRoutes(app: Hono, guard: Guard, data: UiData, tokensConfigured: boolean, log: (line: string) => void): void {
@@ -144,6 +145,14 @@ export function pipelineControlRoutes(app: Hono, guard: Guard, data: UiData, tok
     handle(async (c) => {
       control();
       return cancelRun((await data.meta()).meta, c.req.param("id") ?? "", project.paths.state);
+    }, log),
+  );
+  app.post(
+    "/api/pipeline-runs/:id/retry",
+    guard("promote"),
+    handle(async (c) => {
+      control();
+      return retryDetached((await data.meta()).meta, project, c.req.param("id") ?? "");
     }, log),
   );
 }

@@ -1,11 +1,11 @@
-// `millrace pipeline trigger|cancel|logs|backfill|list`: run control from the command line (the HTTP routes and
+// `millrace pipeline trigger|cancel|retry|logs|backfill|list`: run control from the command line (the HTTP routes and
 // the dashboard call the same operations in flow/run-control.ts).
 import type { Command } from "commander";
 import { Option } from "commander";
 import { backfill } from "../../flow/backfill.js";
 import { runPipeline } from "../../flow/pipeline.js";
 import { pipelinesOf } from "../../flow/pipelines.js";
-import { cancelRun, runLogs } from "../../flow/run-control.js";
+import { cancelRun, retryTarget, runLogs } from "../../flow/run-control.js";
 import { withResources } from "../../flow/resources.js";
 import { loadProject } from "../../project/load-project.js";
 import { openMetadataStore } from "../../store/open-metadata-store.js";
@@ -120,6 +120,20 @@ export function pipelineControlCommands(pipeline: Command, program: Command, act
     .option("-q, --quiet", "print nothing but errors")
     .option("--json", "print the summary as JSON")
     .action(action((name: string, opts: TriggerOptions) => triggerCommand(name, opts)));
+  pipeline
+    .command("retry")
+    .argument("<run>", "a failed or cancelled pipeline run id (a prefix is enough)")
+    .description("run a failed or cancelled run's pipeline (and partition) again: tasks it finished are skipped as up to date, the rest run")
+    .option("-p, --project <dir>", "project folder", ".")
+    .option("--json", "print the new run's summary as JSON")
+    .option("-q, --quiet", "no progress, no summary")
+    .action(
+      action(async (id: string, opts: { project: string; json?: boolean; quiet?: boolean }) => {
+        const target = await withMeta(opts.project, (meta) => retryTarget(meta, id));
+        if (!opts.json && !opts.quiet) process.stderr.write(`retrying run ${target.retryOf.slice(0, 8)}: pipeline ${target.pipeline}${target.partition ? `, partition ${target.partition}` : ""}\n`);
+        return triggerCommand(target.pipeline, { ...opts, trigger: "manual", ...(target.partition ? { partition: target.partition } : {}) });
+      }),
+    );
   pipeline
     .command("cancel")
     .argument("<run>", "pipeline run id (a prefix is enough)")

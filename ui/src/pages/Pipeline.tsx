@@ -17,7 +17,7 @@ import { Gantt, RunGrid, STATE_COLOR } from "../components/PipelineViews.js";
 const Graph = lazy(() => import("../components/Graph.js").then((m) => ({ default: m.Graph })));
 
 
-/** Trigger a pipeline, or cancel the run shown: POSTs to the dashboard API, which needs the server's token. */
+/** Trigger a pipeline, cancel the run shown or retry it when it failed: POSTs to the dashboard API, which needs the server's token. */
 function RunControl({ run }: { run: PipelineRunView | undefined }) {
   const pipelines = useApi<PipelineInfo[]>("/pipelines");
   const [chosen, setChosen] = useState<string>("");
@@ -54,6 +54,14 @@ function RunControl({ run }: { run: PipelineRunView | undefined }) {
       {run?.live && (
         <button type="button" className="danger" disabled={busy} onClick={() => act(`/api/pipeline-runs/${run.id}/cancel`, (b) => setSaid(`cancel requested for ${shortId(b.runId)}`))}>
           Cancel run
+        </button>
+      )}
+      {run && (run.status === "failed" || run.status === "cancelled") && (
+        <button type="button" disabled={busy} onClick={() => act(`/api/pipeline-runs/${run.id}/retry`, (b) => {
+          setSaid(`run ${shortId(b.runId)} retries ${shortId(run.id)}`);
+          navigate(`/pipeline/${b.runId}`);
+        })}>
+          Retry failed
         </button>
       )}
       {said && <span className="muted">{said}</span>}
