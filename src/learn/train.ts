@@ -3,7 +3,9 @@
 import type { Frame, Task } from "../records.js";
 import { loadModel, type Model, type TrainedModel } from "./model.js";
 import { modelKind } from "./models.js";
-import { fitOptionParams, splitParams, TrainingSession } from "./session.js";
+import { fitOptionParams, splitParams, TrainingSession, type FitOptions } from "./session.js";
+import type { Estimator } from "./estimator.js";
+import type { ModelKind } from "./model-kind.js";
 import type { StrictMode } from "./signature.js";
 import { holdoutSplit } from "./split.js";
 import { summarizeFolds } from "./task-metrics.js";
@@ -109,6 +111,34 @@ function shapImportance(model: TrainedModel, frame: Frame, trainRows: Uint32Arra
   return { shapImportance: Object.fromEntries(e.features.map((name, f) => [name, sum[f] / rows.length])) };
 }
 
+type FinalFit = Pick<TrainResult, "model" | "testMetrics" | "trainSeconds" | "trainCpuSeconds" | "predictSeconds" | "prepSeconds" | "learningCurve" | "importance" | "shapImportance" | "selection">;
+
+/**
+ * The fit on every train row, tested once, with what is kept of it (loss per round, importance, mean |SHAP|):
+ * a candidate's final fit and a search's refit of its best parameters alike.
+ */
+export async function fitFinal(session: TrainingSession, kind: ModelKind, estimator: Estimator, options: FitOptions, learningCurve: boolean): Promise<FinalFit> {
+  const curve: Curves = {};
+  const onRound = (step: number, values: Record<string, number>) => {
+    for (const [k, value] of Object.entries(values)) if (Number.isFinite(value)) (curve[k] ??= []).push({ step, value });
+  };
+  const final = await session.fit(kind, estimator, session.trainRows, "fit", options, learningCurve ? onRound : undefined);
+  const t0 = performance.now();
+  const testMetrics = session.testRows.length > 0 ? session.evaluate(final.model, session.testRows) : {};
+  return {
+    model: final.model,
+    testMetrics,
+    trainSeconds: final.fit,
+    trainCpuSeconds: final.fitCpu,
+    ...(Object.keys(curve).length ? { learningCurve: curve } : {}),
+    predictSeconds: (performance.now() - t0) / 1000,
+    prepSeconds: final.prep,
+    ...(final.model.estimator.importance ? { importance: final.model.estimator.importance() } : {}),
+    ...shapImportance(final.model, session.req.frame, session.trainRows),
+    ...("selection" in final.model.estimator ? { selection: final.model.estimator.selection as AutoSelection } : {}),
+  };
+}
+
 /** Trains one candidate; async (the learners may use worker threads). */
 export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
   const session = new TrainingSession(req);
@@ -125,27 +155,10 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
       cvFoldMetrics.push(session.evaluate(model, fold.test));
     }
   }
-  const curve: Curves = {};
-  const onRound = (step: number, values: Record<string, number>) => {
-    for (const [k, value] of Object.entries(values)) if (Number.isFinite(value)) (curve[k] ??= []).push({ step, value });
-  };
-  const final = await session.fit(kind, base.clone(), session.trainRows, "fit", options, req.learningCurve ? onRound : undefined);
-  const t0 = performance.now();
-  const testMetrics = session.testRows.length > 0 ? session.evaluate(final.model, session.testRows) : {};
-  const predictSeconds = (performance.now() - t0) / 1000;
   return {
-    model: final.model,
+    ...(await fitFinal(session, kind, base.clone(), options, req.learningCurve === true)),
     params: { ...resolved, ...fitOptionParams(options) },
-    testMetrics,
     cvMetrics: summarizeFolds(cvFoldMetrics),
     cvFoldMetrics,
-    trainSeconds: final.fit,
-    trainCpuSeconds: final.fitCpu,
-    ...(Object.keys(curve).length ? { learningCurve: curve } : {}),
-    predictSeconds,
-    prepSeconds: final.prep,
-    ...(final.model.estimator.importance ? { importance: final.model.estimator.importance() } : {}),
-    ...shapImportance(final.model, req.frame, session.trainRows),
-    ...("selection" in final.model.estimator ? { selection: final.model.estimator.selection as AutoSelection } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface SearchRequest extends SessionRequest {
   metric?: string;
   /** Stop a trial after a fold when its running score is below the median of finished trials (default true). */
   prune?: boolean;
+  /** Record the refit's loss per boosting round (TrainResult.learningCurve), as a plain candidate's final fit does. */
+  learningCurve?: boolean;
   /** Without CV (cvFolds < 2): the share of train rows each trial validates on. */
   validationFraction?: number;
   /**

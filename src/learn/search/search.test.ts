@@ -75,6 +75,21 @@ describe("searchCandidates", () => {
     expect(r.testMetrics.roc_auc).toBeGreaterThan(0.7);
     expect(r.cvMetrics.roc_auc_mean).toBe(r.bestTrial.score);
   });
+  it("the refit of the best trial keeps its loss per round and mean |SHAP|, as a plain candidate's final fit does", async () => {
+    const r = await searchCandidates({
+      ...base(frame()),
+      candidate: { name: "g", model: "gbdt", params: { n_estimators: 15 } },
+      space: { max_depth: { type: "choice", values: [2, 3] } },
+      method: "grid",
+      prune: false,
+      learningCurve: true,
+    });
+    const curve = Object.values(r.learningCurve ?? {})[0];
+    expect(curve.map((p) => p.step)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(curve[14].value).toBeLessThan(curve[0].value);
+    expect(Object.keys(r.shapImportance ?? {}).sort()).toEqual(["x", "z"]);
+    expect(r.shapImportance!.x).toBeGreaterThan(r.shapImportance!.z); // y = x + 0.5 z + noise
+  });
   it("random and TPE search on GBDT, with pruning of hopeless trials and a failed trial recorded", async () => {
     for (const method of ["random", "tpe"] as const) {
       const r = await searchCandidates({

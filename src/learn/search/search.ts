@@ -10,7 +10,7 @@ import { Rng } from "../rng.js";
 import { fitOptionParams, splitParams, TrainingSession } from "../session.js";
 import type { Fold } from "../split.js";
 import { summarizeFolds } from "../task-metrics.js";
-import type { TrainResult } from "../train.js";
+import { fitFinal, type TrainResult } from "../train.js";
 import { gridSpace, sampleSpace, validateSpace } from "./space.js";
 import type { SearchRequest, Trial } from "./search-request.js";
 import { TrialPool } from "./trial-pool.js";
@@ -108,19 +108,12 @@ export async function searchCandidates(req: SearchRequest): Promise<SearchResult
     });
   }
   const best = complete.reduce((a, b) => (sign * b.score > sign * a.score ? b : a));
-  const final = await session.fit(kind, base.clone().setParams(best.params), session.trainRows, "fit", options);
-  const t0 = performance.now();
-  const testMetrics = session.testRows.length > 0 ? session.evaluate(final.model, session.testRows) : {};
+  // The refit keeps what a plain candidate's final fit keeps: loss per round, importance, mean |SHAP|.
   return {
-    model: final.model,
+    ...(await fitFinal(session, kind, base.clone().setParams(best.params), options, req.learningCurve === true)),
     params: { ...best.params, ...fitOptionParams(options) },
-    testMetrics,
     cvMetrics: best.metrics,
     cvFoldMetrics: best.foldMetrics,
-    trainSeconds: final.fit,
-    trainCpuSeconds: final.fitCpu,
-    predictSeconds: (performance.now() - t0) / 1000,
-    prepSeconds: final.prep,
     trials,
     bestTrial: best,
     metric,
