@@ -60,8 +60,7 @@ describe.skipIf(pgReason !== null)("two schedulers on one PostgreSQL store", { t
     const runnerPid = Number(ticks[0].claimed_by.split("@")[0]);
     const [runner, survivor] = runnerPid === a.p.pid ? [a, b] : [b, a];
     expect(runner.p.pid).toBe(runnerPid);
-    // The other found the tick claimed (or the pipeline at max_active_runs with the run going) and started nothing.
-    expect(survivor.log.text).toMatch(/already claimed by another scheduler|waits \(1 run\(s\) going/);
+    // The other started nothing (whether it has looked at the tick yet is a matter of timing: checked below).
     expect(survivor.log.text).not.toMatch(/run [0-9a-f]{8} started/);
     runner.p.kill("SIGKILL");
     expect(await runner.exited).toBe("SIGKILL");
@@ -74,6 +73,9 @@ describe.skipIf(pgReason !== null)("two schedulers on one PostgreSQL store", { t
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ id: runId, trigger: "schedule", status: "failed" });
     expect(runs[0].error).toMatch(/ended without finishing/);
+    // The survivor is up and started nothing. Whether it printed "already claimed" / "waits" depends on when its first
+    // pass met the claim (CI once saw only its start-up line after 60 s), so the proof is the store: one run in all.
+    expect(survivor.log.text).toMatch(/scheduler for churn/);
     expect(survivor.log.text).not.toMatch(/run [0-9a-f]{8} started/);
     survivor.p.kill("SIGTERM");
     await survivor.exited;
