@@ -8,7 +8,7 @@ import { buildPipelineTasks } from "../flow/pipeline.js";
 import { pipelineDef, pipelinesOf, selectTasks } from "../flow/pipelines.js";
 import { cancelRun, retryDetached, runLogs, triggerDetached } from "../flow/run-control.js";
 import type { PipelineSummary } from "../flow/summary.js";
-import type { PipelineRunRecord } from "../store/metadata-store.js";
+import type { MetadataStore, PipelineRunRecord } from "../store/metadata-store.js";
 import { orchestrationOf, type TaskLogLine } from "../store/orchestration.js";
 import type { UiData } from "./data.js";
 import { handle, intParam, notFound } from "./http.js";
@@ -124,37 +124,26 @@ export function runDag(recorded: PipelineSummary["tasks"], graph: { id: string; 
  */
 export function pipelineControlRoutes(app: Hono, guard: Guard, data: UiData, tokensConfigured: boolean, log: (line: string) => void): void {
   const project = data.project;
-  const control = () => {
-    if (!tokensConfigured) {
-      throw new ForbiddenError("triggering and cancelling runs over HTTP needs the server to have an API token", {
-        hint: "start the server with a token (MILLRACE_API_TOKEN or serve.token); or use millrace pipeline trigger|cancel",
-      });
-    }
-  };
-  app.post(
-    "/api/pipelines/:name/trigger",
-    guard("promote"),
-    handle(async (c) => {
-      control();
-      return triggerDetached((await data.meta()).meta, project, c.req.param("name") ?? "");
-    }, log),
-  );
-  app.post(
-    "/api/pipeline-runs/:id/cancel",
-    guard("promote"),
-    handle(async (c) => {
-      control();
-      return cancelRun((await data.meta()).meta, c.req.param("id") ?? "", project.paths.state);
-    }, log),
-  );
-  app.post(
-    "/api/pipeline-runs/:id/retry",
-    guard("promote"),
-    handle(async (c) => {
-      control();
-      return retryDetached((await data.meta()).meta, project, c.req.param("id") ?? "");
-    }, log),
-  );
+  const routes: [string, (meta: MetadataStore, param: string) => Promise<unknown>][] = [
+    ["/api/pipelines/:name/trigger", (meta, name) => triggerDetached(meta, project, name)],
+    ["/api/pipeline-runs/:id/cancel", (meta, id) => cancelRun(meta, id, project.paths.state)],
+    ["/api/pipeline-runs/:id/retry", (meta, id) => retryDetached(meta, project, id)],
+  ];
+  for (const [path, op] of routes) {
+    const param = path.includes(":name") ? "name" : "id";
+    app.post(
+      path,
+      guard("promote"),
+      handle(async (c) => {
+        if (!tokensConfigured) {
+          throw new ForbiddenError("triggering and cancelling runs over HTTP needs the server to have an API token", {
+            hint: "start the server with a token (MILLRACE_API_TOKEN or serve.token); or use millrace pipeline trigger|cancel",
+          });
+        }
+        return op((await data.meta()).meta, c.req.param(param) ?? "");
+      }, log),
+    );
+  }
 }
 
 export function pipelineRoutes(api: Hono, data: UiData, log: (line: string) => void): void {

@@ -96,6 +96,30 @@ export interface ApiState<T> {
   reload(): void;
 }
 
+
+/**
+ * A POST a click makes (promote, annotate, trigger, …): busy while it goes, its failure kept for the page's ErrorBox,
+ * every page's data read again after it lands. Resolves to the answer, or null when it failed.
+ */
+export function usePost() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiFailure | null>(null);
+  const post = async <T,>(url: string, body: unknown): Promise<T | null> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await postJson<T>(url, body);
+      notifyChanged();
+      return answer;
+    } catch (e) {
+      setError(e instanceof ApiFailure ? e : new ApiFailure(0, { error: "client_error", message: String(e) }));
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, post };
+}
 /** GET /api{path} while the component is shown; null skips the request. `refreshMs` polls while the tab is visible. */
 export function useApi<T>(path: string | null, opts: { refreshMs?: number } = {}): ApiState<T> {
   const [state, setState] = useState<{ path: string | null; data: T | undefined; error: ApiFailure | null; loading: boolean }>(() => ({

@@ -4,29 +4,15 @@
 import { useState, type FormEvent } from "react";
 import type { AnnotationEdit, AnnotationResult } from "../../../src/ui-api/types.js";
 import { SYSTEM_TAGS } from "../../../src/ui-api/system-tags.js";
-import { ApiFailure, notifyChanged, postJson, useApi } from "../api.js";
+import { ApiFailure, useApi, usePost } from "../api.js";
 import { fmtAgo, fmtTime } from "../format.js";
 import { ErrorBox } from "./States.js";
 
 const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/;
 
 function useSave(url: string) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiFailure | null>(null);
-  const save = async (body: unknown): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await postJson<AnnotationResult>(url, body);
-      notifyChanged();
-      return true;
-    } catch (e) {
-      setError(e instanceof ApiFailure ? e : new ApiFailure(0, { error: "client_error", message: String(e) }));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, post } = usePost();
+  const save = async (body: unknown): Promise<boolean> => (await post<AnnotationResult>(url, body)) !== null;
   // A 401 here means the server needs a token for writes: its message and hint, not the page's token form.
   const failure = error && <ErrorBox error={error.status === 401 ? new ApiFailure(400, error.body) : error} />;
   return { busy, failure, save };

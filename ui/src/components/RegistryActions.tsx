@@ -4,30 +4,19 @@
 // there, and every page shown reads its data again so the history and the served version update.
 import { useState, type FormEvent } from "react";
 import type { AliasTransitionRow, ArchiveResult } from "../../../src/ui-api/types.js";
-import { ApiFailure, notifyChanged, postJson } from "../api.js";
+import { ApiFailure, usePost } from "../api.js";
 import { ErrorBox } from "./States.js";
 
 type Done = { text: string } | null;
 
 function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiFailure | null>(null);
+  const { busy, error, post } = usePost();
   const [done, setDone] = useState<Done>(null);
   const run = async <T = AliasTransitionRow,>(url: string, body: unknown, said: (t: T) => string) => {
-    setBusy(true);
-    setError(null);
     setDone(null);
-    try {
-      const t = await postJson<T>(url, body);
-      setDone({ text: said(t) });
-      notifyChanged();
-      return true;
-    } catch (e) {
-      setError(e instanceof ApiFailure ? e : new ApiFailure(0, { error: "client_error", message: String(e) }));
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    const t = await post<T>(url, body);
+    if (t !== null) setDone({ text: said(t) });
+    return t !== null;
   };
   return { busy, error, done, run };
 }

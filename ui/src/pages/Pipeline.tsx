@@ -4,7 +4,7 @@
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { PipelineInfo, PipelineLogsResponse, PipelineRunView } from "../../../src/ui-api/pipeline.js";
 import type { PipelineRunBrief, PipelineRunDetail } from "../../../src/ui-api/types.js";
-import { ApiFailure, notifyChanged, postJson, useApi } from "../api.js";
+import { ApiFailure, useApi, usePost } from "../api.js";
 import { Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
 import { Card, ErrorBox, Loaded, Loading, PageHeader } from "../components/States.js";
@@ -21,22 +21,13 @@ const Graph = lazy(() => import("../components/Graph.js").then((m) => ({ default
 function RunControl({ run }: { run: PipelineRunView | undefined }) {
   const pipelines = useApi<PipelineInfo[]>("/pipelines");
   const [chosen, setChosen] = useState<string>("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiFailure | null>(null);
+  const { busy, error, post } = usePost();
   const [said, setSaid] = useState("");
   const names = (pipelines.data ?? []).map((p) => p.name);
   const name = chosen || run?.pipeline || names[0] || "default";
   const act = async (url: string, done: (body: { runId: string }) => void) => {
-    setBusy(true);
-    setError(null);
-    try {
-      done(await postJson<{ runId: string }>(url, {}));
-      notifyChanged();
-    } catch (e) {
-      setError(e instanceof ApiFailure ? e : new ApiFailure(0, { error: "client_error", message: String(e) }));
-    } finally {
-      setBusy(false);
-    }
+    const answer = await post<{ runId: string }>(url, {});
+    if (answer !== null) done(answer);
   };
   return (
     <div className="run-control">
