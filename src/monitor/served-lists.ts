@@ -1,13 +1,15 @@
 // Monitoring of served recommendation lists: each /recommend answer goes to the prediction log (one line per list)
 // and into a window per model version, from which come catalogue coverage and popularity skew of what was served
 // (vs the training interactions), drift of the served scores from the model's top-K scores over training users
-// (PSI, KS), and — when clicked / rated items are posted to /feedback with the list's id — live precision@K.
+// (PSI, KS), and — when clicked / rated items are posted to /feedback with the list's id — live precision@K. The users
+// asking and the posted interactions are compared with the training interactions too (interaction-drift.ts).
 import type { Registry } from "prom-client";
 import { Counter, Gauge, type Metric } from "prom-client";
 import { ValidationError } from "../errors.js";
 import { Rng } from "../learn/rng.js";
 import type { RecommenderModel } from "../recommend/model.js";
 import { ksTest, psiNumeric } from "./drift-stats.js";
+import { interactionDrift, modelInteractionReference, type InteractionDrift, type InteractionReference } from "./interaction-drift.js";
 import { monitorMetrics } from "./metrics.js";
 import type { LoggedRequest } from "./prediction-log.js";
 
@@ -36,6 +38,8 @@ export interface ListReference {
   headShareTrain: number;
   /** Top-K scores over a sample of training users, sorted: the score distribution at training. */
   scores: Float64Array;
+  /** The training interactions, summarised: what requests and feedback are compared with. */
+  interactions: InteractionReference;
 }
 
 export interface ServedListStats {
@@ -49,6 +53,12 @@ export interface ServedListStats {
   gini: number;
   scoreDrift: { psi: number; ksPValue: number; drifted: boolean } | null;
   feedback: { lists: number; precision: number | null; hitRate: number | null };
+  /**
+   * Drift against the training interactions: of the users asking (new-user share = cold starts, how active they were
+   * in training) over the latest lists, and of the interactions posted as feedback (items, ratings when sent). null
+   * below minLists lists (interactions).
+   */
+  interactions: { requests: InteractionDrift | null; feedback: InteractionDrift | null };
 }
 
 /** The reference of a trained recommender: popularity head from training counts, top-K scores of up to `users` users. */
@@ -66,7 +76,7 @@ export function listReference(model: RecommenderModel, k = 10, users = 500, seed
   const sample = new Rng(seed).shuffle(Int32Array.from({ length: model.userIds.length }, (_, u) => u)).subarray(0, Math.min(users, model.userIds.length));
   const scores: number[] = [];
   for (const u of sample) for (const it of model.recommend(model.userIds[u], { k }).items) scores.push(it.score);
-  return { catalogue: n, head, headShareTrain: total ? headCount / total : 0, scores: Float64Array.from(scores).sort() };
+  return { catalogue: n, head, headShareTrain: total ? headCount / total : 0, scores: Float64Array.from(scores).sort(), interactions: modelInteractionReference(model) };
 }
 
 interface Window {
@@ -74,6 +84,8 @@ interface Window {
   /** Item → times served in the window. */
   counts: Map<string, number>;
   labelled: { hits: number; k: number }[];
+  /** Interactions posted as feedback (the list's user, each clicked / rated item, its rating or NaN), latest `window × 10`. */
+  posted: { users: string[]; items: string[]; ratings: number[] };
 }
 
 export interface ServedListOptions {
@@ -90,6 +102,8 @@ export interface ServedListOptions {
   minLists?: number;
   /** Served scores drifted when their PSI against training reaches this; default 0.2 (monitor.drift.psi_threshold). */
   psiThreshold?: number;
+  /** Thresholds of the interaction drift's methods (monitor.drift); PSI's defaults to psiThreshold. */
+  thresholds?: Partial<Record<"psi" | "jensenshannon" | "ks" | "wasserstein" | "chisquare" | "z", number>>;
 }
 
 const once = <M extends Metric<string>>(registry: Registry, name: string, make: () => M): M => (registry.getSingleMetric(name) as M | undefined) ?? make();
@@ -105,6 +119,11 @@ function gauges(registry: Registry) {
     gini: g("millrace_recommend_gini", "Gini coefficient of how often each catalogue item was served"),
     scorePsi: g("millrace_recommend_score_psi", "PSI of served scores vs the model's top-K scores over training users"),
     scoreDrift: g("millrace_recommend_score_drift", "1 when the PSI of served scores vs training reached the threshold"),
+    newUsers: g("millrace_recommend_new_user_share", "Share of the latest requests by users unknown to the model (cold starts)"),
+    interactionDrift: once(registry, "millrace_recommend_interaction_drift", () => new Gauge({
+      name: "millrace_recommend_interaction_drift", help: "1 when a part of the requests or feedback interactions drifted from the training interactions",
+      aggregator: "max", labelNames: ["model", "version", "source", "part"], registers: r,
+    })),
   };
 }
 
@@ -126,7 +145,7 @@ export class ServedListMonitor {
   record(list: ServedList): void {
     const key = `${list.model}@${list.version}`;
     let w = this.windows.get(key);
-    if (!w) this.windows.set(key, (w = { lists: [], counts: new Map(), labelled: [] }));
+    if (!w) this.windows.set(key, (w = { lists: [], counts: new Map(), labelled: [], posted: { users: [], items: [], ratings: [] } }));
     w.lists.push(list);
     for (const it of list.items) w.counts.set(it, (w.counts.get(it) ?? 0) + 1);
     if (w.lists.length > this.size) {
@@ -170,6 +189,10 @@ export class ServedListMonitor {
       const w = this.windows.get(key)!;
       w.labelled.push({ hits, k: served.k });
       if (w.labelled.length > this.size) w.labelled.shift();
+      const p = w.posted;
+      e.items.forEach((it, x) => (p.users.push(served.user), p.items.push(it), p.ratings.push(e.ratings?.[x] ?? NaN)));
+      // Trimmed in batches (a tenth over the bound), not one shift per interaction.
+      if (p.users.length > this.size * 11) for (const a of [p.users, p.items, p.ratings]) a.splice(0, a.length - this.size * 10);
       touched.add(key);
       out.joined++;
     }
@@ -238,7 +261,19 @@ export class ServedListMonitor {
       gini,
       scoreDrift,
       feedback: this.feedbackOf(w),
+      interactions: ref ? this.interactionsOf(w, ref.interactions) : { requests: null, feedback: null },
     };
+  }
+
+  private interactionsOf(w: Window, ref: InteractionReference): ServedListStats["interactions"] {
+    const min = this.opts.minLists ?? 100;
+    const opts = { thresholds: { psi: this.opts.psiThreshold ?? 0.2, ...this.opts.thresholds } };
+    const requests = w.lists.length >= min ? interactionDrift(ref, { users: w.lists.map((l) => l.user), items: [], ratings: null }, opts) : null;
+    const p = w.posted;
+    // Ratings only when every posted interaction carried one (clicks alone say nothing about the rating scale).
+    const rated = p.ratings.length > 0 && p.ratings.every(Number.isFinite);
+    const feedback = p.users.length >= min ? interactionDrift(ref, { users: p.users, items: p.items, ratings: rated ? Float64Array.from(p.ratings) : null }, opts) : null;
+    return { requests, feedback };
   }
 
   /** Sets the gauges of every version that served lists (the serving process calls it on its monitor interval). */
@@ -255,6 +290,13 @@ export class ServedListMonitor {
       if (s.scoreDrift) {
         this.g.scorePsi.labels(...labels).set(s.scoreDrift.psi);
         this.g.scoreDrift.labels(...labels).set(s.scoreDrift.drifted ? 1 : 0);
+      }
+      if (s.interactions.requests?.newUsers) this.g.newUsers.labels(...labels).set(s.interactions.requests.newUsers.share);
+      for (const [source, d] of Object.entries(s.interactions)) {
+        if (!d) continue;
+        for (const part of ["rating", "items", "itemPopularity", "userActivity", "newUsers", "newItems"] as const) {
+          if (d[part]) this.g.interactionDrift.labels(model, String(version), source, part).set(d[part]!.drifted ? 1 : 0);
+        }
       }
     }
   }
@@ -273,21 +315,24 @@ function splitKey(key: string): [string, number] {
   return [key.slice(0, at), Number(key.slice(at + 1))];
 }
 
-/** Validates list feedback; errors name the entry (`feedback[2].items`). */
-export function parseListFeedback(body: unknown): { id: string; items: string[] }[] {
+/** Validates list feedback; errors name the entry (`feedback[2].items`). `ratings`, when sent, pairs with `items`. */
+export function parseListFeedback(body: unknown): { id: string; items: string[]; ratings?: number[] }[] {
   const list = (body as { feedback?: unknown } | null)?.feedback;
   if (!Array.isArray(list) || list.length === 0) {
     throw new ValidationError("feedback must be a non-empty array", { path: "feedback", hint: 'send {"feedback":[{"id":"<list id from /recommend>","items":["<clicked item>"]}]}' });
   }
   return list.map((x: unknown, i) => {
     const where = `feedback[${i}]`;
-    const e = x as { id?: unknown; items?: unknown } | null;
+    const e = x as { id?: unknown; items?: unknown; ratings?: unknown } | null;
     if (e === null || typeof e !== "object") throw new ValidationError(`${where} must be an object`, { path: where });
     if (typeof e.id !== "string" || e.id === "") throw new ValidationError(`${where}.id must be the id of a /recommend answer`, { path: `${where}.id` });
     if (!Array.isArray(e.items) || !e.items.every((it) => typeof it === "string" || typeof it === "number")) {
       throw new ValidationError(`${where}.items must be a list of item ids (what the user clicked or rated)`, { path: `${where}.items` });
     }
-    return { id: e.id, items: e.items.map(String) };
+    if (e.ratings !== undefined && (!Array.isArray(e.ratings) || e.ratings.length !== e.items.length || !e.ratings.every((r) => typeof r === "number" && Number.isFinite(r)))) {
+      throw new ValidationError(`${where}.ratings must be numbers, one per item of ${where}.items`, { path: `${where}.ratings` });
+    }
+    return { id: e.id, items: e.items.map(String), ...(e.ratings ? { ratings: e.ratings as number[] } : {}) };
   });
 }
 

@@ -57,6 +57,8 @@ export class RecommenderModel {
     private readonly seenPtr: Int32Array,
     private readonly seenItems: Int32Array,
     readonly popularity: Float64Array,
+    /** The training ratings as sorted distinct values and their counts (explicit feedback; the drift monitor's reference). */
+    readonly ratingCounts: { values: Float64Array; counts: Float64Array } | null = null,
   ) {
     userIds.forEach((id, c) => this.userIndex.set(id, c));
     itemIds.forEach((id, c) => this.itemIndex.set(id, c));
@@ -142,6 +144,7 @@ export class RecommenderModel {
       seenPtr: this.seenPtr,
       seenItems: this.seenItems,
       popularity: this.popularity,
+      ...(this.ratingCounts ? { ratingCounts: this.ratingCounts } : {}),
       estimator: { name: this.fitted.name, state: this.fitted.state() },
     });
   }
@@ -155,6 +158,8 @@ interface SavedRecommender {
   seenPtr: Int32Array;
   seenItems: Int32Array;
   popularity: Float64Array;
+  /** Absent in artifacts written before interaction drift (then rating drift is not measured). */
+  ratingCounts?: { values: Float64Array; counts: Float64Array };
   estimator: { name: string; state: Record<string, unknown> };
 }
 
@@ -165,7 +170,7 @@ export function loadRecommender(bytes: Uint8Array): RecommenderModel {
   }
   const kind = RECOMMENDERS[saved.estimator?.name];
   if (!kind) throw new ArtifactError(`recommender "${saved.estimator?.name}" is unknown to this Millrace ${MILLRACE_VERSION}`, { hint: "upgrade Millrace or retrain" });
-  const m = new RecommenderModel(saved.info, saved.users, saved.items, kind.restore(saved.estimator.state), saved.seenPtr, saved.seenItems, saved.popularity);
+  const m = new RecommenderModel(saved.info, saved.users, saved.items, kind.restore(saved.estimator.state), saved.seenPtr, saved.seenItems, saved.popularity, saved.ratingCounts ?? null);
   if (saved.info.millraceVersion !== MILLRACE_VERSION) m.warnings.push(`recommender written by Millrace ${saved.info.millraceVersion}, loaded by ${MILLRACE_VERSION}`);
   return m;
 }

@@ -47,6 +47,8 @@ export interface RecTrainResult extends Evaluation {
   relevance: Relevance;
   trainRows: number;
   trainSeconds: number;
+  /** CPU seconds of the fit, all threads of this process (process.cpuUsage): comparable on a loaded machine. */
+  trainCpuSeconds: number;
 }
 
 function code(ids: readonly string[], rows: ArrayLike<number>): { codes: Int32Array; index: Map<string, number>; list: string[] } {
@@ -102,6 +104,18 @@ function sideFeatures(f: IdFeatures | undefined, index: Map<string, number>, n: 
   return { numeric, numericNames, categorical, categoricalNames, cardinality, encoding };
 }
 
+/** Sorted distinct values and their counts: the training ratings kept in the artifact for rating drift. */
+function valueCounts(x: Float64Array): { values: Float64Array; counts: Float64Array } {
+  const s = Float64Array.from(x).sort();
+  const values: number[] = [];
+  const counts: number[] = [];
+  for (let j = 0; j < s.length; j++) {
+    if (j > 0 && s[j] === s[j - 1]) counts[counts.length - 1]++;
+    else (values.push(s[j]), counts.push(1));
+  }
+  return { values: Float64Array.from(values), counts: Float64Array.from(counts) };
+}
+
 export function trainRecommender(req: RecTrainRequest): RecTrainResult {
   const { table } = req;
   const kind = recommenderKind(req.model);
@@ -141,7 +155,9 @@ export function trainRecommender(req: RecTrainRequest): RecTrainResult {
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   };
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const fitted = kind.create(params).fit(data);
+  const cpu = process.cpuUsage(c0);
   const trainSeconds = (performance.now() - t0) / 1000;
   let lo = Infinity;
   let hi = -Infinity;
@@ -157,7 +173,7 @@ export function trainRecommender(req: RecTrainRequest): RecTrainResult {
     millraceVersion: MILLRACE_VERSION,
     createdAt: new Date().toISOString(),
   };
-  const model = new RecommenderModel(info, U.list, I.list, fitted, byU.indptr, byU.index, popularity);
+  const model = new RecommenderModel(info, U.list, I.list, fitted, byU.indptr, byU.index, popularity, table.ratings ? valueCounts(ratings) : null);
   const relevance = relevanceRule(table.ratings ? ratings : null, req.relevant);
   const test = Array.from(req.testRows).sort((a, b) => a - b);
   const evaluation = evaluateRecommender(
@@ -166,5 +182,5 @@ export function trainRecommender(req: RecTrainRequest): RecTrainResult {
     req.k ?? 10,
     relevance,
   );
-  return { ...evaluation, model, params, relevance, trainRows: train.length, trainSeconds };
+  return { ...evaluation, model, params, relevance, trainRows: train.length, trainSeconds, trainCpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
