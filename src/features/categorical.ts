@@ -35,7 +35,6 @@ export function fitCategorical(
   return { name, levels, missingCode };
 }
 
-/** Codes for the given rows; unseen categories and unencoded missing values give -1. */
 /** Level -> code maps, built once per fitted state (a server encodes one record at a time). */
 const indexes = new WeakMap<CategoricalState, Map<string, number>>();
 
@@ -50,6 +49,12 @@ function indexOf(s: CategoricalState): Map<string, number> {
   return index;
 }
 
+/** The code of one value: unseen categories and unencoded missing values give -1. */
+export function categoryCode(s: CategoricalState, v: string | null): number {
+  return v === null ? s.missingCode : (indexOf(s).get(v) ?? -1);
+}
+
+/** Codes for the given rows; unseen categories and unencoded missing values give -1. */
 export function applyCategorical(s: CategoricalState, values: ReadonlyArray<string | null>, rows?: Uint32Array): Int32Array {
   const index = indexOf(s);
   const n = rows ? rows.length : values.length;

@@ -22,22 +22,27 @@ export function isDatetimeColumn(values: ReadonlyArray<string | null>, rows?: Ui
 /** One numeric column per part (UTC); unparsable or missing values give NaN. */
 export function datetimeParts(values: ReadonlyArray<string | null>, rows: Uint32Array | undefined, parts: readonly DatetimePart[]): Float64Array[] {
   const n = rows ? rows.length : values.length;
-  const out = parts.map(() => new Float64Array(n).fill(NaN));
-  for (let j = 0; j < n; j++) {
-    const v = values[rows ? rows[j] : j];
-    if (v === null) continue;
-    const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
-    if (Number.isNaN(t)) continue;
-    const d = new Date(t);
-    parts.forEach((p, k) => {
-      out[k][j] =
-        p === "year" ? d.getUTCFullYear()
-        : p === "month" ? d.getUTCMonth() + 1
-        : p === "day" ? d.getUTCDate()
-        : p === "weekday" ? d.getUTCDay()
-        : p === "hour" ? d.getUTCHours()
-        : Math.floor((t - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
-    });
-  }
+  const out = parts.map(() => new Float64Array(n));
+  for (let j = 0; j < n; j++) writeDatetimeParts(values[rows ? rows[j] : j], parts, out, j);
   return out;
+}
+
+/** Writes the parts of one value at out[k][j] (NaN for each when missing or unparsable). */
+export function writeDatetimeParts(v: string | null, parts: readonly DatetimePart[], out: Float64Array[], j: number): void {
+  const t = v === null ? NaN : Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(t)) {
+    for (let k = 0; k < parts.length; k++) out[k][j] = NaN;
+    return;
+  }
+  const d = new Date(t);
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k];
+    out[k][j] =
+      p === "year" ? d.getUTCFullYear()
+      : p === "month" ? d.getUTCMonth() + 1
+      : p === "day" ? d.getUTCDate()
+      : p === "weekday" ? d.getUTCDay()
+      : p === "hour" ? d.getUTCHours()
+      : Math.floor((t - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+  }
 }

@@ -36,7 +36,8 @@ function bad(i: number, field: string, v: unknown, want: string): ValidationErro
   });
 }
 
-function toNumber(v: unknown, i: number, field: string): number {
+/** A record's value for a numeric input (NaN = missing); a ValidationError naming records[i].field otherwise. */
+export function toNumber(v: unknown, i: number, field: string): number {
   if (v === null || v === undefined) return NaN;
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw bad(i, field, v, "a finite number");
@@ -51,7 +52,8 @@ function toNumber(v: unknown, i: number, field: string): number {
   throw bad(i, field, v, "a number");
 }
 
-function toText(v: unknown, i: number, field: string): string | null {
+/** A record's value for a text input (null = missing); a ValidationError naming records[i].field otherwise. */
+export function toText(v: unknown, i: number, field: string): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);

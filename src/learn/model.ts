@@ -2,6 +2,7 @@
 
 import { ValidationError } from "../errors.js";
 import { FittedFeaturePipeline, findColumn, type PipelineState } from "../features/pipeline.js";
+import { RecordsTransform } from "../features/records-transform.js";
 import { recordsToFrame, type InputColumn } from "../features/records.js";
 import type { Frame, PredictionOutput, Predictor, Signature, Task } from "../records.js";
 import { ArtifactError, decodeArtifact, encodeArtifact, MILLRACE_VERSION } from "./artifact.js";
@@ -37,6 +38,7 @@ export class Model implements TrainedModel {
   /** Messages about how this model was loaded (e.g. written by another Millrace version). */
   readonly warnings: string[] = [];
   private readonly inputs: InputColumn[];
+  private rows: RecordsTransform | null = null;
 
   constructor(
     readonly task: Task,
@@ -59,8 +61,10 @@ export class Model implements TrainedModel {
     return this.toOutputs(this.scoreFrame(frame), frame.rowCount);
   }
 
+  /** Records are written straight into reused feature arrays (no Frame): the serving path. */
   predictRecords(records: ReadonlyArray<Record<string, unknown>>): PredictionOutput[] {
-    return this.predictFrame(recordsToFrame(records, this.inputs));
+    const X = (this.rows ??= new RecordsTransform(this.pipeline.state)).transform(records);
+    return this.toOutputs(this.estimator.predict(X), records.length);
   }
 
   /**

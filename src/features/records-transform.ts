@@ -1,0 +1,142 @@
+// Records straight to the learner's FeatureMatrix, without a Frame: what serving scores. Built once per fitted pipeline;
+// each input's value is read from the record, checked, imputed/scaled or coded into per-column buffers that are reused
+// from call to call (a single-record request allocates no feature arrays). Equal bit for bit to
+// transform(recordsToFrame(records)) (records-transform.test.ts holds it to that).
+
+import { categoryCode } from "./categorical.js";
+import { writeDatetimeParts } from "./datetime.js";
+import type { FeatureColumn, FeatureMatrix } from "./matrix.js";
+import { isIdentity, rejectInfinite, type NumericState } from "./numeric.js";
+import type { PipelineState } from "./pipeline.js";
+import { toNumber, toText } from "./records.js";
+
+/** Requests up to this many records reuse the buffers; larger calls get fresh arrays (a huge call leaves nothing held). */
+const REUSE_MAX_ROWS = 10_000;
+
+/** x -> ((isNaN(x) ? fill : x) - center) / scale in place over out[0..n), as applyNumeric computes it. */
+function scaleInPlace(s: NumericState, out: Float64Array, n: number): void {
+  if (isIdentity(s)) return;
+  const { fill, center } = s;
+  const inv = 1 / s.scale;
+  for (let i = 0; i < n; i++) {
+    let v = out[i];
+    if (v !== v) v = fill;
+    out[i] = (v - center) * inv;
+  }
+}
+
+export class RecordsTransform {
+  /** Per output column (pipeline order, then interactions): numeric values or category codes of `capacity` rows. */
+  private buffers: (Float64Array | Int32Array)[] = [];
+  private capacity = 0;
+  private last: FeatureMatrix | null = null;
+  /** Output column of each pipeline input's first value (interactions multiply those). */
+  private readonly first: number[] = [];
+  private readonly width: number;
+
+  constructor(private readonly state: PipelineState) {
+    let w = 0;
+    for (const c of state.columns) {
+      this.first.push(w);
+      w += c.kind === "datetime" || c.kind === "target" ? c.post.length : 1;
+    }
+    this.width = w + (state.interactions?.pairs.length ?? 0);
+  }
+
+  /** The matrix of `records`; valid until the next call (its arrays are reused), so score it before calling again. */
+  transform(records: ReadonlyArray<Record<string, unknown>>): FeatureMatrix {
+    const n = records.length;
+    if (n > REUSE_MAX_ROWS) return this.fill(records, this.allocate(n), n);
+    if (n > this.capacity) {
+      this.buffers = this.allocate(Math.min(REUSE_MAX_ROWS, Math.max(n, 2 * this.capacity)));
+      this.capacity = this.buffers.length > 0 ? this.buffers[0].length : n;
+      this.last = null;
+    }
+    return this.fill(records, this.buffers, n);
+  }
+
+  private allocate(rows: number): (Float64Array | Int32Array)[] {
+    const out: (Float64Array | Int32Array)[] = [];
+    for (const c of this.state.columns) {
+      if (c.kind === "categorical") out.push(new Int32Array(rows));
+      else if (c.kind === "numeric") out.push(new Float64Array(rows));
+      else for (let k = 0; k < c.post.length; k++) out.push(new Float64Array(rows));
+    }
+    for (let k = 0; k < (this.state.interactions?.pairs.length ?? 0); k++) out.push(new Float64Array(rows));
+    return out;
+  }
+
+  private fill(records: ReadonlyArray<Record<string, unknown>>, buffers: (Float64Array | Int32Array)[], n: number): FeatureMatrix {
+    const { columns, interactions } = this.state;
+    // Columns first, records inside: the first bad value reported is the one recordsToFrame reports.
+    for (let j = 0; j < columns.length; j++) {
+      const s = columns[j];
+      const at = this.first[j];
+      const name = s.name;
+      if (s.kind === "numeric") {
+        const out = buffers[at] as Float64Array;
+        for (let i = 0; i < n; i++) out[i] = toNumber(records[i]?.[name], i, name);
+        scaleInPlace(s, out, n);
+      } else if (s.kind === "categorical") {
+        const out = buffers[at] as Int32Array;
+        for (let i = 0; i < n; i++) out[i] = categoryCode(s, toText(records[i]?.[name], i, name));
+      } else if (s.kind === "datetime") {
+        const outs = buffers.slice(at, at + s.post.length) as Float64Array[];
+        for (let i = 0; i < n; i++) writeDatetimeParts(toText(records[i]?.[name], i, name), s.parts, outs, i);
+        for (let k = 0; k < outs.length; k++) scaleInPlace(s.post[k], outs[k], n);
+      } else {
+        const { means, prior } = s.encoding;
+        for (let i = 0; i < n; i++) {
+          const c = categoryCode(s.codes, toText(records[i]?.[name], i, name));
+          for (let k = 0; k < means.length; k++) (buffers[at + k] as Float64Array)[i] = c >= 0 ? means[k][c] : prior[k];
+        }
+        for (let k = 0; k < s.post.length; k++) scaleInPlace(s.post[k], buffers[at + k] as Float64Array, n);
+      }
+    }
+    if (interactions) {
+      const base = this.width - interactions.pairs.length;
+      for (let k = 0; k < interactions.pairs.length; k++) {
+        const [a, b] = interactions.pairs[k];
+        const x = buffers[this.first[a]];
+        const y = buffers[this.first[b]];
+        const out = buffers[base + k] as Float64Array;
+        let infinite = false;
+        for (let i = 0; i < n; i++) {
+          const v = x[i] * y[i];
+          infinite ||= v === Infinity || v === -Infinity;
+          out[i] = v;
+        }
+        // applyNumeric names the product column and its first infinite row: the same error here.
+        if (infinite) rejectInfinite(interactions.post[k].name, out.subarray(0, n));
+        scaleInPlace(interactions.post[k], out, n);
+      }
+    }
+    return this.matrix(buffers, n);
+  }
+
+  /** Column views of n rows over the buffers; the same matrix object again while n and the buffers stay the same. */
+  private matrix(buffers: (Float64Array | Int32Array)[], n: number): FeatureMatrix {
+    const reused = buffers === this.buffers;
+    if (reused && this.last !== null && this.last.nRows === n) return this.last;
+    const { columns, interactions } = this.state;
+    const out: FeatureColumn[] = [];
+    const view = (k: number) => (buffers[k].length === n ? buffers[k] : buffers[k].subarray(0, n));
+    for (let j = 0; j < columns.length; j++) {
+      const s = columns[j];
+      const at = this.first[j];
+      if (s.kind === "numeric") out.push({ name: s.name, kind: "numeric", values: view(at) as Float64Array });
+      else if (s.kind === "categorical") out.push({ name: s.name, kind: "categorical", codes: view(at) as Int32Array, levels: s.levels.length });
+      else {
+        const suffix = (k: number) => (s.kind === "datetime" ? s.parts[k] : `te${k}`);
+        for (let k = 0; k < s.post.length; k++) out.push({ name: `${s.name}.${suffix(k)}`, kind: "numeric", values: view(at + k) as Float64Array });
+      }
+    }
+    if (interactions) {
+      const base = this.width - interactions.pairs.length;
+      for (let k = 0; k < interactions.pairs.length; k++) out.push({ name: interactions.post[k].name, kind: "numeric", values: view(base + k) as Float64Array });
+    }
+    const m = { nRows: n, columns: out };
+    if (reused) this.last = m;
+    return m;
+  }
+}
