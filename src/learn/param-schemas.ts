@@ -83,6 +83,9 @@ export const GBDT_PARAMS = z.strictObject({
   max_cat_threshold: z.number().int().min(1).default(16),
   max_cat_to_onehot: z.number().int().min(1).default(4),
   min_data_per_group: z.number().min(0).default(20),
+  // Bins of a categorical column: one per level up to this many (the most frequent levels; the rest share one), so
+  // a many-level id column is split level by level as XGBoost does. Above 255 the column's bins are Uint16.
+  max_cat_bins: z.number().int().min(2).max(65535).default(4096),
   objective: z.enum(["auto", "squared_error", "huber", "poisson"]).default("auto"),
   huber_delta: z.number().gt(0).default(1),
   early_stopping_rounds: z.number().int().min(0).default(0),

@@ -15,10 +15,11 @@ export type BinMapper =
 
 /**
  * Fits cuts on at most `sampleRows` rows (a seeded sample), as LightGBM's bin_construct_sample_cnt does; the
- * sample is sorted by `binner` (wasm) when given, else in JavaScript (the same order either way).
+ * sample is sorted by `binner` (wasm) when given, else in JavaScript (the same order either way). A categorical
+ * column gets up to max(maxBins, maxCatBins) bins: more than 255 makes it a wide column (wide-columns.ts).
  */
-export function fitBinMapper(col: FeatureColumn, maxBins: number, sampleRows: number, seed: number, binner?: WasmBinning | null): BinMapper {
-  if (col.kind === "categorical") return categoricalMapper(col.codes, col.levels, maxBins);
+export function fitBinMapper(col: FeatureColumn, maxBins: number, sampleRows: number, seed: number, binner?: WasmBinning | null, maxCatBins = maxBins): BinMapper {
+  if (col.kind === "categorical") return categoricalMapper(col.codes, col.levels, Math.max(maxBins, maxCatBins));
   const v = col.values;
   const n = v.length;
   let sample: Float64Array;

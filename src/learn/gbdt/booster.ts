@@ -17,6 +17,7 @@ import { TreeGrower, type GrowParams } from "./grower.js";
 import { allocateFit, kernelFor, withWasmGradients } from "./fit-arrays.js";
 import { OP_GRADIENTS, OP_UPDATE } from "./shard-ops.js";
 import { chooseThreads, ShardRunner } from "./threads.js";
+import { binWide, isWide, leadingColumns, permuteColumns, wideLast } from "./wide-columns.js";
 import { leafOutput, type FeatureMeta } from "./split-finder.js";
 
 export class GradientBoosting extends ParamHolder<GradientBoosting> {
@@ -69,7 +70,11 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
   const K = objective.outputs;
   const threads = chooseThreads(p.n_threads as number, n, F);
   const binner = p.histogram_kernel === "js" ? null : WasmBinning.create(Math.min(n, p.bin_sample_rows as number));
-  const mappers = X.columns.map((c, f) => fitBinMapper(c, p.max_bins as number, p.bin_sample_rows as number, data.seed + f, binner));
+  const byColumn = X.columns.map((c, f) => fitBinMapper(c, p.max_bins as number, p.bin_sample_rows as number, data.seed + f, binner, p.max_cat_bins as number));
+  // Wide categoricals (more than 255 bins) go last in the fit's feature order; trees are mapped back in forest.add.
+  const columnOf = wideLast(byColumn);
+  const mappers = columnOf ? Array.from(columnOf, (c) => byColumn[c]) : byColumn;
+  const nNarrow = mappers.filter((m) => !isWide(m)).length;
   const meta: FeatureMeta = {
     nFeatures: F,
     off: binOffsets(mappers),
@@ -84,7 +89,7 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
       n, outputs: K, maxLeaves: gp.maxLeaves, threads, meta, split: gp, weighted: !!weights,
       holdout: patience > 0 && !valid, subsample: (p.subsample as number) < 1, kernel: p.histogram_kernel as string,
     },
-    X,
+    permuteColumns(X, columnOf),
     mappers,
     binner,
   );
@@ -102,8 +107,10 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
   const trainW = holdout && w ? gather(w, invert(holdout)) : (w ?? undefined);
   const base = objective.initScore(trainY, trainW);
   for (let k = 0; k < K; k++) a.raw.fill(base[k], k * n, (k + 1) * n);
-  const validBins = valid ? binMatrix(valid.X, mappers) : null;
+  const validX = valid ? permuteColumns(valid.X, columnOf) : null;
+  const validBins = validX ? binMatrix(leadingColumns(validX, nNarrow), mappers) : null;
   const vn = valid ? valid.X.nRows : 0;
+  const validWide = validX && columnOf ? binWide(validX, mappers, nNarrow, new Uint16Array(vn * (F - nNarrow))) : null;
   const vraw = new Float64Array(vn * K);
   for (let k = 0; k < K; k++) vraw.fill(base[k], k * vn, (k + 1) * vn);
 
@@ -139,9 +146,9 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
         runner.run(OP_UPDATE, k, nLeaves);
         if (validBins) {
           const vk = vraw.subarray(k * vn, (k + 1) * vn);
-          for (let i = 0; i < vn; i++) vk[i] += values[grown.tree.leafOfBinnedRow(validBins, F, i)];
+          for (let i = 0; i < vn; i++) vk[i] += values[grown.tree.leafOfBinnedRow(validBins, nNarrow, i, validWide, vn)];
         }
-        forest.add(grown.tree, mappers, values, k, grown.leafH);
+        forest.add(grown.tree, mappers, values, k, grown.leafH, columnOf);
       }
       data.onProgress?.(round + 1, rounds);
       const validLoss =

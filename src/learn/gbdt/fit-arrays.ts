@@ -5,7 +5,7 @@ import type { FeatureMatrix } from "../../features/matrix.js";
 import type { Objective } from "../objectives/objective.js";
 import { binColumns, transposeBins, type BinMapper } from "./binning.js";
 import { histogramKernel, type RowKernels } from "./histogram.js";
-import { CAT_BYTES, RESULT } from "./level-results.js";
+import { catBytes, RESULT } from "./level-results.js";
 import { ENTRY, shardCount, type FitArrays } from "./shard.js";
 import { WORK_SIZE } from "./shard-ops.js";
 import type { FeatureMeta, SplitParams } from "./split-finder.js";
@@ -15,6 +15,7 @@ import type { WasmBinning } from "./wasm-binning.js";
 import { wasmLogLossGradients } from "./wasm-objective.js";
 import { wasmSoftmaxGradients } from "./wasm-softmax.js";
 import { gatherBytes, wasmApi, wasmKernelsSupported, wasmRowKernels, type WasmMemory } from "./wasm-kernel.js";
+import { binWide, leadingColumns, withWideColumns } from "./wide-columns.js";
 
 export interface FitShape {
   n: number;
@@ -39,8 +40,11 @@ const PARTIAL_BYTES = 64 * 2 ** 20;
 
 export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMapper[], binner: WasmBinning | null): { a: FitArrays; home: KernelHome } {
   const { n, outputs: K, threads, maxLeaves, meta } = shape;
-  const F = meta.nFeatures;
-  const slots = meta.off[F];
+  // Byte-binned features first (F of them), then the wide categoricals (wide-columns.ts).
+  const nAll = meta.nFeatures;
+  let F = 0;
+  while (F < nAll && !(meta.nBins[F] > 255)) F++;
+  const slots = meta.off[nAll];
   const shared = threads > 1;
   // A level of a tree splits at most half its leaf limit at once (see grower.ts).
   const maxBatch = Math.max(1, Math.floor(maxLeaves / 2));
@@ -79,11 +83,16 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
   const tables = place(Uint8Array, 5, 257 * maxBatch);
   const histScratch = memory ? place(Float64Array, 6, threads * 2 * slots) : null;
   const gather = memory ? place(Uint8Array, 7, threads * gatherBytes(F)) : null;
-  binColumns(X, mappers, binsT, binner);
+  binColumns(leadingColumns(X, F), mappers, binsT, binner);
   transposeBins(binsT, n, F, bins);
+  const wideTableBytes = nAll > F ? catBytes(meta) : 0;
   const a: FitArrays = {
     n,
-    nFeatures: F,
+    nFeatures: nAll,
+    nNarrow: F,
+    wide: nAll > F ? binWide(X, mappers, F, alloc(Uint16Array, (nAll - F) * n)) : null,
+    wideTables: nAll > F ? alloc(Uint8Array, wideTableBytes * maxBatch) : null,
+    wideTableBytes,
     outputs: K,
     maxLeaves,
     threads,
@@ -114,7 +123,8 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
     partial: alloc(Float64Array, Math.max(1, shardEntries) * shards * 2 * slots),
     entryModeMin: ENTRY_MODE_MIN,
     results: alloc(Float64Array, maxLeaves * RESULT),
-    catLeft: alloc(Uint8Array, maxLeaves * CAT_BYTES),
+    catLeft: alloc(Uint8Array, maxLeaves * catBytes(meta)),
+    catBytes: catBytes(meta),
     featureMask: alloc(Uint8Array, F),
     work: alloc(Int32Array, WORK_SIZE),
     histScratch,
@@ -135,11 +145,12 @@ export function withWasmGradients(objective: Objective, home: KernelHome): Objec
   return Object.assign(Object.create(objective) as Objective, { gradients });
 }
 
-/** The row kernels of thread `t`: wasm over the fit's memory when there is one, else the JS kernels. */
+/** The row kernels of thread `t`: wasm over the fit's memory when there is one, else the JS kernels (wide columns in JS). */
 export function kernelFor(a: FitArrays, home: KernelHome, t: number): RowKernels {
   const off = a.meta.off;
-  if (!home.memory || !a.histScratch || !a.gather) return histogramKernel(a.nFeatures, off);
+  const F = a.nNarrow;
+  if (!home.memory || !a.histScratch || !a.gather) return withWideColumns(histogramKernel(F, off), a);
   const m = 2 * a.slots;
-  const g = gatherBytes(a.nFeatures);
-  return wasmRowKernels(a.nFeatures, off, home.memory, home.shared, a.histScratch.subarray(t * m, (t + 1) * m), a.gather.subarray(t * g, (t + 1) * g));
+  const g = gatherBytes(F);
+  return withWideColumns(wasmRowKernels(F, off, home.memory, home.shared, a.histScratch.subarray(t * m, (t + 1) * m), a.gather.subarray(t * g, (t + 1) * g)), a);
 }

@@ -63,9 +63,10 @@ export class ForestBuilder {
 
   /**
    * Adds a grown tree, turning bin thresholds into raw ones; leaf values are taken from `leafValues`, leaf covers
-   * from `leafCovers` (an internal node's cover is the sum of its leaves').
+   * from `leafCovers` (an internal node's cover is the sum of its leaves'). `columnOf` maps the tree's feature
+   * order to the input columns when the fit reordered them (wide-columns.ts).
    */
-  add(tree: TreeShape, mappers: BinMapper[], leafValues: ArrayLike<number>, output: number, leafCovers: ArrayLike<number>): void {
+  add(tree: TreeShape, mappers: BinMapper[], leafValues: ArrayLike<number>, output: number, leafCovers: ArrayLike<number>, columnOf: Int32Array | null = null): void {
     const nodeBase = this.feature.length;
     const leafBase = this.leafValue.length;
     this.starts.push({ node: nodeBase, leaf: leafBase, cat: this.catBits.length });
@@ -75,7 +76,7 @@ export class ForestBuilder {
     for (let k = 0; k < tree.nInternal; k++) {
       const f = tree.feature[k];
       const m = mappers[f];
-      this.feature.push(f);
+      this.feature.push(columnOf ? columnOf[f] : f);
       this.left.push(ref(tree.left[k]));
       this.right.push(ref(tree.right[k]));
       this.gain.push(tree.gain[k]);

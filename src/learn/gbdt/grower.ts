@@ -94,7 +94,7 @@ export class TreeGrower {
   private addEntry(tree: GrowingTree, i: number, leaf: number, more: boolean): void {
     const { a, meta } = this;
     const s = this.best[leaf];
-    const table = a.tables.subarray(i * 257, (i + 1) * 257);
+    const table = s.feature < a.nNarrow ? a.tables.subarray(i * 257, (i + 1) * 257) : a.wideTables!.subarray(i * a.wideTableBytes, (i + 1) * a.wideTableBytes);
     leftOfBinTable(meta.nBins[s.feature], s.bin, s.catLeft, s.defaultLeft, table);
     const right = tree.split(leaf, s, table);
     this.leafG[leaf] = s.gl;

@@ -7,8 +7,12 @@ import { findBestSplit, type SplitInfo } from "./split-finder.js";
 
 /** Doubles per leaf in FitArrays.results: gain, feature (-1: no split), bin, defaultLeft, gl, hl, gr, hr, categorical. */
 export const RESULT = 9;
-/** Bytes per leaf in FitArrays.catLeft (a feature's bins and its missing slot). */
-export const CAT_BYTES = 256;
+/** Bytes per leaf in FitArrays.catLeft: the most bins of a categorical feature and its missing slot (256 at least). */
+export function catBytes(meta: { nFeatures: number; nBins: Int32Array; isCat: Uint8Array }): number {
+  let most = 256;
+  for (let f = 0; f < meta.nFeatures; f++) if (meta.isCat[f]) most = Math.max(most, meta.nBins[f] + 1);
+  return most;
+}
 
 function writeResult(a: FitArrays, leaf: number, s: SplitInfo): void {
   const r = a.results.subarray(leaf * RESULT, (leaf + 1) * RESULT);
@@ -21,7 +25,7 @@ function writeResult(a: FitArrays, leaf: number, s: SplitInfo): void {
   r[6] = s.gr;
   r[7] = s.hr;
   r[8] = s.catLeft ? 1 : 0;
-  if (s.catLeft) a.catLeft.set(s.catLeft, leaf * CAT_BYTES);
+  if (s.catLeft) a.catLeft.set(s.catLeft, leaf * a.catBytes);
 }
 
 /** The best split found for `leaf` (feature -1 when none), into `into`; categorical sides are copied out. */
@@ -35,7 +39,7 @@ export function readResult(a: FitArrays, leaf: number, into: SplitInfo): SplitIn
   into.hl = r[5];
   into.gr = r[6];
   into.hr = r[7];
-  into.catLeft = r[8] === 1 ? a.catLeft.slice(leaf * CAT_BYTES, leaf * CAT_BYTES + a.meta.nBins[into.feature] + 1) : null;
+  into.catLeft = r[8] === 1 ? a.catLeft.slice(leaf * a.catBytes, leaf * a.catBytes + a.meta.nBins[into.feature] + 1) : null;
   return into;
 }
 

@@ -6,6 +6,7 @@
 import type { Objective } from "../objectives/objective.js";
 import type { RowKernels } from "./histogram.js";
 import type { FeatureMeta, SplitParams } from "./split-finder.js";
+import { partitionWide } from "./wide-columns.js";
 
 /** The arrays of one fit, shared by every thread (SharedArrayBuffer-backed when there is more than one). */
 export interface FitArrays {
@@ -19,10 +20,17 @@ export interface FitArrays {
   slots: number;
   meta: FeatureMeta;
   split: SplitParams;
-  /** Row-major bins (bins[row * F + f]) for histograms. */
+  /** Features binned in bytes (the first nNarrow of the fit's order); the rest are wide (wide-columns.ts). */
+  nNarrow: number;
+  /** Row-major bins of the byte-binned features (bins[row * nNarrow + f]) for histograms. */
   bins: Uint8Array;
-  /** Column-major bins (binsT[f * n + row]) for partitioning. */
+  /** Column-major bins (binsT[f * n + row]) of the byte-binned features, for partitioning. */
   binsT: Uint8Array;
+  /** Column-major Uint16 bins of the wide features (wide[(f - nNarrow) * n + row]); null when there are none. */
+  wide: Uint16Array | null;
+  /** Direction tables of splits on wide features: batch entry i at wideTables[i * wideTableBytes]. */
+  wideTables: Uint8Array | null;
+  wideTableBytes: number;
   y: Float64Array;
   w: Float64Array | null;
   /** Class-major raw scores, n x outputs. */
@@ -58,7 +66,9 @@ export interface FitArrays {
   entryModeMin: number;
   /** Best split per leaf found by the threads: RESULT doubles per leaf, categorical sides in catLeft. */
   results: Float64Array;
+  /** catBytes bytes per leaf (level-results.ts): the most bins of a categorical feature and its missing slot. */
   catLeft: Uint8Array;
+  catBytes: number;
   /** The tree's feature sample (1 = usable). */
   featureMask: Uint8Array;
   /** Work-item counters and the in-operation barrier (shard-ops.ts). */
@@ -139,10 +149,16 @@ export function splitShard(a: FitArrays, s: number, k: number, i: number, kernel
   const right = e[E_RIGHT];
   const start = a.segStart[base + leaf];
   const end = start + a.segCount[base + leaf];
-  const col = a.binsT.subarray(e[E_FEATURE] * a.n, (e[E_FEATURE] + 1) * a.n);
-  const table = a.tables.subarray(i * 257, (i + 1) * 257);
+  const f = e[E_FEATURE];
   // The scratch slots used are the segment's own: no two work items share one.
-  const l = end > start ? kernel.partition(a.rows, a.scratch, col, table, start, end) : start;
+  let l = start;
+  if (end > start && f < a.nNarrow) {
+    l = kernel.partition(a.rows, a.scratch, a.binsT.subarray(f * a.n, (f + 1) * a.n), a.tables.subarray(i * 257, (i + 1) * 257), start, end);
+  } else if (end > start) {
+    const w = f - a.nNarrow;
+    const table = a.wideTables!.subarray(i * a.wideTableBytes, (i + 1) * a.wideTableBytes);
+    l = partitionWide(a.rows, a.scratch, a.wide!.subarray(w * a.n, (w + 1) * a.n), table, start, end);
+  }
   a.segCount[base + leaf] = l - start;
   a.segStart[base + right] = l;
   a.segCount[base + right] = end - l;

@@ -120,10 +120,14 @@ export function findBestSplit(
   }
 }
 
-/** Scratch of categoricalSplit (one thread per module instance): at most 256 bins and the missing slot. */
-const usedBuf = new Int32Array(257);
-const rankBuf = new Int32Array(257);
-const keyBuf = new Float64Array(257);
+/** Scratch of categoricalSplit (one thread per module instance), grown for wide categoricals (wide-columns.ts). */
+let usedBuf = new Int32Array(257);
+let rankBuf = new Int32Array(257);
+let keyBuf = new Float64Array(257);
+let keyOfBin = new Float64Array(257);
+/** Above this many ranked levels the ranking is a typed-array sort instead of the insertion sort (quadratic). */
+const INSERTION_MAX = 64;
+const byKey = (x: number, y: number): number => keyOfBin[x] - keyOfBin[y] || x - y;
 
 /**
  * Many-vs-many (or one-vs-rest up to maxCatToOnehot used levels) split of a categorical feature. Written over
@@ -142,6 +146,12 @@ function categoricalSplit(
   p: SplitParams,
   best: SplitInfo,
 ): void {
+  if (usedBuf.length < nb + 1) {
+    usedBuf = new Int32Array(nb + 1);
+    rankBuf = new Int32Array(nb + 1);
+    keyBuf = new Float64Array(nb + 1);
+    keyOfBin = new Float64Array(nb + 1);
+  }
   let nUsed = 0;
   for (let b = 0; b <= nb; b++) if (hist[2 * (base + b) + 1] > 0) usedBuf[nUsed++] = b;
   if (nUsed < 2) return;
@@ -167,15 +177,27 @@ function categoricalSplit(
   } else {
     // Categories with too little data are not ranked (they stay right): their gradient ratio is noise. Ranked by
     // G / (H + cat_smooth), ties by bin: an insertion sort (stable, levels in bin order), as sort() with that order.
-    for (let j = 0; j < nUsed; j++) {
-      const b = usedBuf[j];
-      const h = hist[2 * (base + b) + 1];
-      if (h * cntFactor < p.catSmooth) continue;
-      const key = hist[2 * (base + b)] / (h + p.catSmooth);
-      let i = m++;
-      while (i > 0 && keyBuf[i - 1] > key) (keyBuf[i] = keyBuf[i - 1]), (rankBuf[i] = rankBuf[i - 1]), i--;
-      keyBuf[i] = key;
-      rankBuf[i] = b;
+    if (nUsed <= INSERTION_MAX) {
+      for (let j = 0; j < nUsed; j++) {
+        const b = usedBuf[j];
+        const h = hist[2 * (base + b) + 1];
+        if (h * cntFactor < p.catSmooth) continue;
+        const key = hist[2 * (base + b)] / (h + p.catSmooth);
+        let i = m++;
+        while (i > 0 && keyBuf[i - 1] > key) (keyBuf[i] = keyBuf[i - 1]), (rankBuf[i] = rankBuf[i - 1]), i--;
+        keyBuf[i] = key;
+        rankBuf[i] = b;
+      }
+    } else {
+      // The same order (key, then bin) by a sort of the bins.
+      for (let j = 0; j < nUsed; j++) {
+        const b = usedBuf[j];
+        const h = hist[2 * (base + b) + 1];
+        if (h * cntFactor < p.catSmooth) continue;
+        keyOfBin[b] = hist[2 * (base + b)] / (h + p.catSmooth);
+        rankBuf[m++] = b;
+      }
+      rankBuf.subarray(0, m).sort(byKey);
     }
     const maxTake = Math.min(p.maxCatThreshold, Math.floor((m + 1) / 2));
     for (let dir = 0; dir < 2; dir++) {

@@ -57,7 +57,7 @@ export function chooseThreads(requested: number, nRows: number, nFeatures: numbe
 
 /** Allocates typed arrays on shared memory when more than one thread will touch them. */
 export function allocator(shared: boolean) {
-  return <T extends Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array>(
+  return <T extends Float64Array | Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(
     C: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number },
     length: number,
   ): T => new C(shared ? new SharedArrayBuffer(length * C.BYTES_PER_ELEMENT) : new ArrayBuffer(length * C.BYTES_PER_ELEMENT));

@@ -77,12 +77,13 @@ export class GrowingTree implements TreeShape {
     return right;
   }
 
-  /** Leaf of a binned row. */
-  leafOfBinnedRow(bins: Uint8Array, nFeatures: number, row: number): number {
+  /** Leaf of a binned row: byte bins row-major (nNarrow a row), wide features' bins column-major (nRows a column). */
+  leafOfBinnedRow(bins: Uint8Array, nNarrow: number, row: number, wide: Uint16Array | null = null, nRows = 0): number {
     if (this.nInternal === 0) return 0;
     let node = 0;
     while (node >= 0) {
-      const t = this.leftOfBin[node][bins[row * nFeatures + this.feature[node]]];
+      const f = this.feature[node];
+      const t = this.leftOfBin[node][f < nNarrow ? bins[row * nNarrow + f] : wide![(f - nNarrow) * nRows + row]];
       node = t ? this.left[node] : this.right[node];
     }
     return ~node;
