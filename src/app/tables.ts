@@ -13,7 +13,7 @@ const LAYER_ORDER = ["bronze", "silver", "gold"];
 const layerRank = (layer: string) => (LAYER_ORDER.includes(layer) ? LAYER_ORDER.indexOf(layer) : LAYER_ORDER.length);
 
 /** Every table at its current version, bronze → silver → gold, then by name. */
-export async function listTables(lake: Lake): Promise<(TableSummary & { layer: string })[]> {
+export async function listTables(lake: Pick<Lake, "tables">): Promise<(TableSummary & { layer: string })[]> {
   const rows = (await listLakeTables(lake)).map((t) => ({ ...t, layer: t.table.split(".")[0] }));
   return rows.sort((a, b) => layerRank(a.layer) - layerRank(b.layer) || a.table.localeCompare(b.table));
 }

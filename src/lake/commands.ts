@@ -54,7 +54,7 @@ export function parseTableRef(text: string, current?: (table: string) => number 
   return { table: m[1], version: v };
 }
 
-export async function listLakeTables(lake: Lake): Promise<TableSummary[]> {
+export async function listLakeTables(lake: Pick<Lake, "tables">): Promise<TableSummary[]> {
   return (await lake.tables()).map((t) => ({
     table: t.table, version: t.version, rowCount: t.rowCount, columns: t.schema.length, operation: t.operation, createdAt: t.createdAt, contentHash: t.contentHash,
   }));

@@ -1,12 +1,11 @@
 // The lake's commands: tables, history, query (with time travel), diff, profile, vacuum, and lineage of a table
-// version or a model version down to its source files with hashes.
+// version or a model version down to its source files with hashes. Each command imports what it uses when it runs:
+// `millrace tables` reads the manifests (lake/catalog.ts) and never loads DuckDB or the metadata store.
 import type { Command } from "commander";
-import { lineageOfRef } from "../../app/lineage.js";
-import { diffVersions, listTables, profileTable, queryTables, resolveTableRef, tableHistory, vacuumTables } from "../../app/tables.js";
-import { Workspace } from "../../app/workspace.js";
+import type { Workspace } from "../../app/workspace.js";
 import type { LineageNode } from "../../lake/commands.js";
 import type { Lake } from "../../lake/lake.js";
-import { loadProject } from "../../project/load-project.js";
+import { loadProjectCached } from "../cached-project.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
 import type { ActionWrapper } from "./action.js";
 
@@ -15,8 +14,13 @@ interface Opts {
   json?: boolean;
 }
 
+const tables = () => import("../../app/tables.js");
+
 /** The lake (and, for what needs them, the stores) of the project, closed when the command ends. */
-const inLake = <T>(opts: Opts, body: (lake: Lake, ws: Workspace) => Promise<T>) => Workspace.use(loadProject(opts.project), async (ws) => body(await ws.lake(), ws));
+async function inLake<T>(opts: Opts, body: (lake: Lake, ws: Workspace) => Promise<T>): Promise<T> {
+  const [project, { Workspace }] = await Promise.all([loadProjectCached(opts.project), import("../../app/workspace.js")]);
+  return Workspace.use(project, async (ws) => body(await ws.lake(), ws));
+}
 
 function printTree(node: LineageNode, indent = ""): string[] {
   const out = [`${indent}${color.bold(`${node.table}@${node.version}`)} ${node.operation}, ${fmtNumber(node.rowCount)} rows, hash ${node.contentHash.slice(0, 12)}`];
@@ -31,7 +35,8 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("tables").description("the lake's tables at their current versions")).action(
     action(async (opts: Opts) => {
-      const rows = await inLake(opts, (lake) => listTables(lake));
+      const [project, { LakeCatalog }, { listTables }] = await Promise.all([loadProjectCached(opts.project), import("../../lake/catalog.js"), tables()]);
+      const rows = await listTables(new LakeCatalog(project.paths.lake));
       if (opts.json) printJson(rows);
       else console.log(table(["table", "version", "rows", "columns", "operation", "created"], rows.map((t) => [t.table, `v${t.version}`, t.rowCount, t.columns, t.operation, t.createdAt.slice(0, 19).replace("T", " ")])));
       return 0;
@@ -40,6 +45,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("history").argument("<table>", "e.g. silver.customers").description("every version of a table")).action(
     action(async (name: string, opts: Opts) => {
+      const { tableHistory } = await tables();
       const rows = await inLake(opts, (lake) => tableHistory(lake, name));
       if (opts.json) printJson(rows);
       else {
@@ -56,6 +62,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("query").argument("<sql>", "SQL over the lake; pin a version with t@3 or t VERSION AS OF 3").description("SQL over the lake's tables")).action(
     action(async (sql: string, opts: Opts) => {
+      const { queryTables } = await tables();
       const rows = await inLake(opts, (lake) => queryTables(lake, sql));
       if (opts.json) printJson(rows);
       else if (rows.length === 0) console.log("(no rows)");
@@ -66,6 +73,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("diff").argument("<table>").argument("<from>", "version").argument("<to>", "version").option("-k, --key <columns>", "key columns: count added/removed/changed rows").description("schema, row-count and content changes between two versions")).action(
     action(async (name: string, from: string, to: string, opts: Opts & { key?: string }) => {
+      const { diffVersions } = await tables();
       const d = await inLake(opts, (lake) => diffVersions(lake, name, { from: Number(from), to: Number(to), ...(opts.key ? { key: opts.key.split(",") } : {}) }));
       if (opts.json) printJson(d);
       else {
@@ -81,6 +89,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("profile").argument("<table>", "table or table@version").description("per-column profile of a table version: type, nulls, distinct, range, quantiles, top values")).action(
     action(async (text: string, opts: Opts) => {
+      const { profileTable, resolveTableRef } = await tables();
       const p = await inLake(opts, async (lake) => {
         const ref = await resolveTableRef(lake, text);
         return profileTable(lake, ref.table, ref.version);
@@ -100,6 +109,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
       .description("remove old table versions; never one a registered model was trained on"),
   ).action(
     action(async (opts: Opts & { table?: string; keep: string; dryRun?: boolean }) => {
+      const { vacuumTables } = await tables();
       const reports = await inLake(opts, async (lake, ws) =>
         vacuumTables(lake, (await ws.meta()).meta, { keep: Number(opts.keep), dryRun: opts.dryRun === true, ...(opts.table ? { table: opts.table } : {}) }),
       );
@@ -111,6 +121,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
 
   withOpts(program.command("lineage").argument("<ref>", "model@version (churn@3), table@version (gold.churn_training@2) or prediction:<id> (the id a /predict answer carries)").description("what a model version, table version or logged prediction was made from, down to the source files with hashes")).action(
     action(async (text: string, opts: Opts) => {
+      const { lineageOfRef } = await import("../../app/lineage.js");
       const out = await inLake(opts, (_lake, ws) => lineageOfRef(ws, text));
       if (opts.json) {
         printJson(out);

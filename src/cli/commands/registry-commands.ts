@@ -1,9 +1,9 @@
 // `millrace runs` and `millrace models [promote|rollback|history]`: read and move what the pipeline recorded.
 import { defaultMetric } from "../../learn/metric-registry.js";
-import { loadProject } from "../../project/load-project.js";
 import { archive, promote, rollback, versionText } from "../../app/model-versions.js";
 import { Workspace } from "../../app/workspace.js";
 import { ValidationError } from "../../errors.js";
+import { loadProjectCached } from "../cached-project.js";
 import { Registry } from "../../registry/registry.js";
 import type { StaleRun } from "../../store/metadata-store.js";
 import { collectGarbage, deleteRuns } from "../../track/tracker.js";
@@ -35,7 +35,7 @@ export async function runsCommand(opts: {
   all?: boolean;
   json?: boolean;
 }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   if (opts.sort) opts.sort = metricName(opts.sort);
   let reaped: StaleRun[] = [];
   const runs = await Workspace.useStores(
@@ -83,7 +83,7 @@ export async function runsCommand(opts: {
 }
 
 export async function modelsCommand(opts: { project: string; name?: string; json?: boolean }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   const versions = await Workspace.useStores(project, (r) => r.meta.listModelVersions(opts.name));
   if (opts.json) {
     printJson(versions.map((v) => ({ ...v, stage: Registry.stageOf(v) })));
@@ -113,7 +113,7 @@ export async function modelsCommand(opts: { project: string; name?: string; json
 }
 
 export async function promoteCommand(name: string, version: string, opts: { project: string; alias: string; reason?: string; json?: boolean }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   const t = await Workspace.useStores(
     project,
     (r) => promote(r.registry, name, opts.alias, versionText(version), { actor: actor(), reason: opts.reason, defaultReason: "promoted by hand", versionHint: `list the versions with: millrace models --name ${name}` }));
@@ -123,7 +123,7 @@ export async function promoteCommand(name: string, version: string, opts: { proj
 }
 
 export async function rollbackCommand(name: string, opts: { project: string; alias: string; reason?: string; json?: boolean }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   const t = await Workspace.useStores(
     project,
     (r) => rollback(r.registry, name, opts.alias, { actor: actor(), reason: opts.reason, defaultReason: "rolled back by hand" }));
@@ -133,7 +133,7 @@ export async function rollbackCommand(name: string, opts: { project: string; ali
 }
 
 export async function historyCommand(name: string, opts: { project: string; alias?: string; json?: boolean }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   const history = await Workspace.useStores(project, (r) => r.meta.aliasTransitions(name, opts.alias));
   if (opts.json) {
     printJson(history);
@@ -149,7 +149,7 @@ export async function historyCommand(name: string, opts: { project: string; alia
 }
 
 export async function archiveCommand(name: string, version: string, opts: { project: string; reason?: string; restore?: boolean; json?: boolean }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   const restore = opts.restore === true;
   const r = await Workspace.useStores(
     project,
@@ -162,7 +162,7 @@ export async function archiveCommand(name: string, version: string, opts: { proj
 }
 
 export async function deleteRunsCommand(ids: string[], opts: { project: string; json?: boolean }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   const r = await Workspace.useStores(
     project,
     async (res) => {
@@ -181,7 +181,7 @@ export async function deleteRunsCommand(ids: string[], opts: { project: string; 
 }
 
 export async function gcCommand(opts: { project: string; dryRun?: boolean; json?: boolean }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   const orphans = await Workspace.useStores(project, (r) => collectGarbage(r.meta, r.artifacts, { dryRun: opts.dryRun === true }));
   if (opts.json) printJson({ dryRun: opts.dryRun === true, artifacts: orphans });
   else console.log(`${opts.dryRun ? "would remove" : "removed"} ${orphans.length} unreferenced artifact(s)${orphans.length ? `:\n  ${orphans.join("\n  ")}` : ""}`);
@@ -197,7 +197,7 @@ async function resolveRunId(meta: import("../../store/metadata-store.js").Metada
 }
 
 export async function annotateRunCommand(id: string, opts: { project: string; note?: string; tag: string[]; json?: boolean }): Promise<number> {
-  const project = loadProject(opts.project);
+  const project = await loadProjectCached(opts.project);
   const tags: Record<string, string> = {};
   for (const t of opts.tag) {
     const eq = t.indexOf("=");
