@@ -94,9 +94,14 @@ export function defaultMetric(task: Task | "recommendation"): string {
 
 /** A registered metric; an unknown name is an error listing the known ones (`path` names the config field). */
 export function metricDef(name: string, path = "metric"): MetricDef {
-  const def = METRICS.get(name);
+  const def = METRICS.get(name) ?? rankingAtK(name);
   if (!def) throw new ValidationError(`unknown metric "${name}"`, { path, hint: `known metrics: ${[...METRICS.keys()].join(", ")}` });
   return def;
+}
+
+/** Ranking metrics at any K (dataset.k of a recommendation project: ndcg_at_5, precision_at_20, …): higher is better. */
+function rankingAtK(name: string): MetricDef | undefined {
+  return /^(precision|recall|ndcg|map|hit_rate|coverage)_at_[1-9][0-9]*$/.test(name) ? { name, higherIsBetter: true, compute: {} } : undefined;
 }
 
 export function higherIsBetter(metric: string): boolean {

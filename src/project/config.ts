@@ -5,7 +5,7 @@ import { candidateProblems } from "../learn/candidate-check.js";
 import { qualityRuleSchema } from "../quality/checks.js";
 import { isRecommenderName, recommenderCandidateProblems } from "../recommend/candidate-check.js";
 import { featureStoreSchema } from "./config-features.js";
-import { orchestrationKeys } from "./config-pipelines.js";
+import { alertTriggerProblems, orchestrationKeys } from "./config-pipelines.js";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, starting with a letter");
 const tableName = z.string().regex(/^(bronze|silver|gold)\.[A-Za-z_][A-Za-z0-9_]*$/, 'write tables as "<bronze|silver|gold>.<name>"');
@@ -118,6 +118,7 @@ export const recommendationDatasetSchema = z.strictObject({
   user_features: z.array(column).default([]).describe("Columns describing the user (one value per user; the two-tower model's user tower)."),
   item_features: z.array(column).default([]).describe("Columns describing the item (the two-tower model's item tower)."),
   relevant: z.number().optional().describe("A held-out rating at least this counts as relevant for the ranking metrics (default: 4 on a 0.5..5 scale, else the 80th percentile of the train ratings)."),
+  k: z.number().int().min(1).max(1000).default(10).describe("Length of the ranked lists the metrics read (ndcg_at_<k>, precision_at_<k>, …): CV ranking, the gate and the registered metrics."),
   split: z
     .strictObject({
       test_fraction: z.number().gt(0).lt(1).default(0.2).describe("Share of interactions held out, chosen by the (user, item) pair: a pair keeps its side as the table grows."),
@@ -273,6 +274,8 @@ export const projectSchema = z.strictObject({
   // registries know each learner's parameters: a typo (max_depht) fails here, naming its line.
   const ds = p.dataset;
   const implicit = ds.task === "recommendation" ? ds.rating === "none" : null;
+  // Which pipeline each monitor alert starts (pipelines.<name>.on.alerts): names that exist, one pipeline each.
+  for (const q of alertTriggerProblems(p)) ctx.addIssue({ code: "custom", path: q.path, message: q.message });
   p.train.candidates.forEach((c, i) => {
     const at = ["train", "candidates", i];
     if (implicit === null && isRecommenderName(c.model)) {

@@ -92,10 +92,12 @@ export const TASK_METRICS: Record<ProjectConfig["dataset"]["task"], string[]> = 
   recommendation: ["rmse", "mae", ...RANKING_METRICS],
 };
 
-/** What a project's candidates are measured on: implicit recommendation data has no rating errors. */
+/** What a project's candidates are measured on: implicit recommendation data has no rating errors; ranking at dataset.k. */
 function measuredMetrics(config: ProjectConfig): string[] {
   const ds = config.dataset;
-  return ds.task === "recommendation" && ds.rating === "none" ? RANKING_METRICS : TASK_METRICS[ds.task];
+  if (ds.task !== "recommendation") return TASK_METRICS[ds.task];
+  const ranking = RANKING_METRICS.map((m) => m.replace(/_10$/, `_${ds.k}`));
+  return ds.rating === "none" ? ranking : ["rmse", "mae", ...ranking];
 }
 
 /**

@@ -23,11 +23,27 @@ describe("recommendation projects in millrace.yaml", () => {
     expect(p.config.dataset).toMatchObject({ task: "recommendation", user: "user_id", item: "item_id", rating: "rating", user_features: [], split: { test_fraction: 0.2, seed: 42 } });
   });
 
-  it("names the line of an unknown recommender, a mistyped parameter and a search", () => {
+  it("names the line of an unknown recommender and a mistyped parameter", () => {
     const bad = project(ratings, "    - { name: a, model: svdd }\n    - { name: b, model: svd, params: { n_factor: 8 } }\n    - { name: c, model: gbdt }");
     expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:12:25 train\.candidates\.0\.model: "svdd" is not a recommender/);
     expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/train\.candidates\.1\.params\.n_factor: unknown parameter "n_factor"/);
     expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/train\.candidates\.2\.model: "gbdt" is not a recommender/);
+  });
+
+  it("takes a search over a recommender's parameters and names a searched parameter it lacks", () => {
+    const ok = project(ratings, "    - { name: a, model: svd, search: { method: random, trials: 4, space: { n_factors: { type: int, low: 4, high: 32 }, reg_all: [0.02, 0.1] } } }");
+    expect(projectFromYaml(ok, "/x/millrace.yaml").config.train.candidates[0].search).toMatchObject({ method: "random", trials: 4 });
+    const bad = project(ratings, "    - { name: a, model: svd, search: { method: grid, space: { n_factor: [4, 8] } } }");
+    expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/train\.candidates\.0\.search\.space\.n_factor: .*unknown parameter "n_factor"/);
+    const range = project(ratings, "    - { name: a, model: als, search: { method: grid, space: { factors: [0, 8] } } }");
+    expect(() => projectFromYaml(range, "/x/millrace.yaml")).toThrow(/search\.space\.factors/);
+  });
+
+  it("names ranking metrics at dataset.k: ndcg_at_5 is measured with k: 5, ndcg_at_10 is not", () => {
+    const k5 = (g: string) => project(`${ratings}\n  k: 5`, "    - { name: a, model: als }", `  gate:\n    ${g}`);
+    expect(projectFromYaml(k5("min: { ndcg_at_5: 0.1 }"), "/x/millrace.yaml").config.dataset).toMatchObject({ k: 5 });
+    expect(() => projectFromYaml(k5("min: { ndcg_at_10: 0.1 }"), "/x/millrace.yaml")).toThrow(/registry\.gate\.min\.ndcg_at_10: a recommendation task does not measure ndcg_at_10/);
+    expect(projectFromYaml(project(ratings, "    - { name: a, model: als }"), "/x/millrace.yaml").config.dataset).toMatchObject({ k: 10 });
   });
 
   it("refuses a rating learner on implicit data and a recommender in a tabular project", () => {

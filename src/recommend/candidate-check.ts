@@ -4,7 +4,8 @@
 import { ValidationError } from "../errors.js";
 import type { CandidateInput, CandidateProblem } from "../learn/candidate-check.js";
 import { resolveParams } from "../learn/params.js";
-import { RECOMMENDERS } from "./registry.js";
+import { fromUnit, validateSpace, type SearchSpace } from "../learn/search/space.js";
+import { RECOMMENDERS, recommenderKind } from "./registry.js";
 
 export const isRecommenderName = (model: string): boolean => Object.hasOwn(RECOMMENDERS, model);
 
@@ -26,6 +27,28 @@ export function recommenderCandidateProblems(c: CandidateInput, implicit: boolea
       out.push({ path: ["params", k], message: e.hint ? `${e.message} (${e.hint})` : e.message });
     }
   }
-  if (c.search) out.push({ path: ["search"], message: "search is not available for recommenders yet: declare one candidate per setting (they are compared on the same held-out interactions)" });
+  if (c.search) {
+    try {
+      checkRecommenderSpace(kind.name, c.search.space as SearchSpace);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      out.push({ path: String(e.details.path ?? "search.space").split("."), message: e.hint ? `${e.message} (${e.hint})` : e.message });
+    }
+  }
   return out;
 }
+
+/** Refuses a space naming a parameter the recommender lacks, or values its schema rejects (every choice; both ends of a range). */
+export function checkRecommenderSpace(model: string, space: SearchSpace, path = "search.space"): void {
+  validateSpace(space);
+  const kind = recommenderKind(model);
+  for (const [name, d] of Object.entries(space)) {
+    try {
+      for (const v of d.type === "choice" ? d.values : [fromUnit(d, 0), fromUnit(d, 1)]) resolveParams(kind.name, kind.params, { [name]: v });
+    } catch (e) {
+      if (e instanceof ValidationError) throw new ValidationError(`${path}.${name}: ${e.message}`, { path: `${path}.${name}`, ...(e.hint ? { hint: e.hint } : {}) });
+      throw e;
+    }
+  }
+}
+

@@ -2,7 +2,7 @@
 // over each warm test user's unseen catalogue (the peer's protocol: relevant = held-out items the user had not
 // interacted with in training, rated >= the threshold).
 
-import { ratingReport, rankingMetrics, rankingReport, topK } from "./metrics.js";
+import { ratingReport, rankingMetrics, rankingReport, topK, type RankingMetrics } from "./metrics.js";
 import type { RecommenderModel } from "./model.js";
 
 export interface HeldOut {
@@ -34,6 +34,8 @@ export function relevanceRule(train: Float64Array | null, given?: number): Relev
 
 export interface Evaluation {
   metrics: Record<string, number>;
+  /** Per ranked user with a relevant item (by id): precision, recall, ndcg, map, hit_rate — their means are the metrics. */
+  perUser: { users: string[]; values: RankingMetrics["perUser"] };
   counts: { testRows: number; unseenUser: number; unseenItem: number; rankedUsers: number; usersWithRelevant: number };
   predictSeconds: number;
 }
@@ -71,6 +73,7 @@ export function evaluateRecommender(model: RecommenderModel, test: HeldOut, k: n
   Object.assign(metrics, rankingReport(rm, k));
   return {
     metrics,
+    perUser: { users: Array.from(rm.perUser.x, (x) => model.userIds[rankedUsers[x]]), values: rm.perUser },
     counts: { testRows: n, unseenUser, unseenItem, rankedUsers: rankedUsers.length, usersWithRelevant: rm.users },
     predictSeconds: (performance.now() - t0) / 1000,
   };

@@ -23,6 +23,8 @@ export interface RankingMetrics {
   coverage: number;
   /** Users with at least one relevant item: the ones the means run over. */
   users: number;
+  /** Each of those users' values (x: its position in `relevant`): what a paired bootstrap over users resamples. */
+  perUser: { x: Int32Array; precision: Float64Array; recall: Float64Array; ndcg: Float64Array; map: Float64Array; hit_rate: Float64Array };
 }
 
 /**
@@ -37,6 +39,8 @@ export function rankingMetrics(l: RankedLists): RankingMetrics {
   for (let r = 0; r < k; r++) idcg[r + 1] = idcg[r] + disc[r];
   const shown = new Set<number>();
   let [p, rc, nd, ap, hr, users] = [0, 0, 0, 0, 0, 0];
+  const n = relevant.length;
+  const per = { x: new Int32Array(n), precision: new Float64Array(n), recall: new Float64Array(n), ndcg: new Float64Array(n), map: new Float64Array(n), hit_rate: new Float64Array(n) };
   for (let u = 0; u < relevant.length; u++) {
     const rel = relevant[u];
     let hits = 0;
@@ -53,15 +57,18 @@ export function rankingMetrics(l: RankedLists): RankingMetrics {
       }
     }
     if (rel.size === 0) continue;
+    per.x[users] = u;
+    p += (per.precision[users] = hits / k);
+    rc += (per.recall[users] = hits / rel.size);
+    nd += (per.ndcg[users] = dcg / idcg[Math.min(rel.size, k)]);
+    ap += (per.map[users] = sumP / Math.min(rel.size, k));
+    hr += (per.hit_rate[users] = hits > 0 ? 1 : 0);
     users++;
-    p += hits / k;
-    rc += hits / rel.size;
-    nd += dcg / idcg[Math.min(rel.size, k)];
-    ap += sumP / Math.min(rel.size, k);
-    hr += hits > 0 ? 1 : 0;
   }
+  const cut = <A extends Int32Array | Float64Array>(a: A) => a.subarray(0, users) as A;
   const mean = (s: number) => (users ? s / users : null);
-  return { precision: mean(p), recall: mean(rc), ndcg: mean(nd), map: mean(ap), hitRate: mean(hr), coverage: l.catalogue ? shown.size / l.catalogue : 0, users };
+  const perUser = { x: cut(per.x), precision: cut(per.precision), recall: cut(per.recall), ndcg: cut(per.ndcg), map: cut(per.map), hit_rate: cut(per.hit_rate) };
+  return { precision: mean(p), recall: mean(rc), ndcg: mean(nd), map: mean(ap), hitRate: mean(hr), coverage: l.catalogue ? shown.size / l.catalogue : 0, users, perUser };
 }
 
 /** The report keys scripts rely on: precision_at_10, ..., coverage_at_10 (K in the name). */

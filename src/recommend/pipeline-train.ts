@@ -1,10 +1,15 @@
 // Recommendation training inside `millrace run`: each candidate trained on the dataset's train interactions as a
-// tracked run (params, CV folds on the train rows, held-out metrics, the model artifact), the best by CV (else
-// held-out) registered, and the gate deciding on held-out interactions neither it nor production trained on.
+// tracked run (params, CV folds on the train rows, held-out metrics, the model artifact; with candidate.search, its
+// trials as child runs scored by CV on the train rows), the best by CV (else held-out) registered, and the gate
+// deciding on held-out interactions neither it nor production trained on (paired bootstrap over held-out users).
+import { randomUUID } from "node:crypto";
 
 import { describeError } from "../errors.js";
 import { failpoint } from "../flow/failpoint.js";
-import { defaultMetric, higherIsBetter } from "../learn/metric-registry.js";
+import { higherIsBetter } from "../learn/metric-registry.js";
+import { Rng } from "../learn/rng.js";
+import type { Trial } from "../learn/search/search-request.js";
+import type { SearchSpace } from "../learn/search/space.js";
 import type { Project } from "../project/load-project.js";
 import type { CandidateConfig, RecommendationDatasetConfig } from "../project/config.js";
 import { ids, type ModelVersion } from "../records.js";
@@ -18,7 +23,10 @@ import { relevanceRule, type Relevance } from "./evaluate.js";
 import { loadRecommender, type RecommenderModel } from "./model.js";
 import { heldOut, subTable, type InteractionData } from "./pipeline-data.js";
 import { RecommenderPredictor } from "./predictor.js";
+import { foldSummary, searchRecommender } from "./search.js";
 import { trainRecommender, type RecTrainResult } from "./train.js";
+
+export { foldSummary } from "./search.js";
 
 export interface RecCandidateOutput {
   candidate: CandidateConfig;
@@ -40,10 +48,8 @@ export interface RecPromotion {
 
 type Stores = { project: Project; tracker: Tracker; meta: MetadataStore; registry: Registry };
 
-const K = 10;
-
-/** The metric candidates are ranked and gated by: train.metric, else NDCG@10. */
-export const recommendationMetric = (p: Project): string => p.config.train.metric ?? defaultMetric("recommendation");
+/** The metric candidates are ranked and gated by: train.metric, else NDCG@K (dataset.k, default 10). */
+export const recommendationMetric = (p: Project): string => p.config.train.metric ?? `ndcg_at_${datasetOf(p).k}`;
 
 function datasetOf(p: Project): RecommendationDatasetConfig {
   const ds = p.config.dataset;
@@ -51,17 +57,43 @@ function datasetOf(p: Project): RecommendationDatasetConfig {
   return ds;
 }
 
-/** Mean and population std of each metric over folds (the tabular CV report's names). */
-export function foldSummary(folds: Record<string, number>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const name of Object.keys(folds[0] ?? {})) {
-    const v = folds.map((m) => m[name]).filter((x): x is number => Number.isFinite(x));
-    if (!v.length) continue;
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    out[`${name}_mean`] = mean;
-    out[`${name}_std`] = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+/**
+ * Per fold, the rows of the train sub-table it holds out (CV on train rows only; folds follow pair identity). With
+ * CV off, a search still needs one: a seeded fifth of the train rows.
+ */
+function trainFolds(data: InteractionData, nFolds: number, seed: number, forSearch: boolean): Uint32Array[] {
+  if (nFolds < 2) {
+    if (!forSearch) return [];
+    const order = new Rng(seed ^ 0xf01d).shuffle(Int32Array.from(data.train.keys()));
+    return [Uint32Array.from(order.subarray(0, Math.max(1, Math.round(order.length / 5)))).sort()];
+  }
+  const out: Uint32Array[] = [];
+  for (let f = 0; f < nFolds; f++) {
+    const rows = Uint32Array.from(data.train.keys()).filter((x) => data.foldOf[data.train[x]] === f);
+    if (rows.length > 0 && rows.length < data.train.length) out.push(rows);
   }
   return out;
+}
+
+/** A search trial as a child run of the candidate's run: its parameters, CV metrics, state and duration. */
+async function recordTrial(meta: MetadataStore, parent: { id: string; experiment: string }, candidate: string, datasetId: string, trial: Trial, metric: string): Promise<void> {
+  const endedAt = new Date();
+  await meta.createRun({
+    id: randomUUID(),
+    experiment: parent.experiment,
+    name: `${candidate}-trial-${trial.number}`,
+    status: trial.state === "failed" ? "failed" : "finished",
+    params: trial.params,
+    metrics: Object.fromEntries(Object.entries(trial.metrics).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [`cv_${k}`, v])),
+    tags: { trial: String(trial.number), state: trial.state, objective: metric },
+    artifacts: [],
+    datasetId,
+    parentRunId: parent.id,
+    startedAt: new Date(endedAt.getTime() - trial.seconds * 1000).toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: Math.round(trial.seconds * 1000),
+    error: trial.error ?? null,
+  });
 }
 
 export async function trainRecommenderCandidate(
@@ -85,20 +117,29 @@ export async function trainRecommenderCandidate(
     },
     async (run) => {
       await r.meta.addLineage([{ from: ids.table(data.table), to: ids.run(run.id), kind: "trained_on" }]);
-      const base = { model: candidate.model, params: candidate.params, seed: ds.split.seed, k: K, ...(ds.relevant !== undefined ? { relevant: ds.relevant } : {}) };
-      // CV on the train rows only: fold f's interactions are held out from a model fitted on the other folds.
-      const folds: Record<string, number>[] = [];
-      const nFolds = cfg.train.cv_folds;
-      if (nFolds >= 2) {
-        const train = subTable(data.interactions, data.train);
-        for (let f = 0; f < nFolds; f++) {
-          const rows = Uint32Array.from(data.train.keys()).filter((x) => data.foldOf[data.train[x]] === f);
-          if (rows.length === 0 || rows.length === data.train.length) continue;
-          folds.push(trainRecommender({ ...base, table: train, testRows: rows, onProgress }).metrics);
-          await run.logMetrics(Object.fromEntries(Object.entries(folds[folds.length - 1]).map(([k, v]) => [`cv_${k}`, v])), folds.length - 1);
-        }
+      const relevant = ds.relevant !== undefined ? { relevant: ds.relevant } : {};
+      const search = candidate.search;
+      const foldRows = trainFolds(data, cfg.train.cv_folds, ds.split.seed, search !== undefined);
+      const train = foldRows.length ? subTable(data.interactions, data.train) : null;
+      let params = candidate.params;
+      let folds: Record<string, number>[] = [];
+      if (search && train) {
+        // Trials scored by CV on the train rows only; the best parameters are then fitted once on all train rows.
+        const s = await searchRecommender({
+          table: train, folds: foldRows, model: candidate.model, fixed: candidate.params, space: search.space as SearchSpace, method: search.method,
+          trials: search.trials, prune: search.prune, metric, seed: ds.split.seed, k: ds.k, ...relevant, onProgress,
+          onTrial: (t) => recordTrial(r.meta, run, candidate.name, data.id, t, metric),
+        });
+        params = s.best.params;
+        folds = s.best.foldMetrics;
+        await run.setTags({ search_method: search.method, search_trials: String(s.trials.length), search_pruned: String(s.trials.filter((t) => t.state === "pruned").length), best_trial: String(s.best.number) });
+        note(`search: ${s.trials.length} trials, best #${s.best.number} ${metric} cv ${fmt(s.best.score)}`);
+      } else if (train) {
+        // CV on the train rows only: fold f's interactions are held out from a model fitted on the other folds.
+        for (const rows of foldRows) folds.push(trainRecommender({ model: candidate.model, params, seed: ds.split.seed, k: ds.k, ...relevant, table: train, testRows: rows, onProgress }).metrics);
       }
-      const result = trainRecommender({ ...base, table: data.interactions, testRows: data.test, onProgress });
+      for (const [f, m] of folds.entries()) await run.logMetrics(Object.fromEntries(Object.entries(m).map(([k, v]) => [`cv_${k}`, v])), f);
+      const result = trainRecommender({ model: candidate.model, params, seed: ds.split.seed, k: ds.k, ...relevant, table: data.interactions, testRows: data.test, onProgress });
       const cv = foldSummary(folds);
       await run.logParams({ model: candidate.model, ...result.params });
       await run.logMetrics({
@@ -190,7 +231,8 @@ async function gateRecommender(
     try {
       // Both scored on this dataset's held-out interactions, minus the pairs either trained on (same K, same relevance).
       const champion = loadRecommender(await r.registry.loadArtifact(production));
-      comparison = gateComparison(champion, model, heldOut(data.interactions, data.test), K, relevance, metric);
+      const ds = datasetOf(r.project);
+      comparison = gateComparison(champion, model, heldOut(data.interactions, data.test), ds.k, relevance, metric, { resamples: gate.bootstrap, seed: ds.split.seed });
     } catch (e) {
       productionError = describeError(e);
     }

@@ -41,7 +41,8 @@ export interface RecTrainRequest {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface RecTrainResult extends Evaluation {
+/** Per-user values stay out: a result is logged and sent between processes; the gate recomputes them on its own rows. */
+export interface RecTrainResult extends Omit<Evaluation, "perUser"> {
   model: RecommenderModel;
   params: Record<string, unknown>;
   relevance: Relevance;
@@ -176,7 +177,7 @@ export function trainRecommender(req: RecTrainRequest): RecTrainResult {
   const model = new RecommenderModel(info, U.list, I.list, fitted, byU.indptr, byU.index, popularity, table.ratings ? valueCounts(ratings) : null);
   const relevance = relevanceRule(table.ratings ? ratings : null, req.relevant);
   const test = Array.from(req.testRows).sort((a, b) => a - b);
-  const evaluation = evaluateRecommender(
+  const { perUser: _perUser, ...evaluation } = evaluateRecommender(
     model,
     { users: test.map((r) => table.users[r]), items: test.map((r) => table.items[r]), ratings: table.ratings ? Float64Array.from(test, (r) => table.ratings![r]) : null },
     req.k ?? 10,
