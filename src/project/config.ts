@@ -5,7 +5,7 @@ import { candidateProblems } from "../learn/candidate-check.js";
 import { qualityRuleSchema } from "../quality/checks.js";
 import { isRecommenderName, recommenderCandidateProblems } from "../recommend/candidate-check.js";
 import { featureStoreSchema } from "./config-features.js";
-import { alertTriggerProblems, orchestrationKeys } from "./config-pipelines.js";
+import { orchestrationKeys } from "./config-pipelines.js";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, starting with a letter");
 const tableName = z.string().regex(/^(bronze|silver|gold)\.[A-Za-z_][A-Za-z0-9_]*$/, 'write tables as "<bronze|silver|gold>.<name>"');
@@ -274,8 +274,6 @@ export const projectSchema = z.strictObject({
   // registries know each learner's parameters: a typo (max_depht) fails here, naming its line.
   const ds = p.dataset;
   const implicit = ds.task === "recommendation" ? ds.rating === "none" : null;
-  // Which pipeline each monitor alert starts (pipelines.<name>.on.alerts): names that exist, one pipeline each.
-  for (const q of alertTriggerProblems(p)) ctx.addIssue({ code: "custom", path: q.path, message: q.message });
   p.train.candidates.forEach((c, i) => {
     const at = ["train", "candidates", i];
     if (implicit === null && isRecommenderName(c.model)) {
