@@ -38,7 +38,8 @@ export function fitCategorical(
 /** Level -> code maps, built once per fitted state (a server encodes one record at a time). */
 const indexes = new WeakMap<CategoricalState, Map<string, number>>();
 
-function indexOf(s: CategoricalState): Map<string, number> {
+/** The level -> code map of a fitted state (codes of real levels; missing is `missingCode`). */
+export function categoryIndex(s: CategoricalState): Map<string, number> {
   let index = indexes.get(s);
   if (!index) {
     index = new Map<string, number>();
@@ -51,12 +52,12 @@ function indexOf(s: CategoricalState): Map<string, number> {
 
 /** The code of one value: unseen categories and unencoded missing values give -1. */
 export function categoryCode(s: CategoricalState, v: string | null): number {
-  return v === null ? s.missingCode : (indexOf(s).get(v) ?? -1);
+  return v === null ? s.missingCode : (categoryIndex(s).get(v) ?? -1);
 }
 
 /** Codes for the given rows; unseen categories and unencoded missing values give -1. */
 export function applyCategorical(s: CategoricalState, values: ReadonlyArray<string | null>, rows?: Uint32Array): Int32Array {
-  const index = indexOf(s);
+  const index = categoryIndex(s);
   const n = rows ? rows.length : values.length;
   const out = new Int32Array(n);
   for (let j = 0; j < n; j++) {

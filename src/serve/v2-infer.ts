@@ -9,6 +9,7 @@ import { MAX_FLAGS_SHOWN, type RangeFlag } from "./ranges.js";
 import { logAnswer, type LogTexts } from "./score.js";
 import type { Route, ServedModel } from "./types.js";
 import { validatorFor } from "./validate.js";
+import { recordBuilder } from "./v2-records.js";
 
 const KNOWN_DATATYPES = new Set(["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"]);
 
@@ -75,10 +76,14 @@ export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>
     if (!f.nullable && !seen.has(f.name)) throw new ValidationError(`no input tensor named ${f.name}`, { path: "inputs", hint: `the model needs: ${fields.map((x) => x.name).join(", ")}` });
   }
   const records = new Array<Record<string, unknown>>(rows);
-  for (let i = 0; i < rows; i++) {
-    const r: Record<string, unknown> = {};
-    for (let k = 0; k < names.length; k++) r[names[k]] = cols[k][i];
-    records[i] = r;
+  const build = recordBuilder(names, fields);
+  if (build) for (let i = 0; i < rows; i++) records[i] = build(cols, i);
+  else {
+    for (let i = 0; i < rows; i++) {
+      const r: Record<string, unknown> = {};
+      for (let k = 0; k < names.length; k++) r[names[k]] = cols[k][i];
+      records[i] = r;
+    }
   }
   return { records, names };
 }
