@@ -1,54 +1,18 @@
-// Training on `millrace worker` processes through Redis (BullMQ): candidates train side by side on workers, and a
-// job whose worker is killed mid-training is re-queued and finished by another — through the real CLI.
-import { spawn, type ChildProcess } from "node:child_process";
+// Tasks on `millrace worker` processes through Redis (BullMQ): candidates train side by side on workers, and a
+// job whose worker is killed mid-task is re-queued and finished by another — through the real CLI.
 import fs from "node:fs";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { redisUnavailable, redisUrl, requireServices } from "../src/store/test-helpers/services.js";
-import { cli, copyExample, millrace, millraceAsync } from "./cli.js";
+import { copyExample, millrace, millraceAsync } from "./cli.js";
+import { killGroup, killWorkers, startWorker } from "./worker-processes.js";
 
 const redisReason = await redisUnavailable();
 if (redisReason && requireServices) throw new Error(`${redisReason}; CI must run the worker tests`);
 if (redisReason) console.warn(`skipping worker tests: ${redisReason}`);
 
-const workers: ChildProcess[] = [];
-afterEach(() => {
-  for (const w of workers.splice(0)) if (w.exitCode === null) killGroup(w);
-});
-
-/** SIGKILL to the worker and its sandboxed children (its process group), as a crash or an OOM kill would. */
-function killGroup(p: ChildProcess): void {
-  try {
-    process.kill(-p.pid!, "SIGKILL");
-  } catch {
-    /* already gone */
-  }
-}
-
-/** Starts a worker in its own process group (so the test can kill it with its sandboxed children). */
-function startWorker(dir: string, env: NodeJS.ProcessEnv): { proc: ChildProcess; events: any[]; ready: Promise<void> } {
-  const proc = spawn(process.execPath, [cli, "worker", dir, "--json"], { env: { ...process.env, ...env }, detached: true });
-  workers.push(proc);
-  const events: any[] = [];
-  let buf = "";
-  let err = "";
-  proc.stderr!.on("data", (d) => (err += d));
-  const ready = new Promise<void>((resolve, reject) => {
-    proc.stdout!.on("data", (d) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const e = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        events.push(e);
-        if (e.type === "ready") resolve();
-      }
-    });
-    proc.on("exit", (code) => reject(new Error(`worker exited ${code}: ${err}`)));
-  });
-  return { proc, events, ready };
-}
+afterEach(killWorkers);
 
 describe.skipIf(redisReason !== null)("training workers", () => {
   const envFor = (queue: string) => ({ MILLRACE_EXECUTOR: "bullmq", MILLRACE_REDIS_URL: redisUrl, MILLRACE_QUEUE: `${queue}-${process.pid}-${Date.now()}`, NO_COLOR: "1" });
@@ -66,7 +30,9 @@ describe.skipIf(redisReason !== null)("training workers", () => {
     expect(runs).toHaveLength(2);
     const workerIds = new Set(runs.map((r: any) => r.tags.worker));
     expect([...workerIds].every((w) => typeof w === "string" && w.includes(":"))).toBe(true);
-    expect(a.events.concat(b.events).filter((e) => e.type === "completed")).toHaveLength(2);
+    // Every task is a job (issue 13): the two candidates among them.
+    const completed = a.events.concat(b.events).filter((e) => e.type === "completed").map((e) => e.job.split(" ")[1]);
+    expect(completed.filter((j: string) => j.startsWith("train:")).sort()).toEqual(["train:gbdt", "train:logistic"]);
   });
 
   it("re-queues a job whose worker dies and finishes it on another", async () => {

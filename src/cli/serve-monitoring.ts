@@ -1,10 +1,9 @@
 // What a serving process watches besides requests: drift of the served versions against their training rows,
 // decay from posted labels, error rate and latency, pipeline and data-quality outcomes — fed to the alert rules,
 // whose retrain action runs the pipeline (and its gate) in a child process.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { driftOptionsOf, referencesOf } from "../app/drift.js";
 import { describeError } from "../errors.js";
+import { alertActions, alertPipeline, runForAlert } from "../flow/alert-pipelines.js";
 import type { PipelineSummary } from "../flow/summary.js";
 import { expandEnv } from "../flow/steps/tables.js";
 import { AlertManager, type Alert, type AlertRule } from "../monitor/alerts.js";
@@ -46,8 +45,9 @@ export function startServeMonitoring(project: Project, sp: ServeProcess, log: (l
   let retrainRun: Promise<PipelineSummary | null> | null = null;
   const retrain = (alert: Alert) => {
     if (retrainRun) return retrainRun;
-    log(`alert ${alert.rule} → retraining ${cfg.name}: ${alert.message}`);
-    retrainRun = runPipelineChild(project.dir)
+    const pipeline = alertPipeline(cfg, alert);
+    log(`alert ${alert.rule} → retraining ${cfg.name}${pipeline ? ` (pipeline ${pipeline})` : ""}: ${alert.message}`);
+    retrainRun = runForAlert(project, alert)
       .then((s) => {
         const model = s?.model ? `${s.model.name} v${s.model.version} ${s.model.promoted ? "promoted" : `not promoted (${s.model.reason})`}` : s?.training.reason ?? "";
         log(`retraining ${s?.status ?? "failed"}: ${model}`);
@@ -60,7 +60,7 @@ export function startServeMonitoring(project: Project, sp: ServeProcess, log: (l
   const rules: AlertRule[] = cfg.monitor.alerts.map((a) => ({
     name: a.name,
     on: a.on,
-    actions: a.actions,
+    actions: alertActions(cfg, a),
     cooldownMs: a.cooldown_s * 1000,
     ...(a.threshold !== undefined ? { threshold: a.threshold } : {}),
     ...(a.metric !== undefined ? { metric: a.metric } : {}),
@@ -123,21 +123,4 @@ export function startServeMonitoring(project: Project, sp: ServeProcess, log: (l
       drift.stop();
     },
   };
-}
-
-/** Runs `millrace run <dir> --json --retrain --trigger alert` in a child process: training never blocks the server's event loop. */
-function runPipelineChild(dir: string): Promise<PipelineSummary | null> {
-  const cli = fileURLToPath(new URL("./main.js", import.meta.url));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, "run", dir, "--json", "--retrain", "--trigger", "alert"], { stdio: ["ignore", "pipe", "ignore"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.on("exit", () => {
-      try {
-        resolve(JSON.parse(out) as PipelineSummary);
-      } catch {
-        resolve(null);
-      }
-    });
-  });
 }

@@ -1,5 +1,5 @@
-// Where training runs: in this process (embedded default) or on `millrace worker` processes fed by a Redis
-// queue (BullMQ). One interface (needs.ts); the pipeline does not know which it has.
+// Training in the process that runs the train task: the pipeline's (execution.executor: local) or a worker's
+// (bullmq: the whole task runs there, task-queue.ts). One interface (needs.ts).
 import { trainOne } from "./steps/train.js";
 import type { TrainingExecutor } from "./needs.js";
 

@@ -1,10 +1,10 @@
-// Cancelling training jobs queued in Redis or already running on `millrace worker` processes. The pipeline side
+// Cancelling task jobs queued in Redis or already running on `millrace worker` processes. The pipeline side
 // removes a job still waiting; for one a worker holds, it sets a cancel key (kept a day, so a retried or
 // re-queued attempt refuses to start) and publishes the job id. The worker aborts the job's signal (BullMQ's
 // cancelJob) and, if the sandboxed child has not ended within the grace period (a learner busy on its thread
 // reads no message), SIGKILLs it: the retry that BullMQ then starts sees the key and fails for good.
 import fs from "node:fs";
-import { UnrecoverableError, type Queue, type Worker } from "bullmq";
+import { UnrecoverableError, type Queue, type SandboxedJob, type Worker } from "bullmq";
 import { Redis } from "ioredis";
 
 const DAY_SECONDS = 86_400;
@@ -42,6 +42,20 @@ async function cancelWith(redis: RedisLike, queue: Queue, jobId: string, reason:
 /** The cancel reason of a job, or null: checked by the sandboxed child before it starts training. */
 export async function cancelReason(redis: RedisLike, queue: string, jobId: string): Promise<string | null> {
   return redis.get(cancelKey(queue, jobId));
+}
+
+/**
+ * The start of a job in its sandboxed child: refuses a job cancelled while queued or re-queued (its first attempt
+ * was killed at a cancel), then writes this process's pid on the job (the worker kills it by that pid when an abort
+ * is not honoured in time). Returns the job's data as now stored.
+ */
+export async function beginJob<D extends object>(job: SandboxedJob<D, unknown>, settings: { redisUrl: string; queue: string }): Promise<D & { pid: number }> {
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const reason = await cancelReason(redis, settings.queue, String(job.id)).finally(() => redis.quit().catch(() => undefined));
+  if (reason !== null) throw cancelledJobError(reason);
+  const data = { ...job.data, pid: process.pid };
+  await job.updateData(data);
+  return data;
 }
 
 /** A failure BullMQ does not retry, carrying the cancel reason. */

@@ -11,9 +11,9 @@ import type { CandidateOutput, DatasetOutput } from "./outputs.js";
 
 export type Progress = (done: number, total: number, note?: string) => void;
 
-/** Where training runs: in this process (embedded default) or on `millrace worker` processes (BullMQ). */
+/** How a candidate trains in the process running the train task (the pipeline's, or a `millrace worker`'s). */
 export interface TrainingExecutor {
-  readonly kind: "local" | "bullmq";
+  readonly kind: "local";
   train(r: Needs<"tracker" | "meta" | "artifacts">, candidate: CandidateConfig, ds: DatasetOutput, progress: Progress, note: (s: string) => void, signal?: AbortSignal): Promise<CandidateOutput>;
   close(): Promise<void>;
 }
@@ -26,7 +26,7 @@ export interface ResourceKinds {
   artifacts: ArtifactStore;
   tracker: Tracker;
   registry: Registry;
-  /** Where candidates train; opened on first use (a bullmq executor connects to Redis then). */
+  /** How candidates train; its learners load on first use. */
   executor: TrainingExecutor;
 }
 

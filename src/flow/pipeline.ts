@@ -53,6 +53,20 @@ export function buildPipelineTasks(
   return tasks;
 }
 
+/** What a run's tasks are planned from: the same on the pipeline's process and on a worker (a task job carries it). */
+export interface RunPlan {
+  pipeline: string;
+  partition?: string;
+  retrain: boolean;
+}
+
+/** The tasks of one run: the pipeline's selection of the project's DAG, its partition, retries and timeouts. */
+export function planRun(project: Project, plan: RunPlan): PipelineTask[] {
+  const def = pipelineDef(project.config, plan.pipeline);
+  const partition = plan.partition !== undefined ? checkPartition(def, plan.partition) : undefined;
+  return applyTaskControl(selectTasks(buildPipelineTasks(project, { retrain: plan.retrain, ...partition, optIn: def.tasks ?? [] }), def), def.control);
+}
+
 export interface RunPipelineOptions extends PipelineOptions {
   /** Which pipeline (default: "default", the whole DAG). */
   pipeline?: string;
@@ -75,17 +89,14 @@ export async function runPipeline(r: Resources, opts: RunPipelineOptions = {}): 
 async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipelineOptions): Promise<PipelineSummary> {
   const project = r.project;
   const cfg = project.config;
-  const partition = opts.partition !== undefined ? checkPartition(def, opts.partition) : undefined;
   checkAlertRules(cfg.pipeline_alerts);
   const startedAt = new Date().toISOString();
   const pipelineRunId = opts.runId ?? randomUUID();
   const trigger = opts.trigger ?? "manual";
   const t0 = performance.now();
   // Planned before anything is recorded: a pipeline that selects an unknown task is a config error, not a run.
-  const tasks = applyTaskControl(
-    selectTasks(buildPipelineTasks(project, { ...opts, ...partition, optIn: def.tasks ?? [] }), def),
-    def.control,
-  );
+  const plan: RunPlan = { pipeline: def.name, retrain: opts.retrain === true, ...(opts.partition !== undefined ? { partition: opts.partition } : {}) };
+  const tasks = planRun(project, plan);
   const orchestration = orchestrationOf(r.meta);
   // Holding the run lock, any "running" record of this host whose process is gone was left by a killed run.
   const reaped = await r.meta.reapStaleRuns();
@@ -97,14 +108,29 @@ async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipeli
   if (opts.signal?.aborted) onOuterAbort();
   else opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
   let summary: PipelineSummary;
+  // With execution.executor: bullmq, every task runs on a worker; which one, by task id.
+  let runTasks = tasks;
+  let queue: { close(): Promise<void> } | undefined;
+  const workers: Record<string, string> = {};
   try {
     // Placed in the same write: a scheduled no-op run took 6 commits (≈2 ms each, fsynced), now 5.
     await r.meta.savePipelineRun({
       id: pipelineRunId, project: cfg.name, status: "running", trigger, startedAt, endedAt: null, summary: null,
       placement: { pipeline: def.name, partition: opts.partition ?? null },
     });
-    // In process, CPU-bound tasks gain nothing from overlapping; with workers, candidates train side by side.
-    const concurrency = executorOf(project) === "bullmq" ? 8 : 1;
+    // In process, CPU-bound tasks gain nothing from overlapping; with workers, tasks run side by side on them.
+    const onWorkers = executorOf(project) === "bullmq";
+    const concurrency = onWorkers ? 8 : 1;
+    if (onWorkers) {
+      const taskQueue = new (await import("./task-queue.js")).TaskQueue(project);
+      queue = taskQueue;
+      runTasks = taskQueue.onWorkers(tasks, {
+        pipelineRunId, plan, onPlaced: (taskId, worker, jobId) => {
+          workers[taskId] = worker;
+          log.add(taskId, `running on worker ${worker} (job ${jobId})`);
+        },
+      });
+    }
     const flag = cancelFlag(project.paths.state, pipelineRunId);
     let lastLook = 0;
     const onEvent = (e: TaskEvent) => {
@@ -116,9 +142,9 @@ async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipeli
         if (fs.existsSync(flag)) cancel.abort("cancelled by request (millrace pipeline cancel)");
       }
     };
-    const result = await runDag(tasks, r, { concurrency, onEvent, signal: cancel.signal, ...(opts.clock ? { clock: opts.clock } : {}) });
+    const result = await runDag(runTasks, r, { concurrency, onEvent, signal: cancel.signal, ...(opts.clock ? { clock: opts.clock } : {}) });
     summary = summarize(r, tasks, result, {
-      pipelineRunId, trigger, startedAt, reaped, def, ...(opts.partition !== undefined ? { partition: opts.partition } : {}),
+      pipelineRunId, trigger, startedAt, reaped, def, workers, ...(opts.partition !== undefined ? { partition: opts.partition } : {}),
     });
     const alerts = await raisePipelineAlerts(summary, cfg.pipeline_alerts);
     if (alerts.length) summary.alerts = alerts.map((a) => ({ rule: a.rule, kind: a.kind, message: a.message }));
@@ -140,6 +166,7 @@ async function runPipelineLocked(r: Resources, def: PipelineDef, opts: RunPipeli
     stopPolling();
     opts.signal?.removeEventListener("abort", onOuterAbort);
     await log.close();
+    await queue?.close();
     await orchestration.releasePoolSlots(pipelineRunId);
   }
   return summary;
@@ -184,6 +211,8 @@ interface RunFacts {
   startedAt: string;
   reaped: StaleRun[];
   def: PipelineDef;
+  /** The worker that ran each task (execution.executor: bullmq). */
+  workers: Record<string, string>;
   partition?: string;
 }
 
@@ -214,6 +243,7 @@ function summarize(r: Resources, tasks: PipelineTask[], result: DagResult, facts
           kind: t.kind.name,
           ...(result.durationsMs[t.id] !== undefined ? { ms: Math.round(result.durationsMs[t.id]) } : {}),
           ...(result.notes[t.id] ? { note: result.notes[t.id] } : {}),
+          ...(facts.workers[t.id] ? { worker: facts.workers[t.id] } : {}),
           deps: t.deps,
         },
       ]),

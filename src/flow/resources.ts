@@ -22,15 +22,14 @@ export function executorOf(project: Project): "local" | "bullmq" {
 }
 
 /** `s3://bucket/prefix` (endpoint from MILLRACE_S3_ENDPOINT / AWS_ENDPOINT_URL) or a local folder. */
-// The S3 client (like BullMQ below) loads only when a project uses it: it would add ~0.2 s to every command's start.
+// The S3 client (like BullMQ in task-queue.ts) loads only when a project uses it: it would add ~0.2 s to every command's start.
 export function openArtifactStore(location: string): ArtifactStore {
   if (!location.startsWith("s3://")) return new FolderArtifactStore(location);
   return new LazyArtifactStore(async () => new (await import("../store/s3-artifact-store.js")).S3ArtifactStore({ url: location }));
 }
 
 /**
- * An executor whose module is imported when the first candidate is trained: BullMQ's client, and the local
- * executor's learners (train step, search, every model: 60+ modules that `millrace runs` or `models` never use).
+ * An executor whose module is imported when the first candidate is trained: the local executor's learners (train step, search, every model: 60+ modules that `millrace runs` or `models` never use).
  */
 function lazyExecutor(kind: TrainingExecutor["kind"], load: () => Promise<TrainingExecutor>): TrainingExecutor {
   let opened: Promise<TrainingExecutor> | undefined;
@@ -49,7 +48,8 @@ export async function openLake(location: string): Promise<Lake> {
   return (await import("../lake/lake.js")).Lake.open(location);
 }
 
-export async function openResources(project: Project, opts: { lake?: boolean } = {}): Promise<Resources> {
+/** `executor`: where candidates train (default: in this process; a worker passes one that tags its runs). */
+export async function openResources(project: Project, opts: { lake?: boolean; executor?: TrainingExecutor } = {}): Promise<Resources> {
   const meta = await openMetadataStore(project.paths.metadata);
   const artifacts = openArtifactStore(project.paths.artifacts);
   let lake: Lake | undefined;
@@ -59,15 +59,12 @@ export async function openResources(project: Project, opts: { lake?: boolean } =
     await meta.close();
     throw e;
   }
-  let executor: TrainingExecutor | undefined;
-  const executorKind = executorOf(project);
+  // With execution.executor: bullmq the train task itself runs on a worker (task-queue.ts), which trains in its process.
+  let executor: TrainingExecutor | undefined = opts.executor;
   return {
     project,
     get executor(): TrainingExecutor {
-      executor ??=
-        executorKind === "bullmq"
-          ? lazyExecutor("bullmq", () => import("./bullmq-executor.js").then((m) => new m.BullMqExecutor(m.queueSettings(project))))
-          : lazyExecutor("local", () => import("./executor.js").then((m) => m.localExecutor));
+      executor ??= lazyExecutor("local", () => import("./executor.js").then((m) => m.localExecutor));
       return executor;
     },
     get lake(): Lake {
@@ -87,7 +84,7 @@ export async function openResources(project: Project, opts: { lake?: boolean } =
 }
 
 /** Opens the resources, runs `body`, and always closes them. */
-export async function withResources<T>(project: Project, body: (r: Resources) => Promise<T>, opts: { lake?: boolean } = {}): Promise<T> {
+export async function withResources<T>(project: Project, body: (r: Resources) => Promise<T>, opts: { lake?: boolean; executor?: TrainingExecutor } = {}): Promise<T> {
   const r = await openResources(project, opts);
   try {
     return await body(r);

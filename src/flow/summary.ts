@@ -74,7 +74,8 @@ export interface PipelineSummary {
   candidates: CandidateSummary[];
   model?: ModelSummary;
   /** Every task of the DAG with its state, duration, note and dependencies (the graph as it ran). */
-  tasks: Record<string, { state: string; kind?: string; ms?: number; note?: string; deps?: string[] }>;
+  /** Each task's state; `worker` names the `millrace worker` (host:pid) that ran it (execution.executor: bullmq). */
+  tasks: Record<string, { state: string; kind?: string; ms?: number; note?: string; worker?: string; deps?: string[] }>;
   failure?: { task: string; code: string; message: string; hint?: string; details?: unknown };
   /** The deploy task's smoke test of the served version, and the rollback when it failed. */
   deployment?: { model?: string; alias?: string; version?: number; url?: string; smoke: "passed" | "failed"; latencyMs?: number; rolledBackTo?: number };

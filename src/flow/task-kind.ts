@@ -7,6 +7,7 @@ import type { Task } from "./dag.js";
 import { only, type Needs, type ResourceKinds, type ResourceName } from "./needs.js";
 import type { TableOutput } from "./outputs.js";
 import type { PipelineSummary } from "./summary.js";
+import type { OutputWire } from "./wire.js";
 
 /** A handle on a task that carries the type of its output, so a dependent reads it typed. */
 export interface TaskRef<Out> {
@@ -68,6 +69,11 @@ export interface TaskKind<Out = unknown, K extends ResourceName = ResourceName> 
    * it (the current table version instead of a new one). Without it, such a selection is an error.
    */
   standIn?(task: PipelineTask<Out>): PipelineTask<Out>;
+  /**
+   * How the output goes to and from a worker process (execution.executor: bullmq) when JSON of the whole value will
+   * not do: a reference (a dataset id, an artifact) rebuilt from the shared stores. Default: the value as JSON.
+   */
+  readonly wire?: OutputWire<Out>;
 }
 
 /** One task of a pipeline: a DAG task that knows its kind. */

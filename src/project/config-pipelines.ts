@@ -94,10 +94,17 @@ const pipelineSchema = z.strictObject({
       assets: z
         .array(z.string().min(1))
         .min(1)
+        .optional()
         .describe("Tables (\"gold.churn_training\") or model aliases (\"model:churn@production\"): each new version starts one run (the cascade)."),
+      alerts: z
+        .array(z.string().min(1))
+        .min(1)
+        .optional()
+        .describe("Monitor alerts that start this pipeline (retraining, recorded with trigger alert) when they fire while serving: rule names of monitor.alerts, or kinds (drift, decay, error_rate, latency) for every rule of that kind. Such a rule needs no retrain action; a rule's retrain action that no pipeline claims runs the whole DAG (a project without pipelines:)."),
     })
+    .refine((o) => o.assets !== undefined || o.alerts !== undefined, "name assets or alerts")
     .optional()
-    .describe("Asset triggers: run when another pipeline updates an asset."),
+    .describe("Triggers: run when another pipeline updates an asset, or when a monitor alert fires."),
   retries: z.number().int().min(0).max(100).optional().describe("Extra attempts of each task of this pipeline (default: the top-level retries)."),
   retry_delay: durationSchema.optional().describe("Wait before a task's first retry in this pipeline; doubling after."),
   timeout: durationSchema.optional().describe("Any task attempt of this pipeline running longer is cancelled and recorded timed_out."),
@@ -164,7 +171,7 @@ export const orchestrationKeys = {
   pipelines: z
     .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a pipeline name: letters, digits, _ and -"), pipelineSchema)
     .optional()
-    .describe("Named pipelines (e.g. data, training, deployment), each a selection of the project's tasks with its own schedule or asset trigger; without it the whole DAG is one pipeline, \"default\"."),
+    .describe("Named pipelines (e.g. data, training, deployment), each a selection of the project's tasks with its own schedule, asset trigger (on: { assets: [gold.churn_training] }) or alert trigger (on: { alerts: [drift, decay] }: the monitor alerts, by rule name or kind, that start it while serving, recorded with trigger alert); without it the whole DAG is one pipeline, \"default\"."),
   pools: z
     .record(z.string(), z.number().int().min(1))
     .default({})
@@ -177,3 +184,45 @@ export const orchestrationKeys = {
 
 export type PipelineConfig = z.output<typeof pipelineSchema>;
 export type PipelineAlertRule = z.output<typeof pipelineAlertSchema>;
+
+export const ALERT_KINDS = ["drift", "decay", "error_rate", "latency"] as const;
+
+interface AlertTriggerConfig {
+  pipelines?: Record<string, { on?: { alerts?: string[] } }>;
+  monitor: { alerts: { name: string; on: string; actions: string[] }[] };
+}
+
+/** The named pipeline an alert starts (`on: { alerts }` naming its rule first, then its kind), or undefined. */
+export function alertPipeline(cfg: Pick<AlertTriggerConfig, "pipelines">, alert: { rule: string; kind: string }): string | undefined {
+  const claims = Object.entries(cfg.pipelines ?? {}).map(([name, p]) => ({ name, alerts: p.on?.alerts ?? [] }));
+  return claims.find((c) => c.alerts.includes(alert.rule))?.name ?? claims.find((c) => c.alerts.includes(alert.kind))?.name;
+}
+
+/**
+ * Config problems of alert triggers, with their paths: an entry that is neither a rule of monitor.alerts nor a
+ * kind, one claimed by two pipelines, and (with pipelines: declared) a retrain action no pipeline claims.
+ */
+export function alertTriggerProblems(cfg: AlertTriggerConfig): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const rules = cfg.monitor.alerts.map((a) => a.name);
+  const claimedBy = new Map<string, string>();
+  for (const [name, p] of Object.entries(cfg.pipelines ?? {})) {
+    (p.on?.alerts ?? []).forEach((entry, i) => {
+      const path = ["pipelines", name, "on", "alerts", i];
+      if (!rules.includes(entry) && !(ALERT_KINDS as readonly string[]).includes(entry)) {
+        out.push({ path, message: `${entry} is neither an alert rule of monitor.alerts (${rules.join(", ") || "none declared"}) nor an alert kind (${ALERT_KINDS.join(", ")})` });
+      }
+      const other = claimedBy.get(entry);
+      if (other) out.push({ path, message: `alert ${entry} already starts pipeline ${other}: name it in one pipeline only` });
+      claimedBy.set(entry, name);
+    });
+  }
+  if (cfg.pipelines && Object.keys(cfg.pipelines).length > 0) {
+    cfg.monitor.alerts.forEach((a, i) => {
+      if (a.actions.includes("retrain") && !alertPipeline(cfg, { rule: a.name, kind: a.on })) {
+        out.push({ path: ["monitor", "alerts", i, "actions"], message: `alert ${a.name} retrains, but no pipeline names it: add on: { alerts: [${a.name}] } to the pipeline it should run (this project has no whole-DAG pipeline)` });
+      }
+    });
+  }
+  return out;
+}

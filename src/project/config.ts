@@ -5,7 +5,7 @@ import { candidateProblems } from "../learn/candidate-check.js";
 import { qualityRuleSchema } from "../quality/checks.js";
 import { isRecommenderName, recommenderCandidateProblems } from "../recommend/candidate-check.js";
 import { featureStoreSchema } from "./config-features.js";
-import { orchestrationKeys } from "./config-pipelines.js";
+import { alertTriggerProblems, orchestrationKeys } from "./config-pipelines.js";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, starting with a letter");
 const tableName = z.string().regex(/^(bronze|silver|gold)\.[A-Za-z_][A-Za-z0-9_]*$/, 'write tables as "<bronze|silver|gold>.<name>"');
@@ -209,7 +209,7 @@ const alertSchema = z.strictObject({
   threshold: z.number().optional().describe("drift: share of drifted columns (default: the dataset verdict); decay: largest tolerated drop; error_rate: share; latency: p99 ms."),
   metric: z.string().optional().describe("decay: the metric whose drop is watched (default: the gate metric)."),
   column: z.string().optional().describe("drift: one column instead of the dataset verdict."),
-  actions: z.array(z.enum(["log", "metric", "webhook", "retrain"])).min(1).describe("What happens when the rule fires; retrain runs the pipeline and its gate."),
+  actions: z.array(z.enum(["log", "metric", "webhook", "retrain"])).min(1).describe("What happens when the rule fires; retrain runs the pipeline whose on.alerts names the rule (or its kind), else the whole DAG, through its gate."),
   webhook: z.string().optional().describe("Where the webhook action POSTs the alert as JSON; ${ENV} allowed."),
   cooldown_s: z.number().min(0).default(600).describe("Seconds before the same rule may fire again."),
 });
@@ -235,11 +235,11 @@ export const monitorSchema = z
 
 export const executionSchema = z
   .strictObject({
-    executor: z.enum(["local", "bullmq"]).default("local").describe("local: train in this process; bullmq: queue each candidate for `millrace worker` processes (Redis). Env MILLRACE_EXECUTOR."),
+    executor: z.enum(["local", "bullmq"]).default("local").describe("local: run every task in the pipeline's process; bullmq: queue every task (ingest, transform, dataset, train, register, recommend, deploy…) for `millrace worker` processes (Redis), each run there with the outputs of its upstream tasks, a task whose worker dies re-run by another. Env MILLRACE_EXECUTOR."),
     redis: z.string().default("redis://127.0.0.1:6379").describe("Env MILLRACE_REDIS_URL overrides."),
     queue: z.string().optional().describe("Default millrace-<project name>; env MILLRACE_QUEUE overrides."),
     lock_seconds: z.number().positive().default(30).describe("A job whose worker stops renewing its lock this long is re-queued."),
-    job_timeout_seconds: z.number().positive().default(3600).describe("A training job running longer than this fails."),
+    job_timeout_seconds: z.number().positive().default(3600).describe("How long the pipeline waits for one task job on the workers before failing it."),
   })
   .prefault({});
 
@@ -274,6 +274,8 @@ export const projectSchema = z.strictObject({
   // registries know each learner's parameters: a typo (max_depht) fails here, naming its line.
   const ds = p.dataset;
   const implicit = ds.task === "recommendation" ? ds.rating === "none" : null;
+  // Which pipeline each monitor alert starts (pipelines.<name>.on.alerts): names that exist, one pipeline each.
+  for (const q of alertTriggerProblems(p)) ctx.addIssue({ code: "custom", path: q.path, message: q.message });
   p.train.candidates.forEach((c, i) => {
     const at = ["train", "candidates", i];
     if (implicit === null && isRecommenderName(c.model)) {

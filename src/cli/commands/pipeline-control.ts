@@ -21,7 +21,7 @@ interface TriggerOptions {
   retrain?: boolean;
   runId?: string;
   partition?: string;
-  trigger: "manual" | "backfill";
+  trigger: "manual" | "backfill" | "alert";
 }
 
 export async function triggerCommand(name: string, opts: TriggerOptions): Promise<number> {
@@ -116,7 +116,7 @@ export function pipelineControlCommands(pipeline: Command, program: Command, act
     .option("--partition <key>", "the partition to build (a pipeline with partitions:), e.g. 2026-01-31")
     .option("--retrain", "train even if the dataset is unchanged")
     .option("--run-id <id>", "record the run under this id (the HTTP trigger passes one)")
-    .addOption(new Option("--trigger <kind>", "what started it, as recorded").choices(["manual", "backfill"]).default("manual"))
+    .addOption(new Option("--trigger <kind>", "what started it, as recorded").choices(["manual", "backfill", "alert"]).default("manual"))
     .option("-q, --quiet", "print nothing but errors")
     .option("--json", "print the summary as JSON")
     .action(action((name: string, opts: TriggerOptions) => triggerCommand(name, opts)));

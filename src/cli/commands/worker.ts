@@ -1,4 +1,4 @@
-// `millrace worker [project]`: trains the candidates a pipeline queued (execution.executor: bullmq), until stopped.
+// `millrace worker [project]`: runs the tasks pipelines queued (execution.executor: bullmq), until stopped.
 import type { Command } from "commander";
 import { loadProject } from "../../project/load-project.js";
 import { color } from "../output.js";
@@ -8,19 +8,19 @@ export function workerCommands(program: Command, action: ActionWrapper): void {
   program
     .command("worker")
     .argument("[project]", "project folder", ".")
-    .description("train queued candidates from Redis (BullMQ); run as many as you like, on any machine sharing the stores")
+    .description("run queued pipeline tasks from Redis (BullMQ): ingest, transform, train, register…; run as many as you like, on any machine sharing the stores")
     .option("-c, --concurrency <n>", "jobs at once (each in its own process)", "1")
     .option("--json", "print events as JSON lines")
     .action(
       action(async (dir: string, opts: { concurrency: string; json?: boolean }) => {
         const project = loadProject(dir);
-        const { queueSettings, startTrainingWorker } = await import("../../flow/bullmq-executor.js");
+        const { queueSettings, startWorker } = await import("../../flow/bullmq-executor.js");
         const settings = queueSettings(project);
         const say = (event: Record<string, unknown>) =>
           opts.json
             ? process.stdout.write(JSON.stringify({ at: new Date().toISOString(), ...event }) + "\n")
             : process.stderr.write(`${color.dim(new Date().toISOString().slice(11, 19))} ${Object.values(event).join(" ")}\n`);
-        const worker = await startTrainingWorker(settings, {
+        const worker = await startWorker(settings, {
           concurrency: Number(opts.concurrency),
           onEvent: (e) => say({ type: e.type, job: e.job, ...(e.detail ? { detail: e.detail } : {}) }),
         });

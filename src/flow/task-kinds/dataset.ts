@@ -1,7 +1,7 @@
 // The dataset kind: pins the training table's version built this run and splits its rows (one task, "dataset").
 import { ConfigError } from "../../errors.js";
 import type { DatasetOutput } from "../outputs.js";
-import { buildDataset } from "../steps/dataset.js";
+import { buildDataset, loadDataset } from "../steps/dataset.js";
 import { taskOf, type TaskKind } from "../task-kind.js";
 
 export const datasetKind: TaskKind<DatasetOutput, "lake" | "meta"> = {
@@ -18,6 +18,14 @@ export const datasetKind: TaskKind<DatasetOutput, "lake" | "meta"> = {
       });
     }
     return [taskOf(datasetKind, "dataset", [from], ({ r, output, note }) => buildDataset(r, output(from), note, ctx.retrain))];
+  },
+  // To and from a worker: the recorded dataset's id; the other side reads the same rows and split again.
+  wire: {
+    encode: (d) => ({ id: d.dataset.id, alreadyTrainedBy: d.alreadyTrainedBy }),
+    decode: async (w, r) => {
+      const { id, alreadyTrainedBy } = w as { id: string; alreadyTrainedBy: DatasetOutput["alreadyTrainedBy"] };
+      return { ...(await loadDataset(r, id)), alreadyTrainedBy };
+    },
   },
   summarize(d, summary) {
     summary.dataset = {

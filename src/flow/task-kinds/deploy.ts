@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { MillraceError, describeError } from "../../errors.js";
+import { MillraceError, describeError, isMillraceError } from "../../errors.js";
 import { writeK8s } from "../../deploy/k8s-write.js";
 import { smokeTest } from "../../deploy/smoke.js";
 import type { Project } from "../../project/load-project.js";
@@ -98,7 +98,8 @@ export const deployKind: TaskKind<DeployOutput, "registry"> = {
     summary.deployment = out;
   },
   summarizeFailure(error, summary) {
-    if (error instanceof DeploymentFailedError) {
+    // By code: a failure sent back by a worker is a MillraceError with this code, not the class.
+    if (isMillraceError(error) && error.code === "deployment_failed") {
       const d = error.details as { version?: number; rolledBackTo?: number };
       summary.deployment = { smoke: "failed", ...(d.version !== undefined ? { version: d.version } : {}), ...(d.rolledBackTo !== undefined ? { rolledBackTo: d.rolledBackTo } : {}) };
     }

@@ -1,4 +1,5 @@
 // The ingest kind: one task per source, landing files (or a PostgreSQL table) into bronze.<source>, checked.
+import { failpoint } from "../failpoint.js";
 import type { TableOutput } from "../outputs.js";
 import { auditedWrite, ingestSource, profileNewVersion } from "../steps/tables.js";
 import type { IngestSummary } from "../summary.js";
@@ -17,9 +18,12 @@ export const ingestKind: TaskKind<TableOutput, "lake" | "meta"> = {
     return cfg.sources.map((source) => {
       const table = tableOf(source.name);
       const deps = checkInputs(ctx, table);
-      return taskOf(ingestKind, ctx.producers.get(table)!.id, deps, async ({ r, output, note }) =>
-        profileNewVersion(r, await auditedWrite(r, table, cfg.checks[table], note, (rr, n) => ingestSource(rr, source, n, ctx.files), pinnedVersions(ctx, output, deps))),
-      );
+      return taskOf(ingestKind, ctx.producers.get(table)!.id, deps, async ({ r, output, note }) => {
+        const written = await auditedWrite(r, table, cfg.checks[table], note, (rr, n) => ingestSource(rr, source, n, ctx.files), pinnedVersions(ctx, output, deps));
+        // Committed, not yet reported: a retry from here must find the files ingested and add no row twice.
+        failpoint("ingest:after-commit");
+        return profileNewVersion(r, written);
+      });
     });
   },
   summarize(t, summary) {

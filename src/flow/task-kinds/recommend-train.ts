@@ -2,6 +2,7 @@
 // run ("recommend:data"), trains each candidate recommender as a tracked run ("recommend:train:<name>") and registers
 // the best, gated on held-out interactions against production ("recommend:register"). The work is in recommend/.
 import { ConfigError } from "../../errors.js";
+import { loadRecommender } from "../../recommend/model.js";
 import { readInteractionData, type InteractionData } from "../../recommend/pipeline-data.js";
 import { recommendationMetric, registerRecommender, trainRecommenderCandidate, type RecCandidateOutput, type RecPromotion } from "../../recommend/pipeline-train.js";
 import type { TableOutput } from "../outputs.js";
@@ -57,6 +58,24 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
       return { stage: "register" as const, promotion: await registerRecommender(r, d.data, outs, note, d.alreadyTrainedBy) };
     });
     return [dataTask, ...trainTasks, registerTask];
+  },
+  wire: {
+    // The interactions go as their table version (read again on the other side), a candidate without its model
+    // object (rebuilt from its bytes), a promotion as it is.
+    encode: (out) =>
+      out.stage === "data" ? { stage: "data", table: out.data.table, alreadyTrainedBy: out.alreadyTrainedBy }
+        : out.stage === "candidate" && out.out ? { stage: "candidate", out: { ...out.out, result: { ...out.out.result, model: undefined } } }
+        : out,
+    decode: async (w, r) => {
+      const out = w as RecommendOutput | { stage: "data"; table: TableOutput["table"]; alreadyTrainedBy: DataOut["alreadyTrainedBy"] };
+      if (out.stage === "data" && "table" in out) {
+        const cfg = r.project.config;
+        if (cfg.dataset.task !== "recommendation") throw new ConfigError("a recommendation output reached a tabular project", { path: "dataset.task" });
+        return { stage: "data", data: await readInteractionData(r.lake, out.table, cfg.dataset, cfg.train.cv_folds), alreadyTrainedBy: out.alreadyTrainedBy };
+      }
+      if (out.stage === "candidate" && out.out) return { stage: "candidate", out: { ...out.out, result: { ...out.out.result, model: loadRecommender(out.out.bytes) } } };
+      return out as RecommendOutput;
+    },
   },
   summarize(out, summary) {
     if (out.stage === "data") summarizeData(out, summary);

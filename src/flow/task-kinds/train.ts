@@ -1,5 +1,6 @@
 // The train kind: one task per candidate, trained as a tracked run by the configured executor (in process or on
 // workers); skipped with a note when the dataset was already trained on.
+import { loadModel } from "../../learn/train.js";
 import type { CandidateOutput, DatasetOutput } from "../outputs.js";
 import { taskOf, type TaskKind, type TaskRef } from "../task-kind.js";
 
@@ -20,6 +21,16 @@ export const trainKind: TaskKind<CandidateOutput | null, "executor" | "tracker" 
         return r.executor.train(r, candidate, d, progress, note, signal);
       }),
     );
+  },
+  // To and from a worker: everything but the model, which the other side loads from the run's artifact.
+  wire: {
+    encode: (c) => (c ? { ...c, bytes: undefined, result: { ...c.result, model: undefined } } : null),
+    decode: async (w, r) => {
+      if (w === null) return null;
+      const c = w as Omit<CandidateOutput, "bytes">;
+      const bytes = await r.artifacts.get(c.artifactUri);
+      return { ...c, bytes, result: { ...c.result, model: loadModel(bytes) } };
+    },
   },
   summarize(c, summary) {
     if (!c) return;

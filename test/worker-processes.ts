@@ -1,0 +1,58 @@
+// `millrace worker` child processes for tests: started in their own process group (so a test can SIGKILL a worker
+// with its sandboxed children, as a crash or an OOM kill would), their JSON events collected.
+import { spawn, type ChildProcess } from "node:child_process";
+import { cli } from "./cli.js";
+
+export interface WorkerProcess {
+  proc: ChildProcess;
+  events: any[];
+  ready: Promise<void>;
+  /** The worker's id (host:pid), once ready. */
+  id(): string | undefined;
+}
+
+const started: ChildProcess[] = [];
+
+/** SIGKILL to the worker and its sandboxed children (its process group). */
+export function killGroup(p: ChildProcess): void {
+  try {
+    process.kill(-p.pid!, "SIGKILL");
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Kills every worker still running (an afterEach). */
+export function killWorkers(): void {
+  for (const w of started.splice(0)) if (w.exitCode === null) killGroup(w);
+}
+
+export function startWorker(dir: string, env: NodeJS.ProcessEnv): WorkerProcess {
+  const proc = spawn(process.execPath, [cli, "worker", dir, "--json"], { env: { ...process.env, ...env }, detached: true });
+  started.push(proc);
+  const events: any[] = [];
+  let buf = "";
+  let err = "";
+  proc.stderr!.on("data", (d) => (err += d));
+  const ready = new Promise<void>((resolve, reject) => {
+    proc.stdout!.on("data", (d) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const e = JSON.parse(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        events.push(e);
+        if (e.type === "ready") resolve();
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`worker exited ${code}: ${err}`)));
+  });
+  ready.catch(() => undefined);
+  return { proc, events, ready, id: () => events.find((e) => e.type === "ready")?.worker };
+}
+
+/** Polls `cond` every 50 ms, up to `ms`. */
+export async function until(cond: () => boolean, ms = 120_000): Promise<boolean> {
+  for (let waited = 0; waited < ms && !cond(); waited += 50) await new Promise((r) => setTimeout(r, 50));
+  return cond();
+}
