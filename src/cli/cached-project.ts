@@ -1,5 +1,5 @@
 // Loads a project for a CLI command that only reads it: the project the last full load validated, when millrace.yaml,
-// its path, the environment variables it reads and the code that validates it are all unchanged; else loadProject(),
+// its path, the MILLRACE_* environment variables and the code that validates it are all unchanged; else loadProject(),
 // remembered in .millrace/cli-project.json for the next command. Validating loads yaml, zod and every learner's
 // parameter schema: ~150 ms of the ~240 ms of CPU `millrace models` took.
 import crypto from "node:crypto";
@@ -14,8 +14,11 @@ import { VERSION } from "../version.js";
 /** Bump when the cache file's layout changes. */
 const FORMAT = 1;
 const CACHE_FILE = "cli-project.json";
-/** The environment variables projectFromConfig reads: part of the key, since they change the project's paths. */
-const ENV_KEYS = ["MILLRACE_METADATA_URL", "MILLRACE_ARTIFACTS_URL"] as const;
+/**
+ * The environment in the key: every MILLRACE_* variable, so one the loader reads (MILLRACE_METADATA_URL and
+ * MILLRACE_ARTIFACTS_URL today, a new one tomorrow) never answers from an entry made under another value.
+ */
+const millraceEnv = () => Object.entries(process.env).filter(([k]) => k.startsWith("MILLRACE_")).sort(([a], [b]) => (a < b ? -1 : 1));
 
 interface CacheEntry {
   format: number;
@@ -35,7 +38,7 @@ export async function loadProjectCached(dirOrFile = "."): Promise<Project> {
   } catch {
     return fullLoad(dirOrFile); // no file (or unreadable): loadProject says so in its words
   }
-  const key = crypto.createHash("sha256").update(JSON.stringify([FORMAT, VERSION, file, text, ENV_KEYS.map((k) => process.env[k] ?? null)])).digest("hex");
+  const key = crypto.createHash("sha256").update(JSON.stringify([FORMAT, VERSION, file, text, millraceEnv()])).digest("hex");
   const cacheFile = path.join(path.dirname(file), ".millrace", CACHE_FILE);
   const hit = readEntry(cacheFile, key);
   if (hit) return hit;
