@@ -2,6 +2,7 @@
 // of N runs, the commands alternated round by round so a change in the machine's load hits each of them alike.
 //   npm run bench:cli                      (builds, copies examples/churn to a temporary folder and runs it once)
 //   node bench/cli-start.mjs --runs 15 --project DIR   (a project already run; dist/ already built)
+//   node bench/cli-start.mjs --against /tmp/old/dist/cli/main.js   (adds that build's rows, alternated with ours: A/B)
 // CPU is the child's own user+system time (process.cpuUsage() at exit, read by a one-line preload through fd 3), so it
 // stays meaningful on a loaded machine where wall time is not. Goal (issue 10): each light command < 0.25 s wall, quiet.
 import { spawnSync } from "node:child_process";
@@ -18,6 +19,8 @@ const arg = (name, fallback) => {
 const runs = Number(arg("--runs", "9"));
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${arg("--runs")}: give a whole number ≥ 1`);
 if (!fs.existsSync(main)) throw new Error(`no ${path.relative(root, main)}: build first (npm run build)`);
+const against = arg("--against");
+if (against !== undefined && !fs.existsSync(against)) throw new Error(`--against ${against}: no such file (give another build's dist/cli/main.js)`);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-cli-start-"));
 const preload = path.join(work, "cpu.cjs");
@@ -42,12 +45,11 @@ function once(args) {
   return { wall, cpu: Number(r.output[3]) / 1000 };
 }
 
+const LIGHT = ["--version", "models", "runs", "tables"];
 const commands = [
   ["node -e 0", ["-e", "0"]],
-  ["millrace --version", [main, "--version"]],
-  ["millrace models", [main, "models"]],
-  ["millrace runs", [main, "runs"]],
-  ["millrace tables", [main, "tables"]],
+  ...LIGHT.map((c) => [`millrace ${c}`, [main, c]]),
+  ...(against ? LIGHT.map((c) => [`millrace ${c} (--against)`, [against, c]]) : []),
 ];
 for (const [, args] of commands) once(args); // warm the page cache (and the project's cached config)
 const loadBefore = os.loadavg();
@@ -75,6 +77,10 @@ console.log("|---|---:|---:|---:|---:|---|");
 for (const [name] of commands) {
   const { wall, cpu } = samples.get(name);
   const [w, c] = [median(wall), median(cpu)];
-  const goal = name === "node -e 0" ? "" : w < 250 ? "met" : "missed";
+  const goal = name.startsWith("millrace") ? (w < 250 ? "met" : "missed") : "";
   console.log(`| ${name} | ${w.toFixed(0)} | ${c.toFixed(0)} | ${(w / baseWall).toFixed(2)}× | ${(c / baseCpu).toFixed(2)}× | ${goal} |`);
+}
+if (against) {
+  const ratio = (c, k) => median(samples.get(`millrace ${c}`)[k]) / median(samples.get(`millrace ${c} (--against)`)[k]);
+  console.log(`\nours / --against: ${LIGHT.map((c) => `${c} CPU ${ratio(c, "cpu").toFixed(2)}×, wall ${ratio(c, "wall").toFixed(2)}×`).join("; ")}`);
 }
