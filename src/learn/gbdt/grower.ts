@@ -104,28 +104,35 @@ export class TreeGrower {
     // The child with less hessian gets a histogram pass (a proxy for fewer rows known before partitioning);
     // the other is parent minus it.
     const small = s.hl <= s.hr ? leaf : right;
-    const e = a.batch.subarray(i * ENTRY, (i + 1) * ENTRY);
-    e[E_LEAF] = leaf;
-    e[E_RIGHT] = right;
-    e[E_FEATURE] = s.feature;
-    e[E_SMALL] = more ? small : -1;
-    e[E_PARENT_BUF] = this.bufOf[leaf];
-    e[E_SMALL_BUF] = more ? this.take() : -1;
-    a.childSums.set([s.gl, s.hl, s.gr, s.hr], 4 * i);
+    const b = a.batch;
+    const e = i * ENTRY;
+    b[e + E_LEAF] = leaf;
+    b[e + E_RIGHT] = right;
+    b[e + E_FEATURE] = s.feature;
+    b[e + E_SMALL] = more ? small : -1;
+    b[e + E_PARENT_BUF] = this.bufOf[leaf];
+    b[e + E_SMALL_BUF] = more ? this.take() : -1;
+    const cs = a.childSums;
+    cs[4 * i] = s.gl;
+    cs[4 * i + 1] = s.hl;
+    cs[4 * i + 2] = s.gr;
+    cs[4 * i + 3] = s.hr;
     this.best[right].feature = -1;
     s.feature = -1;
   }
 
   /** After the operation: the children's histogram buffers and best splits; those that can split go to `next`. */
   private finishEntry(i: number, more: boolean, next: number[]): void {
-    const e = this.a.batch.subarray(i * ENTRY, (i + 1) * ENTRY);
-    const leaf = e[E_LEAF];
-    const right = e[E_RIGHT];
+    const b = this.a.batch;
+    const e = i * ENTRY;
+    const leaf = b[e + E_LEAF];
+    const right = b[e + E_RIGHT];
     if (!more) return this.release(leaf);
-    const small = e[E_SMALL];
-    this.bufOf[small] = e[E_SMALL_BUF];
-    this.bufOf[small === leaf ? right : leaf] = e[E_PARENT_BUF];
-    for (const child of [leaf, right]) {
+    const small = b[e + E_SMALL];
+    this.bufOf[small] = b[e + E_SMALL_BUF];
+    this.bufOf[small === leaf ? right : leaf] = b[e + E_PARENT_BUF];
+    for (let c = 0; c < 2; c++) {
+      const child = c === 0 ? leaf : right;
       if (readResult(this.a, child, this.best[child]).feature >= 0) next.push(child);
       else this.release(child);
     }

@@ -80,7 +80,8 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
       const [k, rootBuf, masked, splittable] = [args[0], args[1], args[2] === 1, args[3] === 1];
       return twoHalves(
         a,
-        () => forEachClaim(a, W_CLAIM, a.shards, (s) => beginShard(a, s, k, kernel, partialOf(a, 0, s))),
+        // One shard: its histogram is the root's (no partial to copy).
+        () => forEachClaim(a, W_CLAIM, a.shards, (s) => beginShard(a, s, k, kernel, a.shards === 1 ? histOf(a, rootBuf) : partialOf(a, 0, s))),
         () => forEachClaim(a, W_CLAIM2, 1, () => finishRoot(a, rootBuf, masked, splittable, best)),
       );
     }
@@ -96,18 +97,20 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
           finishEntry(a, i, false, masked, best);
         });
       }
-      // Few (large) entries: one item per (entry, shard), each shard's histogram apart, summed after the barrier.
+      // Few (large) entries: one item per (entry, shard), each shard's histogram apart, summed after the barrier
+      // (one shard: flushed straight into the small child's buffer, the same doubles without the copy).
       const S = a.shards;
+      const direct = S === 1;
       const split = () =>
         forEachClaim(a, W_CLAIM, count * S, (item) => {
           const i = Math.floor(item / S);
           const s = item - i * S;
           if (more) kernel.clear();
           splitShard(a, s, k, i, kernel);
-          if (more) kernel.flush(partialOf(a, i, s), false);
+          if (more) kernel.flush(direct ? histOf(a, a.batch[i * ENTRY + E_SMALL_BUF]) : partialOf(a, i, s), false);
         });
       if (!more) return split();
-      return twoHalves(a, split, () => forEachClaim(a, W_CLAIM2, count, (i) => finishEntry(a, i, true, masked, best)));
+      return twoHalves(a, split, () => forEachClaim(a, W_CLAIM2, count, (i) => finishEntry(a, i, !direct, masked, best)));
     }
     default:
       throw new Error(`unknown shard op ${op}`);

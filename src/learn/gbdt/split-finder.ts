@@ -79,6 +79,8 @@ export function findBestSplit(
   const cntFactor = H > 0 ? count / H : 0;
   const minH = Math.max(p.minChildWeight, 1e-12);
   const minCnt = p.minDataInLeaf;
+  // No L1, no step clip, no row minimum: the scan's gain is g^2 / (h + lambda) per side (the same doubles).
+  const plain = p.alpha === 0 && p.maxDeltaStep <= 0 && minCnt <= 0;
   for (let f = 0; f < meta.nFeatures; f++) {
     if (featureMask && !featureMask[f]) continue;
     const base = meta.off[f];
@@ -87,6 +89,10 @@ export function findBestSplit(
     const hm = hist[2 * (base + nb) + 1];
     if (meta.isCat[f]) {
       categoricalSplit(hist, base, nb, f, G, H, cntFactor, parent, p, best);
+      continue;
+    }
+    if (plain) {
+      numericScanPlain(hist, base, nb, f, G, H, parent, minH, p, best);
       continue;
     }
     // Two scans: missing values on the right, then (if there are any) on the left; the better wins.
@@ -115,6 +121,47 @@ export function findBestSplit(
           best.gr = gr;
           best.hr = hr;
         }
+      }
+    }
+  }
+}
+
+/**
+ * The numeric scan of findBestSplit when the gain is plain (see there): the same candidates in the same order and
+ * the same doubles, minus the work on empty bins (a bin with no gradient and no hessian repeats the candidate before
+ * it, which cannot win a strict comparison): deep nodes of small sets touch few of their 255 bins.
+ */
+function numericScanPlain(hist: Float64Array, base: number, nb: number, f: number, G: number, H: number, parent: number, minH: number, p: SplitParams, best: SplitInfo): void {
+  const lambda = p.lambda;
+  const gm = hist[2 * (base + nb)];
+  const hm = hist[2 * (base + nb) + 1];
+  for (let dir = 0; dir < 2; dir++) {
+    const missingLeft = dir === 1;
+    if (missingLeft && hm <= 0) break;
+    let gl = missingLeft ? gm : 0;
+    let hl = missingLeft ? hm : 0;
+    const last = !missingLeft && hm > 0 ? nb - 1 : nb - 2;
+    for (let b = 0; b <= last; b++) {
+      const g = hist[2 * (base + b)];
+      const h = hist[2 * (base + b) + 1];
+      if (g === 0 && h === 0) continue;
+      gl += g;
+      hl += h;
+      if (hl < minH) continue;
+      const hr = H - hl;
+      if (hr < minH) break;
+      const gr = G - gl;
+      const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent;
+      if (gain > best.gain && gain > p.minSplitGain) {
+        best.gain = gain;
+        best.feature = f;
+        best.bin = b;
+        best.catLeft = null;
+        best.defaultLeft = hm > 0 ? missingLeft : hl >= hr;
+        best.gl = gl;
+        best.hl = hl;
+        best.gr = gr;
+        best.hr = hr;
       }
     }
   }
