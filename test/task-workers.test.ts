@@ -73,8 +73,12 @@ describe.skipIf(redisReason !== null)("every task on workers", () => {
     expect(s.dataset).toMatchObject({ rows: here.json.dataset.rows, trainRows: here.json.dataset.trainRows, testRows: here.json.dataset.testRows });
     expect(s.model).toMatchObject({ version: 1, candidate: here.json.model.candidate, promoted: true });
     expect(s.candidates.map((c: any) => [c.candidate, c.test])).toEqual(here.json.candidates.map((c: any) => [c.candidate, c.test]));
-    const versions = millrace(["models", "list", "-p", dir, "--json"]);
-    expect(versions.stdout).toContain("churn");
+    // The registered version is the winner's tracked run, trained on a worker (its run is tagged with it).
+    const [version] = millrace(["models", "-p", dir, "--json"]).json;
+    expect(version).toMatchObject({ name: "churn", version: 1 });
+    const winner = millrace(["runs", "-p", dir, "--json"]).json.find((r: any) => r.id === version.runId);
+    expect(ids).toContain(winner.tags.worker);
+    expect(winner.tags.pipeline_run).toBe(s.pipelineRunId);
   }, 300_000);
 
   it("trains a recommendation project's candidates on a worker", async () => {
