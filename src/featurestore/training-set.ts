@@ -1,55 +1,16 @@
 // Point-in-time-correct training sets: every labels row gets, per feature view, the latest feature row of its entity
-// whose event time is at or before the label's (DuckDB ASOF JOIN) and within the view's TTL — never a later one —
-// then the service's on-demand features. The result is a lake table version whose parents are the labels and view
+// whose event time is at or before the label's and within the view's TTL — never a later one (the typed merge of
+// pit-join.ts; pit-sql.ts is the same join as a DuckDB ASOF JOIN) — then the service's on-demand features. The result is a lake table version whose parents are the labels and view
 // versions read, so lineage walks from a model to the feature rows it learned from.
 import { ConfigError, ValidationError } from "../errors.js";
 import type { Lake } from "../lake/lake.js";
-import { ident, lit } from "../lake/sql.js";
+import { lit } from "../lake/sql.js";
 import { sha256Text } from "../lake/hash.js";
 import type { Project } from "../project/load-project.js";
 import type { ColumnSchema, TableRef, TableVersion } from "../records.js";
 import { featureStoreOf, resolveService, type ResolvedService, type TrainingSetConfig } from "./definitions.js";
-import { expressionSql } from "./expression.js";
+import { pointInTimeJoin } from "./pit-join.js";
 import { checkViewColumns, isTimeType, yamlLine } from "./source-check.js";
-
-/** What the SQL joins: relations (table expressions) for the labels and each view of the service. */
-export interface PointInTimeInputs {
-  service: ResolvedService;
-  labels: string;
-  /** The labels' event-time column. */
-  timestamp: string;
-  /** One relation per service view, in `service.views` order. */
-  views: string[];
-}
-
-/**
- * The SELECT of a point-in-time join. The view's rows are cut to its keys, timestamp and the service's features first
- * (ties on key and time broken by created_timestamp, latest written wins); a match older than the TTL gives nulls.
- */
-export function pointInTimeSql(p: PointInTimeInputs): string {
-  const q = ident;
-  // Times compared as plain TIMESTAMPs (UTC): a view over a bronze table may hold TIMESTAMP WITH TIME ZONE.
-  const ctes: string[] = [`__labels AS (SELECT *, CAST(${q(p.timestamp)} AS TIMESTAMP) AS __label_ts FROM ${p.labels})`];
-  const joins: string[] = [];
-  const cols: string[] = ["l.* EXCLUDE (__label_ts)"];
-  p.service.views.forEach((sv, i) => {
-    const v = sv.view;
-    const alias = `v${i}`;
-    const keep = [...sv.joinKeys.map(q), `CAST(${q(v.timestamp)} AS TIMESTAMP) AS __ts`, ...sv.features.map((f) => q(f.name))];
-    const dedupe = v.created_timestamp
-      ? ` QUALIFY row_number() OVER (PARTITION BY ${[...sv.joinKeys, v.timestamp].map(q).join(", ")} ORDER BY ${q(v.created_timestamp)} DESC NULLS LAST) = 1`
-      : "";
-    ctes.push(`${alias} AS (SELECT ${keep.join(", ")} FROM ${p.views[i]} WHERE ${q(v.timestamp)} IS NOT NULL${dedupe})`);
-    const on = [...sv.joinKeys.map((k) => `l.${q(k)} = ${alias}.${q(k)}`), `l.__label_ts >= ${alias}.__ts`];
-    joins.push(`ASOF LEFT JOIN ${alias} ON ${on.join(" AND ")}`);
-    const fresh = `${alias}.__ts >= l.__label_ts - to_milliseconds(${Math.round(v.ttl)})`;
-    for (const f of sv.features) cols.push(`CASE WHEN ${fresh} THEN ${alias}.${q(f.name)} END AS ${q(f.name)}`);
-  });
-  const joined = `SELECT ${cols.join(", ")} FROM __labels l ${joins.join(" ")}`;
-  if (!p.service.onDemand.length) return `WITH ${ctes.join(",\n")}\n${joined}`;
-  const extra = p.service.onDemand.map((o) => `${expressionSql(o.expr, (n) => `j.${q(n)}`)} AS ${q(o.name)}`);
-  return `WITH ${ctes.join(",\n")},\n__joined AS (${joined})\nSELECT j.*, ${extra.join(", ")} FROM __joined j`;
-}
 
 export interface TrainingSetResult {
   version: TableVersion;
@@ -84,12 +45,12 @@ export async function buildTrainingSet(
     checkViewColumns(project, store, sv.view, v.schema);
     views.push(v);
   }
-  const sql = pointInTimeSql({
+  const inputs = {
     service,
     labels: lake.relation(labels),
     timestamp: spec.timestamp,
     views: views.map((v) => lake.relation(v)),
-  });
+  };
   const viewRefs = service.views.map((sv, i) => ({ view: sv.view.name, table: views[i].table, version: views[i].version }));
   const definition = JSON.stringify({ spec, views: service.views.map((sv) => ({ ...sv.view, features: sv.features })), onDemand: service.onDemand.map((o) => [o.name, o.expression]) });
   const cacheKey = sha256Text("training-set/1", labels.contentHash, ...views.map((v) => v.contentHash), definition);
@@ -98,7 +59,7 @@ export async function buildTrainingSet(
     if (ctx.prev?.cacheKey === cacheKey) return { reuse: ctx.prev };
     const out = ctx.newFile();
     try {
-      rows = await lake.duck.run(`COPY (\n${sql}\n) TO ${lit(out.abs)} (FORMAT parquet)`);
+      rows = await pointInTimeJoin(lake.duck, inputs, (select) => `COPY (\n${select}\n) TO ${lit(out.abs)} (FORMAT parquet)`);
     } catch (e) {
       throw new ValidationError(`could not build training set ${spec.table}: ${(e as Error).message.split("\n")[0]}`, {
         path: at("table"), hint: "the labels' join keys and timestamp must have the views' types (cast them in the model that builds the labels table)",

@@ -1,0 +1,45 @@
+// The point-in-time join as one SQL statement (DuckDB ASOF JOIN per view, TTL as a CASE): the reference the typed
+// merge (pit-join.ts) is checked against, and the path taken when a view's created_timestamp cannot be compared as a
+// number. Each labels row gets, per view, the latest feature row of its entity at or before the label's time.
+import { ident } from "../lake/sql.js";
+import type { ResolvedService } from "./definitions.js";
+import { expressionSql } from "./expression.js";
+
+/** What the SQL joins: relations (table expressions) for the labels and each view of the service. */
+export interface PointInTimeInputs {
+  service: ResolvedService;
+  labels: string;
+  /** The labels' event-time column. */
+  timestamp: string;
+  /** One relation per service view, in `service.views` order. */
+  views: string[];
+}
+
+/**
+ * The SELECT of a point-in-time join. The view's rows are cut to its keys, timestamp and the service's features first
+ * (ties on key and time broken by created_timestamp, latest written wins); a match older than the TTL gives nulls.
+ */
+export function pointInTimeSql(p: PointInTimeInputs): string {
+  const q = ident;
+  // Times compared as plain TIMESTAMPs (UTC): a view over a bronze table may hold TIMESTAMP WITH TIME ZONE.
+  const ctes: string[] = [`__labels AS (SELECT *, CAST(${q(p.timestamp)} AS TIMESTAMP) AS __label_ts FROM ${p.labels})`];
+  const joins: string[] = [];
+  const cols: string[] = ["l.* EXCLUDE (__label_ts)"];
+  p.service.views.forEach((sv, i) => {
+    const v = sv.view;
+    const alias = `v${i}`;
+    const keep = [...sv.joinKeys.map(q), `CAST(${q(v.timestamp)} AS TIMESTAMP) AS __ts`, ...sv.features.map((f) => q(f.name))];
+    const dedupe = v.created_timestamp
+      ? ` QUALIFY row_number() OVER (PARTITION BY ${[...sv.joinKeys, v.timestamp].map(q).join(", ")} ORDER BY ${q(v.created_timestamp)} DESC NULLS LAST) = 1`
+      : "";
+    ctes.push(`${alias} AS (SELECT ${keep.join(", ")} FROM ${p.views[i]} WHERE ${q(v.timestamp)} IS NOT NULL${dedupe})`);
+    const on = [...sv.joinKeys.map((k) => `l.${q(k)} = ${alias}.${q(k)}`), `l.__label_ts >= ${alias}.__ts`];
+    joins.push(`ASOF LEFT JOIN ${alias} ON ${on.join(" AND ")}`);
+    const fresh = `${alias}.__ts >= l.__label_ts - to_milliseconds(${Math.round(v.ttl)})`;
+    for (const f of sv.features) cols.push(`CASE WHEN ${fresh} THEN ${alias}.${q(f.name)} END AS ${q(f.name)}`);
+  });
+  const joined = `SELECT ${cols.join(", ")} FROM __labels l ${joins.join(" ")}`;
+  if (!p.service.onDemand.length) return `WITH ${ctes.join(",\n")}\n${joined}`;
+  const extra = p.service.onDemand.map((o) => `${expressionSql(o.expr, (n) => `j.${q(n)}`)} AS ${q(o.name)}`);
+  return `WITH ${ctes.join(",\n")},\n__joined AS (${joined})\nSELECT j.*, ${extra.join(", ")} FROM __joined j`;
+}
