@@ -98,6 +98,27 @@ describe.skipIf(redisReason !== null)("every task on workers", () => {
     expect(w.events.filter((e) => e.type === "completed" && / recommend:train:/.test(e.job))).toHaveLength(trains.length);
   }, 300_000);
 
+  it("a task's timeout reaches its worker: the job is aborted there (killed if it does not stop) and never completes", async () => {
+    const dir = copyExample("churn");
+    const yaml = path.join(dir, "millrace.yaml");
+    const slow = "{ n_estimators: 50000, learning_rate: 0.0005, max_depth: 4, min_child_weight: 5 }";
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8")
+      .replace("params: { n_estimators: 300, learning_rate: 0.03, max_depth: 4, min_child_weight: 5 }", `params: ${slow}`)
+      .replace("monitor:", `task_settings:\n  "train:gbdt": { timeout: 4 }\n\nmonitor:`));
+    expect(fs.readFileSync(yaml, "utf8")).toContain("n_estimators: 50000");
+    const env = envFor("timeout");
+    const w = startWorker(dir, env);
+    await w.ready;
+    const run = await millraceAsync(["run", dir, "--json"], env);
+    expect(run.code).toBe(1);
+    expect(run.json.tasks["train:gbdt"]).toMatchObject({ state: "timed_out" });
+    expect(run.json.failure).toMatchObject({ task: "train:gbdt", code: "task_timeout" });
+    const failed = () => w.events.find((e) => e.type === "failed" && / train:gbdt$/.test(e.job));
+    expect(await until(() => failed() !== undefined, 60_000), JSON.stringify(w.events)).toBe(true);
+    expect(failed().detail).toMatch(/^cancelled: task train:gbdt timed out/);
+    expect(w.events.some((e) => e.type === "completed" && / train:gbdt$/.test(e.job))).toBe(false);
+  }, 300_000);
+
   it("re-runs a task whose worker is SIGKILLed after its ingest committed on another worker: each row once", async () => {
     const dir = copyExample("churn");
     withShortLock(dir);
