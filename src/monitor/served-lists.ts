@@ -86,6 +86,9 @@ interface Window {
   labelled: { hits: number; k: number }[];
   /** Interactions posted as feedback (the list's user, each clicked / rated item, its rating or NaN), latest `window × 10`. */
   posted: { users: string[]; items: string[]; ratings: number[] };
+  /** Lists and feedback recorded so far, and the interaction drift computed at that count (permutations cost ~1 s). */
+  changes: number;
+  interactions?: { at: number; value: ServedListStats["interactions"] };
 }
 
 export interface ServedListOptions {
@@ -145,7 +148,8 @@ export class ServedListMonitor {
   record(list: ServedList): void {
     const key = `${list.model}@${list.version}`;
     let w = this.windows.get(key);
-    if (!w) this.windows.set(key, (w = { lists: [], counts: new Map(), labelled: [], posted: { users: [], items: [], ratings: [] } }));
+    if (!w) this.windows.set(key, (w = { lists: [], counts: new Map(), labelled: [], posted: { users: [], items: [], ratings: [] }, changes: 0 }));
+    w.changes++;
     w.lists.push(list);
     for (const it of list.items) w.counts.set(it, (w.counts.get(it) ?? 0) + 1);
     if (w.lists.length > this.size) {
@@ -188,6 +192,7 @@ export class ServedListMonitor {
       const key = `${served.model}@${served.version}`;
       const w = this.windows.get(key)!;
       w.labelled.push({ hits, k: served.k });
+      w.changes++;
       if (w.labelled.length > this.size) w.labelled.shift();
       const p = w.posted;
       e.items.forEach((it, x) => (p.users.push(served.user), p.items.push(it), p.ratings.push(e.ratings?.[x] ?? NaN)));
@@ -266,6 +271,7 @@ export class ServedListMonitor {
   }
 
   private interactionsOf(w: Window, ref: InteractionReference): ServedListStats["interactions"] {
+    if (w.interactions?.at === w.changes) return w.interactions.value;
     const min = this.opts.minLists ?? 100;
     const opts = { thresholds: { psi: this.opts.psiThreshold ?? 0.2, ...this.opts.thresholds } };
     const requests = w.lists.length >= min ? interactionDrift(ref, { users: w.lists.map((l) => l.user), items: [], ratings: null }, opts) : null;
@@ -273,6 +279,7 @@ export class ServedListMonitor {
     // Ratings only when every posted interaction carried one (clicks alone say nothing about the rating scale).
     const rated = p.ratings.length > 0 && p.ratings.every(Number.isFinite);
     const feedback = p.users.length >= min ? interactionDrift(ref, { users: p.users, items: p.items, ratings: rated ? Float64Array.from(p.ratings) : null }, opts) : null;
+    w.interactions = { at: w.changes, value: { requests, feedback } };
     return { requests, feedback };
   }
 

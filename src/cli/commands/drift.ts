@@ -66,14 +66,23 @@ export function driftCommands(program: Command, action: ActionWrapper): void {
   program
     .command("drift")
     .argument("[project]", "project folder", ".")
-    .description("drift of logged serving inputs against the training rows: KS / chi-square (small reference), Wasserstein / Jensen–Shannon, PSI")
+    .description("drift of logged serving inputs against the training rows: KS / chi-square (small reference), Wasserstein / Jensen–Shannon, PSI; for a recommender, dataset.table's interactions it did not train on vs its training interactions")
     .option("-a, --alias <alias>", "model version by alias (default: the served alias)")
     .option("--version <n>", "model version number")
-    .option("--since <iso-time>", "only predictions at or after this time")
+    .option("--since <iso-time>", "only predictions (a recommender: interactions by dataset.time) at or after this time")
     .option("--limit <n>", "only the most recent n predictions")
     .option("--json", "print the report as JSON")
     .action(
       action(async (dir: string, opts: DriftOptions) => {
+        const project = loadProject(dir);
+        if (project.config.dataset.task === "recommendation") {
+          // A recommender: new interactions of dataset.table vs the version's training interactions (drift-recommender.ts).
+          const { computeRecommenderDrift, printRecommenderDrift } = await import("./drift-recommender.js");
+          const rec = await computeRecommenderDrift(project, opts);
+          if (opts.json) printJson(rec);
+          else printRecommenderDrift(rec);
+          return rec.enoughRows && rec.report.drifted.length > 0 ? 3 : 0;
+        }
         const out = await computeDrift(dir, opts);
         if (opts.json) printJson(out);
         else printDrift(out);
