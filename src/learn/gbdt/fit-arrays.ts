@@ -14,6 +14,7 @@ export type { KernelHome } from "./threads.js";
 import type { WasmBinning } from "./wasm-binning.js";
 import { wasmLogLossGradients } from "./wasm-objective.js";
 import { wasmSoftmaxGradients } from "./wasm-softmax.js";
+import { wasmSquaredGradients } from "./wasm-squared.js";
 import { gatherBytes, wasmApi, wasmKernelsSupported, wasmRowKernels, type WasmMemory } from "./wasm-kernel.js";
 import { binWide, leadingColumns, withWideColumns } from "./wide-columns.js";
 
@@ -133,13 +134,14 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
   return { a, home: { memory, shared: memory !== null } };
 }
 
-/** The objective with its gradients computed in wasm when it has a wasm version (log loss, softmax) and the arrays allow. */
+/** The objective with its gradients computed in wasm when it has a wasm version (log loss, softmax, squared error) and the arrays allow. */
 export function withWasmGradients(objective: Objective, home: KernelHome): Objective {
   if (!home.memory) return objective;
   const { memory, shared } = home;
   const gradients =
     objective.name === "binary_logloss" ? wasmLogLossGradients(memory, shared)
     : objective.name === "multiclass_softmax" ? wasmSoftmaxGradients(memory, shared, objective.outputs)
+    : objective.name === "squared_error" ? wasmSquaredGradients(memory, shared)
     : null;
   if (!gradients) return objective;
   return Object.assign(Object.create(objective) as Objective, { gradients });

@@ -2,7 +2,7 @@
 // bin search of a whole column. In JavaScript they cost ~35 ms per feature for 200k sampled values and ~15 ns per
 // value: binning was a tenth of a 1M-row fit.
 
-import { assemble, F64, I32, I64, op, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
+import { assemble, compileModule, F64, I32, I64, op, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
 
 const { get, set, tee, i32 } = op;
 
@@ -114,7 +114,7 @@ export class WasmBinning {
   private constructor(readonly maxKeys: number) {
     const pages = Math.ceil((KEYS_AT + 16 * maxKeys) / 65536);
     this.memory = new wasmApi!.Memory({ initial: pages, maximum: pages, shared: false });
-    const mod = new wasmApi!.Module(assemble([prepFn(), passFn(), finishFn(), binFn()], pages, false));
+    const mod = compileModule(assemble([prepFn(), passFn(), finishFn(), binFn()], pages, false));
     this.exp = new wasmApi!.Instance(mod, { e: { m: this.memory } }).exports as unknown as WasmBinning["exp"];
   }
 

@@ -4,7 +4,7 @@
 // own scratch area there (its address baked into the code), then is flushed to the caller's buffer.
 
 import { flushInto, type RowKernels } from "./histogram.js";
-import { assemble, I32, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
+import { assemble, compileModule, I32, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
 
 export { wasmApi, type WasmMemory } from "./wasm-asm.js";
 
@@ -208,7 +208,7 @@ export function wasmRowKernels(nFeatures: number, off: Int32Array, memory: WasmM
   if (scratch.byteOffset % 16 || scratch.length < 2 * off[nFeatures] || gather.length < gatherBytes(nFeatures)) {
     throw new Error("wasm row kernels: scratch histogram misaligned or buffers too small");
   }
-  const mod = new api.Module(rowKernelModule(nFeatures, off, scratch.byteOffset, gather.byteOffset, pages, shared));
+  const mod = compileModule(rowKernelModule(nFeatures, off, scratch.byteOffset, gather.byteOffset, pages, shared));
   const exp = new api.Instance(mod, { e: { m: memory } }).exports as unknown as {
     dense: (bins: number, gh: number, start: number, end: number) => void;
     rows: (bins: number, gh: number, rows: number, start: number, end: number) => void;

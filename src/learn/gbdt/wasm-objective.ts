@@ -1,7 +1,7 @@
 // Binary log-loss gradients as WebAssembly: the sigmoid with an inline exp, two rows per f64x2 instruction (V8's
 // Math.exp cost ~25 ns a row, a fifth of a tree's time on 800k rows), over arrays in the fit's wasm memory.
 
-import { assemble, F64, I32, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
+import { assemble, compileModule, F64, I32, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
 import { expOf, PAIR, SCALAR, type Lanes } from "./wasm-exp.js";
 
 const { get, set, i32 } = op;
@@ -79,7 +79,7 @@ export type GradientFn = (y: Float64Array, raw: Float64Array, w: Float64Array | 
 export function wasmLogLossGradients(memory: WasmMemory, shared: boolean): GradientFn {
   const api = wasmApi!;
   const pages = memory.buffer.byteLength / 65536;
-  const mod = new api.Module(assemble([loglossFn(false), loglossFn(true)], pages, shared));
+  const mod = compileModule(assemble([loglossFn(false), loglossFn(true)], pages, shared));
   const exp = new api.Instance(mod, { e: { m: memory } }).exports as unknown as Record<"plain" | "weighted", (y: number, raw: number, w: number, gh: number, s: number, e: number) => void>;
   return (y, raw, w, gh, start, end) => {
     for (const x of [y, raw, gh, ...(w ? [w] : [])]) if (x.buffer !== memory.buffer) throw new Error("wasm log-loss gradients: array outside their memory");

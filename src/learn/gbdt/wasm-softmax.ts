@@ -2,7 +2,7 @@
 // shuttle (7 classes, 46k rows, 200 rounds) the JS loop (Math.exp, strided class-major reads) was 2.7 of the fit's
 // 3.5 CPU seconds.
 
-import { assemble, F64, I32, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
+import { assemble, compileModule, F64, I32, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
 import { expOf, PAIR, SCALAR, type Lanes } from "./wasm-exp.js";
 import type { GradientFn } from "./wasm-objective.js";
 
@@ -103,7 +103,7 @@ export function wasmSoftmaxGradients(memory: WasmMemory, shared: boolean, classe
   const pages = memory.buffer.byteLength / 65536;
   // Diagonal Newton steps overshoot with many classes; k/(k-1) is LightGBM's correction (as objectives/softmax.ts).
   const factor = classes / (classes - 1);
-  const mod = new api.Module(assemble([softmaxFn(false, factor), softmaxFn(true, factor)], pages, shared));
+  const mod = compileModule(assemble([softmaxFn(false, factor), softmaxFn(true, factor)], pages, shared));
   type Fn = (y: number, raw: number, w: number, gh: number, s: number, e: number, stride: number, k: number) => void;
   const exp = new api.Instance(mod, { e: { m: memory } }).exports as unknown as Record<"plain" | "weighted", Fn>;
   return (y, raw, w, gh, start, end) => {
