@@ -100,7 +100,7 @@ export function loaderModules(): string[] {
     const f = queue.pop()!;
     if (seen.has(f)) continue;
     seen.add(f);
-    const require = createRequire(f);
+    if (f.includes(`${path.sep}vendor${path.sep}`)) continue; // a one-file bundle (dist/vendor/zod.js): nothing to follow
     for (const m of fs.readFileSync(f, "utf8").matchAll(STATIC_IMPORT)) {
       const spec = m[1];
       if (spec.startsWith(".")) {
@@ -108,7 +108,7 @@ export function loaderModules(): string[] {
         if (next) queue.push(next);
       } else if (!spec.startsWith("node:") && !spec.startsWith("#")) {
         try {
-          seen.add(require.resolve(spec));
+          seen.add(createRequire(f).resolve(spec));
         } catch {
           // an ESM-only package without a require entry: its version shows in the lock file, not tracked here
         }
