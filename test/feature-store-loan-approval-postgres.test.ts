@@ -51,6 +51,23 @@ describe("loan approval fed from PostgreSQL", () => {
     expect(first.json.model).toMatchObject({ name: "loan_approval", version: 1, promoted: true });
     expect(first.json.tasks["materialize:features"].state).toBe("succeeded");
 
+    // The loader run again writes the same rows: nothing moves, so the next run pulls, rebuilds and trains nothing.
+    execFileSync(process.execPath, [path.join(repoRoot, "examples/loan-approval/scripts/load-postgres.mjs"), postgresUrl], { encoding: "utf8" });
+    const idle = millrace(["run", pgDir, "--json"], env);
+    expect(idle.code, idle.stderr).toBe(0);
+    expect(idle.json.tables.filter((t: any) => !t.reused).map((t: any) => t.table)).toEqual([]);
+    expect(idle.json.model ?? null).toBeNull();
+    expect(idle.json.tasks["train:gbdt"].note).toMatch(/^skipped/);
+    // Rows rewritten with the same values (updated_at moved): bronze takes them (a new version), but the training set
+    // comes out the same, so it keeps its version and no model is trained.
+    await client.query(`UPDATE loan_approval.loan_requests SET updated_at = now()`);
+    const touched = millrace(["run", pgDir, "--json"], env);
+    expect(touched.code, touched.stderr).toBe(0);
+    const versions = Object.fromEntries(touched.json.tables.map((t: any) => [t.table, [t.version, t.reused]]));
+    expect(versions).toMatchObject({ "bronze.loan_requests": [2, false], "gold.loan_training": [1, true] });
+    expect(touched.json.model ?? null).toBeNull();
+    expect(touched.json.tasks["train:gbdt"].note).toMatch(/^skipped/);
+
     // The applicant with the earliest decision gets a new profile, written now in PostgreSQL (after the decision).
     const lakeDir = path.join(pgDir, ".millrace/lake");
     let lake = await Lake.open(lakeDir);
@@ -90,5 +107,5 @@ describe("loan approval fed from PostgreSQL", () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.features[0].income).toBe(777777); // serving reads the latest profile
     expect(body.provenance).toMatchObject({ model: "loan_approval", version: second.json.model?.promoted ? second.json.model.version : 1 });
-   }, 240_000); // two pipeline runs and a server: 53 s at load 16
+   }, 420_000); // four pipeline runs and a server: 53 s for two at load 16
 });

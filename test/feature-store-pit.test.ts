@@ -103,6 +103,22 @@ describe("point-in-time training sets", () => {
     expect(out.find((o) => o.customer_id === 1 && String(o.ts) === at(7))!.income).toBe(260);
   });
 
+  it("a new view version whose rows give the same training set keeps the previous version (nothing downstream changes)", async () => {
+    const { lake, project } = await setup(profile, spend, labels);
+    const spec = project.config.feature_store!.training_sets[0];
+    const first = await buildTrainingSet(lake, project, spec);
+    // The same rows rewritten in another order (what a source that bumps updated_at, or a rebuilt model, leaves).
+    await lake.materialize("silver.spend", `SELECT * FROM ${lake.relation((await lake.current("silver.spend"))!)} ORDER BY amount DESC`, { parents: [] });
+    const again = await buildTrainingSet(lake, project, spec);
+    expect(again.views[1].version).toBe(2);
+    expect([again.reused, again.version.version, again.version.contentHash]).toEqual([true, first.version.version, first.version.contentHash]);
+    // A row that changes what a label sees makes a new version.
+    await lake.materialize("silver.spend", `SELECT * FROM ${lake.relation((await lake.current("silver.spend"))!)} UNION ALL SELECT 1, TIMESTAMP '${at(11)}', 55`, { parents: [] });
+    const changed = await buildTrainingSet(lake, project, spec);
+    expect([changed.reused, changed.version.version]).toEqual([false, 2]);
+    expect((await lake.query(`SELECT amount FROM gold.training WHERE customer_id = 1 AND ts = TIMESTAMP '${at(12)}'`))[0].amount).toBe(55);
+  });
+
   it("a view naming a column its table lacks is an error naming millrace.yaml's line", async () => {
     const { lake, dir } = await setup(profile, spend, labels);
     fs.writeFileSync(path.join(dir, "millrace.yaml"), "name: x\nfeature_store:\n  feature_views:\n    - name: profile\n      features:\n        - name: income\n        - name: wealth\n");

@@ -57,14 +57,29 @@ export async function buildTrainingSet(
   let rows = 0;
   const { manifest, reused } = await lake.writeVersion(spec.table, async (ctx) => {
     if (ctx.prev?.cacheKey === cacheKey) return { reuse: ctx.prev };
+    const prev = ctx.prev;
     const out = ctx.newFile();
+    // With a previous version, the new rows are kept in a work table first: a source that rewrote rows without
+    // changing what the training set reads (a PostgreSQL loader bumping updated_at, a silver model rebuilt in another
+    // order) gives the same rows, and the previous version is kept, so no dataset changes and nothing retrains.
+    const work = `__training_set_${process.pid}_${++builds}`;
+    let same = false;
     try {
-      rows = await pointInTimeJoin(lake.duck, inputs, (select) => `COPY (\n${select}\n) TO ${lit(out.abs)} (FORMAT parquet)`);
+      if (prev) {
+        rows = await pointInTimeJoin(lake.duck, inputs, (select) => `CREATE TABLE ${work} AS\n${select}`);
+        same = await sameRows(lake, work, rows, prev);
+        if (!same) await lake.duck.run(`COPY ${work} TO ${lit(out.abs)} (FORMAT parquet)`);
+      } else {
+        rows = await pointInTimeJoin(lake.duck, inputs, (select) => `COPY (\n${select}\n) TO ${lit(out.abs)} (FORMAT parquet)`);
+      }
     } catch (e) {
       throw new ValidationError(`could not build training set ${spec.table}: ${(e as Error).message.split("\n")[0]}`, {
         path: at("table"), hint: "the labels' join keys and timestamp must have the views' types (cast them in the model that builds the labels table)",
       });
+    } finally {
+      if (prev) await lake.duck.run(`DROP TABLE IF EXISTS ${work}`);
     }
+    if (same) return { reuse: prev! };
     return {
       files: [out.rel], fileRows: [rows], operation: "training_set", cacheKey,
       parents: [{ table: labels.table, version: labels.version }, ...views.map((v) => ({ table: v.table, version: v.version }))],
@@ -81,6 +96,18 @@ export async function buildTrainingSet(
   });
   const version = manifest!;
   return { version, reused, rows: reused ? version.rowCount : rows, labels: { table: labels.table, version: labels.version }, views: viewRefs };
+}
+
+let builds = 0;
+
+/** Whether the work table holds exactly the previous version's rows (same columns, same multiset of rows). */
+async function sameRows(lake: Lake, work: string, rows: number, prev: TableVersion): Promise<boolean> {
+  if (rows !== prev.rowCount) return false;
+  const cols = await lake.duck.describe(work);
+  if (cols.length !== prev.schema.length || cols.some((c, i) => c.name !== prev.schema[i].name || c.type !== prev.schema[i].type)) return false;
+  // Equal counts and nothing of the new rows missing from the old: the same rows.
+  const [{ n }] = await lake.duck.rows(`SELECT count(*) AS n FROM (SELECT * FROM ${work} EXCEPT ALL SELECT * FROM ${lake.relation(prev)})`);
+  return Number(n) === 0;
 }
 
 function checkLabels(schema: ColumnSchema[], spec: TrainingSetConfig, service: ResolvedService, at: (key: string) => string): void {
