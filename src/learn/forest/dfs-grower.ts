@@ -16,6 +16,8 @@ export interface DfsParams extends SplitParams {
   maxFeatures: number;
   /** Extra trees: a random cut per drawn feature instead of the best one. */
   extra: boolean;
+  /** 0/1 targets (classification): a node of one class is a leaf. */
+  stopPure: boolean;
 }
 
 /** A tree with growable arrays (node count unknown up front). */
@@ -46,19 +48,6 @@ export interface DfsData {
   table: Uint8Array;
 }
 
-interface Item {
-  start: number;
-  end: number;
-  depth: number;
-  /** All features' histogram; null for a node below DIRECT_ROWS (its drawn features are summed when needed). */
-  hist: Float64Array | null;
-  g: number;
-  h: number;
-  /** Node whose child this is (-1: the root), and which side. */
-  parent: number;
-  isLeft: boolean;
-}
-
 /**
  * Nodes with fewer rows sum only their drawn features, straight from the column-major bins, instead of keeping
  * all features' histograms: most nodes of a deep tree are small, and for them clearing, copying and subtracting
@@ -83,58 +72,143 @@ function maskedHistogram(d: DfsData, gh: Float32Array, rows: Uint32Array, start:
   }
 }
 
+/** Sums the gradient pairs of rows[start..end) for every feature into `out`, row by row over the row-major bins. */
+function rowHistogram(d: DfsData, gh: Float32Array, rows: Uint32Array, start: number, end: number, out: Float64Array): void {
+  const { off, nFeatures: F } = d.meta;
+  out.fill(0, 0, 2 * off[F]);
+  const bins = d.bins;
+  for (let q = start; q < end; q++) {
+    const r = rows[q];
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    const b0 = r * F;
+    for (let f = 0; f < F; f++) {
+      const s = 2 * (off[f] + bins[b0 + f]);
+      out[s] += g;
+      out[s + 1] += h;
+    }
+  }
+}
+
+/** The pending nodes of a depth-first growth as parallel typed arrays (an object per node was a tenth of a fit in GC). */
+class NodeStack {
+  size = 0;
+  start = new Int32Array(64);
+  end = new Int32Array(64);
+  depth = new Int32Array(64);
+  /** Index into the histogram pool, or -1 (a node below DIRECT_ROWS sums its drawn features when needed). */
+  hist = new Int32Array(64);
+  /** Parent node (-1: the root), and which side: 1 left, 0 right. */
+  parent = new Int32Array(64);
+  isLeft = new Uint8Array(64);
+  g = new Float64Array(64);
+  h = new Float64Array(64);
+
+  push(start: number, end: number, depth: number, hist: number, parent: number, isLeft: number, g: number, h: number): void {
+    if (this.size === this.start.length) this.grow();
+    const i = this.size++;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.depth[i] = depth;
+    this.hist[i] = hist;
+    this.parent[i] = parent;
+    this.isLeft[i] = isLeft;
+    this.g[i] = g;
+    this.h[i] = h;
+  }
+
+  private grow(): void {
+    const twice = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(2 * a.length);
+      b.set(a);
+      return b;
+    };
+    this.start = twice(this.start);
+    this.end = twice(this.end);
+    this.depth = twice(this.depth);
+    this.hist = twice(this.hist);
+    this.parent = twice(this.parent);
+    this.isLeft = twice(this.isLeft);
+    this.g = twice(this.g);
+    this.h = twice(this.h);
+  }
+}
+
+/**
+ * Whether a classification node holds one class only (targets are 0/1, so -G is the weight of the ones): such a
+ * node is a leaf without building its histogram, as scikit-learn stops at zero impurity.
+ */
+const pure = (g: number, h: number): boolean => -g <= 1e-9 * h || h + g <= 1e-9 * h;
+
 /** Grows a tree on gradients gh over rows (permuted in place); returns it with per-leaf gradient sums. */
 export function growDfsTree(d: DfsData, gh: Float32Array, rows: Uint32Array, p: DfsParams, rng: Rng): DynamicTree {
   const tree = new DynamicTree();
-  const free: Float64Array[] = [];
-  const take = () => free.pop() ?? new Float64Array(2 * d.slots);
-  const release = (h: Float64Array | null) => void (h && free.push(h));
+  const F = d.meta.nFeatures;
+  // Histogram buffers by index: those of nodes on the stack, and the free ones.
+  const pool: Float64Array[] = [];
+  const free: number[] = [];
+  const take = (): number => free.pop() ?? pool.push(new Float64Array(2 * d.slots)) - 1;
   const direct = new Float64Array(2 * d.slots);
   const table = d.table;
-  const mask = new Uint8Array(d.meta.nFeatures);
-  const order = Uint32Array.from({ length: d.meta.nFeatures }, (_, i) => i);
+  const mask = new Uint8Array(F);
+  const order = Uint32Array.from({ length: F }, (_, i) => i);
+  // One view per column, made once: the wasm partition checks each view it is given the first time it sees it.
+  const cols = Array.from({ length: F }, (_, f) => d.binsT.subarray(f * d.n, (f + 1) * d.n));
+  // All (or most) features drawn: one row-major pass per node beats one column pass per drawn feature
+  // (cps1988 fit CPU 1.70 → 1.37 s, diamonds 11.6 → 9.1-10.1 s, same trees).
+  const rowMajor = 2 * p.maxFeatures >= F;
   const best: SplitInfo = emptySplit();
   const maxDepth = p.maxDepth > 0 ? p.maxDepth : Infinity;
-  const attach = (it: Item, child: number) => {
-    if (it.parent < 0) return;
-    if (it.isLeft) tree.left[it.parent] = child;
-    else tree.right[it.parent] = child;
-  };
-  const root = rows.length >= DIRECT_ROWS ? take() : null;
-  if (root) buildRows(d.kernel, root, d.bins, gh, rows, 0, rows.length);
+  const stack = new NodeStack();
+  const root = rows.length >= DIRECT_ROWS ? take() : -1;
+  if (root >= 0) buildRows(d.kernel, pool[root], d.bins, gh, rows, 0, rows.length);
   let g0 = 0;
   let h0 = 0;
   for (let j = 0; j < rows.length; j++) (g0 += gh[2 * rows[j]]), (h0 += gh[2 * rows[j] + 1]);
-  const stack: Item[] = [{ start: 0, end: rows.length, depth: 0, hist: root, g: g0, h: h0, parent: -1, isLeft: false }];
-  while (stack.length) {
-    const it = stack.pop()!;
+  stack.push(0, rows.length, 0, root, -1, 0, g0, h0);
+  while (stack.size) {
+    const i = --stack.size;
+    const start = stack.start[i];
+    const end = stack.end[i];
+    const depth = stack.depth[i];
+    const hi = stack.hist[i];
+    const parent = stack.parent[i];
+    const isLeft = stack.isLeft[i];
+    const g = stack.g[i];
+    const h = stack.h[i];
     best.feature = -1;
-    const count = it.end - it.start;
-    if (it.depth < maxDepth && count >= 2 && it.h >= 2 * p.minChildWeight) {
+    const count = end - start;
+    if (depth < maxDepth && count >= 2 && h >= 2 * p.minChildWeight && !(p.stopPure && pure(g, h))) {
       // Draw the node's features (a partial Fisher-Yates shuffle).
       mask.fill(0);
       for (let j = 0; j < p.maxFeatures; j++) {
-        const k = j + rng.int(order.length - j);
+        const k = j + rng.int(F - j);
         const t = order[j];
         order[j] = order[k];
         order[k] = t;
         mask[order[j]] = 1;
       }
-      let hist = it.hist;
-      if (!hist) maskedHistogram(d, gh, rows, it.start, it.end, mask, (hist = direct));
-      if (p.extra) randomSplit(hist, d.meta, mask, it.g, it.h, p, best, rng);
-      else findBestSplit(hist, d.meta, mask, it.g, it.h, count, p, best);
+      let hist = hi >= 0 ? pool[hi] : direct;
+      if (hi < 0) {
+        if (rowMajor) rowHistogram(d, gh, rows, start, end, hist);
+        else maskedHistogram(d, gh, rows, start, end, mask, hist);
+      }
+      if (p.extra) randomSplit(hist, d.meta, mask, g, h, p, best, rng);
+      else findBestSplit(hist, d.meta, mask, g, h, count, p, best);
+    }
+    const child = best.feature < 0 ? ~tree.nLeaves : tree.nInternal;
+    if (parent >= 0) {
+      if (isLeft) tree.left[parent] = child;
+      else tree.right[parent] = child;
     }
     if (best.feature < 0) {
-      attach(it, ~tree.nLeaves);
-      tree.leafG.push(it.g);
-      tree.leafH.push(it.h);
+      tree.leafG.push(g);
+      tree.leafH.push(h);
       tree.nLeaves++;
-      release(it.hist);
+      if (hi >= 0) free.push(hi);
       continue;
     }
     const node = tree.nInternal++;
-    attach(it, node);
     tree.feature.push(best.feature);
     tree.bin.push(best.bin);
     tree.defaultLeft.push(best.defaultLeft ? 1 : 0);
@@ -143,25 +217,33 @@ export function growDfsTree(d: DfsData, gh: Float32Array, rows: Uint32Array, p: 
     tree.left.push(0);
     tree.right.push(0);
     leftOfBinTable(d.meta.nBins[best.feature], best.bin, best.catLeft, best.defaultLeft, table);
-    const col = d.binsT.subarray(best.feature * d.n, (best.feature + 1) * d.n);
-    const l = d.kernel.partition(rows, d.scratch, col, table, it.start, it.end);
-    const leftItem: Item = { start: it.start, end: l, depth: it.depth + 1, hist: it.hist, g: best.gl, h: best.hl, parent: node, isLeft: true };
-    const rightItem: Item = { start: l, end: it.end, depth: it.depth + 1, hist: it.hist, g: best.gr, h: best.hr, parent: node, isLeft: false };
-    const [small, large] = l - it.start <= it.end - l ? [leftItem, rightItem] : [rightItem, leftItem];
-    if (it.hist && large.end - large.start >= DIRECT_ROWS) {
+    const l = d.kernel.partition(rows, d.scratch, cols[best.feature], table, start, end);
+    // The smaller child is pushed last, so it is grown first.
+    const leftSmall = l - start <= end - l;
+    const ss = leftSmall ? start : l;
+    const se = leftSmall ? l : end;
+    const ls = leftSmall ? l : start;
+    const le = leftSmall ? end : l;
+    let smallHist = -1;
+    let largeHist = -1;
+    if (hi >= 0 && le - ls >= DIRECT_ROWS) {
       // The large child's histogram is the parent's minus the small child's (built over its rows).
       const built = take();
-      buildRows(d.kernel, built, d.bins, gh, rows, small.start, small.end);
-      for (let i = 0; i < it.hist.length; i++) it.hist[i] -= built[i];
-      large.hist = it.hist;
-      if (small.end - small.start >= DIRECT_ROWS) small.hist = built;
-      else (small.hist = null), release(built);
+      const parentHist = pool[hi];
+      const b = pool[built];
+      buildRows(d.kernel, b, d.bins, gh, rows, ss, se);
+      for (let k = 0; k < parentHist.length; k++) parentHist[k] -= b[k];
+      largeHist = hi;
+      if (se - ss >= DIRECT_ROWS) smallHist = built;
+      else free.push(built);
+    } else if (hi >= 0) free.push(hi);
+    if (leftSmall) {
+      stack.push(ls, le, depth + 1, largeHist, node, 0, best.gr, best.hr);
+      stack.push(ss, se, depth + 1, smallHist, node, 1, best.gl, best.hl);
     } else {
-      release(it.hist);
-      small.hist = null;
-      large.hist = null;
+      stack.push(ls, le, depth + 1, largeHist, node, 1, best.gl, best.hl);
+      stack.push(ss, se, depth + 1, smallHist, node, 0, best.gr, best.hr);
     }
-    stack.push(large, small);
   }
   return tree;
 }

@@ -58,7 +58,7 @@ async function fitForest(name: string, p: Params, data: TrainingData): Promise<F
   const params: DfsParams = {
     lambda: 0, alpha: 0, minChildWeight: p.min_samples_leaf as number, minDataInLeaf: 0, minSplitGain: 0, maxDeltaStep: 0,
     catSmooth: 1, catL2: 0, maxCatThreshold: 64, maxCatToOnehot: 4, minDataPerGroup: 0,
-    maxDepth: p.max_depth as number, maxFeatures: featuresPerNode(p, F, nClasses > 0), extra: name === "extra_trees",
+    maxDepth: p.max_depth as number, maxFeatures: featuresPerNode(p, F, nClasses > 0), extra: name === "extra_trees", stopPure: nClasses > 0,
   };
   // Deep trees: two threads pay off from small data on (each round is a whole tree per output).
   const threads = rounds > 1 ? chooseThreads(p.n_threads as number, n * 10, F) : 1;
