@@ -70,10 +70,15 @@ describe("recommendation training in a project", () => {
       const runs = await r.meta.listRuns({ experiment: "films" });
       const trials = runs.filter((x) => x.parentRunId === out.runId);
       expect(trials).toHaveLength(4);
+      for (const t of trials) expect(t).toMatchObject({ status: "finished", tags: { objective: "ndcg_at_5" }, datasetId: "films-test" });
+      // A trial below the median of three finished ones after its first fold is pruned (the median rule).
+      const complete = trials.filter((t) => t.tags.state === "complete");
+      expect(complete.length).toBeGreaterThanOrEqual(3);
+      expect(trials.filter((t) => t.tags.state !== "complete").every((t) => t.tags.state === "pruned")).toBe(true);
       const scores = trials.map((t) => t.metrics.cv_ndcg_at_5_mean);
       for (const s of scores) expect(s).toBeGreaterThan(0);
       // The candidate's parameters are the best trial's; its CV metrics are that trial's folds.
-      const best = trials.reduce((a, b) => (b.metrics.cv_ndcg_at_5_mean > a.metrics.cv_ndcg_at_5_mean ? b : a));
+      const best = complete.reduce((a, b) => (b.metrics.cv_ndcg_at_5_mean > a.metrics.cv_ndcg_at_5_mean ? b : a));
       expect(out.result.params).toMatchObject({ factors: best.params.factors, regularization: best.params.regularization, iterations: 6 });
       expect(out.cv.ndcg_at_5_mean).toBeCloseTo(best.metrics.cv_ndcg_at_5_mean, 12);
       expect(new Set(scores).size).toBeGreaterThan(1);

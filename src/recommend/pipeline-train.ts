@@ -2,13 +2,11 @@
 // tracked run (params, CV folds on the train rows, held-out metrics, the model artifact; with candidate.search, its
 // trials as child runs scored by CV on the train rows), the best by CV (else held-out) registered, and the gate
 // deciding on held-out interactions neither it nor production trained on (paired bootstrap over held-out users).
-import { randomUUID } from "node:crypto";
 
 import { describeError } from "../errors.js";
 import { failpoint } from "../flow/failpoint.js";
 import { higherIsBetter } from "../learn/metric-registry.js";
 import { Rng } from "../learn/rng.js";
-import type { Trial } from "../learn/search/search-request.js";
 import type { SearchSpace } from "../learn/search/space.js";
 import type { Project } from "../project/load-project.js";
 import type { CandidateConfig, RecommendationDatasetConfig } from "../project/config.js";
@@ -75,27 +73,6 @@ function trainFolds(data: InteractionData, nFolds: number, seed: number, forSear
   return out;
 }
 
-/** A search trial as a child run of the candidate's run: its parameters, CV metrics, state and duration. */
-async function recordTrial(meta: MetadataStore, parent: { id: string; experiment: string }, candidate: string, datasetId: string, trial: Trial, metric: string): Promise<void> {
-  const endedAt = new Date();
-  await meta.createRun({
-    id: randomUUID(),
-    experiment: parent.experiment,
-    name: `${candidate}-trial-${trial.number}`,
-    status: trial.state === "failed" ? "failed" : "finished",
-    params: trial.params,
-    metrics: Object.fromEntries(Object.entries(trial.metrics).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [`cv_${k}`, v])),
-    tags: { trial: String(trial.number), state: trial.state, objective: metric },
-    artifacts: [],
-    datasetId,
-    parentRunId: parent.id,
-    startedAt: new Date(endedAt.getTime() - trial.seconds * 1000).toISOString(),
-    endedAt: endedAt.toISOString(),
-    durationMs: Math.round(trial.seconds * 1000),
-    error: trial.error ?? null,
-  });
-}
-
 export async function trainRecommenderCandidate(
   r: Omit<Stores, "registry">, candidate: CandidateConfig, data: InteractionData,
   progress: (done: number, total: number, note?: string) => void, note: (s: string) => void, signal?: AbortSignal,
@@ -128,7 +105,15 @@ export async function trainRecommenderCandidate(
         const s = await searchRecommender({
           table: train, folds: foldRows, model: candidate.model, fixed: candidate.params, space: search.space as SearchSpace, method: search.method,
           trials: search.trials, prune: search.prune, metric, seed: ds.split.seed, k: ds.k, ...relevant, onProgress,
-          onTrial: (t) => recordTrial(r.meta, run, candidate.name, data.id, t, metric),
+          // Each trial a child run of the candidate's run: its parameters, CV metrics, state and duration.
+          startTrial: async (number, trialParams) => {
+            const child = await r.tracker.startRun({ experiment: run.experiment, name: `${candidate.name}-trial-${number}`, params: trialParams, datasetId: data.id, parentRunId: run.id });
+            return async (t) => {
+              await child.setTags({ trial: String(t.number), state: t.state, objective: metric });
+              await child.logMetrics(Object.fromEntries(Object.entries(t.metrics).map(([k, v]) => [`cv_${k}`, v])));
+              await child.finish(t.state === "failed" ? "failed" : "finished", t.error);
+            };
+          },
         });
         params = s.best.params;
         folds = s.best.foldMetrics;

@@ -28,7 +28,8 @@ export interface RecSearchRequest {
   seed: number;
   k: number;
   relevant?: number;
-  onTrial?: (t: Trial) => Promise<void> | void;
+  /** Called as a trial starts (the lead opens its child run); the function it returns is called with the finished trial. */
+  startTrial?: (number: number, params: Record<string, unknown>) => Promise<(t: Trial) => Promise<void>>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -56,6 +57,7 @@ export async function searchRecommender(req: RecSearchRequest): Promise<RecSearc
   for (let t = 0; t < budget; t++) {
     const sampled: Record<string, ParamValue> = grid ? grid[t] : req.method === "tpe" ? proposeTpe(req.space, done, rng) : sampleSpace(req.space, rng);
     const params = { ...req.fixed, ...sampled };
+    const finished = await req.startTrial?.(t, params);
     const started = performance.now();
     const foldMetrics: Record<string, number>[] = [];
     const means: number[] = [];
@@ -84,7 +86,7 @@ export async function searchRecommender(req: RecSearchRequest): Promise<RecSearc
     }
     const trial: Trial = { number: t, params, metrics: foldSummary(foldMetrics), foldMetrics, score, state, ...(error ? { error } : {}), seconds: (performance.now() - started) / 1000 };
     trials.push(trial);
-    await req.onTrial?.(trial);
+    await finished?.(trial);
   }
   const complete = trials.filter((t) => t.state === "complete" && Number.isFinite(t.score));
   if (complete.length === 0) {
