@@ -2,23 +2,15 @@
 // popularity skew of what a personalised model vs the popularity yardstick serves, score drift (none when the model
 // serves its own users, detected when the scores shift), and live precision@10 from posted clicks equal to the hits
 // counted by hand.
-import fs from "node:fs";
-import path from "node:path";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { exampleRatings } from "../../test/example-ratings.js";
 import { ValidationError } from "../errors.js";
 import { identityTestRows } from "../recommend/compare.js";
 import { trainRecommender } from "../recommend/train.js";
 import { listReference, ServedListMonitor, type ServedList } from "./served-lists.js";
 
-const landing = path.resolve(import.meta.dirname, "../../examples/recommend/data/landing");
-const rows = fs.readdirSync(landing).sort().flatMap((f) => fs.readFileSync(path.join(landing, f), "utf8").trim().split("\n").slice(1)).map((l) => l.split(","));
-const table = {
-  users: rows.map((r) => r[0]),
-  items: rows.map((r) => r[1]),
-  ratings: Float64Array.from(rows, (r) => Number(r[2])),
-  columns: { user: "user_id", item: "item_id", rating: "rating" },
-};
+const table = exampleRatings();
 const testRows = identityTestRows(table.users, table.items, 0.2, 42);
 const als = trainRecommender({ table, model: "als", params: { factors: 16, regularization: 20, alpha: 2 }, testRows, seed: 1 }).model;
 const popular = trainRecommender({ table, model: "popularity", testRows, seed: 1 }).model;

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { exampleRatings } from "../../test/example-ratings.js";
 import { Workspace } from "../app/workspace.js";
 import { hashSplit } from "../learn/row-identity.js";
 import { projectFromYaml } from "../project/load-project.js";
@@ -15,14 +16,7 @@ import { interactionIdentities } from "./compare.js";
 import type { InteractionData } from "./pipeline-data.js";
 import { recommendationMetric, registerRecommender, trainRecommenderCandidate } from "./pipeline-train.js";
 
-const landing = path.resolve(import.meta.dirname, "../../examples/recommend/data/landing");
-const rows = fs.readdirSync(landing).sort().flatMap((f) => fs.readFileSync(path.join(landing, f), "utf8").trim().split("\n").slice(1)).map((l) => l.split(","));
-const interactions = {
-  users: rows.map((r) => r[0]),
-  items: rows.map((r) => r[1]),
-  ratings: Float64Array.from(rows, (r) => Number(r[2])),
-  columns: { user: "user_id", item: "item_id", rating: "rating" },
-};
+const interactions = exampleRatings();
 
 function project(dir: string, candidates: string, significance: boolean) {
   const yaml = `name: films
@@ -51,7 +45,7 @@ registry:
 
 function data(): InteractionData {
   const split = hashSplit(interactionIdentities(interactions.users, interactions.items), { testFraction: 0.2, seed: 42, folds: 2 });
-  const table: TableVersion = { table: "gold.interactions", version: 1, files: [], rowCount: rows.length, schema: [], contentHash: "films-test", parents: [], operation: "overwrite", createdAt: new Date(0).toISOString() };
+  const table: TableVersion = { table: "gold.interactions", version: 1, files: [], rowCount: interactions.users.length, schema: [], contentHash: "films-test", parents: [], operation: "overwrite", createdAt: new Date(0).toISOString() };
   return { id: "films-test", table, interactions, dropped: 0, train: split.train, test: split.test, foldOf: split.foldOf };
 }
 
