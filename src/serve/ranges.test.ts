@@ -68,3 +68,27 @@ describe("out-of-range inputs", () => {
     expect(((await res.json()) as any).parameters).toMatchObject({ out_of_range_count: 1, out_of_range: [{ field: "tenure", reason: "below_training_min" }] });
   });
 });
+
+describe("the compiled range checker", () => {
+  it("gives the flags a plain loop over records and fields gives, in its order (names with quotes included)", () => {
+    const signature = {
+      inputs: [
+        { name: "n", type: "number", nullable: true, min: 0, max: 10 },
+        { name: 'say "hi"', type: "string", nullable: true, categories: ["a", "b"] },
+        { name: "k", type: "integer", nullable: true, max: 3 },
+      ],
+      output: { task: "regression" },
+    } as unknown as Signature;
+    const records = Array.from({ length: 60 }, (_, i) => ({ n: i % 7 === 0 ? null : i - 20, 'say "hi"': i % 5 === 0 ? "zzz" : i % 3 ? "a" : null, k: i % 11 }));
+    const flags = compileRangeChecker(signature)!(records, "records");
+    const want: unknown[] = [];
+    records.forEach((r, i) => {
+      if (typeof r.n === "number" && (r.n < 0 || r.n > 10)) want.push({ path: `records[${i}].n`, field: "n", reason: r.n < 0 ? "below_training_min" : "above_training_max", value: r.n });
+      if (r['say "hi"'] === "zzz") want.push({ path: `records[${i}].say "hi"`, field: 'say "hi"', reason: "unseen_category", value: "zzz" });
+      if (r.k > 3) want.push({ path: `records[${i}].k`, field: "k", reason: "above_training_max", value: r.k });
+    });
+    expect(want.length).toBeGreaterThan(30);
+    expect(flags).toEqual(want);
+    expect(compileRangeChecker(signature)!([{ n: 5, 'say "hi"': "b", k: 1 }], "records")).toBeNull();
+  });
+});

@@ -42,24 +42,40 @@ export function compileRangeChecker(signature: Signature): RangeChecker | null {
     }
   }
   if (checks.length === 0) return null;
-  return (records, where) => {
-    let flags: RangeFlag[] | null = null;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      for (const c of checks) {
-        const v = r[c.name];
-        let reason: RangeFlag["reason"] | null = null;
-        if (c.categories) {
-          if (typeof v === "string" && !c.categories.has(v)) reason = "unseen_category";
-        } else if (typeof v === "number") {
-          if (v < c.min) reason = "below_training_min";
-          else if (v > c.max) reason = "above_training_max";
-        }
-        if (reason) (flags ??= []).push({ path: `${where}[${i}].${c.name}`, field: c.name, reason, value: v });
-      }
+  return compileChecks(checks);
+}
+
+/**
+ * The checks as generated code reading each field by literal key (validated records share one hidden class: a
+ * monomorphic load instead of a generic keyed lookup per value and field). Names enter the code only through
+ * JSON.stringify; flags come out record by record, field by field, as a loop over the checks would give them.
+ */
+function compileChecks(checks: Check[]): RangeChecker {
+  const head: string[] = [];
+  const body: string[] = [];
+  checks.forEach((c, k) => {
+    const key = JSON.stringify(c.name);
+    let test: string;
+    if (c.categories) {
+      head.push(`const cats${k} = checks[${k}].categories;`);
+      test = `typeof v === "string" && !cats${k}.has(v) ? "unseen_category" : null`;
+    } else {
+      head.push(`const min${k} = checks[${k}].min, max${k} = checks[${k}].max;`);
+      test = `typeof v === "number" ? (v < min${k} ? "below_training_min" : v > max${k} ? "above_training_max" : null) : null`;
     }
-    return flags;
-  };
+    body.push(`v = r[${key}]; reason = ${test}; if (reason !== null) (flags ??= []).push({ path: where + "[" + i + "]." + checks[${k}].name, field: checks[${k}].name, reason, value: v });`);
+  });
+  const code = `return function checkRanges(records, where) {
+  ${head.join("\n  ")}
+  let flags = null;
+  let v, reason;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    ${body.join("\n    ")}
+  }
+  return flags;
+};`;
+  return new Function("checks", code)(checks) as RangeChecker;
 }
 
 /** The 400 of strict mode: the first flagged value, named. */
