@@ -180,14 +180,14 @@ export function answerV2(core: PredictCore, target: { route: Route; served: Serv
   } catch (e) {
     throw inTensors(e);
   }
-  let tensors = outputTensorsJson([], sig.output.classes, sig.output.task);
   const requested = (body as { outputs?: unknown }).outputs;
   let want: string[] | null = null;
   if (Array.isArray(requested) && requested.length > 0) {
     // Checked before scoring: a bad output name is the client's 400, not a scored-and-logged request.
+    const names = outputTensorsJson([], sig.output.classes, sig.output.task).map(([t]) => t);
     want = requested.map((o: unknown, k) => {
       const n = (o as { name?: unknown } | null)?.name;
-      if (typeof n !== "string" || !tensors.some(([t]) => t === n)) throw new ValidationError(`outputs[${k}].name must be one of ${tensors.map(([t]) => t).join(", ")}`, { path: `outputs[${k}].name` });
+      if (typeof n !== "string" || !names.includes(n)) throw new ValidationError(`outputs[${k}].name must be one of ${names.join(", ")}`, { path: `outputs[${k}].name` });
       return n;
     });
   }
@@ -195,7 +195,7 @@ export function answerV2(core: PredictCore, target: { route: Route; served: Serv
   const ids = idsJson(scored.ids);
   // The log line takes the request as records (what every log reader expects), not as the client's tensors.
   if (core.sink) logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, logTexts(records, scored.outputs, ids));
-  tensors = outputTensorsJson(scored.outputs, sig.output.classes, sig.output.task);
+  let tensors = outputTensorsJson(scored.outputs, sig.output.classes, sig.output.task);
   if (want) tensors = tensors.filter(([t]) => want.includes(t));
   const p = served.provenance;
   const [head, params] = headOf(p);
