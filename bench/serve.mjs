@@ -3,7 +3,8 @@
 //   npm run bench:serve            (BENCH_SECONDS=10 WORKERS=2 CONNECTIONS=16 LOG_ROUNDS=3 to change the load)
 //   BENCH_QUICK=1 npm run bench:serve   only the comparison with a bare node:http endpoint: /predict (fast path and the
 //   Hono route alone), KServe V2, and --workers auto vs a bare cluster (≈2 minutes a round; BARE_ROUNDS=2, BARE_WORKERS=n|0,
-//   BARE_HONO=0 and BARE_V2=0 leave those sides out)
+//   BARE_HONO=0 and BARE_V2=0 leave those sides out); ends with issue 10's goals (req/s and p99 ratios to the bare
+//   endpoint, batch rows/s) for /predict and V2 as measured in that run
 import { execSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
