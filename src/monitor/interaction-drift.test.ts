@@ -33,6 +33,11 @@ describe.skipIf(!file)("interaction drift on InstEval", () => {
     expect(byTime.items!.score).toBeGreaterThan(0.25); // 0.33: other lecturers
     expect(byTime.itemPopularity!.score).toBeGreaterThan(0.2); // 0.23
     expect(byTime.drifted).toEqual(["items", "itemPopularity", "userActivity", "newUsers"]);
+    // Each side read as 5,000 drawn interactions (maxReference): the same verdict.
+    const thinned = interactionDrift(interactionReference(sample(older)), sample(newer), { maxReference: 5000 });
+    expect(thinned.items!.referenceRows).toBe(5000);
+    expect(thinned.items!.currentRows).toBe(5000);
+    expect(thinned.drifted).toEqual(byTime.drifted);
     // Mean rating 3.15 → 3.26: real but small, PSI 0.007 stays under 0.1; KS over 36k ratings rejects it.
     expect(byTime.rating!.score).toBeLessThan(0.1);
     const ks = interactionDrift(interactionReference(sample(older)), sample(newer), { methods: { rating: "ks" } }).rating!;

@@ -62,7 +62,7 @@ export interface InteractionDriftOptions {
   newShare?: number;
   /** Permutations of the pooled interactions (no drift by construction) whose scores a drift must exceed; default 19 (p < 0.05). */
   nullResamples?: number;
-  /** Reference interactions the statistics read at most, drawn once (seeded) from a larger reference; default 50,000. */
+  /** Interactions of each side the statistics read at most, drawn once (seeded) from a larger side; default 50,000. */
   maxReference?: number;
   seed?: number;
 }
@@ -164,28 +164,29 @@ function part(name: string, ref: Values, cur: Values, method: DriftMethod, opts:
 export function interactionDrift(ref: InteractionReference, cur: InteractionSample, opts: InteractionDriftOptions = {}): InteractionDrift {
   const m = opts.methods ?? {};
   const rng = new Rng(opts.seed ?? 7);
-  const num = (name: string, values: Float64Array): Column => ({ name, kind: "numeric", values });
   const hasItems = cur.items.length > 0 && ref.items.size > 0;
   const n = cur.users.length;
-  // A served model's reference can be millions of interactions: each part reads at most maxReference of them.
+  // A served model's reference (or a new table version) can be millions of interactions: each side of each part reads
+  // at most maxReference of them, drawn once (seeded).
   const cap = opts.maxReference ?? 50_000;
-  const thin = <T extends Float64Array | string[]>(a: T): T => {
+  const thin = <T extends Float64Array | readonly string[]>(a: T): T => {
     if (a.length <= cap) return a;
     const keep = new Rng((opts.seed ?? 7) ^ a.length).shuffle(Int32Array.from(a.keys())).subarray(0, cap).sort();
     return (a instanceof Float64Array ? Float64Array.from(keep, (x) => a[x]) : Array.from(keep, (x) => a[x])) as T;
   };
-  const rating = ref.ratings && cur.ratings && cur.ratings.length > 0 ? part("rating", thin(ref.ratings), cur.ratings, m.rating ?? "psi", opts, rng) : null;
+  const rating = ref.ratings && cur.ratings && cur.ratings.length > 0 ? part("rating", thin(ref.ratings), thin(cur.ratings), m.rating ?? "psi", opts, rng) : null;
   let items: PartDrift | null = null;
   let itemPopularity: PartDrift | null = null;
   if (hasItems) {
     const refItems = thin(idsOf(ref.items));
-    items = part("item", refItems, cur.items, m.items ?? "jensenshannon", opts, rng);
-    itemPopularity = part("item_popularity", countsOf(refItems, ref.items), countsOf(cur.items, ref.items), m.itemPopularity ?? "psi", opts, rng);
+    const curItems = thin(cur.items);
+    items = part("item", refItems, curItems, m.items ?? "jensenshannon", opts, rng);
+    itemPopularity = part("item_popularity", countsOf(refItems, ref.items), countsOf(curItems, ref.items), m.itemPopularity ?? "psi", opts, rng);
   }
   let userActivity: PartDrift | null = null;
   if (n > 0) {
     const refUsers = thin(idsOf(ref.users));
-    userActivity = part("user_activity", countsOf(refUsers, ref.users), countsOf(cur.users, ref.users), m.userActivity ?? "psi", opts, rng);
+    userActivity = part("user_activity", countsOf(refUsers, ref.users), countsOf(thin(cur.users), ref.users), m.userActivity ?? "psi", opts, rng);
   }
   const threshold = opts.newShare ?? 0.1;
   const newUsers = newIds(cur.users, ref.users, threshold);
