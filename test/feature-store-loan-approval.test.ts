@@ -19,7 +19,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = { "c
 
 describe("loan approval with a feature store, end to end", () => {
   let dir: string;
-  let server: { url: string; proc: ChildProcess } | undefined;
+  let server: { url: string; proc: ChildProcess; example: Record<string, unknown> } | undefined;
 
   beforeAll(() => {
     if (!fs.existsSync(cli)) throw new Error("dist/ is missing: npm test builds it first (npm run build)");
@@ -88,6 +88,12 @@ describe("loan approval with a feature store, end to end", () => {
     server = await startServe(dir, { MILLRACE_API_TOKEN: TOKEN });
     const meta: any = await (await fetch(`${server.url}/v2/models/loan_approval`)).json();
     expect(meta.inputs.map((i: any) => i.name)).toEqual(["applicant_id"]);
+    // The start-up hint's request (curl … -d '{"records":[…]}') is the minimal one: an applicant id the online store
+    // holds and nothing else, not the model's features; it answers as is.
+    expect(Object.keys(server.example)).toEqual(["applicant_id"]);
+    expect(String(server.example.applicant_id)).toMatch(/^A\d+$/);
+    const hinted = await post(`${server.url}/predict`, { records: [server.example] });
+    expect(hinted.status, await hinted.clone().text()).toBe(200);
 
     // An applicant whose profile never changed after the decision: served features = the training row's.
     const lake = await Lake.open(path.join(dir, ".millrace/lake"));

@@ -96,6 +96,21 @@ export class ServiceFeatures {
     return record;
   }
 
+  /** Join-key values of an entity every view of the service holds (the first of up to 100 tried), or null. */
+  async exampleKeys(): Promise<Record<string, string> | null> {
+    const views = this.service.views;
+    if (!views.length) return null;
+    const candidates = (await this.store.keys(views[0].view.name)).slice(0, 100);
+    for (const key of candidates) {
+      const values = views[0].joinKeys.length === 1 ? [key] : (JSON.parse(key) as string[]);
+      const keys = Object.fromEntries(views[0].joinKeys.map((k, i) => [k, String(values[i])]));
+      const rows = await Promise.all(views.map((sv) => this.store.get(sv.view.name, [entityKeyOf(sv.joinKeys.map((k) => keys[k]))])));
+      // A service over several entities: this view's key alone cannot name them all.
+      if (rows.every((r) => r[0] !== null) && this.service.joinKeys.every((k) => k in keys)) return keys;
+    }
+    return null;
+  }
+
   /** The binding the server uses for a model trained on this service. */
   binding(model: Predictor): FeatureBinding {
     return {
@@ -105,6 +120,7 @@ export class ServiceFeatures {
       featureNames: this.service.featureNames,
       model,
       enrich: (records) => this.enrich(records),
+      exampleKeys: () => this.exampleKeys(),
     };
   }
 }

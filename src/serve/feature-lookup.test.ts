@@ -8,7 +8,7 @@ import { buildTrainingSet } from "../featurestore/training-set.js";
 import { trainCandidate } from "../learn/train.js";
 import { DAY, T0, setup, type Row } from "../../test/feature-store-fixture.js";
 import { createApp } from "./app.js";
-import { servedWithFeatures } from "./feature-lookup.js";
+import { requestExample, servedWithFeatures } from "./feature-lookup.js";
 import { startServer, type RunningServer } from "./server.js";
 
 const profile: Row[] = [];
@@ -56,6 +56,11 @@ describe("serving with features", () => {
     const served = servedWithFeatures({ predictor: trained.model, provenance }, sf.binding(trained.model));
     // What clients see of the model: the entity key only.
     expect(served.predictor.signature.inputs.map((f) => f.name)).toEqual(["customer_id"]);
+    // The start-up hint asks with a key the online store holds, not with the model's features.
+    const example = await requestExample(served, { income: 120, amount: 30, spend_ratio: 0.25 });
+    expect(Object.keys(example!)).toEqual(["customer_id"]);
+    expect((await sf.enrich([example!])).records[0].income).not.toBeUndefined();
+    expect(await requestExample({ predictor: trained.model, provenance }, { income: 1 })).toEqual({ income: 1 });
     const app = createApp({ models: { current: () => served } });
     const server = await startServer(app, { port: 0 });
     servers.push(server);

@@ -26,6 +26,22 @@ export function servedWithFeatures(served: ServedModel, binding: FeatureBinding)
   return { ...served, predictor, features: { binding, scorer: { ...served, predictor: binding.model } } };
 }
 
+/**
+ * The smallest request the served model answers, for a start-up hint: for a feature-service model its entity keys
+ * (an entity the online store holds, else "<key>") and request fields (valued from the model's input example when it
+ * has them); for any other model the input example as it is.
+ */
+export async function requestExample(served: ServedModel, inputExample: Record<string, unknown> | null): Promise<Record<string, unknown> | null> {
+  if (!served.features) return inputExample;
+  const { binding } = served.features;
+  const keys = (await binding.exampleKeys?.().catch(() => null)) ?? null;
+  const example: Record<string, unknown> = {};
+  for (const f of binding.requestSignature.inputs) {
+    example[f.name] = binding.joinKeys.includes(f.name) ? (keys?.[f.name] ?? `<${f.name}>`) : (inputExample?.[f.name] ?? null);
+  }
+  return example;
+}
+
 /** Entity keys written as numbers are read as their decimal text (keys are identifiers, matched as text). */
 function keysAsText(records: unknown, joinKeys: string[]): unknown {
   if (!Array.isArray(records)) return records;

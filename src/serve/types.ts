@@ -89,4 +89,6 @@ export interface FeatureBinding {
   model: Predictor;
   /** Looks up the features of validated request records; a missing entity is a NotFoundError naming the key. */
   enrich(records: Record<string, unknown>[]): Promise<EnrichedRecords>;
+  /** Join-key values of one entity every view holds online (for a start-up example request), or null. */
+  exampleKeys?(): Promise<Record<string, string> | null>;
 }

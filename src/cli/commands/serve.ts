@@ -67,7 +67,9 @@ async function exampleOf(sp: Awaited<ReturnType<typeof import("../serve-process.
   const served = sp.primary.current();
   if (!served) return null;
   const mv = await sp.resources.registry.get(served.provenance.model, served.provenance.version).catch(() => null);
-  return mv?.inputExample ?? null;
+  // A feature-service model is asked with its entity keys and request fields, not its features.
+  const { requestExample } = await import("../../serve/feature-lookup.js");
+  return requestExample(served, mv?.inputExample ?? null);
 }
 
 /** A shell-safe word: plain paths as they are, anything else in single quotes. */
