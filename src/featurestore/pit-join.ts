@@ -1,7 +1,10 @@
 // The point-in-time join as a typed merge: DuckDB hands out each view's (key, time, fixed-width features) and the
 // labels' (key, time) as typed arrays, pit-merge.ts matches them without sorting any feature row, the matched values
 // are copied as bytes into one table in the labels' row order, and a POSITIONAL JOIN puts it beside the labels. Same
-// answer as the ASOF JOIN of pit-sql.ts (pit-join.test.ts compares them). Integer keys become entity ids in JS
+// answer as the ASOF JOIN of pit-sql.ts (pit-join.test.ts compares them), but not faster on this machine: 1M labels ×
+// 3 views of 3.3M rows took 6.0–6.3 s CPU vs the ASOF JOIN's 4.2–4.9 (load 13–16; bench:features), most of it moving
+// columns across the node-api boundary (reads ~0.75 s and appends ~0.4 s per view), so training sets keep the ASOF
+// JOIN and this stays the measured alternative (MILLRACE_PIT_TRACE=1 prints its steps). Integer keys become entity ids in JS
 // (pit-keys.ts); other keys (text, several columns) through a key table DuckDB joins to. Features that are not
 // fixed-width (strings, lists) travel as the matched row's position and are fetched by a join on it.
 import type { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
