@@ -27,6 +27,15 @@ describe("RandomForest", () => {
       expect([...two.predict(X)]).toEqual([...one.predict(X)]);
     });
   }
+  it("a pooled worker kept from an earlier fit grows the same regression forest as one thread", async () => {
+    const { X, y } = data(2500, 3);
+    const target = Float64Array.from(y, (v, i) => v * 10 + (i % 7));
+    for (let k = 0; k < 2; k++) {
+      const one = await new RandomForest({ n_estimators: 6, n_threads: 1 }).fit({ X, y: target, nClasses: 0, seed: 11 + k });
+      const two = await new RandomForest({ n_estimators: 6, n_threads: 2 }).fit({ X, y: target, nClasses: 0, seed: 11 + k });
+      expect([...two.predict(X)]).toEqual([...one.predict(X)]);
+    }
+  });
   it("separates the classes of a toy set and reports progress per round", async () => {
     const { X, y } = data(2000, 2);
     const seen: number[] = [];

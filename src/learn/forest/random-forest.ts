@@ -8,13 +8,13 @@ import { sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { binColumns, binOffsets, fitBinMapper, transposeBins } from "../gbdt/binning.js";
 import { WasmBinning } from "../gbdt/wasm-binning.js";
-import { Worker } from "node:worker_threads";
 import { addForestScores, compileForest, ForestBuilder, forestImportance, type ForestState } from "../gbdt/forest.js";
 import type { FeatureMeta } from "../gbdt/split-finder.js";
 import { chooseThreads, workerScript } from "../gbdt/threads.js";
 import { ParamHolder, type Params } from "../params.js";
 import { explainForest, type Explanation } from "../explain/tree-shap.js";
 import type { DfsParams } from "./dfs-grower.js";
+import { runOnWorker } from "./forest-workers.js";
 import { forestJob, forestKernel, growClaimedRounds, growRound, type ForestJob, type GrownRound } from "./forest-rounds.js";
 
 export class RandomForest extends ParamHolder<RandomForest> {
@@ -84,19 +84,7 @@ async function growRounds(job: ForestJob, onProgress?: (done: number, total: num
   const results: (GrownRound | undefined)[] = new Array(job.rounds);
   const script = job.threads > 1 ? workerScript("forest-worker.js", import.meta.url) : null;
   const workers: Promise<void>[] = [];
-  for (let t = 1; script && t < job.threads; t++) {
-    const w = new Worker(script, { workerData: { job, thread: t } });
-    workers.push(
-      new Promise<void>((resolve) => {
-        w.on("message", (m: { round?: GrownRound; done?: boolean; error?: string }) => {
-          if (m.round) results[m.round.round] = m.round;
-          else resolve();
-        });
-        w.on("error", () => resolve());
-        w.on("exit", () => resolve());
-      }).then(() => void w.terminate()),
-    );
-  }
+  for (let t = 1; script && t < job.threads; t++) workers.push(runOnWorker(script, job, t, (r) => (results[r.round] = r)));
   const kernel = forestKernel(job, 0);
   growClaimedRounds(job, 0, kernel, (r) => {
     results[r.round] = r;
