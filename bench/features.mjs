@@ -1,7 +1,7 @@
 // Feature-store benchmark (issue 16). Two figures, ours vs a peer on the same data in the same run:
-// 1. Point-in-time join: N labels x 3 feature views (M feature rows in all), Millrace's typed merge (pit-join.ts, what
-//    `millrace features build` runs) and its DuckDB ASOF JOIN reference (pit-sql.ts) vs pandas merge_asof; same rows
-//    out: the merge equals the ASOF JOIN on every row, and pandas on a sample of label rows.
+// 1. Point-in-time join: N labels x 3 feature views (M feature rows in all), Millrace's DuckDB ASOF JOIN (pit-sql.ts,
+//    what `millrace features build` runs) and the typed merge (pit-join.ts) vs pandas merge_asof; same rows out: the
+//    merge equals the ASOF JOIN on every row, and pandas on a sample of label rows.
 // 2. Online lookup of one entity's 50 features, p50/p99 over sequential lookups, for SQLite, Redis and PostgreSQL,
 //    vs the raw client doing the same read (better-sqlite3 prepared get, ioredis GET, pg SELECT).
 // Usage: node bench/features.mjs [--labels 1000000] [--feature-rows 10000000] [--lookups 20000] [--no-record]
@@ -89,10 +89,10 @@ for (let i = 0; i < 3; i++) {
 const [{ n: asofDiff }] = await duck.rows(`SELECT (SELECT count(*) FROM (SELECT * FROM pit EXCEPT ALL SELECT * FROM pit_asof)) + (SELECT count(*) FROM (SELECT * FROM pit_asof EXCEPT ALL SELECT * FROM pit)) AS n`);
 await duck.run("DROP TABLE pit_asof");
 for (const t of ["labels", "view0", "view1", "view2"]) await duck.run(`DROP TABLE m_${t}`);
-const oursLake = await timed(() => pointInTimeJoin(duck, lakeInputs, (s) => `COPY (${s}) TO '${dir}/pit_out.parquet' (FORMAT parquet)`));
+const oursLake = await timed(() => duck.run(`COPY (${pointInTimeSql(lakeInputs)}) TO '${dir}/pit_out.parquet' (FORMAT parquet)`));
 const csvRel = (t) => `(SELECT * REPLACE (make_timestamp(ts) AS ts) FROM read_csv('${dir}/${t}.csv', header = true))`;
 const csvInputs = { service: resolveService(fsConfig, "svc"), labels: csvRel("labels"), timestamp: "ts", views: [0, 1, 2].map((v) => csvRel(`view${v}`)) };
-const oursCsv = await timed(() => pointInTimeJoin(duck, csvInputs, (s) => `COPY (SELECT * REPLACE (epoch_us(ts) AS ts) FROM (${s})) TO '${dir}/pit_out.csv' (HEADER)`));
+const oursCsv = await timed(() => duck.run(`COPY (SELECT * REPLACE (epoch_us(ts) AS ts) FROM (${pointInTimeSql(csvInputs)})) TO '${dir}/pit_out.csv' (HEADER)`));
 const oursRows = Number((await duck.rows("SELECT count(*) AS n FROM pit"))[0].n);
 const sampleIds = Array.from({ length: 2000 }, (_, i) => Math.floor((i * 2654435761) % LABELS));
 fs.writeFileSync(`${dir}/sample.txt`, sampleIds.join("\n"));
@@ -119,8 +119,8 @@ const oursMed = [...ours].sort((a, b) => a.s - b.s)[1];
 const asofMed = [...asof].sort((a, b) => a.s - b.s)[1];
 const peerE2e = peer.load_s + peer.join_s + peer.write_s;
 const pit = { labels: LABELS, featureRows: Number(total), join: oursMed, joinRuns: ours, asof: asofMed, asofRuns: asof, asofDiff: Number(asofDiff), lake: oursLake, csv: oursCsv, peer, rowsOurs: oursRows, rowsPeer: peer.rows, sampled: oursSample.length, mismatches };
-log(`PIT join only: ours ${oursMed.s.toFixed(2)} s / ${oursMed.cpu.toFixed(2)} s CPU (runs ${ours.map((x) => `${x.s.toFixed(2)}/${x.cpu.toFixed(2)}`).join(", ")}), ASOF JOIN ${asofMed.s.toFixed(2)} s / ${asofMed.cpu.toFixed(2)} s CPU, pandas ${peer.join_s.toFixed(2)} s / ${peer.join_cpu.toFixed(2)} s CPU → ${(peer.join_s / oursMed.s).toFixed(2)}x wall, ${(peer.join_cpu / oursMed.cpu).toFixed(2)}x CPU; rows differing from the ASOF JOIN: ${asofDiff}`);
-log(`PIT end to end on CSV: ours ${oursCsv.s.toFixed(2)} s / ${oursCsv.cpu.toFixed(2)} s CPU, pandas ${peerE2e.toFixed(2)} s / ${peer.total_cpu.toFixed(2)} s CPU → ${(peerE2e / oursCsv.s).toFixed(2)}x; lake Parquet→Parquet ${oursLake.s.toFixed(2)} s / ${oursLake.cpu.toFixed(2)} s CPU; rows ${oursRows} vs ${peer.rows}; sample ${oursSample.length} rows, ${mismatches} mismatches`);
+log(`PIT join only: typed merge ${oursMed.s.toFixed(2)} s / ${oursMed.cpu.toFixed(2)} s CPU (runs ${ours.map((x) => `${x.s.toFixed(2)}/${x.cpu.toFixed(2)}`).join(", ")}), ASOF JOIN ${asofMed.s.toFixed(2)} s / ${asofMed.cpu.toFixed(2)} s CPU, pandas ${peer.join_s.toFixed(2)} s / ${peer.join_cpu.toFixed(2)} s CPU → ${(peer.join_s / oursMed.s).toFixed(2)}x wall, ${(peer.join_cpu / oursMed.cpu).toFixed(2)}x CPU; rows differing from the ASOF JOIN: ${asofDiff}`);
+log(`PIT end to end on CSV: ASOF JOIN ${oursCsv.s.toFixed(2)} s / ${oursCsv.cpu.toFixed(2)} s CPU, pandas ${peerE2e.toFixed(2)} s / ${peer.total_cpu.toFixed(2)} s CPU → ${(peerE2e / oursCsv.s).toFixed(2)}x; lake Parquet→Parquet ${oursLake.s.toFixed(2)} s / ${oursLake.cpu.toFixed(2)} s CPU; rows ${oursRows} vs ${peer.rows}; sample ${oursSample.length} rows, ${mismatches} mismatches`);
 duck.close();
 
 // ---------- 2. online lookups ----------
@@ -200,14 +200,14 @@ const md = [
   "",
   `Command: \`npm run bench:features\` (bench/features.mjs, peer bench/features/peer_asof.py). Machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; shared with other sessions' jobs, load ${load0} at start, ${load1} at end.`,
   "",
-  `Point-in-time join: ${LABELS.toLocaleString("en-US")} labels × 3 feature views totalling ${Number(total).toLocaleString("en-US")} feature rows over ${ENTITIES.toLocaleString("en-US")} entities, TTL ${TTL_DAYS} days; ours = the typed merge \`millrace features build\` runs (src/featurestore/pit-join.ts), reference = the DuckDB ASOF JOIN SQL it replaced (pit-sql.ts), peer = pandas 1.5 \`merge_asof\` (by entity, backward, tolerance = TTL; sorting included). Same work on both sides in each row; CPU = process CPU time (DuckDB's 2 threads included; pandas is single-threaded). Rows checked: ${pit.sampled} sampled label rows, every feature value compared.`,
+  `Point-in-time join: ${LABELS.toLocaleString("en-US")} labels × 3 feature views totalling ${Number(total).toLocaleString("en-US")} feature rows over ${ENTITIES.toLocaleString("en-US")} entities, TTL ${TTL_DAYS} days; typed merge = src/featurestore/pit-join.ts, ASOF JOIN = the SQL \`millrace features build\` runs (pit-sql.ts), peer = pandas 1.5 \`merge_asof\` (by entity, backward, tolerance = TTL; sorting included). Same work on both sides in each row; CPU = process CPU time (DuckDB's 2 threads included; pandas is single-threaded). Rows checked: ${pit.sampled} sampled label rows, every feature value compared.`,
   "",
   "| cut | Millrace s | Millrace CPU s | pandas s | pandas CPU s | ratio (wall) | ratio (CPU) |",
   "|---|---:|---:|---:|---:|---:|---:|",
-  `| join only: in-memory tables → table (ours median of 3) | ${f2(oursMed.s)} | ${f2(oursMed.cpu)} | ${f2(peer.join_s)} | ${f2(peer.join_cpu)} | **${f2(peer.join_s / oursMed.s)}×** (goal ≥ 5×) | **${f2(peer.join_cpu / oursMed.cpu)}×** |`,
-  `| same, the ASOF JOIN reference (median of 3, alternated with ours) | ${f2(asofMed.s)} | ${f2(asofMed.cpu)} | ${f2(peer.join_s)} | ${f2(peer.join_cpu)} | ${f2(peer.join_s / asofMed.s)}× | ${f2(peer.join_cpu / asofMed.cpu)}× |`,
-  `| end to end on the same CSVs: read + join + write CSV | ${f2(oursCsv.s)} | ${f2(oursCsv.cpu)} | ${f2(peerE2e)} (read ${f2(peer.load_s)}, join ${f2(peer.join_s)}, write ${f2(peer.write_s)}) | ${f2(peer.total_cpu)} | ${f2(peerE2e / oursCsv.s)}× | ${f2(peer.total_cpu / oursCsv.cpu)}× |`,
-  `| lake: Parquet → Parquet (what features build runs) | ${f2(oursLake.s)} | ${f2(oursLake.cpu)} | — (no Parquet reader for pandas here) | — | — | — |`,
+  `| join only: in-memory tables → table, typed merge (median of 3) | ${f2(oursMed.s)} | ${f2(oursMed.cpu)} | ${f2(peer.join_s)} | ${f2(peer.join_cpu)} | **${f2(peer.join_s / oursMed.s)}×** (goal ≥ 5×) | **${f2(peer.join_cpu / oursMed.cpu)}×** |`,
+  `| same, the ASOF JOIN (median of 3, alternated with the merge) | ${f2(asofMed.s)} | ${f2(asofMed.cpu)} | ${f2(peer.join_s)} | ${f2(peer.join_cpu)} | ${f2(peer.join_s / asofMed.s)}× | ${f2(peer.join_cpu / asofMed.cpu)}× |`,
+  `| end to end on the same CSVs: read + ASOF JOIN + write CSV | ${f2(oursCsv.s)} | ${f2(oursCsv.cpu)} | ${f2(peerE2e)} (read ${f2(peer.load_s)}, join ${f2(peer.join_s)}, write ${f2(peer.write_s)}) | ${f2(peer.total_cpu)} | ${f2(peerE2e / oursCsv.s)}× | ${f2(peer.total_cpu / oursCsv.cpu)}× |`,
+  `| lake: Parquet → Parquet, ASOF JOIN (what features build runs) | ${f2(oursLake.s)} | ${f2(oursLake.cpu)} | — (no Parquet reader for pandas here) | — | — | — |`,
   `| rows out | ${oursRows.toLocaleString("en-US")} | | ${peer.rows.toLocaleString("en-US")} | | sample mismatches vs pandas: ${mismatches}; rows differing from the ASOF JOIN: ${pit.asofDiff} | |`,
   "",
   `Online lookup of one entity's 50 features (${LOOKUPS.toLocaleString("en-US")} sequential lookups over ${N_ENT.toLocaleString("en-US")} entities, one process; ours = \`OnlineStore.get\` with decoding, raw = the client reading the same stored row):`,
