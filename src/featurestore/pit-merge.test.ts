@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { rng } from "../serve/test-helpers/rng.js";
 import { indexLabels, matchRows } from "./pit-merge.js";
-
-/** A seeded generator, so a failure repeats. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The answer by brute force: the row with the largest (time, created, read order) at or before the label, within ttl. */
 function brute(leid: number, lts: number, eid: Int32Array, ts: Float64Array, created: Float64Array | null, ttl: number): number {
