@@ -38,6 +38,7 @@ export async function loadProjectCached(dirOrFile = "."): Promise<Project> {
   } catch {
     return fullLoad(dirOrFile); // no file (or unreadable): loadProject says so in its words
   }
+  // Hashed: MILLRACE_* values may hold passwords and tokens (a postgres:// URL), never written out as they are.
   const key = crypto.createHash("sha256").update(JSON.stringify([FORMAT, VERSION, file, text, millraceEnv()])).digest("hex");
   const cacheFile = path.join(path.dirname(file), ".millrace", CACHE_FILE);
   const hit = readEntry(cacheFile, key);
