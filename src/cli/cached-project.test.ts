@@ -57,6 +57,13 @@ describe("loadProjectCached", () => {
     const withEnv = await loadProjectCached(dir);
     expect(withEnv.paths.metadata).toBe("sqlite:/tmp/elsewhere/meta.db");
     expect(withEnv).toEqual(loadProject(dir));
+    // A value from the environment (it may hold a password) is never written out: the old entry stays.
+    expect(fs.readFileSync(cache, "utf8")).not.toContain("elsewhere");
+    process.env.MILLRACE_METADATA_URL = "postgres://ann:s3cret@127.0.0.1:5432/test";
+    expect((await loadProjectCached(dir)).paths.metadata).toBe("postgres://ann:s3cret@127.0.0.1:5432/test");
+    expect(fs.readFileSync(cache, "utf8")).not.toContain("s3cret");
+    delete process.env.MILLRACE_METADATA_URL;
+    expect((await loadProjectCached(dir)).config.name).toBe("from_the_cache"); // the entry made without it answers again
 
     tamper(cache, (e) => {
       e.project.config.name = "from_the_cache";

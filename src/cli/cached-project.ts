@@ -72,6 +72,9 @@ function writeEntry(cacheFile: string, key: string, project: Project): void {
   const json = JSON.stringify(project);
   // Only a project that JSON gives back exactly (no undefined, Date or class instance) may be answered from JSON.
   if (!isDeepStrictEqual(JSON.parse(json), project)) return;
+  // A value taken from the environment (MILLRACE_METADATA_URL=postgres://user:password@…) stays off the disk; a short
+  // one (MILLRACE_REQUIRE_SERVICES=1) is no URL and would match any digit.
+  if (millraceEnv().some(([, v]) => v !== undefined && v.length >= 8 && json.includes(JSON.stringify(v).slice(1, -1)))) return;
   try {
     const code = loaderModules().map((f): [string, number, number] => {
       const st = fs.statSync(f);
