@@ -33,6 +33,7 @@ export class TreeGrower {
   private readonly leafG: Float64Array;
   private readonly leafH: Float64Array;
   private masked = 0;
+  private tree: GrowingTree | null = null;
 
   constructor(
     private readonly a: FitArrays,
@@ -65,7 +66,8 @@ export class TreeGrower {
     this.bufOf.fill(-1);
     this.masked = featureMask ? 1 : 0;
     if (featureMask) a.featureMask.set(featureMask);
-    const tree = new GrowingTree(p.maxLeaves);
+    // One tree reused: the booster copies it into the forest before the next grow.
+    const tree = (this.tree ??= new GrowingTree(p.maxLeaves)).reset();
     const maxDepth = p.maxDepth > 0 ? p.maxDepth : Infinity;
     const root = this.take();
     runner.run(OP_ROOT, k, root, this.masked, maxDepth > 0 && p.maxLeaves > 1 ? 1 : 0);

@@ -27,8 +27,11 @@ export interface RowKernels {
   partition: PartitionFn;
 }
 
-/** Partition in JavaScript; right rows pass through scratch[start..] (threads own disjoint row ranges). */
-export const partitionRows: PartitionFn = (rows, scratch, col, table, start, end) => {
+/**
+ * Partition in JavaScript; right rows pass through scratch[start..] (threads own disjoint row ranges). Also the
+ * partition of wide (Uint16) categorical columns (wide-columns.ts).
+ */
+export function partitionRows(rows: Uint32Array, scratch: Uint32Array, col: Uint8Array | Uint16Array, table: Uint8Array, start: number, end: number): number {
   let l = start;
   let r = 0;
   // Branch-free: a data-dependent branch mispredicts on about half the rows (measured 4x slower on 800k rows).
@@ -42,7 +45,7 @@ export const partitionRows: PartitionFn = (rows, scratch, col, table, start, end
   }
   rows.set(scratch.subarray(start, start + r), l);
   return l;
-};
+}
 
 /** out = the histogram of rows rows[start..end) (one accumulator pass). */
 export function buildRows(k: RowKernels, out: Float64Array, bins: Uint8Array, gh: Float32Array, rows: Uint32Array, start: number, end: number): void {

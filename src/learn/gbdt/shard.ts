@@ -4,9 +4,8 @@
 // depends only on the row count, so a fit is the same for any number of threads.
 
 import type { Objective } from "../objectives/objective.js";
-import type { RowKernels } from "./histogram.js";
+import { partitionRows, type RowKernels } from "./histogram.js";
 import type { FeatureMeta, SplitParams } from "./split-finder.js";
-import { partitionWide } from "./wide-columns.js";
 
 /** The arrays of one fit, shared by every thread (SharedArrayBuffer-backed when there is more than one). */
 export interface FitArrays {
@@ -121,7 +120,6 @@ export function computeGradients(a: FitArrays, objective: Objective, s: number):
 export function beginShard(a: FitArrays, s: number, k: number, kernel: RowKernels, out: Float64Array): void {
   const [lo, hi] = shardRange(a.n, a.shards, s);
   const rows = a.rows;
-  for (let i = lo; i < hi; i++) rows[i] = i;
   a.segStart[s * a.maxLeaves] = lo;
   a.segCount[s * a.maxLeaves] = hi - lo;
   const gh = viewsOf(a).gh[k];
@@ -129,7 +127,8 @@ export function beginShard(a: FitArrays, s: number, k: number, kernel: RowKernel
   if (sample) for (let i = lo; i < hi; i++) if (!sample[i]) (gh[2 * i] = 0), (gh[2 * i + 1] = 0);
   let g = 0;
   let h = 0;
-  for (let i = lo; i < hi; i++) (g += gh[2 * i]), (h += gh[2 * i + 1]);
+  // One pass: the row order reset and the sums (in row order, as before).
+  for (let i = lo; i < hi; i++) (rows[i] = i), (g += gh[2 * i]), (h += gh[2 * i + 1]);
   a.shardSums[2 * s] = g;
   a.shardSums[2 * s + 1] = h;
   kernel.clear();
@@ -184,7 +183,7 @@ export function splitShard(a: FitArrays, s: number, k: number, i: number, kernel
   } else if (end > start) {
     const w = f - a.nNarrow;
     const table = a.wideTables!.subarray(i * a.wideTableBytes, (i + 1) * a.wideTableBytes);
-    l = partitionWide(a.rows, a.scratch, a.wide!.subarray(w * a.n, (w + 1) * a.n), table, start, end);
+    l = partitionRows(a.rows, a.scratch, a.wide!.subarray(w * a.n, (w + 1) * a.n), table, start, end);
   }
   a.segCount[base + leaf] = l - start;
   a.segStart[base + right] = l;

@@ -85,54 +85,36 @@ export function findBestSplit(
     if (featureMask && !featureMask[f]) continue;
     const base = meta.off[f];
     const nb = meta.nBins[f];
-    const gm = hist[2 * (base + nb)];
-    const hm = hist[2 * (base + nb) + 1];
     if (meta.isCat[f]) {
       categoricalSplit(hist, base, nb, f, G, H, cntFactor, parent, p, best);
       continue;
     }
-    if (plain) {
-      numericScanPlain(hist, base, nb, f, G, H, parent, minH, p, best);
-      continue;
-    }
-    // Two scans: missing values on the right, then (if there are any) on the left; the better wins.
-    for (let dir = 0; dir < 2; dir++) {
-      const missingLeft = dir === 1;
-      if (missingLeft && hm <= 0) break;
-      let gl = missingLeft ? gm : 0;
-      let hl = missingLeft ? hm : 0;
-      const last = !missingLeft && hm > 0 ? nb - 1 : nb - 2;
-      for (let b = 0; b <= last; b++) {
-        gl += hist[2 * (base + b)];
-        hl += hist[2 * (base + b) + 1];
-        if (hl < minH || hl * cntFactor < minCnt) continue;
-        const hr = H - hl;
-        if (hr < minH || hr * cntFactor < minCnt) break;
-        const gr = G - gl;
-        const gain = leafGain(gl, hl, p) + leafGain(gr, hr, p) - parent;
-        if (gain > best.gain && gain > p.minSplitGain) {
-          best.gain = gain;
-          best.feature = f;
-          best.bin = b;
-          best.catLeft = null;
-          best.defaultLeft = hm > 0 ? missingLeft : hl >= hr;
-          best.gl = gl;
-          best.hl = hl;
-          best.gr = gr;
-          best.hr = hr;
-        }
-      }
-    }
+    numericScan(hist, base, nb, f, G, H, cntFactor, parent, minH, plain, p, best);
   }
 }
 
 /**
- * The numeric scan of findBestSplit when the gain is plain (see there): the same candidates in the same order and
- * the same doubles, minus the work on empty bins (a bin with no gradient and no hessian repeats the candidate before
- * it, which cannot win a strict comparison): deep nodes of small sets touch few of their 255 bins.
+ * Two scans of a numeric feature: missing values on the right, then (if there are any) on the left; the better wins.
+ * A bin with no gradient and no hessian repeats the candidate before it, which cannot win a strict comparison: it is
+ * skipped (deep nodes of small sets touch few of their 255 bins). `plain` (no L1, no step clip, no row minimum):
+ * the gain is g^2 / (h + lambda) per side inline, the same doubles as leafGain.
  */
-function numericScanPlain(hist: Float64Array, base: number, nb: number, f: number, G: number, H: number, parent: number, minH: number, p: SplitParams, best: SplitInfo): void {
+function numericScan(
+  hist: Float64Array,
+  base: number,
+  nb: number,
+  f: number,
+  G: number,
+  H: number,
+  cntFactor: number,
+  parent: number,
+  minH: number,
+  plain: boolean,
+  p: SplitParams,
+  best: SplitInfo,
+): void {
   const lambda = p.lambda;
+  const minCnt = p.minDataInLeaf;
   const gm = hist[2 * (base + nb)];
   const hm = hist[2 * (base + nb) + 1];
   for (let dir = 0; dir < 2; dir++) {
@@ -147,11 +129,11 @@ function numericScanPlain(hist: Float64Array, base: number, nb: number, f: numbe
       if (g === 0 && h === 0) continue;
       gl += g;
       hl += h;
-      if (hl < minH) continue;
+      if (hl < minH || hl * cntFactor < minCnt) continue;
       const hr = H - hl;
-      if (hr < minH) break;
+      if (hr < minH || hr * cntFactor < minCnt) break;
       const gr = G - gl;
-      const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent;
+      const gain = plain ? (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent : leafGain(gl, hl, p) + leafGain(gr, hr, p) - parent;
       if (gain > best.gain && gain > p.minSplitGain) {
         best.gain = gain;
         best.feature = f;

@@ -1,6 +1,7 @@
 // Categorical columns with more bins than a byte holds (max_cat_bins > 255, e.g. 2,972 student ids): their bins live in
 // Uint16 columns beside the byte matrix; a fit orders them after the byte-binned features, so they own the tail of
-// every histogram, summed and partitioned here while the byte kernels (wasm or JS) handle the rest unchanged.
+// every histogram, summed here (and partitioned by histogram.ts's partitionRows) while the byte kernels (wasm or JS)
+// handle the rest unchanged.
 
 import type { FeatureMatrix } from "../../features/matrix.js";
 import { binOf, type BinMapper } from "./binning.js";
@@ -42,22 +43,6 @@ export function binWide(X: FeatureMatrix, mappers: BinMapper[], nNarrow: number,
     for (let i = 0; i < n; i++) o[i] = binOf(m, col.codes[i]);
   }
   return out;
-}
-
-/** Stable split of rows[start..end) by table[col[row]] (1 = left), right rows through scratch[start..]; as partitionRows. */
-export function partitionWide(rows: Uint32Array, scratch: Uint32Array, col: Uint16Array, table: Uint8Array, start: number, end: number): number {
-  let l = start;
-  let r = 0;
-  for (let p = start; p < end; p++) {
-    const row = rows[p];
-    const left = table[col[row]];
-    rows[l] = row;
-    scratch[start + r] = row;
-    l += left;
-    r += 1 - left;
-  }
-  rows.set(scratch.subarray(start, start + r), l);
-  return l;
 }
 
 /**
