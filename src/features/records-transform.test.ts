@@ -102,6 +102,18 @@ describe("RecordsTransform", () => {
     expect(b.columns[0]).toBe(a.columns[0]);
   });
 
+  it("calls over the reuse limit get fresh arrays (nothing large held), and the reused ones stay right after them", () => {
+    const p = pipelines[2][1];
+    const t = new RecordsTransform(p.state, 20 * p.transform(recordsToFrame(records.slice(0, 1), inputsOf(p))).columns.length);
+    const small = t.transform(records.slice(0, 20));
+    const big = t.transform(records);
+    expect(big.columns[0]).not.toBe(small.columns[0]);
+    expect(bits(big)).toEqual(bits(p.transform(recordsToFrame(records, inputsOf(p)))));
+    expect(bits(t.transform(records.slice(0, 20)))).toEqual(bits(p.transform(recordsToFrame(records.slice(0, 20), inputsOf(p)))));
+    // The big call left the reused arrays as they were: the 20-record matrix is the same object again.
+    expect(t.transform(records.slice(0, 20))).toBe(small);
+  });
+
   it("bad values fail as recordsToFrame fails: the same message naming records[i].field", () => {
     for (const [, p] of pipelines) {
       const t = new RecordsTransform(p.state);

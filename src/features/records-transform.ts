@@ -10,8 +10,11 @@ import { isIdentity, rejectInfinite, type NumericState } from "./numeric.js";
 import type { PipelineState } from "./pipeline.js";
 import { toNumber, toText } from "./records.js";
 
-/** Requests up to this many records reuse the buffers; larger calls get fresh arrays (a huge call leaves nothing held). */
-const REUSE_MAX_ROWS = 10_000;
+/**
+ * Calls of up to this many values (records × output columns; 8 MB of numbers) reuse the buffers; larger ones get fresh
+ * arrays, so a huge call or a very wide model leaves nothing large held between requests.
+ */
+const REUSE_MAX_CELLS = 1_000_000;
 
 /** Writes columns[j] of every record into buffers[first[j]]: true when all were plain (numbers, strings, null). */
 type FastFill = (records: ReadonlyArray<Record<string, unknown>>, n: number, buffers: (Float64Array | Int32Array)[]) => boolean;
@@ -75,9 +78,14 @@ export class RecordsTransform {
   /** Output column of each pipeline input's first value (interactions multiply those). */
   private readonly first: number[] = [];
   private readonly width: number;
+  private readonly reuseMaxRows: number;
   private readonly fast: { fill: FastFill; covered: boolean[] } | null;
 
-  constructor(private readonly state: PipelineState) {
+  /** `maxCells`: the reuse limit (records × output columns), REUSE_MAX_CELLS unless a test sets it. */
+  constructor(
+    private readonly state: PipelineState,
+    maxCells = REUSE_MAX_CELLS,
+  ) {
     let w = 0;
     for (const c of state.columns) {
       this.first.push(w);
@@ -85,14 +93,15 @@ export class RecordsTransform {
     }
     this.width = w + (state.interactions?.pairs.length ?? 0);
     this.fast = compileFastFill(state.columns, this.first);
+    this.reuseMaxRows = Math.max(1, Math.floor(maxCells / Math.max(1, this.width)));
   }
 
   /** The matrix of `records`; valid until the next call (its arrays are reused), so score it before calling again. */
   transform(records: ReadonlyArray<Record<string, unknown>>): FeatureMatrix {
     const n = records.length;
-    if (n > REUSE_MAX_ROWS) return this.fill(records, this.allocate(n), n);
+    if (n > this.reuseMaxRows) return this.fill(records, this.allocate(n), n);
     if (n > this.capacity) {
-      this.buffers = this.allocate(Math.min(REUSE_MAX_ROWS, Math.max(n, 2 * this.capacity)));
+      this.buffers = this.allocate(Math.min(this.reuseMaxRows, Math.max(n, 2 * this.capacity)));
       this.capacity = this.buffers.length > 0 ? this.buffers[0].length : n;
       this.last = null;
     }
