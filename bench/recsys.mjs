@@ -5,21 +5,16 @@
 // time.process_time through bench/recsys/peer_fit_cpu.py (the peer unchanged) — with wall seconds beside it.
 // Usage: npm run bench:recsys [-- --data insteval|synthetic|both] [--models svd,als] [--md FILE] [--serve-only | --no-serve]
 // The data stay in ../shared (InstEval is GPL: read in place, never copied here); the synthetic set is the peer's
-// seeded --make-synthetic file, written to bench/out/.
-import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+// seeded --make-synthetic file, written to bench/out/. Seed spread (mean ± sd over seeds, ours vs the peer):
+// node bench/recsys/seeds.mjs (bench/recsys/seeds.mjs says how).
+import { appendFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { INSTEVAL, OUT, PEER_MODELS, peer, readRatings, synthetic, testRowsOf } from "./recsys/common.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : def);
-const SHARED = new URL("../../shared/", import.meta.url).pathname;
-const PEER = join(SHARED, "bench/peer_recsys.py");
-const PEER_CPU = new URL("./recsys/peer_fit_cpu.py", import.meta.url).pathname;
-const OUT = new URL("./out/", import.meta.url).pathname;
-mkdirSync(OUT, { recursive: true });
 const models = opt("models", "baseline,svd,svdpp,nmf,item_knn,als,two_tower").split(",");
-const PEER_MODELS = new Set(["baseline", "svd", "svdpp", "nmf", "als", "two_tower"]);
 const which = opt("data", "both");
 const md = opt("md", null);
 
@@ -30,41 +25,8 @@ const noServe = args.includes("--no-serve");
 
 function sets() {
   const out = [];
-  if (which !== "synthetic") out.push({ name: "insteval", file: join(SHARED, "data/insteval_ratings.csv"), user: "s", item: "d", rating: "y" });
-  if (which !== "insteval") {
-    const file = join(OUT, "synthetic_ratings.csv");
-    if (!existsSync(file)) {
-      const r = spawnSync("/usr/bin/python3", [PEER, "--make-synthetic", file, "--seed", "42"], { stdio: "inherit" });
-      if (r.status !== 0) process.exit(1);
-    }
-    out.push({ name: "synthetic (peer --make-synthetic, seed 42)", file, user: "user", item: "item", rating: "rating" });
-  }
-  return out;
-}
-
-/** Minimal CSV reader for these files (no quoted commas): ids as written, ratings as numbers; rows lacking one dropped. */
-function readRatings(ds) {
-  const lines = readFileSync(ds.file, "utf8").trim().split(/\r?\n/);
-  const head = lines[0].split(",").map((s) => s.replace(/"/g, ""));
-  const [cu, ci, cr] = [ds.user, ds.item, ds.rating].map((c) => head.indexOf(c));
-  const users = [], items = [], r = [], rows = [];
-  for (let x = 1; x < lines.length; x++) {
-    const f = lines[x].split(",").map((s) => s.replace(/"/g, ""));
-    if (!f[cu] || !f[ci] || f[cr] === "" || !Number.isFinite(+f[cr])) continue;
-    users.push(f[cu]), items.push(f[ci]), r.push(+f[cr]), rows.push(x - 1);
-  }
-  return { users, items, ratings: Float64Array.from(r), rows, columns: { user: ds.user, item: ds.item, rating: ds.rating } };
-}
-
-/** The peer on one model; `cpu_s`: its fit's CPU seconds (all threads) as peer_fit_cpu.py reports them on stderr. */
-function peer(ds, model, split, first) {
-  const a = [PEER_CPU, ds.file, "--user", ds.user, "--item", ds.item, "--rating", ds.rating, "--models", model, "--json"];
-  a.push(...(first ? ["--split-out", split] : ["--split-in", split]));
-  const r = spawnSync("/usr/bin/python3", a, { encoding: "utf8", maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`peer ${model} failed: ${r.stderr}`);
-  const cpu = JSON.parse(r.stderr.trim().split("\n").at(-1)).fit_cpu_s;
-  const out = JSON.parse(r.stdout);
-  for (const m of out.models) m.cpu_s = cpu[m.name];
+  if (which !== "synthetic") out.push(INSTEVAL);
+  if (which !== "insteval") out.push(synthetic(42));
   return out;
 }
 
@@ -86,9 +48,7 @@ for (const ds of serveOnly ? [] : sets()) {
   say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   // The split: the peer's (its baseline run writes --split-out), so both sides hold out the same rows.
   peer(ds, "baseline", split, true);
-  const wanted = readFileSync(split, "utf8").trim().split("\n").map(Number);
-  const pos = new Map(data.rows.map((row, x) => [row, x]));
-  const testRows = Uint32Array.from(wanted, (row) => pos.get(row)).sort();
+  const testRows = testRowsOf(data, split);
   for (const m of models) {
     const load = loadavg()[0];
     const ours = trainRecommender({ table: data, model: m, testRows, seed: 42 });
