@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { redisUnavailable, redisUrl, requireServices } from "../src/store/test-helpers/services.js";
 import { copyExample, millrace, millraceAsync } from "./cli.js";
-import { killGroup, killWorkers, startWorker, until } from "./worker-processes.js";
+import { killGroup, killWorkers, slowGbdt, startWorker, until, withShortLock } from "./worker-processes.js";
 
 const redisReason = await redisUnavailable();
 if (redisReason && requireServices) throw new Error(`${redisReason}; CI must run the worker tests`);
@@ -27,13 +27,6 @@ function logLines(dir: string, runId: string, task: string): string[] {
   const out = millrace(["pipeline", "logs", runId, task, "-p", dir, "--json"]);
   expect(out.json, out.stdout + out.stderr).not.toBeNull();
   return out.json.lines.map((l: { line: string }) => l.line);
-}
-
-function withShortLock(dir: string): void {
-  const yaml = path.join(dir, "millrace.yaml");
-  // A short lock, so a dead worker's job is noticed within seconds.
-  fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("monitor:", "execution:\n  lock_seconds: 2\n\nmonitor:"));
-  expect(fs.readFileSync(yaml, "utf8")).toContain("lock_seconds: 2");
 }
 
 describe.skipIf(redisReason !== null)("every task on workers", () => {
@@ -100,12 +93,8 @@ describe.skipIf(redisReason !== null)("every task on workers", () => {
 
   it("a task's timeout reaches its worker: the job is aborted there (killed if it does not stop) and never completes", async () => {
     const dir = copyExample("churn");
-    const yaml = path.join(dir, "millrace.yaml");
-    const slow = "{ n_estimators: 50000, learning_rate: 0.0005, max_depth: 4, min_child_weight: 5 }";
-    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8")
-      .replace("params: { n_estimators: 300, learning_rate: 0.03, max_depth: 4, min_child_weight: 5 }", `params: ${slow}`)
-      .replace("monitor:", `task_settings:\n  "train:gbdt": { timeout: 4 }\n\nmonitor:`));
-    expect(fs.readFileSync(yaml, "utf8")).toContain("n_estimators: 50000");
+    slowGbdt(dir, (yaml) => yaml.replace("monitor:", `task_settings:\n  "train:gbdt": { timeout: 4 }\n\nmonitor:`));
+    expect(fs.readFileSync(path.join(dir, "millrace.yaml"), "utf8")).toContain(`"train:gbdt": { timeout: 4 }`);
     const env = envFor("timeout");
     const w = startWorker(dir, env);
     await w.ready;

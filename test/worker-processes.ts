@@ -1,6 +1,8 @@
 // `millrace worker` child processes for tests: started in their own process group (so a test can SIGKILL a worker
 // with its sandboxed children, as a crash or an OOM kill would), their JSON events collected.
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { cli } from "./cli.js";
 
 export interface WorkerProcess {
@@ -55,4 +57,21 @@ export function startWorker(dir: string, env: NodeJS.ProcessEnv): WorkerProcess 
 export async function until(cond: () => boolean, ms = 120_000): Promise<boolean> {
   for (let waited = 0; waited < ms && !cond(); waited += 50) await new Promise((r) => setTimeout(r, 50));
   return cond();
+}
+
+/** Edits the churn example's millrace.yaml: its gbdt candidate made slow (minutes), then `edit` on the text. */
+export function slowGbdt(dir: string, edit: (yaml: string, slow: string) => string = (y) => y): void {
+  const yaml = path.join(dir, "millrace.yaml");
+  const slow = "{ n_estimators: 50000, learning_rate: 0.0005, max_depth: 4, min_child_weight: 5 }";
+  const text = fs.readFileSync(yaml, "utf8").replace("params: { n_estimators: 300, learning_rate: 0.03, max_depth: 4, min_child_weight: 5 }", `params: ${slow}`);
+  if (!text.includes(slow)) throw new Error("the churn example's gbdt params changed: update slowGbdt");
+  fs.writeFileSync(yaml, edit(text, slow));
+}
+
+/** A short job lock (execution.lock_seconds: 2), so a dead worker's job is noticed within seconds. */
+export function withShortLock(dir: string): void {
+  const yaml = path.join(dir, "millrace.yaml");
+  const text = fs.readFileSync(yaml, "utf8").replace("monitor:", "execution:\n  lock_seconds: 2\n\nmonitor:");
+  if (!text.includes("lock_seconds: 2")) throw new Error("the example's millrace.yaml has no monitor: section to put execution: before");
+  fs.writeFileSync(yaml, text);
 }

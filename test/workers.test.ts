@@ -6,7 +6,7 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { redisUnavailable, redisUrl, requireServices } from "../src/store/test-helpers/services.js";
 import { copyExample, millrace, millraceAsync } from "./cli.js";
-import { killGroup, killWorkers, startWorker } from "./worker-processes.js";
+import { killGroup, killWorkers, slowGbdt, startWorker, withShortLock } from "./worker-processes.js";
 
 const redisReason = await redisUnavailable();
 if (redisReason && requireServices) throw new Error(`${redisReason}; CI must run the worker tests`);
@@ -37,9 +37,7 @@ describe.skipIf(redisReason !== null)("training workers", () => {
 
   it("re-queues a job whose worker dies and finishes it on another", async () => {
     const dir = copyExample("churn");
-    const yaml = path.join(dir, "millrace.yaml");
-    // A short lock, so the dead worker's job is noticed within seconds.
-    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("monitor:", "execution:\n  lock_seconds: 2\n\nmonitor:"));
+    withShortLock(dir);
     const env = envFor("crash");
     const doomed = startWorker(dir, env);
     await doomed.ready;
@@ -61,12 +59,9 @@ describe.skipIf(redisReason !== null)("training workers", () => {
 
   it("cancelling a run removes its queued job and aborts the one a worker runs (killed after the grace period, its retry refuses to start)", async () => {
     const dir = copyExample("churn");
-    const yaml = path.join(dir, "millrace.yaml");
     // Two slow gbdt candidates: one runs on the only worker, the other waits in the queue when the cancel comes.
-    const slow = "{ n_estimators: 50000, learning_rate: 0.0005, max_depth: 4, min_child_weight: 5 }";
-    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8")
-      .replace("params: { n_estimators: 300, learning_rate: 0.03, max_depth: 4, min_child_weight: 5 }", `params: ${slow}\n    - name: gbdt2\n      model: gbdt\n      params: ${slow}`));
-    expect(fs.readFileSync(yaml, "utf8")).toContain("gbdt2");
+    slowGbdt(dir, (yaml, slow) => yaml.replace(`params: ${slow}`, `params: ${slow}\n    - name: gbdt2\n      model: gbdt\n      params: ${slow}`));
+    expect(fs.readFileSync(path.join(dir, "millrace.yaml"), "utf8")).toContain("gbdt2");
     const env = envFor("cancel");
     const w = startWorker(dir, env);
     await w.ready;

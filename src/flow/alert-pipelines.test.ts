@@ -41,6 +41,8 @@ describe("alerts start a named pipeline", () => {
 
   it("a fired alert runs the pipeline it names, recorded with trigger alert", async () => {
     const dir = projectWith("[error_rate]", "    - { name: errors, on: error_rate, threshold: 0.1, actions: [log] }\n");
+    const listed = millrace(["pipeline", "list", "-p", dir, "--json"]).json;
+    expect(listed.map((p: { name: string; alerts: string[] }) => [p.name, p.alerts])).toEqual([["data", []], ["training", ["error_rate"]]]);
     const data = millrace(["pipeline", "trigger", "data", "-p", dir, "--json"]);
     expect(data.code, data.stderr).toBe(0);
     const project = loadProject(dir);

@@ -1,6 +1,6 @@
 // The pipeline's side of a BullMQ queue: add a job, follow its progress, wait for its result with our own timeout,
 // and take the job with us when the task is cancelled or times out (removed if queued, aborted on its worker).
-// Training jobs (bullmq-executor.ts) and task jobs (task-queue.ts) both go through it.
+// Task jobs (task-queue.ts) go through it.
 import { Queue, QueueEvents } from "bullmq";
 import { cancelQueuedJob } from "./job-cancel.js";
 

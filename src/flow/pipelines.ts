@@ -18,6 +18,8 @@ export interface PipelineDef {
   timezone: string;
   catchup: boolean;
   assets: string[];
+  /** Monitor alerts (rule names or kinds) that start it (on: { alerts }). */
+  alerts: string[];
   maxActiveRuns: number;
   pool?: string;
   partitions?: PipelineConfig["partitions"];
@@ -36,7 +38,7 @@ export function pipelinesOf(cfg: OrchestrationConfig): PipelineDef[] {
   const control = { retries: cfg.retries ?? 0, retry_delay: cfg.retry_delay, timeout: cfg.timeout, task_settings: cfg.task_settings ?? {} };
   if (!cfg.pipelines || Object.keys(cfg.pipelines).length === 0) {
     return [{
-      name: DEFAULT_PIPELINE, tasks: null, ...(cfg.schedule ? { schedule: cfg.schedule } : {}), timezone: cfg.timezone, catchup: cfg.catchup, assets: [], maxActiveRuns: 1, control,
+      name: DEFAULT_PIPELINE, tasks: null, ...(cfg.schedule ? { schedule: cfg.schedule } : {}), timezone: cfg.timezone, catchup: cfg.catchup, assets: [], alerts: [], maxActiveRuns: 1, control,
       ...(cfg.sla !== undefined ? { sla: cfg.sla } : {}),
     }];
   }
@@ -47,6 +49,7 @@ export function pipelinesOf(cfg: OrchestrationConfig): PipelineDef[] {
     timezone: p.timezone ?? cfg.timezone,
     catchup: p.catchup ?? cfg.catchup,
     assets: p.on?.assets ?? [],
+    alerts: p.on?.alerts ?? [],
     maxActiveRuns: p.max_active_runs,
     ...(p.pool ? { pool: p.pool } : {}),
     ...(p.partitions ? { partitions: p.partitions } : {}),

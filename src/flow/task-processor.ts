@@ -15,7 +15,8 @@ import { runInTaskScope } from "./task-scope.js";
 import { decodeOutput, encodeOutput, toWire } from "./wire.js";
 
 export default async function processTaskJob(job: SandboxedJob<TaskJobData, TaskJobResult>, _token?: string, signal?: AbortSignal): Promise<TaskJobResult> {
-  const project = loadProject(job.data.projectDir);
+  // The worker's own copy of the project (another machine's path to it may differ from the pipeline's).
+  const project = loadProject(process.env.MILLRACE_WORKER_PROJECT ?? job.data.projectDir);
   const worker = process.env.MILLRACE_WORKER_ID ?? `${os.hostname()}:${process.ppid}`;
   let data = await beginJob(job, queueSettings(project));
   // The pipeline logs which worker took the task (and, after a re-queue, which took it next).

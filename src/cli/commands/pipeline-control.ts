@@ -93,18 +93,18 @@ export function pipelineControlCommands(pipeline: Command, program: Command, act
   }
   pipeline
     .command("list")
-    .description("the project's pipelines: tasks, schedule, asset triggers, limits")
+    .description("the project's pipelines: tasks, schedule, asset and alert triggers, limits")
     .option("-p, --project <dir>", "project folder", ".")
     .option("--json", "print as JSON")
     .action(
       action(async (opts: { project: string; json?: boolean }) => {
         const project = loadProject(opts.project);
         const defs = pipelinesOf(project.config).map((p) => ({
-          name: p.name, tasks: p.tasks ?? ["*"], schedule: p.schedule ?? null, assets: p.assets, maxActiveRuns: p.maxActiveRuns, pool: p.pool ?? null,
+          name: p.name, tasks: p.tasks ?? ["*"], schedule: p.schedule ?? null, assets: p.assets, alerts: p.alerts, maxActiveRuns: p.maxActiveRuns, pool: p.pool ?? null,
           partitions: p.partitions ? { granularity: p.partitions.granularity, start: p.partitions.start } : null,
         }));
         if (opts.json) printJson(defs);
-        else console.log(table(["pipeline", "tasks", "schedule", "on new", "max active", "pool"], defs.map((d) => [d.name, d.tasks.join(" "), d.schedule ?? "", d.assets.join(" "), d.maxActiveRuns, d.pool ?? ""])));
+        else console.log(table(["pipeline", "tasks", "schedule", "on new", "on alert", "max active", "pool"], defs.map((d) => [d.name, d.tasks.join(" "), d.schedule ?? "", d.assets.join(" "), d.alerts.join(" "), d.maxActiveRuns, d.pool ?? ""])));
         return 0;
       }),
     );

@@ -16,6 +16,8 @@ export function workerCommands(program: Command, action: ActionWrapper): void {
         const project = loadProject(dir);
         const { queueSettings, startWorker } = await import("../../flow/bullmq-executor.js");
         const settings = queueSettings(project);
+        // Read by the sandboxed children: tasks run on this worker's project folder, wherever the pipeline's is.
+        process.env.MILLRACE_WORKER_PROJECT = project.dir;
         const say = (event: Record<string, unknown>) =>
           opts.json
             ? process.stdout.write(JSON.stringify({ at: new Date().toISOString(), ...event }) + "\n")
