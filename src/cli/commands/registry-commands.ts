@@ -1,6 +1,5 @@
 // `millrace runs` and `millrace models [promote|rollback|history]`: read and move what the pipeline recorded.
-import { defaultMetric } from "../../learn/metric-registry.js";
-import { archive, promote, rollback, versionText } from "../../app/model-versions.js";
+// What only one command uses (the alias moves, the metric registry) is imported inside it: listing starts lighter.
 import { Workspace } from "../../app/workspace.js";
 import { ValidationError } from "../../errors.js";
 import { loadProjectCached } from "../cached-project.js";
@@ -93,7 +92,7 @@ export async function modelsCommand(opts: { project: string; name?: string; json
     console.log(`no model versions yet in ${project.config.name}: run the pipeline with millrace run ${opts.project}`);
     return 0;
   }
-  const metric = project.config.train.metric ?? defaultMetric(project.config.dataset.task);
+  const metric = project.config.train.metric ?? (await import("../../learn/metric-registry.js")).defaultMetric(project.config.dataset.task);
   console.log(
     table(
       ["model", "version", "stage", "aliases", metric, "run id", "dataset", "created"],
@@ -113,6 +112,7 @@ export async function modelsCommand(opts: { project: string; name?: string; json
 }
 
 export async function promoteCommand(name: string, version: string, opts: { project: string; alias: string; reason?: string; json?: boolean }): Promise<number> {
+  const { promote, versionText } = await import("../../app/model-versions.js");
   const project = await loadProjectCached(opts.project);
   const t = await Workspace.useStores(
     project,
@@ -123,6 +123,7 @@ export async function promoteCommand(name: string, version: string, opts: { proj
 }
 
 export async function rollbackCommand(name: string, opts: { project: string; alias: string; reason?: string; json?: boolean }): Promise<number> {
+  const { rollback } = await import("../../app/model-versions.js");
   const project = await loadProjectCached(opts.project);
   const t = await Workspace.useStores(
     project,
@@ -149,6 +150,7 @@ export async function historyCommand(name: string, opts: { project: string; alia
 }
 
 export async function archiveCommand(name: string, version: string, opts: { project: string; reason?: string; restore?: boolean; json?: boolean }): Promise<number> {
+  const { archive, versionText } = await import("../../app/model-versions.js");
   const project = await loadProjectCached(opts.project);
   const restore = opts.restore === true;
   const r = await Workspace.useStores(
