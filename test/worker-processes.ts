@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { redisUrl } from "../src/store/test-helpers/services.js";
 import { cli } from "./cli.js";
 
 export interface WorkerProcess {
@@ -14,6 +15,9 @@ export interface WorkerProcess {
 }
 
 const started: ChildProcess[] = [];
+
+/** The environment of a pipeline and its workers on a queue of their own (bullmq executor, the test Redis). */
+export const envFor = (queue: string) => ({ MILLRACE_EXECUTOR: "bullmq", MILLRACE_REDIS_URL: redisUrl, MILLRACE_QUEUE: `${queue}-${process.pid}-${Date.now()}`, NO_COLOR: "1" });
 
 /** SIGKILL to the worker and its sandboxed children (its process group). */
 export function killGroup(p: ChildProcess): void {

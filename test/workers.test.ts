@@ -1,12 +1,13 @@
-// Tasks on `millrace worker` processes through Redis (BullMQ): candidates train side by side on workers, and a
-// job whose worker is killed mid-task is re-queued and finished by another — through the real CLI.
+// Tasks on `millrace worker` processes through Redis (BullMQ): a job whose worker is killed mid-training is re-queued
+// and finished by another, and a cancel reaches the queue and the worker — through the real CLI. Two workers running
+// a whole pipeline, and every task kind on them: task-workers.test.ts.
 import fs from "node:fs";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { redisUnavailable, redisUrl, requireServices } from "../src/store/test-helpers/services.js";
 import { copyExample, millrace, millraceAsync } from "./cli.js";
-import { killGroup, killWorkers, slowGbdt, startWorker, withShortLock } from "./worker-processes.js";
+import { envFor, killGroup, killWorkers, slowGbdt, startWorker, withShortLock } from "./worker-processes.js";
 
 const redisReason = await redisUnavailable();
 if (redisReason && requireServices) throw new Error(`${redisReason}; CI must run the worker tests`);
@@ -15,26 +16,6 @@ if (redisReason) console.warn(`skipping worker tests: ${redisReason}`);
 afterEach(killWorkers);
 
 describe.skipIf(redisReason !== null)("training workers", () => {
-  const envFor = (queue: string) => ({ MILLRACE_EXECUTOR: "bullmq", MILLRACE_REDIS_URL: redisUrl, MILLRACE_QUEUE: `${queue}-${process.pid}-${Date.now()}`, NO_COLOR: "1" });
-
-  it("trains the candidates on two workers and registers the winner", async () => {
-    const dir = copyExample("churn");
-    const env = envFor("two");
-    const a = startWorker(dir, env);
-    const b = startWorker(dir, env);
-    await Promise.all([a.ready, b.ready]);
-    const run = await millraceAsync(["run", dir, "--json"], env);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.json.model).toMatchObject({ version: 1, promoted: true });
-    const runs = millrace(["runs", "-p", dir, "--json"]).json;
-    expect(runs).toHaveLength(2);
-    const workerIds = new Set(runs.map((r: any) => r.tags.worker));
-    expect([...workerIds].every((w) => typeof w === "string" && w.includes(":"))).toBe(true);
-    // Every task is a job (issue 13): the two candidates among them.
-    const completed = a.events.concat(b.events).filter((e) => e.type === "completed").map((e) => e.job.split(" ")[1]);
-    expect(completed.filter((j: string) => j.startsWith("train:")).sort()).toEqual(["train:gbdt", "train:logistic"]);
-  });
-
   it("re-queues a job whose worker dies and finishes it on another", async () => {
     const dir = copyExample("churn");
     withShortLock(dir);
