@@ -26,6 +26,7 @@ import { defaultMetric } from "./steps/train.js";
 import type { PipelineSummary } from "./summary.js";
 import { ref, type PipelineTask, type PlanContext, type TaskRef } from "./task-kind.js";
 import { TASK_KINDS } from "./task-kinds/index.js";
+import type { RunPlan } from "./run-plan.js";
 
 export interface PipelineOptions {
   /** Train even when the dataset is unchanged (as train.retrain: always), e.g. when an alert asks for it. */
@@ -54,11 +55,7 @@ export function buildPipelineTasks(
 }
 
 /** What a run's tasks are planned from: the same on the pipeline's process and on a worker (a task job carries it). */
-export interface RunPlan {
-  pipeline: string;
-  partition?: string;
-  retrain: boolean;
-}
+export type { RunPlan } from "./run-plan.js";
 
 /** The tasks of one run: the pipeline's selection of the project's DAG, its partition, retries and timeouts. */
 export function planRun(project: Project, plan: RunPlan): PipelineTask[] {

@@ -7,7 +7,7 @@ import { MillraceError } from "../errors.js";
 import type { Project } from "../project/load-project.js";
 import { queueSettings } from "./bullmq-executor.js";
 import { JobQueue } from "./job-queue.js";
-import type { RunPlan } from "./pipeline.js";
+import type { RunPlan } from "./run-plan.js";
 import type { PipelineTask } from "./task-kind.js";
 import { decodeOutput, encodeOutput, fromWire } from "./wire.js";
 
