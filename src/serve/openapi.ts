@@ -74,8 +74,24 @@ export function openApiDocument(signature: Signature | null, opts: { stickyHeade
       "/v2/models/{name}/infer": {
         post: {
           summary: "KServe V2 inference on columnar tensors; model_version in the standard field, run id, alias and dataset hash in parameters",
+          description:
+            "A recommender answers two forms: user and item tensors → `value` (the pair's score); the user tensor alone (BYTES or INT64, shape [n]) → top-K lists as /recommend ranks them: `items` (BYTES [n, k]), `scores` (FP64 [n, k]), `cold_start` (BYTES [n]), with parameters.k (default 10, at most the catalogue) and parameters.exclude_seen (default true).",
           parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
-          requestBody: { required: true, content: { "application/json": { schema: { type: "object", properties: { inputs: { type: "array" } }, required: ["inputs"] } } } },
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    inputs: { type: "array" },
+                    parameters: { type: "object", properties: { k: { type: "integer", minimum: 1, description: "recommender top-K form: list length" }, exclude_seen: { type: "boolean", description: "recommender top-K form: leave out items seen in training" } } },
+                  },
+                  required: ["inputs"],
+                },
+              },
+            },
+          },
           responses: { "200": ok({ type: "object" }), ...errors(400, 404, 413, 415, 503) },
         },
       },

@@ -6,18 +6,27 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
 import type { ServedList } from "../monitor/served-lists.js";
+import type { RecommenderModel } from "../recommend/model.js";
 import { isRecommenderPredictor } from "../recommend/predictor.js";
 import { readJsonBody } from "./body.js";
-import { recommendIndex } from "./recommend-index.js";
+import { recommendIndex, type ServeOptions, type ServedRecommendation } from "./recommend-index.js";
 import { noModel } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import type { ModelSource } from "./types.js";
+
+/** K when a request does not say (/recommend and the V2 top-K form). */
+export const DEFAULT_K = 10;
+
+/** The one ranking path of served recommenders (/recommend and V2 infer with only the user tensor). */
+export function rankFor(model: RecommenderModel, user: string, opts: ServeOptions): ServedRecommendation {
+  return recommendIndex(model).recommend(user, opts);
+}
 
 const id = z.union([z.string().min(1), z.number()]).transform(String);
 
 const RecommendBody = z.strictObject({
   user: id.describe("the user to recommend for (unknown users get the popular items)"),
-  k: z.number().int().min(1).max(1000).default(10).describe("how many items"),
+  k: z.number().int().min(1).max(1000).default(DEFAULT_K).describe("how many items"),
   exclude_seen: z.boolean().default(true).describe("leave out items the user interacted with in training"),
   candidates: z.array(id).max(100_000).optional().describe("rank only these items"),
   features: z
@@ -67,7 +76,7 @@ export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: num
         hint: "serve a model trained with task: recommendation, or use POST /predict",
       });
     }
-    const rec = recommendIndex(p.recommender).recommend(req.user, {
+    const rec = rankFor(p.recommender, req.user, {
       k: req.k,
       excludeSeen: req.exclude_seen,
       ...(req.candidates ? { candidates: req.candidates } : {}),

@@ -6,6 +6,7 @@ import { readJsonBody } from "./body.js";
 import type { PredictCore } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import type { ServedModel } from "./types.js";
+import { recommenderV2Metadata } from "./recommend-v2.js";
 import { allServed, answerV2, v2Route } from "./v2-infer.js";
 
 export { tensorsToRecords } from "./v2-infer.js";
@@ -50,7 +51,9 @@ export function mountV2(app: Hono, opts: V2Options): void {
   const meta = (name: string, version?: string) => {
     const { served } = v2Route(core, name, version, null);
     const versions = allServed(core).filter((m) => m.served.provenance.model === name).map((m) => String(m.served.provenance.version));
-    return json(metadata(served, versions), 200, cachedProvenanceHeaders(served.provenance));
+    const md = metadata(served, versions);
+    const rec = recommenderV2Metadata(served); // a recommender answers pairs and top-K lists: both forms listed
+    return json(rec ? { ...md, outputs: [...md.outputs, ...rec.outputs], parameters: rec.parameters } : md, 200, cachedProvenanceHeaders(served.provenance));
   };
   app.get("/v2/models/:name", (c) => meta(c.req.param("name")));
   app.get("/v2/models/:name/versions/:version", (c) => meta(c.req.param("name"), c.req.param("version")));

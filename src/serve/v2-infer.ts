@@ -5,6 +5,7 @@ import type { FieldSpec, PredictionOutput, Provenance } from "../records.js";
 import { answersJson, idsJson } from "./answer-json.js";
 import { checkRanges, noModel, routeFor, scoreRoute, type Answer, type PredictCore } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
+import { answerV2TopK } from "./recommend-v2.js";
 import { MAX_FLAGS_SHOWN, type RangeFlag } from "./ranges.js";
 import { logAnswer, type LogTexts } from "./score.js";
 import type { Route, ServedModel } from "./types.js";
@@ -169,6 +170,8 @@ function inTensors(e: unknown): unknown {
 /** Answers one V2 infer request (its target from v2Route, asked before the body is read); throws typed 400s for bad tensors. */
 export function answerV2(core: PredictCore, target: { route: Route; served: ServedModel }, body: unknown, t0: number): Answer {
   const { route, served } = target;
+  const ranked = answerV2TopK(served, body, t0); // a recommender asked with only the user tensor: top-K lists
+  if (ranked) return ranked;
   const sig = served.predictor.signature;
   const { records: raw } = tensorsToRecords(body, sig.inputs);
   let records: Record<string, unknown>[];
