@@ -66,6 +66,13 @@ describe("V2 infer top-K on a served recommender", () => {
     const recAll = await post("/recommend", { user: who[0], k: 40, exclude_seen: false });
     expect(all.j.outputs[0].data).toEqual(recAll.j.items.map((x: { item: string }) => x.item));
     expect(all.j.outputs[0].data).toHaveLength(40);
+    // A user who has seen most of the catalogue gets fewer than K unseen items: the row is padded ("" / null) and counted.
+    const short = await post("/v2/models/churn/infer", { inputs: [users([who[0]])], parameters: { k: 40 } });
+    const recShort = (await post("/recommend", { user: who[0], k: 40 })).j.items.map((x: { item: string }) => x.item);
+    expect(recShort.length).toBeLessThan(40);
+    expect(short.j.parameters.short_lists).toBe(1);
+    expect(short.j.outputs[0].data).toEqual([...recShort, ...new Array(40 - recShort.length).fill("")]);
+    expect(short.j.outputs[1].data.slice(recShort.length)).toEqual(new Array(40 - recShort.length).fill(null));
     // The default K is /recommend's; the versioned route answers the same.
     const dflt = await post(`/v2/models/churn/versions/${version}/infer`, { inputs: [users([who[1]])] });
     expect(dflt.status).toBe(200);

@@ -1,5 +1,6 @@
 // A recommender as the serving layer's Predictor: POST /predict with {"user", "item"} records answers the model's
-// score for the pair (a rating estimate, or an implicit score); /recommend asks it for top-K lists.
+// score for the pair (a rating estimate, or an implicit score); /recommend and V2 infer with only the user tensor
+// (serve/recommend-v2.ts) ask it for top-K lists.
 
 import { ValidationError } from "../errors.js";
 import { decodeArtifact } from "../learn/artifact.js";
