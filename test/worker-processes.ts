@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { redisUrl } from "../src/store/test-helpers/services.js";
+import { afterAll, beforeAll } from "vitest";
+import { redisUnavailable, redisUrl, requireServices } from "../src/store/test-helpers/services.js";
 import { cli } from "./cli.js";
 
 export interface WorkerProcess {
@@ -78,4 +79,30 @@ export function withShortLock(dir: string): void {
   const text = fs.readFileSync(yaml, "utf8").replace("monitor:", "execution:\n  lock_seconds: 2\n\nmonitor:");
   if (!text.includes("lock_seconds: 2")) throw new Error("the example's millrace.yaml has no monitor: section to put execution: before");
   fs.writeFileSync(yaml, text);
+}
+
+export type Executor = "local" | "bullmq";
+const noRedis = await redisUnavailable();
+if (noRedis && requireServices) throw new Error(`${noRedis}; CI must run the pipeline tests on workers too`);
+if (noRedis) console.warn(`pipeline tests run locally only: ${noRedis}`);
+/** The executors a pipeline test runs under (`describe.each(executors)`): bullmq too when Redis runs. */
+export const executors: Executor[] = noRedis ? ["local"] : ["local", "bullmq"];
+
+/**
+ * A describe's executor: the env of its CLI calls. With bullmq, two `millrace worker` processes on the project
+ * `dir()` (read in beforeAll, so register this after the hook that makes it), on a queue of their own, started once
+ * for the describe and killed after it; with local, MILLRACE_EXECUTOR=local. Call inside the describe.
+ */
+export function onExecutor(executor: Executor, dir: () => string, queue: string): { env: NodeJS.ProcessEnv; workers: WorkerProcess[] } {
+  const fixture = { env: { MILLRACE_EXECUTOR: "local", NO_COLOR: "1" } as NodeJS.ProcessEnv, workers: [] as WorkerProcess[] };
+  if (executor === "local") return fixture;
+  beforeAll(async () => {
+    Object.assign(fixture.env, envFor(queue));
+    fixture.workers.push(startWorker(dir(), fixture.env), startWorker(dir(), fixture.env));
+    await Promise.all(fixture.workers.map((w) => w.ready));
+  });
+  afterAll(() => {
+    for (const w of fixture.workers.splice(0)) if (w.proc.exitCode === null) killGroup(w.proc);
+  });
+  return fixture;
 }

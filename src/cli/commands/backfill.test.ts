@@ -4,8 +4,9 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { cli, millrace } from "../../../test/cli.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cli, millrace as cli_ } from "../../../test/cli.js";
+import { executors, onExecutor } from "../../../test/worker-processes.js";
 
 const DAYS = 31;
 
@@ -34,11 +35,19 @@ pipelines:
   return dir;
 }
 
-const rows = (dir: string) => millrace(["query", "select count(*) as n, count(distinct id) as ids from bronze.events", "-p", dir, "--json"]).json[0];
+// The same backfills with the ingest in process and on two `millrace worker` processes (execution.executor: bullmq).
+// One project per executor (its workers serve that folder): the second test resumes past the first's 4 partitions.
+describe.each(executors)("backfill (%s)", { timeout: 600_000 }, (executor) => {
+  let dir: string;
+  beforeAll(() => {
+    dir = project();
+  });
+  const { env, workers } = onExecutor(executor, () => dir, "backfill");
+  const millrace = (args: string[]) => cli_(args, env);
+  const rows = (dir: string) => millrace(["query", "select count(*) as n, count(distinct id) as ids from bronze.events", "-p", dir, "--json"]).json[0];
+  const succeeded = () => millrace(["pipeline", "runs", "-p", dir, "-n", "50", "--json"]).json.filter((r: any) => r.status === "succeeded");
 
-describe("backfill", { timeout: 600_000 }, () => {
   it("runs each missing partition once, skips the done ones, and refuses dates outside the pipeline", () => {
-    const dir = project();
     const first = millrace(["backfill", "daily", "--from", "2026-01-01", "--to", "2026-01-03", "-p", dir, "--json"]);
     expect(first.code, first.out).toBe(0);
     expect(first.json.partitions.map((p: any) => [p.partition, p.status])).toEqual([
@@ -50,25 +59,29 @@ describe("backfill", { timeout: 600_000 }, () => {
     expect(rows(dir)).toEqual({ n: 40, ids: 40 });
     const runs = millrace(["pipeline", "runs", "-p", dir, "-n", "50", "--json"]).json;
     expect(runs.filter((r: any) => r.trigger === "backfill").map((r: any) => r.partition).sort()).toEqual(["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]);
+    // Each partition's ingest ran where the executor puts it: here, or on one of the workers.
+    for (const run of runs) {
+      const on = millrace(["logs", run.id, "-p", dir, "--json"]).json.lines.filter((l: any) => l.line.startsWith("running on worker ")).map((l: any) => l.line.split(" ")[3]);
+      expect(on, run.partition).toEqual(executor === "local" ? [] : [expect.toBeOneOf(workers.map((w) => w.id()))]);
+    }
     const early = millrace(["backfill", "daily", "--from", "2025-12-31", "--to", "2026-01-02", "-p", dir, "--json"]);
     expect(early.code).toBe(1);
     expect(early.json.message).toContain("before the pipeline's first partition 2026-01-01");
   });
 
   it(`killed midway through ${DAYS} days and resumed: the same table, every row once`, async () => {
-    const dir = project();
-    const child = spawn(process.execPath, [cli, "backfill", "daily", "--from", "2026-01-01", "--to", "2026-01-31", "-p", dir], { stdio: "ignore" });
+    const had = succeeded().length; // the first test's 4 partitions
+    const child = spawn(process.execPath, [cli, "backfill", "daily", "--from", "2026-01-01", "--to", "2026-01-31", "-p", dir], { stdio: "ignore", env: { ...process.env, ...env } });
     const exited = new Promise((resolve) => child.on("exit", resolve));
-    // Kill it once a few partitions are done (the next is then running or about to).
+    // Kill it once a few more partitions are done (the next is then running or about to).
     for (let i = 0; i < 1200; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const runs = millrace(["pipeline", "runs", "-p", dir, "-n", "50", "--json"]).json ?? [];
-      if (runs.filter((r: any) => r.status === "succeeded").length >= 3) break;
+      if (succeeded().length >= had + 3) break;
     }
     child.kill("SIGKILL");
     await exited;
-    const before = millrace(["pipeline", "runs", "-p", dir, "-n", "50", "--json"]).json.filter((r: any) => r.status === "succeeded").length;
-    expect(before).toBeGreaterThanOrEqual(3);
+    const before = succeeded().length;
+    expect(before).toBeGreaterThanOrEqual(had + 3);
     expect(before).toBeLessThan(DAYS);
 
     const resumed = millrace(["backfill", "daily", "--from", "2026-01-01", "--to", "2026-01-31", "-p", dir, "--json"]);

@@ -6,9 +6,11 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { cli, copyExample, millrace, millraceAsync } from "../../../test/cli.js";
+import { executors, onExecutor } from "../../../test/worker-processes.js";
 
-// Each test runs whole pipelines on a shared 2-core machine.
-describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
+// Each test runs whole pipelines on a shared 2-core machine; the same tests with every task in process and with
+// every task on two `millrace worker` processes (execution.executor: bullmq).
+describe.each(executors)("pipelines, asset triggers, run control (%s)", { timeout: 240_000 }, (executor) => {
   let dir: string;
   /** A real webhook receiver: what the pipeline alerts post. */
   const hooks: any[] = [];
@@ -42,6 +44,11 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
     );
   });
   afterAll(() => receiver.close());
+  const { env, workers } = onExecutor(executor, () => dir, "pipeline-control");
+  const cmd = (args: string[]) => millrace(args, env);
+  /** Where a run's tasks that started ran: "here" (in the pipeline's process) or a worker's id. */
+  const ranOn = (tasks: Record<string, any>) => [...new Set(Object.values(tasks).filter((t) => t.state !== "skipped").map((t) => t.worker ?? "here"))];
+  const places = () => (executor === "local" ? ["here"] : workers.map((w) => w.id()));
   // The run-control tests need a task still running when the cancel or the timeout comes: on a quiet machine the
   // example's gbdt (300 trees) trains in about a second, so these tests give it 20,000 slow trees instead.
   const slowGbdt = () => {
@@ -51,45 +58,48 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
   };
 
   it("lists the declared pipelines and refuses an unknown one, naming the declared", () => {
-    const list = millrace(["pipeline", "list", "-p", dir, "--json"]);
+    const list = cmd(["pipeline", "list", "-p", dir, "--json"]);
     expect(list.json.map((p: any) => p.name)).toEqual(["data", "training", "hurried"]);
-    const bad = millrace(["pipeline", "trigger", "nope", "-p", dir, "--json"]);
+    const bad = cmd(["pipeline", "trigger", "nope", "-p", dir, "--json"]);
     expect(bad.code).not.toBe(0);
     expect(bad.json.message).toContain("no pipeline named nope");
     expect(bad.json.hint).toContain("data, training, hurried");
   });
 
   it("data builds the tables only; training fires once per new version of its asset", () => {
-    const data = millrace(["pipeline", "trigger", "data", "-p", dir, "--json"]);
+    const data = cmd(["pipeline", "trigger", "data", "-p", dir, "--json"]);
     expect(data.code, data.stderr).toBe(0);
     expect(data.json.pipeline).toBe("data");
     expect(Object.keys(data.json.tasks).some((t) => t.startsWith("train:") || t === "dataset")).toBe(false);
     expect(data.json.tables.find((t: any) => t.table === "gold.churn_training").version).toBe(1);
+    expect(places()).toEqual(expect.arrayContaining(ranOn(data.json.tasks)));
 
-    const first = millrace(["scheduler", dir, "--once", "--json"]);
+    const first = cmd(["scheduler", dir, "--once", "--json"]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.json.fired).toEqual([expect.objectContaining({ pipeline: "training", trigger: "asset", status: "succeeded" })]);
     // Nothing new: the same version is not trained on twice.
-    const again = millrace(["scheduler", dir, "--once", "--json"]);
+    const again = cmd(["scheduler", dir, "--once", "--json"]);
     expect(again.json.fired).toEqual([]);
 
-    const runs = millrace(["pipeline", "runs", "-p", dir, "--json"]).json;
+    const runs = cmd(["pipeline", "runs", "-p", dir, "--json"]).json;
     expect(runs.map((r: any) => [r.pipeline, r.trigger, r.status])).toEqual([
       ["training", "asset", "succeeded"],
       ["data", "manual", "succeeded"],
     ]);
     // The training run read gold.churn_training as the data pipeline left it (a stand-in, not a rebuild).
-    const training = millrace(["pipeline", "logs", runs[0].id.slice(0, 8), "-p", dir, "--json"]).json;
+    const training = cmd(["pipeline", "logs", runs[0].id.slice(0, 8), "-p", dir, "--json"]).json;
     const tasks = new Set(training.lines.map((l: any) => l.taskId));
     expect(tasks).toEqual(new Set(["transform:gold.churn_training", "dataset", "train:logistic", "train:gbdt", "register"]));
-    const gbdt = millrace(["logs", runs[0].id, "train:gbdt", "-p", dir, "--json"]).json.lines.map((l: any) => l.line);
+    const gbdt = cmd(["logs", runs[0].id, "train:gbdt", "-p", dir, "--json"]).json.lines.map((l: any) => l.line);
     expect(gbdt[0]).toBe("attempt 1 started");
     expect(gbdt.at(-1)).toMatch(/^succeeded in \d+ ms: roc_auc test 0\.8/);
+    // The scheduler's training run queued its tasks like a triggered one: on a worker with bullmq.
+    expect(gbdt.filter((l: string) => l.startsWith("running on worker ")).map((l: string) => l.split(" ")[3])).toEqual(executor === "local" ? [] : [expect.toBeOneOf(places())]);
   });
 
   it("a cancelled run stops its running task and skips the rest", async () => {
     slowGbdt();
-    const child = spawn(process.execPath, [cli, "pipeline", "trigger", "training", "-p", dir, "--retrain", "--json"], { env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [cli, "pipeline", "trigger", "training", "-p", dir, "--retrain", "--json"], { env: { ...process.env, ...env } });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -103,25 +113,28 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
     let runId = "";
     for (let i = 0; i < 600 && !runId; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      const running = millrace(["pipeline", "runs", "-p", dir, "--json"]).json.find((r: any) => r.status === "running");
-      if (running && millrace(["logs", running.id, "-p", dir, "--json"]).json.lines.length > 0) runId = running.id;
+      const running = cmd(["pipeline", "runs", "-p", dir, "--json"]).json.find((r: any) => r.status === "running");
+      if (running && cmd(["logs", running.id, "-p", dir, "--json"]).json.lines.length > 0) runId = running.id;
     }
     expect(runId).not.toBe("");
     const t0 = Date.now();
-    const cancel = millrace(["pipeline", "cancel", runId.slice(0, 8), "-p", dir, "--json"]);
+    const cancel = cmd(["pipeline", "cancel", runId.slice(0, 8), "-p", dir, "--json"]);
     expect(cancel.json, `${cancel.stdout}\n${out}\n${err}`).toMatchObject({ runId, requested: true });
     expect(await exited).toBe(1);
     expect(Date.now() - t0).toBeLessThan(15_000);
     const summary = JSON.parse(out);
     expect(summary.status).toBe("cancelled");
     expect(Object.values(summary.tasks).some((t: any) => t.state === "cancelled")).toBe(true);
-    // Tasks after the cancelled one did not run.
-    const states = Object.values(summary.tasks).map((t: any) => t.state);
-    expect(states.slice(states.indexOf("cancelled") + 1).every((x) => x === "skipped")).toBe(true);
-    const listed = millrace(["pipeline", "runs", "-p", dir, "--json"]).json.find((r: any) => r.id === runId);
+    expect(places()).toEqual(expect.arrayContaining(ranOn(summary.tasks)));
+    // Tasks downstream of a cancelled one did not run (on two workers both trains run at once, and both are cancelled).
+    const stopped = (id: string): boolean => ["cancelled", "skipped"].includes(summary.tasks[id].state);
+    const downstream = Object.entries(summary.tasks).filter(([, t]: [string, any]) => t.deps.some(stopped));
+    expect(downstream.length, JSON.stringify(summary.tasks)).toBeGreaterThan(0);
+    for (const [id, t] of downstream as [string, any][]) expect(t.state, id).toBe("skipped");
+    const listed = cmd(["pipeline", "runs", "-p", dir, "--json"]).json.find((r: any) => r.id === runId);
     expect(listed.status).toBe("cancelled");
     // Nothing to cancel any more.
-    expect(millrace(["pipeline", "cancel", runId, "-p", dir, "--json"]).code).toBe(1);
+    expect(cmd(["pipeline", "cancel", runId, "-p", dir, "--json"]).code).toBe(1);
     // A cancelled run is not a failure: no alert.
     expect(hooks).toEqual([]);
   });
@@ -129,7 +142,7 @@ describe("pipelines, asset triggers, run control", { timeout: 240_000 }, () => {
   it("a task past its timeout is cancelled, the run fails, and both alerts reach the webhook", async () => {
     slowGbdt();
     // Async: the webhook receiver lives in this process, whose event loop a synchronous spawn would block.
-    const r = await millraceAsync(["pipeline", "trigger", "hurried", "-p", dir, "--retrain", "--json"]);
+    const r = await millraceAsync(["pipeline", "trigger", "hurried", "-p", dir, "--retrain", "--json"], env);
     expect(r.code).toBe(1);
     expect(r.json.tasks["train:gbdt"].state).toBe("timed_out");
     expect(r.json.failure.code).toBe("task_timeout");
