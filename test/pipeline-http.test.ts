@@ -5,10 +5,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyExample, startServe } from "./cli.js";
+import { executors, onExecutor } from "./worker-processes.js";
 
 const TOKEN = "pipeline-http-test-token";
 
-describe("pipeline run control over HTTP", { timeout: 600_000 }, () => {
+// The same tests with the triggered runs' tasks in their process and on two `millrace worker` processes (bullmq).
+describe.each(executors)("pipeline run control over HTTP (%s)", { timeout: 600_000 }, (executor) => {
   let dir: string;
   let server: Awaited<ReturnType<typeof startServe>>;
   const api = (p: string, init: RequestInit = {}, token: string | null = TOKEN) =>
@@ -17,7 +19,10 @@ describe("pipeline run control over HTTP", { timeout: 600_000 }, () => {
   beforeAll(async () => {
     dir = copyExample();
     fs.appendFileSync(path.join(dir, "millrace.yaml"), "\npipelines:\n  data: { tasks: [ingest, transform] }\n");
-    server = await startServe(dir, { MILLRACE_API_TOKEN: TOKEN });
+  });
+  const { env, workers } = onExecutor(executor, () => dir, "pipeline-http");
+  beforeAll(async () => {
+    server = await startServe(dir, { ...env, MILLRACE_API_TOKEN: TOKEN });
   });
   afterAll(() => server?.proc.kill("SIGTERM"));
   /** Polls the dashboard API until the run's process has recorded its end. */
@@ -65,6 +70,9 @@ describe("pipeline run control over HTTP", { timeout: 600_000 }, () => {
     const logs = (await (await api(`/pipeline-runs/${runId}/logs?task=ingest:bronze.customers`)).json()) as any;
     expect(logs.lines[0].line).toBe("attempt 1 started");
     expect(logs.lines.at(-1).line).toMatch(/^succeeded in \d+ ms/);
+    // The run's process queued its tasks where the serve's executor says: on a worker with bullmq.
+    const on = logs.lines.filter((l: any) => l.line.startsWith("running on worker ")).map((l: any) => l.line.split(" ")[3]);
+    expect(on).toEqual(executor === "local" ? [] : [expect.toBeOneOf(workers.map((w) => w.id()))]);
     const cancel = await api(`/pipeline-runs/${runId}/cancel`, { method: "POST" });
     expect(await cancel.json()).toMatchObject({ runId, requested: false });
   });
