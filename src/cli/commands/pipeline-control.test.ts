@@ -1,5 +1,6 @@
 // Several pipelines on the churn example through the real CLI: data builds the tables, training runs once per new
-// version of gold.churn_training (the asset trigger), logs are kept per task, and a cancelled run stops.
+// version of gold.churn_training (the asset trigger), logs are kept per task, a failing task is retried with
+// backoff, and a cancelled run stops.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -36,6 +37,7 @@ describe.each(executors)("pipelines, asset triggers, run control (%s)", { timeou
         "  data: { tasks: [ingest, transform] }",
         "  training: { tasks: [dataset, train, register], on: { assets: [gold.churn_training] } }",
         "  hurried: { tasks: [dataset, \"train:gbdt\"], task_settings: { \"train:*\": { timeout: 2 } } }",
+        "  flaky: { tasks: [transform], task_settings: { \"transform:gold.mart_*\": { retries: 2, retry_delay: 1 } } }",
         "pipeline_alerts:",
         `  - { name: failed, on: run_failed, actions: [webhook, log], webhook: "http://127.0.0.1:${port}/hook" }`,
         `  - { name: slow, on: task_timed_out, actions: [webhook], webhook: "http://127.0.0.1:${port}/hook" }`,
@@ -59,11 +61,11 @@ describe.each(executors)("pipelines, asset triggers, run control (%s)", { timeou
 
   it("lists the declared pipelines and refuses an unknown one, naming the declared", () => {
     const list = cmd(["pipeline", "list", "-p", dir, "--json"]);
-    expect(list.json.map((p: any) => p.name)).toEqual(["data", "training", "hurried"]);
+    expect(list.json.map((p: any) => p.name)).toEqual(["data", "training", "hurried", "flaky"]);
     const bad = cmd(["pipeline", "trigger", "nope", "-p", dir, "--json"]);
     expect(bad.code).not.toBe(0);
     expect(bad.json.message).toContain("no pipeline named nope");
-    expect(bad.json.hint).toContain("data, training, hurried");
+    expect(bad.json.hint).toContain("data, training, hurried, flaky");
   });
 
   it("data builds the tables only; training fires once per new version of its asset", () => {
@@ -95,6 +97,31 @@ describe.each(executors)("pipelines, asset triggers, run control (%s)", { timeou
     expect(gbdt.at(-1)).toMatch(/^succeeded in \d+ ms: roc_auc test 0\.8/);
     // The scheduler's training run queued its tasks like a triggered one: on a worker with bullmq.
     expect(gbdt.filter((l: string) => l.startsWith("running on worker ")).map((l: string) => l.split(" ")[3])).toEqual(executor === "local" ? [] : [expect.toBeOneOf(places())]);
+  });
+
+  it("a failing task is retried with backoff, then fails the run with its error, every attempt logged", async () => {
+    const mart = path.join(dir, "models/gold/mart_churn_by_contract.sql");
+    const good = fs.readFileSync(mart, "utf8");
+    fs.writeFileSync(mart, good.replace(/^select$/m, "select no_such_column,"));
+    expect(fs.readFileSync(mart, "utf8")).toContain("no_such_column");
+    onTestFinished(() => fs.writeFileSync(mart, good));
+    // Async: the failed run's alert posts to the receiver in this process.
+    const r = await millraceAsync(["pipeline", "trigger", "flaky", "-p", dir, "--json"], env);
+    expect(r.code, r.stderr).toBe(1);
+    const id = "transform:gold.mart_churn_by_contract";
+    expect(r.json.failure, JSON.stringify(r.json)).toMatchObject({ task: id });
+    expect(r.json.tasks[id].state).toBe("failed");
+    const lines: string[] = cmd(["logs", r.json.pipelineRunId, id, "-p", dir, "--json"]).json.lines.map((l: any) => l.line);
+    expect(lines.filter((l) => l.startsWith("attempt ") && l.endsWith(" started")), lines.join("\n")).toEqual(["attempt 1 started", "attempt 2 started", "attempt 3 started"]);
+    // 1 s after the first failure, then doubled.
+    expect(lines.filter((l) => l.includes("; retrying in ")).map((l) => l.replace(/^attempt (\d) failed: .*; retrying in (\d+) ms$/s, "$1:$2"))).toEqual(["1:1000", "2:2000"]);
+    expect(lines.every((l) => !l.startsWith("attempt ") || l.endsWith(" started") || l.includes("no_such_column")), lines.join("\n")).toBe(true);
+    expect(lines.at(-1)).toMatch(/^failed after \d+ ms: .*no_such_column/);
+    // With bullmq each attempt is a job of its own, on one of the workers.
+    const on = lines.filter((l) => l.startsWith("running on worker ")).map((l) => l.split(" ")[3]);
+    expect(on).toEqual(executor === "local" ? [] : Array(3).fill(expect.toBeOneOf(places())));
+    // The failed run raised its alert (once, after the last attempt); the later tests expect none of their own.
+    expect(hooks.splice(0).map((h) => [h.alert.rule, h.alert.runId])).toEqual([["failed", r.json.pipelineRunId]]);
   });
 
   it("a cancelled run stops its running task and skips the rest", async () => {
