@@ -5,7 +5,7 @@
 //   j not in S: phi_j -= v g(S) P,   j in S: phi_j += v (1 - z_j) g(S \ {j}) P,   P = prod_{j not in S} z_j.
 // The table holds A(S) = v g(S) P(S) (leaf value and P folded in): as P(S \ {j}) = z_j P(S), a slot in S reads
 // r_j A(S \ {j}) with r_j = (1 - z_j) / z_j, one not in S reads A(S); per leaf no product and no data-dependent
-// branch (wa_churn, 200 trees: 381 → see bench/RESULTS.md µs CPU per record). A tree with a zero cover fraction on
+// branch (200-tree wa_churn GBDT: 386 → 372-378 µs CPU per record, alternated). A tree with a zero cover fraction on
 // a path (no r_j) is left to the recursion. The per-row work is one decision per internal node and d + 1 table
 // reads per leaf, no recursion, no allocation.
 // Trees with a path of more than MAX_UNIQUE features (deep forests) keep the recursive algorithm (tree-shap.ts).
