@@ -3,9 +3,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyExample, millrace, startServe } from "./cli.js";
+import { copyExample, millrace as cli_, startServe } from "./cli.js";
+import { executors, onExecutor } from "./worker-processes.js";
 
-describe("deployment pipeline", { timeout: 600_000 }, () => {
+// The same tests with the deploy task in the pipeline's process and on two `millrace worker` processes (bullmq).
+describe.each(executors)("deployment pipeline (%s)", { timeout: 600_000 }, (executor) => {
   let dir: string;
   let server: Awaited<ReturnType<typeof startServe>> | undefined;
   const yaml = () => path.join(dir, "millrace.yaml");
@@ -14,6 +16,10 @@ describe("deployment pipeline", { timeout: 600_000 }, () => {
 
   beforeAll(() => {
     dir = copyExample();
+  });
+  const { env, workers } = onExecutor(executor, () => dir, "deploy");
+  const millrace = (args: string[]) => cli_(args, env);
+  beforeAll(() => {
     original = base();
     const first = millrace(["run", dir, "--json"]);
     expect(first.code, first.out).toBe(0);
@@ -42,6 +48,7 @@ describe("deployment pipeline", { timeout: 600_000 }, () => {
     expect(r.code, r.out).toBe(0);
     expect(r.json.deployment).toMatchObject({ model: "churn", alias: "production", version: 2, smoke: "passed" });
     expect(Object.keys(r.json.tasks)).toEqual(["deploy"]);
+    expect(r.json.tasks.deploy.worker ?? "here").toBeOneOf(executor === "local" ? ["here"] : workers.map((w) => w.id()));
   });
 
   it("rolls the alias back when the smoke test fails, and says so in the audit trail", () => {
