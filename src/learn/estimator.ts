@@ -40,4 +40,6 @@ export interface FittedEstimator {
    * linear models); each row's contributions plus its expected value equal `explainRaw`'s score.
    */
   explain?(X: FeatureMatrix): Explanation;
+  /** Estimated nanoseconds `explain` spends per row (absent: cheap, as for linear models). */
+  explainNanosPerRow?(): number;
 }

@@ -220,3 +220,29 @@ describe("sample weights and importance", () => {
     await expect(trainCandidate({ ...request(f, "gbdt"), weight: "x" })).rejects.toThrow(/neither a feature/);
   });
 });
+
+describe("mean |SHAP| importance within a budget", () => {
+  it("a small gbdt gets it over the train rows; a forest of fully grown trees on noise is refused, saying why", async () => {
+    const small = await trainCandidate(request(toyFrame(), "gbdt", { cvFolds: 0 }));
+    expect(Object.keys(small.shapImportance ?? {}).sort()).toEqual(["c", "k", "x"]);
+    expect(small.shapNote).toBeUndefined();
+
+    // Pure noise: every tree grows to one row per leaf, ~0.1 s of recursive TreeSHAP a row for 200 trees (100: 50 ms,
+    // which gives 30 rows and a note saying so).
+    const n = 6000;
+    const cols = Array.from({ length: 5 }, (_, j) => ({ name: `f${j}`, kind: "numeric" as const, values: Float64Array.from({ length: n }, (_, i) => Math.sin(i * (j + 1.3) * 12.9898) * 43758.5453 % 1) }));
+    const y = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 78.233) * 12345.678 % 1);
+    const frame: Frame = { rowCount: n, columns: [...cols, { name: "y", kind: "numeric", values: y }] };
+    const split = holdoutSplit(frame.columns[5], { testFraction: 0.2, seed: 0, stratify: false });
+    const deep = await trainCandidate({
+      frame, target: "y", features: cols.map((c) => c.name), task: "regression", testRows: split.test, cvFolds: 0, seed: 1,
+      candidate: { name: "rf", model: "random_forest", params: { n_estimators: 200 } },
+    });
+    expect(deep.shapImportance).toBeUndefined();
+    expect(deep.shapNote).toMatch(/^mean \|SHAP\| not computed: explaining one row of this model takes ~\d+(\.\d)? ms/);
+    const perRow = (deep.model as Model).estimator.explainNanosPerRow!();
+    const smallPerRow = (small.model as Model).estimator.explainNanosPerRow!();
+    expect(perRow).toBeGreaterThan(1.5e9 / 30);
+    expect(smallPerRow).toBeLessThan(perRow / 100);
+  });
+});

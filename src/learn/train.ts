@@ -77,10 +77,12 @@ export interface TrainResult {
   /** Importance per input column (gain for trees), when the learner has a notion of it. */
   importance?: Record<string, number>;
   /**
-   * Mean |contribution| per feature column over up to 500 train rows (TreeSHAP / coefficient × value), for learners
+   * Mean |contribution| per feature column over up to 200 train rows (TreeSHAP / coefficient × value), for learners
    * that explain their predictions; multiclass sums the classes' contributions.
    */
   shapImportance?: Record<string, number>;
+  /** Why mean |SHAP| was computed on fewer rows, or not at all (a model too dear to explain row by row). */
+  shapNote?: string;
   /** The final fit's loss per round, when asked for (learners that fit in rounds). */
   learningCurve?: Curves;
   /** model "auto": every candidate tried (CV on the train rows) and the one chosen. */
@@ -91,13 +93,30 @@ export interface TrainResult {
 // rows added ~0.2 s to every candidate's training (the spine's +11%, 2026-12-05); on wa_churn 200 rows give the same
 // 8 leading columns as 500 (two near-ties swap; contract 0.782 vs 0.754, tenure 0.481 vs 0.432).
 const SHAP_ROWS = 200;
+// Fewer rows when a row is dear (deep forests: seconds a row on diamonds), within this much estimated time; below
+// SHAP_MIN_ROWS the mean would be noise, so none is computed and the result says why.
+const SHAP_BUDGET_NS = 1.5e9;
+const SHAP_MIN_ROWS = 30;
 
 /** Global explanation: mean |contribution| per column over an even sample of the train rows (none when not explainable). */
-function shapImportance(model: TrainedModel, frame: Frame, trainRows: Uint32Array): { shapImportance?: Record<string, number> } {
+function shapImportance(model: TrainedModel, frame: Frame, trainRows: Uint32Array): Pick<TrainResult, "shapImportance" | "shapNote"> {
   const m = model as Model;
   if (!m.estimator.explain || trainRows.length === 0) return {};
-  const step = Math.max(1, Math.floor(trainRows.length / SHAP_ROWS));
-  const rows = trainRows.filter((_, j) => j % step === 0).slice(0, SHAP_ROWS);
+  let perRow: number;
+  try {
+    perRow = m.estimator.explainNanosPerRow?.() ?? 0;
+  } catch (err) {
+    if (err instanceof ValidationError) return {}; // a model that cannot explain (no covers)
+    throw err;
+  }
+  const affordable = perRow > 0 ? Math.floor(SHAP_BUDGET_NS / perRow) : SHAP_ROWS;
+  const want = Math.min(SHAP_ROWS, trainRows.length, affordable);
+  if (want < Math.min(SHAP_MIN_ROWS, trainRows.length)) {
+    const ms = perRow / 1e6;
+    return { shapNote: `mean |SHAP| not computed: explaining one row of this model takes ~${ms >= 100 ? Math.round(ms) : ms.toFixed(1)} ms, so ${SHAP_MIN_ROWS} rows would exceed the ${SHAP_BUDGET_NS / 1e9} s allowed; \`millrace predict --explain\` explains the rows you choose` };
+  }
+  const step = Math.max(1, Math.floor(trainRows.length / want));
+  const rows = trainRows.filter((_, j) => j % step === 0).slice(0, want);
   let e: Explanation;
   try {
     e = m.estimator.explain(m.pipeline.transform(frame, rows));
@@ -108,10 +127,13 @@ function shapImportance(model: TrainedModel, frame: Frame, trainRows: Uint32Arra
   const F = e.features.length;
   const sum = new Float64Array(F);
   for (let i = 0; i < rows.length; i++) for (let k = 0; k < e.outputs; k++) for (let f = 0; f < F; f++) sum[f] += Math.abs(e.values[(i * e.outputs + k) * (F + 1) + f]);
-  return { shapImportance: Object.fromEntries(e.features.map((name, f) => [name, sum[f] / rows.length])) };
+  return {
+    shapImportance: Object.fromEntries(e.features.map((name, f) => [name, sum[f] / rows.length])),
+    ...(rows.length < SHAP_ROWS && rows.length < trainRows.length ? { shapNote: `mean |SHAP| over ${rows.length} train rows (not ${SHAP_ROWS}): a row of this model takes ~${(perRow / 1e6).toFixed(1)} ms to explain` } : {}),
+  };
 }
 
-type FinalFit = Pick<TrainResult, "model" | "testMetrics" | "trainSeconds" | "trainCpuSeconds" | "predictSeconds" | "prepSeconds" | "learningCurve" | "importance" | "shapImportance" | "selection">;
+type FinalFit = Pick<TrainResult, "model" | "testMetrics" | "trainSeconds" | "trainCpuSeconds" | "predictSeconds" | "prepSeconds" | "learningCurve" | "importance" | "shapImportance" | "shapNote" | "selection">;
 
 /**
  * The fit on every train row, tested once, with what is kept of it (loss per round, importance, mean |SHAP|):

@@ -169,6 +169,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     metrics: result.testMetrics,
     cv: result.cvMetrics,
     ...(result.shapImportance ? { shapImportance: result.shapImportance } : {}),
+    ...(result.shapNote ? { shapNote: result.shapNote } : {}),
     ...reportTail(result.params, loadSeconds, result, opts.save),
   };
   if (opts.json) {
@@ -191,6 +192,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     ),
   );
   if (task === "regression" && result.testMetrics.mape === undefined) console.log(color.dim("mape left out: the target is 0 in some test rows"));
+  if (result.shapNote) console.log(color.dim(result.shapNote));
   console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · train ${result.trainSeconds.toFixed(2)} s · predict ${result.predictSeconds.toFixed(3)} s`));
   return 0;
 }

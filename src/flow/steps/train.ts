@@ -94,6 +94,7 @@ export async function trainOne(
       // Loss per boosting round (metric history) and mean |SHAP| per column (metrics shap/<column>): issue 11.
       if (result.learningCurve) await run.logSeries(result.learningCurve);
       if (result.shapImportance) await run.logImportance(result.shapImportance);
+      if (result.shapNote) await run.setTags({ shap_note: result.shapNote });
       signal?.throwIfAborted();
       const bytes = result.model.toBytes();
       const artifactUri = await run.logArtifact("model.bin", bytes);

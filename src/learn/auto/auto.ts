@@ -150,6 +150,10 @@ export class FittedAuto implements FittedEstimator {
     return fitted.explain(prep ? applyMatrixPrep(prep, X) : X);
   }
 
+  explainNanosPerRow(): number {
+    return this.chosen.fitted.explainNanosPerRow?.() ?? 0;
+  }
+
   importance(kind?: string): Record<string, number> {
     return this.chosen.fitted.importance?.(kind) ?? {};
   }

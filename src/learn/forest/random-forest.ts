@@ -12,7 +12,7 @@ import { addForestScores, compileForest, ForestBuilder, forestImportance, type F
 import type { FeatureMeta } from "../gbdt/split-finder.js";
 import { chooseThreads, workerScript } from "../gbdt/threads.js";
 import { ParamHolder, type Params } from "../params.js";
-import { explainForest, type Explanation } from "../explain/tree-shap.js";
+import { explainForest, explainNanosPerRow, type Explanation } from "../explain/tree-shap.js";
 import type { DfsParams } from "./dfs-grower.js";
 import { runOnWorker } from "./forest-workers.js";
 import { forestJob, forestKernel, growClaimedRounds, growRound, type ForestJob, type GrownRound } from "./forest-rounds.js";
@@ -141,6 +141,10 @@ export class FittedForest implements FittedEstimator {
    */
   explain(X: FeatureMatrix): Explanation {
     return explainForest(this.s.forest, X, this.s.outputs, new Float64Array(this.s.outputs), this.s.nClasses === 0 ? "value" : this.s.nClasses === 2 ? "probability" : "vote share", 1 / this.s.nTrees);
+  }
+
+  explainNanosPerRow(): number {
+    return explainNanosPerRow(this.s.forest);
   }
 
   importance(kind = "gain"): Record<string, number> {

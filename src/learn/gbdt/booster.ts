@@ -10,7 +10,7 @@ import { ParamHolder, type Params } from "../params.js";
 import { Rng } from "../rng.js";
 import { binMatrix, binOffsets, fitBinMapper } from "./binning.js";
 import { WasmBinning } from "./wasm-binning.js";
-import { explainForest, type Explanation } from "../explain/tree-shap.js";
+import { explainForest, explainNanosPerRow, type Explanation } from "../explain/tree-shap.js";
 import { ForestBuilder, forestImportance, type ForestState } from "./forest.js";
 import { ForestScorer } from "./forest-scorer.js";
 import { TreeGrower, type GrowParams } from "./grower.js";
@@ -261,6 +261,10 @@ export class FittedGBDT implements FittedEstimator {
   /** TreeSHAP contributions to the raw (margin) score of each output; expected value includes the base score. */
   explain(X: FeatureMatrix): Explanation {
     return explainForest(this.s.forest, X, this.s.outputs, this.s.baseScore, this.s.nClasses === 0 ? (this.s.objective === "poisson" ? "log of the value" : "value") : this.s.nClasses === 2 ? "log-odds" : "margin");
+  }
+
+  explainNanosPerRow(): number {
+    return explainNanosPerRow(this.s.forest);
   }
 
   /** Total gain ("gain") or number of splits ("split") per input column. */
