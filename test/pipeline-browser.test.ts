@@ -22,11 +22,16 @@ describe.skipIf(chromiumReason !== null)("pipeline page in Chromium", { timeout:
   let browser: BrowserContext;
   let page: Page;
   const errors: string[] = [];
+  let pauseDir: string;
+  let release: ReturnType<typeof setInterval> | undefined;
 
   beforeAll(async () => {
     dir = copyExample();
     fs.appendFileSync(path.join(dir, "millrace.yaml"), "\npipelines:\n  data: { tasks: [ingest, transform] }\n");
-    server = await startServe(dir, { MILLRACE_API_TOKEN: TOKEN });
+    // The data pipeline takes ~0.5 s: too quick to be seen running by a page that polls. Its runs stop after each
+    // ingest's commit until the test lets them go (failpoint.ts), so "running" is on screen for as long as it looks.
+    pauseDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-pause-"));
+    server = await startServe(dir, { MILLRACE_API_TOKEN: TOKEN, MILLRACE_FAILPOINT: "ingest:after-commit", MILLRACE_FAILPOINT_PAUSE: pauseDir });
     browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-chromium-")), {
       executablePath: CHROMIUM,
       headless: true,
@@ -39,6 +44,7 @@ describe.skipIf(chromiumReason !== null)("pipeline page in Chromium", { timeout:
   }, 180_000);
 
   afterAll(async () => {
+    clearInterval(release);
     await browser?.close();
     if (server) await stop(server.proc);
   });
@@ -54,9 +60,15 @@ describe.skipIf(chromiumReason !== null)("pipeline page in Chromium", { timeout:
     const runId = page.url().split("/").at(-1)!;
     // While it runs: the run's badge says running, and the DAG's nodes are running or pending (not "not in this run").
     const nodes = page.locator(".react-flow__node");
+    for (let i = 0; i < 600 && fs.readdirSync(pauseDir).length === 0; i++) await page.waitForTimeout(100);
+    expect(fs.readdirSync(pauseDir).length).toBeGreaterThan(0); // the run holds after its first ingest's commit
     await page.locator(".badge", { hasText: /^running$/ }).first().waitFor({ timeout: 60_000 });
     await nodes.filter({ hasText: /running|pending/ }).first().waitFor({ timeout: 60_000 });
     expect(await page.locator("main").textContent()).not.toContain("not in this run");
+    // Let every paused ingest (this run's and any later run's) go on.
+    release = setInterval(() => {
+      for (const f of fs.readdirSync(pauseDir)) fs.rmSync(path.join(pauseDir, f), { force: true });
+    }, 100);
     // Then every task succeeds, without reloading the page.
     for (let i = 0; i < 240; i++) {
       const run = millrace(["pipeline", "runs", "-p", dir, "--json"]).json.find((r: any) => r.id === runId);
