@@ -1,5 +1,6 @@
 // Model.predictRecords (records written straight into reused feature arrays) against the frame path it replaced,
-// predictFrame(recordsToFrame(records)): the same answers bit for bit, one record at a time and in batches.
+// predictFrame(recordsToFrame(records)): the same answers bit for bit, one record at a time and in batches; and
+// explainRecords against explainFrame the same way.
 import { describe, expect, it } from "vitest";
 import { recordsToFrame } from "../features/records.js";
 import type { Frame, PredictionOutput } from "../records.js";
@@ -35,6 +36,8 @@ async function train(frame: Frame, target: string, features: string[], model: st
 function expectSameAnswers(model: Model, records: Record<string, unknown>[], inputs: { name: string; kind: "numeric" | "categorical" }[]): void {
   expect(bits(model.predictRecords(records))).toEqual(bits(model.predictFrame(recordsToFrame(records, inputs))));
   for (const r of records) expect(bits(model.predictRecords([r]))).toEqual(bits(model.predictFrame(recordsToFrame([r], inputs))));
+  // Explanations take the same reused arrays (explainRecords) as predictions: equal to the frame path's, every row.
+  if (model.explainable) expect(model.explainRecords(records)).toEqual(model.explainFrame(recordsToFrame(records, inputs)));
 }
 
 describe("Model.predictRecords equals the frame path", () => {

@@ -2,8 +2,8 @@
 
 import { ValidationError } from "../errors.js";
 import { FittedFeaturePipeline, findColumn, type PipelineState } from "../features/pipeline.js";
+import type { FeatureMatrix } from "../features/matrix.js";
 import { RecordsTransform } from "../features/records-transform.js";
-import { recordsToFrame, type InputColumn } from "../features/records.js";
 import type { Frame, PredictionOutput, Predictor, Signature, Task } from "../records.js";
 import { ArtifactError, decodeArtifact, encodeArtifact, MILLRACE_VERSION } from "./artifact.js";
 import type { FittedEstimator } from "./estimator.js";
@@ -37,7 +37,6 @@ export class Model implements TrainedModel {
   readonly classes?: string[];
   /** Messages about how this model was loaded (e.g. written by another Millrace version). */
   readonly warnings: string[] = [];
-  private readonly inputs: InputColumn[];
   private rows: RecordsTransform | null = null;
 
   constructor(
@@ -49,7 +48,6 @@ export class Model implements TrainedModel {
     readonly info: ModelInfo,
   ) {
     if (classes) this.classes = classes;
-    this.inputs = pipeline.inputs;
   }
 
   /** Row-major learner output for a frame: n x classes probabilities, or n values. */
@@ -67,26 +65,31 @@ export class Model implements TrainedModel {
     return this.toOutputs(this.estimator.predict(X), records.length);
   }
 
-  /**
-   * Why each row scored as it did: per output, base value + each column's contribution = the learner's raw score
-   * (TreeSHAP for tree models, coefficient × value for linear ones); `topK` keeps the largest contributions.
-   */
   /** Whether explainFrame can answer (tree and linear models). */
   get explainable(): boolean {
     return this.estimator.explain !== undefined;
   }
 
+  /**
+   * Why each row scored as it did: per output, base value + each column's contribution = the learner's raw score
+   * (TreeSHAP for tree models, coefficient × value for linear ones); `topK` keeps the largest contributions.
+   */
   explainFrame(frame: Frame, topK = Infinity): OutputExplanation[][] {
+    return this.explainMatrix(this.pipeline.transform(frame), frame.rowCount, topK);
+  }
+
+  /** explainFrame for records, through the serving path's reused feature arrays (no Frame), as predictRecords. */
+  explainRecords(records: ReadonlyArray<Record<string, unknown>>, topK = Infinity): OutputExplanation[][] {
+    return this.explainMatrix((this.rows ??= new RecordsTransform(this.pipeline.state)).transform(records), records.length, topK);
+  }
+
+  private explainMatrix(X: FeatureMatrix, n: number, topK: number): OutputExplanation[][] {
     if (!this.estimator.explain) {
       throw new ValidationError(`a ${this.info.model} model cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
     }
-    const e = this.estimator.explain(this.pipeline.transform(frame));
+    const e = this.estimator.explain(X);
     const names = this.task === "regression" ? ["value"] : e.outputs === 1 ? [this.classes![this.classes!.length - 1]] : this.classes!;
-    return explanationRows(e, frame.rowCount, names, topK);
-  }
-
-  explainRecords(records: ReadonlyArray<Record<string, unknown>>, topK = Infinity): OutputExplanation[][] {
-    return this.explainFrame(recordsToFrame(records, this.inputs), topK);
+    return explanationRows(e, n, names, topK);
   }
 
   private toOutputs(out: Float64Array, n: number): PredictionOutput[] {
