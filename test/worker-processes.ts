@@ -73,11 +73,15 @@ export function slowGbdt(dir: string, edit: (yaml: string, slow: string) => stri
   fs.writeFileSync(yaml, edit(text, slow));
 }
 
-/** A short job lock (execution.lock_seconds: 2), so a dead worker's job is noticed within seconds. */
+/**
+ * A short job lock (execution.lock_seconds: 5), so a dead worker's job is noticed within seconds. 2 s was too short
+ * once every task became a job: on a busy CI machine a live worker that missed a renewal had its job taken as stalled
+ * (CI10 failed the re-queue test with exit 1, passing alone here).
+ */
 export function withShortLock(dir: string): void {
   const yaml = path.join(dir, "millrace.yaml");
-  const text = fs.readFileSync(yaml, "utf8").replace("monitor:", "execution:\n  lock_seconds: 2\n\nmonitor:");
-  if (!text.includes("lock_seconds: 2")) throw new Error("the example's millrace.yaml has no monitor: section to put execution: before");
+  const text = fs.readFileSync(yaml, "utf8").replace("monitor:", "execution:\n  lock_seconds: 5\n\nmonitor:");
+  if (!text.includes("lock_seconds: 5")) throw new Error("the example's millrace.yaml has no monitor: section to put execution: before");
   fs.writeFileSync(yaml, text);
 }
 

@@ -69,11 +69,20 @@ export class TaskQueue {
         const wired: Record<string, string> = {};
         for (const [id, value] of upstream) wired[id] = sent.get(id) ?? encodeOutput(kindOf.get(id)?.wire, value);
         const data: TaskJobData = { projectDir: this.project.dir, pipelineRunId: run.pipelineRunId, plan: run.plan, taskId: task.id, attempt, upstream: wired };
-        const { result } = await this.jobs.run(task.id, data, {
+        // Which worker took the job is said once per job and worker, before the task's outcome: the progress report that carries
+        // it can reach this process after the result (seen in CI: "running on worker" logged after "succeeded").
+        // A job re-queued after its worker died is placed again, on the worker that takes it next.
+        let placed: string | undefined;
+        const place = (worker: string, jobId: string) => {
+          if (placed === `${worker}#${jobId}`) return;
+          placed = `${worker}#${jobId}`;
+          run.onPlaced(task.id, worker, jobId);
+        };
+        const { jobId, result } = await this.jobs.run(task.id, data, {
           signal,
           onProgress: (p, jobId) => {
             const r = p as { worker?: string; done?: number; total?: number; note?: string };
-            if (typeof r?.worker === "string") run.onPlaced(task.id, r.worker, jobId);
+            if (typeof r?.worker === "string") place(r.worker, jobId);
             else if (typeof r?.done === "number" && typeof r.total === "number") progress(r.done, r.total, r.note);
           },
         }).catch((e: unknown) => {
@@ -85,6 +94,7 @@ export class TaskQueue {
               : "see the worker's output; a worker that died has its job re-queued when its lock expires",
           });
         });
+        place(result.worker, jobId);
         note(result.note ? `${result.note} (on ${result.worker})` : `on ${result.worker}`);
         if (result.error !== undefined) throw rebuildError(fromWire<WireError>(result.error));
         sent.set(task.id, result.output!);
