@@ -5,7 +5,6 @@ import type { ResourceKinds, TrainingExecutor } from "./needs.js";
 import type { Project } from "../project/load-project.js";
 import { Registry } from "../registry/registry.js";
 import { FolderArtifactStore, type ArtifactStore } from "../store/artifact-store.js";
-import type { MetadataStore } from "../store/metadata-store.js";
 import { openMetadataStore } from "../store/open-metadata-store.js";
 import { LazyArtifactStore } from "../store/lazy-artifact-store.js";
 import { Tracker } from "../track/tracker.js";

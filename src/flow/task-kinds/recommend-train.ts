@@ -4,7 +4,7 @@
 import { ConfigError } from "../../errors.js";
 import { loadRecommender } from "../../recommend/model.js";
 import { readInteractionData, type InteractionData } from "../../recommend/pipeline-data.js";
-import { recommendationMetric, registerRecommender, trainRecommenderCandidate, type RecCandidateOutput, type RecPromotion } from "../../recommend/pipeline-train.js";
+import { registerRecommender, trainRecommenderCandidate, type RecCandidateOutput, type RecPromotion } from "../../recommend/pipeline-train.js";
 import type { TableOutput } from "../outputs.js";
 import type { PipelineSummary } from "../summary.js";
 import { taskOf, type TaskKind, type TaskRef } from "../task-kind.js";

@@ -121,7 +121,7 @@ export class LeafPaths {
    */
   addRow(x: Float64Array, base: number, F: number, phi: Float64Array, scale: number): void {
     const s = this.s;
-    const { feature, threshold, flags, catStart, catLen, catBits, leafValue, treeOutput } = s;
+    const { feature, threshold, flags, catStart, catLen, catBits, treeOutput } = s;
     const { order, nodeSlot, sOf, childAt } = this;
     for (let q = 0; q < order.length; q++) {
       const k = order[q];
