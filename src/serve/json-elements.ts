@@ -3,6 +3,8 @@
 // in-process, more than JSON.parse itself (1.7 ms); the elements are small strings in the young generation and the
 // whole parse takes 1.5 ms (bench/RESULTS.md, serving round 4). Anything else returns null: the caller parses it whole.
 
+import { parseFlatRecords } from "./records-parser.js";
+
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isKeyChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
 
@@ -54,6 +56,9 @@ export function parseElements(b: Buffer, ascii: boolean): Elements | null {
   if (b[last - 1] !== 0x5d) return null;
   last = skipBack(b, last - 1, i);
   if (b[last - 1] !== CLOSE) return null;
+  // Flat records (the usual /predict batch) are read from the bytes without a string per element (records-parser.ts).
+  const flat = parseFlatRecords(b, i, last, ascii);
+  if (flat !== null) return { value: { [key]: flat }, parts: pieces(b, ascii) };
   const list: unknown[] = [];
   const parts = [b.toString("latin1", 0, i)];
   let at = i;
@@ -81,6 +86,21 @@ export function parseElements(b: Buffer, ascii: boolean): Elements | null {
     return null;
   }
   return { value: { [key]: list }, parts };
+}
+
+/** Pieces of at most this many bytes: each a regular young-generation string, not a large object. */
+const PIECE_BYTES = 32 * 1024;
+
+/** The body's text in pieces cut at character boundaries (never inside a UTF-8 sequence): joined, the whole text. */
+function pieces(b: Buffer, ascii: boolean): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < b.length; ) {
+    let cut = Math.min(b.length, at + PIECE_BYTES);
+    if (!ascii) while (cut < b.length && (b[cut] & 0xc0) === 0x80) cut++;
+    out.push(b.toString(ascii ? "latin1" : "utf8", at, cut));
+    at = cut;
+  }
+  return out;
 }
 
 /** The index after the last non-space byte before `i` (not before `floor`). */

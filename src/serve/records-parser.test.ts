@@ -1,0 +1,215 @@
+// parseFlatRecords gives exactly JSON.parse's records (values, key order, -0, every float's last bit) or null; through
+// parseJsonBytes a /predict body then validates and errs exactly as JSON.parse's value does.
+import { readFileSync } from "node:fs";
+import { isAscii } from "node:buffer";
+import { describe, expect, it } from "vitest";
+import type { Signature } from "../records.js";
+import { parseJsonBytes } from "./body.js";
+import { parseElements } from "./json-elements.js";
+import { parseFlatRecords } from "./records-parser.js";
+import { rng } from "./test-helpers/rng.js";
+import { compileValidator } from "./validate.js";
+
+const CHURN = new URL("../../examples/churn/data/source/wa_churn.csv", import.meta.url).pathname;
+
+/** The churn CSV as JSON records: quoted cells are strings, bare ones numbers, empty ones null. */
+function churnRecords(): Record<string, unknown>[] {
+  const lines = readFileSync(CHURN, "utf8").split(/\r?\n/).filter((l) => l.length > 0);
+  const cell = (s: string): unknown => (s === "" ? null : s.startsWith('"') ? s.slice(1, -1) : Number(s));
+  const header = lines[0].split(",").map((h) => cell(h) as string);
+  return lines.slice(1).map((l) => {
+    const r: Record<string, unknown> = {};
+    l.split(",").forEach((c, j) => (r[header[j]] = cell(c)));
+    return r;
+  });
+}
+
+/** The records of `{"records":[…]}` text by parseFlatRecords (null when it declines or the text has another outer shape). */
+function flat(text: string): Record<string, unknown>[] | null {
+  const b = Buffer.from(text);
+  const head = /^\s*\{\s*"records"\s*:\s*\[\s*/.exec(text);
+  const tail = /\s*\]\s*\}\s*$/.exec(text);
+  if (head === null || tail === null || !text.startsWith("{", head[0].length)) return null;
+  // Index arithmetic on the text holds for the bytes: the head and tail are ASCII.
+  return parseFlatRecords(b, head[0].length, b.length - Buffer.byteLength(tail[0]), isAscii(b));
+}
+
+/** Deep equality that also tells -0 from 0 and compares key order. */
+function expectSame(got: unknown, want: unknown): void {
+  expect(got).toEqual(want);
+  const walk = (g: unknown, w: unknown): void => {
+    if (typeof w === "number") expect(Object.is(g, w)).toBe(true);
+    else if (w !== null && typeof w === "object") {
+      expect(Object.keys(g as object)).toEqual(Object.keys(w));
+      for (const k of Object.keys(w)) walk((g as Record<string, unknown>)[k], (w as Record<string, unknown>)[k]);
+    }
+  };
+  walk(got, want);
+}
+
+/**
+ * Checks one body: the flat parse is null or equal to JSON.parse's records, and null whenever JSON.parse throws; the
+ * same for parseElements, which calls it. Returns whether the flat parse read it.
+ */
+function check(text: string): boolean {
+  let want: unknown;
+  const b = Buffer.from(text);
+  try {
+    want = JSON.parse(text);
+  } catch {
+    expect(flat(text)).toBeNull();
+    expect(parseElements(b, isAscii(b))).toBeNull();
+    return false;
+  }
+  const got = flat(text);
+  if (got !== null) expectSame(got, (want as { records: unknown }).records);
+  const elements = parseElements(b, isAscii(b));
+  if (elements !== null) {
+    expectSame(elements.value, want);
+    expect(elements.parts.join("")).toBe(text);
+  }
+  return got !== null;
+}
+
+const NUMBERS = [
+  "0", "-0", "1", "-1", "0.1", "-0.0", "0.30000000000000004", "123456789012345", "1234567890123456", "12345678901234567890",
+  "9007199254740993", "1e5", "1E5", "1e+5", "1e-5", "-1.5e-300", "1.7976931348623157e308", "5e-324", "2e308", "0.000001",
+  "0.0000000000000001", "100.0", "3.141592653589793", "29.85", "1889.50", "0.1234567890123456789", "999999999999999.9",
+];
+const BAD_NUMBERS = ["01", "-", "1.", ".5", "1e", "1e+", "+1", "--1", "0x10", "1.e5", "Infinity", "NaN", "-01"];
+
+describe("parseFlatRecords", () => {
+  it("reads every churn row exactly as JSON.parse does, compact and pretty-printed", () => {
+    const records = churnRecords();
+    expect(records.length).toBeGreaterThan(7000);
+    const text = JSON.stringify({ records });
+    expect(check(text)).toBe(true);
+    expect(check(JSON.stringify({ records: records.slice(0, 300) }, null, 2))).toBe(true);
+    const python = `{"records": [${records.slice(0, 300).map((r) => JSON.stringify(r).replaceAll('","', '", "').replaceAll('":', '": ')).join(", ")}]}`;
+    expect(check(python)).toBe(true);
+  });
+
+  it("reads numbers in every JSON form to the last bit, and refuses the forms JSON refuses", () => {
+    for (const n of NUMBERS) expect(check(`{"records":[{"x":${n},"y":1},{"x":${n},"y":${n}}]}`)).toBe(true);
+    for (const n of BAD_NUMBERS) expect(check(`{"records":[{"x":1},{"x":${n}}]}`)).toBe(false);
+    const next = rng(11);
+    const values: string[] = [];
+    for (let k = 0; k < 3000; k++) {
+      const x = (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20);
+      values.push(String(x), x.toFixed(Math.floor(next() * 12)), x.toPrecision(1 + Math.floor(next() * 20)), x.toExponential(Math.floor(next() * 17)));
+    }
+    const body = `{"records":[${values.map((v) => `{"v":${v}}`).join(",")}]}`;
+    expect(check(body)).toBe(true);
+  });
+
+  it("reads strings of any script and datetimes, remembering repeated ones without mixing them up", () => {
+    const cities = ["Zürich", "東京", "😀 x", "", "a", "ab", "ba", "2026-12-05T14:00:00Z", "2026-12-05", "No phone service"];
+    const next = rng(5);
+    const records = Array.from({ length: 500 }, (_, i) => ({ city: cities[Math.floor(next() * cities.length)], at: `2026-01-${String(1 + (i % 28)).padStart(2, "0")}T00:00:0${i % 10}Z`, id: `u${i}`, ok: i % 3 === 0, none: null }));
+    expect(check(JSON.stringify({ records }))).toBe(true);
+    expect(check(JSON.stringify({ records: records.map((r) => ({ ...r, city: r.city.toUpperCase() })) }))).toBe(true);
+  });
+
+  it("declines escapes, nested values, another key order, missing, extra and duplicate keys, and __proto__", () => {
+    const declined = [
+      '{"records":[{"a":"x\\"y"},{"a":"z"}]}',
+      '{"records":[{"a":"z"},{"a":"\\u00e9"}]}',
+      '{"records":[{"a":1},{"a":[1]}]}',
+      '{"records":[{"a":1},{"a":{"b":1}}]}',
+      '{"records":[{"a":1,"b":2},{"b":2,"a":1}]}',
+      '{"records":[{"a":1,"b":2},{"a":1}]}',
+      '{"records":[{"a":1},{"a":1,"b":2}]}',
+      '{"records":[{"a":1,"a":2},{"a":1,"a":2}]}',
+      '{"records":[{"a":1},{"a":1,"a":2}]}',
+      '{"records":[{"__proto__":1},{"__proto__":2}]}',
+      '{"records":[{"a":1},{"a\\u0000":1}]}',
+    ];
+    for (const text of declined) {
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(flat(text)).toBeNull();
+    }
+    expect(check('{"records":[{"a":1},{"a":"tab\there"}]}')).toBe(false);
+    expect(check('{"records":[{},{}]}')).toBe(true);
+    expect(check('{"records":[{"1":1,"b":2,"0":3},{"1":1,"b":2,"0":4}]}')).toBe(true);
+  });
+
+  it("never answers differently from JSON.parse on fuzzed bodies (mutated bytes, cut, whitespace)", () => {
+    const next = rng(42);
+    const base = churnRecords().slice(0, 40);
+    let parsed = 0;
+    for (let k = 0; k < 1500; k++) {
+      let text = JSON.stringify({ records: base.slice(0, 1 + Math.floor(next() * 10)) }, null, next() < 0.3 ? 1 : undefined);
+      const edits = Math.floor(next() * 3);
+      for (let e = 0; e < edits; e++) {
+        const at = Math.floor(next() * text.length);
+        const pick = next();
+        const ch = ' \n\t,:{}[]"\\-+.eE0123456789nulltruefalse'[Math.floor(next() * 40)];
+        text = pick < 0.4 ? text.slice(0, at) + ch + text.slice(at + 1) : pick < 0.7 ? text.slice(0, at) + ch + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+      }
+      if (check(text)) parsed++;
+    }
+    expect(parsed).toBeGreaterThan(500);
+  });
+});
+
+describe("parseJsonBytes with flat records", () => {
+  const signature: Signature = {
+    inputs: [
+      { name: "tenure", type: "integer", nullable: false },
+      { name: "monthly_charges", type: "number", nullable: true },
+      { name: "contract", type: "string", nullable: false, categories: ["Month-to-month", "One year", "Two year"], strict: true },
+      { name: "paperless_billing", type: "boolean", nullable: false },
+    ],
+    output: { name: "churn", type: "label", classes: ["No", "Yes"], positive: "Yes" },
+  } as unknown as Signature;
+  const validator = compileValidator(signature);
+  const good = Array.from({ length: 200 }, (_, i) => ({ tenure: i, monthly_charges: i % 7 === 0 ? null : 20 + i * 0.35, contract: ["Month-to-month", "One year", "Two year"][i % 3], paperless_billing: i % 2 === 0 }));
+
+  /** The validator's answer or error message for a body, through parseJsonBytes and through plain JSON.parse. */
+  function both(text: string): [unknown, unknown] {
+    const run = (value: () => unknown) => {
+      try {
+        return validator.parseBody(value());
+      } catch (e) {
+        return { error: (e as Error).message, path: (e as { details?: { path?: string } }).details?.path };
+      }
+    };
+    return [run(() => parseJsonBytes(Buffer.from(text)).value), run(() => JSON.parse(text))];
+  }
+
+  it("gives the same value, text and log pieces as the element path", () => {
+    const text = JSON.stringify({ records: good });
+    const body = parseJsonBytes(Buffer.from(text));
+    expectSame(body.value, JSON.parse(text));
+    expect(body.text).toBe(text);
+    expect(body.parts?.join("")).toBe(text);
+    const wide = JSON.stringify({ records: Array.from({ length: 400 }, (_, i) => ({ ...good[i % 200], note: `Zürich 東京 ${i}`.repeat(20) })) });
+    expect(Buffer.from(wide).length).toBeGreaterThan(64 * 1024);
+    const w = parseJsonBytes(Buffer.from(wide));
+    expect(w.parts!.length).toBeGreaterThan(1);
+    expect(w.parts!.join("")).toBe(wide);
+    expectSame(w.value, JSON.parse(wide));
+  });
+
+  it("validates and names the bad field exactly as JSON.parse's value does", () => {
+    const [ok, okRef] = both(JSON.stringify({ records: good }));
+    expectSame(ok, okRef);
+    const cases: Record<string, unknown>[][] = [
+      good.map((r, i) => (i === 3 ? { ...r, tenure: "x" } : r)),
+      good.map((r, i) => (i === 150 ? { ...r, tenure: 1.5 } : r)),
+      good.map((r, i) => (i === 7 ? { ...r, contract: "Three year" } : r)),
+      good.map((r, i) => (i === 9 ? { ...r, paperless_billing: null } : r)),
+      good.map((r, i) => (i === 11 ? { monthly_charges: r.monthly_charges, contract: r.contract, paperless_billing: true } : r)),
+      good.map((r, i) => (i === 12 ? { ...r, tenur: 1 } : r)),
+      good.map((r) => ({ ...r, extra: 1 })),
+    ];
+    for (const records of cases) {
+      const [got, want] = both(JSON.stringify({ records }));
+      expect(got).toEqual(want);
+      expect((got as { error?: string }).error).toMatch(/records\[\d+\]/);
+    }
+    const [bad, badRef] = both(JSON.stringify({ records: good }).replace('"tenure":5,', '"tenure":05,'));
+    expect((bad as { error: string }).error).toMatch(/not valid JSON/);
+    expect((badRef as { error: string }).error).toMatch(/JSON/);
+  });
+});

@@ -1,0 +1,257 @@
+// Flat records ({"a":1,"b":"x",…}: scalar values, the same keys in the same order in every record) parsed straight from
+// the body's bytes: no string per element, numbers read from the digits, repeated strings (categories) found by their
+// bytes instead of decoded again, each record made by one generated object literal. Anything else (escapes, nested
+// values, another key order, duplicate keys, odd number forms, bad syntax) returns null and the JSON.parse path decides,
+// so the value is always exactly JSON.parse's (records-parser.test.ts holds it to that).
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** Records of more keys than this are left to JSON.parse (a literal that large is no faster). */
+const MAX_KEYS = 256;
+/** Distinct strings remembered per key of a template (categories); others are decoded each time. */
+const STRINGS_PER_KEY = 16;
+/** Key orders remembered (one per model signature in practice). */
+const MAX_TEMPLATES = 32;
+
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/** One key order: its keys' bytes, the strings seen under each key, and the generated record maker. */
+interface Template {
+  keys: Buffer[];
+  make: (v: unknown[]) => Record<string, unknown>;
+  /** Per key: strings seen, and their bytes (latin1 for ASCII, else UTF-8). */
+  strings: string[][];
+  stringBytes: Buffer[][];
+}
+
+const templates = new Map<string, Template>();
+/** Values of the record being read, handed to the template's maker (reused). */
+let vals: unknown[] = [];
+/** The value the last readValue call read. */
+let value: unknown = null;
+
+// One comparison rejects every byte that is not whitespace (the common case between tokens of a compact body).
+const isSpace = (c: number): boolean => c <= 0x20 && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09);
+
+function skipSpace(b: Buffer, i: number, end: number): number {
+  while (i < end && isSpace(b[i])) i++;
+  return i;
+}
+
+/**
+ * The JSON number at i (strict grammar: no leading zeros, digits after '.' and 'e'); the index after it, or -1.
+ * Up to 15 significant digits and no exponent: integer / 10^k, one correctly rounded division, which is the value
+ * JSON.parse gives (both operands exact); otherwise Number() of the text, which is JSON.parse's own conversion.
+ * No bound checks: the records end with `}` (parseFlatRecords checks), where every number stops.
+ */
+function readNumber(b: Buffer, i: number): number {
+  const s = i;
+  let neg = false;
+  if (b[i] === MINUS) {
+    neg = true;
+    i++;
+  }
+  let c = b[i];
+  let mant = 0;
+  let digits = 0;
+  if (c === ZERO) {
+    c = b[++i];
+    if (c >= ZERO && c <= NINE) return -1;
+  } else if (c > ZERO && c <= NINE) {
+    do {
+      mant = mant * 10 + (c - ZERO);
+      digits++;
+      c = b[++i];
+    } while (c >= ZERO && c <= NINE);
+  } else return -1;
+  let frac = 0;
+  if (c === DOT) {
+    c = b[++i];
+    if (!(c >= ZERO && c <= NINE)) return -1;
+    do {
+      mant = mant * 10 + (c - ZERO);
+      if (mant !== 0) digits++;
+      frac++;
+      c = b[++i];
+    } while (c >= ZERO && c <= NINE);
+  }
+  let exact = digits <= 15 && frac <= 15;
+  if (c === 0x65 || c === 0x45) {
+    exact = false;
+    c = b[++i];
+    if (c === 0x2b || c === MINUS) c = b[++i];
+    if (!(c >= ZERO && c <= NINE)) return -1;
+    do c = b[++i];
+    while (c >= ZERO && c <= NINE);
+  }
+  if (exact) {
+    const v = frac === 0 ? mant : mant / POW10[frac];
+    value = neg ? -v : v;
+  } else value = Number(b.toString("latin1", s, i));
+  return i;
+}
+
+/** The end of the string whose opening quote is at i - 1 (the closing quote's index), or -1 on an escape or a control character. */
+function stringEnd(b: Buffer, i: number, end: number): number {
+  while (i < end) {
+    const c = b[i];
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < 0x20) return -1;
+    i++;
+  }
+  return -1;
+}
+
+function sameBytes(b: Buffer, s: number, e: number, k: Buffer): boolean {
+  if (k.length !== e - s) return false;
+  for (let j = 0; j < k.length; j++) if (b[s + j] !== k[j]) return false;
+  return true;
+}
+
+/** The string between s and e: a remembered one with the same bytes, or decoded (and remembered while there is room). */
+function stringAt(b: Buffer, s: number, e: number, encoding: "latin1" | "utf8", seen: string[], seenBytes: Buffer[]): string {
+  for (let j = 0; j < seen.length; j++) if (sameBytes(b, s, e, seenBytes[j])) return seen[j];
+  const str = b.toString(encoding, s, e);
+  if (seen.length < STRINGS_PER_KEY) {
+    seen.push(str);
+    seenBytes.push(Buffer.from(b.subarray(s, e)));
+  }
+  return str;
+}
+
+/** The scalar value at i into `value`: the index after it, or -1 (objects, arrays, escapes, bad syntax). */
+function readValue(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8", seen: string[], seenBytes: Buffer[]): number {
+  const c = b[i];
+  if (c === QUOTE) {
+    const e = stringEnd(b, i + 1, end);
+    if (e < 0) return -1;
+    value = stringAt(b, i + 1, e, encoding, seen, seenBytes);
+    return e + 1;
+  }
+  if (c === MINUS || (c >= ZERO && c <= NINE)) return readNumber(b, i);
+  if (c === 0x6e && b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c && i + 4 <= end) {
+    value = null;
+    return i + 4;
+  }
+  if (c === 0x74 && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65 && i + 4 <= end) {
+    value = true;
+    return i + 4;
+  }
+  if (c === 0x66 && b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65 && i + 5 <= end) {
+    value = false;
+    return i + 5;
+  }
+  return -1;
+}
+
+/** Reads the first record at i (its `{`) and finds or makes the template of its key order; null when not flat. */
+function firstRecord(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8"): { template: Template; at: number; values: unknown[] } | null {
+  const keys: string[] = [];
+  const values: unknown[] = [];
+  const noStrings: string[] = [];
+  const noBytes: Buffer[] = [];
+  i = skipSpace(b, i + 1, end);
+  if (b[i] === CLOSE) return { template: templateOf(keys, b, []), at: i + 1, values };
+  const spans: number[] = [];
+  for (;;) {
+    if (b[i] !== QUOTE) return null;
+    const e = stringEnd(b, i + 1, end);
+    if (e < 0) return null;
+    const key = b.toString(encoding, i + 1, e);
+    // "__proto__" in a literal would set the prototype; duplicates keep JSON.parse's last-wins order rules: both are rare.
+    if (key === "__proto__" || keys.includes(key) || keys.length === MAX_KEYS) return null;
+    keys.push(key);
+    spans.push(i + 1, e);
+    i = skipSpace(b, e + 1, end);
+    if (b[i] !== COLON) return null;
+    i = skipSpace(b, i + 1, end);
+    i = readValue(b, i, end, encoding, noStrings, noBytes);
+    if (i < 0) return null;
+    values.push(value);
+    i = skipSpace(b, i, end);
+    if (b[i] === CLOSE) break;
+    if (b[i] !== COMMA) return null;
+    i = skipSpace(b, i + 1, end);
+  }
+  return { template: templateOf(keys, b, spans), at: i + 1, values };
+}
+
+/** The template of a key order (found by the keys' text; valid UTF-8 without escapes spells a text one way only). */
+function templateOf(keys: string[], b: Buffer, spans: number[]): Template {
+  const name = keys.join("\u0000");
+  let t = templates.get(name);
+  if (t === undefined) {
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    // Keys enter the code only through JSON.stringify.
+    const literal = keys.map((k, j) => `${JSON.stringify(k)}: v[${j}]`).join(", ");
+    const make = new Function("v", `return { ${literal} };`) as Template["make"];
+    const keyBytes = keys.map((k, j) => Buffer.from(b.subarray(spans[2 * j], spans[2 * j + 1])));
+    t = { keys: keyBytes, make, strings: keys.map(() => []), stringBytes: keys.map(() => []) };
+    templates.set(name, t);
+  }
+  return t;
+}
+
+/**
+ * The records of `b[start, end)`: `{…}` objects separated by commas (JSON whitespace around), `b[start]` the first
+ * `{` and `end` just after the last `}`. `ascii`: every byte of the body is ASCII; otherwise it is valid UTF-8.
+ * Null when any record is not flat or not in the first record's key order: the caller parses the body another way.
+ */
+export function parseFlatRecords(b: Buffer, start: number, end: number, ascii: boolean): Record<string, unknown>[] | null {
+  const encoding = ascii ? "latin1" : "utf8";
+  if (b[start] !== OPEN || b[end - 1] !== CLOSE) return null;
+  const first = firstRecord(b, start, end, encoding);
+  if (first === null) return null;
+  const t = first.template;
+  if (t.keys.length === 0 && first.values.length > 0) return null;
+  const out: Record<string, unknown>[] = [t.make(first.values)];
+  const { keys, make, strings, stringBytes } = t;
+  const k = keys.length;
+  if (vals.length < k) vals = new Array<unknown>(k).fill(null);
+  const v = vals;
+  let i = first.at;
+  for (;;) {
+    i = skipSpace(b, i, end);
+    if (i === end) return out;
+    if (b[i] !== COMMA) return null;
+    i = skipSpace(b, i + 1, end);
+    if (b[i] !== OPEN) return null;
+    i = skipSpace(b, i + 1, end);
+    for (let j = 0; j < k; j++) {
+      if (b[i] !== QUOTE) return null;
+      const key = keys[j];
+      const e = i + 1 + key.length;
+      if (e >= end || b[e] !== QUOTE) return null;
+      for (let q = 0; q < key.length; q++) if (b[i + 1 + q] !== key[q]) return null;
+      // Compact bodies first: one comparison per separator, whitespace skipped only when it is there.
+      i = e + 1;
+      if (b[i] !== COLON) {
+        i = skipSpace(b, i, end);
+        if (b[i] !== COLON) return null;
+      }
+      i++;
+      if (isSpace(b[i])) i = skipSpace(b, i, end);
+      i = readValue(b, i, end, encoding, strings[j], stringBytes[j]);
+      if (i < 0) return null;
+      v[j] = value;
+      if (isSpace(b[i])) i = skipSpace(b, i, end);
+      if (j < k - 1) {
+        if (b[i] !== COMMA) return null;
+        i++;
+        if (isSpace(b[i])) i = skipSpace(b, i, end);
+      }
+    }
+    if (b[i] !== CLOSE) return null;
+    i++;
+    out.push(make(v));
+  }
+}
