@@ -5,7 +5,7 @@ import { versionMetrics, type ServeMetrics } from "./metrics.js";
 import { ModelUnavailableError } from "./http-errors.js";
 import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
 import { MAX_FLAGS_SHOWN, rangeError, type RangeFlag } from "./ranges.js";
-import { logAnswer, score, type Scored } from "./score.js";
+import { logAnswer, score, type LogTexts, type Scored } from "./score.js";
 import type { OutcomeWatch } from "./slo.js";
 import type { ModelSource, PredictionSink, Route, ServedModel } from "./types.js";
 import { validatorFor, type ValidatorOptions } from "./validate.js";
@@ -60,11 +60,17 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
   const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}${flagged}}`;
   // A large response goes to the log in pieces (one flat string of 100s of KB costs a large-object allocation).
   // A body parsed in parts is logged from its parts (or its bytes): its whole text is never made.
-  const request = received ? (received.parts ? { requestParts: received.parts, requestBytes: received.bytes } : { requestJson: received.text, requestBytes: received.bytes }) : null;
-  const texts = request
-    ? scored.ids.length > 100
-      ? { ...request, responseParts: ['{"predictions":', answersList, ',"ids":', idsList, "}"] }
-      : { ...request, responseJson: `{${answers},${ids}}` }
+  // One object shape for every request (a spread of two shapes cost a CloneObjectIC per request).
+  const parts = received?.parts;
+  const big = scored.ids.length > 100;
+  const texts: LogTexts | undefined = received
+    ? {
+        requestJson: parts ? undefined : received.text,
+        requestBytes: received.bytes,
+        requestParts: parts,
+        responseJson: big ? undefined : `{${answers},${ids}}`,
+        responseParts: big ? ['{"predictions":', answersList, ',"ids":', idsList, "}"] : undefined,
+      }
     : undefined;
   logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, texts);
   return { text, headers: cachedProvenanceHeaders(served.provenance) };

@@ -45,6 +45,12 @@ export function v2Route(core: PredictCore, name: string, version: string | undef
   return { route: { served: exact.served, role: "primary", shadow: null }, served: exact.served };
 }
 
+/** The tensor names (in request order) of the last request that passed the name checks, for a signature's fields:
+ *  clients send one order, so the next request's names are compared with these instead of being checked again. */
+let lastLayout: { fields: ReadonlyArray<FieldSpec>; names: string[]; build: ReturnType<typeof recordBuilder> } | null = null;
+
+const at = (k: number): string => `inputs[${k}]`;
+
 /** Columnar V2 input tensors → records; shape and name problems name the tensor (`inputs[2].shape`). */
 export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>): { records: Record<string, unknown>[]; names: string[] } {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ValidationError("body must be a JSON object", { path: "", hint: 'send {"inputs":[{"name":..,"shape":[n],"datatype":..,"data":[..]}]}' });
@@ -52,32 +58,44 @@ export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>
   if (!Array.isArray(inputs) || inputs.length === 0) throw new ValidationError("inputs must be a non-empty array of tensors", { path: "inputs", hint: "one tensor per model input field" });
   let rows = -1;
   const names: string[] = [];
-  const seen = new Set<string>();
+  // While the names equal the last layout's (unique, every required field present), no set of seen names is built.
+  const known = lastLayout !== null && lastLayout.fields === fields ? lastLayout.names : null;
+  let same = known !== null;
+  let seen: Set<string> | null = null;
   const cols: unknown[][] = [];
   for (let k = 0; k < inputs.length; k++) {
     const t: unknown = inputs[k];
-    const where = `inputs[${k}]`;
-    if (t === null || typeof t !== "object" || Array.isArray(t)) throw new ValidationError(`${where} must be a tensor object`, { path: where });
+    if (t === null || typeof t !== "object" || Array.isArray(t)) throw new ValidationError(`${at(k)} must be a tensor object`, { path: at(k) });
     const { name, shape, datatype, data } = t as Record<string, unknown>;
-    if (typeof name !== "string" || name === "") throw new ValidationError(`${where}.name must be a non-empty string`, { path: `${where}.name` });
-    if (seen.has(name)) throw new ValidationError(`${where}.name ${name} is given twice`, { path: `${where}.name` });
-    if (typeof datatype !== "string" || !KNOWN_DATATYPES.has(datatype)) throw new ValidationError(`${where}.datatype must be a V2 datatype (FP64, INT64, BOOL, BYTES, ...)`, { path: `${where}.datatype` });
+    if (typeof name !== "string" || name === "") throw new ValidationError(`${at(k)}.name must be a non-empty string`, { path: `${at(k)}.name` });
+    if (same && (k >= known!.length || known![k] !== name)) {
+      same = false;
+      seen = new Set(names);
+    }
+    if (seen !== null && seen.has(name)) throw new ValidationError(`${at(k)}.name ${name} is given twice`, { path: `${at(k)}.name` });
+    if (typeof datatype !== "string" || !KNOWN_DATATYPES.has(datatype)) throw new ValidationError(`${at(k)}.datatype must be a V2 datatype (FP64, INT64, BOOL, BYTES, ...)`, { path: `${at(k)}.datatype` });
     if (!Array.isArray(shape) || shape.length === 0 || shape.length > 2 || !(Number.isInteger(shape[0]) && shape[0] >= 0) || (shape.length === 2 && shape[1] !== 1)) {
-      throw new ValidationError(`${where}.shape must be [n] or [n, 1]`, { path: `${where}.shape`, hint: "one value per record" });
+      throw new ValidationError(`${at(k)}.shape must be [n] or [n, 1]`, { path: `${at(k)}.shape`, hint: "one value per record" });
     }
     const flat = Array.isArray(data) ? (data.length > 0 && Array.isArray(data[0]) ? (data as unknown[][]).flat() : data) : null;
-    if (flat === null || flat.length !== shape[0]) throw new ValidationError(`${where}.data must hold ${String(shape[0])} values as its shape says`, { path: `${where}.data` });
-    if (rows >= 0 && shape[0] !== rows) throw new ValidationError(`${where} has ${String(shape[0])} rows but inputs[0] has ${rows}`, { path: `${where}.shape`, hint: "every input tensor needs one value per record" });
+    if (flat === null || flat.length !== shape[0]) throw new ValidationError(`${at(k)}.data must hold ${String(shape[0])} values as its shape says`, { path: `${at(k)}.data` });
+    if (rows >= 0 && shape[0] !== rows) throw new ValidationError(`${at(k)} has ${String(shape[0])} rows but inputs[0] has ${rows}`, { path: `${at(k)}.shape`, hint: "every input tensor needs one value per record" });
     rows = shape[0] as number;
     names.push(name);
-    seen.add(name);
+    if (seen !== null) seen.add(name);
     cols.push(flat);
   }
-  for (const f of fields) {
-    if (!f.nullable && !seen.has(f.name)) throw new ValidationError(`no input tensor named ${f.name}`, { path: "inputs", hint: `the model needs: ${fields.map((x) => x.name).join(", ")}` });
+  let build: ReturnType<typeof recordBuilder>;
+  if (same && names.length === known!.length) build = lastLayout!.build;
+  else {
+    const given = seen ?? new Set(names);
+    for (const f of fields) {
+      if (!f.nullable && !given.has(f.name)) throw new ValidationError(`no input tensor named ${f.name}`, { path: "inputs", hint: `the model needs: ${fields.map((x) => x.name).join(", ")}` });
+    }
+    build = recordBuilder(names, fields);
+    lastLayout = { fields, names: names.slice(), build };
   }
   const records = new Array<Record<string, unknown>>(rows);
-  const build = recordBuilder(names, fields);
   if (build) for (let i = 0; i < rows; i++) records[i] = build(cols, i);
   else {
     for (let i = 0; i < rows; i++) {

@@ -39,4 +39,19 @@ describe("V2 record builder", () => {
     expect(recordBuilder(["tenure", "__proto__"], fields)).toBeNull();
     expect(tensorsToRecords(body(["tenure", "extra"]), fields).records).toEqual(reference(["tenure", "extra"]));
   });
+  it("after a request whose names were checked, the next one is still checked: a repeated name, a missing field, a new order", () => {
+    const ok = ["tenure", "plan", "it's \"quoted\""];
+    expect(tensorsToRecords(body(ok), fields).records).toEqual(reference(ok));
+    // Same names then one more, repeated: named at its index.
+    const twice = body(ok);
+    twice.inputs.push({ ...twice.inputs[0] });
+    expect(() => tensorsToRecords(twice, fields)).toThrow(/inputs\[3\]\.name tenure is given twice/);
+    expect(tensorsToRecords(body(ok), fields).records).toEqual(reference(ok));
+    // A prefix of the last names that lacks the required field; then a request that repeats a name mid-way.
+    expect(tensorsToRecords(body(["plan", "tenure"]), fields).records).toEqual(reference(["plan", "tenure"]));
+    expect(() => tensorsToRecords(body(["plan"]), fields)).toThrow(/no input tensor named tenure/);
+    expect(() => tensorsToRecords(body(["plan", "plan"]), fields)).toThrow(/inputs\[1\]\.name plan is given twice/);
+    expect(() => tensorsToRecords(body(["tenure", "tenure"]), fields)).toThrow(/inputs\[1\]\.name tenure is given twice/);
+    expect(tensorsToRecords(body(ok), fields).records).toEqual(reference(ok));
+  });
 });
