@@ -186,8 +186,19 @@ describe("parseJsonBytes with flat records", () => {
     const wide = JSON.stringify({ records: Array.from({ length: 400 }, (_, i) => ({ ...good[i % 200], note: `Zürich 東京 ${i}`.repeat(20) })) });
     expect(Buffer.from(wide).length).toBeGreaterThan(64 * 1024);
     const w = parseJsonBytes(Buffer.from(wide));
-    expect(w.parts!.length).toBeGreaterThan(1);
-    expect(w.parts!.join("")).toBe(wide);
+    // The pieces are decoded on first use: every way of reading them sees the same list.
+    const list = w.parts!;
+    expect(Array.isArray(list)).toBe(true);
+    expect(list.length).toBeGreaterThan(1);
+    expect(list.join("")).toBe(wide);
+    expect([...list].join("")).toBe(wide);
+    expect(JSON.stringify(list)).toBe(JSON.stringify([...list]));
+    expect(Object.keys(list)).toHaveLength(list.length);
+    let joined = "";
+    for (const piece of list) joined += piece;
+    expect(joined).toBe(wide);
+    expect(list[0] + list.slice(1).join("")).toBe(wide);
+    expect(w.text).toBe(wide);
     expectSame(w.value, JSON.parse(wide));
   });
 
