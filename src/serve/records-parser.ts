@@ -111,30 +111,37 @@ function stringEnd(b: Buffer, i: number, end: number): number {
   return -1;
 }
 
-function sameBytes(b: Buffer, s: number, e: number, k: Buffer): boolean {
-  if (k.length !== e - s) return false;
-  for (let j = 0; j < k.length; j++) if (b[s + j] !== k[j]) return false;
-  return true;
-}
-
-/** The string between s and e: a remembered one with the same bytes, or decoded (and remembered while there is room). */
-function stringAt(b: Buffer, s: number, e: number, encoding: "latin1" | "utf8", seen: string[], seenBytes: Buffer[]): string {
-  for (let j = 0; j < seen.length; j++) if (sameBytes(b, s, e, seenBytes[j])) return seen[j];
-  const str = b.toString(encoding, s, e);
-  if (seen.length < STRINGS_PER_KEY) {
-    seen.push(str);
-    seenBytes.push(Buffer.from(b.subarray(s, e)));
+/** The string at s (just after its opening quote) into `value` when it is a remembered one: the index after its closing quote, or -1. */
+function rememberedString(b: Buffer, s: number, end: number, seen: string[], seenBytes: Buffer[]): number {
+  // A remembered string holds no quote, backslash or control character: its bytes then a quote are the whole string.
+  for (let j = 0; j < seenBytes.length; j++) {
+    const k = seenBytes[j];
+    const e = s + k.length;
+    if (e >= end || b[e] !== QUOTE) continue;
+    let q = 0;
+    while (q < k.length && b[s + q] === k[q]) q++;
+    if (q === k.length) {
+      value = seen[j];
+      return e + 1;
+    }
   }
-  return str;
+  return -1;
 }
 
 /** The scalar value at i into `value`: the index after it, or -1 (objects, arrays, escapes, bad syntax). */
 function readValue(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8", seen: string[], seenBytes: Buffer[]): number {
   const c = b[i];
   if (c === QUOTE) {
+    const known = rememberedString(b, i + 1, end, seen, seenBytes);
+    if (known >= 0) return known;
     const e = stringEnd(b, i + 1, end);
     if (e < 0) return -1;
-    value = stringAt(b, i + 1, e, encoding, seen, seenBytes);
+    const str = b.toString(encoding, i + 1, e);
+    if (seen.length < STRINGS_PER_KEY) {
+      seen.push(str);
+      seenBytes.push(Buffer.from(b.subarray(i + 1, e)));
+    }
+    value = str;
     return e + 1;
   }
   if (c === MINUS || (c >= ZERO && c <= NINE)) return readNumber(b, i);
