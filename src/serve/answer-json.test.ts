@@ -53,6 +53,12 @@ describe("answersJson", () => {
       Array.from({ length: 30 }, (_, i) => ({ a: [i] })),
     ];
     for (const list of shapes) expect(answersJson(list)).toBe(JSON.stringify(list));
+    // Single answers after a learned shape (the last shape's writer is tried first), each odd one between two plain.
+    for (let round = 0; round < 70; round++) {
+      for (const o of [...odd, ...shapes.map((l) => l[round % 30])]) {
+        for (const list of [[base(round)], [o], [base(round + 1), o]]) expect(answersJson(list)).toBe(JSON.stringify(list));
+      }
+    }
   });
 
   it("ids", () => {

@@ -1,7 +1,7 @@
 // JSON text of model answers, equal to JSON.stringify's but about half its cost on the small plain objects models return.
 // (Node 20's JSON.stringify takes a slow generic path for objects of numbers; this walks them with one string.)
 
-import { writerFor } from "./answer-shape.js";
+import { writerFor, type ShapeWriter } from "./answer-shape.js";
 
 const quoted = new Map<string, string>();
 
@@ -51,15 +51,35 @@ function object(o: Record<string, unknown>): string {
   return s + "}";
 }
 
+/** The generated writer of the last shape seen: small lists (single answers) try it first, without working out a shape. */
+let lastWriter: ShapeWriter | null = null;
+/** Small lists that found no writer; a new one is worked out on the first and then every 64th (answers of mixed
+ *  shapes cost one shape walk per 64 requests, not one per request). */
+let misses = 0;
+
 /** JSON.stringify(list) for an array of answers (plain objects of numbers, strings, booleans and nested objects). */
 export function answersJson(list: readonly unknown[]): string {
-  // Batches: a writer generated for the first answer's shape (answer-shape.ts); an answer of another shape, and small
-  // lists (where working out the shape costs more than it saves), take the generic walk.
-  const shaped = list.length >= 16 ? writerFor(list[0], key) : null;
+  // Batches: a writer generated for the first answer's shape (answer-shape.ts); small lists take the last shape's
+  // writer. Any answer the writer does not fit (it checks every answer) is written by the generic walk.
+  const small = list.length < 16;
+  let shaped: ShapeWriter | null;
+  if (!small) {
+    shaped = writerFor(list[0], key);
+    if (shaped !== null) lastWriter = shaped;
+  } else {
+    shaped = lastWriter;
+    if (shaped === null && list.length > 0 && (misses++ & 63) === 0) shaped = lastWriter = writerFor(list[0], key);
+  }
   let s = "[";
   for (let i = 0; i < list.length; i++) {
     if (i > 0) s += ",";
-    s += (shaped !== null ? shaped(list[i]) : null) ?? value(list[i]) ?? "null";
+    let t = shaped !== null ? shaped(list[i]) : null;
+    if (t === null) {
+      // A small list off the last shape: look for a writer again on a later request.
+      if (small && shaped !== null) lastWriter = shaped = null;
+      t = value(list[i]) ?? "null";
+    }
+    s += t;
   }
   return s + "]";
 }
