@@ -1,8 +1,7 @@
 // Point-in-time-correct training sets: every labels row gets, per feature view, the latest feature row of its entity
 // whose event time is at or before the label's and within the view's TTL — never a later one (DuckDB ASOF JOIN,
-// pit-sql.ts; the typed merge of pit-join.ts gives the same rows but measured 6.0–6.3 vs 4.2–4.9 s CPU on 1M labels ×
-// 10M feature rows, bench/RESULTS.md) — then the service's on-demand features. The result is a lake table version whose parents are the labels and view
-// versions read, so lineage walks from a model to the feature rows it learned from.
+// pit-sql.ts) — then the service's on-demand features. The result is a lake table version whose parents are the labels
+// and view versions read, so lineage walks from a model to the feature rows it learned from.
 import { ConfigError, ValidationError } from "../errors.js";
 import type { Lake } from "../lake/lake.js";
 import { lit } from "../lake/sql.js";
