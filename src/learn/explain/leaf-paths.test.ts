@@ -22,16 +22,41 @@ function data(n: number, F: number, seed: number): { X: FeatureMatrix; y: Float6
 }
 
 /** Contributions by the recursive algorithm alone (what explainForest computed before the tables). */
-function recursive(s: ForestState, X: FeatureMatrix, scale: number): Float64Array {
+function recursive(s: ForestState, X: FeatureMatrix, scale: number, outputs = 1, base: ArrayLike<number> = [0]): Float64Array {
   const F = X.columns.length;
+  const width = outputs * (F + 1);
   const ex = new TreeExplainer(s);
-  const out = new Float64Array(X.nRows * (F + 1));
+  const out = new Float64Array(X.nRows * width);
   const x = new Float64Array(F);
   for (let i = 0; i < X.nRows; i++) {
     X.columns.forEach((c, f) => (x[f] = c.kind === "numeric" ? c.values[i] : c.codes[i] < 0 ? NaN : c.codes[i]));
-    for (let t = 0; t < s.treeRoot.length; t++) ex.addTree(t, x, 0, F, out.subarray(i * (F + 1), (i + 1) * (F + 1)), scale);
+    const phi = out.subarray(i * width, (i + 1) * width);
+    for (let k = 0; k < outputs; k++) phi[k * (F + 1) + F] = base[k];
+    for (let t = 0; t < s.treeRoot.length; t++) ex.addTree(t, x, 0, F, phi, scale);
   }
   return out;
+}
+
+/** Each row's raw score per output, by walking every tree to its leaf: base[k] + scale × sum of output k's leaves. */
+function rawScores(s: ForestState, X: FeatureMatrix, outputs: number, base: ArrayLike<number>, scale: number): Float64Array {
+  const raw = new Float64Array(X.nRows * outputs);
+  for (let i = 0; i < X.nRows; i++) {
+    for (let k = 0; k < outputs; k++) raw[i * outputs + k] = base[k];
+    for (let t = 0; t < s.treeRoot.length; t++) {
+      let node = s.treeRoot[t];
+      while (node >= 0) {
+        const c = X.columns[s.feature[node]];
+        const v = c.kind === "numeric" ? c.values[i] : c.codes[i] < 0 ? NaN : c.codes[i];
+        const left =
+          s.flags[node] & 2
+            ? v !== v ? (s.flags[node] & 1) !== 0 : (v >>> 5) < s.catLen[node] && (s.catBits[s.catStart[node] + (v >>> 5)] & (1 << (v & 31))) !== 0
+            : v <= s.threshold[node] || (v !== v && (s.flags[node] & 1) !== 0);
+        node = left ? s.left[node] : s.right[node];
+      }
+      raw[i * outputs + s.treeOutput[t]] += scale * s.leafValue[~node];
+    }
+  }
+  return raw;
 }
 
 function expectClose(a: Float64Array, b: Float64Array, tol: number): void {
@@ -60,5 +85,34 @@ describe("LeafPaths", () => {
     const rows = data(40, 16, 9).X;
     const fast = explainForest(s, rows, 1, [0], "value", 1 / 6).values;
     expectClose(fast, recursive(s, rows, 1 / 6), 1e-12);
+  });
+  it.each([
+    ["gbdt regression", "gbdt", 0],
+    ["gbdt binary", "gbdt", 2],
+    ["gbdt multiclass", "gbdt", 3],
+    ["random forest regression", "rf", 0],
+    ["random forest binary", "rf", 2],
+    ["random forest multiclass", "rf", 3],
+  ] as const)("%s: equal to the recursion within 1e-10 on every row, contributions + base = the raw score within 1e-6", async (_name, kind, nClasses) => {
+    const { X, y } = data(2000, 7, 4);
+    const labels = Float64Array.from(y, (v) => (nClasses === 0 ? v : nClasses === 2 ? (v > 0 ? 1 : 0) : v < -1 ? 0 : v < 1 ? 1 : 2));
+    const fitted =
+      kind === "gbdt"
+        ? await new GradientBoosting({ n_estimators: 25, max_cat_to_onehot: 2 }).fit({ X, y: labels, nClasses, seed: 1 })
+        : await new RandomForest({ n_estimators: 8, max_depth: 7 }).fit({ X, y: labels, nClasses, seed: 2 });
+    const s = fitted.s.forest;
+    const outputs = fitted.s.outputs;
+    const scale = kind === "gbdt" ? 1 : 1 / 8;
+    const base = kind === "gbdt" ? (fitted.s as { baseScore: Float64Array }).baseScore : new Float64Array(outputs);
+    expect(new LeafPaths(s).tabled.every((on) => on === 1)).toBe(true);
+    if (kind === "gbdt") expect(s.flags.some((f) => (f & 2) !== 0)).toBe(true); // categorical splits are covered
+    const rows = data(400, 7, 11).X;
+    const fast = explainForest(s, rows, outputs, base, "raw", scale).values;
+    expectClose(fast, recursive(s, rows, scale, outputs, base), 1e-10);
+    const F = rows.columns.length;
+    const raw = rawScores(s, rows, outputs, base, scale);
+    const sums = new Float64Array(rows.nRows * outputs);
+    for (let j = 0; j < sums.length; j++) for (let f = 0; f <= F; f++) sums[j] += fast[j * (F + 1) + f];
+    expectClose(sums, raw, 1e-6);
   });
 });

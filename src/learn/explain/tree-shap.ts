@@ -216,8 +216,8 @@ class ForestExplainer {
 const explainers = new WeakMap<ForestState, ForestExplainer>();
 
 /**
- * Rough nanoseconds to explain one row of forest s, from its shape alone (no row explained): tabled trees cost ~12 ns
- * per internal node and ~30 ns per leaf (wa_churn's 200-tree gbdt, 2026-12-05: ~80 + ~200 µs); a tree left to the
+ * Rough nanoseconds to explain one row of forest s, from its shape alone (no row explained): tabled trees cost ~9 ns
+ * per internal node and ~18 ns per leaf (wa_churn's 200-tree gbdt, 2026-12-05, load 15: ~60 + ~120 µs); a tree left to the
  * recursive algorithm ~4 ns per step, (depth + 1)² steps per leaf. A deep forest (100 fully grown trees on diamonds)
  * comes to seconds a row, which is what callers that explain many rows must know before they start.
  */
@@ -232,9 +232,9 @@ export function explainNanosPerRow(s: ForestState): number {
     while (stack.length > 0) {
       const d = stack.pop()!;
       const node = stack.pop()!;
-      if (node < 0) ns += tabled ? 30 : 4 * (d + 1) * (d + 1);
+      if (node < 0) ns += tabled ? 18 : 4 * (d + 1) * (d + 1);
       else {
-        if (tabled) ns += 12;
+        if (tabled) ns += 9;
         stack.push(s.left[node], d + 1, s.right[node], d + 1);
       }
     }
