@@ -66,6 +66,7 @@ for (const name of sets) {
     const label = o.chosen ? `${spec} → ${o.chosen}` : spec;
     const row = `| ${name} | ${label.replace(/\|/g, "/")} | ${mk} | ${fmt(a)} | ${fmt(xgb?.metrics[pk])} | ${d(xgb?.metrics[pk])} | ${best?.model ?? "n/a"} | ${fmt(best?.metrics[pk])} | ${d(best?.metrics[pk])} | ${fmt(o.trainSeconds, 2)} | ${fmt(xgb?.train_s, 2)} |`;
     console.error(row);
+    if (o.candidates) console.error(`  candidates (CV on train rows, seconds): ${o.candidates.join(", ")}`);
     lines.push(row);
   }
 }

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Frame } from "../../records.js";
 import { Rng } from "../rng.js";
 import { holdoutSplit, loadModel, trainCandidate } from "../train.js";
+import { fitMember } from "../ensemble/members.js";
+import { modelKind } from "../models.js";
+import { FittedAuto, fitCandidate } from "./auto.js";
 import { portfolio } from "./portfolio.js";
 
 /** A binary set a linear model gets right and a single deep tree does not: auto has something to choose. */
@@ -50,7 +53,9 @@ describe("auto", () => {
     });
     const sel = r.selection!;
     expect(sel.candidates[0].status).toBe("scored");
-    expect(sel.candidates.slice(1).every((c) => c.status === "skipped: budget")).toBe(true);
+    expect(sel.candidates.slice(1, -1).every((c) => c.status === "skipped: budget")).toBe(true);
+    // One scored candidate is no mix: the blend is recorded as not better.
+    expect(sel.candidates.at(-1)).toMatchObject({ label: "blend", status: "not better" });
     expect(sel.chosen).toBe("logistic_regression");
   });
 
@@ -60,5 +65,47 @@ describe("auto", () => {
     const labels = p.map((e) => e.label);
     expect(new Set(labels).size).toBe(labels.length);
     expect(labels.every((l) => /^[a-z_]+$/.test(l))).toBe(true);
+  });
+
+  it("a stoppable candidate (the GBDT) is asked between rounds and stops when told to", async () => {
+    const frame = linearish(300);
+    const X = { nRows: 300, columns: frame.columns.slice(0, 6).map((c) => ({ name: c.name, kind: "numeric" as const, values: c.values as Float64Array })) };
+    const y = Float64Array.from(frame.columns[6].values as string[], (v) => (v === "yes" ? 1 : 0));
+    const gbdt = portfolio("binary", 300).find((e) => e.label === "gbdt")!;
+    expect(gbdt.stoppable).toBe(true);
+    let asked = 0;
+    await expect(fitCandidate(modelKind, gbdt, { X, y, nClasses: 2, seed: 1 }, () => ++asked >= 3)).rejects.toThrow();
+    expect(asked).toBe(3);
+    asked = 0;
+    const m = await fitCandidate(modelKind, { ...gbdt, params: { n_estimators: 7 } }, { X, y, nClasses: 2, seed: 1 }, () => (asked++, false));
+    expect(asked).toBe(7);
+    expect(m.fitted.predict(X).length).toBe(600);
+  });
+
+  it("a blend predicts the weighted average of its members, explains additively (regression) and round-trips", async () => {
+    const rng = new Rng(4);
+    const n = 300;
+    const x = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => rng.normal()));
+    const X = { nRows: n, columns: x.map((values, j) => ({ name: `x${j}`, kind: "numeric" as const, values })) };
+    const y = Float64Array.from({ length: n }, (_, i) => 2 * x[0][i] + x[1][i] * x[2][i] + 0.1 * rng.normal());
+    const data = { X, y, nClasses: 0, seed: 2 };
+    const ridge = await fitMember(modelKind, "ridge", {}, data);
+    const gbdt = await fitMember(modelKind, "gbdt", { n_estimators: 20 }, data);
+    const selection = { chosen: "blend", chosenModel: "blend", metric: "rmse", budgetSeconds: 60, candidates: [] };
+    const blend = new FittedAuto([ridge, gbdt], [0.25, 0.75], selection);
+    const p = blend.predict(X);
+    const pr = ridge.fitted.predict(ridge.prep ? (await import("../../features/matrix-prep.js")).applyMatrixPrep(ridge.prep, X) : X);
+    const pg = gbdt.fitted.predict(X);
+    for (let i = 0; i < n; i++) expect(p[i]).toBeCloseTo(0.25 * pr[i] + 0.75 * pg[i], 10);
+    const e = blend.explain(X);
+    const width = e.values.length / n;
+    for (let i = 0; i < n; i += 37) {
+      let sum = 0;
+      for (let f = 0; f < width; f++) sum += e.values[i * width + f];
+      expect(Math.abs(sum - p[i])).toBeLessThan(1e-6);
+    }
+    const back = FittedAuto.restore(modelKind, blend.state() as never);
+    expect(back.predict(X)).toEqual(p);
+    expect(Object.values(blend.importance()).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
   });
 });

@@ -4,7 +4,7 @@
 
 import { AUTO_PARAMS } from "../param-schemas.js";
 import { ValidationError } from "../../errors.js";
-import { applyMatrixPrep } from "../../features/matrix-prep.js";
+import { applyMatrixPrep, fitMatrixPrep } from "../../features/matrix-prep.js";
 import { takeRows, type FeatureMatrix } from "../../features/matrix.js";
 import type { Explanation } from "../explain/tree-shap.js";
 import type { Task } from "../../records.js";
@@ -14,7 +14,8 @@ import { metricSign } from "../metric-registry.js";
 import { ParamHolder } from "../params.js";
 import { kFold, stratifiedKFold, type Fold } from "../split.js";
 import { taskMetrics } from "../task-metrics.js";
-import { portfolio } from "./portfolio.js";
+import { selectBlend } from "./blend.js";
+import { portfolio, type PortfolioEntry } from "./portfolio.js";
 
 /** One candidate as tried: its CV score (mean over folds) or why it was not finished. */
 export interface AutoCandidate {
@@ -25,7 +26,8 @@ export interface AutoCandidate {
   cvMean: number | null;
   cvStd: number | null;
   seconds: number;
-  status: "scored" | "skipped: budget" | "failed";
+  /** "not better": the blend, when no mix beat the best single candidate in CV (or fewer than two were scored). */
+  status: "scored" | "skipped: budget" | "not better" | "failed";
   error?: string;
 }
 
@@ -67,30 +69,39 @@ export class AutoModel extends ParamHolder<AutoModel> {
     const parts = (n >= 50_000 ? folds.slice(0, 1) : folds).map((f) => ({ train: subsetData(data, f.train), test: takeRows(X, f.test), y: Float64Array.from(f.test, (r) => y[r]) }));
     const wanted = (this.params.candidates as string).split(",").map((s) => s.trim()).filter(Boolean);
     const portfolioAll = portfolio(task, n);
-    const unknown = wanted.filter((w) => !portfolioAll.some((e) => e.label === w));
+    const unknown = wanted.filter((w) => w !== BLEND && !portfolioAll.some((e) => e.label === w));
     if (unknown.length) {
-      throw new ValidationError(`auto: no candidate named ${unknown.join(", ")} for ${task}`, { path: "params.candidates", hint: `candidates: ${portfolioAll.map((e) => e.label).join(", ")}` });
+      throw new ValidationError(`auto: no candidate named ${unknown.join(", ")} for ${task}`, { path: "params.candidates", hint: `candidates: ${[...portfolioAll.map((e) => e.label), BLEND].join(", ")}` });
     }
     const entries = portfolioAll.filter((e) => wanted.length === 0 || wanted.includes(e.label));
     const tried: AutoCandidate[] = [];
+    // Each scored candidate's predictions on every part's held-out rows, for the blend.
+    const held = new Map<AutoCandidate, Float64Array[]>();
     // The refit on all rows costs about a fold's fit scaled by k/(k-1) (and the fit grows faster than linearly with
     // rows for some learners): 1.5x that is kept in reserve for the best so far. A candidate's first fold is guessed
-    // to cost as much as the quickest fold seen; after it, its own pace decides whether its remaining folds fit.
+    // from its portfolio cost times the slowest pace (seconds per fold per cost unit) seen so far; after it, its own
+    // pace decides whether its remaining folds fit. A stoppable learner is also stopped between rounds as soon as it
+    // could no longer be refit in time should it win: a guess that was too low costs seconds, not the budget.
     let reserve = 0;
-    let quickestFold = Infinity;
+    let pace = 0;
     const grow = (k * 1.5) / (k - 1);
     for (const [i, e] of entries.entries()) {
       const c: AutoCandidate = { label: e.label, model: e.model, params: e.params, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
       tried.push(c);
       const s0 = performance.now();
+      // The first candidate always runs to the end: something must be chosen.
+      const first = tried.length === 1;
       try {
         const scores: number[] = [];
+        const outs: Float64Array[] = [];
         for (const [j, p] of parts.entries()) {
-          const perFold = j > 0 ? (performance.now() - s0) / 1000 / j : Number.isFinite(quickestFold) ? quickestFold : 0;
-          // The first candidate always runs: something must be chosen.
-          if (tried.length > 1 && elapsed() + perFold * (parts.length - j) + Math.max(reserve, perFold * grow) > budget) throw new BudgetSpent();
-          const m = await fitMember(this.lookup, e.model, e.params, p.train);
+          const perFold = j > 0 ? (performance.now() - s0) / 1000 / j : e.cost * pace;
+          if (!first && elapsed() + perFold * (parts.length - j) + Math.max(reserve, perFold * grow) > budget) throw new BudgetSpent();
+          const f0 = performance.now();
+          const stop = first || !e.stoppable ? null : () => elapsed() + Math.max(reserve, ((performance.now() - f0) / 1000) * grow) > budget;
+          const m = await fitCandidate(this.lookup, e, p.train, stop);
           const out = predictMember(m, p.test);
+          outs.push(out);
           scores.push(taskMetrics(task, p.y, out, Math.max(nClasses, 1))[metric] ?? NaN);
         }
         const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
@@ -98,25 +109,79 @@ export class AutoModel extends ParamHolder<AutoModel> {
         c.cvStd = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / scores.length);
         if (!Number.isFinite(mean)) (c.status = "failed"), (c.error = `${metric} undefined on a fold`);
         c.seconds = (performance.now() - s0) / 1000;
-        quickestFold = Math.min(quickestFold, c.seconds / parts.length);
+        if (c.status === "scored") held.set(c, outs);
         if (c.status === "scored" && best(tried, sign) === c) reserve = (c.seconds / parts.length) * grow;
       } catch (err) {
         c.seconds = (performance.now() - s0) / 1000;
         if (err instanceof BudgetSpent) c.status = "skipped: budget";
         else (c.status = "failed"), (c.error = err instanceof Error ? err.message : String(err));
       }
+      // A stopped or finished fit's time per fold is a lower bound on its pace; linear models say little about trees.
+      if (e.cost >= 0.5 && c.seconds > 0) pace = Math.max(pace, c.seconds / parts.length / e.cost);
       data.onProgress?.(i + 1, entries.length + 1);
     }
     const winner = best(tried, sign);
     if (!winner) throw new Error(`auto: no candidate could be scored (${tried.map((c) => `${c.label}: ${c.error ?? c.status}`).join("; ")})`);
-    const fitted = await fitMember(this.lookup, winner.model, winner.params, data);
+    let chosen: { c: AutoCandidate; weight: number }[] = [{ c: winner, weight: 1 }];
+    if (wanted.length === 0 || wanted.includes(BLEND)) {
+      const blend = tryBlend([...held.keys()], held, parts, task, metric, sign, nClasses, grow, budget - elapsed());
+      tried.push(blend.candidate);
+      if (blend.members) chosen = blend.members;
+    }
+    const fittedMembers: FittedMember[] = [];
+    for (const { c } of chosen) fittedMembers.push(await fitMember(this.lookup, c.model, c.params, data));
     data.onProgress?.(entries.length + 1, entries.length + 1);
-    const selection: AutoSelection = { chosen: winner.label, chosenModel: winner.model, metric, budgetSeconds: budget, candidates: tried };
-    return new FittedAuto(fitted, selection);
+    const label = chosen.length > 1 ? BLEND : winner.label;
+    const selection: AutoSelection = { chosen: label, chosenModel: chosen.length > 1 ? BLEND : winner.model, metric, budgetSeconds: budget, candidates: tried };
+    return new FittedAuto(fittedMembers, chosen.map((m) => m.weight), selection);
   }
 }
 
+/** Name of the weighted average of candidates, in `candidates` and as the chosen learner. */
+const BLEND = "blend";
+
+/**
+ * The blend of the scored candidates' held-out predictions (selectBlend) as one more candidate; its members (with
+ * weights) when it beats the best single candidate's CV score and refitting every member is expected to fit in
+ * `left` seconds (each member's time per part x grow).
+ */
+function tryBlend(
+  scored: AutoCandidate[], held: Map<AutoCandidate, Float64Array[]>, parts: { y: Float64Array }[], task: Task, metric: string, sign: 1 | -1, nClasses: number, grow: number, left: number,
+): { candidate: AutoCandidate; members: { c: AutoCandidate; weight: number }[] | null } {
+  const s0 = performance.now();
+  const candidate: AutoCandidate = { label: BLEND, model: BLEND, params: {}, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
+  const score = (outs: Float64Array[]) => outs.reduce((a, o, j) => a + (taskMetrics(task, parts[j].y, o, Math.max(nClasses, 1))[metric] ?? NaN), 0) / outs.length;
+  const found = selectBlend(scored.map((c) => held.get(c)!), score, sign);
+  const done = (status: AutoCandidate["status"], error?: string) => {
+    candidate.seconds = (performance.now() - s0) / 1000;
+    candidate.status = status;
+    if (error) candidate.error = error;
+    return { candidate, members: null };
+  };
+  if (!found) return done("not better");
+  const members = scored.map((c, i) => ({ c, weight: found.weights[i] })).filter((m) => m.weight > 0);
+  candidate.params = Object.fromEntries(members.map((m) => [m.c.label, Number(m.weight.toFixed(4))]));
+  candidate.cvMean = found.score;
+  const refit = members.reduce((a, m) => a + (m.c.seconds / parts.length) * grow, 0) + (performance.now() - s0) / 1000;
+  if (refit > left) return done("skipped: budget");
+  candidate.seconds = (performance.now() - s0) / 1000;
+  return { candidate, members };
+}
+
 class BudgetSpent extends Error {}
+
+/** fitMember's fit, with a stoppable learner asked between rounds (onProgress) whether the budget is spent. */
+export async function fitCandidate(lookup: KindLookup, e: PortfolioEntry, data: TrainingData, stop: (() => boolean) | null): Promise<FittedMember> {
+  if (!stop) return fitMember(lookup, e.model, e.params, data);
+  const kind = lookup(e.model);
+  const prep = kind.pipeline.scale !== "none" ? fitMatrixPrep(data.X) : null;
+  const X = prep ? applyMatrixPrep(prep, data.X) : data.X;
+  const onProgress = () => {
+    if (stop()) throw new BudgetSpent();
+  };
+  const fitted = await kind.create(e.params).fit({ ...data, X, valid: undefined, onProgress });
+  return { name: e.model, prep, fitted };
+}
 
 function best(tried: AutoCandidate[], sign: 1 | -1): AutoCandidate | undefined {
   let b: AutoCandidate | undefined;
@@ -127,34 +192,71 @@ function best(tried: AutoCandidate[], sign: 1 | -1): AutoCandidate | undefined {
 export class FittedAuto implements FittedEstimator {
   readonly name = "auto";
 
+  /** `members` with their `weights` (summing to 1): one learner, or the blend's members. */
   constructor(
-    readonly chosen: FittedMember,
+    readonly members: FittedMember[],
+    readonly weights: number[],
     readonly selection: AutoSelection,
   ) {}
 
-  static restore(lookup: KindLookup, s: { chosen: MemberState; selection: AutoSelection }): FittedAuto {
-    return new FittedAuto(restoreMember(lookup, s.chosen), s.selection);
+  static restore(lookup: KindLookup, s: { chosen?: MemberState; members?: MemberState[]; weights?: number[]; selection: AutoSelection }): FittedAuto {
+    // Models saved before blends carry one `chosen` member.
+    if (s.chosen) return new FittedAuto([restoreMember(lookup, s.chosen)], [1], s.selection);
+    return new FittedAuto(s.members!.map((m) => restoreMember(lookup, m)), s.weights!, s.selection);
   }
 
   predict(X: FeatureMatrix): Float64Array {
-    return predictMember(this.chosen, X);
+    const out = predictMember(this.members[0], X);
+    if (this.members.length === 1) return out;
+    for (let i = 0; i < out.length; i++) out[i] *= this.weights[0];
+    for (let m = 1; m < this.members.length; m++) {
+      const p = predictMember(this.members[m], X);
+      const w = this.weights[m];
+      for (let i = 0; i < out.length; i++) out[i] += w * p[i];
+    }
+    return out;
   }
 
   state(): Record<string, unknown> {
-    return { chosen: memberState(this.chosen), selection: this.selection };
+    if (this.members.length === 1) return { chosen: memberState(this.members[0]), selection: this.selection };
+    return { members: this.members.map(memberState), weights: this.weights, selection: this.selection };
   }
 
+  /**
+   * The chosen learner's explanation; for a blend of regressors, the weighted sum of its members' (each sums to its
+   * prediction, so the sum adds up to the blend's). A blend of classifiers averages probabilities, which its members'
+   * log-odds explanations do not add up to: refused.
+   */
   explain(X: FeatureMatrix): Explanation {
-    const { fitted, prep } = this.chosen;
-    if (!fitted.explain) throw new ValidationError(`auto chose ${this.selection.chosen}, which cannot explain its predictions`);
-    return fitted.explain(prep ? applyMatrixPrep(prep, X) : X);
+    const parts = this.members.map((m) => {
+      if (!m.fitted.explain) throw new ValidationError(`auto chose ${this.selection.chosen}, whose member ${m.name} cannot explain its predictions`);
+      return m.fitted.explain(m.prep ? applyMatrixPrep(m.prep, X) : X);
+    });
+    if (parts.length === 1) return parts[0];
+    if (parts.some((p) => p.features.length !== parts[0].features.length || p.outputs !== parts[0].outputs)) throw new ValidationError(`auto chose a blend whose members explain different features`);
+    if (parts.some((p) => p.scale !== "value")) throw new ValidationError(`auto chose a blend of classifiers (${this.members.map((m) => m.name).join(", ")}): its averaged probabilities have no additive explanation`, { hint: "train with -p candidates=<one learner> to explain predictions" });
+    const values = new Float64Array(parts[0].values.length);
+    for (const [m, p] of parts.entries()) for (let i = 0; i < values.length; i++) values[i] += this.weights[m] * p.values[i];
+    return { ...parts[0], values };
   }
 
   explainNanosPerRow(): number {
-    return this.chosen.fitted.explainNanosPerRow?.() ?? 0;
+    return this.members.reduce((a, m) => a + (m.fitted.explainNanosPerRow?.() ?? 0), 0);
   }
 
+  /** The chosen learner's importance; for a blend, each member's shares (its importance over its total) weighted, over the members that have one. */
   importance(kind?: string): Record<string, number> {
-    return this.chosen.fitted.importance?.(kind) ?? {};
+    if (this.members.length === 1) return this.members[0].fitted.importance?.(kind) ?? {};
+    const out: Record<string, number> = {};
+    let weight = 0;
+    for (const [m, member] of this.members.entries()) {
+      const imp = Object.entries(member.fitted.importance?.(kind) ?? {});
+      const total = imp.reduce((a, [, v]) => a + Math.abs(v), 0);
+      if (total > 0) weight += this.weights[m];
+      for (const [f, v] of imp) if (total > 0) out[f] = (out[f] ?? 0) + (this.weights[m] * v) / total;
+    }
+    // Members without importance (ridge) leave it to the others.
+    for (const f of Object.keys(out)) out[f] /= weight;
+    return out;
   }
 }
