@@ -20,20 +20,65 @@ export interface DfsParams extends SplitParams {
   stopPure: boolean;
 }
 
-/** A tree with growable arrays (node count unknown up front). */
+/**
+ * A tree in typed arrays that double when full (node count unknown up front), reset and reused from tree to tree: a
+ * thread grows one tree at a time, and its caller packs it before growing the next. Growable JS arrays per tree were
+ * garbage of every node of every tree.
+ */
 export class DynamicTree implements TreeShape {
   nInternal = 0;
   nLeaves = 0;
-  feature: number[] = [];
-  bin: number[] = [];
-  defaultLeft: number[] = [];
+  feature = new Int32Array(256);
+  bin = new Int32Array(256);
+  defaultLeft = new Uint8Array(256);
   catLeft: (Uint8Array | null)[] = [];
-  left: number[] = [];
-  right: number[] = [];
-  gain: number[] = [];
-  leafG: number[] = [];
-  leafH: number[] = [];
+  left = new Int32Array(256);
+  right = new Int32Array(256);
+  gain = new Float64Array(256);
+  leafG = new Float64Array(256);
+  leafH = new Float64Array(256);
+
+  reset(): void {
+    this.nInternal = this.nLeaves = 0;
+    this.catLeft.length = 0;
+  }
+
+  /** A new internal node (children set later); its index. */
+  addNode(feature: number, bin: number, defaultLeft: boolean, catLeft: Uint8Array | null, gain: number): number {
+    const k = this.nInternal++;
+    if (k === this.feature.length) {
+      this.feature = twice(this.feature);
+      this.bin = twice(this.bin);
+      this.defaultLeft = twice(this.defaultLeft);
+      this.left = twice(this.left);
+      this.right = twice(this.right);
+      this.gain = twice(this.gain);
+    }
+    this.feature[k] = feature;
+    this.bin[k] = bin;
+    this.defaultLeft[k] = defaultLeft ? 1 : 0;
+    this.catLeft.push(catLeft);
+    this.gain[k] = gain;
+    this.left[k] = this.right[k] = 0;
+    return k;
+  }
+
+  addLeaf(g: number, h: number): void {
+    const l = this.nLeaves++;
+    if (l === this.leafG.length) (this.leafG = twice(this.leafG)), (this.leafH = twice(this.leafH));
+    this.leafG[l] = g;
+    this.leafH[l] = h;
+  }
 }
+
+function twice<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(2 * a.length);
+  b.set(a);
+  return b;
+}
+
+/** The tree growDfsTree returns (this thread's, reused: valid until its next call). */
+const scratchTree = new DynamicTree();
 
 export interface DfsData {
   bins: Uint8Array;
@@ -118,11 +163,6 @@ class NodeStack {
   }
 
   private grow(): void {
-    const twice = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(2 * a.length);
-      b.set(a);
-      return b;
-    };
     this.start = twice(this.start);
     this.end = twice(this.end);
     this.depth = twice(this.depth);
@@ -140,9 +180,13 @@ class NodeStack {
  */
 const pure = (g: number, h: number): boolean => -g <= 1e-9 * h || h + g <= 1e-9 * h;
 
-/** Grows a tree on gradients gh over rows (permuted in place); returns it with per-leaf gradient sums. */
+/**
+ * Grows a tree on gradients gh over rows (permuted in place); returns it with per-leaf gradient sums, in this
+ * thread's reused DynamicTree: pack or copy it before the next call.
+ */
 export function growDfsTree(d: DfsData, gh: Float32Array, rows: Uint32Array, p: DfsParams, rng: Rng): DynamicTree {
-  const tree = new DynamicTree();
+  const tree = scratchTree;
+  tree.reset();
   const F = d.meta.nFeatures;
   // Histogram buffers by index: those of nodes on the stack, and the free ones.
   const pool: Float64Array[] = [];
@@ -202,20 +246,11 @@ export function growDfsTree(d: DfsData, gh: Float32Array, rows: Uint32Array, p: 
       else tree.right[parent] = child;
     }
     if (best.feature < 0) {
-      tree.leafG.push(g);
-      tree.leafH.push(h);
-      tree.nLeaves++;
+      tree.addLeaf(g, h);
       if (hi >= 0) free.push(hi);
       continue;
     }
-    const node = tree.nInternal++;
-    tree.feature.push(best.feature);
-    tree.bin.push(best.bin);
-    tree.defaultLeft.push(best.defaultLeft ? 1 : 0);
-    tree.catLeft.push(best.catLeft);
-    tree.gain.push(best.gain);
-    tree.left.push(0);
-    tree.right.push(0);
+    const node = tree.addNode(best.feature, best.bin, best.defaultLeft, best.catLeft, best.gain);
     leftOfBinTable(d.meta.nBins[best.feature], best.bin, best.catLeft, best.defaultLeft, table);
     const l = d.kernel.partition(rows, d.scratch, cols[best.feature], table, start, end);
     // The smaller child is pushed last, so it is grown first.

@@ -15,7 +15,21 @@ function spawn(script: URL): Worker {
     const i = idle.indexOf(w);
     if (i >= 0) idle.splice(i, 1);
   });
+  // An idle worker that fails exits and leaves the pool; without a listener its error would throw in the process.
+  w.on("error", () => {});
   return w;
+}
+
+/**
+ * Starts idle workers until `count` are pooled, booting or booted: called before a fit prepares its data, so the
+ * threads' start (~30 ms each, quiet, plus loading the grower) overlaps the binning instead of the first rounds.
+ */
+export function warmWorkers(script: URL, count: number): void {
+  while (idle.length < Math.min(count, KEEP)) {
+    const w = spawn(script);
+    w.unref();
+    idle.push(w);
+  }
 }
 
 /** Grows the rounds that thread `thread` claims of `job` on a pooled worker; resolves when it has no more to claim. */

@@ -14,7 +14,7 @@ import { chooseThreads, workerScript } from "../gbdt/threads.js";
 import { ParamHolder, type Params } from "../params.js";
 import { explainForest, explainNanosPerRow, type Explanation } from "../explain/tree-shap.js";
 import type { DfsParams } from "./dfs-grower.js";
-import { runOnWorker } from "./forest-workers.js";
+import { runOnWorker, warmWorkers } from "./forest-workers.js";
 import { forestJob, forestKernel, growClaimedRounds, growRound, type ForestJob, type GrownRound } from "./forest-rounds.js";
 
 export class RandomForest extends ParamHolder<RandomForest> {
@@ -43,6 +43,12 @@ async function fitForest(name: string, p: Params, data: TrainingData): Promise<F
   const { X, y, nClasses } = data;
   const n = X.nRows;
   const F = X.columns.length;
+  const rounds = p.n_estimators as number;
+  // Deep trees: two threads pay off from small data on (each round is a whole tree per output).
+  const threads = rounds > 1 ? chooseThreads(p.n_threads as number, n * 10, F) : 1;
+  const script = threads > 1 ? workerScript("forest-worker.js", import.meta.url) : null;
+  // The workers boot while this thread bins the data.
+  if (script) warmWorkers(script, threads - 1);
   const binner = WasmBinning.create(Math.min(n, p.bin_sample_rows as number));
   const mappers = X.columns.map((c, f) => fitBinMapper(c, p.max_bins as number, p.bin_sample_rows as number, data.seed + f, binner));
   const off = binOffsets(mappers);
@@ -54,14 +60,11 @@ async function fitForest(name: string, p: Params, data: TrainingData): Promise<F
   };
   const binsT = binColumns(X, mappers, undefined, binner);
   const outputs = nClasses > 2 ? nClasses : 1;
-  const rounds = p.n_estimators as number;
   const params: DfsParams = {
     lambda: 0, alpha: 0, minChildWeight: p.min_samples_leaf as number, minDataInLeaf: 0, minSplitGain: 0, maxDeltaStep: 0,
     catSmooth: 1, catL2: 0, maxCatThreshold: 64, maxCatToOnehot: 4, minDataPerGroup: 0,
     maxDepth: p.max_depth as number, maxFeatures: featuresPerNode(p, F, nClasses > 0), extra: name === "extra_trees", stopPure: nClasses > 0,
   };
-  // Deep trees: two threads pay off from small data on (each round is a whole tree per output).
-  const threads = rounds > 1 ? chooseThreads(p.n_threads as number, n * 10, F) : 1;
   const job = forestJob(
     { n, nClasses, outputs, rounds, seed: data.seed, bootstrap: p.bootstrap as boolean, meta, params, threads },
     binsT,
@@ -69,7 +72,7 @@ async function fitForest(name: string, p: Params, data: TrainingData): Promise<F
     y,
     sampleWeights(y, nClasses, p.class_weight as string, data.weights) ?? null,
   );
-  const grown: (GrownRound | undefined)[] = await growRounds(job, data.onProgress);
+  const grown: (GrownRound | undefined)[] = await growRounds(job, script, data.onProgress);
   const forest = new ForestBuilder();
   // Each round is let go once packed: growable trees cost far more per node than the packed forest.
   for (let i = 0; i < grown.length; i++) {
@@ -80,9 +83,8 @@ async function fitForest(name: string, p: Params, data: TrainingData): Promise<F
 }
 
 /** Every round, in order: this thread and job.threads - 1 workers claim them; a failed worker's rounds are regrown here. */
-async function growRounds(job: ForestJob, onProgress?: (done: number, total: number) => void): Promise<GrownRound[]> {
+async function growRounds(job: ForestJob, script: URL | null, onProgress?: (done: number, total: number) => void): Promise<GrownRound[]> {
   const results: (GrownRound | undefined)[] = new Array(job.rounds);
-  const script = job.threads > 1 ? workerScript("forest-worker.js", import.meta.url) : null;
   const workers: Promise<void>[] = [];
   for (let t = 1; script && t < job.threads; t++) workers.push(runOnWorker(script, job, t, (r) => (results[r.round] = r)));
   const kernel = forestKernel(job, 0);
