@@ -1,8 +1,8 @@
-// Flat records ({"a":1,"b":"x",…}: scalar values, the same keys in the same order in every record) parsed straight from
-// the body's bytes: no string per element, numbers read from the digits, repeated strings (categories) found by their
-// bytes instead of decoded again, each record made by one generated object literal. Anything else (escapes, nested
-// values, another key order, duplicate keys, odd number forms, bad syntax) returns null and the JSON.parse path decides,
-// so the value is always exactly JSON.parse's (records-parser.test.ts holds it to that).
+// Flat records ({"a":1,"b":"x",…}: scalar values, in practice the same keys in the same order in every record) parsed
+// straight from the body's bytes: no string per element, numbers read from the digits, repeated strings (categories)
+// found by their bytes instead of decoded again, each record made by one generated object literal per key order.
+// Anything else (escapes, nested values, duplicate keys, odd number forms, bad syntax, key orders that keep changing)
+// returns null and the JSON.parse path decides, so the value is always exactly JSON.parse's (records-parser.test.ts).
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -21,6 +21,12 @@ const MAX_KEYS = 256;
 const STRINGS_PER_KEY = 16;
 /** Key orders remembered (one per model signature in practice). */
 const MAX_TEMPLATES = 32;
+/**
+ * A body may change key order once per this many records (plus a few), and make at most MAX_NEW_TEMPLATES new record
+ * makers (each is compiled code): past either, the body goes to JSON.parse.
+ */
+const RECORDS_PER_SWITCH = 16;
+const MAX_NEW_TEMPLATES = 8;
 
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
@@ -34,6 +40,8 @@ interface Template {
 }
 
 const templates = new Map<string, Template>();
+/** Templates made so far (a body counts the ones it made). */
+let templatesMade = 0;
 /** Values of the record being read, handed to the template's maker (reused). */
 let vals: unknown[] = [];
 /** The value the last readValue call read. */
@@ -204,6 +212,7 @@ function templateOf(keys: string[], b: Buffer, spans: number[]): Template {
     const keyBytes = keys.map((k, j) => Buffer.from(b.subarray(spans[2 * j], spans[2 * j + 1])));
     t = { keys: keyBytes, make, strings: keys.map(() => []), stringBytes: keys.map(() => []) };
     templates.set(name, t);
+    templatesMade++;
   }
   return t;
 }
@@ -211,54 +220,72 @@ function templateOf(keys: string[], b: Buffer, spans: number[]): Template {
 /**
  * The records of `b[start, end)`: `{…}` objects separated by commas (JSON whitespace around), `b[start]` the first
  * `{` and `end` just after the last `}`. `ascii`: every byte of the body is ASCII; otherwise it is valid UTF-8.
- * Null when any record is not flat or not in the first record's key order: the caller parses the body another way.
+ * A record in another key order than the one before it (a sparse record, a client that builds some records another
+ * way) is read key by key and its order becomes the template, a few times per body at most. Null when a record is not
+ * flat or the orders keep changing: the caller parses the body another way.
  */
 export function parseFlatRecords(b: Buffer, start: number, end: number, ascii: boolean): Record<string, unknown>[] | null {
   const encoding = ascii ? "latin1" : "utf8";
   if (b[start] !== OPEN || b[end - 1] !== CLOSE) return null;
   const first = firstRecord(b, start, end, encoding);
   if (first === null) return null;
-  const t = first.template;
-  if (t.keys.length === 0 && first.values.length > 0) return null;
+  let t = first.template;
   const out: Record<string, unknown>[] = [t.make(first.values)];
-  const { keys, make, strings, stringBytes } = t;
-  const k = keys.length;
-  if (vals.length < k) vals = new Array<unknown>(k).fill(null);
-  const v = vals;
+  const made = templatesMade;
+  let switches = 0;
   let i = first.at;
   for (;;) {
-    i = skipSpace(b, i, end);
-    if (i === end) return out;
-    if (b[i] !== COMMA) return null;
-    i = skipSpace(b, i + 1, end);
-    if (b[i] !== OPEN) return null;
-    i = skipSpace(b, i + 1, end);
-    for (let j = 0; j < k; j++) {
-      if (b[i] !== QUOTE) return null;
-      const key = keys[j];
-      const e = i + 1 + key.length;
-      if (e >= end || b[e] !== QUOTE) return null;
-      for (let q = 0; q < key.length; q++) if (b[i + 1 + q] !== key[q]) return null;
-      // Compact bodies first: one comparison per separator, whitespace skipped only when it is there.
-      i = e + 1;
-      if (b[i] !== COLON) {
-        i = skipSpace(b, i, end);
-        if (b[i] !== COLON) return null;
-      }
-      i++;
-      if (isSpace(b[i])) i = skipSpace(b, i, end);
-      i = readValue(b, i, end, encoding, strings[j], stringBytes[j]);
-      if (i < 0) return null;
-      v[j] = value;
-      if (isSpace(b[i])) i = skipSpace(b, i, end);
-      if (j < k - 1) {
-        if (b[i] !== COMMA) return null;
+    const { keys, make, strings, stringBytes } = t;
+    const k = keys.length;
+    if (vals.length < k) vals = new Array<unknown>(k).fill(null);
+    const v = vals;
+    // Records in the template's key order; the first one that is not leaves the loop at its `{`.
+    let at: number;
+    for (;;) {
+      i = skipSpace(b, i, end);
+      if (i === end) return out;
+      if (b[i] !== COMMA) return null;
+      i = skipSpace(b, i + 1, end);
+      if (b[i] !== OPEN) return null;
+      at = i;
+      i = skipSpace(b, i + 1, end);
+      let j = 0;
+      for (; j < k; j++) {
+        if (b[i] !== QUOTE) break;
+        const key = keys[j];
+        const e = i + 1 + key.length;
+        if (e >= end || b[e] !== QUOTE) break;
+        let q = 0;
+        while (q < key.length && b[i + 1 + q] === key[q]) q++;
+        if (q < key.length) break;
+        // Compact bodies first: one comparison per separator, whitespace skipped only when it is there.
+        i = e + 1;
+        if (b[i] !== COLON) {
+          i = skipSpace(b, i, end);
+          if (b[i] !== COLON) break;
+        }
         i++;
         if (isSpace(b[i])) i = skipSpace(b, i, end);
+        i = readValue(b, i, end, encoding, strings[j], stringBytes[j]);
+        if (i < 0) return null;
+        v[j] = value;
+        if (isSpace(b[i])) i = skipSpace(b, i, end);
+        if (j < k - 1) {
+          if (b[i] !== COMMA) break;
+          i++;
+          if (isSpace(b[i])) i = skipSpace(b, i, end);
+        }
       }
+      if (j < k || b[i] !== CLOSE) break;
+      i++;
+      out.push(make(v));
     }
-    if (b[i] !== CLOSE) return null;
-    i++;
-    out.push(make(v));
+    // Another key order (or not flat at all: firstRecord says null).
+    if (++switches > 8 + out.length / RECORDS_PER_SWITCH) return null;
+    const next = firstRecord(b, at, end, encoding);
+    if (next === null || templatesMade - made > MAX_NEW_TEMPLATES) return null;
+    t = next.template;
+    out.push(t.make(next.values));
+    i = next.at;
   }
 }
