@@ -140,8 +140,10 @@ export interface WasmFunction {
   code: number[];
 }
 
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+/** The arrays end to end (Array.prototype.flat and flatMap took ~0.2 ms per call here, concat ~2 us). */
+export const joined = (items: readonly (readonly number[])[]): number[] => ([] as number[]).concat(...items);
+const vec = (items: number[][]): number[] => uleb(items.length).concat(joined(items));
+const section = (id: number, bytes: number[]): number[] => joined([[id], uleb(bytes.length), bytes]);
 const utf8 = (s: string): number[] => [...uleb(s.length), ...Array.from(Buffer.from(s))];
 
 /** A module exporting `funcs` that imports memory "e"."m" of exactly `pages` pages (shared when `shared`). */
@@ -153,14 +155,13 @@ export function assemble(funcs: WasmFunction[], pages: number, shared: boolean):
   const exports = vec(funcs.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]));
   const bodies = vec(
     funcs.map((f) => {
-      const b = [...vec(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.code, ...op.end];
-      return [...uleb(b.length), ...b];
+      const b = joined([vec(f.locals.map(([count, type]) => [...uleb(count), type])), f.code, op.end]);
+      return uleb(b.length).concat(b);
     }),
   );
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types), ...section(2, imports), ...section(3, decls), ...section(7, exports), ...section(10, bodies),
-  ]);
+  return new Uint8Array(
+    joined([[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], section(1, types), section(2, imports), section(3, decls), section(7, exports), section(10, bodies)]),
+  );
 }
 
 /** Compiled modules by their bytes, newest last: a fit compiles the same kernels as the one before it on the same data. */

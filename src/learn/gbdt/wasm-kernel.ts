@@ -4,7 +4,7 @@
 // own scratch area there (its address baked into the code), then is flushed to the caller's buffer.
 
 import { Accumulator, type RowKernels } from "./histogram.js";
-import { assemble, compileModule, I32, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
+import { assemble, compileModule, I32, joined, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
 
 export { wasmApi, type WasmMemory } from "./wasm-asm.js";
 
@@ -63,19 +63,19 @@ function featureUpdates(group: number[], off: Int32Array, histAt: number, row: n
 
 /** for (local p = from; p < local to; p++) { body } */
 function forLoop(p: number, from: number[], to: number, body: number[]): number[] {
-  return [
-    ...from, ...set(p), ...op.block, ...op.loop, ...get(p), ...get(to), ...op.i32GeU, ...op.brIf(1),
-    ...body, ...get(p), ...i32(1), ...op.i32Add, ...set(p), ...op.br(0), ...op.end, ...op.end,
-  ];
+  return joined([
+    from, set(p), op.block, op.loop, get(p), get(to), op.i32GeU, op.brIf(1),
+    body, get(p), i32(1), op.i32Add, set(p), op.br(0), op.end, op.end,
+  ]);
 }
 
 /** for (local p = start; p < end; p = blockEnd) { blockEnd = min(p + size, end); body } */
 function forBlocks(p: number, blockEnd: number, start: number, end: number, size: number, body: number[]): number[] {
-  return [
-    ...get(start), ...set(p), ...op.block, ...op.loop, ...get(p), ...get(end), ...op.i32GeU, ...op.brIf(1),
-    ...get(p), ...i32(size), ...op.i32Add, ...tee(blockEnd), ...get(end), ...get(blockEnd), ...get(end), ...op.i32LtU, ...op.select, ...set(blockEnd),
-    ...body, ...get(blockEnd), ...set(p), ...op.br(0), ...op.end, ...op.end,
-  ];
+  return joined([
+    get(start), set(p), op.block, op.loop, get(p), get(end), op.i32GeU, op.brIf(1),
+    get(p), i32(size), op.i32Add, tee(blockEnd), get(end), get(blockEnd), get(end), op.i32LtU, op.select, set(blockEnd),
+    body, get(blockEnd), set(p), op.br(0), op.end, op.end,
+  ]);
 }
 
 /** dense(bins, gh, start, end): adds rows start..end-1 themselves, block by block, one pass per feature group. */
@@ -92,7 +92,7 @@ function denseFn(F: number, off: Int32Array, histAt: number): WasmFunction {
     params: [I32, I32, I32, I32],
     results: [],
     locals: [[5, I32], [1, V128]],
-    code: forBlocks(P, QE, START, END, DENSE_BLOCK, featureGroups(F, off).flatMap(pass)),
+    code: forBlocks(P, QE, START, END, DENSE_BLOCK, joined(featureGroups(F, off).map(pass))),
   };
 }
 
@@ -138,7 +138,7 @@ function rowsFn(F: number, off: Int32Array, histAt: number, bufAt: number): Wasm
     params: [I32, I32, I32, I32, I32],
     results: [],
     locals: [[7, I32], [1, V128]],
-    code: forBlocks(P, QE, START, END, gatherRows(F), [...gather, ...featureGroups(F, off).flatMap(pass)]),
+    code: forBlocks(P, QE, START, END, gatherRows(F), gather.concat(joined(featureGroups(F, off).map(pass)))),
   };
 }
 
@@ -179,14 +179,19 @@ export function rowKernelModule(nFeatures: number, off: Int32Array, histAt: numb
   return assemble([denseFn(nFeatures, off, histAt), rowsFn(nFeatures, off, histAt, bufAt), partitionFn()], pages, shared);
 }
 
+/** The runtime's answer, once per process (assembling and validating the probe module cost ~1 ms a fit). */
+let supported: boolean | undefined;
+
 /** Whether this runtime runs the kernels (WebAssembly with SIMD and bulk memory). */
 export function wasmKernelsSupported(): boolean {
-  if (!wasmApi) return false;
+  if (supported !== undefined) return supported;
+  if (!wasmApi) return (supported = false);
   try {
-    return wasmApi.validate(rowKernelModule(1, Int32Array.of(0, 2), 0, 64, 1, false));
+    supported = wasmApi.validate(rowKernelModule(1, Int32Array.of(0, 2), 0, 64, 1, false));
   } catch {
-    return false;
+    supported = false;
   }
+  return supported;
 }
 
 /**
