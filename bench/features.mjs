@@ -83,7 +83,9 @@ for (let i = 0; i < 3; i++) {
 }
 for (const t of ["labels", "view0", "view1", "view2"]) await duck.run(`DROP TABLE m_${t}`);
 const oursLake = await timed(() => duck.run(`COPY (${pointInTimeSql(lakeInputs)}) TO '${dir}/pit_out.parquet' (FORMAT parquet)`));
-const csvRel = (t) => `(SELECT * REPLACE (make_timestamp(ts) AS ts) FROM read_csv('${dir}/${t}.csv', header = true))`;
+// Column types given (no sniffing), as the peer gives pandas its dtypes: the types the generated tables have.
+const csvTypes = (t) => (t === "labels" ? { lid: "BIGINT", entity_id: "BIGINT", ts: "BIGINT", label: "INTEGER" } : { entity_id: "BIGINT", ts: "BIGINT", ...Object.fromEntries([0, 1, 2, 3, 4].map((f) => [`${t.replace("view", "v")}_f${f}`, "DOUBLE"])) });
+const csvRel = (t) => `(SELECT * REPLACE (make_timestamp(ts) AS ts) FROM read_csv('${dir}/${t}.csv', header = true, columns = {${Object.entries(csvTypes(t)).map(([c, ty]) => `'${c}': '${ty}'`).join(", ")}}))`;
 const csvInputs = { service: resolveService(fsConfig, "svc"), labels: csvRel("labels"), timestamp: "ts", views: [0, 1, 2].map((v) => csvRel(`view${v}`)) };
 const oursCsv = await timed(() => duck.run(`COPY (SELECT * REPLACE (epoch_us(ts) AS ts) FROM (${pointInTimeSql(csvInputs)})) TO '${dir}/pit_out.csv' (HEADER)`));
 const oursRows = Number((await duck.rows("SELECT count(*) AS n FROM pit"))[0].n);

@@ -1,22 +1,24 @@
 """Peer for bench/features.mjs: the same point-in-time join with pandas merge_asof (Debian python3-pandas).
 
 Three timed parts, as Millrace's end-to-end cut: read the labels and three feature views from CSV (ts as epoch
-microseconds), join (sort by time, as merge_asof needs, then merge_asof per view by entity within the TTL: backward,
-exact matches allowed, as Millrace's ASOF JOIN), write the result as CSV. Wall and process CPU time of each. Writes
+microseconds; column types given, as Millrace's read is given them: no type inference on either side), join (sort by
+time, as merge_asof needs, then merge_asof per view by entity within the TTL: backward, exact matches allowed, as
+Millrace's ASOF JOIN), write the result as CSV. Wall and process CPU time of each. Writes
 the rows of a sample of label ids for the row-by-row check (untimed).
 usage: peer_asof.py DIR TTL_US SAMPLE_IDS_FILE OUT_CSV
 """
 import json
 import sys
 import time
+from collections import defaultdict
 
 import pandas as pd
 
 d, ttl_us, sample_file, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 c_start = time.process_time()
 t_load = time.perf_counter()
-labels = pd.read_csv(f"{d}/labels.csv")
-views = [pd.read_csv(f"{d}/view{i}.csv") for i in range(3)]
+labels = pd.read_csv(f"{d}/labels.csv", dtype={"lid": "int64", "entity_id": "int64", "ts": "int64", "label": "int32"})
+views = [pd.read_csv(f"{d}/view{i}.csv", dtype=defaultdict(lambda: "float64", entity_id="int64", ts="int64")) for i in range(3)]
 for df in [labels, *views]:
     df["ts"] = pd.to_datetime(df["ts"], unit="us")
 load_s = time.perf_counter() - t_load
