@@ -35,6 +35,7 @@ describe("auto", () => {
     expect(sel.chosen).toBe(best.label);
     expect(sel.chosen).toBe("logistic_regression"); // the truth is linear
     expect(sel.metric).toBe("roc_auc");
+    expect(sel.refitOnAllRows).toBe(true);
     expect(r.testMetrics.roc_auc).toBeGreaterThan(0.85);
     // Global explanation kept with the result: x5 weighs most in the truth (6 x 0.4), x0 least.
     const imp = r.shapImportance!;
@@ -57,6 +58,9 @@ describe("auto", () => {
     // One scored candidate is no mix: the blend is recorded as not better.
     expect(sel.candidates.at(-1)).toMatchObject({ label: "blend", status: "not better" });
     expect(sel.chosen).toBe("logistic_regression");
+    // No time left to refit on every train row: the model fitted on the last CV part's train rows is the result.
+    expect(sel.refitOnAllRows).toBe(false);
+    expect(r.model.predictFrame(frame).length).toBe(400);
   });
 
   it("regression portfolio starts with ridge; labels are unique names usable in `candidates`", () => {

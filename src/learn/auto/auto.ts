@@ -37,6 +37,11 @@ export interface AutoSelection {
   metric: string;
   budgetSeconds: number;
   candidates: AutoCandidate[];
+  /**
+   * False when the budget left no time to refit the chosen learner on every train row: the model is then the one fitted
+   * on the last CV part's train rows (absent in models saved before this field).
+   */
+  refitOnAllRows?: boolean;
 }
 
 const taskOf = (nClasses: number): Task => (nClasses === 0 ? "regression" : nClasses === 2 ? "binary" : "multiclass");
@@ -77,11 +82,14 @@ export class AutoModel extends ParamHolder<AutoModel> {
     const tried: AutoCandidate[] = [];
     // Each scored candidate's predictions on every part's held-out rows, for the blend.
     const held = new Map<AutoCandidate, Float64Array[]>();
+    const lastPart = new Map<AutoCandidate, FittedMember>();
     // The refit on all rows costs about a fold's fit scaled by k/(k-1) (and the fit grows faster than linearly with
-    // rows for some learners): 1.5x that is kept in reserve for the best so far. A candidate's first fold is guessed
-    // from its portfolio cost times the slowest pace (seconds per fold per cost unit) seen so far; after it, its own
-    // pace decides whether its remaining folds fit. A stoppable learner is also stopped between rounds as soon as it
-    // could no longer be refit in time should it win: a guess that was too low costs seconds, not the budget.
+    // rows for some learners): 1.5x that is kept in reserve for the best so far when a candidate is started. A
+    // candidate's first fold is guessed from its portfolio cost times the slowest pace (seconds per fold per cost unit)
+    // seen so far; after it, its own pace decides whether its remaining folds fit. A stoppable learner is stopped
+    // between rounds when the budget is spent: a guess that was too low costs seconds, not the budget. Each candidate's
+    // model of its last CV part is kept: when the budget leaves no time to refit the winner, that model is the result
+    // (shuttle at load 15: a 24 s multiclass logistic regression's reserve stopped every GBDT, which wins there).
     let reserve = 0;
     let pace = 0;
     const grow = (k * 1.5) / (k - 1);
@@ -89,17 +97,19 @@ export class AutoModel extends ParamHolder<AutoModel> {
       const c: AutoCandidate = { label: e.label, model: e.model, params: e.params, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
       tried.push(c);
       const s0 = performance.now();
+      let started = 0;
       // The first candidate always runs to the end: something must be chosen.
       const first = tried.length === 1;
       try {
         const scores: number[] = [];
         const outs: Float64Array[] = [];
+        let model: FittedMember | undefined;
         for (const [j, p] of parts.entries()) {
           const perFold = j > 0 ? (performance.now() - s0) / 1000 / j : e.cost * pace;
           if (!first && elapsed() + perFold * (parts.length - j) + Math.max(reserve, perFold * grow) > budget) throw new BudgetSpent();
-          const f0 = performance.now();
-          const stop = first || !e.stoppable ? null : () => elapsed() + Math.max(reserve, ((performance.now() - f0) / 1000) * grow) > budget;
-          const m = await fitCandidate(this.lookup, e, p.train, stop);
+          started = j + 1;
+          const stop = first || !e.stoppable ? null : () => elapsed() > budget;
+          const m = (model = await fitCandidate(this.lookup, e, p.train, stop));
           const out = predictMember(m, p.test);
           outs.push(out);
           scores.push(taskMetrics(task, p.y, out, Math.max(nClasses, 1))[metric] ?? NaN);
@@ -109,7 +119,7 @@ export class AutoModel extends ParamHolder<AutoModel> {
         c.cvStd = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / scores.length);
         if (!Number.isFinite(mean)) (c.status = "failed"), (c.error = `${metric} undefined on a fold`);
         c.seconds = (performance.now() - s0) / 1000;
-        if (c.status === "scored") held.set(c, outs);
+        if (c.status === "scored") held.set(c, outs), lastPart.set(c, model!);
         if (c.status === "scored" && best(tried, sign) === c) reserve = (c.seconds / parts.length) * grow;
       } catch (err) {
         c.seconds = (performance.now() - s0) / 1000;
@@ -117,7 +127,7 @@ export class AutoModel extends ParamHolder<AutoModel> {
         else (c.status = "failed"), (c.error = err instanceof Error ? err.message : String(err));
       }
       // A stopped or finished fit's time per fold is a lower bound on its pace; linear models say little about trees.
-      if (e.cost >= 0.5 && c.seconds > 0) pace = Math.max(pace, c.seconds / parts.length / e.cost);
+      if (e.cost >= 0.5 && started > 0) pace = Math.max(pace, c.seconds / started / e.cost);
       data.onProgress?.(i + 1, entries.length + 1);
     }
     const winner = best(tried, sign);
@@ -128,11 +138,12 @@ export class AutoModel extends ParamHolder<AutoModel> {
       tried.push(blend.candidate);
       if (blend.members) chosen = blend.members;
     }
+    const refit = elapsed() + chosen.reduce((a, { c }) => a + (c.seconds / parts.length) * grow, 0) <= budget;
     const fittedMembers: FittedMember[] = [];
-    for (const { c } of chosen) fittedMembers.push(await fitMember(this.lookup, c.model, c.params, data));
+    for (const { c } of chosen) fittedMembers.push(refit ? await fitMember(this.lookup, c.model, c.params, data) : lastPart.get(c)!);
     data.onProgress?.(entries.length + 1, entries.length + 1);
     const label = chosen.length > 1 ? BLEND : winner.label;
-    const selection: AutoSelection = { chosen: label, chosenModel: chosen.length > 1 ? BLEND : winner.model, metric, budgetSeconds: budget, candidates: tried };
+    const selection: AutoSelection = { chosen: label, chosenModel: chosen.length > 1 ? BLEND : winner.model, metric, budgetSeconds: budget, candidates: tried, refitOnAllRows: refit };
     return new FittedAuto(fittedMembers, chosen.map((m) => m.weight), selection);
   }
 }
@@ -143,7 +154,8 @@ const BLEND = "blend";
 /**
  * The blend of the scored candidates' held-out predictions (selectBlend) as one more candidate; its members (with
  * weights) when it beats the best single candidate's CV score and refitting every member is expected to fit in
- * `left` seconds (each member's time per part x grow).
+ * `left` seconds (each member's time per part x grow); else the best single candidate is refit (or kept as fitted
+ * on the last part) and the blend is recorded as skipped.
  */
 function tryBlend(
   scored: AutoCandidate[], held: Map<AutoCandidate, Float64Array[]>, parts: { y: Float64Array }[], task: Task, metric: string, sign: 1 | -1, nClasses: number, grow: number, left: number,
