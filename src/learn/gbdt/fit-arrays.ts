@@ -6,7 +6,6 @@ import type { Objective } from "../objectives/objective.js";
 import { binColumns, transposeBins, type BinMapper } from "./binning.js";
 import { histogramKernel, type RowKernels } from "./histogram.js";
 import { catBytes, RESULT } from "./level-results.js";
-import { listCapacity } from "./listed-slots.js";
 import { ENTRY, shardCount, type FitArrays } from "./shard.js";
 import { WORK_SIZE } from "./shard-ops.js";
 import type { FeatureMeta, SplitParams } from "./split-finder.js";
@@ -122,10 +121,6 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
     values: alloc(Float64Array, maxLeaves),
     shardSums: alloc(Float64Array, 2 * shards),
     pool: alloc(Float64Array, (maxLeaves + 1) * 2 * slots),
-    poolCount: alloc(Int32Array, maxLeaves + 1).fill(-1),
-    // Wide columns' slots are summed apart (wide-columns.ts): their fits keep every histogram whole.
-    poolSlots: nAll > F ? null : alloc(Int32Array, (maxLeaves + 1) * listCapacity(slots)),
-    listCapacity: listCapacity(slots),
     partial: alloc(Float64Array, Math.max(1, shardEntries) * shards * 2 * slots),
     entryModeMin: ENTRY_MODE_MIN,
     results: alloc(Float64Array, maxLeaves * RESULT),

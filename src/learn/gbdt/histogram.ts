@@ -24,12 +24,6 @@ export interface RowKernels {
   addDense(bins: Uint8Array, gh: Float32Array, start: number, end: number): void;
   /** out = the accumulator, or out += it when `add`. */
   flush(out: Float64Array, add: boolean): void;
-  /**
-   * out = the accumulator at the first `count` slots of `slots` only (the other slots of `out` are left as they were),
-   * and those slots of the accumulator zeroed: the caller lists every slot the rows added since the last clear touched,
-   * so the accumulator is all zero afterwards and the next clear costs nothing.
-   */
-  flushSlots(out: Float64Array, slots: Int32Array, count: number): void;
   partition: PartitionFn;
 }
 
@@ -73,41 +67,6 @@ export function flushInto(out: Float64Array, acc: Float64Array, add: boolean): v
   for (let i = 0; i < acc.length; i++) out[i] += acc[i];
 }
 
-/** out = acc at the listed slots (a gradient and a hessian each), which are then zeroed in acc. */
-export function flushSlotsInto(out: Float64Array, acc: Float64Array, slots: Int32Array, count: number): void {
-  for (let j = 0; j < count; j++) {
-    const x = 2 * slots[j];
-    out[x] = acc[x];
-    out[x + 1] = acc[x + 1];
-    acc[x] = 0;
-    acc[x + 1] = 0;
-  }
-}
-
-/**
- * An accumulator that knows when it is all zero (after a clear, or a flushSlots that listed every touched slot), so
- * a clear then skips its fill: deep tree levels of small sets flush a few slots, and a fill of every slot per node
- * was most of their cost.
- */
-export class Accumulator {
-  private dirty = false;
-  constructor(readonly acc: Float64Array) {}
-  clear(): void {
-    if (this.dirty) this.acc.fill(0);
-    this.dirty = false;
-  }
-  touch(): void {
-    this.dirty = true;
-  }
-  flush(out: Float64Array, add: boolean): void {
-    flushInto(out, this.acc, add);
-  }
-  flushSlots(out: Float64Array, slots: Int32Array, count: number): void {
-    flushSlotsInto(out, this.acc, slots, count);
-    this.dirty = false;
-  }
-}
-
 /** Features per generated block: keeps each generated function small enough for the optimising compiler. */
 const BLOCK = 32;
 
@@ -129,20 +88,16 @@ export function histogramKernel(nFeatures: number, off: Int32Array): RowKernels 
       dense: new Function("hist", "bins", "gh", "start", "end", rowLoop("p")) as AddDenseFn,
     });
   }
-  const sum = new Accumulator(new Float64Array(2 * off[nFeatures]));
-  const acc = sum.acc;
+  const acc = new Float64Array(2 * off[nFeatures]);
   return {
-    clear: () => sum.clear(),
+    clear: () => acc.fill(0),
     addRows: (bins, gh, rows, start, end) => {
-      sum.touch();
       for (const k of blocks) k.rows(acc, bins, gh, rows, start, end);
     },
     addDense: (bins, gh, start, end) => {
-      sum.touch();
       for (const k of blocks) k.dense(acc, bins, gh, start, end);
     },
-    flush: (out, add) => sum.flush(out, add),
-    flushSlots: (out, slots, count) => sum.flushSlots(out, slots, count),
+    flush: (out, add) => flushInto(out, acc, add),
     partition: partitionRows,
   };
 }

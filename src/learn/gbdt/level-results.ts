@@ -1,9 +1,9 @@
 // The second half of a tree level, run by whichever thread claims an entry: the small child's histogram summed from
 // its shard parts, the large child's by subtraction, and both children's best splits written to shared results.
 
-import { subtractChild } from "./listed-slots.js";
+import { subtractHistogram } from "./histogram.js";
 import { E_LEAF, E_PARENT_BUF, E_RIGHT, E_SMALL, E_SMALL_BUF, ENTRY, histOf, leafCount, partialOf, type FitArrays } from "./shard.js";
-import { findBestSplit, findBestSplitListed, type SplitInfo } from "./split-finder.js";
+import { findBestSplit, type SplitInfo } from "./split-finder.js";
 
 /** Doubles per leaf in FitArrays.results: gain, feature (-1: no split), bin, defaultLeft, gl, hl, gr, hr, categorical. */
 export const RESULT = 9;
@@ -46,25 +46,18 @@ export function readResult(a: FitArrays, leaf: number, into: SplitInfo): SplitIn
   return into;
 }
 
-/** Finds and records the best split of `leaf` from its histogram in pool buffer `buf` (none for fewer than 2 rows). */
-export function findLeafSplit(a: FitArrays, leaf: number, buf: number, g: number, h: number, count: number, masked: boolean, best: SplitInfo): void {
+/** Finds and records the best split of `leaf` (none for fewer than 2 rows). */
+export function findLeafSplit(a: FitArrays, leaf: number, hist: Float64Array, g: number, h: number, count: number, masked: boolean, best: SplitInfo): void {
   best.gain = 0;
   best.feature = -1;
   best.catLeft = null;
-  if (count >= 2) {
-    const listed = a.poolCount[buf];
-    const mask = masked ? a.featureMask : null;
-    // A listed buffer (listed-slots.ts): the scan visits its listed slots only.
-    if (listed >= 0) findBestSplitListed(histOf(a, buf), a.poolSlots!, buf * a.listCapacity, listed, a.meta, mask, g, h, count, a.split, best);
-    else findBestSplit(histOf(a, buf), a.meta, mask, g, h, count, a.split, best);
-  }
+  if (count >= 2) findBestSplit(hist, a.meta, masked ? a.featureMask : null, g, h, count, a.split, best);
   writeResult(a, leaf, best);
 }
 
 /** Root: the shard histograms summed (in shard order) into buffer rootBuf, then its best split when `splittable`. */
 export function finishRoot(a: FitArrays, rootBuf: number, masked: boolean, splittable: boolean, best: SplitInfo): void {
   const hist = histOf(a, rootBuf);
-  a.poolCount[rootBuf] = -1;
   if (a.shards > 1) hist.set(partialOf(a, 0, 0)); // one shard: beginShard wrote the root's buffer itself
   for (let s = 1; s < a.shards; s++) {
     const p = partialOf(a, 0, s);
@@ -73,7 +66,7 @@ export function finishRoot(a: FitArrays, rootBuf: number, masked: boolean, split
   let g = 0;
   let h = 0;
   for (let s = 0; s < a.shards; s++) (g += a.shardSums[2 * s]), (h += a.shardSums[2 * s + 1]);
-  findLeafSplit(a, 0, rootBuf, g, h, splittable ? a.n : 0, masked, best);
+  findLeafSplit(a, 0, hist, g, h, splittable ? a.n : 0, masked, best);
 }
 
 /**
@@ -83,23 +76,20 @@ export function finishRoot(a: FitArrays, rootBuf: number, masked: boolean, split
 export function finishEntry(a: FitArrays, i: number, fromPartials: boolean, masked: boolean, best: SplitInfo): void {
   const b = a.batch;
   const e = i * ENTRY;
-  const smallBuf = b[e + E_SMALL_BUF];
-  const largeBuf = b[e + E_PARENT_BUF];
+  const small = histOf(a, b[e + E_SMALL_BUF]);
   if (fromPartials) {
-    const small = histOf(a, smallBuf);
     small.set(partialOf(a, i, 0));
     for (let s = 1; s < a.shards; s++) {
       const p = partialOf(a, i, s);
       for (let j = 0; j < p.length; j++) small[j] += p[j];
     }
-    a.poolCount[smallBuf] = -1;
   }
-  // The parent's buffer becomes the large child's (keeping the parent's slot list, if any).
-  subtractChild(a, largeBuf, smallBuf);
+  const large = histOf(a, b[e + E_PARENT_BUF]);
+  subtractHistogram(large, large, small);
   const cs = a.childSums;
   const leaf = b[e + E_LEAF];
   const right = b[e + E_RIGHT];
   const leafIsSmall = b[e + E_SMALL] === leaf;
-  findLeafSplit(a, leaf, leafIsSmall ? smallBuf : largeBuf, cs[4 * i], cs[4 * i + 1], leafCount(a, leaf), masked, best);
-  findLeafSplit(a, right, leafIsSmall ? largeBuf : smallBuf, cs[4 * i + 2], cs[4 * i + 3], leafCount(a, right), masked, best);
+  findLeafSplit(a, leaf, leafIsSmall ? small : large, cs[4 * i], cs[4 * i + 1], leafCount(a, leaf), masked, best);
+  findLeafSplit(a, right, leafIsSmall ? large : small, cs[4 * i + 2], cs[4 * i + 3], leafCount(a, right), masked, best);
 }

@@ -5,8 +5,7 @@
 import type { Objective } from "../objectives/objective.js";
 import type { RowKernels } from "./histogram.js";
 import { finishEntry, finishRoot } from "./level-results.js";
-import { flushChild, newSlotMarks } from "./listed-slots.js";
-import { addLeafValues, beginShard, computeGradients, E_SMALL, E_SMALL_BUF, ENTRY, histOf, leafCount, partialOf, splitShard, type FitArrays } from "./shard.js";
+import { addLeafValues, beginShard, computeGradients, E_SMALL_BUF, ENTRY, histOf, partialOf, splitShard, type FitArrays } from "./shard.js";
 import { emptySplit, type SplitInfo } from "./split-finder.js";
 
 export const OP_GRADIENTS = 1;
@@ -38,19 +37,10 @@ export interface ShardContext {
   objective: Objective;
   kernel: RowKernels;
   best: SplitInfo;
-  /** This thread's slot bits for listing a small child's slots (listed-slots.ts). */
-  marks: Int32Array;
 }
 
 export function shardContext(a: FitArrays, objective: Objective, kernel: RowKernels): ShardContext {
-  return { a, objective, kernel, best: emptySplit(), marks: newSlotMarks(a.slots) };
-}
-
-/** Entry i's small child's histogram, just accumulated by this thread's kernel, into its pool buffer. */
-function flushSmall(ctx: ShardContext, i: number): void {
-  const { a } = ctx;
-  const small = a.batch[i * ENTRY + E_SMALL];
-  flushChild(a, ctx.kernel, ctx.marks, small, leafCount(a, small), a.batch[i * ENTRY + E_SMALL_BUF]);
+  return { a, objective, kernel, best: emptySplit() };
 }
 
 /** Runs fn(i) for every item i < total that this thread claims first. */
@@ -62,7 +52,7 @@ function forEachClaim(a: FitArrays, counter: number, total: number, fn: (i: numb
   }
 }
 
-/** Returns once every thread has arrived. */
+/** Returns once every thread has arrived (at once with one thread). */
 function barrier(a: FitArrays): void {
   if (a.threads === 1) return;
   if (Atomics.add(a.work, W_BARRIER, 1) + 1 === a.threads) {
@@ -104,7 +94,7 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
           if (more) kernel.clear();
           for (let s = 0; s < a.shards; s++) splitShard(a, s, k, i, kernel);
           if (!more) return;
-          flushSmall(ctx, i);
+          kernel.flush(histOf(a, a.batch[i * ENTRY + E_SMALL_BUF]), false);
           finishEntry(a, i, false, masked, best);
         });
       }
@@ -118,8 +108,7 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
           const s = item - i * S;
           if (more) kernel.clear();
           splitShard(a, s, k, i, kernel);
-          if (more && direct) flushSmall(ctx, i);
-          else if (more) kernel.flush(partialOf(a, i, s), false);
+          if (more) kernel.flush(direct ? histOf(a, a.batch[i * ENTRY + E_SMALL_BUF]) : partialOf(a, i, s), false);
         });
       if (!more) return split();
       return twoHalves(a, split, () => forEachClaim(a, W_CLAIM2, count, (i) => finishEntry(a, i, !direct, masked, best)));

@@ -59,11 +59,6 @@ export interface FitArrays {
   shardSums: Float64Array;
   /** Histogram buffers by index (2 x slots doubles each): the grower hands them out. */
   pool: Float64Array;
-  /** Per pool buffer: how many of its slots are listed in poolSlots (-1: it holds every slot; listed-slots.ts). */
-  poolCount: Int32Array;
-  /** Per pool buffer, listCapacity entries: the ascending slots a listed buffer holds; null when the fit lists none (wide columns). */
-  poolSlots: Int32Array | null;
-  listCapacity: number;
   /** Per (entry, shard) histograms of the levels run shard by shard, summed in shard order afterwards. */
   partial: Float64Array;
   /** Entries below this run shard by shard (partial histograms); from it on, one item per entry. */

@@ -58,40 +58,12 @@ export function leafGain(g: number, h: number, p: SplitParams, extraL2 = 0): num
   return -(2 * tg * w + (h + p.lambda + extraL2) * w * w);
 }
 
-/** 0, 1, 2, ...: the slot list of a histogram that holds every slot (grown on demand; one per module instance). */
-let identity = new Int32Array(0);
-function identityList(length: number): Int32Array {
-  if (identity.length < length) identity = Int32Array.from({ length: Math.max(length, 2 * identity.length) }, (_, i) => i);
-  return identity;
-}
-
 /**
  * Writes the best split of a node into `best` (gain 0 and feature -1 when none beats minSplitGain).
  * `count` is the node's row count; counts of candidate children are estimated from their hessian share.
  */
 export function findBestSplit(
   hist: Float64Array,
-  meta: FeatureMeta,
-  featureMask: Uint8Array | null,
-  G: number,
-  H: number,
-  count: number,
-  p: SplitParams,
-  best: SplitInfo,
-): void {
-  findBestSplitListed(hist, identityList(meta.off[meta.nFeatures]), -1, 0, meta, featureMask, G, H, count, p, best);
-}
-
-/**
- * findBestSplit over a histogram whose nonzero slots are all among slots[at..at+listed) (ascending), the others
- * never read (they may hold anything): the same splits as the full scan, which skips zero bins too. (at = -1, used by
- * findBestSplit: every slot is valid and `slots` is the identity list.)
- */
-export function findBestSplitListed(
-  hist: Float64Array,
-  slots: Int32Array,
-  at: number,
-  listed: number,
   meta: FeatureMeta,
   featureMask: Uint8Array | null,
   G: number,
@@ -109,35 +81,26 @@ export function findBestSplitListed(
   const minCnt = p.minDataInLeaf;
   // No L1, no step clip, no row minimum: the scan's gain is g^2 / (h + lambda) per side (the same doubles).
   const plain = p.alpha === 0 && p.maxDeltaStep <= 0 && minCnt <= 0;
-  const all = at < 0;
-  const end = at + listed;
-  let j = at;
   for (let f = 0; f < meta.nFeatures; f++) {
+    if (featureMask && !featureMask[f]) continue;
     const base = meta.off[f];
-    const stop = meta.off[f + 1];
-    // The list entries of feature f: [j0, j); none listed = an all-zero histogram part, which no scan splits.
-    const j0 = all ? base : j;
-    if (all) j = stop;
-    else while (j < end && slots[j] < stop) j++;
-    if (j === j0 || (featureMask && !featureMask[f])) continue;
     const nb = meta.nBins[f];
-    if (meta.isCat[f]) categoricalSplit(hist, slots, j0, j, base, nb, f, G, H, cntFactor, parent, p, best);
-    else numericScan(hist, slots, j0, j, base, nb, f, G, H, cntFactor, parent, minH, plain, p, best);
+    if (meta.isCat[f]) {
+      categoricalSplit(hist, base, nb, f, G, H, cntFactor, parent, p, best);
+      continue;
+    }
+    numericScan(hist, base, nb, f, G, H, cntFactor, parent, minH, plain, p, best);
   }
 }
 
 /**
- * Two scans of a numeric feature (its listed slots slots[j0..j1), ascending; its missing slot is base + nb): missing
- * values on the right, then (if there are any) on the left; the better wins. A bin with no gradient and no hessian
- * repeats the candidate before it, which cannot win a strict comparison: it is skipped (deep nodes of small sets
- * touch few of their 255 bins). `plain` (no L1, no step clip, no row minimum): the gain is g^2 / (h + lambda) per
- * side inline, the same doubles as leafGain.
+ * Two scans of a numeric feature: missing values on the right, then (if there are any) on the left; the better wins.
+ * A bin with no gradient and no hessian repeats the candidate before it, which cannot win a strict comparison: it is
+ * skipped (deep nodes of small sets touch few of their 255 bins). `plain` (no L1, no step clip, no row minimum):
+ * the gain is g^2 / (h + lambda) per side inline, the same doubles as leafGain.
  */
 function numericScan(
   hist: Float64Array,
-  slots: Int32Array,
-  j0: number,
-  j1: number,
   base: number,
   nb: number,
   f: number,
@@ -152,19 +115,15 @@ function numericScan(
 ): void {
   const lambda = p.lambda;
   const minCnt = p.minDataInLeaf;
-  const hasMissing = slots[j1 - 1] === base + nb;
-  const gm = hasMissing ? hist[2 * (base + nb)] : 0;
-  const hm = hasMissing ? hist[2 * (base + nb) + 1] : 0;
-  const valuesEnd = hasMissing ? j1 - 1 : j1;
+  const gm = hist[2 * (base + nb)];
+  const hm = hist[2 * (base + nb) + 1];
   for (let dir = 0; dir < 2; dir++) {
     const missingLeft = dir === 1;
     if (missingLeft && hm <= 0) break;
     let gl = missingLeft ? gm : 0;
     let hl = missingLeft ? hm : 0;
     const last = !missingLeft && hm > 0 ? nb - 1 : nb - 2;
-    for (let q = j0; q < valuesEnd; q++) {
-      const b = slots[q] - base;
-      if (b > last) break;
+    for (let b = 0; b <= last; b++) {
       const g = hist[2 * (base + b)];
       const h = hist[2 * (base + b) + 1];
       if (g === 0 && h === 0) continue;
@@ -200,16 +159,12 @@ const INSERTION_MAX = 64;
 const byKey = (x: number, y: number): number => keyOfBin[x] - keyOfBin[y] || x - y;
 
 /**
- * Many-vs-many (or one-vs-rest up to maxCatToOnehot used levels) split of a categorical feature (its listed slots
- * slots[j0..j1), ascending, as numericScan). Written over
+ * Many-vs-many (or one-vs-rest up to maxCatToOnehot used levels) split of a categorical feature. Written over
  * preallocated scratch without closures: on wa_churn (16 categoricals, 200 trees) the array-and-closure version
  * allocated per node and feature.
  */
 function categoricalSplit(
   hist: Float64Array,
-  slots: Int32Array,
-  j0: number,
-  j1: number,
   base: number,
   nb: number,
   f: number,
@@ -227,10 +182,7 @@ function categoricalSplit(
     keyOfBin = new Float64Array(nb + 1);
   }
   let nUsed = 0;
-  for (let q = j0; q < j1; q++) {
-    const b = slots[q] - base;
-    if (hist[2 * (base + b) + 1] > 0) usedBuf[nUsed++] = b;
-  }
+  for (let b = 0; b <= nb; b++) if (hist[2 * (base + b) + 1] > 0) usedBuf[nUsed++] = b;
   if (nUsed < 2) return;
   const minH = Math.max(p.minChildWeight, 1e-12);
   let bestLocal = Math.max(best.gain, p.minSplitGain);
@@ -297,7 +249,7 @@ function categoricalSplit(
   const catLeft = new Uint8Array(nb + 1);
   if (winOne >= 0) catLeft[winOne] = 1;
   else for (let j = 0; j < winTake; j++) catLeft[rankBuf[winDir === 0 ? j : m - 1 - j]] = 1;
-  const hm = slots[j1 - 1] === base + nb ? hist[2 * (base + nb) + 1] : 0;
+  const hm = hist[2 * (base + nb) + 1];
   best.gain = bestLocal;
   best.feature = f;
   best.bin = -1;

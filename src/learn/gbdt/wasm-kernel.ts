@@ -3,7 +3,7 @@
 // work on arrays inside one WebAssembly.Memory (shared across threads); a thread's histogram accumulates in its
 // own scratch area there (its address baked into the code), then is flushed to the caller's buffer.
 
-import { Accumulator, type RowKernels } from "./histogram.js";
+import { flushInto, type RowKernels } from "./histogram.js";
 import { assemble, compileModule, I32, joined, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
 
 export { wasmApi, type WasmMemory } from "./wasm-asm.js";
@@ -219,24 +219,21 @@ export function wasmRowKernels(nFeatures: number, off: Int32Array, memory: WasmM
     rows: (bins: number, gh: number, rows: number, start: number, end: number) => void;
     part: (rows: number, scratch: number, col: number, table: number, start: number, end: number) => number;
   };
-  const sum = new Accumulator(scratch.subarray(0, 2 * off[nFeatures]));
+  const hist = scratch.subarray(0, 2 * off[nFeatures]);
   return {
-    clear: () => sum.clear(),
+    clear: () => hist.fill(0),
     addRows: (bins, gh, rows, start, end) => {
       check(bins);
       check(gh);
       check(rows);
-      sum.touch();
       exp.rows(bins.byteOffset, gh.byteOffset, rows.byteOffset, start, end);
     },
     addDense: (bins, gh, start, end) => {
       check(bins);
       check(gh);
-      sum.touch();
       exp.dense(bins.byteOffset, gh.byteOffset, start, end);
     },
-    flush: (out, add) => sum.flush(out, add),
-    flushSlots: (out, slots, count) => sum.flushSlots(out, slots, count),
+    flush: (out, add) => flushInto(out, hist, add),
     partition: (rows, tmp, col, table, start, end) => {
       check(rows);
       check(tmp);

@@ -94,19 +94,6 @@ export function withWideColumns(inner: RowKernels, a: FitArrays): RowKernels {
       if (!add) tail.set(acc);
       else for (let i = 0; i < acc.length; i++) tail[i] += acc[i];
     },
-    flushSlots: (out, slots, count) => {
-      // Slots ascend: the byte-binned ones (below `from`) go to the inner kernel, the wide ones come from acc.
-      let j = 0;
-      while (j < count && slots[j] < from) j++;
-      inner.flushSlots(out, slots, j);
-      for (; j < count; j++) {
-        const x = 2 * (slots[j] - from);
-        out[2 * from + x] = acc[x];
-        out[2 * from + x + 1] = acc[x + 1];
-        acc[x] = 0;
-        acc[x + 1] = 0;
-      }
-    },
     partition: inner.partition,
   };
 }
