@@ -2,6 +2,9 @@
 // snapshot so repeated runs (profiles, before/after) skip the CSV parse. Prints train seconds, AUC and load.
 // Usage: node bench/learn/fit-one.mjs synthetic_1m [--model gbdt] [--params '{"n_threads":1}'] [--repeat 2] [--predict 0]
 //        node --cpu-prof --cpu-prof-dir=bench/out bench/learn/fit-one.mjs fertility
+//        node bench/learn/fit-one.mjs wa_churn --root /tmp/old-worktree   (its dist/: A/B of two builds, alternated)
+// "main thread" is a GBDT fit's CPU on the main thread alone (Linux /proc; V8's compiler threads excluded): on an idle machine a
+// one-thread fit's wall time is about that, whatever the load, so it is the figure to compare first fits by.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,7 +37,27 @@ export function loadCached(d) {
   return { frame, test };
 }
 
-const { trainCandidate } = await import("../../dist/learn/train.js");
+const root = opt("root", new URL("../..", import.meta.url).pathname);
+const { trainCandidate } = await import(join(root, "dist/learn/train.js"));
+const mainThreadSeconds = () => {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
+  } catch {
+    return NaN;
+  }
+};
+// The GBDT fit alone on the main thread (trainCandidate also fits the pipeline, scores the test rows, explains).
+let fitMain = NaN;
+const { GradientBoosting } = await import(join(root, "dist/learn/gbdt/booster.js"));
+const gbdtFit = GradientBoosting.prototype.fit;
+GradientBoosting.prototype.fit = async function (data) {
+  const t = mainThreadSeconds();
+  try {
+    return await gbdtFit.call(this, data);
+  } finally {
+    fitMain = mainThreadSeconds() - t;
+  }
+};
 const { frame, test } = loadCached(ds);
 globalThis.gc?.();
 const model = opt("model", "gbdt");
@@ -44,6 +67,7 @@ const predictRuns = Number(opt("predict", "3"));
 for (let r = 0; r < repeat; r++) {
   const load = spawnSync("uptime", { encoding: "utf8" }).stdout.trim().replace(/.*load average: /, "");
   const cpu0 = process.cpuUsage();
+  fitMain = NaN;
   const res = await trainCandidate({
     frame,
     target: ds.target,
@@ -64,7 +88,7 @@ for (let r = 0; r < repeat; r++) {
   }
   const m = res.testMetrics;
   console.log(
-    `${ds.name} ${model} train ${res.trainSeconds.toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s) predict ${predict.toFixed(3)} s ` +
+    `${ds.name} ${model} train ${res.trainSeconds.toFixed(3)} s (fit cpu ${res.trainCpuSeconds.toFixed(3)} s; main thread ${fitMain.toFixed(3)} s; whole call cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s) predict ${predict.toFixed(3)} s ` +
       `${m.roc_auc !== undefined ? "auc " + m.roc_auc.toFixed(4) : "rmse " + m.rmse?.toFixed(4)} load ${load}`,
   );
 }
