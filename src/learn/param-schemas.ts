@@ -174,5 +174,5 @@ export const PCA_PARAMS = z.strictObject({
 export const AUTO_PARAMS = z.strictObject({
   time_budget_s: z.number().gt(0).default(60).describe("Seconds for the whole search (CV of every candidate and the final refit)"),
   cv: z.number().int().min(0).max(10).default(0).describe("CV folds (at least 2); 0 = 5 under 20k rows, else 3; from 50k rows only the first fold is scored (a holdout)"),
-  candidates: z.string().default("").describe("Comma-separated names of portfolio entries to try (logistic_regression or ridge, gbdt, gbdt_regularised, random_forest, extra_trees, gbdt_deep); empty = all"),
+  candidates: z.string().default("").describe("Comma-separated names of portfolio entries to try (logistic_regression or ridge, gbdt, gbdt_regularised, random_forest, extra_trees, gbdt_deep) and blend (a weighted mix of the scored ones when it wins in CV; classifiers are mixed as margins, over the GBDTs and logistic regression); empty = all"),
 });

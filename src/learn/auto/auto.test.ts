@@ -4,6 +4,7 @@ import { Rng } from "../rng.js";
 import { holdoutSplit, loadModel, trainCandidate } from "../train.js";
 import { fitMember } from "../ensemble/members.js";
 import { modelKind } from "../models.js";
+import { applyMatrixPrep } from "../../features/matrix-prep.js";
 import { FittedAuto, fitCandidate } from "./auto.js";
 import { portfolio } from "./portfolio.js";
 
@@ -111,5 +112,70 @@ describe("auto", () => {
     const back = FittedAuto.restore(modelKind, blend.state() as never);
     expect(back.predict(X)).toEqual(p);
     expect(Object.values(blend.importance()).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+
+  for (const K of [2, 3]) {
+    it(`a blend of classifiers (${K} classes) mixes margins: its explanation adds up to the margin whose ${K === 2 ? "σ" : "softmax"} it predicts`, async () => {
+      const rng = new Rng(8 + K);
+      const n = 240;
+      const x = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => rng.normal()));
+      const X = { nRows: n, columns: x.map((values, j) => ({ name: `x${j}`, kind: "numeric" as const, values })) };
+      const y = Float64Array.from({ length: n }, (_, i) => {
+        const s = x[0][i] + x[1][i] * x[2][i] + 0.5 * rng.normal();
+        return K === 2 ? Number(s > 0) : s < -0.5 ? 0 : s < 0.5 ? 1 : 2;
+      });
+      const data = { X, y, nClasses: K, seed: 3 };
+      const members = [await fitMember(modelKind, "logistic_regression", {}, data), await fitMember(modelKind, "gbdt", { n_estimators: 30 }, data)];
+      const w = [0.4, 0.6];
+      const selection = { chosen: "blend", chosenModel: "blend", metric: "roc_auc", budgetSeconds: 60, candidates: [] };
+      const blend = new FittedAuto(members, w, selection);
+      const p = blend.predict(X);
+      const e = blend.explain(X);
+      const outs = K === 2 ? 1 : K;
+      expect(e.outputs).toBe(outs);
+      expect(e.scale).toBe(K === 2 ? "log-odds" : "margin");
+      const F = 3;
+      const mp = members.map((m) => m.fitted.predict(m.prep ? applyMatrixPrep(m.prep, X) : X));
+      const me = members.map((m) => m.fitted.explain!(m.prep ? applyMatrixPrep(m.prep, X) : X));
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        const z = new Float64Array(outs);
+        for (let k = 0; k < outs; k++) {
+          const at = (i * outs + k) * (F + 1);
+          for (let f = 0; f <= F; f++) z[k] += e.values[at + f];
+          // Base Σ wᵢ·baseᵢ; the margin Σ wᵢ·zᵢ, zᵢ the member's own margin (binary logit pᵢ; multiclass up to a shift per row).
+          expect(e.values[at + F]).toBeCloseTo(w[0] * me[0].values[at + F] + w[1] * me[1].values[at + F], 10);
+          if (K === 2) {
+            const want = w.reduce((a, wm, m) => a + wm * Math.log(mp[m][2 * i + 1] / mp[m][2 * i]), 0);
+            worst = Math.max(worst, Math.abs(z[0] - want));
+          }
+        }
+        // The blend's probabilities are σ / softmax of that margin.
+        const probs = K === 2 ? [1 / (1 + Math.exp(z[0])), 1 / (1 + Math.exp(-z[0]))] : Array.from(z, (v) => Math.exp(v)).map((v, _, a) => v / a.reduce((s, u) => s + u, 0));
+        for (let k = 0; k < K; k++) expect(Math.abs(p[i * K + k] - probs[k])).toBeLessThan(1e-9);
+        if (K > 2) for (let k = 1; k < K; k++) {
+          const want = w.reduce((a, wm, m) => a + wm * Math.log(mp[m][i * K + k] / mp[m][i * K]), 0);
+          worst = Math.max(worst, Math.abs(z[k] - z[0] - want));
+        }
+      }
+      expect(worst).toBeLessThan(1e-6);
+      const back = FittedAuto.restore(modelKind, blend.state() as never);
+      expect(back.predict(X)).toEqual(p);
+      // A forest explains probabilities, not margins: a blend with one cannot explain, and says so.
+      const rf = await fitMember(modelKind, "random_forest", { n_estimators: 5 }, data);
+      expect(() => new FittedAuto([members[0], rf], w, selection).explain(X)).toThrow(/do not add up/);
+    });
+  }
+
+  it("a classifier blend is drawn only from learners that explain margins: forests alone leave no blend", async () => {
+    const frame = linearish(300);
+    const r = await trainCandidate({
+      frame, target: "y", features, task: "binary", positive: "yes", testRows: new Uint32Array(0), cvFolds: 0, seed: 5,
+      candidate: { name: "auto", model: "auto", params: { candidates: "random_forest,extra_trees,blend", time_budget_s: 600 } },
+    });
+    const sel = r.selection!;
+    expect(sel.candidates.slice(0, 2).every((c) => c.status === "scored")).toBe(true);
+    expect(sel.candidates.at(-1)).toMatchObject({ label: "blend", status: "not better" });
+    expect(portfolio("binary", 300).filter((e) => e.explainsMargin).map((e) => e.model)).toEqual(["logistic_regression", "gbdt", "gbdt", "gbdt"]);
   });
 });

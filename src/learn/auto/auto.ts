@@ -14,7 +14,7 @@ import { metricSign } from "../metric-registry.js";
 import { ParamHolder } from "../params.js";
 import { kFold, stratifiedKFold, type Fold } from "../split.js";
 import { taskMetrics } from "../task-metrics.js";
-import { selectBlend } from "./blend.js";
+import { logProbs, selectBlend, softmaxRows } from "./blend.js";
 import { portfolio, type PortfolioEntry } from "./portfolio.js";
 
 /** One candidate as tried: its CV score (mean over folds) or why it was not finished. */
@@ -134,7 +134,11 @@ export class AutoModel extends ParamHolder<AutoModel> {
     if (!winner) throw new Error(`auto: no candidate could be scored (${tried.map((c) => `${c.label}: ${c.error ?? c.status}`).join("; ")})`);
     let chosen: { c: AutoCandidate; weight: number }[] = [{ c: winner, weight: 1 }];
     if (wanted.length === 0 || wanted.includes(BLEND)) {
-      const blend = tryBlend([...held.keys()], held, parts, task, metric, sign, nClasses, grow, budget - elapsed());
+      // A classifier blend mixes margins and explains as the sum of its members' explanations: only learners whose
+      // explanation is a margin enter it (the forests still compete alone).
+      const margin = new Set(entries.filter((e) => e.explainsMargin).map((e) => e.label));
+      const pool = [...held.keys()].filter((c) => task === "regression" || margin.has(c.label));
+      const blend = tryBlend(pool, held, parts, task, metric, sign, nClasses, grow, budget - elapsed());
       tried.push(blend.candidate);
       if (blend.members) chosen = blend.members;
     }
@@ -144,7 +148,7 @@ export class AutoModel extends ParamHolder<AutoModel> {
     data.onProgress?.(entries.length + 1, entries.length + 1);
     const label = chosen.length > 1 ? BLEND : winner.label;
     const selection: AutoSelection = { chosen: label, chosenModel: chosen.length > 1 ? BLEND : winner.model, metric, budgetSeconds: budget, candidates: tried, refitOnAllRows: refit };
-    return new FittedAuto(fittedMembers, chosen.map((m) => m.weight), selection);
+    return new FittedAuto(fittedMembers, chosen.map((m) => m.weight), selection, "margin");
   }
 }
 
@@ -162,8 +166,10 @@ function tryBlend(
 ): { candidate: AutoCandidate; members: { c: AutoCandidate; weight: number }[] | null } {
   const s0 = performance.now();
   const candidate: AutoCandidate = { label: BLEND, model: BLEND, params: {}, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
-  const score = (outs: Float64Array[]) => outs.reduce((a, o, j) => a + (taskMetrics(task, parts[j].y, o, Math.max(nClasses, 1))[metric] ?? NaN), 0) / outs.length;
-  const found = selectBlend(scored.map((c) => held.get(c)!), score, sign);
+  // Classifiers: held-out probabilities as margins (log p), each mix scored on its softmax, as FittedAuto predicts.
+  const toOut = nClasses > 0 ? (o: Float64Array) => softmaxRows(Float64Array.from(o), nClasses) : (o: Float64Array) => o;
+  const score = (outs: Float64Array[]) => outs.reduce((a, o, j) => a + (taskMetrics(task, parts[j].y, toOut(o), Math.max(nClasses, 1))[metric] ?? NaN), 0) / outs.length;
+  const found = selectBlend(scored.map((c) => (nClasses > 0 ? held.get(c)!.map(logProbs) : held.get(c)!)), score, sign);
   const done = (status: AutoCandidate["status"], error?: string) => {
     candidate.seconds = (performance.now() - s0) / 1000;
     candidate.status = status;
@@ -204,40 +210,49 @@ function best(tried: AutoCandidate[], sign: 1 | -1): AutoCandidate | undefined {
 export class FittedAuto implements FittedEstimator {
   readonly name = "auto";
 
-  /** `members` with their `weights` (summing to 1): one learner, or the blend's members. */
+  /**
+   * `members` with their `weights` (summing to 1): one learner, or the blend's members. `space`: how a blend of
+   * classifiers mixes its members' probabilities: "margin" (softmax of Σ wᵢ·log pᵢ; binary σ(Σ wᵢ·logit pᵢ)), or
+   * "probability" (Σ wᵢ·pᵢ: blends saved before margins, which cannot explain). Regressors are averaged either way.
+   */
   constructor(
     readonly members: FittedMember[],
     readonly weights: number[],
     readonly selection: AutoSelection,
+    readonly space: "margin" | "probability" = "margin",
   ) {}
 
-  static restore(lookup: KindLookup, s: { chosen?: MemberState; members?: MemberState[]; weights?: number[]; selection: AutoSelection }): FittedAuto {
-    // Models saved before blends carry one `chosen` member.
+  static restore(lookup: KindLookup, s: { chosen?: MemberState; members?: MemberState[]; weights?: number[]; space?: "margin"; selection: AutoSelection }): FittedAuto {
+    // Models saved before blends carry one `chosen` member; blends saved before margins carry no `space`.
     if (s.chosen) return new FittedAuto([restoreMember(lookup, s.chosen)], [1], s.selection);
-    return new FittedAuto(s.members!.map((m) => restoreMember(lookup, m)), s.weights!, s.selection);
+    return new FittedAuto(s.members!.map((m) => restoreMember(lookup, m)), s.weights!, s.selection, s.space ?? "probability");
   }
 
   predict(X: FeatureMatrix): Float64Array {
-    const out = predictMember(this.members[0], X);
-    if (this.members.length === 1) return out;
+    const first = predictMember(this.members[0], X);
+    if (this.members.length === 1) return first;
+    // More than one output per row: class probabilities.
+    const k = X.nRows > 0 ? first.length / X.nRows : 1;
+    const toSpace = k > 1 && this.space === "margin" ? logProbs : (p: Float64Array) => p;
+    const out = toSpace(first);
     for (let i = 0; i < out.length; i++) out[i] *= this.weights[0];
     for (let m = 1; m < this.members.length; m++) {
-      const p = predictMember(this.members[m], X);
+      const p = toSpace(predictMember(this.members[m], X));
       const w = this.weights[m];
       for (let i = 0; i < out.length; i++) out[i] += w * p[i];
     }
-    return out;
+    return k > 1 && this.space === "margin" ? softmaxRows(out, k) : out;
   }
 
   state(): Record<string, unknown> {
     if (this.members.length === 1) return { chosen: memberState(this.members[0]), selection: this.selection };
-    return { members: this.members.map(memberState), weights: this.weights, selection: this.selection };
+    return { members: this.members.map(memberState), weights: this.weights, space: this.space, selection: this.selection };
   }
 
   /**
-   * The chosen learner's explanation; for a blend of regressors, the weighted sum of its members' (each sums to its
-   * prediction, so the sum adds up to the blend's). A blend of classifiers averages probabilities, which its members'
-   * log-odds explanations do not add up to: refused.
+   * The chosen learner's explanation; for a blend, the weighted sum of its members' (base Σ wᵢ·baseᵢ): each member's
+   * adds up to its prediction (regression) or its margin (classifiers: log-odds, softmax input), so the sum adds up to
+   * the blend's value or margin, whose σ / softmax is the blend's probability.
    */
   explain(X: FeatureMatrix): Explanation {
     const parts = this.members.map((m) => {
@@ -246,7 +261,12 @@ export class FittedAuto implements FittedEstimator {
     });
     if (parts.length === 1) return parts[0];
     if (parts.some((p) => p.features.length !== parts[0].features.length || p.outputs !== parts[0].outputs)) throw new ValidationError(`auto chose a blend whose members explain different features`);
-    if (parts.some((p) => p.scale !== "value")) throw new ValidationError(`auto chose a blend of classifiers (${this.members.map((m) => m.name).join(", ")}): its averaged probabilities have no additive explanation`, { hint: "train with -p candidates=<one learner> to explain predictions" });
+    const regression = parts.every((p) => p.scale === "value");
+    const margins = this.space === "margin" && parts.every((p) => p.scale === parts[0].scale && (p.scale === "log-odds" || p.scale === "margin"));
+    if (!regression && !margins) {
+      const scales = parts.map((p, m) => `${this.members[m].name}: ${p.scale}`).join(", ");
+      throw new ValidationError(`auto chose a blend whose members' explanations do not add up to its prediction (${this.space} blend; ${scales})`, { hint: "retrain: auto now blends classifiers in margin space, over learners that explain margins" });
+    }
     const values = new Float64Array(parts[0].values.length);
     for (const [m, p] of parts.entries()) for (let i = 0; i < values.length; i++) values[i] += this.weights[m] * p.values[i];
     return { ...parts[0], values };

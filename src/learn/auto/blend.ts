@@ -1,5 +1,6 @@
 // Ensemble selection (Caruana et al., 2004) over the candidates' held-out CV predictions: a weighted average of
 // candidates whose weights are counts of greedy picks (with replacement), added while the CV score improves.
+// Classifiers are mixed as margins (logProbs in, softmaxRows out), so a blend explains as its members' sum.
 
 /**
  * `held[c][j]`: candidate c's predictions on the held-out rows of CV part j (regression values, or row-major
@@ -41,4 +42,28 @@ function mix(sum: Float64Array, next: Float64Array, picked: number): Float64Arra
   const out = new Float64Array(sum.length);
   for (let i = 0; i < sum.length; i++) out[i] = (sum[i] + next[i]) / (picked + 1);
   return out;
+}
+
+/** Probabilities are clipped to [CLIP, 1 − CLIP] before their log is taken. */
+const CLIP = 1e-15;
+
+/**
+ * Classifiers are blended in margin space: the log of each (clipped) probability, so that the weighted sum of the
+ * members' margins, passed through a softmax per row, is the blend's probability (binary, k = 2: σ(Σ wᵢ·logit pᵢ);
+ * softmax is shift-invariant per row, so log pᵢ and the member's own margin zᵢ give the same blend).
+ */
+export function logProbs(p: Float64Array): Float64Array {
+  return p.map((v) => Math.log(Math.min(Math.max(v, CLIP), 1 - CLIP)));
+}
+
+/** Softmax of each row of n × k margins `z`, in place; returns `z`. */
+export function softmaxRows(z: Float64Array, k: number): Float64Array {
+  for (let at = 0; at < z.length; at += k) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, z[at + c]);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += z[at + c] = Math.exp(z[at + c] - max);
+    for (let c = 0; c < k; c++) z[at + c] /= sum;
+  }
+  return z;
 }
