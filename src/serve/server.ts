@@ -1,6 +1,7 @@
 // Binds an app to a TCP port: the node fast path for /predict, Hono for the rest; close() drains in-flight requests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { setFlagsFromString } from "node:v8";
 import { getRequestListener } from "@hono/node-server";
 
 export interface StartOptions {
@@ -12,6 +13,13 @@ export interface StartOptions {
   requestTimeoutMs?: number;
   /** Told of every such 408 (node answers it before any route sees the request), so timeouts are logged too. */
   onRequestTimeout?: (e: Error) => void;
+  /**
+   * Young-generation collections on V8's helper threads (V8's default) instead of on the serving thread alone. Off by
+   * default: under load every core is busy (the clients, cluster workers) and a scavenge waits for helpers that are
+   * not scheduled, so its pause went bimodal (0.7 vs 4–9 ms) and set the p99; bench/RESULTS.md, "Serving round 9".
+   * The setting is the process's (a V8 flag), applied when a server starts.
+   */
+  parallelScavenge?: boolean;
 }
 
 export interface RunningServer {
@@ -30,6 +38,7 @@ export interface Servable {
 
 export function startServer(app: Servable, opts: StartOptions): Promise<RunningServer> {
   const host = opts.host ?? "127.0.0.1";
+  setFlagsFromString(opts.parallelScavenge ? "--parallel-scavenge" : "--no-parallel-scavenge");
   const general = getRequestListener((req: Request) => app.fetch(req));
   const fast = app.node?.bind(app);
   const requestTimeout = opts.requestTimeoutMs ?? 30_000;
