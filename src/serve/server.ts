@@ -17,7 +17,8 @@ export interface StartOptions {
    * Young-generation collections on V8's helper threads (V8's default) instead of on the serving thread alone. Off by
    * default: under load every core is busy (the clients, cluster workers) and a scavenge waits for helpers that are
    * not scheduled, so its pause went bimodal (0.7 vs 4–9 ms) and set the p99; bench/RESULTS.md, "Serving round 9".
-   * The setting is the process's (a V8 flag), applied when a server starts.
+   * The setting is the process's (a V8 flag), applied when a server starts; unset, a `--[no-]parallel-scavenge` given
+   * to node (command line or NODE_OPTIONS) is left as it is.
    */
   parallelScavenge?: boolean;
 }
@@ -38,7 +39,7 @@ export interface Servable {
 
 export function startServer(app: Servable, opts: StartOptions): Promise<RunningServer> {
   const host = opts.host ?? "127.0.0.1";
-  setFlagsFromString(opts.parallelScavenge ? "--parallel-scavenge" : "--no-parallel-scavenge");
+  setScavenge(opts.parallelScavenge);
   const general = getRequestListener((req: Request) => app.fetch(req));
   const fast = app.node?.bind(app);
   const requestTimeout = opts.requestTimeoutMs ?? 30_000;
@@ -71,6 +72,19 @@ export function startServer(app: Servable, opts: StartOptions): Promise<RunningS
       });
     });
   });
+}
+
+const SCAVENGE_FLAG = /^--(no-)?parallel[-_]scavenge(=|$)/;
+
+/** The V8 flag startServer sets for `parallelScavenge` (null: node was started with an explicit choice, kept). */
+export function scavengeFlag(parallel: boolean | undefined, execArgv: readonly string[], nodeOptions = ""): string | null {
+  if (parallel === undefined && [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => SCAVENGE_FLAG.test(a))) return null;
+  return parallel ? "--parallel-scavenge" : "--no-parallel-scavenge";
+}
+
+function setScavenge(parallel: boolean | undefined): void {
+  const flag = scavengeFlag(parallel, process.execArgv, process.env.NODE_OPTIONS);
+  if (flag !== null) setFlagsFromString(flag);
 }
 
 /** Stops accepting, lets in-flight requests finish (idle keep-alive sockets close now), then force-closes after drainMs. */
