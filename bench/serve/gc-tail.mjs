@@ -9,7 +9,7 @@ import { writeFileSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { loadChurn, trainChurn } from "./churn.mjs";
-import { groupCpuMicros, launch, tmp, waitFor, wrk } from "./load.mjs";
+import { freePort, groupCpuMicros, launch, tmp, waitFor, wrk } from "./load.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const roots = (process.env.ROOTS ?? `bare,${resolve(here, "../..")}`).split(",");
@@ -63,14 +63,13 @@ function allocationSites(file, requests) {
   for (const [k, v] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(v / requests).toFixed(0).padStart(6)}  ${k}`);
 }
 
-let port = 8870;
 for (let r = 0; r < ROUNDS; r++) {
   for (const root of roots) {
     const [dir, flags = ""] = root.split("|");
     const bare = dir === "bare";
     const script = bare ? join(here, "bare.mjs") : join(dir, "bench/serve/worker.mjs");
     const nodeArgs = [...flags.split(" ").filter(Boolean), ...(ALLOC && !bare ? [`--import=${preload}`] : [])];
-    port++;
+    const port = await freePort();
     const p = launch("node", [...nodeArgs, script], { ALIAS_FILE: alias, PORT: String(port), WORKERS: "1", LOG_DIR: mkdtempSync(join(tmp, "gc-tail-log-")), GC_STATS: bare ? "" : "1" });
     await waitFor(`http://127.0.0.1:${port}/${bare ? "" : "ready"}`, 60_000, 5, p.child);
     const url = `http://127.0.0.1:${port}${bare ? "/" : "/predict"}`;

@@ -1,6 +1,7 @@
 // Bench helper: wrk runs with a JSON body from a file, parsed into req/s, latency percentiles and failures; process helpers.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -121,4 +122,19 @@ export function launch(cmd, args, env = {}) {
         }, 5000).unref();
       }),
   };
+}
+
+/**
+ * A TCP port free on 127.0.0.1 now (the kernel's pick): a fixed port can be held by another run's server, which would
+ * then answer the readiness probe and be measured in place of ours.
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -4,7 +4,7 @@
 // (FAST_PATH=0), the KServe V2 infer route (its bare side parses the same V2 body), and with `processes` > 1 the
 // server's cluster against a bare endpoint with as many processes.
 import { join } from "node:path";
-import { groupCpuMicros, launch, waitFor, wrk } from "./load.mjs";
+import { freePort, groupCpuMicros, launch, waitFor, wrk } from "./load.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 
@@ -44,7 +44,8 @@ export function sidesFor({ aliasFile, logDir, bodies, hono = true, v2 = true, pr
 }
 
 /** One side: start it, warm the JIT, load it with single records then 1,000-record batches, stop it. */
-async function runSide(side, { seconds, conns, port, note }) {
+async function runSide(side, { seconds, conns, port: asked, note }) {
+  const port = asked ?? (await freePort());
   const p = launch("node", [join(here, side.script)], { ...side.env, PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/ready`, 120_000, 5, p.child);
@@ -75,7 +76,7 @@ const median = (xs) => {
  * that run), the least CPU per request, the best batch rows/s, and the median over rounds of each ratio to its
  * reference side of the same round (the machine's load drifts; a same-round ratio cancels most of it).
  */
-export async function alternate(sides, { seconds, conns, rounds, note, port = 8812 }) {
+export async function alternate(sides, { seconds, conns, rounds, note, port }) {
   const runs = Object.fromEntries(sides.map((s) => [s.name, []]));
   for (let k = 0; k < rounds; k++) {
     // Every other round runs the sides in reverse: a side is not always the one after its reference (load that rises
