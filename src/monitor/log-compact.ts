@@ -4,6 +4,7 @@ import { open, readdir, readFile, rename, unlink, stat } from "node:fs/promises"
 import { join } from "node:path";
 import { encodeParquet, type LeafColumn, type LeafType } from "./parquet-write.js";
 import { listVersion, SUFFIX, tempName, tempWriterIsGone, writerIsGone, type LogSource } from "./log-files.js";
+import { loggedRecords } from "../v2-tensors.js";
 
 /** One leaf being filled row by row; its type is the first non-null value's, and turns to JSON text on a mix. */
 class LeafBuilder {
@@ -155,7 +156,7 @@ class LogColumns {
   }
 }
 
-/** Request lines ({request:{records}, response:{predictions, ids}}) and single-prediction lines, as PredictionLog writes them. */
+/** Request lines ({request:{records} or {inputs} (V2 tensors), response:{predictions, ids}}) and single-prediction lines, as PredictionLog writes them. */
 function addLine(cols: LogColumns, line: string): boolean {
   let p: Record<string, unknown>;
   try {
@@ -167,7 +168,7 @@ function addLine(cols: LogColumns, line: string): boolean {
   const at = Date.parse(p.at);
   if (Number.isNaN(at)) return false;
   if ("request" in p) {
-    const records = (p.request as { records?: unknown } | null)?.records;
+    const records = loggedRecords(p.request);
     const res = p.response as { predictions?: unknown; ids?: unknown } | null;
     const outputs = res?.predictions;
     const ids = res?.ids;

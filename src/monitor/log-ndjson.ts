@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import type { Prediction, PredictionOutput } from "../records.js";
+import { loggedRecords } from "../v2-tensors.js";
 
 /** A request line as PredictionLog writes it (see requestLine). */
 interface RequestLine {
@@ -11,7 +12,8 @@ interface RequestLine {
   alias: string | null;
   at: string;
   latencyMs: number;
-  request: { records?: unknown };
+  /** {records} from /predict, {inputs: [tensors]} from KServe V2. */
+  request: { records?: unknown; inputs?: unknown };
   response: { predictions?: unknown; ids?: unknown };
 }
 
@@ -32,7 +34,7 @@ function linePredictions(line: string, window: TimeWindow, visit: (p: Prediction
   if (window.since && p.at < window.since) return true;
   if (window.until && p.at >= window.until) return true;
   if ("request" in p) {
-    const records = p.request?.records;
+    const records = loggedRecords(p.request);
     const outputs = p.response?.predictions;
     const ids = p.response?.ids;
     if (!Array.isArray(records) || !Array.isArray(outputs) || !Array.isArray(ids) || records.length !== ids.length || outputs.length !== ids.length) return false;

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Prediction, Signature } from "../records.js";
 import { predictionsToFrame, readLoggedFrame, readPredictions } from "./log-reader.js";
 import { compactInWorker } from "./compact-worker.js";
-import { PredictionLog, versionDir } from "./prediction-log.js";
+import { PredictionLog, requestLine, versionDir } from "./prediction-log.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -135,6 +135,37 @@ describe("PredictionLog", () => {
     const got = (await readPredictions(dir, "churn", 5)).predictions;
     // The second request's bytes were short (a small body goes in as text): its text is what was logged.
     expect(got.map((p) => [p.id, p.inputs.contract])).toEqual([...records, ...records].map((r, i) => [i < 60 ? `id${i}` : `id${i - 60}b`, r.contract]));
+  });
+
+  it("logs a request given only as its body's bytes (a KServe V2 body: small or big, pretty-printed, with a BOM) as that body", async () => {
+    const inputs = (n: number) => [
+      { name: "tenure", datatype: "INT64", shape: [n], data: Array.from({ length: n }, (_, i) => i) },
+      { name: "contract", datatype: "BYTES", shape: [n, 1], data: Array.from({ length: n }, (_, i) => [`Två år 😀 ${i}`]) },
+    ];
+    const sent: Array<[number, string]> = [];
+    for (const encodeLater of [true, false]) {
+      const log = new PredictionLog({ dir, encodeLater });
+      for (const [n, text] of [[2, JSON.stringify({ inputs: inputs(2) }, null, 2).replace(/\n/g, "\r\n")], [2, "\uFEFF" + JSON.stringify({ id: "x", inputs: inputs(2) })], [300, JSON.stringify({ inputs: inputs(300) })]] as const) {
+        const k = sent.length;
+        const ids = Array.from({ length: n }, (_, i) => `r${k}-${i}`);
+        const outputs = ids.map(() => ({ label: "No", probabilities: { No: 0.9, Yes: 0.1 } }));
+        log.logRequest({ model: "churn", version: 8, alias: null, at: "2024-03-01T00:00:00.000Z", latencyMs: 1, ids, records: [], outputs, requestBytes: Buffer.from(text), responseJson: JSON.stringify({ predictions: outputs, ids }) });
+        sent.push([n, text]);
+      }
+      await log.close();
+    }
+    const files = await readdir(versionDir(dir, "churn", 8));
+    const lines = (await Promise.all(files.map((f) => readFile(join(versionDir(dir, "churn", 8), f), "utf8")))).flatMap((t) => t.trim().split("\n"));
+    expect(lines).toHaveLength(6);
+    for (const line of lines) expect(JSON.parse(line).request.inputs[0].name).toBe("tenure");
+    const got = (await readPredictions(dir, "churn", 8)).predictions;
+    expect(got).toHaveLength(2 * (2 + 2 + 300));
+    const byId = new Map(got.map((p) => [p.id, p.inputs]));
+    sent.forEach(([n], k) => {
+      for (let i = 0; i < n; i++) expect(byId.get(`r${k}-${i}`)).toEqual({ tenure: i, contract: `Två år 😀 ${i}` });
+    });
+    // The line made without the log's buffer (requestLine) says the same.
+    expect(JSON.parse(requestLine({ model: "m", version: 1, alias: null, at: "t", latencyMs: 1, ids: ["a"], records: [], outputs: [], requestBytes: Buffer.from(sent[1][1]), responseJson: "{}" })).request.id).toBe("x");
   });
 
   it("writes a request given in pieces exactly as the same request given whole", async () => {

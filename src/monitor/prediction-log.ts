@@ -18,12 +18,17 @@ const sizeOf = (e: Entry): number => (isRequest(e) ? e.ids.length : 1);
 /** JSON texts may be pretty-printed; their raw newlines can only be whitespace, so they become spaces in NDJSON. */
 const oneLine = (s: string): string => (s.indexOf("\n") < 0 && s.indexOf("\r") < 0 ? s : s.replace(/[\r\n]/g, " "));
 
+/** A JSON body's bytes as text, without a leading byte-order mark (JSON.parse refuses one). */
+const bytesText = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8", bomLength(b));
+const bomLength = (b: Uint8Array): number => (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+
 /**
- * One NDJSON line per request: {model, version, alias, at, latencyMs, request: {records}, response: {predictions, ids}}.
+ * One NDJSON line per request: {model, version, alias, at, latencyMs, request, response: {predictions, ids}}; the request
+ * is the body as received: {records} from /predict, {inputs: [tensors]} from KServe V2 (readers: v2-tensors.ts).
  * With the texts at hand it is string concatenation, which is what keeps logging cheap on 1,000-record batches.
  */
 export function requestLine(r: LoggedRequest): string {
-  const request = r.requestJson ?? r.requestParts?.join("");
+  const request = r.requestJson ?? r.requestParts?.join("") ?? (r.requestBytes !== undefined ? bytesText(r.requestBytes) : undefined);
   const response = r.responseJson ?? r.responseParts?.join("");
   if (request !== undefined && response !== undefined) {
     return `{"model":${JSON.stringify(r.model)},"version":${r.version},"alias":${JSON.stringify(r.alias)},"at":${JSON.stringify(r.at)},"latencyMs":${r.latencyMs},"request":${oneLine(request)},"response":${oneLine(response)}}`;
@@ -181,10 +186,11 @@ export class PredictionLog {
       }
       this.lastPending = p;
     }
-    if (isRequest(e) && (e.requestJson !== undefined || e.requestParts !== undefined) && (e.responseJson !== undefined || e.responseParts !== undefined)) {
+    if (isRequest(e) && (e.requestJson !== undefined || e.requestParts !== undefined || e.requestBytes !== undefined) && (e.responseJson !== undefined || e.responseParts !== undefined)) {
       if (e.at !== this.lastAt) this.lastAtJson = JSON.stringify((this.lastAt = e.at));
       const head = `${this.head(e)}${this.lastAtJson},"latencyMs":${e.latencyMs},"request":`;
-      const big = e.requestBytes !== undefined && e.requestBytes.length > 2048;
+      // The body's bytes are copied when large, or when they are all there is (a KServe V2 body is logged as received).
+      const big = e.requestBytes !== undefined && (e.requestBytes.length > 2048 || (e.requestJson === undefined && e.requestParts === undefined));
       if (!big && e.requestParts === undefined && e.responseParts === undefined) {
         // Small texts go in one string write, which costs less than several calls.
         this.put(p, `${head}${oneLine(e.requestJson!)},"response":${oneLine(e.responseJson!)}}\n`);
@@ -234,7 +240,9 @@ export class PredictionLog {
   }
 
   /** JSON bytes copied as they are; raw CR/LF (whitespace in valid JSON) become spaces so the line stays one line. */
-  private putJsonBytes(p: Pending, b: Uint8Array): void {
+  private putJsonBytes(p: Pending, body: Uint8Array): void {
+    const bom = bomLength(body);
+    const b = bom === 0 ? body : body.subarray(bom);
     this.room(p, b.length);
     p.buf.set(b, p.used);
     if (b.indexOf(0x0a) >= 0 || b.indexOf(0x0d) >= 0) {

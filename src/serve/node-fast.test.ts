@@ -5,6 +5,7 @@ import { v2Target } from "./node-fast.js";
 import { startServer, type RunningServer } from "./server.js";
 import { churnModel, goodRecord } from "./test-helpers/logistic.js";
 import type { LoggedAnswer, PredictionSink } from "./types.js";
+import { recordsFromTensors } from "../v2-tensors.js";
 
 const r = goodRecord();
 const v2Body = (n: number, extra: Record<string, unknown> = {}) =>
@@ -68,15 +69,19 @@ describe("fast path vs Hono route over a socket", () => {
     });
   }
 
-  it("logs a V2 request as records with its answers and ids (large ones in pieces), and counts it under its route", async () => {
+  it("logs a V2 request as the body's bytes with its records, answers and ids (large answers in pieces), and counts it under its route", async () => {
     for (const n of [2, 250]) {
       logged.length = 0;
-      const res = await post(server.url, "/v2/models/churn/infer", v2Body(n));
+      const body = v2Body(n);
+      const res = await post(server.url, "/v2/models/churn/infer", body);
       const ids = ((await res.json()) as { parameters: { prediction_ids: string[] } }).parameters.prediction_ids;
       expect(logged).toHaveLength(1);
       const line = logged[0];
-      expect(line.requestParts === undefined).toBe(n <= 100);
-      expect(JSON.parse(line.requestJson ?? line.requestParts!.join("")).records).toEqual(line.records);
+      expect(line.requestJson === undefined && line.requestParts === undefined).toBe(true);
+      expect(Buffer.from(line.requestBytes!).toString("utf8")).toBe(body);
+      expect(line.responseParts === undefined).toBe(n <= 100);
+      // What log readers make of the logged tensors is what was scored (total_charges: no tensor, null once validated).
+      expect(recordsFromTensors((JSON.parse(body) as { inputs: unknown }).inputs)!.map((x) => ({ ...x, total_charges: null, payment_method: null }))).toEqual(line.records);
       expect(line.records[0]).toMatchObject({ tenure: r.tenure, contract: r.contract, total_charges: null });
       expect(JSON.parse(line.responseJson ?? line.responseParts!.join(""))).toEqual({ predictions: line.outputs, ids });
       expect(ids).toHaveLength(n);

@@ -143,7 +143,7 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
         const routed = target ? null : routeFor(core.models, sticky);
         // A feature-service model looks its features up (async): same answer, off the synchronous path.
         if (routed?.served?.features) return void answerWithFeatures(core, routed, body.value, t0).then((a) => send(core, route, res, 200, a.text, a.headers), (e: unknown) => fail(core, opts, route, res, e));
-        const answer: Answer = target ? answerV2(core, target, body.value, t0) : answerPredict(core, routed!, body.value, t0, body);
+        const answer: Answer = target ? answerV2(core, target, body.value, t0, body.bytes) : answerPredict(core, routed!, body.value, t0, body);
         send(core, route, res, 200, answer.text, answer.headers);
       } catch (e) {
         fail(core, opts, route, res, e);

@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import { MillraceError } from "../errors.js";
 import type { FieldSpec } from "../records.js";
-import { readJsonBody } from "./body.js";
+import { readJsonBodyText } from "./body.js";
 import type { PredictCore } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import type { ServedModel } from "./types.js";
@@ -72,8 +72,8 @@ export function mountV2(app: Hono, opts: V2Options): void {
   const infer = async (req: Request, name: string, version: string | undefined) => {
     const t0 = performance.now();
     const target = v2Route(core, name, version, req.headers.get(opts.stickyHeader));
-    const body = await readJsonBody(req, opts.maxBodyBytes);
-    const answer = answerV2(core, target, body, t0);
+    const body = await readJsonBodyText(req, opts.maxBodyBytes);
+    const answer = answerV2(core, target, body.value, t0, body.bytes);
     return new Response(answer.text, { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...answer.headers } });
   };
   app.post("/v2/models/:name/infer", (c) => infer(c.req.raw, c.req.param("name"), undefined));

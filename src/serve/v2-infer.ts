@@ -11,6 +11,7 @@ import { logAnswer, type LogTexts } from "./score.js";
 import type { Route, ServedModel } from "./types.js";
 import { validatorFor } from "./validate.js";
 import { recordBuilder } from "./v2-records.js";
+import { recordsFromColumns } from "../v2-tensors.js";
 
 const KNOWN_DATATYPES = new Set(["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"]);
 
@@ -95,15 +96,9 @@ export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>
     build = recordBuilder(names, fields);
     lastLayout = { fields, names: names.slice(), build };
   }
+  if (!build) return { records: recordsFromColumns(names, cols, rows), names };
   const records = new Array<Record<string, unknown>>(rows);
-  if (build) for (let i = 0; i < rows; i++) records[i] = build(cols, i);
-  else {
-    for (let i = 0; i < rows; i++) {
-      const r: Record<string, unknown> = {};
-      for (let k = 0; k < names.length; k++) r[names[k]] = cols[k][i];
-      records[i] = r;
-    }
-  }
+  for (let i = 0; i < rows; i++) records[i] = build(cols, i);
   return { records, names };
 }
 
@@ -159,18 +154,25 @@ function headOf(p: Provenance): [string, string] {
 
 const SLICE = 100;
 
-/** The log's request ({"records":[…]}) and response texts, in pieces of ≤ 100 records for large requests. */
-// (A serializer compiled per signature built these texts 25% faster than JSON.stringify but, being concatenations,
-// cost more to write into the log's buffer: JSON.stringify's flat strings won end to end, 1.2-1.5 vs 1.3-1.9 ms.)
-function logTexts(records: Record<string, unknown>[], outputs: PredictionOutput[], ids: string): LogTexts {
-  if (records.length <= SLICE) return { requestJson: `{"records":${JSON.stringify(records)}}`, responseJson: `{"predictions":${answersJson(outputs)},"ids":${ids}}` };
+/**
+ * The log's request and response texts. The request is the body as received (`{"inputs":[…]}`: a copy of its bytes,
+ * as /predict logs its body; log readers turn the tensors into records with v2-tensors.ts), which costs a memcpy where
+ * JSON.stringify of the records built from the tensors was 46% of a 1,000-record answer's CPU (bench/RESULTS.md, S2b).
+ * Without the bytes (a caller that has only the parsed body) the records are written as /predict's {"records":[…]}.
+ */
+function logTexts(bytes: Uint8Array | undefined, records: Record<string, unknown>[], outputs: PredictionOutput[], ids: string): LogTexts {
+  const big = records.length > SLICE;
+  const responseJson = big ? undefined : `{"predictions":${answersJson(outputs)},"ids":${ids}}`;
+  const responseParts = big ? ['{"predictions":', answersJson(outputs), ',"ids":', ids, "}"] : undefined;
+  if (bytes !== undefined) return { requestBytes: bytes, responseJson, responseParts };
+  if (!big) return { requestJson: `{"records":${JSON.stringify(records)}}`, responseJson, responseParts };
   const requestParts = ['{"records":['];
   for (let i = 0; i < records.length; i += SLICE) {
     if (i > 0) requestParts.push(",");
     requestParts.push(JSON.stringify(records.slice(i, i + SLICE)).slice(1, -1));
   }
   requestParts.push("]}");
-  return { requestParts, responseParts: ['{"predictions":', answersJson(outputs), ',"ids":', ids, "}"] };
+  return { requestParts, responseJson, responseParts };
 }
 
 /** Validation errors name the value where the client put it: records[3].tenure → inputs[tenure].data[3]. */
@@ -185,8 +187,11 @@ function inTensors(e: unknown): unknown {
   return e;
 }
 
-/** Answers one V2 infer request (its target from v2Route, asked before the body is read); throws typed 400s for bad tensors. */
-export function answerV2(core: PredictCore, target: { route: Route; served: ServedModel }, body: unknown, t0: number): Answer {
+/**
+ * Answers one V2 infer request (its target from v2Route, asked before the body is read); throws typed 400s for bad
+ * tensors. `bytes` is the body as received: the prediction log copies it as the logged request.
+ */
+export function answerV2(core: PredictCore, target: { route: Route; served: ServedModel }, body: unknown, t0: number, bytes?: Uint8Array): Answer {
   const { route, served } = target;
   const ranked = answerV2TopK(served, body, t0); // a recommender asked with only the user tensor: top-K lists
   if (ranked) return ranked;
@@ -214,8 +219,7 @@ export function answerV2(core: PredictCore, target: { route: Route; served: Serv
   }
   const scored = scoreRoute(core, route, served, records, t0);
   const ids = idsJson(scored.ids);
-  // The log line takes the request as records (what every log reader expects), not as the client's tensors.
-  if (core.sink) logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, logTexts(records, scored.outputs, ids));
+  if (core.sink) logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, logTexts(bytes, records, scored.outputs, ids));
   let tensors = outputTensorsJson(scored.outputs, sig.output.classes, sig.output.task);
   if (want) tensors = tensors.filter(([t]) => want.includes(t));
   const p = served.provenance;
