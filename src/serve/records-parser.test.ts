@@ -134,6 +134,29 @@ describe("parseFlatRecords", () => {
     expect(check('{"records":[{"1":1,"b":2,"0":3},{"1":1,"b":2,"0":4}]}')).toBe(true);
   });
 
+  it("checks every byte of a compact record's keys and separators, and reads its integers inline exactly", () => {
+    // Keys of 1 to 9 bytes (the generated reader compares 4, 2 and 1 byte at a time): one byte changed anywhere in the
+    // second record's text gives JSON.parse's value (another key order) or a decline, never the first record's keys.
+    const keys = ["a", "bc", "def", "ghij", "klmno", "pqrstu", "vwxyzAB", "CDEFGHIJ", "KLMNOPQRS"];
+    const record = `{${keys.map((k, j) => `"${k}":${j}`).join(",")}}`;
+    for (let at = 0; at < record.length; at++) {
+      for (const ch of ["X", " ", '"', ",", ":", "}"]) {
+        if (record[at] === ch) continue;
+        const changed = record.slice(0, at) + ch + record.slice(at + 1);
+        check(`{"records":[${record},${changed},${record}]}`);
+      }
+    }
+    expect(check(`{"records":[${record},${record},${record}]}`)).toBe(true);
+    // Integers at the edge of the inline reading (15 digits exact, longer ones by Number()), zeros, signs, fractions.
+    const ints = ["0", "7", "10", "999999999999999", "1000000000000000", "9007199254740993", "12345678901234567890", "-0", "-7", "0.5", "5e2", "5E2", "50.0"];
+    for (const n of ints) expect(check(`{"records":[{"x":1,"y":2},{"x":${n},"y":${n}},{"x":${n},"y":3}]}`)).toBe(true);
+    for (const n of ["00", "01", "1.", "1e", "0x1", "1-"]) expect(check(`{"records":[{"x":1,"y":2},{"x":${n},"y":2}]}`)).toBe(false);
+    // A region that ends inside a record (end just after a brace in a string): that record is not read past the end.
+    const b = Buffer.from('{"records":[{"a":"}"},{"a":"}"},{"a":"x"}]}');
+    const end = b.indexOf('}"},{"a":"x') + 1;
+    expect(parseFlatRecords(b, 12, end, true)).toBeNull();
+  });
+
   it("follows records whose key order changes now and then (sparse records, reordered ones), within a bound", () => {
     const base = churnRecords().slice(0, 400);
     const sparse = base.map((r, i) => {
