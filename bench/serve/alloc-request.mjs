@@ -14,7 +14,7 @@ import { v2Body } from "./vs-bare.mjs";
 
 const dist = resolve(process.env.DIST ?? new URL("../../dist", import.meta.url).pathname);
 const load = (p) => import(join(dist, p));
-const [{ parseJsonBytes }, { answerPredict, routeFor }, { answerV2, v2Route }, { serveMetrics }, { PredictionLog }, { trainCandidate, holdoutSplit }] = await Promise.all(
+const [{ parseJsonBytes }, { answerPredict, routeFor }, { answerV2, answerV2Bytes, v2Route }, { serveMetrics }, { PredictionLog }, { trainCandidate, holdoutSplit }] = await Promise.all(
   ["serve/body.js", "serve/predict.js", "serve/v2-infer.js", "serve/metrics.js", "monitor/prediction-log.js", "learn/train.js"].map(load),
 );
 const { Registry } = await import("prom-client");
@@ -42,8 +42,11 @@ function caseFor(what, n) {
     };
   }
   const bytes = Buffer.from(v2Body(rows));
-  // As the servers call it: the body's bytes go along, so the log writes them as received (198900d).
+  // As the servers call it: the body's bytes go along, so the log writes them as received (198900d); a single-record
+  // body laid out as the last one is read from its bytes (answerV2Bytes, builds that have it).
   return () => {
+    const quick = answerV2Bytes?.(core, v2Route(core, "churn", undefined, null), bytes, performance.now());
+    if (quick) return quick;
     const body = parseJsonBytes(bytes);
     return answerV2(core, v2Route(core, "churn", undefined, null), body.value, performance.now(), body.bytes);
   };

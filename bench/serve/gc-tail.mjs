@@ -2,6 +2,7 @@
 // alternated round by round, each one process under wrk; per run: req/s, p50/p90/p99, server CPU per request and the
 // server's GC (young-generation collections: count, total and longest pause; others) over the measured seconds.
 //   ROOTS=bare,/path/to/checkout-a,/path/to/checkout-b|--some-node-flag ROUNDS=3 SECONDS=5 CONNECTIONS=32 node bench/serve/gc-tail.mjs
+// ROUTE=v2 sends the same record as a KServe V2 infer body to /v2/models/churn/infer (bare parses the same body).
 // A root is a directory holding bench/serve/worker.mjs and its dist/ (a copy of an older build for an A/B); `|flags`
 // after it adds node flags. ALLOC=1 also samples the server's allocations (heap profiler, collected objects included)
 // and prints the top allocation sites in bytes per request.
@@ -9,6 +10,7 @@ import { writeFileSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { loadChurn, trainChurn } from "./churn.mjs";
+import { v2Body } from "./vs-bare.mjs";
 import { freePort, groupCpuMicros, launch, tmp, waitFor, wrk } from "./load.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -19,7 +21,8 @@ const CONNS = Number(process.env.CONNECTIONS ?? 32);
 const ALLOC = process.env.ALLOC === "1";
 
 const { records } = loadChurn();
-const body = JSON.stringify({ records: [records[0]] });
+const V2 = process.env.ROUTE === "v2";
+const body = V2 ? v2Body([records[0]]) : JSON.stringify({ records: [records[0]] });
 const model = join(tmp, "gc-tail-logreg.bin");
 writeFileSync(model, (await trainChurn({ name: "logistic", model: "logistic_regression", params: {} })).bytes);
 const alias = join(tmp, "gc-tail-alias");
@@ -72,7 +75,7 @@ for (let r = 0; r < ROUNDS; r++) {
     const port = await freePort();
     const p = launch("node", [...nodeArgs, script], { ALIAS_FILE: alias, PORT: String(port), WORKERS: "1", LOG_DIR: mkdtempSync(join(tmp, "gc-tail-log-")), GC_STATS: bare ? "" : "1" });
     await waitFor(`http://127.0.0.1:${port}/${bare ? "" : "ready"}`, 60_000, 5, p.child);
-    const url = `http://127.0.0.1:${port}${bare ? "/" : "/predict"}`;
+    const url = `http://127.0.0.1:${port}${bare ? "/" : V2 ? "/v2/models/churn/infer" : "/predict"}`;
     wrk(url, body, { connections: CONNS, seconds: 3 }); // JIT warm-up
     if (!bare) process.kill(p.child.pid, "SIGUSR2"); // GC counts (worker.mjs GC_STATS) and allocation samples from here
     const c0 = groupCpuMicros(p.child.pid);

@@ -69,6 +69,21 @@ describe("fast path vs Hono route over a socket", () => {
     });
   }
 
+  it("answers compact single-record V2 bodies of one layout (read from their bytes after the first) as the Hono route does", async () => {
+    const one = (tenure: unknown, contract: unknown) =>
+      JSON.stringify({ inputs: (JSON.parse(v2Body(1)) as { inputs: Array<{ name: string; data: unknown[] }> }).inputs.map((t) => ({ ...t, data: [t.name === "tenure" ? tenure : t.name === "contract" ? contract : t.data[0]] })) });
+    for (const [tenure, contract] of [[1, "One year"], [2, "Two year"], [0.5, "One year"], [3, "Weekly"], [-0, "Month-to-month"]]) {
+      const body = one(tenure, contract);
+      const [a, b] = [await post(server.url, "/v2/models/churn/infer", body), await post(hono.url, "/v2/models/churn/infer", body)];
+      expect(a.status).toBe(b.status);
+      expect(withoutIds(await a.text())).toEqual(withoutIds(await b.text()));
+    }
+    const raw = one(7, "Two year").replace('"data":[7]', '"data":[1e400]'); // Infinity: not a number the validator takes
+    const [a, b] = [await post(server.url, "/v2/models/churn/infer", raw), await post(hono.url, "/v2/models/churn/infer", raw)];
+    expect([a.status, b.status]).toEqual([400, 400]);
+    expect(await a.text()).toBe(await b.text());
+  });
+
   it("logs a V2 request as the body's bytes with its records, answers and ids (large answers in pieces), and counts it under its route", async () => {
     for (const n of [2, 250]) {
       logged.length = 0;

@@ -12,6 +12,7 @@ import type { Route, ServedModel } from "./types.js";
 import { validatorFor } from "./validate.js";
 import { recordBuilder } from "./v2-records.js";
 import { recordsFromColumns } from "../v2-tensors.js";
+import { learnTemplate, readTemplate, type V2Template } from "./v2-template.js";
 
 const KNOWN_DATATYPES = new Set(["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"]);
 
@@ -53,7 +54,7 @@ let lastLayout: { fields: ReadonlyArray<FieldSpec>; names: string[]; build: Retu
 const at = (k: number): string => `inputs[${k}]`;
 
 /** Columnar V2 input tensors → records; shape and name problems name the tensor (`inputs[2].shape`). */
-export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>): { records: Record<string, unknown>[]; names: string[] } {
+export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>): { records: Record<string, unknown>[]; names: string[]; build: ReturnType<typeof recordBuilder> } {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ValidationError("body must be a JSON object", { path: "", hint: 'send {"inputs":[{"name":..,"shape":[n],"datatype":..,"data":[..]}]}' });
   const inputs = (body as { inputs?: unknown }).inputs;
   if (!Array.isArray(inputs) || inputs.length === 0) throw new ValidationError("inputs must be a non-empty array of tensors", { path: "inputs", hint: "one tensor per model input field" });
@@ -96,10 +97,10 @@ export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>
     build = recordBuilder(names, fields);
     lastLayout = { fields, names: names.slice(), build };
   }
-  if (!build) return { records: recordsFromColumns(names, cols, rows), names };
+  if (!build) return { records: recordsFromColumns(names, cols, rows), names, build };
   const records = new Array<Record<string, unknown>>(rows);
   for (let i = 0; i < rows; i++) records[i] = build(cols, i);
-  return { records, names };
+  return { records, names, build };
 }
 
 /** A number as JSON.stringify spells it inside an array (non-finite → null). */
@@ -187,16 +188,50 @@ function inTensors(e: unknown): unknown {
   return e;
 }
 
+/** The layout of the last single-record body that took the full path, and bodies not matching it since it was learnt. */
+let template: V2Template | null = null;
+let misses = 0;
+const RELEARN_AFTER = 64;
+
+/**
+ * Answers a single-record V2 body laid out as the last one the full path learnt, read straight from its bytes (same
+ * records, so the same checks, answer and log line); null for any other body, which the caller parses and passes
+ * to answerV2.
+ */
+export function answerV2Bytes(core: PredictCore, target: { route: Route; served: ServedModel }, bytes: Buffer, t0: number): Answer | null {
+  const t = template;
+  if (t === null || t.fields !== target.served.predictor.signature.inputs) return null;
+  const record = readTemplate(t, bytes);
+  if (record === null) {
+    misses++;
+    return null;
+  }
+  return answerRecords(core, target, [record], undefined, undefined, t0, bytes);
+}
+
 /**
  * Answers one V2 infer request (its target from v2Route, asked before the body is read); throws typed 400s for bad
  * tensors. `bytes` is the body as received: the prediction log copies it as the logged request.
  */
 export function answerV2(core: PredictCore, target: { route: Route; served: ServedModel }, body: unknown, t0: number, bytes?: Uint8Array): Answer {
-  const { route, served } = target;
+  const { served } = target;
   const ranked = answerV2TopK(served, body, t0); // a recommender asked with only the user tensor: top-K lists
   if (ranked) return ranked;
+  const fields = served.predictor.signature.inputs;
+  const { records: raw, build } = tensorsToRecords(body, fields);
+  const answer = answerRecords(core, target, raw, (body as { outputs?: unknown }).outputs, (body as { id?: unknown }).id, t0, bytes);
+  // Learnt after a full answer (a body that fails its checks teaches nothing); again after misses, for a new layout.
+  if (bytes !== undefined && raw.length === 1 && build && (template === null || template.fields !== fields || misses >= RELEARN_AFTER)) {
+    misses = 0;
+    template = learnTemplate(body, bytes, fields, build) ?? template;
+  }
+  return answer;
+}
+
+/** Validate, score, log and write the answer of records built from the request's tensors. */
+function answerRecords(core: PredictCore, target: { route: Route; served: ServedModel }, raw: Record<string, unknown>[], requested: unknown, id: unknown, t0: number, bytes: Uint8Array | undefined): Answer {
+  const { route, served } = target;
   const sig = served.predictor.signature;
-  const { records: raw } = tensorsToRecords(body, sig.inputs);
   let records: Record<string, unknown>[];
   let flags: RangeFlag[] | null = null;
   try {
@@ -206,7 +241,6 @@ export function answerV2(core: PredictCore, target: { route: Route; served: Serv
   } catch (e) {
     throw inTensors(e);
   }
-  const requested = (body as { outputs?: unknown }).outputs;
   let want: string[] | null = null;
   if (Array.isArray(requested) && requested.length > 0) {
     // Checked before scoring: a bad output name is the client's 400, not a scored-and-logged request.
@@ -224,7 +258,6 @@ export function answerV2(core: PredictCore, target: { route: Route; served: Serv
   if (want) tensors = tensors.filter(([t]) => want.includes(t));
   const p = served.provenance;
   const [head, params] = headOf(p);
-  const id = (body as { id?: unknown }).id;
   const flagged = flags ? `,"out_of_range":${JSON.stringify(flags.slice(0, MAX_FLAGS_SHOWN))},"out_of_range_count":${flags.length}` : "";
   const text = `${head}${typeof id === "string" ? JSON.stringify(id) : `"${scored.ids[0]}"`}${params}${ids}${flagged}},"outputs":[${tensors.map(([, t]) => t).join(",")}]}`;
   return { text, headers: cachedProvenanceHeaders(p) };

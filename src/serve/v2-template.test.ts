@@ -1,0 +1,170 @@
+// Single-record V2 bodies read from their bytes give the records the full path (JSON.parse, tensorsToRecords) gives,
+// value for value (-0, exponents, long decimals included); any body that differs outside its values is not matched.
+import { Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import type { FieldSpec } from "../records.js";
+import { serveMetrics } from "./metrics.js";
+import type { PredictCore } from "./predict.js";
+import { churnModel } from "./test-helpers/logistic.js";
+import type { LoggedAnswer } from "./types.js";
+import { answerV2, answerV2Bytes, tensorsToRecords, v2Route } from "./v2-infer.js";
+import { learnTemplate, readTemplate, type V2Template } from "./v2-template.js";
+
+const fields: FieldSpec[] = [
+  { name: "tenure", type: "integer", nullable: false },
+  { name: "monthly_charges", type: "number", nullable: true },
+  { name: "contract", type: "string", nullable: true },
+  { name: "paperless", type: "boolean", nullable: true },
+  { name: "né", type: "number", nullable: true },
+];
+
+type Values = [unknown, unknown, unknown, unknown, unknown];
+const tensor = (name: string, datatype: string, v: unknown) => ({ name, shape: [1], datatype, data: [v] });
+const body = (v: Values) => ({
+  inputs: [tensor("tenure", "INT64", v[0]), tensor("monthly_charges", "FP64", v[1]), tensor("contract", "BYTES", v[2]), tensor("paperless", "BOOL", v[3]), tensor("né", "FP64", v[4])],
+});
+const bytesOf = (text: string) => Buffer.from(text);
+
+/** The template learnt from one body through the full path, as answerV2 learns it. */
+function learnt(text: string): V2Template | null {
+  const value = JSON.parse(text) as unknown;
+  const { records, build } = tensorsToRecords(value, fields);
+  expect(records).toHaveLength(1);
+  return learnTemplate(value, bytesOf(text), fields, build!);
+}
+
+/** Same keys in the same order and every value Object.is-equal (toEqual does not tell -0 from 0). */
+function expectSame(a: Record<string, unknown> | null, b: Record<string, unknown>): void {
+  expect(a).not.toBeNull();
+  expect(Object.keys(a!)).toEqual(Object.keys(b));
+  for (const k of Object.keys(b)) expect(Object.is(a![k], b[k]), `${k}: ${String(a![k])} vs ${String(b[k])}`).toBe(true);
+}
+
+describe("V2 body template", () => {
+  const t = learnt(JSON.stringify(body([1, 29.85, "Month-to-month", true, null])))!;
+
+  it("is learnt from a compact body and reads every later body's values as JSON.parse does", () => {
+    expect(t).not.toBeNull();
+    const numbers = [0, -0, 1, -1, 72, 0.1, 0.3, -12.5, 29.85, 1e21, 1.5e-7, 123456789012345, 1234567890123456789, 0.1234567890123456, 5e-324, 1.7976931348623157e308, 2 ** 53 + 1];
+    let rnd = 12345;
+    for (let i = 0; i < 400; i++) {
+      rnd = (rnd * 1103515245 + 12345) % 2 ** 31;
+      numbers.push((rnd / 2 ** 31 - 0.5) * 10 ** ((rnd % 40) - 20), Math.round(rnd / 1000) / 100);
+    }
+    const strings = ["", "Two year", "a b", "~!#$%&'()*+,-./:;<=>?@[]^_`{|}", "0", "null"];
+    const others = [true, false, null, 7, "x"];
+    const cases: Values[] = [];
+    for (let i = 0; i < numbers.length; i++) cases.push([numbers[i], numbers[(i * 7) % numbers.length], strings[i % strings.length], others[i % others.length], numbers[(i * 3) % numbers.length]]);
+    for (const v of cases) {
+      const text = JSON.stringify(body(v));
+      expectSame(readTemplate(t, bytesOf(text)), tensorsToRecords(JSON.parse(text), fields).records[0]);
+    }
+    // Spellings JSON.stringify never writes but a client may: exponents, a trailing zero, upper-case E.
+    for (const n of ["1E5", "2.50", "-0.0", "1e-2", "12345678901234567890.5", "0.000001", "3E+2"]) {
+      const text = `{"inputs":[{"name":"tenure","shape":[1],"datatype":"INT64","data":[${n}]},{"name":"monthly_charges","shape":[1],"datatype":"FP64","data":[1]},{"name":"contract","shape":[1],"datatype":"BYTES","data":["a"]},{"name":"paperless","shape":[1],"datatype":"BOOL","data":[true]},{"name":"né","shape":[1],"datatype":"FP64","data":[null]}]}`;
+      expectSame(readTemplate(t, bytesOf(text)), tensorsToRecords(JSON.parse(text), fields).records[0]);
+    }
+  });
+
+  it("does not match bodies that differ outside their values, or values it does not read", () => {
+    const good = JSON.stringify(body([1, 2, "a", true, null]));
+    const bad = [
+      JSON.stringify(body([1, 2, "a", true, null]), null, 1), // spacing
+      `${good} `,
+      ` ${good}`,
+      good.slice(0, -1),
+      good.replace('"contract"', '"kontract"'),
+      good.replace('"INT64"', '"FP64"'),
+      // Data the reader does not take (JSON.parse refuses most of them; the others are not one scalar).
+      ...["1,2", "[1]", "01", "1.", "+1", "1e", "-", "NaN", "tru", "{}"].map((d) => good.replace('"data":[1]', `"data":[${d}]`)),
+      good.replace('"a"', '"a\\"b"'), // an escape
+      good.replace('"a"', '"é"'), // not ASCII
+      good.replace('"a"', '"a\tb"'), // a control character
+      good.replace('"a"', '"a'),
+      JSON.stringify({ ...body([1, 2, "a", true, null]), id: "r1" }),
+    ];
+    for (const text of bad) expect(readTemplate(t, bytesOf(text)), text).toBeNull();
+  });
+
+  it("is not learnt from bodies it could not read back: other spacing, more keys, several records, nested data", () => {
+    const v: Values = [1, 2, "a", true, null];
+    expect(learnt(JSON.stringify(body(v), null, 2))).toBeNull();
+    expect(learnt(JSON.stringify({ id: "r1", ...body(v) }))).toBeNull();
+    expect(learnt(JSON.stringify(body([1, 2, "é", true, null])))).toBeNull();
+    expect(learnt(JSON.stringify(body([1, 2, 'say "hi"', true, null])))).toBeNull();
+    const nested = { inputs: body(v).inputs.map((x) => ({ ...x, shape: [1, 1], data: [x.data] })) };
+    expect(learnt(JSON.stringify(nested))).toBeNull();
+    // Any key order of the tensors is learnt as sent (the order is part of the literal text).
+    const reordered = JSON.stringify({ inputs: body(v).inputs.map(({ name, shape, datatype, data }) => ({ datatype, data, name, shape })) });
+    const t2 = learnt(reordered)!;
+    expect(t2).not.toBeNull();
+    expectSame(readTemplate(t2, bytesOf(reordered.replace('"data":[1]', '"data":[33]'))), { tenure: 33, monthly_charges: 2, contract: "a", paperless: true, né: null });
+    expect(readTemplate(t, bytesOf(reordered))).toBeNull();
+  });
+});
+
+describe("V2 answers from the template", () => {
+  const served = churnModel(2);
+  const logged: LoggedAnswer[] = [];
+  const core: PredictCore = {
+    models: { current: () => served },
+    sink: { log: () => undefined, logRequest: (a) => void logged.push(a) },
+    metrics: serveMetrics(new Registry()),
+    vopts: { maxRecords: 100, extraFields: "reject" },
+    onShadowError: () => undefined,
+  };
+  const target = v2Route(core, "churn", undefined, null);
+  const text = (tenure: unknown, contract: unknown, total: unknown) =>
+    JSON.stringify({
+      inputs: [
+        { name: "tenure", shape: [1], datatype: "INT64", data: [tenure] },
+        { name: "monthly_charges", shape: [1], datatype: "FP64", data: [70.5] },
+        { name: "total_charges", shape: [1], datatype: "FP64", data: [total] },
+        { name: "contract", shape: [1], datatype: "BYTES", data: [contract] },
+        { name: "paperless_billing", shape: [1], datatype: "BOOL", data: [true] },
+      ],
+    });
+  const ids = (t: string): unknown => JSON.parse(t.replace(/"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '"ID"'));
+  /** The full path's answer (or error) and log line for the same bytes. */
+  function full(bytes: Buffer): { answer?: unknown; error?: string; line?: LoggedAnswer } {
+    logged.length = 0;
+    try {
+      return { answer: ids(answerV2(core, target, JSON.parse(bytes.toString()), 0, bytes).text), line: logged[0] };
+    } catch (e) {
+      return { error: String(e) };
+    }
+  }
+
+  it("answers, logs and refuses as the full path does once a body taught it the layout", () => {
+    expect(answerV2Bytes(core, target, Buffer.from(text(1, "One year", null)), 0)).toBeNull(); // nothing learnt yet
+    full(Buffer.from(text(1, "One year", null)));
+    const cases: Array<[unknown, unknown, unknown]> = [[12, "Month-to-month", 846.5], [0, "Two year", null], [-0, "One year", 1e3], [3.5, "One year", 1], [7, "Weekly", 1], [7, 5, 1], [null, "One year", 1], [true, "Two year", "x"]];
+    for (const [tenure, contract, total] of cases) {
+      const bytes = Buffer.from(text(tenure, contract, total));
+      const want = full(bytes);
+      logged.length = 0;
+      let got: { answer?: unknown; error?: string; line?: LoggedAnswer };
+      try {
+        const a = answerV2Bytes(core, target, bytes, 0);
+        expect(a).not.toBeNull();
+        got = { answer: ids(a!.text), line: logged[0] };
+      } catch (e) {
+        got = { error: String(e) };
+      }
+      expect(got.error).toBe(want.error);
+      expect(got.answer).toEqual(want.answer);
+      if (want.line) {
+        expect(Buffer.from(got.line!.requestBytes!).equals(bytes)).toBe(true);
+        expect(got.line!.records).toEqual(want.line.records);
+        expect(got.line!.outputs).toEqual(want.line.outputs);
+      }
+    }
+    // Another layout is not read; after enough misses the full path learns it instead.
+    const other = Buffer.from(JSON.stringify({ inputs: (JSON.parse(text(1, "One year", 1)) as { inputs: object[] }).inputs.reverse() }));
+    expect(answerV2Bytes(core, target, other, 0)).toBeNull();
+    for (let i = 0; i < 64; i++) answerV2Bytes(core, target, other, 0);
+    full(other);
+    expect(answerV2Bytes(core, target, other, 0)).not.toBeNull();
+    expect(answerV2Bytes(core, target, Buffer.from(text(1, "One year", 1)), 0)).toBeNull();
+  });
+});
