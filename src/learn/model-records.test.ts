@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { recordsToFrame } from "../features/records.js";
 import type { Frame, PredictionOutput } from "../records.js";
-import type { Model } from "./model.js";
+import { probabilitiesMaker, type Model } from "./model.js";
 import { readCsvFrame } from "./test-helpers/csv.js";
 import { holdoutSplit, trainCandidate } from "./train.js";
 
@@ -39,6 +39,23 @@ function expectSameAnswers(model: Model, records: Record<string, unknown>[], inp
   // Explanations take the same reused arrays (explainRecords) as predictions: equal to the frame path's, every row.
   if (model.explainable) expect(model.explainRecords(records)).toEqual(model.explainFrame(recordsToFrame(records, inputs)));
 }
+
+describe("probabilitiesMaker", () => {
+  it("makes the object a store per class makes: same keys, order, values and prototype", () => {
+    const lists = [["No", "Yes"], ["10", "2", "b", "a"], ["__proto__", "constructor", 'say "hi"', "Zürich", ""], ["x"]];
+    const out = Float64Array.of(0.25, -0, 0.5, 1e-300, 0.125, NaN);
+    for (const classes of lists) {
+      const made = probabilitiesMaker(classes)!(out, 1);
+      const stored: Record<string, number> = {};
+      for (let c = 0; c < classes.length; c++) stored[classes[c]] = out[1 + c];
+      expect(Object.keys(made)).toEqual(Object.keys(stored));
+      expect(Object.getPrototypeOf(made)).toBe(Object.getPrototypeOf(stored));
+      for (const k of Object.keys(stored)) expect(Object.is(made[k], stored[k])).toBe(true);
+      expect(JSON.stringify(made)).toBe(JSON.stringify(stored));
+    }
+    expect(probabilitiesMaker(Array.from({ length: 65 }, (_, i) => `c${i}`))).toBeNull();
+  });
+});
 
 describe("Model.predictRecords equals the frame path", () => {
   const churn = readCsvFrame(CHURN);

@@ -38,6 +38,8 @@ export class Model implements TrainedModel {
   /** Messages about how this model was loaded (e.g. written by another Millrace version). */
   readonly warnings: string[] = [];
   private rows: RecordsTransform | null = null;
+  /** The per-class probabilities object of one row (probabilitiesMaker), made on first use. */
+  private probabilities: ProbabilitiesMaker | null | undefined = undefined;
 
   constructor(
     readonly task: Task,
@@ -100,6 +102,12 @@ export class Model implements TrainedModel {
     }
     const classes = this.classes!;
     const k = classes.length;
+    if (this.probabilities === undefined) this.probabilities = probabilitiesMaker(classes);
+    const make = this.probabilities;
+    if (make !== null) {
+      for (let i = 0; i < n; i++) res[i] = { label: this.labelAt(out, i), probabilities: make(out, i * k) };
+      return res;
+    }
     for (let i = 0; i < n; i++) {
       const probabilities: Record<string, number> = {};
       for (let c = 0; c < k; c++) probabilities[classes[c]] = out[i * k + c];
@@ -147,6 +155,22 @@ export class Model implements TrainedModel {
       estimator: { name: this.estimator.name, state: this.estimator.state() },
     });
   }
+}
+
+type ProbabilitiesMaker = (out: Float64Array, at: number) => Record<string, number>;
+
+/** Classes past this many keep the keyed stores (a literal that large is no faster). */
+const MAX_LITERAL_CLASSES = 64;
+
+/**
+ * `{ [classes[0]]: out[at], [classes[1]]: out[at + 1], … }` as one generated object literal: the same properties in the
+ * same order as a store per class (a quoted "__proto__" key is the prototype setter in both, which ignores a number),
+ * without a keyed store per class per row. Null for many classes. Class names enter the code only through JSON.stringify.
+ */
+export function probabilitiesMaker(classes: readonly string[]): ProbabilitiesMaker | null {
+  if (classes.length > MAX_LITERAL_CLASSES) return null;
+  const literal = classes.map((c, k) => `${JSON.stringify(c)}: out[at + ${k}]`).join(", ");
+  return new Function(`return function probabilities(out, at) { return { ${literal} }; };`)() as ProbabilitiesMaker;
 }
 
 interface SavedModel {

@@ -8,7 +8,7 @@ import type { FittedEstimator, TrainingData } from "../estimator.js";
 import type { Explanation } from "../explain/tree-shap.js";
 import { ParamHolder } from "../params.js";
 import { Rng } from "../rng.js";
-import { Design } from "./design.js";
+import { Design, linearScores } from "./design.js";
 
 /** Row i's columns as (weight index, value) pairs: numeric columns and the one-hot slot of each category. */
 function rowEntries(X: FeatureMatrix, design: Design): { idx: Int32Array; val: Float64Array; start: Int32Array } {
@@ -175,7 +175,7 @@ export class FittedLinearSvm implements FittedEstimator {
   /** Decision values, class-major n x outputs (intercept included). */
   decisionFunction(X: FeatureMatrix): Float64Array {
     const z = new Float64Array(X.nRows * this.s.outputs);
-    new Design(X).scores(this.s.coef, this.s.outputs, z);
+    linearScores(X, this.s.coef, this.s.outputs, z);
     return z;
   }
 

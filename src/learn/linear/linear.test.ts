@@ -5,6 +5,7 @@ import { lbfgs } from "./lbfgs.js";
 import { LogisticRegression } from "./logistic.js";
 import { Ridge } from "./ridge.js";
 import { ElasticNet } from "./elastic-net.js";
+import { linearScores } from "./design.js";
 
 const X1 = [0.5, 1.5, 2, -1, -2, 0.1, 3, -0.5, 1, -1.5];
 const X2 = [1, -1, 0.3, 2, -0.5, 0.2, 1, -2, 1, 0.7];
@@ -70,6 +71,48 @@ describe("LogisticRegression matches scikit-learn 1.2 (lbfgs, tol 1e-10)", () =>
     expect(p[9]).toBeCloseTo(0.5, 2);
     const unseen = fit.predict({ nRows: 1, columns: [{ name: "c", kind: "categorical", codes: Int32Array.of(-1), levels: 3 }] });
     expect(unseen[1]).toBeCloseTo(1 / (1 + Math.exp(-fit.s.coef[3])), 12);
+  });
+});
+
+describe("linearScores", () => {
+  const X: FeatureMatrix = {
+    nRows: 4,
+    columns: [
+      { name: "a", kind: "numeric", values: Float64Array.of(0.1, -3, 1e-17, 7.25) },
+      { name: "c", kind: "categorical", codes: Int32Array.of(2, -1, 0, 1), levels: 3 },
+      { name: "z", kind: "numeric", values: Float64Array.of(1, 2, 3, 4) },
+      { name: "b", kind: "numeric", values: Float64Array.of(0.3, 0.2, -0.1, 1e16) },
+    ],
+  };
+  // Per output: a, c's 3 levels, z (weight 0: skipped), b, then the intercept.
+  const w = Float64Array.of(0.7, 1.1, -2.3, 0.01, 0, 1e-3, 0.5, -0.7, 3.3, 0.2, 4.4, 0, 1.5, 0.25);
+
+  it("is the intercept plus each column's term added in column order, bit for bit, for every output", () => {
+    const z = new Float64Array(8).fill(99);
+    linearScores(X, w, 2, z);
+    const cols = X.columns;
+    for (let k = 0; k < 2; k++) {
+      for (let i = 0; i < 4; i++) {
+        const b = k * 7;
+        let want = w[b + 6];
+        if (cols[0].kind === "numeric") want += w[b] * cols[0].values[i];
+        if (cols[1].kind === "categorical" && cols[1].codes[i] >= 0) want += w[b + 1 + cols[1].codes[i]];
+        if (cols[3].kind === "numeric") want += w[b + 5] * cols[3].values[i];
+        expect(Object.is(z[k * 4 + i], want)).toBe(true);
+      }
+    }
+  });
+
+  it("leaves a logistic model's earlier answers alone (its scores array is reused, its outputs are not)", () => {
+    const y = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 0, 1, 0]);
+    const fit = new LogisticRegression({}).fit({ X: matrix, y, nClasses: 2, seed: 0 });
+    const all = fit.predict(matrix);
+    const copy = Float64Array.from(all);
+    for (let i = 0; i < 10; i++) {
+      const one = fit.predict({ nRows: 1, columns: matrix.columns.map((c) => (c.kind === "numeric" ? { ...c, values: c.values.subarray(i, i + 1) } : c)) });
+      expect([one[0], one[1]]).toEqual([all[2 * i], all[2 * i + 1]]);
+    }
+    expect(all).toEqual(copy);
   });
 });
 

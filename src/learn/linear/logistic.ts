@@ -6,7 +6,7 @@ import type { FeatureMatrix } from "../../features/matrix.js";
 import { sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
-import { Design } from "./design.js";
+import { Design, linearScores } from "./design.js";
 import type { Explanation } from "../explain/tree-shap.js";
 import { fista } from "./fista.js";
 import { lbfgs } from "./lbfgs.js";
@@ -101,6 +101,17 @@ export interface LogisticState {
   converged: boolean;
 }
 
+/** Scores of calls up to this many values go to one reused array (a server's requests); larger ones get their own. */
+const SCRATCH_MAX = 16_384;
+let scratch = new Float64Array(64);
+
+/** A Float64Array of at least `size` values for scores read before the next call (reused when small). */
+function scratchScores(size: number): Float64Array {
+  if (size > SCRATCH_MAX) return new Float64Array(size);
+  if (scratch.length < size) scratch = new Float64Array(Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length)));
+  return scratch;
+}
+
 export class FittedLogistic implements FittedEstimator {
   readonly name = "logistic_regression";
 
@@ -109,8 +120,8 @@ export class FittedLogistic implements FittedEstimator {
   predict(X: FeatureMatrix): Float64Array {
     const n = X.nRows;
     const K = this.s.outputs;
-    const z = new Float64Array(n * K);
-    new Design(X).scores(this.s.coef, K, z);
+    const z = scratchScores(n * K);
+    linearScores(X, this.s.coef, K, z);
     const C = this.s.nClasses;
     const out = new Float64Array(n * C);
     if (K === 1) {

@@ -4,7 +4,7 @@ import { RIDGE_PARAMS } from "../param-schemas.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
-import { Design } from "./design.js";
+import { Design, linearScores } from "./design.js";
 import type { Explanation } from "../explain/tree-shap.js";
 import { lbfgs } from "./lbfgs.js";
 import { ridgeNormalEquations } from "./normal-equations.js";
@@ -90,7 +90,7 @@ export class FittedRidge implements FittedEstimator {
 
   predict(X: FeatureMatrix): Float64Array {
     const z = new Float64Array(X.nRows);
-    new Design(X).scores(this.s.coef, 1, z);
+    linearScores(X, this.s.coef, 1, z);
     return z;
   }
 
