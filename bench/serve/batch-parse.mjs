@@ -8,6 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadChurn } from "./churn.mjs";
+import { leastCpu } from "./least-cpu.mjs";
 
 const dist = resolve(process.env.DIST ?? new URL("../../dist", import.meta.url).pathname);
 if (!process.env.BASE) throw new Error("set BASE to the dist folder of the build to compare against");
@@ -40,16 +41,7 @@ const cases = {
 for (const f of Object.values(cases)) for (let i = 0; i < Math.max(200, 300_000 / N); i++) f(); // JIT warm-up
 const R = Number(process.env.R ?? 30);
 const K = Number(process.env.K ?? 20);
-const best = {};
-for (let r = 0; r < R; r++) {
-  for (const [name, f] of Object.entries(cases)) {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < K; i++) f();
-    const c = process.cpuUsage(c0);
-    best[name] = Math.min(best[name] ?? Infinity, (c.user + c.system) / K);
-    await log.flush();
-  }
-}
+const best = await leastCpu(cases, { rounds: R, calls: K, between: () => log.flush() });
 process.stdout.write(`${N} churn records (${bytes.length} bytes); base ${base}; this ${dist}; load ${loadavg().map((x) => x.toFixed(1)).join(" ")}\n`);
 for (const [name, us] of Object.entries(best)) process.stdout.write(`${name}: ${us.toFixed(0)} µs CPU (${((N * 1e6) / us / 1000).toFixed(0)}k rows/s)\n`);
 await log.close();
