@@ -7,8 +7,9 @@ import { histogramKernel, type RowKernels } from "../gbdt/histogram.js";
 import type { FeatureMeta } from "../gbdt/split-finder.js";
 import { allocator } from "../gbdt/threads.js";
 import { Rng } from "../rng.js";
-import type { TreeShape } from "../gbdt/tree.js";
-import { growDfsTree, type DfsParams, type DynamicTree } from "./dfs-grower.js";
+import type { BinMapper } from "../gbdt/binning.js";
+import { growDfsTree, type DfsParams } from "./dfs-grower.js";
+import { packTree, type PackedTrees } from "./tree-pack.js";
 
 /** Everything a thread needs to grow rounds (structured-clonable: its arrays are shared). */
 export interface ForestJob {
@@ -19,6 +20,8 @@ export interface ForestJob {
   seed: number;
   bootstrap: boolean;
   meta: FeatureMeta;
+  /** The features' bins → raw thresholds and category codes, for packing trees where they grow. */
+  mappers: BinMapper[];
   params: DfsParams;
   threads: number;
   bins: Uint8Array;
@@ -41,31 +44,11 @@ interface ThreadArrays {
   gather: Uint8Array | null;
 }
 
+/** A round's trees (one per output), already in the fitted forest's arrays (a hundred deep trees held as growable
+ * JS arrays until every round was done cost ~8x more: diamonds, peak RSS 1.5 GB → 0.9 GB). */
 export interface GrownRound {
   round: number;
-  trees: { tree: TreeShape; values: Float64Array; cover: Float64Array }[];
-}
-
-/**
- * A grown tree in typed arrays of its own size (the grower's are reused for the next tree): a hundred deep trees held
- * until every round is done cost ~8x more as growable JS arrays (diamonds, 100 trees: peak RSS 1.5 GB → 0.9 GB with
- * the packed forest builder, less again with this).
- */
-function packTree(t: DynamicTree): TreeShape {
-  const n = t.nInternal;
-  const anyCategorical = t.catLeft.some((c) => c !== null);
-  return {
-    nInternal: n,
-    nLeaves: t.nLeaves,
-    feature: t.feature.slice(0, n),
-    bin: t.bin.slice(0, n),
-    defaultLeft: t.defaultLeft.slice(0, n),
-    // Numeric-only trees keep no per-node entries: every index reads as "no category set".
-    catLeft: anyCategorical ? t.catLeft.slice(0, n) : ({ length: n } as ArrayLike<Uint8Array | null>),
-    left: t.left.slice(0, n),
-    right: t.right.slice(0, n),
-    gain: t.gain.slice(0, n),
-  };
+  trees: PackedTrees[];
 }
 
 /** Lays out the shared arrays (in a wasm memory when the kernels can run there). */
@@ -163,7 +146,7 @@ export function growRound(job: ForestJob, t: number, kernel: RowKernels, round: 
     const L = tree.nLeaves;
     const values = new Float64Array(L);
     for (let l = 0; l < L; l++) values[l] = tree.leafH[l] > 0 ? -tree.leafG[l] / tree.leafH[l] : 0;
-    trees.push({ tree: packTree(tree), values, cover: tree.leafH.slice(0, L) });
+    trees.push(packTree(tree, job.mappers, values, tree.leafH.slice(0, L), k));
   }
   return { round, trees };
 }

@@ -8,7 +8,7 @@ import { sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { binColumns, binOffsets, fitBinMapper, transposeBins } from "../gbdt/binning.js";
 import { WasmBinning } from "../gbdt/wasm-binning.js";
-import { addForestScores, compileForest, ForestBuilder, forestImportance, type ForestState } from "../gbdt/forest.js";
+import { addForestScores, compileForest, forestImportance, type ForestState } from "../gbdt/forest.js";
 import type { FeatureMeta } from "../gbdt/split-finder.js";
 import { chooseThreads, workerScript } from "../gbdt/threads.js";
 import { ParamHolder, type Params } from "../params.js";
@@ -16,6 +16,7 @@ import { explainForest, explainNanosPerRow, type Explanation } from "../explain/
 import type { DfsParams } from "./dfs-grower.js";
 import { runOnWorker, warmWorkers } from "./forest-workers.js";
 import { forestJob, forestKernel, growClaimedRounds, growRound, type ForestJob, type GrownRound } from "./forest-rounds.js";
+import { joinPacked } from "./tree-pack.js";
 
 export class RandomForest extends ParamHolder<RandomForest> {
   constructor(params: Record<string, unknown> = {}, name: "random_forest" | "extra_trees" = "random_forest") {
@@ -66,20 +67,15 @@ async function fitForest(name: string, p: Params, data: TrainingData): Promise<F
     maxDepth: p.max_depth as number, maxFeatures: featuresPerNode(p, F, nClasses > 0), extra: name === "extra_trees", stopPure: nClasses > 0,
   };
   const job = forestJob(
-    { n, nClasses, outputs, rounds, seed: data.seed, bootstrap: p.bootstrap as boolean, meta, params, threads },
+    { n, nClasses, outputs, rounds, seed: data.seed, bootstrap: p.bootstrap as boolean, meta, mappers, params, threads },
     binsT,
     transposeBins(binsT, n, F),
     y,
     sampleWeights(y, nClasses, p.class_weight as string, data.weights) ?? null,
   );
-  const grown: (GrownRound | undefined)[] = await growRounds(job, script, data.onProgress);
-  const forest = new ForestBuilder();
-  // Each round is let go once packed: growable trees cost far more per node than the packed forest.
-  for (let i = 0; i < grown.length; i++) {
-    for (const [k, t] of grown[i]!.trees.entries()) forest.add(t.tree, mappers, t.values, k, t.cover);
-    grown[i] = undefined;
-  }
-  return new FittedForest(name, { forest: forest.build(), outputs, nClasses, nTrees: rounds, featureNames: X.columns.map((c) => c.name) });
+  // Each thread packed the trees it grew; joining them in round order is copies only.
+  const forest = joinPacked((await growRounds(job, script, data.onProgress)).flatMap((r) => r.trees));
+  return new FittedForest(name, { forest, outputs, nClasses, nTrees: rounds, featureNames: X.columns.map((c) => c.name) });
 }
 
 /** Every round, in order: this thread and job.threads - 1 workers claim them; a failed worker's rounds are regrown here. */
