@@ -94,6 +94,21 @@ describe("RecordsTransform", () => {
     });
   }
 
+  it("category codes stay right through the remembered strings: few or many distinct values, any string objects, call after call", () => {
+    const plain = records.slice(0, n);
+    const p = pipelines[0][1];
+    const t = new RecordsTransform(p.state);
+    // The same texts as other string objects (a body parsed again), internalized ones (property names) and joined ones.
+    const copies = [(s: string) => JSON.parse(JSON.stringify(s)) as string, (s: string) => Object.keys({ [s]: 0 })[0], (s: string) => `${s.slice(0, 1)}${s.slice(1)}`];
+    for (let call = 0; call < 150; call++) {
+      const copy = copies[call % 3];
+      // Mostly few distinct cities (the memo's case), every fifth call 40 of them (it turns itself off, then back on).
+      const batch = plain.slice(0, 40).map((r, i) => ({ ...r, city: typeof r.city === "string" ? copy(call % 5 === 4 ? r.city : `city${(i % 3) * 13}`) : r.city, plan: typeof r.plan === "string" ? copy(r.plan) : r.plan }));
+      expect(bits(t.transform(batch))).toEqual(bits(p.transform(recordsToFrame(batch, inputsOf(p)))));
+      expect(bits(t.transform([batch[call % 40]]))).toEqual(bits(p.transform(recordsToFrame([batch[call % 40]], inputsOf(p)))));
+    }
+  });
+
   it("a single-record call returns the same arrays each time (no feature arrays allocated per request)", () => {
     const t = new RecordsTransform(pipelines[0][1].state);
     const a = t.transform([records[0]]);

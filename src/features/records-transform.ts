@@ -6,6 +6,7 @@
 import { categoryCode, categoryIndex, type CategoricalState } from "./categorical.js";
 import { writeDatetimeParts } from "./datetime.js";
 import type { FeatureColumn, FeatureMatrix } from "./matrix.js";
+import { internalized } from "./internalized.js";
 import { isIdentity, rejectInfinite, type NumericState } from "./numeric.js";
 import type { PipelineState } from "./pipeline.js";
 import { toNumber, toText } from "./records.js";
@@ -15,6 +16,11 @@ import { toNumber, toText } from "./records.js";
  * arrays, so a huge call or a very wide model leaves nothing large held between requests.
  */
 const REUSE_MAX_CELLS = 1_000_000;
+
+/** Strings remembered per categorical input by the generated reader (a category column has a few levels in practice). */
+const MEMO = 4;
+/** Calls that skip the memo of a column after one that missed it often. */
+const OFF_CALLS = 64;
 
 /** Writes columns[j] of every record into buffers[first[j]]: true when all were plain (numbers, strings, null). */
 type FastFill = (records: ReadonlyArray<Record<string, unknown>>, n: number, buffers: (Float64Array | Int32Array)[]) => boolean;
@@ -31,6 +37,8 @@ function compileFastFill(columns: PipelineState["columns"], first: number[]): { 
   const body: string[] = [];
   const covered = columns.map((c) => c.kind === "numeric" || c.kind === "categorical");
   const states: CategoricalState[] = [];
+  const memo: string[] = [];
+  const tail: string[] = [];
   columns.forEach((c, j) => {
     if (!covered[j]) return;
     const key = JSON.stringify(c.name);
@@ -40,12 +48,23 @@ function compileFastFill(columns: PipelineState["columns"], first: number[]): { 
     } else {
       states.push(c as CategoricalState);
       const s = states.length - 1;
-      head.push(`const m${j} = index(states[${s}]); const miss${j} = states[${s}].missingCode;`);
-      body.push(`v = r[${key}]; if (typeof v === "string") { const k = m${j}.get(v); c${j}[i] = k === undefined ? -1 : k; } else if (v === null || v === undefined) c${j}[i] = miss${j}; else return false;`);
+      head.push(`const m${j} = index(states[${s}]); const miss${j} = states[${s}].missingCode; let x${j} = 0; if (o${j} > 0) o${j}--;`);
+      // The last MEMO strings met and their codes, kept from call to call and starting with the first levels: a parsed
+      // body's repeated strings are one internalized string each (records-parser.ts), found by a pointer comparison
+      // instead of a Map lookup (hash, then the level's characters compared). A call that misses on more than a quarter
+      // of its rows (many distinct values) turns the memo off for the next OFF_CALLS calls.
+      memo.push(`let o${j} = 0; ${Array.from({ length: MEMO }, (_, q) => `let s${j}_${q} = level(states[${s}], ${q}), k${j}_${q} = code(states[${s}], s${j}_${q});`).join(" ")}`);
+      const hits = Array.from({ length: MEMO }, (_, q) => `if (v === s${j}_${q}) k = k${j}_${q}; else `).join("");
+      const shift = Array.from({ length: MEMO - 1 }, (_, q) => `s${j}_${MEMO - 1 - q} = s${j}_${MEMO - 2 - q}; k${j}_${MEMO - 1 - q} = k${j}_${MEMO - 2 - q};`).join(" ");
+      body.push(
+        `v = r[${key}]; if (typeof v === "string") { let k; if (o${j} === 0) { ${hits}{ k = m${j}.get(v); if (k === undefined) k = -1; x${j}++; ${shift} s${j}_0 = v; k${j}_0 = k; } } else { k = m${j}.get(v); if (k === undefined) k = -1; } c${j}[i] = k; } else if (v === null || v === undefined) c${j}[i] = miss${j}; else return false;`,
+      );
+      tail.push(`if (n >= 16 && 4 * x${j} > n) o${j} = ${OFF_CALLS};`);
     }
   });
   if (body.length === 0) return null;
-  const code = `return function fastFill(records, n, buffers) {
+  const source = `${memo.join("\n")}
+return function fastFill(records, n, buffers) {
   ${head.join("\n  ")}
   let v;
   for (let i = 0; i < n; i++) {
@@ -53,9 +72,12 @@ function compileFastFill(columns: PipelineState["columns"], first: number[]): { 
     if (r === null || typeof r !== "object") return false;
     ${body.join("\n    ")}
   }
+  ${tail.join("\n  ")}
   return true;
 };`;
-  return { fill: new Function("states", "index", code)(states, categoryIndex) as FastFill, covered };
+  const level = (s: CategoricalState, q: number): string => internalized(s.levels[Math.min(q, s.levels.length - 1)] ?? "");
+  const code = (s: CategoricalState, v: string): number => categoryIndex(s).get(v) ?? -1;
+  return { fill: new Function("states", "index", "level", "code", source)(states, categoryIndex, level, code) as FastFill, covered };
 }
 
 /** x -> ((isNaN(x) ? fill : x) - center) / scale in place over out[0..n), as applyNumeric computes it. */

@@ -4,6 +4,8 @@
 // Anything else (escapes, nested values, duplicate keys, odd number forms, bad syntax, key orders that keep changing)
 // returns null and the JSON.parse path decides, so the value is always exactly JSON.parse's (records-parser.test.ts).
 
+import { internalized } from "../features/internalized.js";
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -146,8 +148,9 @@ function readValue(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8
     if (known >= 0) return known;
     const e = stringEnd(b, i + 1, end);
     if (e < 0) return -1;
-    const str = b.toString(encoding, i + 1, e);
+    let str = b.toString(encoding, i + 1, e);
     if (seen.length < STRINGS_PER_KEY) {
+      str = internalized(str);
       seen.push(str);
       seenBytes.push(Buffer.from(b.subarray(i + 1, e)));
     }
