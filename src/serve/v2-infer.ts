@@ -118,6 +118,14 @@ function label(s: string | undefined): string {
   return q;
 }
 
+/** `],"parameters":{"classes":[…]}}` of a class list, made once per list. */
+const classesTail = new WeakMap<readonly string[], string>();
+function tailOf(cls: readonly string[]): string {
+  let t = classesTail.get(cls);
+  if (t === undefined) classesTail.set(cls, (t = `],"parameters":{"classes":${JSON.stringify(cls)}}}`));
+  return t;
+}
+
 /** The output tensors' JSON by name (value; or label and probabilities), in the order V2 answers list them. */
 export function outputTensorsJson(outputs: PredictionOutput[], classes: string[] | undefined, task: string): Array<[string, string]> {
   const n = outputs.length;
@@ -137,8 +145,17 @@ export function outputTensorsJson(outputs: PredictionOutput[], classes: string[]
   }
   return [
     ["label", `{"name":"label","datatype":"BYTES","shape":[${n}],"data":[${labels}]}`],
-    ["probabilities", `{"name":"probabilities","datatype":"FP64","shape":[${n},${cls.length}],"data":[${probs}],"parameters":{"classes":${JSON.stringify(cls)}}}`],
+    ["probabilities", `{"name":"probabilities","datatype":"FP64","shape":[${n},${cls.length}],"data":[${probs}${classes ? tailOf(classes) : `],"parameters":{"classes":${JSON.stringify(cls)}}}`}`],
   ];
+}
+
+/** The answer's `outputs` list: every tensor of outputTensorsJson, or those asked for in the order they come there. */
+function outputsJson(outputs: PredictionOutput[], classes: string[] | undefined, task: string, want: string[] | null): string {
+  const tensors = outputTensorsJson(outputs, classes, task);
+  if (tensors.length === 2 && want === null) return `${tensors[0][1]},${tensors[1][1]}`;
+  let text = "";
+  for (const [name, t] of tensors) if (want === null || want.includes(name)) text += (text ? "," : "") + t;
+  return text;
 }
 
 /** `{"model_name":…,"model_version":…,"id":` and `,"parameters":{…,"prediction_ids":` of a provenance, made once. */
@@ -254,11 +271,9 @@ function answerRecords(core: PredictCore, target: { route: Route; served: Served
   const scored = scoreRoute(core, route, served, records, t0);
   const ids = idsJson(scored.ids);
   if (core.sink) logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, logTexts(bytes, records, scored.outputs, ids));
-  let tensors = outputTensorsJson(scored.outputs, sig.output.classes, sig.output.task);
-  if (want) tensors = tensors.filter(([t]) => want.includes(t));
   const p = served.provenance;
   const [head, params] = headOf(p);
   const flagged = flags ? `,"out_of_range":${JSON.stringify(flags.slice(0, MAX_FLAGS_SHOWN))},"out_of_range_count":${flags.length}` : "";
-  const text = `${head}${typeof id === "string" ? JSON.stringify(id) : `"${scored.ids[0]}"`}${params}${ids}${flagged}},"outputs":[${tensors.map(([, t]) => t).join(",")}]}`;
+  const text = `${head}${typeof id === "string" ? JSON.stringify(id) : `"${scored.ids[0]}"`}${params}${ids}${flagged}},"outputs":[${outputsJson(scored.outputs, sig.output.classes, sig.output.task, want)}]}`;
   return { text, headers: cachedProvenanceHeaders(p) };
 }
