@@ -14,7 +14,7 @@ import { explainForest, explainNanosPerRow, type Explanation } from "../explain/
 import { ForestBuilder, forestImportance, type ForestState } from "./forest.js";
 import { ForestScorer } from "./forest-scorer.js";
 import { TreeGrower, type GrowParams } from "./grower.js";
-import { allocateFit, kernelFor, withWasmGradients } from "./fit-arrays.js";
+import { allocateFit, histOpsFor, kernelFor, withWasmGradients } from "./fit-arrays.js";
 import { OP_GRADIENTS, OP_UPDATE } from "./shard-ops.js";
 import { chooseThreads, ShardRunner } from "./threads.js";
 import { binWide, isWide, leadingColumns, permuteColumns, wideLast } from "./wide-columns.js";
@@ -116,7 +116,7 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
 
   const task = nClasses === 0 ? "regression" : nClasses === 2 ? "binary" : "multiclass";
   const spec = { task, nClasses, loss: p.objective === "auto" ? "squared_error" : (p.objective as string), huberDelta: p.huber_delta as number } as const;
-  const runner = await ShardRunner.start(a, withWasmGradients(objective, home), spec, kernelFor(a, home, 0), home);
+  const runner = await ShardRunner.start(a, withWasmGradients(objective, home), spec, kernelFor(a, home, 0), histOpsFor(a, home, 0), home);
   const forest = new ForestBuilder();
   let bestLoss = Infinity;
   let bestRound = 0;

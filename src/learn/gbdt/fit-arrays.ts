@@ -5,6 +5,8 @@ import type { FeatureMatrix } from "../../features/matrix.js";
 import type { Objective } from "../objectives/objective.js";
 import { binColumns, transposeBins, type BinMapper } from "./binning.js";
 import { histogramKernel, type RowKernels } from "./histogram.js";
+import { jsHistOps, wasmBackedHistOps, type HistOps } from "./hist-ops.js";
+import { wasmHistOps } from "./wasm-hist-ops.js";
 import { catBytes, RESULT } from "./level-results.js";
 import { ENTRY, shardCount, type FitArrays } from "./shard.js";
 import { WORK_SIZE } from "./shard-ops.js";
@@ -56,7 +58,10 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
   while (shards > 1 && shards * shardEntries * histBytes > PARTIAL_BYTES) shards--;
   // Wasm-resident arrays (64-byte aligned): row-major and column-major bins, gradients, row order and its
   // scratch, split tables, per thread a scratch histogram and a gather buffer, labels, scores, weights.
+  // Then the histogram pool, the feature slot offsets and per thread a split result (wasm-hist-ops.ts).
+  const poolLength = (maxLeaves + 1) * 2 * slots;
   const sizes = [n * F, n * F, 8 * n * K, 4 * n, 4 * n, 257 * maxBatch, threads * histBytes, threads * gatherBytes(F), 8 * n, 8 * n * K, shape.weighted ? 8 * n : 0];
+  sizes.push(8 * poolLength, 4 * (nAll + 1), threads * 64);
   const padded = sizes.map((s) => Math.ceil(s / 64) * 64);
   const total = padded.reduce((x, y) => x + y, 0);
   const wantWasm = shape.kernel !== "js" && total < WASM_LIMIT && wasmKernelsSupported();
@@ -64,7 +69,7 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
   // Shared even for one thread: V8 ran the kernel 1.5x faster on a shared memory (1.0 vs 1.5 ns per update).
   const memory: WasmMemory | null = wantWasm ? new wasmApi!.Memory({ initial: pages, maximum: pages, shared: true }) : null;
   let at = 0;
-  const place = <T extends Float64Array | Float32Array | Uint32Array | Uint8Array>(
+  const place = <T extends Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array>(
     C: { new (b: ArrayBufferLike, offset: number, length: number): T; new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number },
     i: number,
     length: number,
@@ -120,7 +125,7 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
     maxBatch,
     values: alloc(Float64Array, maxLeaves),
     shardSums: alloc(Float64Array, 2 * shards),
-    pool: alloc(Float64Array, (maxLeaves + 1) * 2 * slots),
+    pool: place(Float64Array, 11, poolLength),
     partial: alloc(Float64Array, Math.max(1, shardEntries) * shards * 2 * slots),
     entryModeMin: ENTRY_MODE_MIN,
     results: alloc(Float64Array, maxLeaves * RESULT),
@@ -130,7 +135,10 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
     work: alloc(Int32Array, WORK_SIZE),
     histScratch,
     gather,
+    slotOffsets: memory ? place(Int32Array, 12, nAll + 1) : null,
+    splitOut: memory ? place(Float64Array, 13, threads * 8) : null,
   };
+  a.slotOffsets?.set(meta.off);
   return { a, home: { memory, shared: memory !== null } };
 }
 
@@ -145,6 +153,13 @@ export function withWasmGradients(objective: Objective, home: KernelHome): Objec
     : null;
   if (!gradients) return objective;
   return Object.assign(Object.create(objective) as Objective, { gradients });
+}
+
+/** The histogram ops of thread `t`: wasm over the fit's memory when there is one, else the JavaScript ones. */
+export function histOpsFor(a: FitArrays, home: KernelHome, t: number): HistOps {
+  if (!home.memory || !a.slotOffsets || !a.splitOut) return jsHistOps;
+  const ops = wasmHistOps(home.memory, home.shared, a.slotOffsets, a.splitOut.subarray(8 * t, 8 * t + 8));
+  return wasmBackedHistOps(ops, home.memory.buffer, a.nFeatures);
 }
 
 /** The row kernels of thread `t`: wasm over the fit's memory when there is one, else the JS kernels (wide columns in JS). */

@@ -1,9 +1,9 @@
 // The second half of a tree level, run by whichever thread claims an entry: the small child's histogram summed from
 // its shard parts, the large child's by subtraction, and both children's best splits written to shared results.
 
-import { subtractHistogram } from "./histogram.js";
+import type { HistOps } from "./hist-ops.js";
 import { E_LEAF, E_PARENT_BUF, E_RIGHT, E_SMALL, E_SMALL_BUF, ENTRY, histOf, leafCount, partialOf, type FitArrays } from "./shard.js";
-import { findBestSplit, type SplitInfo } from "./split-finder.js";
+import type { SplitInfo } from "./split-finder.js";
 
 /** Doubles per leaf in FitArrays.results: gain, feature (-1: no split), bin, defaultLeft, gl, hl, gr, hr, categorical. */
 export const RESULT = 9;
@@ -47,16 +47,16 @@ export function readResult(a: FitArrays, leaf: number, into: SplitInfo): SplitIn
 }
 
 /** Finds and records the best split of `leaf` (none for fewer than 2 rows). */
-export function findLeafSplit(a: FitArrays, leaf: number, hist: Float64Array, g: number, h: number, count: number, masked: boolean, best: SplitInfo): void {
+export function findLeafSplit(a: FitArrays, ops: HistOps, leaf: number, hist: Float64Array, g: number, h: number, count: number, masked: boolean, best: SplitInfo): void {
   best.gain = 0;
   best.feature = -1;
   best.catLeft = null;
-  if (count >= 2) findBestSplit(hist, a.meta, masked ? a.featureMask : null, g, h, count, a.split, best);
+  if (count >= 2) ops.findSplit(hist, a.meta, masked ? a.featureMask : null, g, h, count, a.split, best);
   writeResult(a, leaf, best);
 }
 
 /** Root: the shard histograms summed (in shard order) into buffer rootBuf, then its best split when `splittable`. */
-export function finishRoot(a: FitArrays, rootBuf: number, masked: boolean, splittable: boolean, best: SplitInfo): void {
+export function finishRoot(a: FitArrays, ops: HistOps, rootBuf: number, masked: boolean, splittable: boolean, best: SplitInfo): void {
   const hist = histOf(a, rootBuf);
   if (a.shards > 1) hist.set(partialOf(a, 0, 0)); // one shard: beginShard wrote the root's buffer itself
   for (let s = 1; s < a.shards; s++) {
@@ -66,14 +66,14 @@ export function finishRoot(a: FitArrays, rootBuf: number, masked: boolean, split
   let g = 0;
   let h = 0;
   for (let s = 0; s < a.shards; s++) (g += a.shardSums[2 * s]), (h += a.shardSums[2 * s + 1]);
-  findLeafSplit(a, 0, hist, g, h, splittable ? a.n : 0, masked, best);
+  findLeafSplit(a, ops, 0, hist, g, h, splittable ? a.n : 0, masked, best);
 }
 
 /**
  * Entry i after its partitions: the small child's histogram (summed from the shard parts when `fromPartials`, else
  * already in its buffer), the parent's buffer turned into the large child's, and both children's best splits.
  */
-export function finishEntry(a: FitArrays, i: number, fromPartials: boolean, masked: boolean, best: SplitInfo): void {
+export function finishEntry(a: FitArrays, ops: HistOps, i: number, fromPartials: boolean, masked: boolean, best: SplitInfo): void {
   const b = a.batch;
   const e = i * ENTRY;
   const small = histOf(a, b[e + E_SMALL_BUF]);
@@ -85,11 +85,11 @@ export function finishEntry(a: FitArrays, i: number, fromPartials: boolean, mask
     }
   }
   const large = histOf(a, b[e + E_PARENT_BUF]);
-  subtractHistogram(large, large, small);
+  ops.subtract(large, large, small);
   const cs = a.childSums;
   const leaf = b[e + E_LEAF];
   const right = b[e + E_RIGHT];
   const leafIsSmall = b[e + E_SMALL] === leaf;
-  findLeafSplit(a, leaf, leafIsSmall ? small : large, cs[4 * i], cs[4 * i + 1], leafCount(a, leaf), masked, best);
-  findLeafSplit(a, right, leafIsSmall ? large : small, cs[4 * i + 2], cs[4 * i + 3], leafCount(a, right), masked, best);
+  findLeafSplit(a, ops, leaf, leafIsSmall ? small : large, cs[4 * i], cs[4 * i + 1], leafCount(a, leaf), masked, best);
+  findLeafSplit(a, ops, right, leafIsSmall ? large : small, cs[4 * i + 2], cs[4 * i + 3], leafCount(a, right), masked, best);
 }

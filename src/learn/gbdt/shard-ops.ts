@@ -4,6 +4,7 @@
 
 import type { Objective } from "../objectives/objective.js";
 import type { RowKernels } from "./histogram.js";
+import type { HistOps } from "./hist-ops.js";
 import { finishEntry, finishRoot } from "./level-results.js";
 import { addLeafValues, beginShard, computeGradients, E_SMALL_BUF, ENTRY, histOf, partialOf, splitShard, type FitArrays } from "./shard.js";
 import { emptySplit, type SplitInfo } from "./split-finder.js";
@@ -36,11 +37,12 @@ export interface ShardContext {
   a: FitArrays;
   objective: Objective;
   kernel: RowKernels;
+  ops: HistOps;
   best: SplitInfo;
 }
 
-export function shardContext(a: FitArrays, objective: Objective, kernel: RowKernels): ShardContext {
-  return { a, objective, kernel, best: emptySplit() };
+export function shardContext(a: FitArrays, objective: Objective, kernel: RowKernels, ops: HistOps): ShardContext {
+  return { a, objective, kernel, ops, best: emptySplit() };
 }
 
 /** Runs fn(i) for every item i < total that this thread claims first. */
@@ -71,7 +73,7 @@ function barrier(a: FitArrays): void {
  * threads wait there), then is rethrown.
  */
 export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): void {
-  const { a, objective, kernel, best } = ctx;
+  const { a, objective, kernel, ops, best } = ctx;
   switch (op) {
     case OP_GRADIENTS:
       return forEachClaim(a, W_CLAIM, a.shards, (s) => computeGradients(a, objective, s));
@@ -83,7 +85,7 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
         a,
         // One shard: its histogram is the root's (no partial to copy).
         () => forEachClaim(a, W_CLAIM, a.shards, (s) => beginShard(a, s, k, kernel, a.shards === 1 ? histOf(a, rootBuf) : partialOf(a, 0, s))),
-        () => forEachClaim(a, W_CLAIM2, 1, () => finishRoot(a, rootBuf, masked, splittable, best)),
+        () => forEachClaim(a, W_CLAIM2, 1, () => finishRoot(a, ops, rootBuf, masked, splittable, best)),
       );
     }
     case OP_LEVEL: {
@@ -95,7 +97,7 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
           for (let s = 0; s < a.shards; s++) splitShard(a, s, k, i, kernel);
           if (!more) return;
           kernel.flush(histOf(a, a.batch[i * ENTRY + E_SMALL_BUF]), false);
-          finishEntry(a, i, false, masked, best);
+          finishEntry(a, ops, i, false, masked, best);
         });
       }
       // Few (large) entries: one item per (entry, shard), each shard's histogram apart, summed after the barrier
@@ -111,7 +113,7 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
           if (more) kernel.flush(direct ? histOf(a, a.batch[i * ENTRY + E_SMALL_BUF]) : partialOf(a, i, s), false);
         });
       if (!more) return split();
-      return twoHalves(a, split, () => forEachClaim(a, W_CLAIM2, count, (i) => finishEntry(a, i, !direct, masked, best)));
+      return twoHalves(a, split, () => forEachClaim(a, W_CLAIM2, count, (i) => finishEntry(a, ops, i, !direct, masked, best)));
     }
     default:
       throw new Error(`unknown shard op ${op}`);

@@ -2,7 +2,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { objectiveFor } from "../objectives/index.js";
-import { kernelFor, withWasmGradients } from "./fit-arrays.js";
+import { histOpsFor, kernelFor, withWasmGradients } from "./fit-arrays.js";
 import { CTRL_ARGS, CTRL_DONE, CTRL_ERROR, CTRL_OP, CTRL_SEQ, OP_EXIT, runOp, shardContext } from "./shard-ops.js";
 import type { WorkerInit } from "./threads.js";
 
@@ -10,7 +10,7 @@ const init = workerData as WorkerInit;
 const { arrays: a, ctrl } = init;
 const home = { memory: init.memory, shared: init.shared };
 const o = init.objective;
-const ctx = shardContext(a, withWasmGradients(objectiveFor(o.task, o.nClasses, o.loss, o.huberDelta), home), kernelFor(a, home, init.thread));
+const ctx = shardContext(a, withWasmGradients(objectiveFor(o.task, o.nClasses, o.loss, o.huberDelta), home), kernelFor(a, home, init.thread), histOpsFor(a, home, init.thread));
 // The control block starts at sequence 0; reading it after "ready" would race with the first operation.
 let seen = 0;
 parentPort!.postMessage("ready");

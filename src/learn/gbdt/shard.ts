@@ -76,6 +76,10 @@ export interface FitArrays {
   histScratch: Float64Array | null;
   /** Per thread, inside the wasm memory: the wasm kernel's gather buffer (null with the JS kernel). */
   gather: Uint8Array | null;
+  /** Inside the wasm memory: meta.off for the wasm split scan (null with the JS kernel). */
+  slotOffsets: Int32Array | null;
+  /** Per thread, inside the wasm memory: 8 doubles, the wasm split scan's result (null with the JS kernel). */
+  splitOut: Float64Array | null;
 }
 
 /** Batch entry layout: leaf (keeps the left rows), right (the new leaf), feature, small (child whose histogram is

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Objective } from "../objectives/objective.js";
 import type { RowKernels } from "./histogram.js";
+import type { HistOps } from "./hist-ops.js";
 import type { WasmMemory } from "./wasm-kernel.js";
 import type { FitArrays } from "./shard.js";
 import { CTRL_ARGS, CTRL_DONE, CTRL_ERROR, CTRL_OP, CTRL_SEQ, CTRL_SIZE, OP_EXIT, runOp, shardContext, type ShardContext } from "./shard-ops.js";
@@ -73,7 +74,7 @@ export class ShardRunner {
   ) {}
 
   /** Starts threads - 1 workers (none for one thread) and waits until each is ready. */
-  static async start(a: FitArrays, objective: Objective, spec: ObjectiveSpec, kernel: RowKernels, home: KernelHome): Promise<ShardRunner> {
+  static async start(a: FitArrays, objective: Objective, spec: ObjectiveSpec, kernel: RowKernels, ops: HistOps, home: KernelHome): Promise<ShardRunner> {
     const workers: Worker[] = [];
     const ctrls: Int32Array[] = [];
     const errors: Uint8Array[] = [];
@@ -92,7 +93,7 @@ export class ShardRunner {
       ctrls.push(ctrl);
       errors.push(errorText);
     }
-    return new ShardRunner(a, shardContext(a, objective, kernel), workers, ctrls, errors);
+    return new ShardRunner(a, shardContext(a, objective, kernel, ops), workers, ctrls, errors);
   }
 
   /** Runs `op` on every thread (this one included) and returns when all are done. */

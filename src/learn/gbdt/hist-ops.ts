@@ -1,0 +1,73 @@
+// The work on a node's histogram once it is summed: the sibling subtraction and the best split. In WebAssembly
+// (wasm-hist-ops.ts) when the fit's histograms live in its wasm memory and the split settings allow the plain numeric
+// scan; else the JavaScript (histogram.ts, split-finder.ts). Both give the same split, bit for bit.
+
+import { subtractHistogram } from "./histogram.js";
+import { findBestSplit, leafGain, type FeatureMeta, type SplitInfo, type SplitParams } from "./split-finder.js";
+import type { WasmHistOps } from "./wasm-hist-ops.js";
+
+export interface HistOps {
+  /** out = parent - child. */
+  subtract(out: Float64Array, parent: Float64Array, child: Float64Array): void;
+  /** As findBestSplit. */
+  findSplit(hist: Float64Array, meta: FeatureMeta, featureMask: Uint8Array | null, G: number, H: number, count: number, p: SplitParams, best: SplitInfo): void;
+}
+
+const NONE = { gain: 0, feature: -1, catLeft: null };
+
+export const jsHistOps: HistOps = { subtract: subtractHistogram, findSplit: findBestSplit };
+
+/** No L1, no step clip, no row minimum: the settings the wasm scan covers (split-finder.ts's `plain`). */
+const plain = (p: SplitParams): boolean => p.alpha === 0 && p.maxDeltaStep <= 0 && p.minDataInLeaf <= 0;
+
+/**
+ * The ops over histograms inside `memory`'s buffer: runs of numeric features scanned in wasm; each categorical
+ * feature by findBestSplit alone (a one-feature mask) into a scratch result, kept when it beats the best so far.
+ * That is the same winner as findBestSplit's own loop: a categorical candidate wins there when its gain beats
+ * max(best, minSplitGain), here when it beats max(0, minSplitGain) and then the best (best >= 0), and features are
+ * visited in the same order with the same strict comparisons.
+ */
+export function wasmBackedHistOps(w: WasmHistOps, buffer: ArrayBufferLike, nFeatures: number): HistOps {
+  const one = new Uint8Array(nFeatures);
+  const scratch: SplitInfo = { gain: 0, feature: -1, bin: 0, catLeft: null, defaultLeft: true, gl: 0, hl: 0, gr: 0, hr: 0 };
+  const out = w.out;
+  return {
+    subtract: (o, parent, child) => (o.buffer === buffer && parent.buffer === buffer && child.buffer === buffer ? w.subtract(o, parent, child) : subtractHistogram(o, parent, child)),
+    findSplit(hist, meta, mask, G, H, count, p, best) {
+      if (hist.buffer !== buffer || !plain(p)) return findBestSplit(hist, meta, mask, G, H, count, p, best);
+      Object.assign(best, NONE);
+      // As findBestSplit: the parent's gain, rows per unit of hessian, the least child hessian.
+      const [parent, cntFactor, minH] = [leafGain(G, H, p), H > 0 ? count / H : 0, Math.max(p.minChildWeight, 1e-12)];
+      const { nFeatures: F, isCat } = meta;
+      let f = 0;
+      while (f < F) {
+        if (mask && !mask[f]) {
+          f++;
+          continue;
+        }
+        if (isCat[f]) {
+          one[f] = 1;
+          findBestSplit(hist, meta, one, G, H, count, p, scratch);
+          one[f] = 0;
+          if (scratch.feature >= 0 && scratch.gain > best.gain) Object.assign(best, scratch);
+          f++;
+          continue;
+        }
+        let f1 = f + 1;
+        while (f1 < F && !isCat[f1] && !(mask && !mask[f1])) f1++;
+        if (w.scan(hist, f, f1, G, H, cntFactor, parent, minH, p.minDataInLeaf, p.lambda, p.minSplitGain, best.gain)) {
+          best.gain = out[0];
+          best.feature = out[1];
+          best.bin = out[2];
+          best.catLeft = null;
+          best.defaultLeft = out[3] === 1;
+          best.gl = out[4];
+          best.hl = out[5];
+          best.gr = out[6];
+          best.hr = out[7];
+        }
+        f = f1;
+      }
+    },
+  };
+}
