@@ -157,6 +157,31 @@ describe("parseFlatRecords", () => {
     expect(parseFlatRecords(b, 12, end, true)).toBeNull();
   });
 
+  it("reads remembered strings and decimals inline once compiled in, exactly, and nothing that only looks like them", () => {
+    // The first body teaches the parser the strings of "s"; later bodies of the same key order read them inline.
+    const known = ["No", "No phone service", "Yes", "Month-to-month", "Zürich", "a}", "", "DSL"];
+    const teach = `{"records":[${known.map((k, i) => JSON.stringify({ s: k, n: i, t: "x" })).join(",")}]}`;
+    expect(check(teach)).toBe(true);
+    expect(check(teach)).toBe(true);
+    const near = ["N", "Noo", "No ", "No phone servic", "No phone service!", "Ye", "YES", "Month-to-montH", "Zürich2", "b", "aa", "DS", "DSLR", 'No\\"', "No\\\\", "\\u004eo"];
+    const decimals = ["0.5", "1.0", "29.85", "1889.50", "0.0", "0.1234567890123456", "0.123456789012345", "123456789012345.5", "12345678901234.5", "1.5e3", "-1.5", "1e2", "100"];
+    // `near` holds raw JSON string contents (escapes as written).
+    const records = [...known, ...near].flatMap((raw) => decimals.map((d) => `{"s":"${raw}","n":${d},"t":"x"}`));
+    const body = `{"records":[{"s":"No","n":1,"t":"x"},${records.join(",")}]}`;
+    expect(JSON.parse(body).records.length).toBe(records.length + 1);
+    check(body);
+    // Without the escaped ones every record is flat: read, equal to JSON.parse's.
+    const plain = records.filter((r) => !r.includes("\\"));
+    expect(check(`{"records":[{"s":"No","n":1,"t":"x"},${plain.join(",")}]}`)).toBe(true);
+    for (const bad of ["1.", "1.e5", "01.5", ".5"]) expect(check(`{"records":[{"s":"No","n":1,"t":"x"},{"s":"No","n":${bad},"t":"x"}]}`)).toBe(false);
+    // A remembered string then one more byte where its closing quote should be: not that string (here not JSON at all).
+    for (const bad of ['"NoX,"n":1', '"YesX,"n":1', '"DSL\\,"n":1']) expect(check(`{"records":[{"s":"No","n":1,"t":"x"},{"s":${bad},"t":"x"}]}`)).toBe(false);
+    // A remembered string whose closing quote would be at the end of the region is not read past it.
+    const b = Buffer.from('{"records":[{"s":"No","n":1,"t":"x"},{"s":"a}","n":1,"t":"x"}]}');
+    expect(parseFlatRecords(b, 12, b.indexOf("a}") + 2, true)).toBeNull();
+    expect(parseFlatRecords(b, 12, b.length - 2, true)).toEqual(JSON.parse(b.toString()).records);
+  });
+
   it("follows records whose key order changes now and then (sparse records, reordered ones), within a bound", () => {
     const base = churnRecords().slice(0, 400);
     const sparse = base.map((r, i) => {

@@ -5,6 +5,7 @@
 // returns null and the JSON.parse path decides, so the value is always exactly JSON.parse's (records-parser.test.ts).
 
 import { internalized } from "../features/internalized.js";
+import { compileCompact, inlineStrings, type CompactReader } from "./records-compact.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -31,13 +32,19 @@ const RECORDS_PER_SWITCH = 16;
 const MAX_NEW_TEMPLATES = 8;
 
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+/** Compilations of a template's compact reader (the first, then as remembered strings come in). */
+const MAX_COMPILES = 4;
 
 /** One key order: its keys' bytes, the strings seen under each key, and the generated record maker. */
 interface Template {
   keys: Buffer[];
+  names: string[];
   make: (v: unknown[]) => Record<string, unknown>;
-  /** Generated reader of compact records in this key order (see compileCompact). */
+  /** Generated reader of compact records in this key order (records-compact.ts), with the strings remembered so far. */
   compact: CompactReader;
+  /** inlineStrings when `compact` was compiled, and how many times it was. */
+  compiled: number;
+  compiles: number;
   /** Per key: strings seen, and their bytes (latin1 for ASCII, else UTF-8). */
   strings: string[][];
   stringBytes: Buffer[][];
@@ -50,6 +57,7 @@ let templatesMade = 0;
 let vals: unknown[] = [];
 /** The value the last readValue call read. */
 let value: unknown = null;
+const got = (): unknown => value;
 
 // One comparison rejects every byte that is not whitespace (the common case between tokens of a compact body).
 const isSpace = (c: number): boolean => c <= 0x20 && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09);
@@ -205,63 +213,6 @@ function firstRecord(b: Buffer, i: number, end: number, encoding: "latin1" | "ut
   return { template: templateOf(keys, b, spans), at: i + 1, values };
 }
 
-/**
- * Reads records `,{"k0":v0,"k1":v1,…}` written compactly (no whitespace) in one key order into `out`, from i (the comma
- * before a record) on: the index where it stopped (the first record it does not read whole, or the end), or -1 when a
- * value is not a flat scalar. The keys' bytes and separators are constants in the generated code (one comparison per
- * byte, no loop over a key array); the record is one object literal. A record with whitespace, another key order or
- * its closing brace at or past `end` is left to the caller's general loop, which reads it or declines.
- */
-type CompactReader = (b: Buffer, dv: DataView, i: number, end: number, encoding: "latin1" | "utf8", out: Record<string, unknown>[]) => number;
-
-/** Code comparing b[i…] with constant bytes, four at a time (a DataView read of 32 bits) then two, then one. */
-function bytesDiffer(bytes: number[]): string {
-  const tests: string[] = [];
-  let q = 0;
-  for (; q + 4 <= bytes.length; q += 4) tests.push(`dv.getUint32(i + ${q}, true) !== ${(bytes[q] | (bytes[q + 1] << 8) | (bytes[q + 2] << 16) | (bytes[q + 3] << 24)) >>> 0}`);
-  if (q + 2 <= bytes.length) {
-    tests.push(`dv.getUint16(i + ${q}, true) !== ${bytes[q] | (bytes[q + 1] << 8)}`);
-    q += 2;
-  }
-  if (q < bytes.length) tests.push(`b[i + ${q}] !== ${bytes[q]}`);
-  return tests.join(" || ");
-}
-
-function compileCompact(keys: string[], keyBytes: Buffer[], strings: string[][], stringBytes: Buffer[][]): CompactReader {
-  const lines: string[] = [];
-  let expect: number[] = [COMMA, OPEN];
-  keyBytes.forEach((k, j) => {
-    expect.push(QUOTE, ...k, QUOTE, COLON);
-    // The bytes compared lie before the record's closing brace, itself before end: past it, the general loop reads.
-    lines.push(`if (i + ${expect.length} >= end || ${bytesDiffer(expect)}) return at;`);
-    lines.push(`i += ${expect.length};`);
-    // Integers of up to 15 digits inline (exact); anything else by readValue.
-    lines.push(`s = i; c = b[i];
-    if (c >= 48 && c <= 57 && (c !== 48 || !(b[i + 1] >= 48 && b[i + 1] <= 57))) {
-      x = c - 48; c = b[++i];
-      while (c >= 48 && c <= 57) { x = x * 10 + (c - 48); c = b[++i]; }
-      if (c === 46 || c === 101 || c === 69 || i - s > 15) { if ((i = readValue(b, s, end, encoding, S[${j}], B[${j}])) < 0) return -1; x = got(); }
-    } else { if ((i = readValue(b, s, end, encoding, S[${j}], B[${j}])) < 0) return -1; x = got(); }
-    const v${j} = x;`);
-    expect = [COMMA];
-  });
-  if (keyBytes.length === 0) expect.push(CLOSE);
-  else expect = [CLOSE];
-  lines.push(`if (i + ${expect.length - 1} >= end || ${bytesDiffer(expect)}) return at;`);
-  lines.push(`i += ${expect.length};`);
-  const literal = keys.map((k, j) => `${JSON.stringify(k)}: v${j}`).join(", ");
-  const code = `return function compact(b, dv, i, end, encoding, out) {
-  let s, c, x;
-  for (;;) {
-    const at = i;
-    if (i >= end) return at;
-    ${lines.join("\n    ")}
-    out.push({ ${literal} });
-  }
-};`;
-  return new Function("readValue", "got", "S", "B", code)(readValue, () => value, strings, stringBytes) as CompactReader;
-}
-
 /** The template of a key order (found by the keys' text; valid UTF-8 without escapes spells a text one way only). */
 function templateOf(keys: string[], b: Buffer, spans: number[]): Template {
   const name = keys.join("\u0000");
@@ -274,7 +225,7 @@ function templateOf(keys: string[], b: Buffer, spans: number[]): Template {
     const keyBytes = keys.map((k, j) => Buffer.from(b.subarray(spans[2 * j], spans[2 * j + 1])));
     const strings: string[][] = keys.map(() => []);
     const stringBytes: Buffer[][] = keys.map(() => []);
-    t = { keys: keyBytes, make, compact: compileCompact(keys, keyBytes, strings, stringBytes), strings, stringBytes };
+    t = { keys: keyBytes, names: keys, make, compact: compileCompact(keys, keyBytes, strings, stringBytes, readValue, got, POW10), compiled: 0, compiles: 1, strings, stringBytes };
     templates.set(name, t);
     templatesMade++;
   }
@@ -300,6 +251,12 @@ export function parseFlatRecords(b: Buffer, start: number, end: number, ascii: b
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let i = first.at;
   for (;;) {
+    // Strings remembered since the reader was compiled (the first body of a model's records): compiled in, a few times.
+    if (t.compiles < MAX_COMPILES && inlineStrings(t.stringBytes) !== t.compiled) {
+      t.compiled = inlineStrings(t.stringBytes);
+      t.compact = compileCompact(t.names, t.keys, t.strings, t.stringBytes, readValue, got, POW10);
+      t.compiles++;
+    }
     const { keys, make, compact, strings, stringBytes } = t;
     const k = keys.length;
     if (vals.length < k) vals = new Array<unknown>(k).fill(null);
