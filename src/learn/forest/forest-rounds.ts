@@ -132,7 +132,8 @@ export function growRound(job: ForestJob, t: number, kernel: RowKernels, round: 
   for (let i = 0; i < n; i++) if (count[i] > 0 && (!w || w[i] > 0)) a.rows[m++] = i;
   const inBag = a.rows.slice(0, m);
   const data = { bins: job.bins, binsT: job.binsT, n, meta, kernel, slots: meta.off[meta.nFeatures], scratch: a.scratch, table: a.table };
-  const trees: GrownRound["trees"] = [];
+  // Filled by index: pushing onto an empty literal deoptimized this function at every round ("not a Smi").
+  const trees: GrownRound["trees"] = new Array(job.outputs);
   for (let k = 0; k < job.outputs; k++) {
     for (let i = 0; i < n; i++) {
       const c = count[i] * (w ? w[i] : 1);
@@ -146,7 +147,7 @@ export function growRound(job: ForestJob, t: number, kernel: RowKernels, round: 
     const L = tree.nLeaves;
     const values = new Float64Array(L);
     for (let l = 0; l < L; l++) values[l] = tree.leafH[l] > 0 ? -tree.leafG[l] / tree.leafH[l] : 0;
-    trees.push(packTree(tree, job.mappers, values, tree.leafH.slice(0, L), k));
+    trees[k] = packTree(tree, job.mappers, values, tree.leafH.slice(0, L), k);
   }
   return { round, trees };
 }
