@@ -6,10 +6,12 @@ import { compileFastCheck, formatPath, recordSchema } from "./validate.js";
 import { rng } from "./test-helpers/rng.js";
 
 const withTimestamp: Signature = { ...churnSignature, inputs: [...churnSignature.inputs, { name: "seen_at", type: "timestamp", nullable: true }] };
-const VALUES: unknown[] = [undefined, null, true, false, 0, -0, 1, -7, 1.5, 2 ** 53, 2 ** 53 + 2, 1e308, -1e-300, "", "x", "One year", "Month-to-month", "2024-01-02T03:04:05Z", "2024-13-45", [], {}, [1], { a: 1 }];
+// A strict field of more categories than the check compares as literals (the rest are found in its set).
+const manyCategories: Signature = { ...churnSignature, inputs: [...churnSignature.inputs, { name: "plan", type: "string", nullable: false, categories: ["a", "b", "c", "d", "e", "Two year"], strict: true }] };
+const VALUES: unknown[] = [undefined, null, true, false, 0, -0, 1, -7, 1.5, 2 ** 53, 2 ** 53 + 2, 1e308, -1e-300, "", "x", "One year", "Two year", "Two yeaR", "e", "Month-to-month", "2024-01-02T03:04:05Z", "2024-13-45", [], {}, [1], { a: 1 }];
 
 describe("compileFastCheck", () => {
-  for (const sig of [churnSignature, withTimestamp]) {
+  for (const sig of [churnSignature, withTimestamp, manyCategories]) {
     for (const extra of ["reject", "ignore"] as const) {
       it(`agrees with zod on 20,000 generated records (${sig.inputs.length} fields, extra fields ${extra})`, () => {
         const fast = compileFastCheck(sig, extra);
@@ -17,7 +19,7 @@ describe("compileFastCheck", () => {
         const r = rng(sig.inputs.length * 7 + (extra === "reject" ? 1 : 2));
         let fastAccepted = 0;
         for (let i = 0; i < 20_000; i++) {
-          const rec: Record<string, unknown> = sig === withTimestamp ? { ...goodRecord(), seen_at: "2024-01-01" } : goodRecord();
+          const rec: Record<string, unknown> = sig === withTimestamp ? { ...goodRecord(), seen_at: "2024-01-01" } : sig === manyCategories ? { ...goodRecord(), plan: "e" } : goodRecord();
           const n = Math.floor(r() * 3);
           for (let k = 0; k < n; k++) {
             const key = r() < 0.9 ? sig.inputs[Math.floor(r() * sig.inputs.length)].name : ["extra", "__proto__", "constructor"][Math.floor(r() * 3)];

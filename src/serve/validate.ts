@@ -156,7 +156,10 @@ export function compileFastCheck(signature: Signature, extraFields: ExtraFields)
       case "string":
         if (f.strict && f.categories && f.categories.length > 0) {
           sets.push(new Set(f.categories));
-          test = `typeof ${v} === "string" && sets[${sets.length - 1}].has(${v})`;
+          // The first few categories as literals first (internalized strings, as the records parser keeps its own: a pointer
+          // comparison), then the set.
+          const first = f.categories.slice(0, 4).map((c) => `${v} === ${JSON.stringify(c)}`).join(" || ");
+          test = `typeof ${v} === "string" && (${first} || sets[${sets.length - 1}].has(${v}))`;
         } else test = `typeof ${v} === "string"`;
         break;
       case "timestamp":
