@@ -81,6 +81,18 @@ export function resolveService(fs: FeatureStoreConfig, name: string): ResolvedSe
   };
 }
 
+/**
+ * The row order to store a feature view's source table in: its entity's join keys, then its event time, the order the
+ * point-in-time join (ASOF JOIN) and materialization sort by. A table written in that order is sorted faster (about
+ * 20% less CPU for the join of 1M labels x 10M feature rows, bench/RESULTS.md). The first view reading `table` decides;
+ * a table no view reads: undefined. Order only: the rows, and so every result, are the same.
+ */
+export function sourceOrderOf(config: Pick<ProjectConfig, "feature_store">, table: string): string[] | undefined {
+  const fs = config.feature_store;
+  const view = fs?.feature_views.find((v) => v.source === table);
+  return fs && view ? [...entityOf(fs, view).join_keys, view.timestamp] : undefined;
+}
+
 /** The training set whose output table is `table`, if one is declared. */
 export function trainingSetFor(config: ProjectConfig, table: string): TrainingSetConfig | undefined {
   return config.feature_store?.training_sets.find((t) => t.table === table);

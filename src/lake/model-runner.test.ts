@@ -120,4 +120,21 @@ select customer_id, contract, _ingested_at from {{ source('customers') }}`,
     expect((await run(lake, m.get("gold.dim_customer")!)).reused).toBe(true);
     expect((await lake.history("gold.dim_customer")).length).toBe(1);
   });
+
+  it("orderBy stores a table model's rows sorted, keeps its cache key, and is skipped for a model lacking a column", async () => {
+    const { dir, lake } = await fresh();
+    await lake.ingestFiles("bronze.events", [write(dir, "e1.csv", "id,k,ts,amount\n1,b,3,10\n2,a,5,20\n3,b,1,30\n4,a,2,40\n5,c,9,50\n")]);
+    const m = models(dir, { "silver/ev.sql": "select id, k, ts, amount from {{ source('events') }}" });
+    const model = m.get("silver.ev")!;
+    const parent = (await lake.current("bronze.events"))!;
+    const opts = (orderBy?: string[]) => ({ resolve: () => lake.relation(parent), parents: [{ table: parent.table, version: parent.version }], ...(orderBy ? { orderBy } : {}) });
+    const sorted = await runSqlModel(lake, model, opts(["k", "ts"]));
+    // One file, read in stored order.
+    expect(sorted.version.files.length).toBe(1);
+    expect((await lake.duck.rows(`SELECT id FROM ${lake.relation(sorted.version)}`)).map((r) => r.id)).toEqual([4, 2, 3, 1, 5]);
+    expect((await runSqlModel(lake, model, opts())).reused).toBe(true);
+    const other = models(dir, { "silver/plain.sql": "select id, amount from {{ source('events') }}" }).get("silver.plain")!;
+    const plain = await runSqlModel(lake, other, opts(["k", "ts"]));
+    expect((await lake.duck.rows(`SELECT id FROM ${lake.relation(plain.version)}`)).map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+  });
 });

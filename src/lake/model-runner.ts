@@ -6,6 +6,7 @@ import { sha256Text } from "./hash.js";
 import type { Lake, RowRule } from "./lake.js";
 import { stripTrailingSemicolons } from "./materialize.js";
 import { renderSqlModel, type SqlModel } from "./sql-models.js";
+import { ident } from "./sql.js";
 
 export interface RunModelOptions {
   /** The relation of the pinned version of each table the model refs (e.g. lake.relation(parentVersion)). */
@@ -13,6 +14,11 @@ export interface RunModelOptions {
   parents: TableRef[];
   /** Rows failing these go to the model's quarantine (table and incremental models). */
   rowRules?: RowRule[];
+  /**
+   * Columns to store a full build's rows sorted by (table models, an incremental model's first build), e.g. a feature
+   * view's keys and time, which its readers sort by. Order only: same rows, so not part of the cache key.
+   */
+  orderBy?: string[];
 }
 
 export interface RunModelResult {
@@ -41,7 +47,7 @@ export async function runSqlModel(lake: Lake, model: SqlModel, opts: RunModelOpt
   const base = { parents: opts.parents, cacheKey };
   switch (materialized) {
     case "table": {
-      const r = await lake.materialize(model.name, full, { ...base, rowRules: opts.rowRules });
+      const r = await lake.materialize(model.name, await sortedSql(lake, full, opts.orderBy), { ...base, rowRules: opts.rowRules });
       return { ...r, version: r.version, materialized };
     }
     case "view": {
@@ -58,7 +64,7 @@ export async function runSqlModel(lake: Lake, model: SqlModel, opts: RunModelOpt
     }
     case "incremental": {
       if (!cur || cur.operation === "view") {
-        const r = await lake.materialize(model.name, full, { ...base, rowRules: opts.rowRules });
+        const r = await lake.materialize(model.name, await sortedSql(lake, full, opts.orderBy), { ...base, rowRules: opts.rowRules });
         return { ...r, materialized };
       }
       const sql = renderSqlModel(model, opts.resolve, { isIncremental: true, self: lake.relation(cur) });
@@ -87,4 +93,12 @@ export async function runSqlModel(lake: Lake, model: SqlModel, opts: RunModelOpt
       return { version: r.version, reused: !r.changed, materialized, inserted: r.inserted, updated: r.updated };
     }
   }
+}
+
+/** The model's SQL with its rows sorted by `orderBy`, when it has all those columns (else, or if it fails to bind, as is). */
+async function sortedSql(lake: Lake, full: string, orderBy: string[] | undefined): Promise<string> {
+  if (!orderBy?.length) return full;
+  const sql = `SELECT * FROM (\n${stripTrailingSemicolons(full)}\n)`;
+  const cols = new Set((await lake.duck.describe(sql).catch(() => [])).map((c) => c.name));
+  return orderBy.every((c) => cols.has(c)) ? `${sql} ORDER BY ${orderBy.map(ident).join(", ")}` : full;
 }

@@ -6,6 +6,7 @@ import { ConfigError, MillraceError } from "../../errors.js";
 import type { IngestResult } from "../../lake/lake.js";
 import { profileOf } from "../../lake/commands.js";
 import { runSqlModel } from "../../lake/model-runner.js";
+import { sourceOrderOf } from "../../featurestore/definitions.js";
 import { renderSqlModel, type SqlModel } from "../../lake/sql-models.js";
 import { quarantineRules } from "../../quality/row-rules.js";
 import { assertChecksPassed, runChecks, type CheckReport, type QualityRule } from "../../quality/checks.js";
@@ -144,7 +145,9 @@ export async function materializeModel(
       return { table: p.version, reused: p.reused };
     }
   }
-  const result = await runSqlModel(r.lake, model, { resolve, parents: parentRefs, ...(rowRules ? { rowRules } : {}) });
+  // A feature view's source is stored sorted by the view's keys and time, the order its point-in-time joins sort by.
+  const orderBy = sourceOrderOf(r.project.config, model.name);
+  const result = await runSqlModel(r.lake, model, { resolve, parents: parentRefs, ...(rowRules ? { rowRules } : {}), ...(orderBy ? { orderBy } : {}) });
   const { version, reused } = result;
   if (!reused) {
     await r.meta.addLineage([...parents.values()].map((p) => ({ from: ids.table(p), to: ids.table(version), kind: "derived_from" as const })));
