@@ -7,36 +7,59 @@ import type { ForestState } from "./forest-state.js";
 import type { TreeShape } from "./tree.js";
 
 const DEFAULT_LEFT = 1;
+const NO_CUTS = new Float64Array(0);
 const CATEGORICAL = 2;
 
 export type { ForestState } from "./forest-state.js";
 
-/** A typed array that grows by doubling: a forest of millions of nodes costs bytes per node, not a JS number each. */
-class Grow<T extends Float64Array | Int32Array | Uint32Array | Uint8Array> {
+type Packed = Float64Array | Int32Array | Uint32Array | Uint8Array;
+interface Grow<T extends Packed> {
   data: T;
-  length = 0;
-
-  constructor(private readonly make: (n: number) => T) {
-    this.data = make(1024);
-  }
-
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = v;
-  }
-
+  length: number;
+  /** The data with room for k more values (written by the caller at length.., then length += k). */
+  reserve(k: number): T;
+  push(v: number): void;
   /** A packed copy of the first n values. */
-  take(n: number): T {
-    return this.data.slice(0, n) as T;
-  }
+  take(n: number): T;
 }
 
-const growI32 = () => new Grow((n) => new Int32Array(n));
-const growF64 = () => new Grow((n) => new Float64Array(n));
+/**
+ * A typed array that grows by doubling: a forest of millions of nodes costs bytes per node, not a JS number each.
+ * One class per element type: a class shared by four typed-array kinds made every store polymorphic, ~10% of a
+ * small set's first fit.
+ */
+function growable<T extends Packed>(C: new (n: number) => T): new () => Grow<T> {
+  return class {
+    data = new C(1024);
+    length = 0;
+
+    reserve(k: number): T {
+      if (this.length + k > this.data.length) {
+        let size = this.data.length * 2;
+        while (size < this.length + k) size *= 2;
+        const bigger = new C(size);
+        bigger.set(this.data);
+        this.data = bigger;
+      }
+      return this.data;
+    }
+
+    push(v: number): void {
+      this.reserve(1)[this.length++] = v;
+    }
+
+    take(n: number): T {
+      return this.data.slice(0, n) as T;
+    }
+  };
+}
+
+const GrowI32 = growable(Int32Array);
+const GrowF64 = growable(Float64Array);
+const GrowU8 = growable(Uint8Array);
+const GrowU32 = growable(Uint32Array);
+const growI32 = () => new GrowI32();
+const growF64 = () => new GrowF64();
 
 /** Collects trees into growable typed arrays; build() packs them. */
 export class ForestBuilder {
@@ -44,10 +67,10 @@ export class ForestBuilder {
   private treeOutput = growI32();
   private feature = growI32();
   private threshold = growF64();
-  private flags = new Grow((n) => new Uint8Array(n));
+  private flags = new GrowU8();
   private catStart = growI32();
   private catLen = growI32();
-  private catBits = new Grow((n) => new Uint32Array(n));
+  private catBits = new GrowU32();
   private left = growI32();
   private right = growI32();
   private gain = growF64();
@@ -73,13 +96,20 @@ export class ForestBuilder {
     const ref = (child: number): number => (child >= 0 ? nodeBase + child : ~(leafBase + ~child));
     this.treeRoot.push(tree.nInternal === 0 ? ~leafBase : nodeBase);
     this.treeOutput.push(output);
-    for (let k = 0; k < tree.nInternal; k++) {
+    const ni = tree.nInternal;
+    // Room for the tree's nodes, then indexed writes (no capacity check per value).
+    const [feature, left, right, gain, flags, catStart, catLen, threshold, cover] = [
+      this.feature.reserve(ni), this.left.reserve(ni), this.right.reserve(ni), this.gain.reserve(ni), this.flags.reserve(ni),
+      this.catStart.reserve(ni), this.catLen.reserve(ni), this.threshold.reserve(ni), this.cover.reserve(ni),
+    ];
+    for (let k = 0; k < ni; k++) {
+      const at = nodeBase + k;
       const f = tree.feature[k];
       const m = mappers[f];
-      this.feature.push(columnOf ? columnOf[f] : f);
-      this.left.push(ref(tree.left[k]));
-      this.right.push(ref(tree.right[k]));
-      this.gain.push(tree.gain[k]);
+      feature[at] = columnOf ? columnOf[f] : f;
+      left[at] = ref(tree.left[k]);
+      right[at] = ref(tree.right[k]);
+      gain[at] = tree.gain[k];
       let flag = tree.defaultLeft[k] ? DEFAULT_LEFT : 0;
       const catLeft = tree.catLeft[k];
       if (catLeft && m.kind === "categorical") {
@@ -87,25 +117,33 @@ export class ForestBuilder {
         const levels = m.codeToBin.length;
         const words = new Uint32Array(Math.ceil(levels / 32));
         for (let c = 0; c < levels; c++) if (catLeft[m.codeToBin[c]]) words[c >>> 5] |= 1 << (c & 31);
-        this.catStart.push(this.catBits.length);
-        this.catLen.push(words.length);
+        catStart[at] = this.catBits.length;
+        catLen[at] = words.length;
         for (const w of words) this.catBits.push(w);
-        this.threshold.push(0);
+        threshold[at] = 0;
       } else {
-        this.catStart.push(-1);
-        this.catLen.push(0);
-        const cuts = m.kind === "numeric" ? m.cuts : new Float64Array(0);
+        catStart[at] = -1;
+        catLen[at] = 0;
+        const cuts = m.kind === "numeric" ? m.cuts : NO_CUTS;
         // The split "every value left, missing right" has no cut: +Infinity keeps every number left.
-        this.threshold.push(tree.bin[k] < cuts.length ? cuts[tree.bin[k]] : Infinity);
+        threshold[at] = tree.bin[k] < cuts.length ? cuts[tree.bin[k]] : Infinity;
       }
-      this.flags.push(flag);
+      flags[at] = flag;
     }
-    for (let l = 0; l < tree.nLeaves; l++) this.leafValue.push(leafValues[l]), this.leafCover.push(leafCovers[l]);
-    const covers = new Float64Array(tree.nInternal);
-    const coverOf = (c: number): number => (c < 0 ? leafCovers[~c] : sumCover(c));
-    const sumCover = (k: number): number => (covers[k] = coverOf(tree.left[k]) + coverOf(tree.right[k]));
-    if (tree.nInternal > 0) sumCover(0);
-    for (let k = 0; k < tree.nInternal; k++) this.cover.push(covers[k]);
+    const nl = tree.nLeaves;
+    const [leafValue, leafCover] = [this.leafValue.reserve(nl), this.leafCover.reserve(nl)];
+    for (let l = 0; l < nl; l++) (leafValue[leafBase + l] = leafValues[l]), (leafCover[leafBase + l] = leafCovers[l]);
+    this.leafValue.length += nl;
+    this.leafCover.length += nl;
+    // An internal node's cover: the sum of its children's, in a pass from the last node back (children come after
+    // their parent in a grown tree's order, checked), the same sums as the recursion from the root.
+    for (let k = ni - 1; k >= 0; k--) {
+      const l = tree.left[k];
+      const r = tree.right[k];
+      if ((l >= 0 && l <= k) || (r >= 0 && r <= k)) throw new Error("forest: a node's child precedes it");
+      cover[nodeBase + k] = (l < 0 ? leafCovers[~l] : cover[nodeBase + l]) + (r < 0 ? leafCovers[~r] : cover[nodeBase + r]);
+    }
+    for (const g of [this.feature, this.left, this.right, this.gain, this.flags, this.catStart, this.catLen, this.threshold, this.cover]) g.length += ni;
   }
 
   /** Packs the first `nTrees` trees (all by default; early stopping keeps the best prefix). */

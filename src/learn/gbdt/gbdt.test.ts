@@ -41,6 +41,14 @@ describe("binning", async () => {
     const m = fitBinMapper({ name: "c", kind: "categorical", codes, levels: 4 }, 3, 1000, 0);
     expect([binOf(m, 0), binOf(m, 1), binOf(m, 2), binOf(m, 3), binOf(m, -1)]).toEqual([0, 1, 2, 2, 3]);
   });
+  it("the column binning of categoricals agrees with binOf (missing, folded and out-of-range codes)", async () => {
+    const codes = Int32Array.from({ length: 400 }, (_, i) => (i % 13 === 0 ? -1 : i % 17 === 0 ? 9 : i % 5));
+    const col = { name: "c", kind: "categorical" as const, codes, levels: 5 };
+    const m = fitBinMapper(col, 3, 1000, 0);
+    const bins = binColumns({ nRows: codes.length, columns: [col] }, [m]);
+    for (let i = 0; i < codes.length; i++) expect(bins[i]).toBe(binOf(m, codes[i]));
+    expect(new Set(bins).size).toBe(4);
+  });
 });
 
 describe("histogram", async () => {
