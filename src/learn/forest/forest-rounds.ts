@@ -120,34 +120,60 @@ const roundSeed = (seed: number, round: number): number => (seed ^ Math.imul(rou
 /** This thread's bootstrap counts, reused from round to round (rounds of one thread run one at a time). */
 let countScratch: Float64Array | undefined;
 
+// growRound's row loops are functions of their own: as loops of one big function, each first pass was an
+// on-stack compile of the whole round (inlined grower included), and each new path after it a deopt and a
+// recompile (cps1988's first fit: growRound compiled 14 times over the two threads, on the background threads' CPU).
+
+/** Bootstrap as multiplicities: a row drawn c times enters with weight c (exact for the sums trees use). */
+function bootstrapCounts(n: number, bootstrap: boolean, rng: Rng): Float64Array {
+  const count = (countScratch = countScratch?.length === n ? countScratch : new Float64Array(n));
+  if (!bootstrap) return count.fill(1);
+  count.fill(0);
+  for (let j = 0; j < n; j++) count[rng.int(n)]++;
+  return count;
+}
+
+/** The rows in the bag (count > 0, weight > 0) into rows[0..m); m. */
+function bagRows(count: Float64Array, w: Float64Array | null, rows: Uint32Array): number {
+  let m = 0;
+  for (let i = 0; i < count.length; i++) if (count[i] > 0 && (!w || w[i] > 0)) rows[m++] = i;
+  return m;
+}
+
+/** Squared error from a zero start (leaf value -G/H is the weighted mean target of the leaf) for output k. */
+function fillGradients(gh: Float32Array, count: Float64Array, w: Float64Array | null, y: Float64Array, nClasses: number, k: number): void {
+  for (let i = 0; i < count.length; i++) {
+    const c = count[i] * (w ? w[i] : 1);
+    const target = nClasses <= 2 ? y[i] : y[i] === k ? 1 : 0;
+    gh[2 * i] = -c * target;
+    gh[2 * i + 1] = c;
+  }
+}
+
+/** Each leaf's value -G/H (0 for a leaf without weight). */
+function leafValues(leafG: Float64Array, leafH: Float64Array, L: number): Float64Array {
+  const values = new Float64Array(L);
+  for (let l = 0; l < L; l++) values[l] = leafH[l] > 0 ? -leafG[l] / leafH[l] : 0;
+  return values;
+}
+
 /** One round: a bootstrap sample (as multiplicities) and a tree per output (one-vs-rest for multiclass). */
 export function growRound(job: ForestJob, t: number, kernel: RowKernels, round: number): GrownRound {
-  const { n, y, w, nClasses, meta } = job;
+  const { n, meta } = job;
   const a = job.perThread[t];
   const rng = new Rng(roundSeed(job.seed, round));
-  // Bootstrap as multiplicities: a row drawn c times enters with weight c (exact for the sums trees use).
-  const count = (countScratch = countScratch?.length === n ? countScratch : new Float64Array(n)).fill(job.bootstrap ? 0 : 1);
-  if (job.bootstrap) for (let j = 0; j < n; j++) count[rng.int(n)]++;
-  let m = 0;
-  for (let i = 0; i < n; i++) if (count[i] > 0 && (!w || w[i] > 0)) a.rows[m++] = i;
+  const count = bootstrapCounts(n, job.bootstrap, rng);
+  const m = bagRows(count, job.w, a.rows);
   const inBag = a.rows.slice(0, m);
   const data = { bins: job.bins, binsT: job.binsT, n, meta, kernel, slots: meta.off[meta.nFeatures], scratch: a.scratch, table: a.table };
   // Filled by index: pushing onto an empty literal deoptimized this function at every round ("not a Smi").
   const trees: GrownRound["trees"] = new Array(job.outputs);
   for (let k = 0; k < job.outputs; k++) {
-    for (let i = 0; i < n; i++) {
-      const c = count[i] * (w ? w[i] : 1);
-      // Squared error from a zero start: leaf value -G/H is the (weighted) mean target of the leaf.
-      const target = nClasses <= 2 ? y[i] : y[i] === k ? 1 : 0;
-      a.gh[2 * i] = -c * target;
-      a.gh[2 * i + 1] = c;
-    }
+    fillGradients(a.gh, count, job.w, job.y, job.nClasses, k);
     a.rows.set(inBag);
     const tree = growDfsTree(data, a.gh, a.rows.subarray(0, m), job.params, rng);
     const L = tree.nLeaves;
-    const values = new Float64Array(L);
-    for (let l = 0; l < L; l++) values[l] = tree.leafH[l] > 0 ? -tree.leafG[l] / tree.leafH[l] : 0;
-    trees[k] = packTree(tree, job.mappers, values, tree.leafH.slice(0, L), k);
+    trees[k] = packTree(tree, job.mappers, leafValues(tree.leafG, tree.leafH, L), tree.leafH.slice(0, L), k);
   }
   return { round, trees };
 }

@@ -21,16 +21,38 @@ export type PackedTrees = Required<ForestState>;
 export function packTree(tree: TreeShape, mappers: readonly BinMapper[], leafValues: Float64Array, leafCovers: Float64Array, output: number): PackedTrees {
   const n = tree.nInternal;
   if (leafValues.length !== tree.nLeaves || leafCovers.length !== tree.nLeaves) throw new Error("packTree: one value and one cover per leaf");
-  const feature = new Int32Array(n);
-  const threshold = new Float64Array(n);
-  const flags = new Uint8Array(n);
-  const catStart = new Int32Array(n);
-  const catLen = new Int32Array(n);
-  const left = new Int32Array(n);
-  const right = new Int32Array(n);
-  const gain = new Float64Array(n);
+  // Every array made before the loops, each loop a function of its own: the first tree's on-stack compile of a
+  // loop then meets no unseen allocation after it (a deopt and a recompile per thread otherwise).
+  const out: PackedTrees = {
+    treeRoot: Int32Array.of(n === 0 ? ~0 : 0),
+    treeOutput: Int32Array.of(output),
+    feature: new Int32Array(n),
+    threshold: new Float64Array(n),
+    flags: new Uint8Array(n),
+    catStart: new Int32Array(n),
+    catLen: new Int32Array(n),
+    catBits: NO_WORDS,
+    left: new Int32Array(n),
+    right: new Int32Array(n),
+    gain: new Float64Array(n),
+    leafValue: leafValues,
+    cover: new Float64Array(n),
+    leafCover: leafCovers,
+  };
+  const words = packNodes(tree, mappers, out);
+  out.catBits = words ? Uint32Array.from(words) : new Uint32Array(0);
+  sumCovers(out.left, out.right, leafCovers, out.cover);
+  return out;
+}
+
+/** Placeholder until packTree sets a piece's own category words. */
+const NO_WORDS = new Uint32Array(0);
+
+/** The internal nodes into `out`; the categorical nodes' bitset words (catStart indexes them), or null for none. */
+function packNodes(tree: TreeShape, mappers: readonly BinMapper[], out: PackedTrees): number[] | null {
+  const { feature, threshold, flags, catStart, catLen, left, right, gain } = out;
   let words: number[] | null = null;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < tree.nInternal; k++) {
     const f = tree.feature[k];
     const m = mappers[f];
     feature[k] = f;
@@ -57,32 +79,21 @@ export function packTree(tree: TreeShape, mappers: readonly BinMapper[], leafVal
     }
     flags[k] = flag;
   }
-  // Children have higher indices than their parent (depth-first growth numbers a node before its children), so one
-  // backward pass sums each node's children before the node; the sums are those of ForestBuilder's recursion.
-  const cover = new Float64Array(n);
-  for (let k = n - 1; k >= 0; k--) {
+  return words;
+}
+
+/**
+ * Each internal node's cover, the sum of its children's. Children have higher indices than their parent (depth-first
+ * growth numbers a node before its children), so one backward pass sums a node's children before the node; the sums
+ * are those of ForestBuilder's recursion (left + right).
+ */
+function sumCovers(left: Int32Array, right: Int32Array, leafCovers: Float64Array, cover: Float64Array): void {
+  for (let k = left.length - 1; k >= 0; k--) {
     const l = left[k];
     const r = right[k];
-    if (l <= k && l >= 0) throw new Error("packTree: a child numbered before its parent");
-    if (r <= k && r >= 0) throw new Error("packTree: a child numbered before its parent");
+    if ((l <= k && l >= 0) || (r <= k && r >= 0)) throw new Error("packTree: a child numbered before its parent");
     cover[k] = (l < 0 ? leafCovers[~l] : cover[l]) + (r < 0 ? leafCovers[~r] : cover[r]);
   }
-  return {
-    treeRoot: Int32Array.of(n === 0 ? ~0 : 0),
-    treeOutput: Int32Array.of(output),
-    feature,
-    threshold,
-    flags,
-    catStart,
-    catLen,
-    catBits: words ? Uint32Array.from(words) : new Uint32Array(0),
-    left,
-    right,
-    gain,
-    leafValue: leafValues,
-    cover,
-    leafCover: leafCovers,
-  };
 }
 
 /** The buffers of a packed piece, to transfer it to another thread without a copy. */
