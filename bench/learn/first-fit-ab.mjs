@@ -1,7 +1,7 @@
 // A/B of the GBDT's first fit in a fresh process: another build's dist/ (--old ROOT) against this checkout's,
 // alternated (old, new, old, new, ...) so both see the same load; one fresh process per fit (bench/learn/fit-one.mjs).
 // Prints per set the median and min of the train wall seconds, the fit's main-thread CPU and all-thread CPU.
-// Usage: node bench/learn/first-fit-ab.mjs --old /tmp/old-worktree [--sets breast_cancer,wa_churn] [--pairs 6] [--params '{}']
+// Usage: node bench/learn/first-fit-ab.mjs --old /tmp/old-worktree [--new /tmp/new-worktree] [--sets breast_cancer,wa_churn] [--pairs 6] [--params '{}']
 import { spawnSync } from "node:child_process";
 
 const args = process.argv.slice(2);
@@ -14,6 +14,7 @@ if (!old) {
   console.error("--old ROOT (a checkout or copy whose dist/ is the baseline) is required");
   process.exit(2);
 }
+const fresh = opt("new", null);
 const sets = opt("sets", "breast_cancer,credit_data,wa_churn,cps1988,diamonds,shuttle").split(",");
 const pairs = Number(opt("pairs", "6"));
 const params = opt("params", "{}");
@@ -37,7 +38,7 @@ for (const set of sets) {
   const b = [];
   for (let k = 0; k < pairs; k++) {
     a.push(once(old, set));
-    b.push(once(null, set));
+    b.push(once(fresh, set));
   }
   const col = (key, f = median) => `${f(a.map((x) => x[key])).toFixed(3)} → ${f(b.map((x) => x[key])).toFixed(3)} (${(f(b.map((x) => x[key])) / f(a.map((x) => x[key]))).toFixed(2)}×)`;
   const min = (v) => Math.min(...v);

@@ -176,8 +176,18 @@ function partitionFn(): WasmFunction {
  * histAt and its rows gathered at byte bufAt; it imports `pages` pages of memory "e"."m".
  */
 export function rowKernelModule(nFeatures: number, off: Int32Array, histAt: number, bufAt: number, pages: number, shared: boolean): Uint8Array {
-  return assemble([denseFn(nFeatures, off, histAt), rowsFn(nFeatures, off, histAt, bufAt), partitionFn()], pages, shared);
+  return assemble([denseFn(nFeatures, off, histAt), rowsFn(nFeatures, off, histAt, bufAt), partitionFn(), ...bulkFns], pages, shared);
 }
+
+/**
+ * zero(at, bytes) and copy(to, from, bytes): the accumulator's clear and flush as memory.fill / memory.copy. On the
+ * shared memory TypedArray fill and set went element by element: 10 vs 2.7 us to clear 7,700 slots, 12% of
+ * breast_cancer's fit.
+ */
+const bulkFns: WasmFunction[] = [
+  { name: "zero", params: [I32, I32], results: [], locals: [], code: [...get(0), ...i32(0), ...get(1), ...op.memoryFill] },
+  { name: "copy", params: [I32, I32, I32], results: [], locals: [], code: [...get(0), ...get(1), ...get(2), ...op.memoryCopy] },
+];
 
 /** The runtime's answer, once per process (assembling and validating the probe module cost ~1 ms a fit). */
 let supported: boolean | undefined;
@@ -218,10 +228,12 @@ export function wasmRowKernels(nFeatures: number, off: Int32Array, memory: WasmM
     dense: (bins: number, gh: number, start: number, end: number) => void;
     rows: (bins: number, gh: number, rows: number, start: number, end: number) => void;
     part: (rows: number, scratch: number, col: number, table: number, start: number, end: number) => number;
+    zero: (at: number, bytes: number) => void;
+    copy: (to: number, from: number, bytes: number) => void;
   };
   const hist = scratch.subarray(0, 2 * off[nFeatures]);
   return {
-    clear: () => hist.fill(0),
+    clear: () => exp.zero(hist.byteOffset, hist.byteLength),
     addRows: (bins, gh, rows, start, end) => {
       check(bins);
       check(gh);
@@ -233,7 +245,7 @@ export function wasmRowKernels(nFeatures: number, off: Int32Array, memory: WasmM
       check(gh);
       exp.dense(bins.byteOffset, gh.byteOffset, start, end);
     },
-    flush: (out, add) => flushInto(out, hist, add),
+    flush: (out, add) => (!add && out.buffer === memory.buffer && out.length >= hist.length ? exp.copy(out.byteOffset, hist.byteOffset, hist.byteLength) : flushInto(out, hist, add)),
     partition: (rows, tmp, col, table, start, end) => {
       check(rows);
       check(tmp);
