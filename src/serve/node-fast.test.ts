@@ -69,12 +69,18 @@ describe("fast path vs Hono route over a socket", () => {
     });
   }
 
-  it("answers compact single-record V2 bodies of one layout (read from their bytes after the first) as the Hono route does", async () => {
+  it("answers compact single-record V2 and /predict bodies of one layout (read from their bytes after the first) as the Hono route does", async () => {
     const one = (tenure: unknown, contract: unknown) =>
       JSON.stringify({ inputs: (JSON.parse(v2Body(1)) as { inputs: Array<{ name: string; data: unknown[] }> }).inputs.map((t) => ({ ...t, data: [t.name === "tenure" ? tenure : t.name === "contract" ? contract : t.data[0]] })) });
     for (const [tenure, contract] of [[1, "One year"], [2, "Two year"], [0.5, "One year"], [3, "Weekly"], [-0, "Month-to-month"]]) {
       const body = one(tenure, contract);
       const [a, b] = [await post(server.url, "/v2/models/churn/infer", body), await post(hono.url, "/v2/models/churn/infer", body)];
+      expect(a.status).toBe(b.status);
+      expect(withoutIds(await a.text())).toEqual(withoutIds(await b.text()));
+    }
+    for (const [tenure, contract] of [[1, "One year"], [2, "Two year"], [3, "Weekly"], [null, "One year"]]) {
+      const body = JSON.stringify({ records: [{ ...r, tenure, contract }] });
+      const [a, b] = [await post(server.url, "/predict", body), await post(hono.url, "/predict", body)];
       expect(a.status).toBe(b.status);
       expect(withoutIds(await a.text())).toEqual(withoutIds(await b.text()));
     }

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { DRAIN_LIMIT_BYTES, parseJsonBytes, requireJson, tooLarge } from "./body.js";
 import { errorBody, statusOf } from "./http-errors.js";
 import { predictRequests } from "./metrics.js";
-import { answerPredict, routeFor, type Answer, type PredictCore } from "./predict.js";
+import { answerPredict, answerPredictBytes, routeFor, type Answer, type PredictCore } from "./predict.js";
 import { answerWithFeatures } from "./feature-lookup.js";
 import type { Route, ServedModel } from "./types.js";
 import { answerV2, answerV2Bytes, v2Route } from "./v2-infer.js";
@@ -140,11 +140,11 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
       if (over) return;
       try {
         const bytes = chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0));
-        // A single-record V2 body laid out as the last one is read from its bytes (v2-template.ts), unparsed.
-        const quick = target ? answerV2Bytes(core, target, bytes, t0) : null;
+        const routed = target ? null : routeFor(core.models, sticky);
+        // A single-record body laid out as the last one is read from its bytes (body-template.ts), unparsed.
+        const quick = target ? answerV2Bytes(core, target, bytes, t0) : routed!.served?.features ? null : answerPredictBytes(core, routed!, bytes, t0);
         if (quick) return void send(core, route, res, 200, quick.text, quick.headers);
         const body = parseJsonBytes(bytes);
-        const routed = target ? null : routeFor(core.models, sticky);
         // A feature-service model looks its features up (async): same answer, off the synchronous path.
         if (routed?.served?.features) return void answerWithFeatures(core, routed, body.value, t0).then((a) => send(core, route, res, 200, a.text, a.headers), (e: unknown) => fail(core, opts, route, res, e));
         const answer: Answer = target ? answerV2(core, target, body.value, t0, body.bytes) : answerPredict(core, routed!, body.value, t0, body);

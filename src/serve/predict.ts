@@ -9,6 +9,8 @@ import { logAnswer, score, type LogTexts, type Scored } from "./score.js";
 import type { OutcomeWatch } from "./slo.js";
 import type { ModelSource, PredictionSink, Route, ServedModel } from "./types.js";
 import { validatorFor, type ValidatorOptions } from "./validate.js";
+import { learnRecordsTemplate, readTemplate, type BodyTemplate } from "./body-template.js";
+import { recordBuilder } from "./v2-records.js";
 
 export const NO_MODEL_HINT =
   "no model version is loaded yet: promote one to the served alias (millrace models promote <name> <version>) and the server picks it up";
@@ -41,10 +43,44 @@ export interface Answer {
   headers: Record<string, string>;
 }
 
+/** The layout of the last single-record body that took the full path, and bodies not matching it since it was learnt. */
+let template: BodyTemplate | null = null;
+let misses = 0;
+const RELEARN_AFTER = 64;
+
+/**
+ * Answers a single-record body laid out as the last one the full path learnt, read straight from its bytes
+ * (body-template.ts: same record, so the same checks, answer and log line); null for any other body, which the caller
+ * parses and passes to answerPredict.
+ */
+export function answerPredictBytes(core: PredictCore, route: Route, bytes: Buffer, t0: number): Answer | null {
+  const t = template;
+  if (t === null || route.served === null || t.fields !== route.served.predictor.signature.inputs) return null;
+  const record = readTemplate(t, bytes);
+  if (record === null) {
+    misses++;
+    return null;
+  }
+  return answerBody(core, route, route.served, { records: [record] }, t0, undefined, bytes, undefined);
+}
+
 /** Scores a parsed body with the routed model and renders the JSON answer; throws typed errors for bad input. */
 export function answerPredict(core: PredictCore, route: Route, body: unknown, t0: number, received?: JsonBody): Answer {
   const served = route.served;
   if (!served) throw noModel();
+  const parts = received?.parts;
+  const answer = answerBody(core, route, served, body, t0, received && !parts ? received.text : undefined, received?.bytes, parts);
+  // Learnt after a full answer (a body that fails its checks teaches nothing); again after misses, for a new layout.
+  if (received && !parts && received.bytes.byteLength < 4096 && (template === null || template.fields !== served.predictor.signature.inputs || misses >= RELEARN_AFTER)) {
+    misses = 0;
+    const fields = served.predictor.signature.inputs;
+    template = learnRecordsTemplate(body, received.bytes, fields, (names) => recordBuilder(names, fields)) ?? template;
+  }
+  return answer;
+}
+
+/** Validate, score, log (the request as `requestJson` or its bytes or parts) and write the answer. */
+function answerBody(core: PredictCore, route: Route, served: ServedModel, body: unknown, t0: number, requestJson: string | undefined, bytes: Uint8Array | undefined, parts: readonly string[] | undefined): Answer {
   // Validation first: a client's mistake (4xx) is not the model's failure and is not reported to the SLO guard.
   const validator = validatorFor(served.predictor.signature, core.vopts);
   const records = validator.parseBody(body);
@@ -61,12 +97,11 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
   // A large response goes to the log in pieces (one flat string of 100s of KB costs a large-object allocation).
   // A body parsed in parts is logged from its parts (or its bytes): its whole text is never made.
   // One object shape for every request (a spread of two shapes cost a CloneObjectIC per request).
-  const parts = received?.parts;
   const big = scored.ids.length > 100;
-  const texts: LogTexts | undefined = received
+  const texts: LogTexts | undefined = bytes
     ? {
-        requestJson: parts ? undefined : received.text,
-        requestBytes: received.bytes,
+        requestJson,
+        requestBytes: bytes,
         requestParts: parts,
         responseJson: big ? undefined : `{${answers},${ids}}`,
         responseParts: big ? ['{"predictions":', answersList, ',"ids":', idsList, "}"] : undefined,

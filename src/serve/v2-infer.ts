@@ -12,7 +12,7 @@ import type { Route, ServedModel } from "./types.js";
 import { validatorFor } from "./validate.js";
 import { recordBuilder } from "./v2-records.js";
 import { recordsFromColumns } from "../v2-tensors.js";
-import { learnTemplate, readTemplate, type V2Template } from "./v2-template.js";
+import { learnTemplate, readTemplate, type BodyTemplate } from "./body-template.js";
 
 const KNOWN_DATATYPES = new Set(["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"]);
 
@@ -206,7 +206,7 @@ function inTensors(e: unknown): unknown {
 }
 
 /** The layout of the last single-record body that took the full path, and bodies not matching it since it was learnt. */
-let template: V2Template | null = null;
+let template: BodyTemplate | null = null;
 let misses = 0;
 const RELEARN_AFTER = 64;
 

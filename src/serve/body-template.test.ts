@@ -4,11 +4,13 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { FieldSpec } from "../records.js";
 import { serveMetrics } from "./metrics.js";
-import type { PredictCore } from "./predict.js";
+import { answerPredict, answerPredictBytes, routeFor, type PredictCore } from "./predict.js";
+import { parseJsonBytes } from "./body.js";
+import { recordBuilder } from "./v2-records.js";
 import { churnModel } from "./test-helpers/logistic.js";
-import type { LoggedAnswer } from "./types.js";
+import type { LoggedAnswer, ServedModel } from "./types.js";
 import { answerV2, answerV2Bytes, tensorsToRecords, v2Route } from "./v2-infer.js";
-import { learnTemplate, readTemplate, type V2Template } from "./v2-template.js";
+import { learnRecordsTemplate, learnTemplate, readTemplate, type BodyTemplate } from "./body-template.js";
 
 const fields: FieldSpec[] = [
   { name: "tenure", type: "integer", nullable: false },
@@ -26,7 +28,7 @@ const body = (v: Values) => ({
 const bytesOf = (text: string) => Buffer.from(text);
 
 /** The template learnt from one body through the full path, as answerV2 learns it. */
-function learnt(text: string): V2Template | null {
+function learnt(text: string): BodyTemplate | null {
   const value = JSON.parse(text) as unknown;
   const { records, build } = tensorsToRecords(value, fields);
   expect(records).toHaveLength(1);
@@ -51,10 +53,12 @@ describe("V2 body template", () => {
       rnd = (rnd * 1103515245 + 12345) % 2 ** 31;
       numbers.push((rnd / 2 ** 31 - 0.5) * 10 ** ((rnd % 40) - 20), Math.round(rnd / 1000) / 100);
     }
-    const strings = ["", "Two year", "a b", "~!#$%&'()*+,-./:;<=>?@[]^_`{|}", "0", "null"];
+    const strings = ["", "Two year", "Two", "Two years", "Two yeaR", "Two year", "Two year", "", "a b", "~!#$%&'()*+,-./:;<=>?@[]^_`{|}", "0", "null"];
     const others = [true, false, null, 7, "x"];
     const cases: Values[] = [];
     for (let i = 0; i < numbers.length; i++) cases.push([numbers[i], numbers[(i * 7) % numbers.length], strings[i % strings.length], others[i % others.length], numbers[(i * 3) % numbers.length]]);
+    // The slot's last string is reused when the bytes equal it: prefixes, extensions and one changed byte must not be.
+    for (const [a, b] of [["Two year", "Two"], ["Two", "Two year"], ["Two year", "Two yeaR"], ["Two year", "Two year"], ["x", ""], ["", "x"]]) cases.push([1, 2, a, true, null], [1, 2, b, true, null]);
     for (const v of cases) {
       const text = JSON.stringify(body(v));
       expectSame(readTemplate(t, bytesOf(text)), tensorsToRecords(JSON.parse(text), fields).records[0]);
@@ -103,16 +107,33 @@ describe("V2 body template", () => {
   });
 });
 
-describe("V2 answers from the template", () => {
-  const served = churnModel(2);
-  const logged: LoggedAnswer[] = [];
-  const core: PredictCore = {
+type Outcome = { answer?: unknown; error?: string; line?: LoggedAnswer };
+/** The quick path's answer (or error) and log line equal the full path's; the log holds the body as received. */
+function expectSameOutcome(got: Outcome, want: Outcome, bytes: Buffer): void {
+  expect(got.error).toBe(want.error);
+  expect(got.answer).toEqual(want.answer);
+  if (want.line) {
+    expect(Buffer.from(got.line!.requestBytes!).equals(bytes)).toBe(true);
+    expect(got.line!.records).toEqual(want.line.records);
+    expect(got.line!.outputs).toEqual(want.line.outputs);
+  }
+}
+
+/** A serving core around one model whose answered requests land in `logged`. */
+function coreLogging(served: ServedModel, logged: LoggedAnswer[]): PredictCore {
+  return {
     models: { current: () => served },
     sink: { log: () => undefined, logRequest: (a) => void logged.push(a) },
     metrics: serveMetrics(new Registry()),
     vopts: { maxRecords: 100, extraFields: "reject" },
     onShadowError: () => undefined,
   };
+}
+
+describe("V2 answers from the template", () => {
+  const served = churnModel(2);
+  const logged: LoggedAnswer[] = [];
+  const core = coreLogging(served, logged);
   const target = v2Route(core, "churn", undefined, null);
   const text = (tenure: unknown, contract: unknown, total: unknown) =>
     JSON.stringify({
@@ -151,13 +172,7 @@ describe("V2 answers from the template", () => {
       } catch (e) {
         got = { error: String(e) };
       }
-      expect(got.error).toBe(want.error);
-      expect(got.answer).toEqual(want.answer);
-      if (want.line) {
-        expect(Buffer.from(got.line!.requestBytes!).equals(bytes)).toBe(true);
-        expect(got.line!.records).toEqual(want.line.records);
-        expect(got.line!.outputs).toEqual(want.line.outputs);
-      }
+      expectSameOutcome(got, want, bytes);
     }
     // Another layout is not read; after enough misses the full path learns it instead.
     const other = Buffer.from(JSON.stringify({ inputs: (JSON.parse(text(1, "One year", 1)) as { inputs: object[] }).inputs.reverse() }));
@@ -166,5 +181,58 @@ describe("V2 answers from the template", () => {
     full(other);
     expect(answerV2Bytes(core, target, other, 0)).not.toBeNull();
     expect(answerV2Bytes(core, target, Buffer.from(text(1, "One year", 1)), 0)).toBeNull();
+  });
+});
+
+describe("/predict records template", () => {
+  const signature = churnModel(1).predictor.signature;
+  const fieldsOf = signature.inputs;
+  const build = (names: string[]) => recordBuilder(names, fieldsOf);
+  const record = { tenure: 12, monthly_charges: 70.5, total_charges: null, contract: "One year", paperless_billing: true };
+
+  it("is learnt from a compact one-record body and reads later ones as JSON.parse does; nothing else is learnt or matched", () => {
+    const text = JSON.stringify({ records: [record] });
+    const t = learnRecordsTemplate(JSON.parse(text), Buffer.from(text), fieldsOf, build)!;
+    expect(t).not.toBeNull();
+    for (const v of [0, -0, 3.25, 1e-9, 123456789012345678, null, "x", true]) {
+      const other = JSON.stringify({ records: [{ ...record, tenure: v, contract: typeof v === "number" ? "Two year" : v }] });
+      const want = (JSON.parse(other) as { records: Array<Record<string, unknown>> }).records[0];
+      expectSame(readTemplate(t, Buffer.from(other)), want);
+    }
+    for (const other of [JSON.stringify({ records: [record, record] }), JSON.stringify({ records: [record] }, null, 1), JSON.stringify({ records: [{ ...record, extra: 1 }] }), JSON.stringify({ records: [Object.fromEntries(Object.entries(record).reverse())] })]) {
+      expect(readTemplate(t, Buffer.from(other))).toBeNull();
+    }
+    for (const other of [{ records: [record], x: 1 }, { records: [{ ...record, contract: { a: 1 } }] }, { records: [{ ...record, "né": "é" }] }, { records: [] }]) {
+      const s = JSON.stringify(other);
+      expect(learnRecordsTemplate(JSON.parse(s), Buffer.from(s), fieldsOf, build)).toBeNull();
+    }
+    // A key outside the signature: no generated builder, so no template (the validator names the key on the full path).
+    const extra = JSON.stringify({ records: [{ ...record, unknown_field: 1 }] });
+    expect(learnRecordsTemplate(JSON.parse(extra), Buffer.from(extra), fieldsOf, build)).toBeNull();
+  });
+
+  it("answers, logs and refuses as the full path does once a body taught it the layout", () => {
+    const served = churnModel(4);
+    const logged: LoggedAnswer[] = [];
+    const core = coreLogging(served, logged);
+    const route = routeFor(core.models, null);
+    const ids = (t: string): unknown => JSON.parse(t.replace(/"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '"ID"'));
+    const run = (f: () => { text: string } | null) => {
+      logged.length = 0;
+      try {
+        const a = f();
+        return { answer: a && ids(a.text), line: logged[0] };
+      } catch (e) {
+        return { error: String(e) };
+      }
+    };
+    const body = (r: Record<string, unknown>) => Buffer.from(JSON.stringify({ records: [r] }));
+    run(() => answerPredict(core, route, JSON.parse(body(record).toString()), 0, parseJsonBytes(body(record))));
+    for (const r of [{ ...record, tenure: 40 }, { ...record, contract: "Weekly" }, { ...record, tenure: 2.5 }, { ...record, paperless_billing: null }, { ...record, total_charges: 99.9 }]) {
+      const bytes = body(r);
+      const want = run(() => answerPredict(core, route, JSON.parse(bytes.toString()), 0, parseJsonBytes(bytes)));
+      const got = run(() => answerPredictBytes(core, route, bytes, 0) ?? { text: "null" });
+      expectSameOutcome(got, want, bytes);
+    }
   });
 });
