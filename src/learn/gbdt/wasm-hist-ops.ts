@@ -4,7 +4,7 @@
 // comparisons are the same (NaN compares false in both). Wasm runs fast from its first call (Liftoff), where the
 // JavaScript scan starts in V8's interpreter: on small sets a first fit spent ~40% of its time in cold code.
 
-import { assemble, compileModule, F64, I32, op, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
+import { assemble, compileModule, F64, I32, op, V128, wasmApi, type WasmFunction, type WasmMemory } from "./wasm-asm.js";
 
 const { get, set, tee, i32 } = op;
 /** Opcodes the shared assembler does not list. */
@@ -17,6 +17,9 @@ const x = {
   f64Ge: [0x66],
   f64ConvertI32S: [0xb7],
   f64Const0: op.f64(0),
+  f64x2Splat: [0xfd, 0x14],
+  f64x2ExtractLane: (lane: number) => [0xfd, 0x21, lane],
+  f64x2ReplaceLane: (lane: number) => [0xfd, 0x22, lane],
 };
 
 /** sub(out, a, b, bytes): out = a - b over f64 pairs (bytes a multiple of 16, all 16-byte aligned). */
@@ -40,6 +43,7 @@ function subFn(): WasmFunction {
 const [HIST, OFF, F0, F1, G, H, CNT, PARENT, MINH, MINCNT, LAMBDA, MINGAIN, BEST, OUT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
 const [F, NB, DIR, B, LAST, FOUND, P, BASE] = [14, 15, 16, 17, 18, 19, 20, 21];
 const [GM, HM, GL, HL, GV, HV, HR, GR, GAIN] = [22, 23, 24, 25, 26, 27, 28, 29, 30];
+const [PAIR, QUOT, LAMBDAS] = [31, 32, 33];
 
 /** Writes the candidate of bin B, feature F into out (8 doubles) and records it as the best. */
 function record(): number[] {
@@ -56,7 +60,13 @@ function record(): number[] {
 /** One bin of a scan (inside block $next (depth 0), loop $bin (1), block $bins (2)). */
 function binStep(): number[] {
   const fails = (side: number) => [...get(side), ...get(MINH), ...x.f64Lt, ...get(side), ...get(CNT), ...op.f64Mul, ...get(MINCNT), ...x.f64Lt, ...op.i32Or];
-  const half = (g: number, h: number) => [...get(g), ...get(g), ...op.f64Mul, ...get(h), ...get(LAMBDA), ...op.f64Add, ...op.f64Div];
+  // Both sides' g^2 / (h + lambda) by one f64x2 division (per lane the same IEEE doubles as two scalar ones; the
+  // divisions bound the scan), then left + right - parent in the scalar order.
+  const pair = (a: number, b: number) => [...get(a), ...x.f64x2Splat, ...get(b), ...x.f64x2ReplaceLane(1)];
+  const gain = [
+    ...pair(GL, GR), ...tee(PAIR), ...get(PAIR), ...op.f64x2Mul, ...pair(HL, HR), ...get(LAMBDAS), ...op.f64x2Add, ...op.f64x2Div, ...tee(QUOT),
+    ...x.f64x2ExtractLane(0), ...get(QUOT), ...x.f64x2ExtractLane(1), ...op.f64Add, ...get(PARENT), ...op.f64Sub, ...set(GAIN),
+  ];
   return [
     ...get(P), ...op.f64Load(0), ...set(GV), ...get(P), ...op.f64Load(8), ...set(HV),
     // An empty bin repeats the candidate before it: skipped.
@@ -66,7 +76,7 @@ function binStep(): number[] {
     ...get(H), ...get(HL), ...op.f64Sub, ...set(HR),
     ...fails(HR), ...op.brIf(2),
     ...get(G), ...get(GL), ...op.f64Sub, ...set(GR),
-    ...half(GL, HL), ...half(GR, HR), ...op.f64Add, ...get(PARENT), ...op.f64Sub, ...set(GAIN),
+    ...gain,
     ...get(GAIN), ...get(BEST), ...op.f64Gt, ...get(GAIN), ...get(MINGAIN), ...op.f64Gt, ...op.i32And,
     ...x.ifVoid, ...record(), ...op.end,
   ];
@@ -109,8 +119,8 @@ function scanFn(): WasmFunction {
     name: "scan",
     params: [I32, I32, I32, I32, F64, F64, F64, F64, F64, F64, F64, F64, F64, I32],
     results: [I32],
-    locals: [[8, I32], [9, F64]],
-    code: [...get(F0), ...set(F), ...op.block, ...op.loop, ...featLoop, ...op.end, ...op.end, ...get(FOUND)],
+    locals: [[8, I32], [9, F64], [3, V128]],
+    code: [...get(LAMBDA), ...x.f64x2Splat, ...set(LAMBDAS), ...get(F0), ...set(F), ...op.block, ...op.loop, ...featLoop, ...op.end, ...op.end, ...get(FOUND)],
   };
 }
 
