@@ -4,6 +4,7 @@
 // whole parse takes 1.5 ms (bench/RESULTS.md, serving round 4). Anything else returns null: the caller parses it whole.
 
 import { parseFlatRecords } from "./records-parser.js";
+import { parseScalarObjects } from "./scalar-objects.js";
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isKeyChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
@@ -56,8 +57,9 @@ export function parseElements(b: Buffer, ascii: boolean): Elements | null {
   if (b[last - 1] !== 0x5d) return null;
   last = skipBack(b, last - 1, i);
   if (b[last - 1] !== CLOSE) return null;
-  // Flat records (the usual /predict batch) are read from the bytes without a string per element (records-parser.ts).
-  const flat = parseFlatRecords(b, i, last, ascii);
+  // Flat records (the usual /predict batch) and objects of flat arrays (the V2 batch's tensors) are read from the bytes
+  // without a string per element (records-parser.ts, scalar-objects.ts).
+  const flat = parseFlatRecords(b, i, last, ascii) ?? parseScalarObjects(b, i, last, ascii);
   if (flat !== null) return { value: { [key]: flat }, parts: lazyPieces(b, ascii) };
   const list: unknown[] = [];
   const parts = [b.toString("latin1", 0, i)];

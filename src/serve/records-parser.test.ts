@@ -8,6 +8,7 @@ import { parseJsonBytes } from "./body.js";
 import { parseElements } from "./json-elements.js";
 import { parseFlatRecords } from "./records-parser.js";
 import { rng } from "./test-helpers/rng.js";
+import { elementsRegion, expectSame, mutated } from "./test-helpers/same-json.js";
 import { compileValidator } from "./validate.js";
 
 const CHURN = new URL("../../examples/churn/data/source/wa_churn.csv", import.meta.url).pathname;
@@ -26,25 +27,8 @@ function churnRecords(): Record<string, unknown>[] {
 
 /** The records of `{"records":[…]}` text by parseFlatRecords (null when it declines or the text has another outer shape). */
 function flat(text: string): Record<string, unknown>[] | null {
-  const b = Buffer.from(text);
-  const head = /^\s*\{\s*"records"\s*:\s*\[\s*/.exec(text);
-  const tail = /\s*\]\s*\}\s*$/.exec(text);
-  if (head === null || tail === null || !text.startsWith("{", head[0].length)) return null;
-  // Index arithmetic on the text holds for the bytes: the head and tail are ASCII.
-  return parseFlatRecords(b, head[0].length, b.length - Buffer.byteLength(tail[0]), isAscii(b));
-}
-
-/** Deep equality that also tells -0 from 0 and compares key order. */
-function expectSame(got: unknown, want: unknown): void {
-  expect(got).toEqual(want);
-  const walk = (g: unknown, w: unknown): void => {
-    if (typeof w === "number") expect(Object.is(g, w)).toBe(true);
-    else if (w !== null && typeof w === "object") {
-      expect(Object.keys(g as object)).toEqual(Object.keys(w));
-      for (const k of Object.keys(w)) walk((g as Record<string, unknown>)[k], (w as Record<string, unknown>)[k]);
-    }
-  };
-  walk(got, want);
+  const region = elementsRegion(text, "records");
+  return region && parseFlatRecords(...region);
 }
 
 /**
@@ -209,14 +193,7 @@ describe("parseFlatRecords", () => {
     const base = churnRecords().slice(0, 40);
     let parsed = 0;
     for (let k = 0; k < 1500; k++) {
-      let text = JSON.stringify({ records: base.slice(0, 1 + Math.floor(next() * 10)) }, null, next() < 0.3 ? 1 : undefined);
-      const edits = Math.floor(next() * 3);
-      for (let e = 0; e < edits; e++) {
-        const at = Math.floor(next() * text.length);
-        const pick = next();
-        const ch = ' \n\t,:{}[]"\\-+.eE0123456789nulltruefalse'[Math.floor(next() * 40)];
-        text = pick < 0.4 ? text.slice(0, at) + ch + text.slice(at + 1) : pick < 0.7 ? text.slice(0, at) + ch + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
-      }
+      const text = mutated(JSON.stringify({ records: base.slice(0, 1 + Math.floor(next() * 10)) }, null, next() < 0.3 ? 1 : undefined), next);
       if (check(text)) parsed++;
     }
     expect(parsed).toBeGreaterThan(500);

@@ -57,12 +57,13 @@ let templatesMade = 0;
 let vals: unknown[] = [];
 /** The value the last readValue call read. */
 let value: unknown = null;
-const got = (): unknown => value;
+/** The value the last readValue call read (for readers in other modules: scalar-objects.ts, records-compact.ts). */
+export const got = (): unknown => value;
 
 // One comparison rejects every byte that is not whitespace (the common case between tokens of a compact body).
 const isSpace = (c: number): boolean => c <= 0x20 && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09);
 
-function skipSpace(b: Buffer, i: number, end: number): number {
+export function skipSpace(b: Buffer, i: number, end: number): number {
   while (i < end && isSpace(b[i])) i++;
   return i;
 }
@@ -121,7 +122,7 @@ function readNumber(b: Buffer, i: number): number {
 }
 
 /** The end of the string whose opening quote is at i - 1 (the closing quote's index), or -1 on an escape or a control character. */
-function stringEnd(b: Buffer, i: number, end: number): number {
+export function stringEnd(b: Buffer, i: number, end: number): number {
   while (i < end) {
     const c = b[i];
     if (c === QUOTE) return i;
@@ -149,7 +150,7 @@ function rememberedString(b: Buffer, s: number, end: number, seen: string[], see
 }
 
 /** The scalar value at i into `value`: the index after it, or -1 (objects, arrays, escapes, bad syntax). */
-function readValue(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8", seen: string[], seenBytes: Buffer[]): number {
+export function readValue(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8", seen: string[], seenBytes: Buffer[]): number {
   const c = b[i];
   if (c === QUOTE) {
     const known = rememberedString(b, i + 1, end, seen, seenBytes);
