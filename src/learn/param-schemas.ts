@@ -73,14 +73,18 @@ export const GBDT_PARAMS = z.strictObject({
   max_delta_step: z.number().min(0).default(0),
   subsample: z.number().gt(0).max(1).default(1),
   colsample_bytree: z.number().gt(0).max(1).default(1),
-  // Many-vs-many categorical splits (columns with more than max_cat_to_onehot levels): categories ranked by
-  // G / (H + cat_smooth), at most max_cat_threshold of them on the left, each side holding >= min_data_per_group rows,
-  // cat_l2 added to the hessian of both sides. Unregularised (0 / 0 / 64 / 0) overfit the many-level columns: bench
+  // Many-vs-many categorical splits (columns with more than max_cat_to_onehot levels): categories with >= cat_smooth
+  // rows ranked by (G + cat_smooth x node G/H) / (H + cat_smooth) (shrunk toward the node's ratio, not toward 0 as in
+  // LightGBM: flights_3m -0.0034 -> +0.0005 AUC vs XGBoost, RESULTS "learn: L2"), at most max_cat_threshold of them on
+  // the left, each side holding >= min_data_per_group rows, cat_l2 added to the hessian of both sides.
+  // Unregularised (0 / 0 / 64 / 0) overfit the many-level columns: bench
   // RESULTS "categoricals and peers" (2026-12-05): flights_100k 0.6941 -> 0.7100 AUC (XGBoost 0.7022), insteval RMSE
   // 1.2562 -> 1.2455 (XGBoost 1.2339), credit_data 0.8419 -> 0.8398 (XGBoost 0.8408), wa_churn unchanged.
   // max_cat_threshold 64 (XGBoost's default), not 16: 16 lost flights_3m (2.4M train rows, ~300-level origin and
   // destination) 0.0172 AUC to XGBoost (0.7745 vs 0.7917; 32: 0.7824, 64: 0.7883, 128: 0.7874); it costs flights_100k
-  // ~0.002 AUC and insteval +0.45% RMSE, both still ahead of XGBoost (RESULTS "G2", 2026-12-05).
+  // ~0.002 AUC and insteval +0.45% RMSE, both still ahead of XGBoost (RESULTS "G2", 2026-12-05). With the node prior
+  // (L2): cat_smooth 20 / 40 lose flights_3m (-0.0029 / -0.0048) and insteval (40: 0.9991x), cat_l2 0 loses flights_3m
+  // (-0.0046): 10 / 10 stay.
   cat_smooth: z.number().min(0).default(10),
   cat_l2: z.number().min(0).default(10),
   max_cat_threshold: z.number().int().min(1).default(64),
