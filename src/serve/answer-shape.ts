@@ -7,6 +7,12 @@ export type ShapeWriter = (o: unknown) => string | null;
 
 const MAX_KEYS = 64;
 const writers = new Map<string, ShapeWriter>();
+const wideWriters = new WeakSet<ShapeWriter>();
+
+/** Whether the writer's literal keys hold a character outside ASCII. */
+export function isWideWriter(w: ShapeWriter): boolean {
+  return wideWriters.has(w);
+}
 
 /** The shape of a value as a key (`{"label":s,"probabilities":{"No":n,"Yes":n}}`), or null when it is not writable here. */
 function shapeOf(v: unknown, depth: number): string | null {
@@ -77,6 +83,8 @@ export function writerFor(sample: unknown, quote: (s: string) => string): ShapeW
     const text = emit(sample, "o", keys, lines);
     const body = `return function writeAnswer(o) {\n  ${lines.join("\n  ")}\n  return ${text};\n};`;
     w = new Function("keys", "quote", "getProto", "OP", body)(keys, quote, Object.getPrototypeOf, Object.prototype) as ShapeWriter;
+    // Keys outside ASCII are literals in its code: every text it writes is wide (string values go through `quote`).
+    if (/[^\x00-\x7f]/.test(shape)) wideWriters.add(w);
     if (writers.size < 256) writers.set(shape, w);
   }
   return w;

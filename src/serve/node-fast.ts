@@ -38,9 +38,10 @@ function headerList(provenance: Record<string, string>): string[] {
 }
 
 /** Counts the route's status and writes the JSON answer with an explicit length (else node sends it chunked through writev). */
-function send(core: PredictCore, route: string, res: ServerResponse, status: number, text: string, headers?: Record<string, string>): void {
+function send(core: PredictCore, route: string, res: ServerResponse, status: number, text: string, headers?: Record<string, string>, ascii?: boolean): void {
   predictRequests(core.metrics, status, route).inc();
-  const length = String(Buffer.byteLength(text));
+  // An ASCII text's length is its byte count (Buffer.byteLength would flatten the answer's pieces a first time).
+  const length = String(ascii === true ? text.length : Buffer.byteLength(text));
   if (headers && status === 200 && !res.hasHeader("connection")) {
     const list = headerList(headers);
     list[list.length - 1] = length;
@@ -143,12 +144,12 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
         const routed = target ? null : routeFor(core.models, sticky);
         // A single-record body laid out as the last one is read from its bytes (body-template.ts), unparsed.
         const quick = target ? answerV2Bytes(core, target, bytes, t0) : routed!.served?.features ? null : answerPredictBytes(core, routed!, bytes, t0);
-        if (quick) return void send(core, route, res, 200, quick.text, quick.headers);
+        if (quick) return void send(core, route, res, 200, quick.text, quick.headers, quick.ascii);
         const body = parseJsonBytes(bytes);
         // A feature-service model looks its features up (async): same answer, off the synchronous path.
         if (routed?.served?.features) return void answerWithFeatures(core, routed, body.value, t0).then((a) => send(core, route, res, 200, a.text, a.headers), (e: unknown) => fail(core, opts, route, res, e));
         const answer: Answer = target ? answerV2(core, target, body.value, t0, body.bytes) : answerPredict(core, routed!, body.value, t0, body);
-        send(core, route, res, 200, answer.text, answer.headers);
+        send(core, route, res, 200, answer.text, answer.headers, answer.ascii);
       } catch (e) {
         fail(core, opts, route, res, e);
       }

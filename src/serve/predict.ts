@@ -1,9 +1,9 @@
 // The /predict answer, independent of the HTTP layer: route to a model, validate, score, shadow, count. Used by Hono and the node fast path.
-import { answersJson, idsJson } from "./answer-json.js";
+import { answersJson, idsJson, lastAnswersWide } from "./answer-json.js";
 import type { JsonBody } from "./body.js";
 import { versionMetrics, type ServeMetrics } from "./metrics.js";
 import { ModelUnavailableError } from "./http-errors.js";
-import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
+import { cachedProvenanceHeaders, cachedProvenanceJson, provenanceJsonWide } from "./provenance.js";
 import { MAX_FLAGS_SHOWN, rangeError, type RangeFlag } from "./ranges.js";
 import { logAnswer, score, type LogTexts, type Scored } from "./score.js";
 import type { OutcomeWatch } from "./slo.js";
@@ -41,7 +41,12 @@ export function routeFor(models: ModelSource, key: string | null): Route {
 export interface Answer {
   text: string;
   headers: Record<string, string>;
+  /** True when the writer knows the text is all ASCII: its UTF-8 length is then its length (no byte count, which
+   *  flattens the text a second time before node copies it with the headers). */
+  ascii?: boolean;
 }
+
+export const NON_ASCII = /[^\x00-\x7f]/;
 
 /** The layout of the last single-record body that took the full path, and bodies not matching it since it was learnt. */
 let template: BodyTemplate | null = null;
@@ -89,11 +94,14 @@ function answerBody(core: PredictCore, route: Route, served: ServedModel, body: 
   // Built from pieces so the log line reuses them (string concatenation, no second JSON.stringify) without the
   // provenance, which the line carries as model and version already.
   const answersList = answersJson(scored.outputs);
+  const answersWide = lastAnswersWide();
   const idsList = idsJson(scored.ids);
   const answers = `"predictions":${answersList}`;
   const ids = `"ids":${idsList}`;
   const flagged = flags ? `,"flags":${JSON.stringify(flags.length > MAX_FLAGS_SHOWN ? flags.slice(0, MAX_FLAGS_SHOWN) : flags)},"flagged":${flags.length}` : "";
   const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}${flagged}}`;
+  // Prediction ids are hex digits and dashes: the text is ASCII unless the answers, provenance or flags are not.
+  const ascii = !answersWide && !provenanceJsonWide(served.provenance) && (flags === null || !NON_ASCII.test(flagged));
   // A large response goes to the log in pieces (one flat string of 100s of KB costs a large-object allocation).
   // A body parsed in parts is logged from its parts (or its bytes): its whole text is never made.
   // One object shape for every request (a spread of two shapes cost a CloneObjectIC per request).
@@ -108,7 +116,7 @@ function answerBody(core: PredictCore, route: Route, served: ServedModel, body: 
       }
     : undefined;
   logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, texts);
-  return { text, headers: cachedProvenanceHeaders(served.provenance) };
+  return { text, headers: cachedProvenanceHeaders(served.provenance), ascii };
 }
 
 /** Counts out-of-range values per field; under strict ranges refuses the request (a client's 4xx, before scoring). */

@@ -39,10 +39,19 @@ export function cachedProvenanceHeaders(p: Provenance): Record<string, string> {
 }
 
 const jsonCache = new WeakMap<Provenance, string>();
+const wideJson = new WeakSet<Provenance>();
 
 /** The provenance as JSON text, made once per provenance object. */
 export function cachedProvenanceJson(p: Provenance): string {
   let j = jsonCache.get(p);
-  if (j === undefined) jsonCache.set(p, (j = JSON.stringify(p)));
+  if (j === undefined) {
+    jsonCache.set(p, (j = JSON.stringify(p)));
+    if (/[^\x00-\x7f]/.test(j)) wideJson.add(p);
+  }
   return j;
+}
+
+/** Whether cachedProvenanceJson(p), asked before, holds a character outside ASCII. */
+export function provenanceJsonWide(p: Provenance): boolean {
+  return wideJson.has(p);
 }

@@ -3,7 +3,7 @@
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { FieldSpec, PredictionOutput, Provenance } from "../records.js";
 import { answersJson, idsJson } from "./answer-json.js";
-import { checkRanges, noModel, routeFor, scoreRoute, type Answer, type PredictCore } from "./predict.js";
+import { checkRanges, NON_ASCII, noModel, routeFor, scoreRoute, type Answer, type PredictCore } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import { answerV2TopK } from "./recommend-v2.js";
 import { MAX_FLAGS_SHOWN, type RangeFlag } from "./ranges.js";
@@ -107,22 +107,38 @@ export function tensorsToRecords(body: unknown, fields: ReadonlyArray<FieldSpec>
 const num = (v: number | undefined): string => (v !== undefined && v - v === 0 ? String(v) : "null");
 
 const quoted = new Map<string, string>();
+/** Labels spelt with a character outside ASCII, kept apart: looking one up marks the outputs as wide. */
+const wideLabels = new Map<string, string>();
+/** Whether the output tensors being written hold a character outside ASCII (a label or class name). */
+let outputsWide = false;
 /** A label's JSON spelling, kept for the few distinct labels (class names). */
 function label(s: string | undefined): string {
   if (s === undefined) return "null";
   let q = quoted.get(s);
   if (q === undefined) {
+    q = wideLabels.get(s);
+    if (q !== undefined) {
+      outputsWide = true;
+      return q;
+    }
     q = JSON.stringify(s);
-    if (quoted.size < 1024) quoted.set(s, q);
+    const wide = NON_ASCII.test(q);
+    if (wide) outputsWide = true;
+    if (quoted.size + wideLabels.size < 1024) (wide ? wideLabels : quoted).set(s, q);
   }
   return q;
 }
 
 /** `],"parameters":{"classes":[…]}}` of a class list, made once per list. */
 const classesTail = new WeakMap<readonly string[], string>();
+const wideTails = new WeakSet<readonly string[]>();
 function tailOf(cls: readonly string[]): string {
   let t = classesTail.get(cls);
-  if (t === undefined) classesTail.set(cls, (t = `],"parameters":{"classes":${JSON.stringify(cls)}}}`));
+  if (t === undefined) {
+    classesTail.set(cls, (t = `],"parameters":{"classes":${JSON.stringify(cls)}}}`));
+    if (NON_ASCII.test(t)) wideTails.add(cls);
+  }
+  if (wideTails.has(cls)) outputsWide = true;
   return t;
 }
 
@@ -145,12 +161,13 @@ export function outputTensorsJson(outputs: PredictionOutput[], classes: string[]
   }
   return [
     ["label", `{"name":"label","datatype":"BYTES","shape":[${n}],"data":[${labels}]}`],
-    ["probabilities", `{"name":"probabilities","datatype":"FP64","shape":[${n},${cls.length}],"data":[${probs}${classes ? tailOf(classes) : `],"parameters":{"classes":${JSON.stringify(cls)}}}`}`],
+    ["probabilities", `{"name":"probabilities","datatype":"FP64","shape":[${n},${cls.length}],"data":[${probs}${tailOf(classes ?? cls)}`],
   ];
 }
 
 /** The answer's `outputs` list: every tensor of outputTensorsJson, or those asked for in the order they come there. */
 function outputsJson(outputs: PredictionOutput[], classes: string[] | undefined, task: string, want: string[] | null): string {
+  outputsWide = false;
   const tensors = outputTensorsJson(outputs, classes, task);
   if (tensors.length === 2 && want === null) return `${tensors[0][1]},${tensors[1][1]}`;
   let text = "";
@@ -159,13 +176,13 @@ function outputsJson(outputs: PredictionOutput[], classes: string[] | undefined,
 }
 
 /** `{"model_name":…,"model_version":…,"id":` and `,"parameters":{…,"prediction_ids":` of a provenance, made once. */
-const heads = new WeakMap<Provenance, [string, string]>();
-function headOf(p: Provenance): [string, string] {
+const heads = new WeakMap<Provenance, [string, string, boolean]>();
+function headOf(p: Provenance): [string, string, boolean] {
   let h = heads.get(p);
   if (!h) {
     const a = JSON.stringify({ model_name: p.model, model_version: String(p.version) });
     const b = JSON.stringify({ run_id: p.runId, artifact_uri: p.artifactUri, alias: p.alias, dataset_id: p.datasetId, dataset_hash: p.datasetHash });
-    heads.set(p, (h = [`${a.slice(0, -1)},"id":`, `,"parameters":${b.slice(0, -1)},"prediction_ids":`]));
+    heads.set(p, (h = [`${a.slice(0, -1)},"id":`, `,"parameters":${b.slice(0, -1)},"prediction_ids":`, NON_ASCII.test(a + b)]));
   }
   return h;
 }
@@ -272,8 +289,11 @@ function answerRecords(core: PredictCore, target: { route: Route; served: Served
   const ids = idsJson(scored.ids);
   if (core.sink) logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, logTexts(bytes, records, scored.outputs, ids));
   const p = served.provenance;
-  const [head, params] = headOf(p);
+  const [head, params, headWide] = headOf(p);
   const flagged = flags ? `,"out_of_range":${JSON.stringify(flags.slice(0, MAX_FLAGS_SHOWN))},"out_of_range_count":${flags.length}` : "";
-  const text = `${head}${typeof id === "string" ? JSON.stringify(id) : `"${scored.ids[0]}"`}${params}${ids}${flagged}},"outputs":[${outputsJson(scored.outputs, sig.output.classes, sig.output.task, want)}]}`;
-  return { text, headers: cachedProvenanceHeaders(p) };
+  const idText = typeof id === "string" ? JSON.stringify(id) : `"${scored.ids[0]}"`;
+  const text = `${head}${idText}${params}${ids}${flagged}},"outputs":[${outputsJson(scored.outputs, sig.output.classes, sig.output.task, want)}]}`;
+  // Prediction ids are hex digits and dashes; the rest is checked where it is made.
+  const ascii = !outputsWide && !headWide && (typeof id !== "string" || !NON_ASCII.test(idText)) && (flags === null || !NON_ASCII.test(flagged));
+  return { text, headers: cachedProvenanceHeaders(p), ascii };
 }
