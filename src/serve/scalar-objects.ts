@@ -35,13 +35,21 @@ const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
  * Numbers of up to 15 significant digits without sign or exponent are read in the loop (integer / 10^k, as the records
  * parser's readNumber does), strings the array has met before are found by their bytes; anything else is readValue's.
  */
-function readArray(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8", key: string): number {
+/** A string's bytes as little-endian 32-bit words (the last 0 to 3 bytes left out). */
+function wordsOf(k: Buffer): Uint32Array {
+  const w = new Uint32Array(k.length >> 2);
+  for (let q = 0; q < w.length; q++) w[q] = k.readUInt32LE(4 * q);
+  return w;
+}
+
+function readArray(b: Buffer, dv: DataView, i: number, end: number, encoding: "latin1" | "utf8", key: string): number {
   // Sized as the last array under the same key (a V2 body's tensors have one length): no copies as it grows.
   const out: unknown[] = new Array<unknown>(lengths.get(key) ?? 0);
   let count = 0;
   // Strings of one array (a BYTES tensor's categories) are remembered for that array only.
   const seen: string[] = [];
   const seenBytes: Buffer[] = [];
+  const words: Uint32Array[] = [];
   i = skipSpace(b, i + 1, end);
   if (b[i] !== CLOSE_ARRAY) {
     for (;;) {
@@ -74,12 +82,19 @@ function readArray(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8
           done = true;
         }
       } else if (c === QUOTE) {
-        for (let j = 0; j < seenBytes.length; j++) {
-          const k = seenBytes[j];
-          const n = k.length;
+        // Remembered strings: the closing quote's place first, then the bytes four at a time (their words).
+        if (words.length < seenBytes.length) for (let j = words.length; j < seenBytes.length; j++) words.push(wordsOf(seenBytes[j]));
+        for (let j = 0; j < words.length; j++) {
+          const w = words[j];
+          const n = seenBytes[j].length;
           const e = i + 1 + n;
           if (e >= end || b[e] !== QUOTE) continue;
           let q = 0;
+          const full = n >> 2;
+          while (q < full && dv.getUint32(i + 1 + 4 * q, true) === w[q]) q++;
+          if (q < full) continue;
+          q *= 4;
+          const k = seenBytes[j];
           while (q < n && b[i + 1 + q] === k[q]) q++;
           if (q === n) {
             v = seen[j];
@@ -123,6 +138,7 @@ function readArray(b: Buffer, i: number, end: number, encoding: "latin1" | "utf8
  */
 export function parseScalarObjects(b: Buffer, start: number, end: number, ascii: boolean): Record<string, unknown>[] | null {
   const encoding = ascii ? "latin1" : "utf8";
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const out: Record<string, unknown>[] = [];
   let i = start;
   for (;;) {
@@ -140,7 +156,7 @@ export function parseScalarObjects(b: Buffer, start: number, end: number, ascii:
         if (b[i] !== COLON) return null;
         i = skipSpace(b, i + 1, end);
         if (b[i] === OPEN_ARRAY) {
-          i = readArray(b, i, end, encoding, key);
+          i = readArray(b, dv, i, end, encoding, key);
           if (i < 0) return null;
           o[key] = array;
         } else {
