@@ -39,6 +39,9 @@ export function wasmBackedHistOps(w: WasmHistOps, buffer: ArrayBufferLike, nFeat
       // As findBestSplit: the parent's gain, rows per unit of hessian, the least child hessian.
       const [parent, cntFactor, minH] = [leafGain(G, H, p), H > 0 ? count / H : 0, Math.max(p.minChildWeight, 1e-12)];
       const { nFeatures: F, isCat } = meta;
+      // From half a row per slot on, the scan evaluates empty bins rather than branch on them (wasm-hist-ops.ts):
+      // a 30 x 255-bin histogram of 150 rows 47 vs 60 us, of 455 rows 50 vs 51-70; of 60 rows 45 vs 30 (load 14).
+      const denseFrom = (0.5 * meta.off[F]) / F;
       let f = 0;
       while (f < F) {
         if (mask && !mask[f]) {
@@ -55,7 +58,7 @@ export function wasmBackedHistOps(w: WasmHistOps, buffer: ArrayBufferLike, nFeat
         }
         let f1 = f + 1;
         while (f1 < F && !isCat[f1] && !(mask && !mask[f1])) f1++;
-        if (w.scan(hist, f, f1, G, H, cntFactor, parent, minH, p.minDataInLeaf, p.lambda, p.minSplitGain, best.gain)) {
+        if (w.scan(hist, f, f1, G, H, cntFactor, parent, minH, p.minDataInLeaf, p.lambda, p.minSplitGain, best.gain, count < denseFrom)) {
           best.gain = out[0];
           best.feature = out[1];
           best.bin = out[2];

@@ -31,9 +31,11 @@ function fill(hist: Float64Array, meta: FeatureMeta, rng: Rng, rows: number, mis
   const h = Float64Array.from({ length: rows }, () => 0.05 + rng.next() * 0.2);
   for (let i = 0; i < rows; i++) (G += g[i]), (H += h[i]);
   for (let f = 0; f < meta.nFeatures; f++) {
+    // Bins lo..lo+used-1 in use: empty bins before, between (sparse nodes) and after the used ones.
     const used = 1 + Math.floor(rng.next() * meta.nBins[f]);
+    const lo = Math.floor(rng.next() * (meta.nBins[f] - used + 1));
     for (let i = 0; i < rows; i++) {
-      const b = rng.next() < missing ? meta.nBins[f] : Math.floor(rng.next() * used) % meta.nBins[f];
+      const b = rng.next() < missing ? meta.nBins[f] : lo + Math.floor(rng.next() * used);
       hist[2 * (meta.off[f] + b)] += g[i];
       hist[2 * (meta.off[f] + b) + 1] += h[i];
     }
@@ -65,9 +67,9 @@ describe("wasm histogram ops", () => {
       { ...base, minDataInLeaf: 20 },
     ];
     let splits = 0;
-    for (let trial = 0; trial < 120; trial++) {
+    for (let trial = 0; trial < 168; trial++) {
       const p = settings[trial % settings.length];
-      const rows = [3, 40, 400, 3000][trial % 4];
+      const rows = [3, 40, 400, 3000, 255, 256][trial % 6];
       const { G, H } = fill(hist, meta, rng, rows, [0, 0.1, 0.6][trial % 3]);
       const mask = trial % 5 === 4 ? Uint8Array.from({ length: meta.nFeatures }, () => (rng.next() < 0.5 ? 1 : 0)) : null;
       const want = emptySplit();
