@@ -31,6 +31,8 @@ export interface FittedEstimator {
   readonly name: string;
   /** Classification: row-major n x nClasses probabilities. Regression: n values. */
   predict(X: FeatureMatrix): Float64Array;
+  /** predict(X) written into `out` (at least as long as predict's answer) instead of a new array: the serving path. */
+  predictInto?(X: FeatureMatrix, out: Float64Array): void;
   /** Everything needed to rebuild the fitted model: plain values and typed arrays only. */
   state(): Record<string, unknown>;
   /** Importance per input column (by name), when the learner has a notion of it. */

@@ -40,6 +40,8 @@ export class Model implements TrainedModel {
   private rows: RecordsTransform | null = null;
   /** The per-class probabilities object of one row (probabilitiesMaker), made on first use. */
   private probabilities: ProbabilitiesMaker | null | undefined = undefined;
+  /** The learner's answers of predictRecords calls up to SCORES_REUSE_MAX values (reused). */
+  private scores = new Float64Array(0);
 
   constructor(
     readonly task: Task,
@@ -64,7 +66,15 @@ export class Model implements TrainedModel {
   /** Records are written straight into reused feature arrays (no Frame): the serving path. */
   predictRecords(records: ReadonlyArray<Record<string, unknown>>): PredictionOutput[] {
     const X = (this.rows ??= new RecordsTransform(this.pipeline.state)).transform(records);
-    return this.toOutputs(this.estimator.predict(X), records.length);
+    const n = records.length;
+    // A learner that writes into a given array scores small calls into a reused one (read at once by toOutputs).
+    const size = n * (this.classes?.length ?? 1);
+    if (this.estimator.predictInto && size <= SCORES_REUSE_MAX) {
+      if (this.scores.length < size) this.scores = new Float64Array(Math.min(SCORES_REUSE_MAX, Math.max(size, 2 * this.scores.length)));
+      this.estimator.predictInto(X, this.scores);
+      return this.toOutputs(this.scores, n);
+    }
+    return this.toOutputs(this.estimator.predict(X), n);
   }
 
   /** Whether explainFrame can answer (tree and linear models). */
@@ -156,6 +166,9 @@ export class Model implements TrainedModel {
     });
   }
 }
+
+/** predictRecords calls of up to this many answer values (records × classes) reuse one array for the learner's answers. */
+const SCORES_REUSE_MAX = 65_536;
 
 type ProbabilitiesMaker = (out: Float64Array, at: number) => Record<string, number>;
 

@@ -114,6 +114,15 @@ describe("linearScores", () => {
     }
     expect(all).toEqual(copy);
   });
+
+  it("predictInto writes predict's answer into a used array (binary and multinomial)", () => {
+    for (const [y, nClasses] of [[Float64Array.from([1, 0, 1, 0, 1, 1, 0, 0, 1, 0]), 2], [Float64Array.from([0, 1, 2, 0, 1, 2, 0, 1, 2, 2]), 3]] as const) {
+      const fit = new LogisticRegression({}).fit({ X: matrix, y, nClasses, seed: 0 });
+      const out = new Float64Array(40).fill(Number.NaN);
+      fit.predictInto(matrix, out);
+      expect(Array.from(out.subarray(0, 10 * nClasses))).toEqual(Array.from(fit.predict(matrix)));
+    }
+  });
 });
 
 describe("Ridge", () => {

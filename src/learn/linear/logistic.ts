@@ -118,19 +118,24 @@ export class FittedLogistic implements FittedEstimator {
   constructor(readonly s: LogisticState) {}
 
   predict(X: FeatureMatrix): Float64Array {
+    const out = new Float64Array(X.nRows * this.s.nClasses);
+    this.predictInto(X, out);
+    return out;
+  }
+
+  predictInto(X: FeatureMatrix, out: Float64Array): void {
     const n = X.nRows;
     const K = this.s.outputs;
     const z = scratchScores(n * K);
     linearScores(X, this.s.coef, K, z);
     const C = this.s.nClasses;
-    const out = new Float64Array(n * C);
     if (K === 1) {
       for (let i = 0; i < n; i++) {
         const p = 1 / (1 + Math.exp(-z[i]));
         out[2 * i] = 1 - p;
         out[2 * i + 1] = p;
       }
-      return out;
+      return;
     }
     for (let i = 0; i < n; i++) {
       let max = -Infinity;
@@ -139,7 +144,6 @@ export class FittedLogistic implements FittedEstimator {
       for (let k = 0; k < K; k++) sum += out[i * C + k] = Math.exp(z[k * n + i] - max);
       for (let k = 0; k < K; k++) out[i * C + k] /= sum;
     }
-    return out;
   }
 
   /** Coefficient × (imputed, scaled) value per column of the log-odds (per class for multinomial); base = intercept. */
