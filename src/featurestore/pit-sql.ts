@@ -3,6 +3,8 @@
 // Measured against alternatives on 1M labels x 10M feature rows (bench/features.mjs, bench/RESULTS.md): a typed merge in
 // JS (deleted: moving columns across node-api cost more than the whole ASOF JOIN) and one window sort over labels and
 // all views' rows (last_value IGNORE NULLS of a struct per view: same rows, ~3x the CPU) were both slower.
+// The pipeline stores each view's source sorted by (join keys, event time) (sourceOrderOf in definitions.ts), so the
+// ASOF JOIN's sorts run over presorted rows: ~20% less CPU for the join, same rows.
 import { ident } from "../lake/sql.js";
 import type { ResolvedService } from "./definitions.js";
 import { expressionSql } from "./expression.js";
