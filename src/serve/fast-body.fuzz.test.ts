@@ -6,7 +6,6 @@
 import { isAscii, isUtf8 } from "node:buffer";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../errors.js";
 import { requestLine } from "../monitor/prediction-log.js";
 import type { Signature } from "../records.js";
 import { parseJsonBytes, type JsonBody } from "./body.js";
@@ -14,7 +13,29 @@ import { errorBody, statusOf } from "./http-errors.js";
 import { serveMetrics } from "./metrics.js";
 import { answerPredict, answerPredictBytes, NON_ASCII, routeFor, type Answer, type PredictCore } from "./predict.js";
 import { churnSignature, LogisticPredictor } from "./test-helpers/logistic.js";
-import { compact, mutateBytes, mutateTree, numberSpelling, pick, render, sameValue, someSpace, stringSpelling, toNode, validSpelling, type Node, type Rnd } from "./test-helpers/fuzz-json.js";
+import {
+  BAD_NUMBERS,
+  compact,
+  EDGE_STRINGS,
+  FIXED_NUMBERS,
+  LITERALS,
+  mutateBytes,
+  mutateTree,
+  nearStrings,
+  numberSpelling,
+  pick,
+  plainParse,
+  render,
+  sameValue,
+  someSpace,
+  stringOf,
+  stringSpelling,
+  toNode,
+  valueLeaves,
+  validSpelling,
+  type Node,
+  type Rnd,
+} from "./test-helpers/fuzz-json.js";
 import { rng } from "./test-helpers/rng.js";
 import { elementsRegion } from "./test-helpers/same-json.js";
 import { parseFlatRecords } from "./records-parser.js";
@@ -70,22 +91,6 @@ function baseRecord(r: Rnd, shuffle: boolean, drop: boolean): Record<string, unk
   return Object.fromEntries(keys.map((k) => [k, rec[k]]));
 }
 
-/** The plain path: strict UTF-8 (a leading BOM dropped, as TextDecoder does) then JSON.parse, with body.ts's errors. */
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-function plainParse(bytes: Uint8Array): JsonBody {
-  if (bytes.byteLength === 0) throw new ValidationError("request body is empty", { path: "body", hint: 'send {"records":[{...}]}' });
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new ValidationError("request body is not valid UTF-8", { path: "body", hint: "encode the JSON body as UTF-8" });
-  }
-  try {
-    return { value: JSON.parse(text) as unknown, text, bytes };
-  } catch (e) {
-    throw new ValidationError(`request body is not valid JSON: ${(e as Error).message.slice(0, 200)}`, { path: "body", hint: "check the JSON syntax" });
-  }
-}
 
 /** What a client and the monitor see of one request: status, answer or error body, log lines, logged records. */
 interface Outcome {
@@ -123,7 +128,7 @@ const shown = (b: Buffer): string => (isAscii(b) ? b.toString("latin1") : `base6
 const brief = (o: Outcome) => ({ status: o.status, text: o.text.slice(0, 400), lines: o.lines.map((l) => l.slice(0, 400)) });
 
 const JUNK = Buffer.from("x");
-const stats = { predictHits: 0, v2Hits: 0, batchParsed: 0, flatRead: 0, flatValid: 0, batchAnswered: 0 };
+const stats = { predictCases: 0, v2Cases: 0, predictHits: 0, v2Hits: 0, batchParsed: 0, flatRead: 0, flatValid: 0, batchAnswered: 0 };
 /** Mutated single-record bodies read from their bytes, by status (the base bodies' own reads not counted). */
 const read: Record<string, number> = {};
 /** FAST_BODY_FUZZ_SCALE=n runs n times as many cases, FAST_BODY_FUZZ_SEED=k other ones (longer hunts); the defaults
@@ -199,41 +204,79 @@ function caseBody(r: Rnd, base: Node, list: (n: Node) => Node[] | null): [Buffer
   return [bytes, edits];
 }
 
+/** The body of a record as a /predict body, or as V2 tensors with their keys in `tensorKeys`' order. */
+function singleBody(rec: Record<string, unknown>, v2: boolean, tensorKeys = ["name", "shape", "datatype", "data"]): unknown {
+  const tensor = (k: string) => Object.fromEntries(tensorKeys.map((t) => [t, t === "name" ? k : t === "shape" ? [1] : t === "datatype" ? DATATYPES[k] : [rec[k]]]));
+  return v2 ? { inputs: Object.keys(rec).map(tensor) } : { records: [rec] };
+}
+
+/** Teaches the template through the lenient core (one per process, whichever core's request taught it) and checks the
+ *  base body itself is then read from its bytes. */
+function teach(v2: boolean, base: Buffer): void {
+  if (v2) teachV2(cores[0], base);
+  else teachPredict(cores[0], base);
+  const hits = v2 ? stats.v2Hits : stats.predictHits;
+  const again = v2 ? v2Server(cores[0], base) : predictServer(cores[0], base);
+  expect(again.status, base.toString()).toBe(200);
+  expect(v2 ? stats.v2Hits : stats.predictHits).toBe(hits + 1);
+}
+
+/** One body through the server's way and the plain way; a divergence is added to `found`. */
+function compare(v2: boolean, core: PredictCore, bytes: Buffer, where: string, edits: string[], found: Divergence[]): void {
+  stats[v2 ? "v2Cases" : "predictCases"]++;
+  const before = stats.predictHits + stats.v2Hits;
+  const fast = v2 ? v2Server(core, bytes) : predictServer(core, bytes);
+  const key = `${v2 ? "v2" : "predict"} ${fast.status}`;
+  if (stats.predictHits + stats.v2Hits > before) read[key] = (read[key] ?? 0) + 1;
+  const plain = v2 ? v2Plain(core, bytes) : predictPlain(core, bytes);
+  if (!sameOutcome(fast, plain)) found.push({ case: where, edits, body: shown(bytes), fast: brief(fast), plain: brief(plain) });
+}
+
 function runSingles(seed: number, sequences: number, v2: boolean): Divergence[] {
   const r = rng(seed);
   const found: Divergence[] = [];
   for (let s = 0; s < sequences; s++) {
     const core = pick(r, cores);
     const rec = baseRecord(r, r() < 0.3, true);
-    const tensorKeys = r() < 0.7 ? ["name", "shape", "datatype", "data"] : ["data", "datatype", "name", "shape"].sort(() => r() - 0.5);
-    const tensor = (k: string) => Object.fromEntries(tensorKeys.map((t) => [t, t === "name" ? k : t === "shape" ? [1] : t === "datatype" ? DATATYPES[k] : [rec[k]]]));
-    const value = v2 ? { inputs: Object.keys(rec).map(tensor) } : { records: [rec] };
-    const base = Buffer.from(JSON.stringify(value));
-    // Taught through the lenient core (the template is one per process, whichever core's request taught it).
-    if (v2) teachV2(cores[0], base);
-    else teachPredict(cores[0], base);
-    // The template is learnt: the base body itself is read from its bytes.
-    const hits = v2 ? stats.v2Hits : stats.predictHits;
-    const again = v2 ? v2Server(cores[0], base) : predictServer(cores[0], base);
-    expect(again.status, base.toString()).toBe(200);
-    expect(v2 ? stats.v2Hits : stats.predictHits).toBe(hits + 1);
+    const value = singleBody(rec, v2, r() < 0.7 ? undefined : ["data", "datatype", "name", "shape"].sort(() => r() - 0.5));
+    teach(v2, Buffer.from(JSON.stringify(value)));
     const tree = toNode(value);
-    const steps = 1 + Math.floor(r() * 8);
+    // Mostly a few bodies per template; at times a long run, in which the server relearns its template from whichever
+    // body takes the full path after 64 it could not read (a mutated one: other values, order or fields).
+    const steps = r() < 0.06 ? 70 + Math.floor(r() * 60) : 1 + Math.floor(r() * 8);
     for (let k = 0; k < steps; k++) {
       const [bytes, edits] = caseBody(r, tree, (n) => (n.t === "o" && n.p[0]?.[1].t === "a" ? n.p[0][1].x : null));
-      const before = stats.predictHits + stats.v2Hits;
-      const fast = v2 ? v2Server(core, bytes) : predictServer(core, bytes);
-      if (stats.predictHits + stats.v2Hits > before) read[`${v2 ? "v2" : "predict"} ${fast.status}`] = (read[`${v2 ? "v2" : "predict"} ${fast.status}`] ?? 0) + 1;
-      const plain = v2 ? v2Plain(core, bytes) : predictPlain(core, bytes);
-      if (!sameOutcome(fast, plain)) found.push({ case: `seed ${seed} sequence ${s} step ${k}`, edits, body: shown(bytes), fast: brief(fast), plain: brief(plain) });
+      compare(v2, core, bytes, `seed ${seed} sequence ${s} step ${k}`, edits, found);
+    }
+  }
+  return found;
+}
+
+/** Every edge spelling (numbers, literals, strings, strings near the slot's own) in every value slot, one at a time. */
+function sweep(seed: number, v2: boolean): Divergence[] {
+  const r = rng(seed);
+  const found: Divergence[] = [];
+  for (const shuffle of [false, true]) {
+    const value = singleBody(baseRecord(r, shuffle, false), v2);
+    teach(v2, Buffer.from(JSON.stringify(value)));
+    const tree = toNode(value);
+    const slots = valueLeaves(tree).length;
+    for (let slot = 0; slot < slots; slot++) {
+      const own = stringOf(valueLeaves(tree)[slot].s);
+      const spellings = [...FIXED_NUMBERS, ...BAD_NUMBERS, ...LITERALS, ...EDGE_STRINGS, ...(own === null ? [] : nearStrings(own, 3)), ...KNOWN.map((k) => JSON.stringify(k))];
+      spellings.forEach((spelling, i) => {
+        const t = structuredClone(tree);
+        valueLeaves(t)[slot].s = spelling;
+        compare(v2, cores[i % cores.length], Buffer.from(render(t, compact)), `sweep seed ${seed} slot ${slot}`, [spelling.slice(0, 80)], found);
+      });
     }
   }
   return found;
 }
 
 describe("single-record bodies read from their bytes (body-template.ts) = the plain path", () => {
-  it("/predict: answers, errors and log lines of 2,500 adversarial bodies", () => {
-    const found = [...runSingles(SEED + 101, 250 * SCALE, false), ...runSingles(SEED + 102, 250 * SCALE, false)];
+  it("/predict: answers, errors and log lines of ~6,500 adversarial bodies (every edge spelling in every slot, then fuzz)", () => {
+    const found = [...sweep(SEED + 100, false), ...runSingles(SEED + 101, 250 * SCALE, false), ...runSingles(SEED + 102, 250 * SCALE, false)];
     expect(found.slice(0, 5)).toEqual([]);
     // Most bodies differ from the template and go the plain way; enough are read from the bytes to test that path,
     // answered and refused.
@@ -241,8 +284,8 @@ describe("single-record bodies read from their bytes (body-template.ts) = the pl
     expect(read["predict 400"]).toBeGreaterThan(150 * SCALE);
   }, LIMIT_MS);
 
-  it("KServe V2: answers, errors and log lines of 2,500 adversarial bodies", () => {
-    const found = [...runSingles(SEED + 201, 250 * SCALE, true), ...runSingles(SEED + 202, 250 * SCALE, true)];
+  it("KServe V2: answers, errors and log lines of ~7,000 adversarial bodies (every edge spelling in every slot, then fuzz)", () => {
+    const found = [...sweep(SEED + 200, true), ...runSingles(SEED + 201, 250 * SCALE, true), ...runSingles(SEED + 202, 250 * SCALE, true)];
     expect(found.slice(0, 5)).toEqual([]);
     expect(read["v2 200"]).toBeGreaterThan(150 * SCALE);
     expect(read["v2 400"]).toBeGreaterThan(150 * SCALE);
@@ -260,8 +303,26 @@ function parsed(f: () => JsonBody): Parsed {
 }
 const sameParsed = (a: Parsed, b: Parsed): boolean => (a.ok && b.ok ? a.text === b.text && sameValue(a.value, b.value) : !a.ok && !b.ok && a.error === b.error);
 
+/** A batch through parseJsonBytes and through the records parser alone, each against the plain path; true when equal. */
+function compareParse(bytes: Buffer, where: string, edits: string[], found: Divergence[]): boolean {
+  const fast = parsed(() => parseJsonBytes(bytes));
+  const plain = parsed(() => plainParse(bytes));
+  if (fast.ok) stats.batchParsed++;
+  // The records parser itself (parseJsonBytes falls back to JSON.parse whenever it declines): read, it is JSON.parse's.
+  const region = isUtf8(bytes) ? elementsRegion(bytes.toString(), "records") : null;
+  const flat = region && parseFlatRecords(...region);
+  if (flat !== null) {
+    stats.flatRead++;
+    if (edits[0] === "30 records of valid values") stats.flatValid++;
+    if (!plain.ok || !sameValue(flat, (plain.value as { records: unknown }).records)) found.push({ case: `${where} records parser`, edits, body: shown(bytes).slice(0, 2000), fast: "read", plain: plain.ok ? "other records" : plain.error });
+  }
+  if (sameParsed(fast, plain)) return true;
+  found.push({ case: where, edits, body: shown(bytes).slice(0, 2000), fast: fast.ok ? "parsed" : fast.error, plain: plain.ok ? "parsed" : plain.error });
+  return false;
+}
+
 describe("1,000-record batches read by the records parser = JSON.parse", () => {
-  it("parses 250 adversarial batches as the plain path does, and answers and logs every third the same", () => {
+  it("parses every edge spelling in every slot, then 250 adversarial batches, as the plain path does; answers and logs every third the same", () => {
     const r = rng(SEED + 301);
     const found: Divergence[] = [];
     const head = '{"records":[';
@@ -271,6 +332,16 @@ describe("1,000-record batches read by the records parser = JSON.parse", () => {
     const base = Buffer.from(`${head}${texts.join(",")}]}`);
     // The parser remembers the strings of the first bodies and compiles its reader with them.
     for (let i = 0; i < 3; i++) expect(sameParsed(parsed(() => parseJsonBytes(base)), parsed(() => plainParse(base)))).toBe(true);
+    // Every edge spelling in every slot of record 100 of a 200-record body (strings near the remembered ones included).
+    const tree = toNode(records[100]);
+    valueLeaves({ t: "o", p: [['"records"', tree]] }).forEach((leaf, slot) => {
+      const own = stringOf(leaf.s);
+      for (const spelling of [...FIXED_NUMBERS, ...BAD_NUMBERS, ...LITERALS, ...EDGE_STRINGS, ...(own === null ? [] : nearStrings(own, 3))]) {
+        const t = structuredClone(tree);
+        valueLeaves({ t: "o", p: [['"records"', t]] })[slot].s = spelling;
+        compareParse(Buffer.from(`${head}${[...texts.slice(0, 100), render(t, compact), ...texts.slice(101, 200)].join(",")}]}`), `sweep slot ${slot}`, [spelling.slice(0, 80)], found);
+      }
+    });
     for (let c = 0; c < 250 * SCALE; c++) {
       const t = texts.slice();
       const edits: string[] = [];
@@ -306,21 +377,7 @@ describe("1,000-record batches read by the records parser = JSON.parse", () => {
       }
       const [bytes, change] = mutateBytes(r, text);
       if (change) edits.push(change);
-      const fast = parsed(() => parseJsonBytes(bytes));
-      const plain = parsed(() => plainParse(bytes));
-      if (fast.ok) stats.batchParsed++;
-      // The records parser itself (parseJsonBytes falls back to JSON.parse whenever it declines): read, it is JSON.parse's.
-      const region = isUtf8(bytes) ? elementsRegion(bytes.toString(), "records") : null;
-      const flat = region && parseFlatRecords(...region);
-      if (flat !== null) {
-        stats.flatRead++;
-        if (edits[0] === "30 records of valid values") stats.flatValid++;
-        if (!plain.ok || !sameValue(flat, (plain.value as { records: unknown }).records)) found.push({ case: `batch ${c} records parser`, edits, body: shown(bytes).slice(0, 2000), fast: "read", plain: plain.ok ? "other records" : plain.error });
-      }
-      if (!sameParsed(fast, plain)) {
-        found.push({ case: `batch ${c}`, edits, body: shown(bytes).slice(0, 2000), fast: fast.ok ? "parsed" : fast.error, plain: plain.ok ? "parsed" : plain.error });
-        continue;
-      }
+      if (!compareParse(bytes, `batch ${c}`, edits, found)) continue;
       if (c % 3 !== 0) continue;
       const core = pick(r, cores);
       const a = predictServer(core, bytes);

@@ -1,6 +1,8 @@
 // Adversarial JSON bodies for differential fuzz tests of the byte-level body readers (body-template.ts, records-parser.ts):
 // a body as a tree whose leaves are raw JSON text (any spelling, valid or not), tree and byte mutations, and a deep
 // equality that tells -0 from 0, compares key order and prototypes.
+import { ValidationError } from "../../errors.js";
+import type { JsonBody } from "../body.js";
 import { mutated } from "./same-json.js";
 
 /** An object (keys as raw JSON tokens), an array, or a raw leaf (any text: a number's spelling, `{}`, `tru`…). */
@@ -30,14 +32,14 @@ const SPACES = [" ", "\n", "\t", "\r\n", "  ", " \n  "];
 export const someSpace = (r: Rnd, p: number) => (): string => (r() < p ? pick(r, SPACES) : "");
 
 /** Number spellings: valid ones of every form and edge, and forms JSON refuses. */
-const FIXED_NUMBERS = [
+export const FIXED_NUMBERS = [
   "0", "-0", "-0.0", "0.0", "1", "-1", "0.1", "0.30000000000000004", "0.1000000000000000055511151231257827", "29.85", "1889.50",
   "123456789012345", "1234567890123456", "12345678901234567890", "99999999999999999999", "9007199254740993", "999999999999999.9",
   "0.000000000000001", "0.0000000000000001", "0.123456789012345", "0.1234567890123456", "1e308", "1.7976931348623157e308", "1e309",
   "-1e309", "2.2250738585072014e-308", "5e-324", "4.9e-324", "1e-320", "1e-400", "1E5", "1e+5", "1e-5", "1E-0", "0e0", "-0e-0",
   "0.1e1", "1.0", "12.000", "72", "72.0", "7.2e1", "100000000000000000000000", "1".repeat(400), `0.${"0".repeat(400)}1`,
 ];
-const BAD_NUMBERS = ["+1", "01", "-01", "00", "1.", ".5", "-", "--1", "1e", "1e+", "1E-", "0x1F", "NaN", "Infinity", "-Infinity", "1_000", "1.5.5", "1e5e5", "- 1", "0.", "١"];
+export const BAD_NUMBERS = ["+1", "01", "-01", "00", "1.", ".5", "-", "--1", "1e", "1e+", "1E-", "0x1F", "NaN", "Infinity", "-Infinity", "1_000", "1.5.5", "1e5e5", "- 1", "0.", "١"];
 
 export function numberSpelling(r: Rnd): string {
   const u = r();
@@ -76,57 +78,50 @@ function longDecimal(r: Rnd): string {
   return r() < 0.25 ? `-${text}` : text;
 }
 
-/** JSON string tokens (raw: escapes as written); `known` holds the strings a reader may have remembered. */
-export function stringSpelling(r: Rnd, known: readonly string[]): string {
-  const u = r();
-  if (u < 0.5) {
-    const s = pick(r, known);
-    const q = (x: string) => `"${x}"`;
-    const e = JSON.stringify(s).slice(1, -1);
-    const at = Math.floor(r() * (e.length + 1));
-    switch (Math.floor(r() * 14)) {
-      case 0:
-        return q(e);
-      case 1:
-        return q(e.slice(0, -1));
-      case 2:
-        return q(`${e}${pick(r, ["x", " ", "é", "\\u0000", '\\"', "\\\\", e])}`);
-      case 3:
-        return q(`${pick(r, ["x", " ", "é", "\\/"])}${e}`);
-      case 4:
-        return q(e.toUpperCase());
-      case 5: {
-        // One character changed: anywhere, or the first or last (a reader comparing one too few bytes misses those).
-        const k = pick(r, [at, 0, e.length - 1]);
-        return q(e.slice(0, k) + String.fromCharCode((e.charCodeAt(k) || 96) + 1) + e.slice(k + 1));
-      }
-      case 6: // the same characters, one of them escaped: the same string by JSON.parse
-        return e.length === 0 ? q("\\u0041") : q(`${e.slice(0, at)}\\u${(e.charCodeAt(at) || 65).toString(16).padStart(4, "0")}${e.slice(at + 1)}`);
-      case 7:
-        return q(e.replace(/\//g, "\\/").replace(/ /g, "\\u0020"));
-      case 8:
-        return `${q(e).slice(0, -1)}`; // unterminated
-      case 9:
-        return q(`${e.slice(0, at)}\t${e.slice(at)}`); // a raw control character
-      case 10:
-        return q(`${e.slice(0, at)}"${e.slice(at)}`); // a quote where it ends early
-      case 11:
-        return q(e.slice(at));
-      case 12:
-        return q(`${e}${e}`);
-      default:
-        return q(`${e.slice(0, at)}\\${e.slice(at)}`); // a stray backslash
-    }
-  }
-  return pick(r, [
-    '""', '"\\u00e9"', '"é"', '"\\""', '"\\\\"', '"\\/"', '"a\\/b"', '"\\ud83d\\ude00"', '"😀"', '"\\ud800"', '"\\udc00x"', '"\\u0000"',
-    '"\\t"', '"\\n"', '"\\x41"', '"\\u00"', '"\\uZZZZ"', '"__proto__"', '"constructor"', '"toString"', '"null"', '"0"', '"1e5"', '"true"',
-    '"\u007f"', '"\u2028"', '"\ufeff"', '"One year"', '"Two year"', '"Month-to-month"', '"Electronic check"', '"Mailed check"', '"Weekly"',
-    `"${"ab".repeat(2600)}"`, `"${"é".repeat(1500)}"`, `"${"x".repeat(40)}\\"${"y".repeat(40)}"`,
-  ]);
+/** Tokens near the string `s`: itself, cut, extended, one character changed or escaped, broken (at `at` of its JSON text). */
+export function nearStrings(s: string, at: number): string[] {
+  const q = (x: string) => `"${x}"`;
+  const e = JSON.stringify(s).slice(1, -1);
+  const n = e.length;
+  at = Math.min(at, n);
+  // One character changed: at `at`, the first or the last (a reader comparing one too few bytes misses those).
+  const changed = [at, 0, n - 1].filter((k) => k >= 0 && k < n).map((k) => q(e.slice(0, k) + String.fromCharCode(e.charCodeAt(k) + 1) + e.slice(k + 1)));
+  return [
+    q(e),
+    q(e.slice(0, -1)),
+    ...["x", " ", "é", "\\u0000", '\\"', "\\\\", e].map((x) => q(e + x)),
+    ...["x", " ", "é", "\\/"].map((x) => q(x + e)),
+    q(e.toUpperCase()),
+    ...changed,
+    // the same characters, one of them escaped: the same string by JSON.parse
+    n === 0 ? q("\\u0041") : q(`${e.slice(0, at)}\\u${(e.charCodeAt(at) || 65).toString(16).padStart(4, "0")}${e.slice(at + 1)}`),
+    q(e.replace(/\//g, "\\/").replace(/ /g, "\\u0020")),
+    q(e).slice(0, -1), // unterminated
+    `${q(e).slice(0, -1)}x`, // its closing quote replaced: the string runs on into the next key
+    q(`${e.slice(0, at)}\t${e.slice(at)}`), // a raw control character
+    q(`${e.slice(0, at)}"${e.slice(at)}`), // a quote where it ends early
+    q(e.slice(at)),
+    q(`${e.slice(0, at)}\\${e.slice(at)}`), // a stray backslash
+  ];
 }
 
-const LITERALS = ["null", "true", "false", "tru", "nul", "nulll", "truee", "fals", "True", "NULL", "[]", "[1]", "[null]", "{}", '{"a":1}', '{"__proto__":1}', "[[1]]", "", " ", ",", "undefined"];
+export const EDGE_STRINGS = [
+  '""', '"\\u00e9"', '"é"', '"\\""', '"\\\\"', '"\\/"', '"a\\/b"', '"\\ud83d\\ude00"', '"😀"', '"\\ud800"', '"\\udc00x"', '"\\u0000"',
+  '"\\t"', '"\\n"', '"\\x41"', '"\\u00"', '"\\uZZZZ"', '"__proto__"', '"constructor"', '"toString"', '"null"', '"0"', '"1e5"', '"true"',
+  '"\u007f"', '"\u2028"', '"\ufeff"', '"One year"', '"Two year"', '"Month-to-month"', '"Electronic check"', '"Mailed check"', '"Weekly"',
+  `"${"ab".repeat(2600)}"`, `"${"é".repeat(1500)}"`, `"${"x".repeat(40)}\\"${"y".repeat(40)}"`,
+];
+
+/** JSON string tokens (raw: escapes as written); `known` holds the strings a reader may have remembered. */
+export function stringSpelling(r: Rnd, known: readonly string[]): string {
+  if (r() < 0.5) {
+    const s = pick(r, known);
+    return pick(r, nearStrings(s, Math.floor(r() * (s.length + 1))));
+  }
+  return pick(r, EDGE_STRINGS);
+}
+
+export const LITERALS = ["null", "true", "false", "tru", "nul", "nulll", "truee", "fals", "True", "NULL", "[]", "[1]", "[null]", "{}", '{"a":1}', '{"__proto__":1}', "[[1]]", "", " ", ",", "undefined"];
 
 /** A spelling JSON.parse takes, from `spell`. */
 export function validSpelling(r: Rnd, spell: (r: Rnd) => string): string {
@@ -148,7 +143,7 @@ export function rawValue(r: Rnd, known: readonly string[]): string {
 }
 
 /** The string a raw leaf spells, or null (an earlier edit may have made it invalid). */
-function stringOf(raw: string): string | null {
+export function stringOf(raw: string): string | null {
   try {
     const v: unknown = JSON.parse(raw);
     return typeof v === "string" ? v : null;
@@ -168,6 +163,13 @@ function collect(n: Node, inValue: boolean, leaves: Array<[Leaf, boolean]>, objs
 }
 
 const KEYS = ['"__proto__"', '"constructor"', '"x"', '""', '"tenure "', '"id"', '"outputs"', '"né"', '"ten\\u0075re"', '"tenure\\u0000"'];
+
+/** The leaves in value slots (under `"data"` or `"records"`), in order. */
+export function valueLeaves(n: Node): Leaf[] {
+  const leaves: Array<[Leaf, boolean]> = [];
+  collect(n, false, leaves, []);
+  return leaves.filter(([, v]) => v).map(([l]) => l);
+}
 
 /** 1–3 edits of the tree in place (mostly values; keys escaped, added, removed, repeated, reordered); their names. */
 export function mutateTree(r: Rnd, root: Node, known: readonly string[]): string[] {
@@ -255,4 +257,21 @@ export function sameValue(a: unknown, b: unknown): boolean {
     if (ka[i] !== kb[i] || !sameValue((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
   }
   return true;
+}
+
+/** The plain path: strict UTF-8 (a leading BOM dropped, as TextDecoder does) then JSON.parse, with body.ts's errors. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+export function plainParse(bytes: Uint8Array): JsonBody {
+  if (bytes.byteLength === 0) throw new ValidationError("request body is empty", { path: "body", hint: 'send {"records":[{...}]}' });
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new ValidationError("request body is not valid UTF-8", { path: "body", hint: "encode the JSON body as UTF-8" });
+  }
+  try {
+    return { value: JSON.parse(text) as unknown, text, bytes };
+  } catch (e) {
+    throw new ValidationError(`request body is not valid JSON: ${(e as Error).message.slice(0, 200)}`, { path: "body", hint: "check the JSON syntax" });
+  }
 }
