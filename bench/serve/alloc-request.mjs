@@ -5,12 +5,12 @@
 //   node --min-semi-space-size=256 --max-semi-space-size=256 bench/serve/alloc-request.mjs
 //   DIST=/path/to/other/dist (A/B against another build)  N=1,1000  WHAT=model,predict,v2
 import v8 from "node:v8";
-import { mkdtempSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { loadChurn } from "./churn.mjs";
 import { v2Body } from "./vs-bare.mjs";
+import { scratchDir } from "../scratch.mjs";
 
 const dist = resolve(process.env.DIST ?? new URL("../../dist", import.meta.url).pathname);
 const load = (p) => import(join(dist, p));
@@ -24,7 +24,7 @@ const split = holdoutSplit(frame.columns.find((c) => c.name === "churn"), { test
 const trained = await trainCandidate({ frame, target: "churn", features, task: "binary", positive: "Yes", testRows: split.test, cvFolds: 0, seed: 42, candidate: { name: "logistic", model: "logistic_regression", params: {} } });
 const predictor = trained.model;
 const served = { predictor, provenance: { model: "churn", version: 1, alias: "production", runId: "bench", datasetId: "wa_churn", datasetHash: "bench", artifactUri: "file://bench" } };
-const log = new PredictionLog({ dir: join(mkdtempSync(join(tmpdir(), "millrace-alloc-")), "log"), encodeLater: false });
+const log = new PredictionLog({ dir: join(scratchDir("millrace-alloc-"), "log"), encodeLater: false });
 const models = { current: () => served };
 const core = { models, sink: log, metrics: serveMetrics(new Registry(), undefined, () => []), vopts: { maxRecords: 10000, extraFields: "reject" }, onShadowError: () => {} };
 

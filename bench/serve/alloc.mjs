@@ -4,11 +4,10 @@
 //   node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128 bench/serve/alloc.mjs
 //   N=1000 (records per request)  PARTS=parse|parse,validate|parse,model|parse,answer  NOLOG=1  (after npm run build)
 import v8 from "node:v8";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { loadChurn, trainChurn } from "./churn.mjs";
+import { scratchDir } from "../scratch.mjs";
 const { parseJsonBytes } = await import("../../dist/serve/body.js");
 const { answerPredict, routeFor } = await import("../../dist/serve/predict.js");
 const { serveMetrics } = await import("../../dist/serve/metrics.js");
@@ -19,7 +18,7 @@ const m = await trainChurn({ name: "logistic", model: "logistic_regression", par
 const { loadModel } = await import("../../dist/learn/train.js");
 const predictor = loadModel(m.bytes);
 const served = { predictor, provenance: { model: "churn", version: 1, alias: "production", runId: "bench", datasetId: "wa_churn", datasetHash: "bench", artifactUri: "file://bench" } };
-const log = new PredictionLog({ dir: join(mkdtempSync(join(tmpdir(), "millrace-alloc-")), "log"), encodeLater: false });
+const log = new PredictionLog({ dir: join(scratchDir("millrace-alloc-"), "log"), encodeLater: false });
 const models = { current: () => served };
 const core = { models, sink: process.env.NOLOG ? undefined : log, metrics: serveMetrics(new Registry(), undefined, () => []), vopts: { maxRecords: 10000, extraFields: "reject" }, onShadowError: () => {} };
 const n = Number(process.env.N ?? 1);

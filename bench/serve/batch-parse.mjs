@@ -4,11 +4,11 @@
 // and JSON.parse of the whole text (what the bare endpoint does) for scale. CPU = least of R rounds of K calls each,
 // so a loaded machine slows both sides alike.
 //   BASE=/path/to/other/dist node bench/serve/batch-parse.mjs      (R=30 K=20 N=1000)
-import { mkdtempSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { loadChurn } from "./churn.mjs";
 import { leastCpu } from "./least-cpu.mjs";
+import { scratchDir } from "../scratch.mjs";
 
 const dist = resolve(process.env.DIST ?? new URL("../../dist", import.meta.url).pathname);
 if (!process.env.BASE) throw new Error("set BASE to the dist folder of the build to compare against");
@@ -22,7 +22,7 @@ const { frame, features, records } = loadChurn();
 const split = holdoutSplit(frame.columns.find((c) => c.name === "churn"), { testFraction: 0.2, seed: 42, stratify: true });
 const trained = await trainCandidate({ frame, target: "churn", features, task: "binary", positive: "Yes", testRows: split.test, cvFolds: 0, seed: 42, candidate: { name: "logistic", model: "logistic_regression", params: {} } });
 const served = { predictor: trained.model, provenance: { model: "churn", version: 1, alias: "production", runId: "bench", datasetId: "wa_churn", datasetHash: "bench", artifactUri: "file://bench" } };
-const log = new PredictionLog({ dir: join(mkdtempSync(join(tmpdir(), "millrace-batch-parse-")), "log"), encodeLater: false });
+const log = new PredictionLog({ dir: join(scratchDir("millrace-batch-parse-"), "log"), encodeLater: false });
 const models = { current: () => served };
 const core = { models, sink: log, metrics: serveMetrics(new Registry(), undefined, () => []), vopts: { maxRecords: 10000, extraFields: "reject" }, onShadowError: () => {} };
 const N = Number(process.env.N ?? 1000);

@@ -3,11 +3,11 @@
 // the learner (estimator.predict), outputs (predictRecords minus the two before it), answer JSON (answersJson), and the
 // whole answer (answerPredict with the prediction log on, encoded at once). CPU = least of R rounds of K calls, the
 // stages taking turns so drifting load hits all alike.   DIST=/path/to/dist  N=1000  R=20  K=20  MODEL=logistic|gbdt
-import { mkdtempSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { loadChurn } from "./churn.mjs";
 import { leastCpu } from "./least-cpu.mjs";
+import { scratchDir } from "../scratch.mjs";
 
 const dist = resolve(process.env.DIST ?? new URL("../../dist", import.meta.url).pathname);
 const load = (p) => import(join(dist, p));
@@ -22,7 +22,7 @@ const candidate = process.env.MODEL === "gbdt" ? { name: "gbdt", model: "gbdt", 
 const trained = await trainCandidate({ frame, target: "churn", features, task: "binary", positive: "Yes", testRows: split.test, cvFolds: 0, seed: 42, candidate });
 const model = trained.model;
 const served = { predictor: model, provenance: { model: "churn", version: 1, alias: "production", runId: "bench", datasetId: "wa_churn", datasetHash: "bench", artifactUri: "file://bench" } };
-const log = new PredictionLog({ dir: join(mkdtempSync(join(tmpdir(), "millrace-batch-stages-")), "log"), encodeLater: false });
+const log = new PredictionLog({ dir: join(scratchDir("millrace-batch-stages-"), "log"), encodeLater: false });
 const models = { current: () => served };
 const vopts = { maxRecords: 10000, extraFields: "reject" };
 const core = { models, sink: log, metrics: serveMetrics(new Registry(), undefined, () => []), vopts, onShadowError: () => {} };

@@ -1,11 +1,11 @@
 // Bench helper: wrk runs with a JSON body from a file, parsed into req/s, latency percentiles and failures; process helpers.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { scratchDir } from "../scratch.mjs";
 
-export const tmp = mkdtempSync(join(tmpdir(), "millrace-bench-serve-"));
+export const tmp = scratchDir("millrace-bench-serve-");
 
 function toMs(s) {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec(s);

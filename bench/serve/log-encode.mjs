@@ -1,17 +1,16 @@
 // The prediction log's cost on the request path vs in total, for single-record requests: logRequest alone (what the
 // answer waits for) and with encoding and file writes (flush), encodeLater on (default) vs off, alternated 4 times.
 //   node bench/serve/log-encode.mjs     (after npm run build)
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PredictionLog } from "../../dist/monitor/prediction-log.js";
 import { loadChurn } from "./churn.mjs";
+import { scratchDir } from "../scratch.mjs";
 
 const { records } = loadChurn();
 const requestJson = JSON.stringify({ records: [records[0]] });
 const requestBytes = Buffer.from(requestJson);
 const responseJson = '{"predictions":[{"label":"Yes","probabilities":{"No":0.36814724467337034,"Yes":0.6318527553266297}}],"ids":["8964c4af-c047-4203-a4ad-007c62027000"]}';
-const logs = { later: new PredictionLog({ dir: mkdtempSync(join(tmpdir(), "millrace-enc-")) }), now: new PredictionLog({ dir: mkdtempSync(join(tmpdir(), "millrace-enc-")), encodeLater: false }) };
+const logs = { later: new PredictionLog({ dir: scratchDir("millrace-enc-") }), now: new PredictionLog({ dir: scratchDir("millrace-enc-"), encodeLater: false }) };
 const at = new Date().toISOString();
 const entry = () => ({ model: "churn", version: 1, alias: "production", at, latencyMs: Math.random(), ids: ["x"], records: [records[0]], outputs: [], requestJson, requestBytes, responseJson });
 /** [µs per request in logRequest, µs per request including encoding and writes], 1,000 requests then a flush per round. */
