@@ -10,7 +10,8 @@ import { recordBuilder } from "./v2-records.js";
 import { churnModel } from "./test-helpers/logistic.js";
 import type { LoggedAnswer, ServedModel } from "./types.js";
 import { answerV2, answerV2Bytes, tensorsToRecords, v2Route } from "./v2-infer.js";
-import { learnRecordsTemplate, learnTemplate, readTemplate, type BodyTemplate } from "./body-template.js";
+import { learnRecordsTemplate, learnTemplate, readTemplate, recordBytes, type BodyTemplate } from "./body-template.js";
+import { loggedRecords } from "../v2-tensors.js";
 
 const fields: FieldSpec[] = [
   { name: "tenure", type: "integer", nullable: false },
@@ -90,6 +91,25 @@ describe("V2 body template", () => {
     for (const text of bad) expect(readTemplate(t, bytesOf(text)), text).toBeNull();
   });
 
+  it("gives the record read last as /predict's records text from the body's own value bytes (spellings kept, -0 too)", () => {
+    const spelled = JSON.stringify(body([1, 29.85, "Month-to-month", true, null])).replace('"data":[1]', '"data":[-0]').replace('"data":[29.85]', '"data":[2.50e1]');
+    const b = bytesOf(spelled);
+    expect(readTemplate(t, b)).not.toBeNull();
+    const text = recordBytes(t, b)!.toString();
+    expect(text).toBe('{"records":[{"tenure":-0,"monthly_charges":2.50e1,"contract":"Month-to-month","paperless":true,"né":null}]}');
+    const [fromLog] = loggedRecords(JSON.parse(text)) as Record<string, unknown>[];
+    expectSame(fromLog, loggedRecords(JSON.parse(spelled))![0] as Record<string, unknown>);
+    // Names that would not read back as the tensors' record (repeated, __proto__) keep the body as received.
+    for (const names of [["tenure", "tenure"], ["__proto__", "tenure"]]) {
+      const text2 = JSON.stringify({ inputs: names.map((n, k) => tensor(n, "FP64", k)) });
+      const value = JSON.parse(text2) as unknown;
+      const tt = learnTemplate(value, bytesOf(text2), fields, () => ({}));
+      expect(tt).not.toBeNull();
+      expect(readTemplate(tt!, bytesOf(text2))).not.toBeNull();
+      expect(recordBytes(tt!, bytesOf(text2))).toBeNull();
+    }
+  });
+
   it("is not learnt from bodies it could not read back: other spacing, more keys, several records, nested data", () => {
     const v: Values = [1, 2, "a", true, null];
     expect(learnt(JSON.stringify(body(v), null, 2))).toBeNull();
@@ -108,12 +128,19 @@ describe("V2 body template", () => {
 });
 
 type Outcome = { answer?: unknown; error?: string; line?: LoggedAnswer };
-/** The quick path's answer (or error) and log line equal the full path's; the log holds the body as received. */
-function expectSameOutcome(got: Outcome, want: Outcome, bytes: Buffer): void {
+/**
+ * The quick path's answer (or error) and log line equal the full path's. The log holds the body as received (/predict)
+ * or, for V2 (`asRecords`), /predict's records text spliced from it, which reads back as the records its tensors make.
+ */
+function expectSameOutcome(got: Outcome, want: Outcome, bytes: Buffer, asRecords = false): void {
   expect(got.error).toBe(want.error);
   expect(got.answer).toEqual(want.answer);
   if (want.line) {
-    expect(Buffer.from(got.line!.requestBytes!).equals(bytes)).toBe(true);
+    const logged = Buffer.from(got.line!.requestBytes!);
+    if (asRecords) {
+      expect(Object.keys(JSON.parse(logged.toString()))).toEqual(["records"]);
+      expect(loggedRecords(JSON.parse(logged.toString()))).toEqual(loggedRecords(JSON.parse(bytes.toString())));
+    } else expect(logged.equals(bytes)).toBe(true);
     expect(got.line!.records).toEqual(want.line.records);
     expect(got.line!.outputs).toEqual(want.line.outputs);
   }
@@ -172,7 +199,7 @@ describe("V2 answers from the template", () => {
       } catch (e) {
         got = { error: String(e) };
       }
-      expectSameOutcome(got, want, bytes);
+      expectSameOutcome(got, want, bytes, true);
     }
     // Another layout is not read; after enough misses the full path learns it instead.
     const other = Buffer.from(JSON.stringify({ inputs: (JSON.parse(text(1, "One year", 1)) as { inputs: object[] }).inputs.reverse() }));

@@ -7,6 +7,7 @@ import { isAscii, isUtf8 } from "node:buffer";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { requestLine } from "../monitor/prediction-log.js";
+import { loggedRecords } from "../v2-tensors.js";
 import type { Signature } from "../records.js";
 import { parseJsonBytes, type JsonBody } from "./body.js";
 import { errorBody, statusOf } from "./http-errors.js";
@@ -96,11 +97,19 @@ function baseRecord(r: Rnd, shuffle: boolean, drop: boolean): Record<string, unk
 interface Outcome {
   status: number;
   text: string;
-  lines: string[];
+  lines: unknown[];
   records: unknown[];
 }
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-const lineOf = (a: LoggedAnswer): string => requestLine({ ...a, at: "", latencyMs: 0 }).replace(UUID, "ID");
+/**
+ * A log line as the monitor reads it: parsed, ids masked, a V2 request's tensors as the records they make (a V2 body
+ * read by its template is logged as /predict's records text spliced from its bytes, the plain path logs the tensors).
+ */
+function lineOf(a: LoggedAnswer): unknown {
+  const line = JSON.parse(requestLine({ ...a, at: "", latencyMs: 0 }).replace(UUID, "ID")) as { request?: { inputs?: unknown } };
+  if (line.request?.inputs !== undefined) line.request = { records: loggedRecords(line.request) } as never;
+  return line;
+}
 
 function outcome(f: () => Answer): Outcome {
   logged.length = 0;
@@ -125,7 +134,7 @@ interface Divergence {
   plain: unknown;
 }
 const shown = (b: Buffer): string => (isAscii(b) ? b.toString("latin1") : `base64:${b.toString("base64")}`);
-const brief = (o: Outcome) => ({ status: o.status, text: o.text.slice(0, 400), lines: o.lines.map((l) => l.slice(0, 400)) });
+const brief = (o: Outcome) => ({ status: o.status, text: o.text.slice(0, 400), lines: o.lines.map((l) => JSON.stringify(l).slice(0, 400)) });
 
 const JUNK = Buffer.from("x");
 const stats = { predictCases: 0, v2Cases: 0, predictHits: 0, v2Hits: 0, batchParsed: 0, flatRead: 0, flatValid: 0, batchAnswered: 0 };

@@ -12,7 +12,7 @@ import type { Route, ServedModel } from "./types.js";
 import { validatorFor } from "./validate.js";
 import { recordBuilder } from "./v2-records.js";
 import { recordsFromColumns } from "../v2-tensors.js";
-import { learnTemplate, readTemplate, type BodyTemplate } from "./body-template.js";
+import { learnTemplate, readTemplate, recordBytes, type BodyTemplate } from "./body-template.js";
 
 const KNOWN_DATATYPES = new Set(["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"]);
 
@@ -240,7 +240,9 @@ export function answerV2Bytes(core: PredictCore, target: { route: Route; served:
     misses++;
     return null;
   }
-  return answerRecords(core, target, [record], undefined, undefined, t0, bytes);
+  // Logged as /predict's records text spliced from the body's value bytes: under half the bytes of the tensors (the
+  // log's disk writes set V2's p99 at ~37k requests/s: 1.64 vs 0.72 KB a line, RESULTS "lead, V2 tail").
+  return answerRecords(core, target, [record], undefined, undefined, t0, recordBytes(t, bytes) ?? bytes);
 }
 
 /**
