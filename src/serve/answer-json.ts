@@ -1,12 +1,11 @@
 // JSON text of model answers, equal to JSON.stringify's but about half its cost on the small plain objects models return.
 // (Node 20's JSON.stringify takes a slow generic path for objects of numbers; this walks them with one string.)
 
-import { isWideWriter, writerFor, type ShapeWriter } from "./answer-shape.js";
+import { isWideWriter, NON_ASCII, writerFor, type ShapeWriter } from "./answer-shape.js";
 
 const quoted = new Map<string, string>();
 /** Spellings with a character outside ASCII, kept apart: looking one up marks the text being written as wide. */
 const wideQuoted = new Map<string, string>();
-const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Whether the text answersJson is writing holds a character outside ASCII (its UTF-8 length is then not its length). */
 let wide = false;

@@ -5,6 +5,9 @@
 
 export type ShapeWriter = (o: unknown) => string | null;
 
+/** A character outside ASCII: a text without one has a UTF-8 length equal to its length (answers marked `ascii`). */
+export const NON_ASCII = /[^\x00-\x7f]/;
+
 const MAX_KEYS = 64;
 const writers = new Map<string, ShapeWriter>();
 const wideWriters = new WeakSet<ShapeWriter>();
@@ -84,7 +87,7 @@ export function writerFor(sample: unknown, quote: (s: string) => string): ShapeW
     const body = `return function writeAnswer(o) {\n  ${lines.join("\n  ")}\n  return ${text};\n};`;
     w = new Function("keys", "quote", "getProto", "OP", body)(keys, quote, Object.getPrototypeOf, Object.prototype) as ShapeWriter;
     // Keys outside ASCII are literals in its code: every text it writes is wide (string values go through `quote`).
-    if (/[^\x00-\x7f]/.test(shape)) wideWriters.add(w);
+    if (NON_ASCII.test(shape)) wideWriters.add(w);
     if (writers.size < 256) writers.set(shape, w);
   }
   return w;

@@ -5,18 +5,12 @@
 // no intermediate objects (a 1.3 KB V2 body of 20 tensors made ~5.5 KB of them per request). Anything else (other
 // spacing, names, order, an escape in a string, a second record) is not matched and takes the full path.
 import type { FieldSpec } from "../records.js";
+import { got, readNumber } from "./records-parser.js";
 
 type Builder = (cols: unknown[][], i: number) => Record<string, unknown>;
 
-/** Powers of ten exact in a double: digits / 10^k is then one correctly rounded division (Clinger's fast path). */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
 
 /** The literal bytes around the values of one body layout, and what reads its values into records. */
 export interface BodyTemplate {
@@ -38,44 +32,6 @@ export interface BodyTemplate {
 /** The JSON value at `pos` of a template slot, or FAIL; `end[0]` receives where it ends. */
 const FAIL = Symbol("no match");
 const end = [0];
-
-function readNumber(b: Buffer, pos: number): number | typeof FAIL {
-  let i = pos;
-  const neg = b[i] === MINUS;
-  if (neg) i++;
-  const intStart = i;
-  if (b[i] === ZERO) i++;
-  else if (b[i] > ZERO && b[i] <= NINE) while (b[i] >= ZERO && b[i] <= NINE) i++;
-  else return FAIL;
-  let m = 0;
-  for (let j = intStart; j < i; j++) m = m * 10 + (b[j] - ZERO);
-  let digits = i - intStart;
-  let frac = 0;
-  if (b[i] === DOT) {
-    i++;
-    const fracStart = i;
-    while (b[i] >= ZERO && b[i] <= NINE) m = m * 10 + (b[i++] - ZERO);
-    frac = i - fracStart;
-    if (frac === 0) return FAIL;
-    digits += frac;
-  }
-  const c = b[i];
-  end[0] = i;
-  // An exponent, or more digits than a double holds exactly: JSON.parse's own conversion of the same text.
-  if (c === 0x65 || c === 0x45 || digits > 15) {
-    if (c === 0x65 || c === 0x45) {
-      i++;
-      if (b[i] === 0x2b || b[i] === MINUS) i++;
-      const expStart = i;
-      while (b[i] >= ZERO && b[i] <= NINE) i++;
-      if (i === expStart) return FAIL;
-      end[0] = i;
-    }
-    return Number(b.toString("latin1", pos, i));
-  }
-  const v = frac === 0 ? m : m / POW10[frac];
-  return neg ? -v : v;
-}
 
 /**
  * A string without escapes, quotes or bytes outside printable ASCII (its JSON text is then its value), or FAIL. The
@@ -113,7 +69,13 @@ function literal(b: Buffer, pos: number, text: string): boolean {
 function readValue(b: Buffer, pos: number, prev: unknown): unknown {
   const c = b[pos];
   if (c === QUOTE) return readString(b, pos, typeof prev === "string" ? prev : undefined);
-  if (c === MINUS || (c >= ZERO && c <= NINE)) return readNumber(b, pos);
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+    // The records parser's number reader (JSON's strict grammar; exact as JSON.parse, Clinger's fast path when it can).
+    const e = readNumber(b, pos);
+    if (e < 0) return FAIL;
+    end[0] = e;
+    return got();
+  }
   if (c === 0x74) return literal(b, pos, "true") ? true : FAIL;
   if (c === 0x66) return literal(b, pos, "false") ? false : FAIL;
   if (c === 0x6e) return literal(b, pos, "null") ? null : FAIL;

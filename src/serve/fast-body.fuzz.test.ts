@@ -12,7 +12,8 @@ import type { Signature } from "../records.js";
 import { parseJsonBytes, type JsonBody } from "./body.js";
 import { errorBody, statusOf } from "./http-errors.js";
 import { serveMetrics } from "./metrics.js";
-import { answerPredict, answerPredictBytes, NON_ASCII, routeFor, type Answer, type PredictCore } from "./predict.js";
+import { NON_ASCII } from "./answer-shape.js";
+import { answerPredict, answerPredictBytes, routeFor, type Answer, type PredictCore } from "./predict.js";
 import { churnSignature, LogisticPredictor } from "./test-helpers/logistic.js";
 import {
   BAD_NUMBERS,

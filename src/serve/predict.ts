@@ -1,5 +1,6 @@
 // The /predict answer, independent of the HTTP layer: route to a model, validate, score, shadow, count. Used by Hono and the node fast path.
 import { answersJson, idsJson, lastAnswersWide } from "./answer-json.js";
+import { NON_ASCII } from "./answer-shape.js";
 import type { JsonBody } from "./body.js";
 import { versionMetrics, type ServeMetrics } from "./metrics.js";
 import { ModelUnavailableError } from "./http-errors.js";
@@ -45,8 +46,6 @@ export interface Answer {
    *  flattens the text a second time before node copies it with the headers). */
   ascii?: boolean;
 }
-
-export const NON_ASCII = /[^\x00-\x7f]/;
 
 /** The layout of the last single-record body that took the full path, and bodies not matching it since it was learnt. */
 let template: BodyTemplate | null = null;

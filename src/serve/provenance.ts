@@ -1,5 +1,6 @@
 // Provenance of a served model as response headers, computed once per served model object.
 import type { Provenance } from "../records.js";
+import { NON_ASCII } from "./answer-shape.js";
 
 /** Header values must be ISO-8859-1; anything else (a non-ASCII artifact path) is percent-encoded. */
 function headerSafe(v: string): string {
@@ -46,7 +47,7 @@ export function cachedProvenanceJson(p: Provenance): string {
   let j = jsonCache.get(p);
   if (j === undefined) {
     jsonCache.set(p, (j = JSON.stringify(p)));
-    if (/[^\x00-\x7f]/.test(j)) wideJson.add(p);
+    if (NON_ASCII.test(j)) wideJson.add(p);
   }
   return j;
 }

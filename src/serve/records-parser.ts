@@ -72,9 +72,11 @@ export function skipSpace(b: Buffer, i: number, end: number): number {
  * The JSON number at i (strict grammar: no leading zeros, digits after '.' and 'e'); the index after it, or -1.
  * Up to 15 significant digits and no exponent: integer / 10^k, one correctly rounded division, which is the value
  * JSON.parse gives (both operands exact); otherwise Number() of the text, which is JSON.parse's own conversion.
- * No bound checks: the records end with `}` (parseFlatRecords checks), where every number stops.
+ * No bound checks: the records end with `}` (parseFlatRecords checks), where every number stops; past the buffer's end
+ * a byte reads as undefined, which ends a number too (body-template.ts reads values before a closing segment). The
+ * value is got().
  */
-function readNumber(b: Buffer, i: number): number {
+export function readNumber(b: Buffer, i: number): number {
   const s = i;
   let neg = false;
   if (b[i] === MINUS) {

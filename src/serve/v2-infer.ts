@@ -3,7 +3,8 @@
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { FieldSpec, PredictionOutput, Provenance } from "../records.js";
 import { answersJson, idsJson } from "./answer-json.js";
-import { checkRanges, NON_ASCII, noModel, routeFor, scoreRoute, type Answer, type PredictCore } from "./predict.js";
+import { NON_ASCII } from "./answer-shape.js";
+import { checkRanges, noModel, routeFor, scoreRoute, type Answer, type PredictCore } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import { answerV2TopK } from "./recommend-v2.js";
 import { MAX_FLAGS_SHOWN, type RangeFlag } from "./ranges.js";

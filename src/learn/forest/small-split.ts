@@ -96,7 +96,11 @@ export class SmallSplitter {
     return k;
   }
 
-  /** findBestSplit's numeric scan of feature f over bins[0..k) (ascending; the missing slot nb among them or not). */
+  /**
+   * findBestSplit's numeric scan of feature f over bins[0..k) (ascending; the missing slot nb among them or not). A copy
+   * of split-finder.ts's numericScan over a list of bins, kept apart on purpose: reading the whole histogram through an
+   * identity list slowed GBDT fits (bench/RESULTS.md, helper G1); small-split.test.ts checks the two pick the same split.
+   */
   private scan(
     hist: Float64Array,
     base: number,
