@@ -117,7 +117,10 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
   const task = nClasses === 0 ? "regression" : nClasses === 2 ? "binary" : "multiclass";
   const spec = { task, nClasses, loss: p.objective === "auto" ? "squared_error" : (p.objective as string), huberDelta: p.huber_delta as number } as const;
   const runner = await ShardRunner.start(a, withWasmGradients(objective, home), spec, kernelFor(a, home, 0), histOpsFor(a, home, 0), home);
-  const forest = new ForestBuilder();
+  const rounds = p.n_estimators as number;
+  // At most maxLeaves - 1 splits a tree, fewer when the depth binds (depth 0: no limit).
+  const splitsPerTree = gp.maxDepth > 0 && gp.maxDepth < 30 ? Math.min(gp.maxLeaves - 1, 2 ** gp.maxDepth - 1) : gp.maxLeaves - 1;
+  const forest = new ForestBuilder({ trees: rounds * K, nodes: rounds * K * splitsPerTree });
   let bestLoss = Infinity;
   let bestRound = 0;
   // Learning curve (data.onRound): the training loss on a fixed sample of at most CURVE_ROWS training rows per round
@@ -130,7 +133,6 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
   try {
     const grower = new TreeGrower(a, meta, gp, runner);
     const lr = p.learning_rate as number;
-    const rounds = p.n_estimators as number;
     const subsample = p.subsample as number;
     const colsample = p.colsample_bytree as number;
     for (let round = 0; round < rounds; round++) {

@@ -28,10 +28,14 @@ interface Grow<T extends Packed> {
  * One class per element type: a class shared by four typed-array kinds made every store polymorphic, ~10% of a
  * small set's first fit.
  */
-function growable<T extends Packed>(C: new (n: number) => T): new () => Grow<T> {
+function growable<T extends Packed>(C: new (n: number) => T): new (capacity?: number) => Grow<T> {
   return class {
-    data = new C(1024);
+    data: T;
     length = 0;
+
+    constructor(capacity = 1024) {
+      this.data = new C(Math.max(1, capacity));
+    }
 
     reserve(k: number): T {
       if (this.length + k > this.data.length) {
@@ -58,27 +62,59 @@ const GrowI32 = growable(Int32Array);
 const GrowF64 = growable(Float64Array);
 const GrowU8 = growable(Uint8Array);
 const GrowU32 = growable(Uint32Array);
-const growI32 = () => new GrowI32();
-const growF64 = () => new GrowF64();
 
-/** Collects trees into growable typed arrays; build() packs them. */
+/** Most nodes reserved up front (~3 MB of arrays); a bigger forest grows by doubling past it. */
+const MAX_RESERVED_NODES = 1 << 16;
+
+/** How big the forest will be at most: trees and internal nodes (a hint: the arrays grow past it). */
+export interface ForestCapacity {
+  trees: number;
+  nodes: number;
+}
+
+/**
+ * Collects trees into growable typed arrays; build() packs them. Given the forest's size up front, a fit's arrays
+ * never grow (below MAX_RESERVED_NODES): growing in add() while TurboFan compiles it inlined a typed-array copy per
+ * array and then deoptimized it, ~0.1-0.2 s of compiler CPU on a small set's first fit (cps1988: 23 -> 6 MB of graph).
+ */
 export class ForestBuilder {
-  private treeRoot = growI32();
-  private treeOutput = growI32();
-  private feature = growI32();
-  private threshold = growF64();
-  private flags = new GrowU8();
-  private catStart = growI32();
-  private catLen = growI32();
-  private catBits = new GrowU32();
-  private left = growI32();
-  private right = growI32();
-  private gain = growF64();
-  private leafValue = growF64();
-  private cover = growF64();
-  private leafCover = growF64();
+  private treeRoot: Grow<Int32Array>;
+  private treeOutput: Grow<Int32Array>;
+  private feature: Grow<Int32Array>;
+  private threshold: Grow<Float64Array>;
+  private flags: Grow<Uint8Array>;
+  private catStart: Grow<Int32Array>;
+  private catLen: Grow<Int32Array>;
+  private catBits: Grow<Uint32Array>;
+  private left: Grow<Int32Array>;
+  private right: Grow<Int32Array>;
+  private gain: Grow<Float64Array>;
+  private leafValue: Grow<Float64Array>;
+  private cover: Grow<Float64Array>;
+  private leafCover: Grow<Float64Array>;
   /** Where each tree's nodes, leaves and category words begin, so a prefix of trees can be cut out. */
   private starts: { node: number; leaf: number; cat: number }[] = [];
+
+  constructor(capacity?: ForestCapacity) {
+    const trees = capacity ? Math.min(capacity.trees, MAX_RESERVED_NODES) : 1024;
+    const nodes = capacity ? Math.min(capacity.nodes, MAX_RESERVED_NODES) : 1024;
+    // A tree has one more leaf than internal nodes; a categorical node's bitset is usually one word.
+    const leaves = capacity ? Math.min(nodes + trees, MAX_RESERVED_NODES) : 1024;
+    this.treeRoot = new GrowI32(trees);
+    this.treeOutput = new GrowI32(trees);
+    this.feature = new GrowI32(nodes);
+    this.threshold = new GrowF64(nodes);
+    this.flags = new GrowU8(nodes);
+    this.catStart = new GrowI32(nodes);
+    this.catLen = new GrowI32(nodes);
+    this.catBits = new GrowU32(nodes);
+    this.left = new GrowI32(nodes);
+    this.right = new GrowI32(nodes);
+    this.gain = new GrowF64(nodes);
+    this.leafValue = new GrowF64(leaves);
+    this.cover = new GrowF64(nodes);
+    this.leafCover = new GrowF64(leaves);
+  }
 
   get nTrees(): number {
     return this.treeRoot.length;
@@ -93,46 +129,52 @@ export class ForestBuilder {
     const nodeBase = this.feature.length;
     const leafBase = this.leafValue.length;
     this.starts.push({ node: nodeBase, leaf: leafBase, cat: this.catBits.length });
-    const ref = (child: number): number => (child >= 0 ? nodeBase + child : ~(leafBase + ~child));
-    this.treeRoot.push(tree.nInternal === 0 ? ~leafBase : nodeBase);
-    this.treeOutput.push(output);
     const ni = tree.nInternal;
-    // Room for the tree's nodes, then indexed writes (no capacity check per value).
-    const [feature, left, right, gain, flags, catStart, catLen, threshold, cover] = [
-      this.feature.reserve(ni), this.left.reserve(ni), this.right.reserve(ni), this.gain.reserve(ni), this.flags.reserve(ni),
-      this.catStart.reserve(ni), this.catLen.reserve(ni), this.threshold.reserve(ni), this.cover.reserve(ni),
-    ];
+    this.treeRoot.push(ni === 0 ? ~leafBase : nodeBase);
+    this.treeOutput.push(output);
+    // Room for the tree's nodes, then indexed writes (no capacity check per value). Plain statements, no array
+    // destructuring or closures: this runs ~200 times a fit, so TurboFan's compile of it (concurrent, but CPU on a
+    // 2-core machine) cost more than the calls themselves (~0.1-0.2 s of a small set's first fit with them).
+    const feature = this.feature.reserve(ni);
+    const left = this.left.reserve(ni);
+    const right = this.right.reserve(ni);
+    const gain = this.gain.reserve(ni);
+    const flags = this.flags.reserve(ni);
+    const catStart = this.catStart.reserve(ni);
+    const catLen = this.catLen.reserve(ni);
+    const threshold = this.threshold.reserve(ni);
+    const cover = this.cover.reserve(ni);
     for (let k = 0; k < ni; k++) {
       const at = nodeBase + k;
       const f = tree.feature[k];
       const m = mappers[f];
       feature[at] = columnOf ? columnOf[f] : f;
-      left[at] = ref(tree.left[k]);
-      right[at] = ref(tree.right[k]);
+      const l = tree.left[k];
+      const r = tree.right[k];
+      left[at] = l >= 0 ? nodeBase + l : ~(leafBase + ~l);
+      right[at] = r >= 0 ? nodeBase + r : ~(leafBase + ~r);
       gain[at] = tree.gain[k];
-      let flag = tree.defaultLeft[k] ? DEFAULT_LEFT : 0;
       const catLeft = tree.catLeft[k];
       if (catLeft && m.kind === "categorical") {
-        flag |= CATEGORICAL;
-        const levels = m.codeToBin.length;
-        const words = new Uint32Array(Math.ceil(levels / 32));
-        for (let c = 0; c < levels; c++) if (catLeft[m.codeToBin[c]]) words[c >>> 5] |= 1 << (c & 31);
-        catStart[at] = this.catBits.length;
-        catLen[at] = words.length;
-        for (const w of words) this.catBits.push(w);
+        flags[at] = (tree.defaultLeft[k] ? DEFAULT_LEFT : 0) | CATEGORICAL;
+        this.addCategorical(at, m.codeToBin, catLeft, catStart, catLen);
         threshold[at] = 0;
       } else {
+        flags[at] = tree.defaultLeft[k] ? DEFAULT_LEFT : 0;
         catStart[at] = -1;
         catLen[at] = 0;
         const cuts = m.kind === "numeric" ? m.cuts : NO_CUTS;
         // The split "every value left, missing right" has no cut: +Infinity keeps every number left.
         threshold[at] = tree.bin[k] < cuts.length ? cuts[tree.bin[k]] : Infinity;
       }
-      flags[at] = flag;
     }
     const nl = tree.nLeaves;
-    const [leafValue, leafCover] = [this.leafValue.reserve(nl), this.leafCover.reserve(nl)];
-    for (let l = 0; l < nl; l++) (leafValue[leafBase + l] = leafValues[l]), (leafCover[leafBase + l] = leafCovers[l]);
+    const leafValue = this.leafValue.reserve(nl);
+    const leafCover = this.leafCover.reserve(nl);
+    for (let l = 0; l < nl; l++) {
+      leafValue[leafBase + l] = leafValues[l];
+      leafCover[leafBase + l] = leafCovers[l];
+    }
     this.leafValue.length += nl;
     this.leafCover.length += nl;
     // An internal node's cover: the sum of its children's, in a pass from the last node back (children come after
@@ -143,7 +185,25 @@ export class ForestBuilder {
       if ((l >= 0 && l <= k) || (r >= 0 && r <= k)) throw new Error("forest: a node's child precedes it");
       cover[nodeBase + k] = (l < 0 ? leafCovers[~l] : cover[nodeBase + l]) + (r < 0 ? leafCovers[~r] : cover[nodeBase + r]);
     }
-    for (const g of [this.feature, this.left, this.right, this.gain, this.flags, this.catStart, this.catLen, this.threshold, this.cover]) g.length += ni;
+    this.feature.length += ni;
+    this.left.length += ni;
+    this.right.length += ni;
+    this.gain.length += ni;
+    this.flags.length += ni;
+    this.catStart.length += ni;
+    this.catLen.length += ni;
+    this.threshold.length += ni;
+    this.cover.length += ni;
+  }
+
+  /** Node `at`'s category bitset (bit c set when code c goes left), appended to catBits. */
+  private addCategorical(at: number, codeToBin: ArrayLike<number>, catLeft: Uint8Array, catStart: Int32Array, catLen: Int32Array): void {
+    const levels = codeToBin.length;
+    const words = new Uint32Array(Math.ceil(levels / 32));
+    for (let c = 0; c < levels; c++) if (catLeft[codeToBin[c]]) words[c >>> 5] |= 1 << (c & 31);
+    catStart[at] = this.catBits.length;
+    catLen[at] = words.length;
+    for (let j = 0; j < words.length; j++) this.catBits.push(words[j]);
   }
 
   /** Packs the first `nTrees` trees (all by default; early stopping keeps the best prefix). */
