@@ -159,7 +159,7 @@ export function withWasmGradients(objective: Objective, home: KernelHome): Objec
 export function histOpsFor(a: FitArrays, home: KernelHome, t: number): HistOps {
   if (!home.memory || !a.slotOffsets || !a.splitOut) return jsHistOps;
   const ops = wasmHistOps(home.memory, home.shared, a.slotOffsets, a.splitOut.subarray(8 * t, 8 * t + 8));
-  return wasmBackedHistOps(ops, home.memory.buffer, a.nFeatures);
+  return wasmBackedHistOps(ops, home.memory.buffer);
 }
 
 /** The row kernels of thread `t`: wasm over the fit's memory when there is one, else the JS kernels (wide columns in JS). */

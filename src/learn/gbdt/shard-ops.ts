@@ -80,7 +80,10 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
     case OP_UPDATE:
       return forEachClaim(a, W_CLAIM, a.shards, (s) => addLeafValues(a, s, args[0], args[1]));
     case OP_ROOT: {
-      const [k, rootBuf, masked, splittable] = [args[0], args[1], args[2] === 1, args[3] === 1];
+      const k = args[0];
+      const rootBuf = args[1];
+      const masked = args[2] === 1;
+      const splittable = args[3] === 1;
       return twoHalves(
         a,
         // One shard: its histogram is the root's (no partial to copy).
@@ -89,7 +92,10 @@ export function runOp(ctx: ShardContext, op: number, args: ArrayLike<number>): v
       );
     }
     case OP_LEVEL: {
-      const [k, count, more, masked] = [args[0], args[1], args[2] === 1, args[3] === 1];
+      const k = args[0];
+      const count = args[1];
+      const more = args[2] === 1;
+      const masked = args[3] === 1;
       if (count >= a.entryModeMin) {
         // Many entries: one item per entry, its shards in order (the same sums whichever thread runs it).
         return forEachClaim(a, W_CLAIM, count, (i) => {

@@ -58,6 +58,13 @@ export function leafGain(g: number, h: number, p: SplitParams, extraL2 = 0): num
   return -(2 * tg * w + (h + p.lambda + extraL2) * w * w);
 }
 
+/** "No split yet": gain 0 (a split must beat it), no feature. */
+export function clearSplit(best: SplitInfo): void {
+  best.gain = 0;
+  best.feature = -1;
+  best.catLeft = null;
+}
+
 /**
  * Writes the best split of a node into `best` (gain 0 and feature -1 when none beats minSplitGain).
  * `count` is the node's row count; counts of candidate children are estimated from their hessian share.
@@ -72,9 +79,7 @@ export function findBestSplit(
   p: SplitParams,
   best: SplitInfo,
 ): void {
-  best.gain = 0;
-  best.feature = -1;
-  best.catLeft = null;
+  clearSplit(best);
   const parent = leafGain(G, H, p);
   const cntFactor = H > 0 ? count / H : 0;
   const minH = Math.max(p.minChildWeight, 1e-12);
@@ -159,11 +164,12 @@ const INSERTION_MAX = 64;
 const byKey = (x: number, y: number): number => keyOfBin[x] - keyOfBin[y] || x - y;
 
 /**
- * Many-vs-many (or one-vs-rest up to maxCatToOnehot used levels) split of a categorical feature. Written over
+ * Many-vs-many (or one-vs-rest up to maxCatToOnehot used levels) split of a categorical feature, written into `best`
+ * when it beats max(best.gain, minSplitGain) (`parent` and `cntFactor` as findBestSplit computes them). Written over
  * preallocated scratch without closures: on wa_churn (16 categoricals, 200 trees) the array-and-closure version
  * allocated per node and feature.
  */
-function categoricalSplit(
+export function categoricalSplit(
   hist: Float64Array,
   base: number,
   nb: number,

@@ -54,7 +54,7 @@ describe("wasm histogram ops", () => {
   const hist = new Float64Array(mem.buffer, 1024, 2 * slots);
   const other = new Float64Array(mem.buffer, 1024 + 16 * slots, 2 * slots);
   const diff = new Float64Array(mem.buffer, 1024 + 32 * slots, 2 * slots);
-  const ops = wasmBackedHistOps(wasmHistOps(mem, true, off, out), mem.buffer, meta.nFeatures);
+  const ops = wasmBackedHistOps(wasmHistOps(mem, true, off, out), mem.buffer);
 
   it("finds the split findBestSplit finds, field for field, over settings, masks, missing values and node sizes", () => {
     const settings: SplitParams[] = [
