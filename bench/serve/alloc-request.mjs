@@ -3,7 +3,7 @@
 // answer, for 1 and 1,000 records. Allocation = heap growth over K calls with no GC in between (the young generation
 // is made large enough; the run says if a GC happened anyway), which hardly moves with the machine's load.
 //   node --min-semi-space-size=256 --max-semi-space-size=256 bench/serve/alloc-request.mjs
-//   DIST=/path/to/other/dist (A/B against another build)  N=1,1000  WHAT=model,predict,v2
+//   DIST=/path/to/other/dist (A/B against another build)  N=1,1000  WHAT=model,predict,v2  NO_LOG=1
 import v8 from "node:v8";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,7 +26,8 @@ const predictor = trained.model;
 const served = { predictor, provenance: { model: "churn", version: 1, alias: "production", runId: "bench", datasetId: "wa_churn", datasetHash: "bench", artifactUri: "file://bench" } };
 const log = new PredictionLog({ dir: join(scratchDir("millrace-alloc-"), "log"), encodeLater: false });
 const models = { current: () => served };
-const core = { models, sink: log, metrics: serveMetrics(new Registry(), undefined, () => []), vopts: { maxRecords: 10000, extraFields: "reject" }, onShadowError: () => {} };
+// NO_LOG=1 leaves the prediction log out (its share of the bytes and CPU is then the difference).
+const core = { models, sink: process.env.NO_LOG === "1" ? undefined : log, metrics: serveMetrics(new Registry(), undefined, () => []), vopts: { maxRecords: 10000, extraFields: "reject" }, onShadowError: () => {} };
 
 let gcs = 0;
 new PerformanceObserver((l) => (gcs += l.getEntries().length)).observe({ entryTypes: ["gc"] });

@@ -63,6 +63,16 @@ function allocationSites(file, requests) {
     total += s.size;
   }
   console.log(`  allocated ${(total / requests).toFixed(0)} bytes per request; top sites:`);
+  // Allocations of 32 KB or more (large-object space, old generation at once): count and bytes per site over the run.
+  const large = new Map();
+  for (const s of p.samples) {
+    if (s.size < 32768) continue;
+    const n = byId.get(s.nodeId);
+    const key = n ? `${n.name}  <- ${n.path.join(" <- ")}` : "?";
+    const l = large.get(key) ?? [0, 0];
+    large.set(key, [l[0] + 1, l[1] + s.size]);
+  }
+  for (const [k, [c, b]] of [...large].sort((a, b) => b[1][1] - a[1][1]).slice(0, 8)) console.log(`  large: ${c} × avg ${(b / c / 1024).toFixed(0)} KB  ${k}`);
   for (const [k, v] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(v / requests).toFixed(0).padStart(6)}  ${k}`);
 }
 

@@ -1,6 +1,6 @@
 // Bench server process: serves a Millrace model artifact with `createApp` + `startServer`, optionally clustered,
 // logging predictions or not, hot-reloading when the alias file names another artifact.
-//   ALIAS_FILE=path (its content: the artifact path to serve) PORT=8810 WORKERS=2 LOG_DIR=dir|"" [FAST_PATH=0] [LOG_ENCODE_NOW=1] node bench/serve/worker.mjs
+//   ALIAS_FILE=path (its content: the artifact path to serve) PORT=8810 WORKERS=2 LOG_DIR=dir|"" [FAST_PATH=0] [LOG_ENCODE_NOW=1] [LOG_BATCH=n] node bench/serve/worker.mjs
 import { readFile } from "node:fs/promises";
 import { runClustered } from "../../dist/serve/cluster.js";
 
@@ -43,7 +43,7 @@ await runClustered({ workers, metricsPort: env.METRICS_PORT ? Number(env.METRICS
   );
   await source.start();
   // LOG_ENCODE_NOW=1 encodes each log line on the request path (the A/B of PredictionLog's encodeLater).
-  const log = env.LOG_DIR ? new PredictionLog({ dir: env.LOG_DIR, encodeLater: env.LOG_ENCODE_NOW !== "1" }) : undefined;
+  const log = env.LOG_DIR ? new PredictionLog({ dir: env.LOG_DIR, encodeLater: env.LOG_ENCODE_NOW !== "1", ...(env.LOG_BATCH ? { batchSize: Number(env.LOG_BATCH) } : {}) }) : undefined;
   const app = createApp({ models: source, sink: log, maxRecords: 10_000 });
   // FAST_PATH=0 serves /predict through the Hono route only (the node:http fast path off), for the A/B row.
   const served = env.FAST_PATH === "0" ? { fetch: (r) => app.fetch(r), setDraining: (on) => app.setDraining(on) } : app;
