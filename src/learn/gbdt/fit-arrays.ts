@@ -40,6 +40,8 @@ const WASM_LIMIT = 2 ** 31; // bytes: addresses stay positive i32
 const ENTRY_MODE_MIN = 8;
 /** Bound on the per-(entry, shard) histograms of the levels run shard by shard. */
 const PARTIAL_BYTES = 64 * 2 ** 20;
+/** Partial histograms up to this size live in the fit's wasm memory. */
+const PARTIAL_IN_WASM_BYTES = 8 * 2 ** 20;
 
 export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMapper[], binner: WasmBinning | null): { a: FitArrays; home: KernelHome } {
   const { n, outputs: K, threads, maxLeaves, meta } = shape;
@@ -61,7 +63,11 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
   // Then the histogram pool, the feature slot offsets and per thread a split result (wasm-hist-ops.ts).
   const poolLength = (maxLeaves + 1) * 2 * slots;
   const sizes = [n * F, n * F, 8 * n * K, 4 * n, 4 * n, 257 * maxBatch, threads * histBytes, threads * gatherBytes(F), 8 * n, 8 * n * K, shape.weighted ? 8 * n : 0];
-  sizes.push(8 * poolLength, 4 * (nAll + 1), threads * 64);
+  // The per-(entry, shard) histograms too when there are several shards and they are small: flushed by memory.copy and
+  // summed by f64x2 adds (on shuttle, 8 shards, their JS copies and sums were ~8% of the fit).
+  const partialLength = Math.max(1, shardEntries) * shards * 2 * slots;
+  const partialInWasm = shards > 1 && 8 * partialLength <= PARTIAL_IN_WASM_BYTES;
+  sizes.push(8 * poolLength, 4 * (nAll + 1), threads * 64, partialInWasm ? 8 * partialLength : 0);
   const padded = sizes.map((s) => Math.ceil(s / 64) * 64);
   const total = padded.reduce((x, y) => x + y, 0);
   const wantWasm = shape.kernel !== "js" && total < WASM_LIMIT && wasmKernelsSupported();
@@ -126,7 +132,7 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
     values: alloc(Float64Array, maxLeaves),
     shardSums: alloc(Float64Array, 2 * shards),
     pool: place(Float64Array, 11, poolLength),
-    partial: alloc(Float64Array, Math.max(1, shardEntries) * shards * 2 * slots),
+    partial: partialInWasm ? place(Float64Array, 14, partialLength) : alloc(Float64Array, partialLength),
     entryModeMin: ENTRY_MODE_MIN,
     results: alloc(Float64Array, maxLeaves * RESULT),
     catLeft: alloc(Uint8Array, maxLeaves * catBytes(meta)),

@@ -2,18 +2,20 @@
 // (wasm-hist-ops.ts) when the fit's histograms live in its wasm memory and the split settings allow the plain numeric
 // scan; else the JavaScript (histogram.ts, split-finder.ts). Both give the same split, bit for bit.
 
-import { subtractHistogram } from "./histogram.js";
+import { addHistogram, subtractHistogram } from "./histogram.js";
 import { categoricalSplit, clearSplit, findBestSplit, leafGain, type FeatureMeta, type SplitInfo, type SplitParams } from "./split-finder.js";
 import type { WasmHistOps } from "./wasm-hist-ops.js";
 
 export interface HistOps {
   /** out = parent - child. */
   subtract(out: Float64Array, parent: Float64Array, child: Float64Array): void;
+  /** out += part, slot by slot (shard histograms summed in shard order). */
+  accumulate(out: Float64Array, part: Float64Array): void;
   /** As findBestSplit. */
   findSplit(hist: Float64Array, meta: FeatureMeta, featureMask: Uint8Array | null, G: number, H: number, count: number, p: SplitParams, best: SplitInfo): void;
 }
 
-export const jsHistOps: HistOps = { subtract: subtractHistogram, findSplit: findBestSplit };
+export const jsHistOps: HistOps = { subtract: subtractHistogram, accumulate: addHistogram, findSplit: findBestSplit };
 
 /** No L1, no step clip, no row minimum: the settings the wasm scan covers (split-finder.ts's `plain`). */
 const plain = (p: SplitParams): boolean => p.alpha === 0 && p.maxDeltaStep <= 0 && p.minDataInLeaf <= 0;
@@ -29,6 +31,7 @@ export function wasmBackedHistOps(w: WasmHistOps, buffer: ArrayBufferLike): Hist
   const out = w.out;
   return {
     subtract: (o, parent, child) => (o.buffer === buffer && parent.buffer === buffer && child.buffer === buffer ? w.subtract(o, parent, child) : subtractHistogram(o, parent, child)),
+    accumulate: (o, part) => (o.buffer === buffer && part.buffer === buffer ? w.accumulate(o, part) : addHistogram(o, part)),
     findSplit(hist, meta, mask, G, H, count, p, best) {
       if (hist.buffer !== buffer || !plain(p)) return findBestSplit(hist, meta, mask, G, H, count, p, best);
       clearSplit(best);

@@ -102,6 +102,11 @@ export function histogramKernel(nFeatures: number, off: Int32Array): RowKernels 
   };
 }
 
+/** out += part, slot by slot. */
+export function addHistogram(out: Float64Array, part: Float64Array): void {
+  for (let j = 0; j < part.length; j++) out[j] += part[j];
+}
+
 /** out = parent - child (the larger sibling's histogram without a pass over its rows). */
 export function subtractHistogram(out: Float64Array, parent: Float64Array, child: Float64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = parent[i] - child[i];

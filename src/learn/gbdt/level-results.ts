@@ -59,10 +59,7 @@ export function findLeafSplit(a: FitArrays, ops: HistOps, leaf: number, hist: Fl
 export function finishRoot(a: FitArrays, ops: HistOps, rootBuf: number, masked: boolean, splittable: boolean, best: SplitInfo): void {
   const hist = histOf(a, rootBuf);
   if (a.shards > 1) hist.set(partialOf(a, 0, 0)); // one shard: beginShard wrote the root's buffer itself
-  for (let s = 1; s < a.shards; s++) {
-    const p = partialOf(a, 0, s);
-    for (let j = 0; j < p.length; j++) hist[j] += p[j];
-  }
+  for (let s = 1; s < a.shards; s++) ops.accumulate(hist, partialOf(a, 0, s));
   let g = 0;
   let h = 0;
   for (let s = 0; s < a.shards; s++) (g += a.shardSums[2 * s]), (h += a.shardSums[2 * s + 1]);
@@ -79,10 +76,7 @@ export function finishEntry(a: FitArrays, ops: HistOps, i: number, fromPartials:
   const small = histOf(a, b[e + E_SMALL_BUF]);
   if (fromPartials) {
     small.set(partialOf(a, i, 0));
-    for (let s = 1; s < a.shards; s++) {
-      const p = partialOf(a, i, s);
-      for (let j = 0; j < p.length; j++) small[j] += p[j];
-    }
+    for (let s = 1; s < a.shards; s++) ops.accumulate(small, partialOf(a, i, s));
   }
   const large = histOf(a, b[e + E_PARENT_BUF]);
   ops.subtract(large, large, small);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.js";
 import { wasmBackedHistOps } from "./hist-ops.js";
-import { subtractHistogram } from "./histogram.js";
+import { addHistogram, subtractHistogram } from "./histogram.js";
 import { emptySplit, findBestSplit, type FeatureMeta, type SplitParams } from "./split-finder.js";
 import { wasmApi } from "./wasm-asm.js";
 import { wasmHistOps } from "./wasm-hist-ops.js";
@@ -102,6 +102,22 @@ describe("wasm histogram ops", () => {
     for (let i = 0; i < want.length; i++) if (!Object.is(diff[i], want[i])) throw new Error(`slot ${i}: ${diff[i]} vs ${want[i]}`);
     const outside = new Float64Array(2 * slots);
     ops.subtract(outside, hist, other);
+    expect(outside).toEqual(want);
+  });
+
+  it("accumulates as addHistogram, bit for bit, and falls back to it outside the memory", () => {
+    fill(hist, meta, rng, 500, 0.2);
+    fill(other, meta, rng, 200, 0.2);
+    for (let i = 0; i < other.length; i += 7) other[i] = -0;
+    for (let i = 3; i < hist.length; i += 11) hist[i] = -0;
+    const want = hist.slice();
+    addHistogram(want, other);
+    diff.set(hist);
+    ops.accumulate(diff, other);
+    for (let i = 0; i < want.length; i++) if (!Object.is(diff[i], want[i])) throw new Error(`slot ${i}: ${diff[i]} vs ${want[i]}`);
+    expect(want).not.toEqual(hist);
+    const outside = hist.slice();
+    ops.accumulate(outside, other);
     expect(outside).toEqual(want);
   });
 });

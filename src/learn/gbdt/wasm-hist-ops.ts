@@ -22,18 +22,18 @@ const x = {
   f64x2ReplaceLane: (lane: number) => [0xfd, 0x22, lane],
 };
 
-/** sub(out, a, b, bytes): out = a - b over f64 pairs (bytes a multiple of 16, all 16-byte aligned). */
-function subFn(): WasmFunction {
+/** `name`(out, a, b, bytes): out = a - b (f64x2Sub) or a + b (f64x2Add) over f64 pairs (bytes a multiple of 16, all 16-byte aligned). */
+function pairwiseFn(name: string, f64x2Op: readonly number[]): WasmFunction {
   const [OUT, A, B, BYTES, I] = [0, 1, 2, 3, 4];
   const at = (base: number) => [...get(base), ...get(I), ...op.i32Add];
   return {
-    name: "sub",
+    name,
     params: [I32, I32, I32, I32],
     results: [],
     locals: [[1, I32]],
     code: [
       ...op.block, ...op.loop, ...get(I), ...get(BYTES), ...op.i32GeU, ...op.brIf(1),
-      ...at(OUT), ...at(A), ...op.v128Load(0), ...at(B), ...op.v128Load(0), ...op.f64x2Sub, ...op.v128Store(0),
+      ...at(OUT), ...at(A), ...op.v128Load(0), ...at(B), ...op.v128Load(0), ...f64x2Op, ...op.v128Store(0),
       ...get(I), ...i32(16), ...op.i32Add, ...set(I), ...op.br(0), ...op.end, ...op.end,
     ],
   };
@@ -131,6 +131,8 @@ function scanFn(): WasmFunction {
 export interface WasmHistOps {
   /** out = parent - child (all three 16-byte aligned in the memory, whole f64 pairs). */
   subtract(out: Float64Array, parent: Float64Array, child: Float64Array): void;
+  /** out += part (both 16-byte aligned in the memory, whole f64 pairs). */
+  accumulate(out: Float64Array, part: Float64Array): void;
   /** The scan of numeric features f0..f1-1 (see scanFn); true when `out` holds a better candidate than bestGain. */
   scan(hist: Float64Array, f0: number, f1: number, G: number, H: number, cntFactor: number, parent: number, minH: number, minCnt: number, lambda: number, minSplitGain: number, bestGain: number, skip: boolean): boolean;
   /** The last candidate a scan found: gain, feature, bin, defaultLeft, gl, hl, gr, hr. */
@@ -139,7 +141,7 @@ export interface WasmHistOps {
 
 /** The module's bytes for a memory of `pages` pages. */
 export function histOpsModule(pages: number, shared: boolean): Uint8Array {
-  return assemble([subFn(), scanFn()], pages, shared);
+  return assemble([pairwiseFn("sub", op.f64x2Sub), scanFn(), pairwiseFn("add", op.f64x2Add)], pages, shared);
 }
 
 /**
@@ -153,12 +155,14 @@ export function wasmHistOps(memory: WasmMemory, shared: boolean, off: Int32Array
   const pages = memory.buffer.byteLength / 65536;
   const exp = new wasmApi!.Instance(compileModule(histOpsModule(pages, shared)), { e: { m: memory } }).exports as unknown as {
     sub: (out: number, a: number, b: number, bytes: number) => void;
+    add: (out: number, a: number, b: number, bytes: number) => void;
     scan: (...args: number[]) => number;
   };
   const offAt = off.byteOffset;
   const outAt = out.byteOffset;
   return {
     subtract: (o, p, c) => exp.sub(o.byteOffset, p.byteOffset, c.byteOffset, o.byteLength),
+    accumulate: (o, part) => exp.add(o.byteOffset, o.byteOffset, part.byteOffset, o.byteLength),
     scan: (hist, f0, f1, G, H, cntFactor, parent, minH, minCnt, lambda, minSplitGain, bestGain, skip) =>
       exp.scan(hist.byteOffset, offAt, f0, f1, G, H, cntFactor, parent, minH, minCnt, lambda, minSplitGain, bestGain, outAt, skip ? 1 : 0) === 1,
     out,
