@@ -53,7 +53,7 @@ export interface PredictionLogOptions {
   rotateBytes?: number;
   /** …or once it is this old when a batch is written; default 5 minutes. */
   rotateMs?: number;
-  /** Encode accepted entries once the current callback is done (a microtask, once for all that callback accepted), so
+  /** Encode accepted entries after the current I/O callbacks (setImmediate), once for all that arrived together, so
    *  the answer is written before its log line is encoded; false encodes each at once. Default true. */
   encodeLater?: boolean;
   /** Called when a batch cannot be written (disk full...); the batch is counted as dropped. */
@@ -105,10 +105,7 @@ export class PredictionLog {
   /** Accepted entries not yet encoded (encodeLater), and their record count. */
   private later: Entry[] = [];
   private laterRecords = 0;
-  /** An encodeWaiting microtask is queued. A microtask, not setImmediate: entries held until the next event-loop turn
-   *  (every request of a poll phase, with its records, texts and body) were live at the scavenges of that turn, 28 KB
-   *  more copied each time, and the young generation grew to its largest, which starts mark-compacts sooner. */
-  private encodeQueued = false;
+  private immediate: NodeJS.Immediate | null = null;
   private readonly encodeLater: boolean;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
@@ -161,15 +158,13 @@ export class PredictionLog {
     // The entry holds only what the request made anyway (its texts, the body's bytes, records, answers).
     this.later.push(e);
     this.laterRecords += n;
-    if (!this.encodeQueued) {
-      this.encodeQueued = true;
-      queueMicrotask(this.encodeWaiting);
-    }
+    this.immediate ??= setImmediate(this.encodeWaiting);
   }
 
-  /** Encodes every accepted entry still waiting (an arrow: queueMicrotask calls it without `this`). */
+  /** Encodes every accepted entry still waiting (an arrow: setImmediate calls it without `this`). */
   private readonly encodeWaiting = (): void => {
-    this.encodeQueued = false;
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.immediate = null;
     const list = this.later;
     if (list.length === 0) return;
     this.later = [];
