@@ -1,7 +1,7 @@
 // The garbage collector's work for single-record /predict answers in-process, no HTTP and no client, so the machine's
 // load hardly moves it: N answers through answerPredictBytes as node-fast calls them (each from its own callback, 16 per
 // event-loop turn), prediction log on (LOG=1, default) or off; prints CPU per answer, scavenges and mark-compacts.
-//   [DIST=/path/to/other/dist] [LOG=0] [N=300000] [CYCLE=1: 500 records in turn] [PAD=9000: bytes of short-lived garbage
+//   [DIST=/path/to/other/dist] [LOG=0] [ENCODE_NOW=1: encodeLater off] [N=300000] [CYCLE=1: 500 records in turn] [PAD=9000: bytes of short-lived garbage
 //   per answer, as the HTTP layer adds in the server] node [--trace-gc-nvp] bench/serve/log-gc.mjs
 import { join, resolve } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
@@ -14,7 +14,7 @@ const { scratchDir } = await import("../scratch.mjs");
 const { records } = loadChurn();
 const predictor = loadModel((await trainChurn({ name: "logistic", model: "logistic_regression", params: {} })).bytes);
 const served = { predictor, provenance: { model: "churn", version: 1, alias: "production", runId: "bench", datasetId: "wa_churn", datasetHash: "bench", artifactUri: "file://bench" } };
-const log = process.env.LOG === "0" ? undefined : new PredictionLog({ dir: join(scratchDir("millrace-log-gc-"), "log") });
+const log = process.env.LOG === "0" ? undefined : new PredictionLog({ dir: join(scratchDir("millrace-log-gc-"), "log"), encodeLater: process.env.ENCODE_NOW !== "1" });
 const models = { current: () => served };
 const core = { models, sink: log, metrics: serveMetrics(new Registry(), undefined, () => []), vopts: { maxRecords: 10000, extraFields: "reject" }, onShadowError: () => {} };
 const gcs = { 1: 0, 2: 0, 4: 0, 8: 0 };
@@ -26,7 +26,10 @@ let j = 0;
 // PAD=n: n more short-lived bytes per answer (the HTTP layer's ~9 KB in the server: fewer answers between scavenges).
 const PAD = Number(process.env.PAD ?? 0) / 8;
 let padSink = 0;
-const one = () => { if (PAD > 0) padSink += new Array(PAD).fill(0).length; const bytes2 = process.env.CYCLE === "1" ? bodies[j++ % 500] : bytes; if (answerPredictBytes(core, routeFor(models, null), bytes2, performance.now())) return; const b = parseJsonBytes(bytes2); answerPredict(core, routeFor(models, null), b.value, performance.now(), b); };
+// FRESH=1: each body in a buffer of its own, as the HTTP parser hands it over (the log holds it until it is encoded).
+const FRESH = process.env.FRESH === "1";
+const freshCopy = (b) => { const c = Buffer.from(new ArrayBuffer(b.length)); c.set(b); return c; };
+const one = () => { if (PAD > 0) padSink += new Array(PAD).fill(0).length; const bytes0 = process.env.CYCLE === "1" ? bodies[j++ % 500] : bytes; const bytes2 = FRESH ? freshCopy(bytes0) : bytes0; if (answerPredictBytes(core, routeFor(models, null), bytes2, performance.now())) return; const b = parseJsonBytes(bytes2); answerPredict(core, routeFor(models, null), b.value, performance.now(), b); };
 const N = Number(process.env.N ?? 400000);
 const c0 = process.cpuUsage();
 // As the server calls it: each answer from its own callback (microtasks drain after each), 16 per event-loop turn.
