@@ -5,6 +5,10 @@
 // all views' rows (last_value IGNORE NULLS of a struct per view: same rows, ~3x the CPU) were both slower.
 // The pipeline stores each view's source sorted by (join keys, event time) (sourceOrderOf in definitions.ts), so the
 // ASOF JOIN's sorts run over presorted rows: ~20% less CPU for the join, same rows.
+// Also measured and slower by CPU at 1M labels (bench/RESULTS.md, helper F2): each view ASOF-joined to the labels' (row
+// id, key, time) alone and combined by row id; an interval equi-join on (key, TTL-wide time bucket) over a stored
+// next-row time (faster at 100k labels, +17% at 1M: the hash builds outgrow the sorts). The ASOF operators are ~92% of
+// the statement's CPU, first-touch page faults ~18% of it.
 import { ident } from "../lake/sql.js";
 import type { ResolvedService } from "./definitions.js";
 import { expressionSql } from "./expression.js";
