@@ -137,7 +137,8 @@ export function allocateFit(shape: FitShape, X: FeatureMatrix, mappers: BinMappe
     results: alloc(Float64Array, maxLeaves * RESULT),
     catLeft: alloc(Uint8Array, maxLeaves * catBytes(meta)),
     catBytes: catBytes(meta),
-    featureMask: alloc(Uint8Array, F),
+    // Over every feature, wide ones included (F counts the narrow ones only): colsample_bytree masks them all.
+    featureMask: alloc(Uint8Array, nAll),
     work: alloc(Int32Array, WORK_SIZE),
     histScratch,
     gather,

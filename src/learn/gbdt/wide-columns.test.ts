@@ -81,6 +81,14 @@ describe("wide categorical columns", () => {
     expect([...two.s.forest.catBits]).toEqual([...js.s.forest.catBits]);
   });
 
+  it("column sampling (colsample_bytree < 1) covers the wide columns too: it fits, and trees split on both columns", async () => {
+    const { X, y } = data(20000, 7); // 20 rows a level: enough for a categorical split (6 are not)
+    const fit = await new GradientBoosting({ n_estimators: 30, max_depth: 2, colsample_bytree: 0.5, max_cat_threshold: LEVELS }).fit({ X, y, nClasses: 0, seed: 2 });
+    const used = new Set(fit.s.forest.feature);
+    expect(used.has(0)).toBe(true); // the wide column, fitted last, mapped back to input column 0
+    expect(used.has(1)).toBe(true);
+  });
+
   it("validation rows are binned like the training rows: the last round's validation loss is the model's", async () => {
     const { X, y } = data(30000, 5);
     const v = data(5000, 6);
