@@ -45,7 +45,7 @@ for (let k = 0; k < 3; k++) {
 const bytes = r.model.toBytes();
 console.log(JSON.stringify({
   model: job.model,
-  ...(r.selection ? { chosen: r.selection.chosen, candidates: r.selection.candidates.map((c) => `${c.label}=${c.cvMean?.toFixed(4) ?? c.status} (${c.seconds.toFixed(1)} s)`) } : {}),
+  ...(r.selection ? { chosen: r.selection.chosen, candidates: r.selection.candidates.map((c) => `${c.label}=${c.cvMean?.toFixed(4) ?? c.status}${c.error ? ` [${c.error}]` : ""} (${c.seconds.toFixed(1)} s)`) } : {}),
   metrics: r.testMetrics,
   trainSeconds: r.trainSeconds,
   /** CPU seconds of the whole first trainCandidate call (all threads; evaluation and SHAP importance included). */
