@@ -1,6 +1,7 @@
 // The tail of single-record /predict and what the garbage collector adds to it: builds (or the bare endpoint)
 // alternated round by round, each one process under wrk; per run: req/s, p50/p90/p99, server CPU per request and the
 // server's GC (young-generation collections: count, total and longest pause; others) over the measured seconds.
+// LOG=0 serves with the prediction log off; PIN=1 (load.mjs) puts wrk on core 0 and the server on core 1.
 //   ROOTS=bare,/path/to/checkout-a,/path/to/checkout-b|--some-node-flag ROUNDS=3 SECONDS=5 CONNECTIONS=32 node bench/serve/gc-tail.mjs
 // ROUTE=v2 sends the same record as a KServe V2 infer body to /v2/models/churn/infer (bare parses the same body).
 // A root is a directory holding bench/serve/worker.mjs and its dist/ (a copy of an older build for an A/B); `|flags`
@@ -83,7 +84,7 @@ for (let r = 0; r < ROUNDS; r++) {
     const script = bare ? join(here, "bare.mjs") : join(dir, "bench/serve/worker.mjs");
     const nodeArgs = [...flags.split(" ").filter(Boolean), ...(ALLOC && !bare ? [`--import=${preload}`] : [])];
     const port = await freePort();
-    const p = launch("node", [...nodeArgs, script], { ALIAS_FILE: alias, PORT: String(port), WORKERS: "1", LOG_DIR: mkdtempSync(join(tmp, "gc-tail-log-")), GC_STATS: bare ? "" : "1" });
+    const p = launch("node", [...nodeArgs, script], { ALIAS_FILE: alias, PORT: String(port), WORKERS: "1", LOG_DIR: process.env.LOG === "0" ? "" : mkdtempSync(join(tmp, "gc-tail-log-")), GC_STATS: bare ? "" : "1" });
     await waitFor(`http://127.0.0.1:${port}/${bare ? "" : "ready"}`, 60_000, 5, p.child);
     const url = `http://127.0.0.1:${port}${bare ? "/" : V2 ? "/v2/models/churn/infer" : "/predict"}`;
     wrk(url, body, { connections: CONNS, seconds: 3 }); // JIT warm-up

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { scratchDir } from "../scratch.mjs";
 
+const PIN = process.env.PIN === "1";
 export const tmp = scratchDir("millrace-bench-serve-");
 
 function toMs(s) {
@@ -26,7 +27,8 @@ export function wrk(url, body, { connections = 16, seconds = 10, threads = 1, he
     .map(([k, v]) => `wrk.headers["${k}"] = "${v}"`)
     .join("\n");
   writeFileSync(lua, `wrk.method = "POST"\n${hdr}\nlocal f = io.open("${bodyFile}", "rb")\nwrk.body = f:read("*a")\nf:close()\n${extra}`);
-  const out = execFileSync("wrk", [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", "-s", lua, url], { encoding: "utf8", maxBuffer: 1 << 20 });
+  // PIN=1: the load generator on core 0 and (launch) the server on core 1, so neither preempts the other (an experiment).
+  const out = execFileSync(PIN ? "taskset" : "wrk", [...(PIN ? ["-c", "0", "wrk"] : []), `-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", "-s", lua, url], { encoding: "utf8", maxBuffer: 1 << 20 });
   const pct = (p) => toMs((new RegExp(`\\s${p}%\\s+(\\S+)`).exec(out) ?? [])[1] ?? "");
   const se = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   return {
@@ -101,6 +103,7 @@ export function groupInstructions(pgid, seconds) {
 
 /** Spawns a process in its own group so stop() ends it and its children (cluster workers, uvicorn). */
 export function launch(cmd, args, env = {}) {
+  if (PIN) [cmd, args] = ["taskset", ["-c", "1", cmd, ...args]];
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"], detached: true });
   return {
     child,
