@@ -42,8 +42,11 @@ const gcs = []; new PerformanceObserver((l) => { if (on) for (const e of l.getEn
 const flushes = [], writes = [], encodes = [];
 const flush = PredictionLog.prototype.flush; PredictionLog.prototype.flush = function () { const t = performance.now(); const r = flush.call(this); if (on) flushes.push([t, performance.now()]); return r; };
 const write = PredictionLog.prototype.write; PredictionLog.prototype.write = async function (b) { const t = performance.now(); try { return await write.call(this, b); } finally { if (on) writes.push([t, performance.now()]); } };
-const encode = PredictionLog.prototype.encode; let encStart = -1, encLast = -1;
-PredictionLog.prototype.encode = function (e, k) { const t = performance.now(); if (on && t - encLast > 0.05) { if (encStart >= 0) encodes.push([encStart, encLast]); encStart = t; } encode.call(this, e, k); encLast = performance.now(); };
+// A burst is the encode calls of one event-loop turn (one setImmediate pass over the waiting entries): a flag set by the
+// first call is cleared by an immediate, which runs in the next turn's check phase. (Merging calls by a time gap instead
+// glued consecutive turns of a busy server into "bursts" of tens of ms.)
+const encode = PredictionLog.prototype.encode; let encStart = -1, encLast = -1, inTurn = false, encCalls = 0; const turnCalls = [];
+PredictionLog.prototype.encode = function (e, k) { const t = performance.now(); if (on && !inTurn) { if (encStart >= 0) { encodes.push([encStart, encLast]); turnCalls.push(encCalls); } encStart = t; encCalls = 0; inTurn = true; setImmediate(() => { inTurn = false; }); } encode.call(this, e, k); encCalls++; encLast = performance.now(); };
 const eld = monitorEventLoopDelay({ resolution: 1 });
 const threads = () => Object.fromEntries(readdirSync("/proc/self/task").map((t) => { const s = readFileSync("/proc/self/task/" + t + "/stat", "utf8"); const comm = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")")); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return [t + ":" + comm, Number(f[11]) + Number(f[12])]; }));
 const ctx = () => Number(/nonvoluntary_ctxt_switches:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]);
@@ -52,7 +55,7 @@ process.on("SIGUSR2", () => {
   if (!on) { on = true; t0 = performance.now(); th0 = threads(); c0 = ctx(); sp0 = spaces(); eld.enable(); return; }
   on = false; eld.disable(); const th1 = threads();
   const cpu = Object.fromEntries(Object.keys(th1).map((k) => [k, (th1[k] - (th0[k] ?? 0)) * 10]).filter(([, v]) => v > 0));
-  writeFileSync(process.env.PROBE_OUT, JSON.stringify({ t0, t1: performance.now(), fin: Array.from(fin.subarray(0, n)), cpuAt: Array.from(cpuAt.subarray(0, n)), sock: Array.from(sock.subarray(0, n)), gcs, flushes, writes, encodes, cpuMs: cpu, involuntary: ctx() - c0, sp0, sp1: spaces(), mcSpaces, newSpaceMB: v8.getHeapSpaceStatistics().find((x) => x.space_name === "new_space").space_size / 1e6, eld: { max: eld.max / 1e6, p99: eld.percentile(99) / 1e6, mean: eld.mean / 1e6 } }));
+  writeFileSync(process.env.PROBE_OUT, JSON.stringify({ t0, t1: performance.now(), fin: Array.from(fin.subarray(0, n)), cpuAt: Array.from(cpuAt.subarray(0, n)), sock: Array.from(sock.subarray(0, n)), gcs, flushes, writes, encodes, turnCalls, cpuMs: cpu, involuntary: ctx() - c0, sp0, sp1: spaces(), mcSpaces, newSpaceMB: v8.getHeapSpaceStatistics().find((x) => x.space_name === "new_space").space_size / 1e6, eld: { max: eld.max / 1e6, p99: eld.percentile(99) / 1e6, mean: eld.mean / 1e6 } }));
 });
 `,
 );
@@ -127,7 +130,7 @@ for (let r = 0; r < ROUNDS; r++) {
   console.log(
     `  GC: ${scav.length} scavenges (${gcMs(scav).toFixed(0)} ms, max ${Math.max(0, ...scav.map((g) => g[2])).toFixed(2)}), ${major.length} other (${gcMs(major).toFixed(0)} ms, max ${Math.max(0, ...major.map((g) => g[2])).toFixed(2)}); young generation at the end ${d.newSpaceMB.toFixed(1)} MB; per 100k answers: ${((scav.length * 1e5) / d.fin.length).toFixed(1)} scavenges, ${((major.length * 1e5) / d.fin.length).toFixed(1)} other`,
   );
-  console.log(`  log: ${d.flushes.length} flushes (max sync ${Math.max(0, ...d.flushes.map(([a, b]) => b - a)).toFixed(2)} ms), writes in flight ${((100 * writeBusy) / (d.t1 - d.t0)).toFixed(0)}% of the time; encode bursts longest ${encBursts.slice(0, 3).map((x) => x.toFixed(2)).join("/")} ms`);
+  console.log(`  log: ${d.flushes.length} flushes (max sync ${Math.max(0, ...d.flushes.map(([a, b]) => b - a)).toFixed(2)} ms), writes in flight ${((100 * writeBusy) / (d.t1 - d.t0)).toFixed(0)}% of the time; encode turns ${encBursts.length}, longest ${encBursts.slice(0, 3).map((x) => x.toFixed(2)).join("/")} ms, entries per turn max ${Math.max(0, ...d.turnCalls)}`);
   const mb = (o) => Object.entries(o).filter(([, v]) => v > 1e5).map(([k, v]) => `${k.replace("_space", "")} ${(v / 1e6).toFixed(1)}`).join(" ");
   console.log(`  heap MB at start: ${mb(d.sp0)}; at end: ${mb(d.sp1)}; after each mark-compact: ${d.mcSpaces.map((x) => (x.old_space / 1e6).toFixed(1) + "+lo " + (x.large_object_space / 1e6).toFixed(1)).join(", ")}`);
   console.log(`  event loop delay max ${d.eld.max.toFixed(2)} p99 ${d.eld.p99.toFixed(2)} ms; main thread involuntary switches ${d.involuntary} (${(d.involuntary / secs).toFixed(0)}/s); thread CPU ms: ${JSON.stringify(d.cpuMs)}`);
