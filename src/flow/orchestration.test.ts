@@ -2,6 +2,7 @@
 // partition ranges and files, and which alerts a finished run raises (delivered to a real local webhook).
 import http from "node:http";
 import { describe, expect, it } from "vitest";
+import { ManualClock } from "./clock.js";
 import { runDag, type Task } from "./dag.js";
 import { fileInPartition, partitionRange } from "./partitions.js";
 import { selectTasks } from "./pipelines.js";
@@ -38,25 +39,25 @@ describe("cancelling a DAG", () => {
 
 describe("timeouts of a busy task", () => {
   it("a task that keeps the thread busy is timed out at its next progress report", async () => {
+    // Simulated time: each step of the busy loop moves the clock 10 ms without yielding, so the timeout's sleep can
+    // never fire; only the progress report can see that the 50 ms deadline passed.
+    const clock = new ManualClock("2026-01-01T00:00:00Z");
     let reports = 0;
     const busy: Task<null> = {
       id: "busy", deps: [], timeoutMs: 50,
       run: async ({ progress, signal }) => {
-        const end = Date.now() + 2000;
-        // Synchronous work: no timer can fire until it returns; only progress reports see the time.
-        while (Date.now() < end) {
-          const spin = Date.now() + 10;
-          while (Date.now() < spin);
+        for (let step = 1; step <= 200; step++) {
+          clock.set(new Date(clock.now().getTime() + 10));
           progress(++reports, 200);
           signal.throwIfAborted();
         }
         return "done";
       },
     };
-    const t0 = Date.now();
-    const r = await runDag([busy], null);
+    const r = await runDag([busy], null, { clock });
     expect(r.states.busy).toBe("timed_out");
-    expect(Date.now() - t0).toBeLessThan(500);
+    // Stopped at the first report at or past the deadline (t = 50 ms), not after all 200 steps.
+    expect(reports).toBe(5);
   });
 });
 

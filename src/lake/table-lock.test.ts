@@ -18,9 +18,8 @@ describe("table lock", () => {
     await expect(withTableLock(lake.root, "bronze.e", async () => 1, { timeoutMs: 300 })).rejects.toThrow(TableLockedError);
     const past = (Date.now() - TORN_LOCK_MS - 5_000) / 1000;
     fs.utimesSync(lock, past, past);
-    const t0 = Date.now();
+    // Nothing else would ever remove this file: a lock not reclaimed fails here with TableLockedError after 5 s.
     expect(await withTableLock(lake.root, "bronze.e", async () => 42, { timeoutMs: 5_000 })).toBe(42);
-    expect(Date.now() - t0).toBeLessThan(1_000);
     expect(fs.existsSync(lock)).toBe(false);
     expect((await lake.ingestRecords("bronze.e", [{ a: 1 }])).rowsOut).toBe(1);
   });
