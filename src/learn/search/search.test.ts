@@ -103,6 +103,7 @@ describe("searchCandidates", () => {
       expect(r.trials).toHaveLength(12);
       expect(r.metric).toBe("log_loss");
       // max_leaves = 1 is outside the learner's range: that trial fails, the search goes on.
+      expect(r.trials.some((t) => t.state === "failed"), method).toBe(true);
       for (const t of r.trials.filter((t) => t.state === "failed")) expect(t.error).toMatch(/max_leaves/);
       for (const t of r.trials.filter((t) => t.params.max_leaves === 1)) expect(t.state).toBe("failed");
       const complete = r.trials.filter((t) => t.state === "complete");
