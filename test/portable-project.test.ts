@@ -49,6 +49,8 @@ describe("a moved or copied project", () => {
     const models = millrace(["models", "-p", original, "--json"]).json;
     expect(models[0].artifactUri).toMatch(/^artifacts:models\/churn\/run-[0-9a-f-]+\/model\.bin$/);
     const runs = millrace(["runs", "-p", original, "--json"]).json;
+    // The run trained and logged its model: the loop below must see at least one artifact.
+    expect(runs.flatMap((run: any) => run.artifacts).length, JSON.stringify(runs)).toBeGreaterThan(0);
     for (const run of runs) for (const uri of run.artifacts) expect(uri).toMatch(/^artifacts:runs\//);
   });
 

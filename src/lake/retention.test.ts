@@ -10,7 +10,7 @@ const { write, fresh } = useTempLakes();
 
 describe("vacuum", () => {
   it("keeps the newest N and every protected version, removes the rest and unnamed files", async () => {
-    const { dir, lake } = await fresh();
+    const { lake } = await fresh();
     for (let i = 1; i <= 5; i++) await lake.materialize("silver.m", `SELECT ${i} AS v`, { parents: [] });
     fs.writeFileSync(path.join(lake.root, "tables/silver/m/data/orphan-from-a-crash.parquet"), "x");
     const dry = await vacuumLake(lake, { table: "silver.m", keep: 2, protectedVersions: [{ table: "silver.m", version: 1 }], dryRun: true });
@@ -24,7 +24,6 @@ describe("vacuum", () => {
     expect(fs.readdirSync(path.join(lake.root, "tables/silver/m/data"))).toHaveLength(3);
     await expect(vacuumLake(lake, { keep: 0 })).rejects.toThrow(ValidationError);
     await expect(vacuumLake(lake, { table: "silver.none", keep: 1 })).rejects.toThrow(NotFoundError);
-    expect(dir).toBeTruthy();
   });
 
   it("keeps files shared by kept versions, and the ingest checkpoint survives removed versions", async () => {
