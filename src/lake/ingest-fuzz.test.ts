@@ -89,12 +89,9 @@ describe("ingest of JSON DuckDB refuses", () => {
     const { lake } = await fresh();
     let committed = 0;
     let quarantined = 0;
-    let slowest = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const b = batch(seed, 50);
-      const t0 = Date.now();
       const r = await within(lake.ingestNdjson("bronze.fuzz", b.text, { batchId: `b${seed}` }), 10_000, `seed ${seed}`);
-      slowest = Math.max(slowest, Date.now() - t0);
       expect([seed, r.rowsOut, r.rowsBad]).toEqual([seed, b.good, b.bad.length]);
       expect(r.ingested[0].badRowSamples?.map((x) => x.line)).toEqual(b.bad.slice(0, 20));
       committed += b.good;
@@ -106,7 +103,6 @@ describe("ingest of JSON DuckDB refuses", () => {
     expect(q).toBe(quarantined);
     expect(blank).toBe(0);
     expect(leftovers(lake, "bronze.fuzz")).toEqual([]);
-    expect(slowest).toBeLessThan(10_000);
   });
 
   it("a .json landing file: same classes plus duplicate keys (which DuckDB refuses), found line by line", async () => {

@@ -33,10 +33,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("undo through the CLI", () => {
   it("run finishes on a .json file with a lone surrogate and a NUL key: 200 rows in, 2 quarantined", () => {
-    const t0 = Date.now();
     const r = millrace(["run", dir, "--json"]);
     expect(r.code, r.out).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(120_000);
     expect(r.json.ingest[0]).toMatchObject({ table: "bronze.events", version: 1, rowsOut: 200, rowsBad: 2 });
     expect(fs.readdirSync(path.join(dir, ".millrace/lake/tables/bronze/events/_tmp"))).toEqual([]);
   });
