@@ -18,6 +18,7 @@ describe("predictionReference", () => {
     const ref = predictionReference(report({ binary: binaryEvaluation(y, out, ["No", "Yes"]) }))!;
     expect(ref.kind).toBe("probability");
     const expected = Array.from({ length: 10 }, (_, k) => scores.filter((s) => s >= k / 10 && (k === 9 || s < (k + 1) / 10)).length / n);
+    expect(ref.reference).toHaveLength(10);
     ref.reference.forEach((share, k) => expect(share).toBeCloseTo(expected[k], 12));
     expect(ref.referenceMean).toBeCloseTo(scores.reduce((s, x) => s + x, 0) / n, 9);
   });
