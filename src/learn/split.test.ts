@@ -77,7 +77,11 @@ describe("k-fold families", () => {
   });
   it("groupKFold never splits a group; timeSeriesSplit trains only on the past", () => {
     const groups = Int32Array.from([0, 0, 1, 1, 1, 2, 3, 3, 4, 4]);
-    for (const f of groupKFold(all(10), groups, 3)) {
+    const gk = groupKFold(all(10), groups, 3);
+    // Three folds whose test rows cover every row once: the loop below then has rows to check.
+    expect(gk).toHaveLength(3);
+    expect(gk.flatMap((f) => [...f.test]).sort((a, b) => a - b)).toEqual([...all(10)]);
+    for (const f of gk) {
       const inTest = new Set([...f.test].map((r) => groups[r]));
       for (const r of f.train) expect(inTest.has(groups[r])).toBe(false);
     }
