@@ -107,6 +107,7 @@ describe("loan approval with a feature store, end to end", () => {
     expect(res.status).toBe(200);
     expect(body.provenance).toMatchObject({ model: "loan_approval", version: 1 });
     expect(body.predictions[0].probabilities).toBeDefined();
+    expect(Object.keys(body.features[0]).length, JSON.stringify(body.features)).toBeGreaterThan(0); // else the loop checks nothing
     for (const [k, v] of Object.entries(body.features[0])) expect([k, v]).toEqual([k, stable[k]]);
     expect(Object.keys(body.feature_timestamps[0]).sort()).toEqual(["applicant_profile", "loan_request"]);
 
