@@ -82,3 +82,28 @@ checks:`);
     expect(out.failure).toMatchObject({ code: new ConfigError("").code, message: expect.stringMatching(/sources\.customers\.postgres\.cursor_lookback/) });
   });
 });
+
+describe("checks edited after a table version was built", () => {
+  it("run on the reused version: an edited check that fails fails the run, an unchanged one is not re-run", async () => {
+    const p = project();
+    p.land("a.csv", `id,plan,tenure,churned\n${rows(1, 40)}\n`);
+    expect((await p.run()).failure).toBeUndefined();
+
+    // Same data, a range check added to silver: silver is reused, the new check runs on it and fails (tenure up to 6).
+    const strict = YAML.replace("    - { rule: unique, column: id }", "    - { rule: unique, column: id }\n    - { rule: range, column: tenure, max: 3 }");
+    fs.writeFileSync(path.join(p.dir, "millrace.yaml"), strict);
+    const again = () => withResources(projectFromYaml(fs.readFileSync(path.join(p.dir, "millrace.yaml"), "utf8"), path.join(p.dir, "millrace.yaml")), (r) => runPipeline(r));
+    const failed = await again();
+    expect(failed.failure?.message).toMatch(/quality checks failed on silver\.customers@1/);
+    expect(failed.tasks["transform:silver.customers"].note).toMatch(/unchanged, reused v1.*checks changed, run on v1: 1 of 2 rules failed/);
+
+    // A passing edit is checked once, then recorded: the next run with the same checks does not run them again.
+    fs.writeFileSync(path.join(p.dir, "millrace.yaml"), strict.replace("max: 3", "max: 10"));
+    const passed = await again();
+    expect(passed.failure).toBeUndefined();
+    expect(passed.tasks["transform:silver.customers"].note).toMatch(/checks changed, run on v1: 0 of 2 rules failed/);
+    const quiet = await again();
+    expect(quiet.failure).toBeUndefined();
+    expect(quiet.tasks["transform:silver.customers"].note).not.toMatch(/checks/);
+  });
+});

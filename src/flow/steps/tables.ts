@@ -11,6 +11,7 @@ import { renderSqlModel, type SqlModel } from "../../lake/sql-models.js";
 import { quarantineRules } from "../../quality/row-rules.js";
 import { assertChecksPassed, runChecks, type CheckReport, type QualityRule } from "../../quality/checks.js";
 import { ids, type TableRef, type TableVersion } from "../../records.js";
+import { checksFingerprint, passedWith, recordPassed } from "./checked-with.js";
 import type { FileSourceConfig, PostgresSourceConfig, SourceConfig } from "../../project/config.js";
 import { isPostgresSource } from "../../project/source-kinds.js";
 import type { CsvOptions } from "../../lake/csv-dialect.js";
@@ -177,20 +178,40 @@ export async function auditedWrite(
   if (!rules || rules.length === 0) return write(r, note);
   let report: CheckReport | undefined;
   let written = "";
-  const audit = async (staged: TableVersion) => {
-    report = await runChecks(r.lake, staged, rules, versionOf ? { versionOf } : {});
-    note(`${written}; checks: ${report.errors} of ${report.results.length} rules failed, ${report.warnings} warnings`);
+  const check = async (ref: TableRef) => {
+    report = await runChecks(r.lake, ref, rules, versionOf ? { versionOf } : {});
+    return report;
+  };
+  const assertPassed = (rep: CheckReport) => {
     try {
-      assertChecksPassed(report);
+      assertChecksPassed(rep);
     } catch (e) {
       // The whole report travels with the failure, so the run summary shows every rule, not only the failing ones.
-      if (e instanceof MillraceError) e.details.report = report;
+      if (e instanceof MillraceError) e.details.report = rep;
       throw e;
     }
   };
+  const audit = async (staged: TableVersion) => {
+    const rep = await check(staged);
+    note(`${written}; checks: ${rep.errors} of ${rep.results.length} rules failed, ${rep.warnings} warnings`);
+    assertPassed(rep);
+  };
+  const fingerprint = checksFingerprint(rules, versionOf);
+  const state = r.project.paths.state;
   // The write gets a lake whose writes to `table` are staged, audited, then published or discarded.
   const out = await write({ project: r.project, meta: r.meta, lake: r.lake.auditing(table, audit) }, (s) => note((written = s)));
-  if (!report) return out; // nothing new was written (a reused version, no new files): it was checked when committed
+  const v = out.table;
+  if (!report) {
+    // Nothing new was written (a reused version, no new files). It passed these very checks before: done. Checks
+    // edited since (or never recorded) run on the reused version, and fail the task as they would on new data.
+    if (passedWith(state, table, v.version, fingerprint)) return out;
+    const rep = await check({ table: v.table, version: v.version });
+    note(`${written}; checks changed, run on v${v.version}: ${rep.errors} of ${rep.results.length} rules failed, ${rep.warnings} warnings`);
+    assertPassed(rep);
+    recordPassed(state, table, v.version, fingerprint);
+    return { ...out, checks: rep };
+  }
+  recordPassed(state, table, v.version, fingerprint);
   note(`${written}; checks: ${report.results.length} rules, ${report.warnings} warnings`);
   return { ...out, checks: report };
 }
