@@ -39,6 +39,8 @@ function replay(root: string, table: string, seen: Set<string>, from: number, up
     // A re-saved file replaced its earlier content: only its newest hash counts as ingested, so saving the old
     // content back is a change again.
     for (const r of (m?.info?.replaced ?? []) as { key: string }[]) forgetHashes(seen, r.key);
+    // A forgotten file that had no rows is read again by the next run.
+    for (const key of ((m?.info?.forgotten as { keys?: string[] } | undefined)?.keys ?? [])) forgetHashes(seen, key);
     for (const s of sources) seen.add(checkpointKey(s.key, s.hash));
   }
   return true;

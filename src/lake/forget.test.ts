@@ -34,3 +34,21 @@ describe("forget", () => {
     expect(await lake.query("SELECT count(*) AS n FROM bronze.f")).toEqual([{ n: 2 }]);
   });
 });
+
+describe("forget a file recorded with no rows", () => {
+  it("forgets the record (a version, audited), so the next ingest reads the file again; twice changes nothing", async () => {
+    const { dir, lake } = await fresh();
+    const a = write(dir, "a.csv", "id,d\n1,x\n2,y\n");
+    const ok = write(dir, "ok.csv", "id\n3\n");
+    await lake.ingestFiles("bronze.z", [ok]);
+    expect(await lake.ingestFiles("bronze.z", [a], { csv: { types: { d: "DATE" } } })).toMatchObject({ rowsOut: 0, rowsBad: 2 });
+    expect((await lake.ingestFiles("bronze.z", [a])).skipped).toEqual([a]);
+    const r = await forgetFile(lake, a, { actor: "ann" });
+    expect(r).toMatchObject({ table: "bronze.z", version: 3, rowsRemoved: 0, rowsAfter: 1, recordForgotten: true });
+    expect((await lake.current("bronze.z"))!.info).toMatchObject({ forgotten: { file: a, rowsRemoved: 0 }, actor: "ann" });
+    expect((await forgetFile(lake, a)).recordForgotten).toBeUndefined();
+    const again = await lake.ingestFiles("bronze.z", [ok, a]);
+    expect(again).toMatchObject({ skipped: [ok], rowsOut: 2, rowsBad: 0 });
+    expect(await lake.query("SELECT id FROM bronze.z ORDER BY id")).toEqual([1, 2, 3].map((id) => ({ id })));
+  });
+});

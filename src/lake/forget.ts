@@ -1,8 +1,10 @@
 // Removes one source file's rows from the table that ingested it, as a new audited version; the file stays
 // marked as ingested, so the next run does not load it again (re-save it with new content to load it anew).
+// A file recorded with no rows (every row quarantined) has no rows to remove: its record is forgotten instead,
+// so the next run reads it again (after its source's settings were fixed, say).
 import path from "node:path";
 import { NotFoundError } from "../errors.js";
-import type { SourceFileRecord } from "./checkpoint.js";
+import { loadCheckpoint, type SourceFileRecord } from "./checkpoint.js";
 import { withoutSourceRows } from "./file-rows.js";
 import { actorOf } from "./ingest.js";
 import type { Lake } from "./lake.js";
@@ -17,19 +19,27 @@ export interface ForgetResult {
   rowsRemoved: number;
   rowsAfter: number;
   actor: string;
+  /** The file had no rows in the table: its ingest record was forgotten, so the next run loads it again. */
+  recordForgotten?: boolean;
 }
 
 /** The tables (and labels) that ingested `file`: matched by its path relative to the lake, or as written. */
-export async function tablesHolding(lake: Lake, file: string): Promise<{ table: string; labels: string[] }[]> {
+export async function tablesHolding(lake: Lake, file: string): Promise<{ table: string; labels: string[]; last: SourceFileRecord }[]> {
   const abs = path.resolve(file);
   const key = path.relative(lake.root, abs);
-  const out: { table: string; labels: string[] }[] = [];
+  const out: { table: string; labels: string[]; last: SourceFileRecord }[] = [];
   for (const table of listTables(lake.root).filter((t) => !isQuarantineTable(t))) {
     const labels = new Set<string>();
+    let last: SourceFileRecord | null = null;
     for (const v of await lake.history(table)) {
-      for (const s of (v.info?.sourceFiles ?? []) as SourceFileRecord[]) if (s.key === key || s.path === abs || s.path === file) labels.add(s.path);
+      for (const s of (v.info?.sourceFiles ?? []) as SourceFileRecord[]) {
+        if (s.key === key || s.path === abs || s.path === file) {
+          labels.add(s.path);
+          last = s; // history runs oldest first: the newest record wins
+        }
+      }
     }
-    if (labels.size) out.push({ table, labels: [...labels] });
+    if (last) out.push({ table, labels: [...labels], last });
   }
   return out;
 }
@@ -42,16 +52,29 @@ export async function forgetFile(lake: Lake, file: string, opts: { table?: strin
   if (holders.length > 1) {
     throw new NotFoundError(`${file} was ingested into ${holders.map((h) => h.table).join(" and ")}`, { path: file, hint: "name one with --table" });
   }
-  const { table, labels } = holders[0];
+  const { table, labels, last } = holders[0];
   const actor = actorOf(opts.actor);
   let rowsBefore = 0;
   let rowsRemoved = 0;
+  let recordForgotten = false;
   const { manifest } = await lake.writeVersion(table, async (ctx) => {
     const prev = ctx.prev!;
     rowsBefore = prev.rowCount;
     const kept = await withoutSourceRows(lake, ctx, prev, labels);
     rowsRemoved = kept.removed;
-    if (kept.removed === 0) return null; // already forgotten (or replaced by a later version of the file)
+    if (kept.removed === 0) {
+      // Still marked ingested, with no rows ever kept: forget the record. Otherwise already forgotten (or replaced).
+      const marked = [...loadCheckpoint(lake.root, table, prev.version)].some((k) => k.startsWith(`${last.key}#`));
+      if (last.rows > 0 || !marked) return null;
+      recordForgotten = true;
+      return {
+        files: prev.files,
+        fileRows: prev.fileRows,
+        operation: "forget",
+        parents: [{ table, version: prev.version }],
+        info: { forgotten: { file: labels[labels.length - 1], labels, rowsRemoved: 0, keys: [last.key] }, rowsRemoved: 0, actor, ...(opts.reason ? { reason: opts.reason.slice(0, 2000) } : {}) },
+      };
+    }
     return {
       files: kept.files,
       fileRows: kept.fileRows,
@@ -61,5 +84,5 @@ export async function forgetFile(lake: Lake, file: string, opts: { table?: strin
     };
   });
   const cur = manifest ?? (await lake.current(table))!;
-  return { table, file: labels[labels.length - 1], version: cur.version, rowsBefore, rowsRemoved, rowsAfter: cur.rowCount, actor };
+  return { table, file: labels[labels.length - 1], version: cur.version, rowsBefore, rowsRemoved, rowsAfter: cur.rowCount, actor, ...(recordForgotten ? { recordForgotten } : {}) };
 }

@@ -6,6 +6,7 @@ import path from "node:path";
 import { ValidationError } from "../errors.js";
 import type { ColumnSchema } from "../records.js";
 import { detectCsvDialect, guessDelimiter, readCsvSql, type CsvDialect, type CsvOptions } from "./csv-dialect.js";
+import { refuseBadCsvOptions } from "./csv-options-check.js";
 import { salvageCsv } from "./csv-salvage.js";
 import type { Duck } from "./duck.js";
 import type { FileWriteResult, QuarantineRow } from "./file-write.js";
@@ -196,8 +197,11 @@ async function writeOnce(
   const format = formatOf(file, opts.format);
   const empty: FileWriteResult = { rows: 0, quarantine: [], written: false, schemaChanges: [] };
   if (fs.statSync(file).size === 0) return empty;
-  const whole = (reason: string): FileWriteResult => {
+  const whole = async (reason: string): Promise<FileWriteResult> => {
     fs.rmSync(outAbs, { force: true });
+    // A CSV read refused for its source's options is a configuration error, not a file of bad rows: the ingest
+    // stops and the file stays unread, so fixing millrace.yaml and running again loads it.
+    if (format === "csv") await refuseBadCsvOptions(duck, file, opts.csv, outAbs);
     // A file that cannot be read at all: one quarantine row per data line, so nothing is lost silently.
     const lines = format === "parquet" ? 1 : countDataLines(file, format === "csv" ? 1 : 0);
     const quarantine = Array.from({ length: Math.max(lines, 1) }, (_, i) => ({
