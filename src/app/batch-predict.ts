@@ -10,6 +10,7 @@ import { Duck } from "../lake/duck.js";
 import { ident, lit } from "../lake/sql.js";
 import { loadModel } from "../learn/train.js";
 import type { Column, Frame } from "../records.js";
+import { rowCheckSql } from "./batch-validate.js";
 import type { Workspace } from "./workspace.js";
 
 const NUMERIC = new Set(["number", "integer"]);
@@ -36,6 +37,12 @@ export interface BatchPredictRequest {
   keep?: string;
   /** Add an `explanation` column: per row the JSON of its top-k feature contributions (TreeSHAP / linear). */
   explain?: number;
+  /**
+   * Rows /predict would refuse (a missing required value, text in a numeric field, an unknown category of a strict
+   * field, under serve.strict_ranges a value outside training): "write" (default) writes them unscored with an
+   * `_error` column, "skip" leaves them out, "fail" refuses the file at the first one (`--strict`).
+   */
+  invalidRows?: "write" | "skip" | "fail";
   /** Called once with the total, then after each chunk. */
   onProgress?: (done: number, total: number, rowsPerSecond: number) => void;
 }
@@ -48,7 +55,16 @@ export interface BatchPredictReport {
   rows: number;
   seconds: number;
   rowsPerSecond: number;
+  /** Rows not scored because /predict would refuse them, and the first few reasons ("row 3: tenure must be …"). */
+  invalid: number;
+  invalidReasons: string[];
+  /** Scored rows with a value outside what training saw (what /predict flags), and the first few flags. */
+  flagged: number;
+  flags: string[];
 }
+
+/** Reasons and flags kept for the report (all are counted; invalid rows carry theirs in `_error`). */
+const REASONS_SHOWN = 5;
 
 /**
  * Scores a CSV or Parquet file with a registered model version, streamed in chunks (memory bounded by one chunk),
@@ -90,10 +106,14 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
     available.includes(f.name) ? (NUMERIC.has(f.type) ? `TRY_CAST(${ident(f.name)} AS DOUBLE) AS f${i}` : `CAST(${ident(f.name)} AS VARCHAR) AS f${i}`) : `NULL AS f${i}`,
   );
   const keepExprs = keep.map((k, i) => `CAST(${ident(k)} AS VARCHAR) AS k${i}`);
+  // Checked in SQL over whole columns, not per value in JS: the same rules as /predict's signature validation.
+  const checks = rowCheckSql(fields, new Set(available), ident, cfg.serve.strict_ranges === true);
+  const checkExprs = [`${checks.error} AS _error`, ...(checks.flag ? [`${checks.flag} AS _flag`] : [])];
+  const tally: Tally = { invalid: 0, invalidReasons: [], flagged: 0, flags: [], mode: opts.invalidRows ?? "write", input: path.basename(opts.input) };
   const total = Number((await (await con.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`)).getRowObjectsJS())[0].n);
 
   const classes = model.classes ?? [];
-  const outCols = [...keep.map((k) => `${ident(k)} VARCHAR`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`), ...(opts.explain !== undefined ? [`"explanation" VARCHAR`] : [])];
+  const outCols = [...keep.map((k) => `${ident(k)} VARCHAR`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`), ...(opts.explain !== undefined ? [`"explanation" VARCHAR`] : []), `"_error" VARCHAR`];
   await con.run(`CREATE TABLE scored (${outCols.join(", ")})`);
   const parts: string[] = [];
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-predict-"));
@@ -101,13 +121,13 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
 
   // The input streams on its own connection: any other statement on a connection ends its open stream.
   const reader = await db.connect();
-  const stream = await reader.stream(`SELECT ${[...featureExprs, ...keepExprs].join(", ")} FROM ${relation}`);
+  const stream = await reader.stream(`SELECT ${[...featureExprs, ...keepExprs, ...checkExprs].join(", ")} FROM ${relation}`);
   let buffered: unknown[][][] = [];
   let bufferedRows = 0;
   let done = 0;
   const flush = async () => {
     if (bufferedRows === 0) return;
-    await scoreBatch(con, model, fields.map((f) => f.name), fields.map((f) => NUMERIC.has(f.type)), keep.length, classes, buffered, bufferedRows, opts.explain);
+    await scoreBatch(con, model, fields.map((f) => f.name), fields.map((f) => NUMERIC.has(f.type)), keep.length, classes, buffered, bufferedRows, opts.explain, tally, done);
     const part = path.join(workDir, `part-${String(parts.length).padStart(5, "0")}.parquet`);
     await con.run(`COPY scored TO ${lit(part)} (FORMAT parquet); DELETE FROM scored`);
     parts.push(part);
@@ -116,22 +136,79 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
     bufferedRows = 0;
     opts.onProgress?.(done, total, Math.round(done / ((performance.now() - t0) / 1000)));
   };
-  for (let chunk = await stream.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await stream.fetchChunk()) {
-    buffered.push(chunk.getColumns() as unknown[][]);
-    bufferedRows += chunk.rowCount;
-    if (bufferedRows >= chunkRows) await flush();
+  try {
+    for (let chunk = await stream.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await stream.fetchChunk()) {
+      buffered.push(chunk.getColumns() as unknown[][]);
+      bufferedRows += chunk.rowCount;
+      if (bufferedRows >= chunkRows) await flush();
+    }
+    await flush();
+  } catch (e) {
+    // A refused file (invalidRows "fail") writes no output and leaves no temporary parts behind.
+    reader.closeSync();
+    con.closeSync();
+    db.closeSync();
+    fs.rmSync(workDir, { recursive: true, force: true });
+    throw e;
   }
-  await flush();
   reader.closeSync();
   const out = path.resolve(opts.output);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const all = parts.length ? `read_parquet([${parts.map(lit).join(", ")}])` : `scored`;
-  await con.run(`COPY (SELECT * FROM ${all}) TO ${lit(out)} (FORMAT ${outFormat}${outFormat === "csv" ? ", HEADER true" : ""})`);
+  // The `_error` column is written only when some row has one.
+  await con.run(`COPY (SELECT *${tally.invalid > 0 && tally.mode === "write" ? "" : ` EXCLUDE ("_error")`} FROM ${all}) TO ${lit(out)} (FORMAT ${outFormat}${outFormat === "csv" ? ", HEADER true" : ""})`);
   con.closeSync();
   db.closeSync();
   fs.rmSync(workDir, { recursive: true, force: true });
   const seconds = (performance.now() - t0) / 1000;
-  return { model: mv.name, version: mv.version, input: opts.input, output: out, rows: done, seconds, rowsPerSecond: Math.round(done / seconds) };
+  return { model: mv.name, version: mv.version, input: opts.input, output: out, rows: done, seconds, rowsPerSecond: Math.round(done / seconds), invalid: tally.invalid, invalidReasons: tally.invalidReasons, flagged: tally.flagged, flags: tally.flags };
+}
+
+interface Tally {
+  invalid: number;
+  invalidReasons: string[];
+  flagged: number;
+  flags: string[];
+  mode: "write" | "skip" | "fail";
+  input: string;
+}
+
+/**
+ * Counts a batch's invalid and flagged rows (column `e` of errors, `g` of flags; `first` is the batch's first row
+ * number minus one) and returns a mask of its invalid rows, or null when every row is valid.
+ */
+function tallyBatch(chunks: unknown[][][], errorAt: number, first: number, tally: Tally): Uint8Array | null {
+  let mask: Uint8Array | null = null;
+  let row = 0;
+  for (const c of chunks) {
+    const errors = c[errorAt];
+    const flags = c[errorAt + 1] as unknown[] | undefined;
+    for (let i = 0; i < errors.length; i++, row++) {
+      const e = errors[i];
+      if (e !== null) {
+        tally.invalid++;
+        if (tally.invalidReasons.length < REASONS_SHOWN) tally.invalidReasons.push(`row ${first + row + 1}: ${e as string}`);
+        (mask ??= new Uint8Array(totalRows(chunks)))[row] = 1;
+      } else if (flags && flags[i] !== null) {
+        tally.flagged++;
+        if (tally.flags.length < REASONS_SHOWN) tally.flags.push(`row ${first + row + 1}: ${flags[i] as string}`);
+      }
+    }
+  }
+  if (mask && tally.mode === "fail") {
+    throw new ValidationError(`${tally.input}: ${tally.invalidReasons[0]}${tally.invalid > 1 ? ` (and ${tally.invalid - 1} more invalid row${tally.invalid > 2 ? "s" : ""} so far)` : ""}`, {
+      path: tally.input,
+      hint: "fix the rows, or drop --strict to score the valid rows and write the others with an _error column",
+      reasons: tally.invalidReasons,
+    });
+  }
+  return mask;
+}
+
+function totalRows(chunks: unknown[][][]): number {
+  let n = 0;
+  for (const c of chunks) n += c[0]?.length ?? 0;
+  return n;
 }
 
 /** Scores one buffered batch (DuckDB chunks, column-major) and appends the answers to the `scored` table. */
@@ -145,42 +222,66 @@ async function scoreBatch(
   chunks: unknown[][][],
   rows: number,
   explainTop: number | undefined,
+  tally: Tally,
+  first: number,
 ): Promise<void> {
+  const errorAt = names.length + keepCount;
+  // Invalid rows are left out of the frame (column by column, by the mask), so the model scores only valid rows.
+  const invalid = tallyBatch(chunks, errorAt, first, tally);
+  let valid = rows;
+  if (invalid) for (let i = 0; i < rows; i++) valid -= invalid[i];
   const columns: Column[] = names.map((name, j) => {
     if (numeric[j]) {
-      const values = new Float64Array(rows);
+      const values = new Float64Array(valid);
       let at = 0;
-      for (const c of chunks) for (const v of c[j]) values[at++] = v === null ? NaN : (v as number);
+      let row = 0;
+      if (!invalid) for (const c of chunks) for (const v of c[j]) values[at++] = v === null ? NaN : (v as number);
+      else for (const c of chunks) for (const v of c[j]) if (invalid[row++] === 0) values[at++] = v === null ? NaN : (v as number);
       return { name, kind: "numeric", values };
     }
-    const values = new Array<string | null>(rows);
+    const values = new Array<string | null>(valid);
     let at = 0;
-    for (const c of chunks) for (const v of c[j]) values[at++] = v as string | null;
+    let row = 0;
+    if (!invalid) for (const c of chunks) for (const v of c[j]) values[at++] = v as string | null;
+    else for (const c of chunks) for (const v of c[j]) if (invalid[row++] === 0) values[at++] = v as string | null;
     return { name, kind: "categorical", values };
   });
-  const frame: Frame = { rowCount: rows, columns };
+  const frame: Frame = { rowCount: valid, columns };
   // Raw scores, not one answer object per row: millions of small objects cost more than scoring them.
-  const scores = model.scoreFrame(frame);
-  const explanations = explainTop !== undefined ? model.explainFrame(frame, explainTop) : null;
+  const scores = valid > 0 ? model.scoreFrame(frame) : new Float64Array(0);
+  const explanations = explainTop !== undefined && valid > 0 ? model.explainFrame(frame, explainTop) : null;
   const regression = model.task === "regression";
   const k = classes.length;
+  const skip = tally.mode === "skip";
   const appender = await con.createAppender("scored");
   let row = 0;
+  let scored = 0;
   for (const c of chunks) {
     const n = c[0]?.length ?? 0;
+    const errors = c[errorAt];
     for (let i = 0; i < n; i++, row++) {
+      const bad = invalid !== null && invalid[row] === 1;
+      if (bad && skip) continue;
       for (let k = 0; k < keepCount; k++) {
         const v = c[names.length + k][i];
         if (v === null) appender.appendNull();
         else appender.appendVarchar(v as string);
       }
-      if (regression) appender.appendDouble(scores[row]);
-      else appender.appendVarchar(model.labelAt(scores, row));
-      for (let c = 0; c < k; c++) appender.appendDouble(scores[row * k + c]);
-      if (explanations) appender.appendVarchar(JSON.stringify(explanations[row]));
+      if (bad) {
+        appender.appendNull();
+        for (let c = 0; c < k; c++) appender.appendNull();
+        if (explainTop !== undefined) appender.appendNull();
+        appender.appendVarchar(errors[i] as string);
+      } else {
+        if (regression) appender.appendDouble(scores[scored]);
+        else appender.appendVarchar(model.labelAt(scores, scored));
+        for (let c = 0; c < k; c++) appender.appendDouble(scores[scored * k + c]);
+        if (explanations) appender.appendVarchar(JSON.stringify(explanations[scored]));
+        appender.appendNull();
+        scored++;
+      }
       appender.endRow();
     }
   }
   appender.closeSync();
 }
-

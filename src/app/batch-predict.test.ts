@@ -1,0 +1,104 @@
+// Batch prediction against a model trained in a temp project: rows /predict would refuse (text in a number, a missing
+// required value, an unknown category of a strict field, under strict ranges a value outside training) are not scored:
+// written with an `_error` column and counted, skipped, or (strict) refuse the file.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPipeline } from "../flow/pipeline.js";
+import { withResources } from "../flow/resources.js";
+import { projectFromYaml, type Project } from "../project/load-project.js";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { scoreFile } from "./batch-predict.js";
+import { Workspace } from "./workspace.js";
+
+const YAML = `name: bp
+sources:
+  - name: customers
+    pattern: "*.csv"
+dataset: { table: silver.customers, target: churned, task: binary, positive: "yes", exclude: [id] }
+train:
+  cv_folds: 0
+  candidates: [{ name: lr, model: logistic_regression }]
+registry: { model: bp, gate: { must_beat_production: false } }
+`;
+
+let dir: string;
+let project: Project;
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-bp-"));
+  fs.mkdirSync(path.join(dir, "models/silver"), { recursive: true });
+  fs.mkdirSync(path.join(dir, "data/landing"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "models/silver/customers.sql"), "select * exclude (_source_file, _ingested_at, _batch_id) from {{ ref('bronze.customers') }}\n");
+  const rows = Array.from({ length: 60 }, (_, i) => `${i},${["basic", "pro"][i % 2]},${i % 7},${(i * 1.5).toFixed(1)},${i % 3 ? "yes" : "no"}`);
+  fs.writeFileSync(path.join(dir, "data/landing/a.csv"), `id,plan,tenure,charges,churned\n${rows.join("\n")}\n`);
+  fs.writeFileSync(path.join(dir, "millrace.yaml"), YAML);
+  project = projectFromYaml(YAML, path.join(dir, "millrace.yaml"));
+  const run = await withResources(project, (r) => runPipeline(r));
+  expect(run.failure).toBeUndefined();
+}, 60_000);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const INPUT = `id,plan,tenure,charges
+1,basic,3,2.5
+2,pro,abc,4
+3,basic,4,
+4,Weekly,2,1
+5,pro,99999,3
+6,pro,2.5,3
+`;
+
+async function read(file: string): Promise<Record<string, unknown>[]> {
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  const rows = (await con.runAndReadAll(`SELECT * FROM read_csv('${file}', all_varchar = true) ORDER BY id`)).getRowObjectsJS();
+  con.closeSync();
+  db.closeSync();
+  return rows as Record<string, unknown>[];
+}
+
+describe("millrace predict on rows /predict would refuse", () => {
+  it("scores the valid rows, writes the others unscored with _error, counts them with the first reasons", async () => {
+    const input = path.join(dir, "in.csv");
+    fs.writeFileSync(input, INPUT);
+    const output = path.join(dir, "out.csv");
+    const report = await Workspace.use(project, (ws) => scoreFile(ws, { input, output, chunkRows: 1000, keep: "id" }));
+    expect(report).toMatchObject({ rows: 6, invalid: 4, flagged: 1 });
+    expect(report.invalidReasons).toEqual([
+      'row 2: tenure must be an integer, got "abc"',
+      "row 3: charges is missing",
+      'row 4: plan has unknown category "Weekly"',
+      'row 6: tenure must be an integer, got "2.5"',
+    ]);
+    expect(report.flags).toEqual(["row 5: tenure: 99999 is outside the training range [0, 6]"]);
+    const out = await read(output);
+    expect(out.map((r) => [r.id, r.prediction === null, r._error])).toEqual([
+      ["1", false, null],
+      ["2", true, 'tenure must be an integer, got "abc"'],
+      ["3", true, "charges is missing"],
+      ["4", true, 'plan has unknown category "Weekly"'],
+      ["5", false, null],
+      ["6", true, 'tenure must be an integer, got "2.5"'],
+    ]);
+  });
+
+  it("skips invalid rows on request, refuses the file under strict, and under serve.strict_ranges refuses out-of-range values", async () => {
+    const input = path.join(dir, "in2.csv");
+    fs.writeFileSync(input, INPUT);
+    const skipped = path.join(dir, "skipped.csv");
+    await Workspace.use(project, (ws) => scoreFile(ws, { input, output: skipped, chunkRows: 1000, keep: "id", invalidRows: "skip" }));
+    expect((await read(skipped)).map((r) => [r.id, "_error" in r])).toEqual([["1", false], ["5", false]]);
+
+    const strictOut = path.join(dir, "strict.csv");
+    await expect(Workspace.use(project, (ws) => scoreFile(ws, { input, output: strictOut, chunkRows: 1000, invalidRows: "fail" }))).rejects.toMatchObject({
+      code: "validation_error",
+      message: expect.stringMatching(/in2\.csv: row 2: tenure must be an integer, got "abc" \(and 3 more invalid rows so far\)/),
+    });
+    expect(fs.existsSync(strictOut)).toBe(false);
+
+    const strictRanges = projectFromYaml(`${YAML}serve: { strict_ranges: true }\n`, path.join(dir, "millrace.yaml"));
+    const ranged = await Workspace.use(strictRanges, (ws) => scoreFile(ws, { input, output: path.join(dir, "ranged.csv"), chunkRows: 1000 }));
+    expect(ranged).toMatchObject({ invalid: 5, flagged: 0 });
+    expect(ranged.invalidReasons).toContain("row 5: tenure: 99999 is outside the training range [0, 6]");
+  });
+});
