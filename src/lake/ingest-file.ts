@@ -130,14 +130,35 @@ function jsonReader(file: string, opts: SourceOptions): string {
   return `read_json(${lit(file)}, format = 'auto'${declared}${opts.inferAllRows ? ", sample_size = -1" : ""})`;
 }
 
-/** Reads the rejects DuckDB stored for a CSV scan, one quarantine row per bad line. */
+/** Which of a line's rejects names it: a broken quote or encoding explains the rest, a column count the casts. */
+const REJECT_ORDER = ["UNQUOTED VALUE", "INVALID ENCODING", "INVALID UNICODE", "LINE SIZE OVER MAXIMUM", "TOO MANY COLUMNS", "MISSING COLUMNS"];
+
+/**
+ * Reads the rejects DuckDB stored for a CSV scan, one quarantine row per bad line with one reason, the same on every
+ * run: DuckDB stores a wrong field count once per missing or extra column ("Found: 9", "Found: 10", ...) and in no
+ * fixed order, so the line's first error by REJECT_ORDER and column is kept, a field count said once.
+ */
 async function csvRejects(duck: Duck, rejects: { table: string; scan: string }, file: string, mapLine: (l: number) => number): Promise<QuarantineRow[]> {
+  const rank = `CASE error_type ${REJECT_ORDER.map((t, i) => `WHEN ${lit(t)} THEN ${i}`).join(" ")} ELSE ${REJECT_ORDER.length} END`;
+  const found = "TRY_CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS BIGINT)";
   const rows = await duck.rows(
-    `SELECT line, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason, any_value(csv_line) AS raw
+    `SELECT line, first(error_type ORDER BY ${rank}, column_idx, error_message) AS type,
+            first(error_message ORDER BY ${rank}, column_idx, error_message) AS message,
+            any_value(TRY_CAST(regexp_extract(error_message, 'Columns: (\\d+)', 1) AS BIGINT)) AS expected,
+            min(${found}) FILTER (WHERE error_type = 'MISSING COLUMNS') AS found_missing,
+            max(${found}) FILTER (WHERE error_type = 'TOO MANY COLUMNS') AS found_extra,
+            first(csv_line ORDER BY column_idx) AS raw
      FROM ${rejects.table} GROUP BY line ORDER BY line`,
   );
   await duck.run(`DROP TABLE IF EXISTS ${rejects.table}; DROP TABLE IF EXISTS ${rejects.scan}`);
-  return rows.map((r) => ({ rule: "parse", reason: String(r.reason), source_file: file, line: mapLine(Number(r.line)), raw: r.raw === null ? null : String(r.raw) }));
+  return rows.map((r) => ({ rule: "parse", reason: rejectReason(r), source_file: file, line: mapLine(Number(r.line)), raw: r.raw === null ? null : String(r.raw) }));
+}
+
+function rejectReason(r: Record<string, unknown>): string {
+  const type = String(r.type);
+  const found = type === "MISSING COLUMNS" ? r.found_missing : type === "TOO MANY COLUMNS" ? r.found_extra : null;
+  if (found !== null && found !== undefined && r.expected !== null) return `${type}: expected ${Number(r.expected)} fields, found ${Number(found)}`;
+  return `${type}: ${String(r.message)}`;
 }
 
 /** Writes `file` as the Parquet file `outAbs`; rows that cannot be read come back as quarantine rows. */
