@@ -6,6 +6,7 @@ import { qualityRuleSchema } from "../quality/checks.js";
 import { isRecommenderName, recommenderCandidateProblems } from "../recommend/candidate-check.js";
 import { featureStoreSchema } from "./config-features.js";
 import { alertTriggerProblems, orchestrationKeys } from "./config-pipelines.js";
+import { duckdbTypeSchema } from "./duckdb-type.js";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, starting with a letter");
 const tableName = z.string().regex(/^(bronze|silver|gold)\.[A-Za-z_][A-Za-z0-9_]*$/, 'write tables as "<bronze|silver|gold>.<name>"');
@@ -15,7 +16,7 @@ const csvOptionsSchema = z.strictObject({
   header: z.boolean().optional().describe("Whether the first line names the columns (default: detected)."),
   quote: z.string().max(1).optional().describe("Quote character (default: detected)."),
   escape: z.string().max(1).optional().describe("Escape character inside quotes (default: detected)."),
-  types: z.record(z.string(), z.string()).optional().describe("Column → DuckDB type, e.g. { zip: VARCHAR, amount: \"DECIMAL(10,2)\" }; the others are detected."),
+  types: z.record(z.string(), duckdbTypeSchema).optional().describe("Column → DuckDB type, e.g. { zip: VARCHAR, amount: \"DECIMAL(10,2)\" }; the others are detected."),
   date_format: z.string().optional().describe("strftime format of DATE columns, e.g. %d/%m/%Y."),
   timestamp_format: z.string().optional().describe("strftime format of TIMESTAMP columns."),
   encoding: z.enum(["utf-8", "utf-16", "latin-1"]).optional().describe("Text encoding of the files."),
@@ -57,6 +58,9 @@ const postgresSourceSchema = z.strictObject({
   }),
   schema_policy: z.enum(["fail", "add_columns", "coerce"]).optional().describe("Unset: add_columns for pulls, fail for HTTP pushes."),
 });
+
+/** The schema of each kind of source (source-kinds.ts says which kind a source is). */
+export const SOURCE_SCHEMAS = { postgres: postgresSourceSchema, files: fileSourceSchema } as const;
 
 export const sourceSchema = z.union([postgresSourceSchema, fileSourceSchema]);
 

@@ -36,7 +36,7 @@ describe("millrace.yaml", () => {
   it("names file, line, column and field of a schema error", () => {
     const bad = minimal.replace("task: binary", "task: clustering").replace("  - { name: lr, model: logistic_regression }", "  - { name: lr, model: logistic_regression, depth: 3 }");
     expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:7:9 dataset\.task: .*binary.*recommendation/);
-    expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:10:7 train\.candidates\.0: unknown key\(s\) "depth"/);
+    expect(() => projectFromYaml(bad, "/x/millrace.yaml")).toThrow(/millrace\.yaml:10:47 train\.candidates\.0\.depth: unknown key "depth" \(allowed here: params, search\)/);
   });
 
   it("reports a missing required section and bad table names", () => {
@@ -117,5 +117,70 @@ describe("store locations", () => {
       if (before === undefined) delete process.env.MILLRACE_ARTIFACTS_URL;
       else process.env.MILLRACE_ARTIFACTS_URL = before;
     }
+  });
+});
+
+describe("error messages a new user can act on", () => {
+  const churn = fs.readFileSync(path.join(import.meta.dirname, "../../examples/churn/millrace.yaml"), "utf8");
+  const messageOf = (yaml: string): string => {
+    try {
+      projectFromYaml(yaml, "/x/millrace.yaml");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).message;
+    }
+    throw new Error("not refused");
+  };
+  const withSourceLine = (line: string) => churn.replace('    pattern: "*.csv"\n', `    pattern: "*.csv"\n${line}\n`);
+  const lineOf = (yaml: string, needle: string) => yaml.split("\n").findIndex((l) => l.includes(needle)) + 1;
+  /** "line:column" where `needle` is written. */
+  const posOf = (yaml: string, needle: string) => `${lineOf(yaml, needle)}:${yaml.split("\n")[lineOf(yaml, needle) - 1].indexOf(needle) + 1}`;
+
+  it("refuses a CSV column type DuckDB does not know, at its line, with the accepted names and a suggestion", () => {
+    const typo = withSourceLine("    csv:\n      types: { customer_id: NOTATYPE, zip: VARCHR }");
+    const msg = messageOf(typo);
+    expect(msg).toContain(`millrace.yaml:${posOf(typo, "NOTATYPE")} sources.0.csv.types.customer_id: "NOTATYPE" is not a DuckDB type; use a DuckDB type: BOOLEAN,`);
+    expect(msg).toMatch(/DECIMAL\(p,s\)/);
+    expect(msg).toMatch(/TIMESTAMP WITH TIME ZONE/);
+    expect(msg).toMatch(/sources\.0\.csv\.types\.zip: "VARCHR" is not a DuckDB type; did you mean "VARCHAR"\? Use a DuckDB type: BOOLEAN,/);
+    const ok = projectFromYaml(withSourceLine('    csv:\n      types: { customer_id: VARCHAR, amount: "DECIMAL(10,2)", at: TIMESTAMP WITH TIME ZONE }'), "/x/millrace.yaml");
+    expect(ok.config.sources[0]).toMatchObject({ csv: { types: { customer_id: "VARCHAR" } } });
+  });
+
+  it("explains a bad field inside a source by the source's kind, at the field's line, with the allowed values", () => {
+    const policy = withSourceLine("    schema_policy: add_column");
+    expect(messageOf(policy)).toMatch(new RegExp(`millrace\\.yaml:${posOf(policy, "add_column")} sources\\.0\\.schema_policy: Invalid option: expected one of "fail"\\|"add_columns"\\|"coerce"; did you mean "add_columns"\\?`));
+    const pattern = churn.replace('    pattern: "*.csv"', "    pattern: 5");
+    expect(messageOf(pattern)).toMatch(new RegExp(`millrace\\.yaml:${posOf(pattern, "5")} sources\\.0\\.pattern: Invalid input: expected string, received number$`, "m"));
+    const encoding = withSourceLine("    csv: {encoding: utf8}");
+    expect(messageOf(encoding)).toMatch(new RegExp(`millrace\\.yaml:${posOf(encoding, "utf8")} sources\\.0\\.csv\\.encoding: Invalid option: expected one of "utf-8"\\|"utf-16"\\|"latin-1"; did you mean "utf-8"\\?`));
+    // A source with a postgres: key is a PostgreSQL source, even with a file source's key beside it.
+    const pg = churn.replace('    path: data/landing         # every file dropped here is ingested once\n', "    postgres: { url: postgres://h/db, table: t, cursor: c, urll: x }\n");
+    const pgMsg = messageOf(pg);
+    expect(pgMsg).toMatch(/sources\.0\.postgres\.urll: unknown key "urll"/);
+    expect(pgMsg).toMatch(/sources\.0\.pattern: unknown key "pattern"/);
+    expect(pgMsg).not.toMatch(/Invalid input$/m);
+  });
+
+  it("reports an unknown key at its own line with a suggestion, once when it misspells a required key", () => {
+    const top = churn.replace(/^dataset:/m, "datset:");
+    const topMsg = messageOf(top);
+    expect(topMsg).toContain(`millrace.yaml:${posOf(top, "datset")} datset: unknown key "datset"; did you mean "dataset"? (dataset is required)`);
+    expect(topMsg.split("\n")).toHaveLength(2);
+    const nested = churn.replace("  target: churn", "  targt: churn");
+    const nestedMsg = messageOf(nested);
+    expect(nestedMsg).toContain(`millrace.yaml:${posOf(nested, "targt")} dataset.targt: unknown key "targt"; did you mean "target"? (target is required)`);
+    expect(nestedMsg.split("\n")).toHaveLength(2);
+    const optional = churn.replace("  cv_folds: 5", "  cv_fold: 5");
+    expect(messageOf(optional)).toContain(`millrace.yaml:${posOf(optional, "cv_fold")} train.cv_fold: unknown key "cv_fold"; did you mean "cv_folds"?`);
+    const far = churn.replace("  cv_folds: 5", "  zzz: 5");
+    expect(messageOf(far)).toMatch(/train\.zzz: unknown key "zzz" \(allowed here: .*cv_folds/);
+  });
+
+  it("prints a whole YAML syntax error: line, column, the reason and the offending line", () => {
+    const bad = churn.replace("  target: churn", "  target: [churn");
+    const line = lineOf(bad, "target: [churn");
+    const msg = messageOf(bad);
+    expect(msg).toBe(`millrace.yaml:${line + 1}:3 invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n  ${line} |   target: [churn\n  ${line + 1} |   task: binary\n     |   ^`);
   });
 });

@@ -1,11 +1,11 @@
 // Loads millrace.yaml: YAML syntax and schema errors come back with file:line:column and the field path.
 import fs from "node:fs";
 import path from "node:path";
-import { LineCounter, parseDocument, isNode } from "yaml";
-import type { z } from "zod";
+import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../errors.js";
 import { metricsOfTask } from "../learn/metric-registry.js";
 import { projectSchema, type ProjectConfig, type ProjectInput } from "./config.js";
+import { describeIssues } from "./config-issues.js";
 
 export const PROJECT_FILE = "millrace.yaml";
 
@@ -35,19 +35,31 @@ export function projectFromYaml(text: string, file: string): Project {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    throw new ConfigError(`${path.basename(file)}:${pos?.line ?? "?"}:${pos?.col ?? "?"} invalid YAML: ${e.message.split("\n")[0]}`, {
+    // The library's reason ends "at line L, column C:" before its quote of the text: the position is already in front,
+    // and the quote is ours (the line before, where the mistake often is, the line, a caret under the column).
+    const reason = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    const quoted = pos ? quoteLines(text, pos.line, pos.col) : "";
+    throw new ConfigError(`${path.basename(file)}:${pos?.line ?? "?"}:${pos?.col ?? "?"} invalid YAML: ${reason}${quoted}`, {
       path: file,
     });
   }
-  const parsed = projectSchema.safeParse(doc.toJS());
+  const input: unknown = doc.toJS();
+  const parsed = projectSchema.safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 8).map((issue) => describeIssue(issue, doc, lineCounter, file));
+    const lines = describeIssues(parsed.error.issues, doc, lineCounter, file, input);
     throw new ConfigError(`${path.basename(file)} is not valid:\n  ${lines.join("\n  ")}`, {
       path: file,
       hint: "fix the fields above; docs/config.md lists every key of millrace.yaml",
     });
   }
   return projectFromConfig(parsed.data, path.dirname(file));
+}
+
+function quoteLines(text: string, line: number, col: number): string {
+  const all = text.split(/\r?\n/);
+  const width = String(line).length;
+  const shown = [line - 1, line].filter((n) => n >= 1 && n <= all.length).map((n) => `\n  ${String(n).padStart(width)} | ${all[n - 1]}`);
+  return `${shown.join("")}\n  ${" ".repeat(width)} | ${" ".repeat(col - 1)}^`;
 }
 
 /** The TypeScript way to say what millrace.yaml says. */
@@ -148,19 +160,4 @@ function projectFromConfig(config: ProjectConfig, dirIn: string): Project {
       predictions: path.join(state, "predictions"),
     },
   };
-}
-
-function describeIssue(issue: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, lc: LineCounter, file: string): string {
-  const fieldPath = issue.path.map(String);
-  // Point at the deepest node that exists: an unknown or missing key points at its parent.
-  let node: unknown;
-  for (let n = fieldPath.length; n >= 0 && !isNode(node); n--) {
-    node = n === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, n), true);
-  }
-  const offset = isNode(node) && node.range ? node.range[0] : 0;
-  const { line, col } = lc.linePos(offset);
-  const where = fieldPath.length > 0 ? fieldPath.join(".") : "(top level)";
-  let message = issue.message;
-  if (issue.code === "unrecognized_keys") message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  return `${path.basename(file)}:${line}:${col} ${where}: ${message}`;
 }
