@@ -13,8 +13,13 @@ type Key = PropertyKey;
 /** At most this many lines: the first errors are the ones to fix first. */
 const MAX_LINES = 8;
 
+/** zod's issues with each union's "Invalid input" replaced by the issues of the branch the value meant (full paths). */
+export function unwrapUnions(issues: readonly Issue[], input: unknown): Issue[] {
+  return issues.flatMap((i) => unwrapUnion(i, input));
+}
+
 export function describeIssues(issues: readonly Issue[], doc: Document, lc: LineCounter, file: string, input: unknown): string[] {
-  const flat = issues.flatMap((i) => unwrapUnion(i, input));
+  const flat = unwrapUnions(issues, input);
   const at = (offset: number, fieldPath: readonly Key[], message: string): string => {
     const { line, col } = lc.linePos(offset);
     return `${path.basename(file)}:${line}:${col} ${fieldPath.length > 0 ? fieldPath.map(String).join(".") : "(top level)"}: ${message}`;

@@ -64,6 +64,8 @@ describe("millrace.yaml", () => {
     });
     expect(tabularDataset(p.config).exclude).toEqual([]);
     expect(() => definePipeline({ name: "x" } as never)).toThrow(/sources/);
+    const badSource = { name: "demo", sources: [{ name: "raw", schema_policy: "add_column" }], dataset: { table: "gold.training", target: "label", task: "regression" }, train: { candidates: [{ name: "lr", model: "linear_regression" }] }, registry: { model: "demo" } };
+    expect(() => definePipeline(badSource as never)).toThrow(/sources\.0\.schema_policy: Invalid option: expected one of "fail"\|"add_columns"\|"coerce"/);
   });
 
   it("init scaffolds a project that loads, and refuses to overwrite one", () => {

@@ -5,7 +5,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../errors.js";
 import { metricsOfTask } from "../learn/metric-registry.js";
 import { projectSchema, type ProjectConfig, type ProjectInput } from "./config.js";
-import { describeIssues } from "./config-issues.js";
+import { describeIssues, unwrapUnions } from "./config-issues.js";
 
 export const PROJECT_FILE = "millrace.yaml";
 
@@ -66,7 +66,7 @@ function quoteLines(text: string, line: number, col: number): string {
 export function definePipeline(input: ProjectInput, dir = "."): Project {
   const parsed = projectSchema.safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    const lines = unwrapUnions(parsed.error.issues, input).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new ConfigError(`pipeline definition is not valid:\n  ${lines.join("\n  ")}`);
   }
   return projectFromConfig(parsed.data, dir);
