@@ -1,6 +1,7 @@
 // A model trained on a point-in-time training set, served by entity key: features looked up online (both the Hono
 // route and the node fast path), returned with their timestamps on request, stale values reported, unknown keys a 404.
 import { afterAll, describe, expect, it } from "vitest";
+import { NotFoundError } from "../errors.js";
 import { materializeViews } from "../featurestore/materialize.js";
 import { ServiceFeatures } from "../featurestore/online-features.js";
 import { openOnlineStore } from "../featurestore/online/online-stores.js";
@@ -95,6 +96,28 @@ describe("serving with features", () => {
       expect((await post({ records: [{ customer_id: 7, income: 5 }] }, viaFetch)).status).toBe(400);
     }
 
+    // V2 infer takes the inputs the V2 metadata lists (the entity key) and answers as /predict does, on both paths.
+    const meta = (await (await app.fetch(new Request("http://x/v2/models/m"))).json()) as { inputs: { name: string }[] };
+    expect(meta.inputs.map((i) => i.name)).toEqual(["customer_id"]);
+    const direct = (await post({ records: [{ customer_id: 7 }, { customer_id: "8" }] })).body.predictions;
+    for (const viaFetch of [false, true]) {
+      const infer = async (body: unknown) => {
+        const req = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+        const res = viaFetch ? await app.fetch(new Request("http://x/v2/models/m/infer", req)) : await fetch(`${server.url}/v2/models/m/infer`, req);
+        return { status: res.status, body: (await res.json()) as Record<string, any> };
+      };
+      const v2 = await infer({ inputs: [{ name: "customer_id", shape: [2], datatype: "BYTES", data: ["7", "8"] }] });
+      expect([v2.status, v2.body.message]).toEqual([200, undefined]);
+      expect(v2.body.parameters.feature_service).toBe("svc");
+      expect(v2.body.outputs.find((o: { name: string }) => o.name === "label").data).toEqual(direct.map((d: { label: string }) => d.label));
+      const ints = await infer({ inputs: [{ name: "customer_id", shape: [1], datatype: "INT64", data: [7] }], outputs: [{ name: "label" }] });
+      expect([ints.status, ints.body.outputs.map((o: { name: string }) => o.name)]).toEqual([200, ["label"]]);
+      const unknown = await infer({ inputs: [{ name: "customer_id", shape: [1], datatype: "INT64", data: [999] }] });
+      expect([unknown.status, unknown.body.path]).toEqual([404, "inputs[customer_id].data[0]"]);
+      const feature = await infer({ inputs: [{ name: "customer_id", shape: [1], datatype: "INT64", data: [7] }, { name: "income", shape: [1], datatype: "FP64", data: [5] }] });
+      expect(feature.status).toBe(400);
+    }
+
     // Ten days later the profile rows are past their 4-day TTL: still answered, and said to be stale.
     const later = new ServiceFeatures(store, project.config.feature_store!, "svc", () => now + 10 * DAY);
     const staleApp = createApp({ models: { current: () => servedWithFeatures({ predictor: trained.model, provenance }, later.binding(trained.model)) } });
@@ -103,5 +126,26 @@ describe("serving with features", () => {
     expect(res.status).toBe(200);
     expect(body.stale).toEqual([{ record: 0, view: "profile", key: "7", eventTime: new Date(T0 + 30 * DAY).toISOString(), ageSeconds: 13 * 86400, ttlSeconds: 4 * 86400 }]);
     await store.close();
+  });
+});
+
+describe("a numeric key where the online store's keys are text", () => {
+  it("is a 400 naming the type, not a 404; numeric-looking keys keep the 404", async () => {
+    const signature = { inputs: [{ name: "applicant_id", type: "string" as const, nullable: false }], output: { task: "binary" as const, classes: ["no", "yes"] } };
+    const binding = (example: string) => ({
+      service: "svc", requestSignature: signature, joinKeys: ["applicant_id"], featureNames: [], model: { signature, predictRecords: () => [] },
+      enrich: async () => {
+        throw new NotFoundError("no applicant with applicant_id = 42 in feature view profiles", { path: "records[0].applicant_id" });
+      },
+      exampleKeys: async () => ({ applicant_id: example }),
+    });
+    const provenance = { model: "loan", version: 1, alias: "production", runId: "r", datasetId: "d", datasetHash: "h", artifactUri: "a" };
+    for (const [example, status] of [["A00001", 400], ["17", 404]] as const) {
+      const app = createApp({ models: { current: () => servedWithFeatures({ predictor: { signature, predictRecords: () => [] }, provenance }, binding(example)) } });
+      const res = await app.fetch(new Request("http://x/predict", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ records: [{ applicant_id: 42 }] }) }));
+      const body = (await res.json()) as Record<string, string>;
+      expect([res.status, body.path]).toEqual([status, "records[0].applicant_id"]);
+      if (status === 400) expect(body.message).toBe("records[0].applicant_id must be a string, got number 42");
+    }
   });
 });

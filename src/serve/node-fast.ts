@@ -9,6 +9,7 @@ import { answerPredict, answerPredictBytes, routeFor, type Answer, type PredictC
 import { answerWithFeatures } from "./feature-lookup.js";
 import type { Route, ServedModel } from "./types.js";
 import { answerV2, answerV2Bytes, v2Route } from "./v2-infer.js";
+import { answerV2WithFeatures } from "./v2-features.js";
 
 export interface FastPathOptions {
   maxBodyBytes: number;
@@ -146,8 +147,11 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
         const quick = target ? answerV2Bytes(core, target, bytes, t0) : routed!.served?.features ? null : answerPredictBytes(core, routed!, bytes, t0);
         if (quick) return void send(core, route, res, 200, quick.text, quick.headers, quick.ascii);
         const body = parseJsonBytes(bytes);
-        // A feature-service model looks its features up (async): same answer, off the synchronous path.
-        if (routed?.served?.features) return void answerWithFeatures(core, routed, body.value, t0).then((a) => send(core, route, res, 200, a.text, a.headers), (e: unknown) => fail(core, opts, route, res, e));
+        // A feature-service model looks its features up (async): same answer, off the synchronous path (/predict and V2).
+        if ((routed ?? target!).served?.features) {
+          const looked = routed ? answerWithFeatures(core, routed, body.value, t0) : answerV2WithFeatures(core, target!, body.value, t0);
+          return void looked.then((a) => send(core, route, res, 200, a.text, a.headers), (e: unknown) => fail(core, opts, route, res, e));
+        }
         const answer: Answer = target ? answerV2(core, target, body.value, t0, body.bytes) : answerPredict(core, routed!, body.value, t0, body);
         send(core, route, res, 200, answer.text, answer.headers, answer.ascii);
       } catch (e) {

@@ -8,6 +8,7 @@ import { cachedProvenanceHeaders } from "./provenance.js";
 import type { ServedModel } from "./types.js";
 import { recommenderV2Metadata } from "./recommend-v2.js";
 import { allServed, answerV2, v2Route } from "./v2-infer.js";
+import { answerV2WithFeatures } from "./v2-features.js";
 
 export { tensorsToRecords } from "./v2-infer.js";
 
@@ -73,7 +74,8 @@ export function mountV2(app: Hono, opts: V2Options): void {
     const t0 = performance.now();
     const target = v2Route(core, name, version, req.headers.get(opts.stickyHeader));
     const body = await readJsonBodyText(req, opts.maxBodyBytes);
-    const answer = answerV2(core, target, body.value, t0, body.bytes);
+    // A feature-service model takes the inputs its metadata lists (entity keys, request fields) and looks features up.
+    const answer = target.served.features ? await answerV2WithFeatures(core, target, body.value, t0) : answerV2(core, target, body.value, t0, body.bytes);
     return new Response(answer.text, { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...answer.headers } });
   };
   app.post("/v2/models/:name/infer", (c) => infer(c.req.raw, c.req.param("name"), undefined));

@@ -167,7 +167,7 @@ export function outputTensorsJson(outputs: PredictionOutput[], classes: string[]
 }
 
 /** The answer's `outputs` list: every tensor of outputTensorsJson, or those asked for in the order they come there. */
-function outputsJson(outputs: PredictionOutput[], classes: string[] | undefined, task: string, want: string[] | null): string {
+export function outputsJson(outputs: PredictionOutput[], classes: string[] | undefined, task: string, want: string[] | null): string {
   outputsWide = false;
   const tensors = outputTensorsJson(outputs, classes, task);
   if (tensors.length === 2 && want === null) return `${tensors[0][1]},${tensors[1][1]}`;
@@ -178,7 +178,7 @@ function outputsJson(outputs: PredictionOutput[], classes: string[] | undefined,
 
 /** `{"model_name":…,"model_version":…,"id":` and `,"parameters":{…,"prediction_ids":` of a provenance, made once. */
 const heads = new WeakMap<Provenance, [string, string, boolean]>();
-function headOf(p: Provenance): [string, string, boolean] {
+export function headOf(p: Provenance): [string, string, boolean] {
   let h = heads.get(p);
   if (!h) {
     const a = JSON.stringify({ model_name: p.model, model_version: String(p.version) });
@@ -212,7 +212,7 @@ function logTexts(bytes: Uint8Array | undefined, records: Record<string, unknown
 }
 
 /** Validation errors name the value where the client put it: records[3].tenure → inputs[tenure].data[3]. */
-function inTensors(e: unknown): unknown {
+export function inTensors(e: unknown): unknown {
   if (e instanceof ValidationError && typeof e.details.path === "string") {
     const m = /^records\[(\d+)\]\.(.+)$/.exec(e.details.path);
     if (m) {
