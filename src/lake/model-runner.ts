@@ -5,6 +5,7 @@ import type { TableRef, TableVersion } from "../records.js";
 import { sha256Text } from "./hash.js";
 import type { Lake, RowRule } from "./lake.js";
 import { stripTrailingSemicolons } from "./materialize.js";
+import { explainModelFailure } from "./model-sql-errors.js";
 import { renderSqlModel, type SqlModel } from "./sql-models.js";
 import { ident } from "./sql.js";
 
@@ -32,7 +33,16 @@ export interface RunModelResult {
   deleted?: number;
 }
 
+/** Builds the model's next version (or reuses the current one); a failure names the model's file and its line. */
 export async function runSqlModel(lake: Lake, model: SqlModel, opts: RunModelOptions): Promise<RunModelResult> {
+  try {
+    return await buildModel(lake, model, opts);
+  } catch (e) {
+    throw await explainModelFailure(lake.duck, model, opts.resolve, e);
+  }
+}
+
+async function buildModel(lake: Lake, model: SqlModel, opts: RunModelOptions): Promise<RunModelResult> {
   const config = model.config ?? { materialized: "table" as const };
   const full = renderSqlModel(model, opts.resolve, { isIncremental: false });
   // The rendered SQL names the exact parent files, so the key changes exactly when inputs, logic or config change.

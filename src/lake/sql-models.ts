@@ -118,12 +118,26 @@ export interface RenderOptions {
   isIncremental?: boolean;
   /** The relation of the model's own current version, for {{ this }}. */
   self?: string;
+  /** Keep every line where it is in the file (removed template blocks leave their newlines), so that an error's
+   *  line in the rendered SQL is the file's line. For diagnostics: the SQL run is rendered without it. */
+  keepLines?: boolean;
 }
+
+const newlinesOf = (s: string | undefined) => "\n".repeat((s ?? "").split("\n").length - 1);
 
 /** Replaces ref()/source() with resolve(table), drops config(), picks the is_incremental() branch, fills {{ this }}. */
 export function renderSqlModel(model: SqlModel, resolve: (tableName: string) => string, opts: RenderOptions = {}): string {
-  let sql = model.sql.replace(CONFIG, "");
-  sql = sql.replace(IF_INCREMENTAL, (_all, yes: string, no: string | undefined) => (opts.isIncremental ? yes : no ?? ""));
+  const keep = opts.keepLines ? newlinesOf : () => "";
+  let sql = model.sql.replace(CONFIG, (all) => keep(all));
+  sql = sql.replace(IF_INCREMENTAL, (all, yes: string, no: string | undefined) => {
+    if (!opts.keepLines) return opts.isIncremental ? yes : no ?? "";
+    // The chosen branch stays on its lines: the tags and the other branch become the newlines they held.
+    const at = all.indexOf("%}") + 2; // the if tag ends where the incremental branch starts
+    if (opts.isIncremental) return keep(all.slice(0, at)) + yes + keep(all.slice(at + yes.length));
+    if (no === undefined) return keep(all);
+    const noAt = all.lastIndexOf("{%") - no.length; // the else branch ends where the endif tag starts
+    return keep(all.slice(0, noAt)) + no + keep(all.slice(noAt + no.length));
+  });
   if (/\{%/.test(sql)) {
     throw new ConfigError(`${model.path} uses a template tag Millrace does not know`, {
       path: model.path,
