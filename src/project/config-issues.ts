@@ -4,7 +4,7 @@ import path from "node:path";
 import { isMap, isNode, isScalar, type Document, type LineCounter } from "yaml";
 import { z } from "zod";
 import { didYouMean, nearest } from "./did-you-mean.js";
-import { projectSchema, sourceSchema, SOURCE_SCHEMAS, type SourceConfig } from "./config.js";
+import { projectSchema, SOURCE_SCHEMAS, type SourceConfig } from "./config.js";
 import { sourceKindOf } from "./source-kinds.js";
 
 type Issue = z.core.$ZodIssue;
@@ -15,7 +15,31 @@ const MAX_LINES = 8;
 
 /** zod's issues with each union's "Invalid input" replaced by the issues of the branch the value meant (full paths). */
 export function unwrapUnions(issues: readonly Issue[], input: unknown): Issue[] {
-  return issues.flatMap((i) => unwrapUnion(i, input));
+  return bySourceKind(issues, input).flatMap((i) => unwrapUnion(i, input));
+}
+
+/**
+ * A source's issues from the schema of its kind (a `postgres:` key or not). zod picks a union branch on its own when
+ * only one branch failed with nothing but unknown keys, so a PostgreSQL source with one unknown key was reported as a
+ * file source with an unknown `postgres` key: validating the source again by its kind says what the user meant.
+ */
+function bySourceKind(issues: readonly Issue[], input: unknown): Issue[] {
+  const out: Issue[] = [];
+  const done = new Set<number>();
+  for (const issue of issues) {
+    const index = issue.path[0] === "sources" && typeof issue.path[1] === "number" ? issue.path[1] : undefined;
+    const source = index === undefined ? undefined : asRecord(valueAt(input, ["sources", index]));
+    if (index === undefined || source === undefined) {
+      out.push(issue);
+      continue;
+    }
+    if (done.has(index)) continue;
+    done.add(index);
+    const kind = SOURCE_SCHEMAS[sourceKindOf(source as SourceConfig)].safeParse(source);
+    if (kind.success) out.push(...issues.filter((i) => i.path[0] === "sources" && i.path[1] === index));
+    else out.push(...kind.error.issues.map((i) => ({ ...i, path: ["sources", index, ...i.path] }) as Issue));
+  }
+  return out;
 }
 
 export function describeIssues(issues: readonly Issue[], doc: Document, lc: LineCounter, file: string, input: unknown): string[] {
@@ -74,8 +98,8 @@ function messageOf(issue: Issue, input: unknown): string {
 
 /**
  * zod reports a value no union branch accepts as one "Invalid input" holding every branch's issues. Keep the issues of
- * the branch the value meant, with full paths: for a source, its kind (a `postgres:` key or not); otherwise the branch
- * with the fewest unknown or missing keys at the value's top, then the fewest issues.
+ * the branch the value meant, with full paths: the branch with the fewest unknown or missing keys at the value's top,
+ * then the fewest issues (sources are settled by their kind before, in bySourceKind).
  */
 function unwrapUnion(issue: Issue, input: unknown): Issue[] {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
@@ -86,15 +110,8 @@ function unwrapUnion(issue: Issue, input: unknown): Issue[] {
     const expected = branches.map((b) => (b[0] as z.core.$ZodIssueInvalidType).expected);
     return [{ ...branches[0][0], path: issue.path, message: `Invalid input: expected ${[...new Set(expected)].join(" or ")}` } as Issue];
   }
-  let chosen = -1;
-  const record = asRecord(value);
-  if (record && issue.path.length === 2 && issue.path[0] === "sources") {
-    chosen = (sourceSchema.options as readonly z.ZodType[]).indexOf(SOURCE_SCHEMAS[sourceKindOf(record as SourceConfig)]);
-  }
-  if (chosen < 0 || branches[chosen] === undefined) {
-    const score = (b: Issue[]) => b.reduce((s, i) => s + (i.path.length === 0 && i.code === "unrecognized_keys" ? i.keys.length : i.path.length === 1 && i.code === "invalid_type" && valueAt(record, i.path) === undefined ? 1 : 0), 0);
-    chosen = branches.map((b, i) => [score(b), b.length, i]).sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2])[0][2];
-  }
+  const score = (b: Issue[]) => b.reduce((s, i) => s + (i.path.length === 0 && i.code === "unrecognized_keys" ? i.keys.length : i.path.length === 1 && i.code === "invalid_type" && valueAt(value, i.path) === undefined ? 1 : 0), 0);
+  const chosen = branches.map((b, i) => [score(b), b.length, i]).sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2])[0][2];
   return branches[chosen].flatMap((i) => unwrapUnion({ ...i, path: [...issue.path, ...i.path] } as Issue, input));
 }
 

@@ -162,6 +162,11 @@ describe("error messages a new user can act on", () => {
     expect(pgMsg).toMatch(/sources\.0\.postgres\.urll: unknown key "urll"/);
     expect(pgMsg).toMatch(/sources\.0\.pattern: unknown key "pattern"/);
     expect(pgMsg).not.toMatch(/Invalid input$/m);
+    // zod itself picks the file branch when that one fails only on unknown keys: the kind still decides.
+    const pgTypo = churn.replace('    path: data/landing         # every file dropped here is ingested once\n    pattern: "*.csv"\n', "    postgres: { url: postgres://h/db, table: t, cursr: c }\n");
+    const pgTypoMsg = messageOf(pgTypo);
+    expect(pgTypoMsg).toContain(`millrace.yaml:${posOf(pgTypo, "cursr")} sources.0.postgres.cursr: unknown key "cursr"; did you mean "cursor"? (cursor is required)`);
+    expect(pgTypoMsg).not.toMatch(/unknown key "postgres"/);
   });
 
   it("reports an unknown key at its own line with a suggestion, once when it misspells a required key", () => {
