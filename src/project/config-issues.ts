@@ -150,15 +150,21 @@ function keyOffset(doc: Document, mapPath: readonly Key[], key: string): number 
 }
 
 type Json = { [k: string]: any };
-let jsonSchema: Json | undefined;
+const jsonSchemas = new Map<z.ZodType, Json>();
 
-/** The keys the schema allows in the map at `fieldPath` (every branch's, where a union decides), from its JSON Schema. */
+/** The keys the schema allows in the map at `fieldPath` (a source's by its kind; every branch's in other unions). */
 function allowedKeys(fieldPath: readonly Key[], input: unknown): string[] {
-  jsonSchema ??= z.toJSONSchema(projectSchema, { io: "input", unrepresentable: "any" }) as Json;
+  let schema: z.ZodType = projectSchema;
+  let rest = fieldPath;
+  const source = fieldPath[0] === "sources" && fieldPath.length >= 2 ? asRecord(valueAt(input, fieldPath.slice(0, 2))) : undefined;
+  if (source !== undefined) [schema, rest] = [SOURCE_SCHEMAS[sourceKindOf(source as SourceConfig)], fieldPath.slice(2)];
+  const root = jsonSchemas.get(schema) ?? (z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Json);
+  jsonSchemas.set(schema, root);
+  const base = fieldPath.slice(0, fieldPath.length - rest.length);
   const expand = (s: Json): Json[] => [s, ...((s.anyOf ?? s.oneOf ?? s.allOf ?? []) as Json[]).flatMap(expand)];
-  let nodes = expand(jsonSchema);
-  fieldPath.forEach((k, i) => {
-    const inList = Array.isArray(valueAt(input, fieldPath.slice(0, i)));
+  let nodes = expand(root);
+  rest.forEach((k, i) => {
+    const inList = Array.isArray(valueAt(input, [...base, ...rest.slice(0, i)]));
     nodes = nodes.flatMap((s) => {
       if (inList) return s.items ? expand(s.items) : [];
       const next = s.properties?.[k] ?? (typeof s.additionalProperties === "object" ? s.additionalProperties : undefined);

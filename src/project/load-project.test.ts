@@ -167,6 +167,9 @@ describe("error messages a new user can act on", () => {
     const pgTypoMsg = messageOf(pgTypo);
     expect(pgTypoMsg).toContain(`millrace.yaml:${posOf(pgTypo, "cursr")} sources.0.postgres.cursr: unknown key "cursr"; did you mean "cursor"? (cursor is required)`);
     expect(pgTypoMsg).not.toMatch(/unknown key "postgres"/);
+    // Suggestions come from the keys of the source's kind: a PostgreSQL source has no path.
+    const pgPath = pgTypo.replace("    postgres: {", "    pathh: x\n    postgres: {");
+    expect(messageOf(pgPath)).toMatch(/sources\.0\.pathh: unknown key "pathh" \(allowed here: schema_policy\)/);
   });
 
   it("reports an unknown key at its own line with a suggestion, once when it misspells a required key", () => {
