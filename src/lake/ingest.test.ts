@@ -101,6 +101,20 @@ describe("JSON and record batches", () => {
     ]);
     expect((await lake.ingestNdjson("bronze.push", '{"a":1}', { batchId: "p1" })).version).toBeNull();
   });
+
+  it("a pushed batch without one good line commits no version and says why; fixed, it goes in under the same id", async () => {
+    const { lake } = await fresh();
+    await lake.ingestNdjson("bronze.bad", '{"a":1}\n', { batchId: "ok" });
+    for (const id of ["x1", "x2"]) {
+      const r = await lake.ingestNdjson("bronze.bad", "nope\n42\n", { batchId: id });
+      expect(r).toMatchObject({ version: null, rowsIn: 2, rowsOut: 0, rowsBad: 2, notCommitted: expect.stringMatching(/no version written: none of the 2 records/) });
+      expect(r.ingested[0].badRowSamples!.map((b) => b.line)).toEqual([1, 2]);
+      expect(r.warnings).toContain(r.notCommitted);
+    }
+    expect((await lake.ingestNdjson("bronze.bad", "", { batchId: "empty" })).notCommitted).toMatch(/holds no records/);
+    expect((await lake.current("bronze.bad"))!.version).toBe(1);
+    expect(await lake.ingestNdjson("bronze.bad", '{"a":2}\n', { batchId: "x1" })).toMatchObject({ rowsOut: 1, version: { version: 2 } });
+  });
 });
 
 describe("schema evolution", () => {

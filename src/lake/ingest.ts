@@ -48,6 +48,8 @@ export interface IngestResult {
   rowsRemoved?: number;
   /** One line per surprise a person should see: a file whose rows were all quarantined, a lost or new column. */
   warnings?: string[];
+  /** Why no version was written although records came in (a pushed batch without one good record). */
+  notCommitted?: string;
 }
 
 export interface IngestOptions extends SourceOptions {
@@ -74,6 +76,8 @@ export interface Source {
   preQuarantine?: QuarantineRow[];
   /** A landing file: seen again with new content, its earlier rows are replaced (not appended to). */
   replaceOnChange?: boolean;
+  /** A pushed batch: without one good record it commits nothing (the table's content would not change). */
+  needsRows?: boolean;
 }
 
 const MAX_SAMPLES = 20;
@@ -137,7 +141,7 @@ async function ingestBatch(
   fs.writeFileSync(tmp, lines.length ? lines.join("\n") + "\n" : "");
   try {
     return await ingestSources(lake, table, [{
-      abs: tmp, label, key: `batch:${batchId}`, hash: sha256Text(batchId), preQuarantine,
+      abs: tmp, label, key: `batch:${batchId}`, hash: sha256Text(batchId), preQuarantine, needsRows: true,
       opts: { format: "json", schemaPolicy: opts.schemaPolicy },
     }]);
   } finally {
@@ -210,6 +214,15 @@ export async function ingestSources(lake: TableStore, table: string, sources: So
     }
     result.rowsIn = result.rowsOut + result.rowsBad;
     if (!records.length) return null;
+    if (result.rowsOut === 0 && !resaved.length && sources.every((s) => s.needsRows)) {
+      // A version equal to the current one, again on every retry: nothing is written, and the batch id is not
+      // recorded, so the fixed batch can be pushed again under it. The reasons are in the result's samples.
+      result.notCommitted = result.rowsBad
+        ? `no version written: none of the ${result.rowsBad} records could be read (see the reasons per line); fix them and push again`
+        : "no version written: the batch holds no records";
+      result.warnings!.push(result.notCommitted);
+      return null;
+    }
     const q = await stageQuarantine(lake.duck, ctx, table, quarantine, { batchId, at: ingestedAt });
     if (q.rows) result.quarantineTable = quarantineTableOf(table);
     // The invariant, against what the files actually hold (not what the readers said).
