@@ -16,7 +16,7 @@ const csvOptionsSchema = z.strictObject({
   header: z.boolean().optional().describe("Whether the first line names the columns (default: detected)."),
   quote: z.string().max(1).optional().describe("Quote character (default: detected)."),
   escape: z.string().max(1).optional().describe("Escape character inside quotes (default: detected)."),
-  types: z.record(z.string(), duckdbTypeSchema).optional().describe("Column → DuckDB type, e.g. { zip: VARCHAR, amount: \"DECIMAL(10,2)\" }; the others are detected."),
+  types: z.record(z.string(), duckdbTypeSchema).optional().describe("Column → DuckDB type, e.g. { zip: VARCHAR, amount: \"DECIMAL(10,2)\" }; the others are detected. A name DuckDB does not know is refused when the project loads."),
   date_format: z.string().optional().describe("strftime format of DATE columns, e.g. %d/%m/%Y."),
   timestamp_format: z.string().optional().describe("strftime format of TIMESTAMP columns."),
   encoding: z.enum(["utf-8", "utf-16", "latin-1"]).optional().describe("Text encoding of the files."),

@@ -2,8 +2,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { DUCKDB_NESTED_TYPES, DUCKDB_TYPES, duckdbTypeProblem } from "./duckdb-type.js";
 
-const accepted = ["VARCHAR", "varchar", "DECIMAL(10,2)", "decimal(18)", "NUMERIC(5, 1)", "TIMESTAMP WITH TIME ZONE", "timestamp  with time zone", "TIME WITH TIME ZONE", "INTEGER[]", "INT[3]", "VARCHAR[][]", "STRUCT(a INT, b VARCHAR)", "MAP(VARCHAR, INT)", "ENUM('a', 'b')", "VARCHAR(10)", "TIMESTAMP(3)", "DOUBLE PRECISION", "CHARACTER VARYING", "TIMESTAMPTZ", "text", "JSON"];
-const refused = ["NOTATYPE", "VARCHR", "INTEGER(11)", "DECIMAL(a,b)", "[]", "TIMESTAMP WITH TIMEZONE", "STRING[", ""];
+const accepted = ["VARCHAR", "varchar", "DECIMAL(10,2)", "decimal(18)", "DECIMAL(38,38)", "NUMERIC(5, 1)", "TIMESTAMP WITH TIME ZONE", "timestamp  with time zone", "TIME WITH TIME ZONE", "INTEGER[]", "INT[3]", "VARCHAR[][]", "STRUCT(a INT, b VARCHAR)", "MAP(VARCHAR, INT)", "ENUM('a', 'b')", "VARCHAR(10)", "TIMESTAMP(3)", "DOUBLE PRECISION", "CHARACTER VARYING", "TIMESTAMPTZ", "text", "JSON"];
+const refused = ["DECIMAL(40,2)", "DECIMAL(5,6)", "NUMERIC(0)", "NOTATYPE", "VARCHR", "INTEGER(11)", "DECIMAL(a,b)", "[]", "TIMESTAMP WITH TIMEZONE", "STRING[", ""];
 
 describe("DuckDB type names", () => {
   it("accepts DuckDB's names, aliases, sizes, lists and nested types", () => {

@@ -44,6 +44,8 @@ export const DUCKDB_NESTED_TYPES = ["STRUCT", "ROW", "MAP", "UNION", "ENUM"] as 
 /** Types that take a size in parentheses: DECIMAL(18,3), VARCHAR(10), TIMESTAMP(3), FLOAT(53). */
 const SIZED = new Set(["DECIMAL", "NUMERIC", "DEC", "VARCHAR", "CHAR", "BPCHAR", "NVARCHAR", "CHARACTER", "CHARACTER VARYING", "STRING", "TEXT", "FLOAT", "TIMESTAMP", "BIT", "BITSTRING"]);
 
+const DECIMALS = new Set(["DECIMAL", "NUMERIC", "DEC"]);
+
 const NAMES = new Set(Object.entries(DUCKDB_TYPES).flatMap(([name, aliases]) => [name, ...aliases]));
 
 /** The rule, as printed in an error. */
@@ -60,6 +62,10 @@ export function duckdbTypeProblem(text: string): string | undefined {
   if (!NAMES.has(name)) return `"${text}" is not a DuckDB type${didYouMean(name, NAMES)}`;
   if (call && !(SIZED.has(name) && /^\s*\d+\s*(,\s*\d+\s*)?$/.test(call[2]))) {
     return SIZED.has(name) ? `"${text}": ${name} takes sizes as (n) or (p,s)` : `"${text}": ${name} takes no parentheses`;
+  }
+  if (call && DECIMALS.has(name)) {
+    const [width, scale = 0] = call[2].split(",").map(Number);
+    if (width < 1 || width > 38 || scale > width) return `"${text}": DECIMAL(p,s) takes 1 <= p <= 38 and s <= p`;
   }
   return undefined;
 }
