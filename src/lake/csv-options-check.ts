@@ -10,7 +10,7 @@ import { lit } from "./sql.js";
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
-/** The first declared option DuckDB refuses on its own (its key, as written in millrace.yaml, and the error), or null. */
+/** The first declared option DuckDB refuses on its own (its key as millrace.yaml spells it, and the error), or null. */
 export async function csvOptionProblem(duck: Duck, opts: CsvOptions | undefined, near: string): Promise<{ key: string; error: string } | null> {
   if (!opts) return null;
   const probe = scratchBeside(near, "csv");
@@ -28,7 +28,7 @@ export async function csvOptionProblem(duck: Duck, opts: CsvOptions | undefined,
     }
     const single: [string, string | undefined, string][] = [
       ["csv.delimiter", opts.delimiter, "delim"], ["csv.quote", opts.quote, "quote"], ["csv.escape", opts.escape, "escape"],
-      ["csv.dateFormat", opts.dateFormat, "dateformat"], ["csv.timestampFormat", opts.timestampFormat, "timestampformat"],
+      ["csv.date_format", opts.dateFormat, "dateformat"], ["csv.timestamp_format", opts.timestampFormat, "timestampformat"],
       ["csv.encoding", opts.encoding, "encoding"],
     ];
     for (const [key, value, arg] of single) {

@@ -25,6 +25,7 @@ describe("ingest refused by configuration", () => {
     const { dir, lake } = await fresh();
     expect(await csvOptionProblem(lake.duck, { types: { a: "DECIMAL(40,2)" } }, `${dir}/lake/x/data/f.parquet`)).toMatchObject({ key: "csv.types.a" });
     expect(await csvOptionProblem(lake.duck, { encoding: "klingon" }, `${dir}/lake/x/data/f.parquet`)).toMatchObject({ key: "csv.encoding" });
+    expect(await csvOptionProblem(lake.duck, { dateFormat: "%Q" }, `${dir}/lake/x/data/f.parquet`)).toMatchObject({ key: "csv.date_format" });
     expect(await csvOptionProblem(lake.duck, { types: { a: "DATE" }, encoding: "latin-1" }, `${dir}/lake/x/data/f.parquet`)).toBeNull();
     const f = write(dir, "b.csv", "id,tenure\n1,10\n2,20\n");
     const r = await lake.ingestFiles("bronze.d", [f], { csv: { types: { tenure: "DATE" } } });
