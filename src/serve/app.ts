@@ -5,8 +5,9 @@ import { cors } from "hono/cors";
 import { Registry } from "prom-client";
 import { Authenticator, type ApiToken, type Guard } from "./auth.js";
 import { readJsonBody, readJsonBodyText } from "./body.js";
+import { checkFeedbackFields, FEEDBACK_BODY_HINT } from "./feedback-body.js";
 import type { HostCheck } from "./host-check.js";
-import { errorResponse, RequestTimeoutError, statusOf } from "./http-errors.js";
+import { errorResponse, MethodNotAllowedError, RequestTimeoutError, statusOf } from "./http-errors.js";
 import { logFailure, routeOf, serveLogger } from "./log.js";
 import { serveMetrics, type ServeMetrics } from "./metrics.js";
 import { fastPredictHandler } from "./node-fast.js";
@@ -21,6 +22,16 @@ import { mountRecommend } from "./recommend.js";
 import type { OutcomeWatch } from "./slo.js";
 import type { FeedbackHandler, ModelSource, PredictionSink } from "./types.js";
 import type { ExtraFields } from "./validate.js";
+
+/** Routes that take fixed methods, with their Allow header: another method is a 405, not a 404. */
+const ONE_METHOD_ROUTES: ReadonlyArray<[string, string]> = [
+  ["/predict", "POST"],
+  ["/feedback", "POST"],
+  ["/reload", "POST"],
+  ["/v2/models/:name/infer", "POST"],
+  ["/v2/models/:name/versions/:version/infer", "POST"],
+  ["/recommend", "GET, POST"],
+];
 
 export type { FeedbackHandler, ModelSource, PredictionSink, Route, ServedModel } from "./types.js";
 export { NO_MODEL_HINT, noModel } from "./predict.js";
@@ -186,7 +197,8 @@ export function createApp(opts: AppOptions): App {
   });
   app.post("/feedback", guard("ingest"), async (c) => {
     if (!opts.feedback) return json({ error: "not_supported", message: "this server does not collect feedback", path: null }, 404);
-    const body = await readJsonBody(c.req.raw, maxBodyBytes);
+    const body = await readJsonBody(c.req.raw, maxBodyBytes, FEEDBACK_BODY_HINT);
+    checkFeedbackFields(body);
     return json(await opts.feedback(body));
   });
 
@@ -194,6 +206,8 @@ export function createApp(opts: AppOptions): App {
   mountRecommend(app, opts.models, maxBodyBytes, auth.predictNeedsToken ? guard("predict") : null, opts.recommendations);
   opts.mount?.(app, guard, auth);
 
+  // A known path asked with a method it does not take: 405 with Allow, not a 404 that says the path is not there.
+  for (const [path, allow] of ONE_METHOD_ROUTES) app.all(path, (c) => errorResponse(new MethodNotAllowedError(`${c.req.method} ${new URL(c.req.url).pathname} is not served: use ${allow}`, { path: "method", hint: `Allow: ${allow}` }), { allow }));
   app.notFound((c) => json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, path: null, hint: "see GET /openapi.json" }, 404));
   app.onError((e, c: Context) => {
     if (statusOf(e) >= 500) onError(e, c.req.raw);

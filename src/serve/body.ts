@@ -85,10 +85,32 @@ export function requireJson(ct: string | null | undefined): void {
   }
 }
 
-/** Parses the request's JSON body; throws typed errors that map to 400/413/415. */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
-  return (await readJsonBodyText(req, maxBytes)).value;
+/** Parses the request's JSON body; throws typed errors that map to 400/413/415. `shape` is the empty body's hint. */
+export async function readJsonBody(req: Request, maxBytes: number, shape?: string): Promise<unknown> {
+  return (await readJsonBodyText(req, maxBytes, shape)).value;
 }
+
+/** What a V2 infer body looks like: the empty V2 body's hint. */
+export const V2_BODY_HINT = 'send {"inputs":[{"name":"<input>","shape":[1],"datatype":"FP64"|"INT64"|"BYTES","data":[<value>]}, ...]}: one tensor per input GET /v2/models/<name> lists';
+
+/**
+ * Error path only: a body that failed to decode or parse, explained by what the client sent. A Content-Encoding (gzip,
+ * br, ...) is a 415 naming it (bodies are read as sent, uncompressed); an empty body gets the route's own `shape` hint.
+ */
+export function explainBodyError(e: unknown, contentEncoding: string | null | undefined, shape?: string): unknown {
+  if (!(e instanceof ValidationError) || e.details.path !== "body") return e;
+  const encoding = contentEncoding?.trim().toLowerCase();
+  if (encoding && encoding !== "identity") {
+    return new UnsupportedMediaTypeError(`content-encoding ${JSON.stringify(contentEncoding)} is not supported: the body is read as sent (${e.message})`, {
+      path: "content-encoding",
+      hint: "send the JSON body uncompressed, without a Content-Encoding header",
+    });
+  }
+  if (shape !== undefined && e.message === EMPTY) return new ValidationError(EMPTY, { ...e.details, hint: shape });
+  return e;
+}
+
+const EMPTY = "request body is empty";
 
 /** A parsed JSON body with its text and bytes (the prediction log copies the bytes as received instead of re-serializing). */
 export interface JsonBody {
@@ -101,14 +123,19 @@ export interface JsonBody {
 }
 
 /** The parsed body, its text and its bytes. */
-export async function readJsonBodyText(req: Request, maxBytes: number): Promise<JsonBody> {
+export async function readJsonBodyText(req: Request, maxBytes: number, shape?: string): Promise<JsonBody> {
   requireJson(req.headers.get("content-type"));
-  return parseJsonBytes(await readLimited(req, maxBytes));
+  const bytes = await readLimited(req, maxBytes);
+  try {
+    return parseJsonBytes(bytes);
+  } catch (e) {
+    throw explainBodyError(e, req.headers.get("content-encoding"), shape);
+  }
 }
 
 /** Strict UTF-8 decoding then JSON.parse, each failure a 400 saying which. */
 export function parseJsonBytes(bytes: Uint8Array): JsonBody {
-  if (bytes.byteLength === 0) throw new ValidationError("request body is empty", { path: "body", hint: 'send {"records":[{...}]}' });
+  if (bytes.byteLength === 0) throw new ValidationError(EMPTY, { path: "body", hint: 'send {"records":[{...}]}' });
   let text: string;
   // Large bodies: node's UTF-8 check then its string decoder take half the time of the fatal TextDecoder; the usual
   // shape is parsed element by element (json-elements.ts). A leading byte-order mark stays with the TextDecoder.

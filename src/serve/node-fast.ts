@@ -2,7 +2,7 @@
 // as the Hono routes (a Hono request costs 2.7× the server CPU of this path: bench/RESULTS.md, "Serving vs the bare
 // endpoint").
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { DRAIN_LIMIT_BYTES, parseJsonBytes, requireJson, tooLarge } from "./body.js";
+import { DRAIN_LIMIT_BYTES, explainBodyError, parseJsonBytes, requireJson, tooLarge, V2_BODY_HINT } from "./body.js";
 import { errorBody, statusOf } from "./http-errors.js";
 import { predictRequests } from "./metrics.js";
 import { answerPredict, answerPredictBytes, routeFor, type Answer, type PredictCore } from "./predict.js";
@@ -155,7 +155,7 @@ export function fastPredictHandler(core: PredictCore, opts: FastPathOptions): (r
         const answer: Answer = target ? answerV2(core, target, body.value, t0, body.bytes) : answerPredict(core, routed!, body.value, t0, body);
         send(core, route, res, 200, answer.text, answer.headers, answer.ascii);
       } catch (e) {
-        fail(core, opts, route, res, e);
+        fail(core, opts, route, res, explainBodyError(e, req.headers["content-encoding"], target ? V2_BODY_HINT : undefined));
       }
     });
     return true;

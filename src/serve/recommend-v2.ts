@@ -6,11 +6,10 @@ import { ValidationError } from "../errors.js";
 import { isRecommenderPredictor, type RecommenderPredictor } from "../recommend/predictor.js";
 import type { Answer } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
-import { DEFAULT_K, rankFor } from "./recommend.js";
+import { assertK, DEFAULT_K, MAX_RECOMMEND_K as MAX_K, rankFor } from "./recommend.js";
 import type { ServedModel } from "./types.js";
 
 /** The largest K the index ranks (recommend-index.ts refuses more). */
-const MAX_K = 1000;
 const OUTPUTS = ["items", "scores", "cold_start"] as const;
 const HINT = (user: string) => `send {"inputs":[{"name":"${user}","datatype":"BYTES","shape":[n],"data":["<user>",...]}],"parameters":{"k":${DEFAULT_K},"exclude_seen":true}}`;
 
@@ -51,8 +50,7 @@ function paramsOf(body: unknown, catalogue: number): { k: number; excludeSeen: b
   const { k = DEFAULT_K, exclude_seen = true } = p as { k?: unknown; exclude_seen?: unknown };
   if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new ValidationError(`parameters.k must be a positive integer, got ${JSON.stringify(k)}`, { path: "parameters.k" });
   // Refused rather than clamped: the [n, K] shape the client asked for is the shape it gets.
-  const most = Math.min(MAX_K, catalogue);
-  if (k > most) throw new ValidationError(`parameters.k must be at most ${most} (the model ranks ${catalogue} items), got ${k}`, { path: "parameters.k" });
+  assertK(k, catalogue, "parameters.k");
   if (typeof exclude_seen !== "boolean") throw new ValidationError("parameters.exclude_seen must be true or false", { path: "parameters.exclude_seen" });
   return { k, excludeSeen: exclude_seen };
 }

@@ -16,6 +16,14 @@ import type { ModelSource } from "./types.js";
 
 /** K when a request does not say (/recommend and the V2 top-K form). */
 export const DEFAULT_K = 10;
+/** The largest K a request may ask for (/recommend and V2), further bounded by the items the model ranks. */
+export const MAX_RECOMMEND_K = 1000;
+
+/** A K over the items the model ranks is refused on both routes: the length asked for is the length answered. */
+export function assertK(k: number, catalogue: number, field: string): void {
+  const most = Math.min(MAX_RECOMMEND_K, catalogue);
+  if (k > most) throw new ValidationError(`${field} must be at most ${most} (the model ranks ${catalogue} items), got ${k}`, { path: field });
+}
 
 /** The one ranking path of served recommenders (/recommend and V2 infer with only the user tensor). */
 export function rankFor(model: RecommenderModel, user: string, opts: ServeOptions): ServedRecommendation {
@@ -26,7 +34,7 @@ const id = z.union([z.string().min(1), z.number()]).transform(String);
 
 const RecommendBody = z.strictObject({
   user: id.describe("the user to recommend for (unknown users get the popular items)"),
-  k: z.number().int().min(1).max(1000).default(DEFAULT_K).describe("how many items"),
+  k: z.number().int().min(1).max(MAX_RECOMMEND_K).default(DEFAULT_K).describe("how many items"),
   exclude_seen: z.boolean().default(true).describe("leave out items the user interacted with in training"),
   candidates: z.array(id).max(100_000).optional().describe("rank only these items"),
   features: z
@@ -40,7 +48,8 @@ function parseRequest(raw: unknown): z.infer<typeof RecommendBody> {
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const field = issue.code === "unrecognized_keys" ? issue.keys[0] : issue.path.join(".") || "body";
-  const message = issue.code === "unrecognized_keys" ? `unknown field "${field}"` : `${field}: ${issue.message}`;
+  const absent = issue.path.length === 1 && raw !== null && typeof raw === "object" && (raw as Record<PropertyKey, unknown>)[issue.path[0]] === undefined;
+  const message = issue.code === "unrecognized_keys" ? `unknown field "${field}"` : absent ? `${field} is required` : `${field}: ${issue.message}`;
   throw new ValidationError(message, { path: field, hint: 'send {"user": "<id>", "k": 10, "exclude_seen": true, "candidates": ["<item>", ...], "features": {"<name>": value}}' });
 }
 
@@ -76,6 +85,15 @@ export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: num
         hint: "serve a model trained with task: recommendation, or use POST /predict",
       });
     }
+    assertK(req.k, p.recommender.itemIds.length, "k");
+    // Candidates the model does not know cannot be ranked: listed in the answer (`unknown`), a 400 when none is known.
+    const unknown = req.candidates ? req.candidates.filter((c) => p.recommender.itemCode(c) < 0) : [];
+    if (req.candidates && unknown.length === req.candidates.length) {
+      throw new ValidationError(`candidates: none of the ${unknown.length} items is known to the model (${unknown.slice(0, 5).map((c) => JSON.stringify(c)).join(", ")}${unknown.length > 5 ? ", …" : ""})`, {
+        path: "candidates",
+        hint: "send item ids the model was trained on",
+      });
+    }
     const rec = rankFor(p.recommender, req.user, {
       k: req.k,
       excludeSeen: req.exclude_seen,
@@ -83,7 +101,7 @@ export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: num
       ...(req.features ? { features: req.features } : {}),
     });
     const listId = onList ? randomUUID() : undefined;
-    const body = { ...(listId ? { id: listId } : {}), ...rec, k: req.k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
+    const body = { ...(listId ? { id: listId } : {}), ...rec, ...(unknown.length ? { unknown: unknown.slice(0, 100), unknown_count: unknown.length } : {}), k: req.k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
     if (onList && listId) {
       const { model, version, alias } = served.provenance;
       onList({ id: listId, model, version, alias, at: new Date().toISOString(), latencyMs: body.latencyMs, user: req.user, k: req.k, strategy: rec.strategy, items: rec.items.map((i) => i.item), scores: rec.items.map((i) => i.score) });

@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import { MillraceError } from "../errors.js";
 import type { FieldSpec } from "../records.js";
-import { readJsonBodyText } from "./body.js";
+import { readJsonBodyText, V2_BODY_HINT } from "./body.js";
 import type { PredictCore } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import type { ServedModel } from "./types.js";
@@ -73,7 +73,7 @@ export function mountV2(app: Hono, opts: V2Options): void {
   const infer = async (req: Request, name: string, version: string | undefined) => {
     const t0 = performance.now();
     const target = v2Route(core, name, version, req.headers.get(opts.stickyHeader));
-    const body = await readJsonBodyText(req, opts.maxBodyBytes);
+    const body = await readJsonBodyText(req, opts.maxBodyBytes, V2_BODY_HINT);
     // A feature-service model takes the inputs its metadata lists (entity keys, request fields) and looks features up.
     const answer = target.served.features ? await answerV2WithFeatures(core, target, body.value, t0) : answerV2(core, target, body.value, t0, body.bytes);
     return new Response(answer.text, { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...answer.headers } });

@@ -110,7 +110,7 @@ function issueToError(issue: z.core.$ZodIssue, root: unknown, prefix: ReadonlyAr
     return new ValidationError(`${where} is missing`, { path: where, hint: `${field.name} is a required ${field.type} field` });
   }
   if (got === null && field) {
-    return new ValidationError(`${where} is null but the field is not nullable`, { path: where, hint: `send a ${field.type} value` });
+    return new ValidationError(`${where} is null but the field is not nullable`, { path: where, hint: `send ${/^[aeiou]/.test(field.type) ? "an" : "a"} ${field.type} value` });
   }
   if (issue.code === "invalid_value" && field?.categories) {
     const shown = field.categories.slice(0, 20).map((c) => JSON.stringify(c)).join(", ");
