@@ -11,7 +11,13 @@ const versionOnly = invoked === undefined && args.length > 0 && args.every((a) =
 if (versionOnly) process.stdout.write(`${VERSION}\n`);
 else await main();
 
+/** A commander error message ("error: option '--limit <n>' argument 'abc' is invalid. …") as the CLI's JSON error. */
+function usageErrorJson(text: string): string {
+  return JSON.stringify({ error: "usage_error", message: text.replace(/^error:\s*/, "").trim() }, null, 2) + "\n";
+}
+
 async function main(): Promise<void> {
+  const json = args.includes("--json");
   const [{ Command }, { reportError }] = await Promise.all([import("commander"), import("./output.js")]);
   const program = new Command();
   program
@@ -20,12 +26,17 @@ async function main(): Promise<void> {
     .version(VERSION)
     .showHelpAfterError("(run millrace <command> --help for its options)")
     // A subcommand's options (models promote -p DIR) belong to it, not to its parent.
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // A usage error (a bad option value from option-parsers.ts, an unknown option, a missing argument) exits 2, and under
+    // --json it is one JSON document on stdout like every other error. Subcommands inherit both settings.
+    .configureOutput({ outputError: (text, write) => (json ? process.stdout.write(usageErrorJson(text)) : write(text)) })
+    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
 
   /** Wraps a command so every failure becomes a message + exit code, honouring --json. */
   function action<A extends unknown[]>(fn: (...args: A) => Promise<number>) {
     return async (...args: A) => {
-      const opts = args.find((a): a is { json?: boolean } => typeof a === "object" && a !== null && !(a instanceof Command)) ?? {};
+      // The options object: not the Command, and not a variadic argument's array (runs delete <ids...> --json).
+      const opts = args.find((a): a is { json?: boolean } => typeof a === "object" && a !== null && !Array.isArray(a) && !(a instanceof Command)) ?? {};
       try {
         process.exitCode = await fn(...args);
       } catch (e) {

@@ -1,7 +1,7 @@
 // One serving process as millrace.yaml describes it: the served alias (and canary / shadow) loaded from the registry
 // and hot-swapped when aliases move, the prediction log and feedback joins as sinks, limits, tokens, Host check and CORS.
 import { ProcessMetricsRegistry as MetricsRegistry } from "../serve/process-metrics.js";
-import { describeError } from "../errors.js";
+import { describeError, MillraceError } from "../errors.js";
 import { Workspace, type WorkspaceStores } from "../app/workspace.js";
 import { FeedbackJoiner, type FeedbackItem, type FeedbackResult } from "../monitor/feedback.js";
 import { servedRecommender, ServedListMonitor } from "../monitor/served-lists.js";
@@ -186,6 +186,12 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     host,
     requestTimeoutMs: cfg.serve.request_timeout_ms,
     onRequestTimeout: (e) => logFailure(failures, e, null, 408),
+  }).catch(async (e: unknown) => {
+    clearInterval(refTimer);
+    clearInterval(listTimer);
+    for (const s of [primary, canary, shadow]) s?.stop();
+    await Promise.allSettled([predictionLog.close(), ingest.close(), dashboard.close(), featureServing?.close(), workspace.close()]);
+    throw listenError(e, host, port);
   });
   hostCheck?.setPort(server.port);
   return {
@@ -211,6 +217,15 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
       await workspace.close();
     },
   };
+}
+
+/** node's listen failures (a busy or privileged port) as a message saying what to do, not "listen EADDRINUSE …". */
+export function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === "EADDRINUSE") return new MillraceError("port_in_use", `port ${port} is in use on ${host}; pass --port N or stop the other server`, { hint: "--port 0 picks any free port" });
+  if (code === "EACCES") return new MillraceError("port_denied", `port ${port} on ${host} needs more privileges than this process has`, { hint: "pass --port N with N ≥ 1024" });
+  if (code === "EADDRNOTAVAIL") return new MillraceError("host_unavailable", `${host} is not an address of this machine`, { hint: "pass --host 127.0.0.1 or 0.0.0.0, or fix serve.host in millrace.yaml" });
+  return e;
 }
 
 /**

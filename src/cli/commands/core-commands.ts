@@ -3,6 +3,7 @@
 import { Option, type Command } from "commander";
 import type { ActionWrapper } from "./action.js";
 import { printJson } from "../output.js";
+import { offOrAtLeast, positiveInt } from "../option-parsers.js";
 
 const registry = () => import("./registry-commands.js");
 
@@ -48,7 +49,7 @@ export async function trainCommands(program: Command, action: ActionWrapper): Pr
     .option("--test-rows <file>", "file of 0-based data-row numbers to hold out (e.g. from peer_baselines.py --split-out)")
     .option("--test-fraction <f>", "held-out share when --test-rows is not given", "0.2")
     .option("--seed <n>", "random seed", "42")
-    .option("--cv <k>", "k-fold cross-validation on the training rows (0 = off)", "0")
+    .option("--cv <k>", "k-fold cross-validation on the training rows (0 = off, else ≥ 2)", offOrAtLeast(2), 0)
     .option("-p, --param <name=value>", "hyperparameter, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--drop <columns>", "comma-separated columns to leave out")
     .option("--cat <columns>", "comma-separated numeric columns to treat as categories (ids, codes)")
@@ -68,7 +69,8 @@ export async function trainCommands(program: Command, action: ActionWrapper): Pr
 export function runsCommands(program: Command, action: ActionWrapper): void {
   const runs = program
     .command("runs")
-    .description("list tracked training runs; delete runs; collect unreferenced artifacts")
+    .description("list tracked training runs (sort, filter by metric); show, annotate or delete one")
+    .argument("[project]", "project folder (or -p DIR)")
     .option("-p, --project <dir>", "project folder", ".")
     .option("-e, --experiment <name>", "only this experiment")
     .option("-s, --sort <metric>", "sort by a metric, e.g. roc_auc (auc), rmse")
@@ -76,12 +78,13 @@ export function runsCommands(program: Command, action: ActionWrapper): void {
     .option("-w, --where <condition>", 'metric condition, repeatable, e.g. "roc_auc>0.8"', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--parent <run-id>", "only child runs of this run (search trials)")
     .option("--all", "top-level and child runs together")
-    .option("-n, --limit <n>", "how many", "20")
+    .option("-n, --limit <n>", "how many (≥ 1)", positiveInt, 20)
     .option("--json", "print as JSON")
-    .action(action(async (opts) => (await registry()).runsCommand(opts)));
+    .action(action(async (dir: string | undefined, opts) => (await registry()).runsCommand({ ...opts, project: dir ?? opts.project })));
 
   runs
     .command("delete")
+    .description("delete runs with their child runs and their artifacts")
     .argument("<run-ids...>", "runs to delete (with their child runs and artifacts)")
     .option("-p, --project <dir>", "project folder", ".")
     .option("--json", "print as JSON")
@@ -91,13 +94,14 @@ export function runsCommands(program: Command, action: ActionWrapper): void {
     .command("show")
     .argument("<run-id>", "run to show (a prefix is enough)")
     .option("-p, --project <dir>", "project folder", ".")
-    .option("--top <n>", "columns of the SHAP importance to print", "15")
+    .option("--top <n>", "columns of the SHAP importance to print", positiveInt, 15)
     .option("--json", "print the run, its metric history and importance as JSON")
     .description("one run: params, metrics, learning curves (per boosting round) and mean |SHAP| importance")
     .action(action(async (id: string, opts) => (await import("./runs-show.js")).runShowCommand(id, opts)));
 
   runs
     .command("annotate")
+    .description("set a run's note or tags")
     .argument("<run-id>", "run to annotate (a prefix is enough)")
     .option("-p, --project <dir>", "project folder", ".")
     .option("--note <text>", "set the run's note")
@@ -117,14 +121,16 @@ export function runsCommands(program: Command, action: ActionWrapper): void {
 export function modelsCommands(program: Command, action: ActionWrapper): void {
   const models = program
     .command("models")
-    .description("list registered model versions; promote, roll back, show alias history")
+    .description("list registered model versions; promote, roll back, archive, show alias history")
+    .argument("[project]", "project folder (or -p DIR)")
     .option("-p, --project <dir>", "project folder", ".")
     .option("--name <model>", "only this model")
     .option("--json", "print as JSON")
-    .action(action(async (opts) => (await registry()).modelsCommand(opts)));
+    .action(action(async (dir: string | undefined, opts) => (await registry()).modelsCommand({ ...opts, project: dir ?? opts.project })));
 
   models
     .command("promote")
+    .description("point an alias (default production) at a version")
     .argument("<name>", "model name")
     .argument("<version>", "version number")
     .option("-p, --project <dir>", "project folder", ".")
@@ -135,6 +141,7 @@ export function modelsCommands(program: Command, action: ActionWrapper): void {
 
   models
     .command("rollback")
+    .description("move an alias back to the version it held before")
     .argument("<name>", "model name")
     .option("-p, --project <dir>", "project folder", ".")
     .option("-a, --alias <alias>", "alias to move back", "production")
@@ -144,6 +151,7 @@ export function modelsCommands(program: Command, action: ActionWrapper): void {
 
   models
     .command("archive")
+    .description("archive a version (its aliases are removed), or --restore it")
     .argument("<name>", "model name")
     .argument("<version>", "version number")
     .option("-p, --project <dir>", "project folder", ".")
@@ -154,6 +162,7 @@ export function modelsCommands(program: Command, action: ActionWrapper): void {
 
   models
     .command("history")
+    .description("every move of a model's aliases: when, from, to, who, why")
     .argument("<name>", "model name")
     .option("-p, --project <dir>", "project folder", ".")
     .option("-a, --alias <alias>", "only this alias")

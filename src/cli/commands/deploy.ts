@@ -1,9 +1,9 @@
 // `millrace deploy image|k8s|compose|smoke`: render what runs `millrace serve` elsewhere, and check a deployed server.
 import type { Command } from "commander";
-import { ValidationError } from "../../errors.js";
 import { loadProject } from "../../project/load-project.js";
 import { color, printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
+import { durationSeconds, httpUrl, nonNegativeInt, port, positiveInt } from "../option-parsers.js";
 
 interface Common {
   project: string;
@@ -12,12 +12,6 @@ interface Common {
   json?: boolean;
 }
 
-const int = (flag: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new ValidationError(`${flag} ${v}: give a whole number`, { path: flag });
-  return n;
-};
 
 export function deployCommands(program: Command, action: ActionWrapper): void {
   const deploy = program.command("deploy").description("render a container image context, Kubernetes/KServe manifests or a compose stack; smoke-test a deployed server");
@@ -48,20 +42,20 @@ export function deployCommands(program: Command, action: ActionWrapper): void {
   common(deploy.command("k8s").description("write Kubernetes manifests (one file per object) + kustomization, and a KServe InferenceService in OUT/kserve"))
     .option("--image <ref>", "image reference (default <project>-serve:v<version>)")
     .option("-n, --namespace <ns>", "namespace set by the kustomizations")
-    .option("--replicas <n>", "minimum replicas (Deployment, HPA)", "2")
-    .option("--max-replicas <n>", "maximum replicas (HPA, KServe)", "10")
-    .option("--target-rps <n>", "requests per second per replica before scaling out", "50")
-    .option("--canary-percent <n>", "KServe: traffic share of a newly applied revision until promoted")
+    .option("--replicas <n>", "minimum replicas (Deployment, HPA)", positiveInt, 2)
+    .option("--max-replicas <n>", "maximum replicas (HPA, KServe)", positiveInt, 10)
+    .option("--target-rps <n>", "requests per second per replica before scaling out", positiveInt, 50)
+    .option("--canary-percent <n>", "KServe: traffic share of a newly applied revision until promoted", nonNegativeInt)
     .action(
-      action(async (opts: Common & { image?: string; namespace?: string; replicas: string; maxReplicas: string; targetRps: string; canaryPercent?: string }) => {
+      action(async (opts: Common & { image?: string; namespace?: string; replicas: number; maxReplicas: number; targetRps: number; canaryPercent?: number }) => {
         const { writeK8s } = await import("../../deploy/k8s-write.js");
-        const canary = int("--canary-percent", opts.canaryPercent);
+        const canary = opts.canaryPercent;
         const r = await writeK8s(loadProject(opts.project), {
           out: opts.out,
           mode: opts.fromRegistry ? "registry" : "baked",
-          replicas: int("--replicas", opts.replicas)!,
-          maxReplicas: int("--max-replicas", opts.maxReplicas)!,
-          targetRps: int("--target-rps", opts.targetRps)!,
+          replicas: opts.replicas,
+          maxReplicas: opts.maxReplicas,
+          targetRps: opts.targetRps,
           ...(opts.image ? { image: opts.image } : {}),
           ...(opts.namespace ? { namespace: opts.namespace } : {}),
           ...(canary !== undefined ? { canaryPercent: canary } : {}),
@@ -81,14 +75,14 @@ export function deployCommands(program: Command, action: ActionWrapper): void {
     .description("write compose.yaml for the scale-out stack: PostgreSQL, Redis, MinIO, serve replicas behind nginx, workers, scheduler, Prometheus, Grafana")
     .option("-p, --project <dir>", "project folder", ".")
     .requiredOption("-o, --out <dir>", "folder to write into")
-    .option("--replicas <n>", "millrace serve replicas behind the proxy", "2")
-    .option("--workers <n>", "millrace worker processes", "1")
-    .option("--port <n>", "host port of the proxy", "8080")
+    .option("--replicas <n>", "millrace serve replicas behind the proxy", positiveInt, 2)
+    .option("--workers <n>", "millrace worker processes", nonNegativeInt, 1)
+    .option("--port <n>", "host port of the proxy", port, 8080)
     .option("--json", "print the result as JSON")
     .action(
-      action(async (opts: { project: string; out: string; replicas: string; workers: string; port: string; json?: boolean }) => {
+      action(async (opts: { project: string; out: string; replicas: number; workers: number; port: number; json?: boolean }) => {
         const { writeCompose } = await import("../../deploy/compose.js");
-        const r = await writeCompose(loadProject(opts.project), { out: opts.out, replicas: int("--replicas", opts.replicas)!, workers: int("--workers", opts.workers)!, port: int("--port", opts.port)! });
+        const r = await writeCompose(loadProject(opts.project), { out: opts.out, replicas: opts.replicas, workers: opts.workers, port: opts.port });
         if (opts.json) printJson(r);
         else console.log(`${color.bold("compose stack")} in ${r.out}: ${r.services.join(", ")} (${r.replicas} serve replicas, ${r.workers} workers)
 start: cp ${r.out}/.env.example ${r.out}/.env && docker compose -f ${r.out}/compose.yaml up -d --build`);
@@ -98,15 +92,15 @@ start: cp ${r.out}/.env.example ${r.out}/.env && docker compose -f ${r.out}/comp
 
   deploy
     .command("smoke")
-    .argument("<url>", "base URL of the deployed server, e.g. http://churn.default.example.com")
+    .argument("<url>", "base URL of the deployed server, e.g. http://churn.default.example.com", httpUrl)
     .description("check a deployed server: /v2/models/{name}/ready, then /predict with the served version's input example (exit 1 when it fails)")
     .option("-p, --project <dir>", "project folder (the model name and input example come from its registry)", ".")
     .option("-m, --model <name>", "model name (default registry.model)")
-    .option("--expect-version <n>", "the answer must come from this version")
-    .option("--timeout <s>", "seconds to wait for readiness", "60")
+    .option("--expect-version <n>", "the answer must come from this version", positiveInt)
+    .option("--timeout <duration>", "how long to wait for readiness, e.g. 60s or 5m", durationSeconds, 60)
     .option("--json", "print the result as JSON")
     .action(
-      action(async (url: string, opts: { project: string; model?: string; expectVersion?: string; timeout: string; json?: boolean }) => {
+      action(async (url: string, opts: { project: string; model?: string; expectVersion?: number; timeout: number; json?: boolean }) => {
         const { smokeTest } = await import("../../deploy/smoke.js");
         const { deployFacts } = await import("../../deploy/facts.js");
         const project = loadProject(opts.project);
@@ -116,9 +110,9 @@ start: cp ${r.out}/.env.example ${r.out}/.env && docker compose -f ${r.out}/comp
           url,
           model: opts.model ?? facts.model,
           example: facts.version!.inputExample ?? {},
-          timeoutMs: Number(opts.timeout) * 1000,
+          timeoutMs: opts.timeout * 1000,
           ...(token ? { token } : {}),
-          ...(opts.expectVersion !== undefined ? { expectVersion: int("--expect-version", opts.expectVersion)! } : {}),
+          ...(opts.expectVersion !== undefined ? { expectVersion: opts.expectVersion } : {}),
         });
         if (opts.json) printJson(r);
         else console.log(`${color.green("ok")} ${r.url}: ready after ${r.ready.waitedMs} ms; /predict ${r.predict.latencyMs.toFixed(1)} ms from ${String(r.predict.provenance.model)} v${String(r.predict.provenance.version)}`);

@@ -6,9 +6,9 @@ import { driftRule } from "../../monitor/drift-report.js";
 import type { Project } from "../../project/load-project.js";
 import { color, table } from "../output.js";
 
-export function computeRecommenderDrift(project: Project, opts: { alias?: string; version?: string; since?: string }): Promise<RecommenderDrift> {
+export function computeRecommenderDrift(project: Project, opts: { alias?: string; version?: number; since?: string }): Promise<RecommenderDrift> {
   return Workspace.use(project, async (ws) => {
-    const mv = await resolveVersion(await ws.meta(), { ...(opts.version ? { version: Number(opts.version) } : {}), ...(opts.alias ? { alias: opts.alias } : {}) });
+    const mv = await resolveVersion(await ws.meta(), { ...(opts.version ? { version: opts.version } : {}), ...(opts.alias ? { alias: opts.alias } : {}) });
     return recommenderDrift(ws, mv, opts.since !== undefined ? { since: opts.since } : {});
   });
 }

@@ -8,12 +8,13 @@ import { versionDir } from "../../monitor/prediction-log.js";
 import { loadProject } from "../../project/load-project.js";
 import { color, printJson, table } from "../output.js";
 import type { ActionWrapper } from "./action.js";
+import { isoDate, positiveInt } from "../option-parsers.js";
 
 export interface DriftOptions {
   alias?: string;
-  version?: string;
+  version?: number;
   since?: string;
-  limit?: string;
+  limit?: number;
   json?: boolean;
 }
 
@@ -21,13 +22,13 @@ export async function computeDrift(projectDir: string, opts: DriftOptions): Prom
   const project = loadProject(projectDir);
   return Workspace.use(project, async (ws) => {
     const r = await ws.meta();
-    const mv = await resolveVersion(r, { ...(opts.version ? { version: Number(opts.version) } : {}), ...(opts.alias ? { alias: opts.alias } : {}) });
+    const mv = await resolveVersion(r, { ...(opts.version ? { version: opts.version } : {}), ...(opts.alias ? { alias: opts.alias } : {}) });
     // Closed log files not compacted yet (no server running its monitoring, say) become Parquet parts first.
     await compactVersion(versionDir(project.paths.predictions, mv.name, mv.version));
     const { drift } = await driftOfVersion(project, mv, {
       reference: referencesOf(ws),
       ...(opts.since ? { since: opts.since } : {}),
-      ...(opts.limit ? { limit: Number(opts.limit) } : {}),
+      ...(opts.limit ? { limit: opts.limit } : {}),
     });
     return drift;
   });
@@ -68,9 +69,9 @@ export function driftCommands(program: Command, action: ActionWrapper): void {
     .argument("[project]", "project folder", ".")
     .description("drift of logged serving inputs against the training rows: KS / chi-square (small reference), Wasserstein / Jensen–Shannon, PSI; for a recommender, dataset.table's interactions it did not train on vs its training interactions")
     .option("-a, --alias <alias>", "model version by alias (default: the served alias)")
-    .option("--version <n>", "model version number")
-    .option("--since <iso-time>", "only predictions (a recommender: interactions by dataset.time) at or after this time")
-    .option("--limit <n>", "only the most recent n predictions")
+    .option("--version <n>", "model version number", positiveInt)
+    .option("--since <iso-time>", "only predictions (a recommender: interactions by dataset.time) at or after this time, e.g. 2026-12-01", isoDate)
+    .option("--limit <n>", "only the most recent n predictions (≥ 1)", positiveInt)
     .option("--json", "print the report as JSON")
     .action(
       action(async (dir: string, opts: DriftOptions) => {

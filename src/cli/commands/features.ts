@@ -101,8 +101,9 @@ export async function materializeCommand(dir: string, opts: { json?: boolean; vi
       ...(opts.view ? { view: opts.view } : {}),
       full: opts.full === true,
       onView: (r: MaterializedView) => {
+        // The per-view results are the command's output: stdout (--json prints them all at the end instead).
         if (!opts.json) {
-          process.stderr.write(
+          process.stdout.write(
             `${color.green("✔")} ${r.view} ← ${r.table}@${r.version} (${r.mode}): ${r.written.toLocaleString("en-US")} written, ${r.removed} removed, ${r.expired} expired; ${r.rows.toLocaleString("en-US")} entities online, newest ${r.newestTs === null ? "–" : new Date(r.newestTs).toISOString()} (${fmtMs(r.ms)})\n`,
           );
         }

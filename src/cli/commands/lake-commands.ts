@@ -8,6 +8,7 @@ import type { Lake } from "../../lake/lake.js";
 import { loadProjectCached } from "../cached-project.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
 import type { ActionWrapper } from "./action.js";
+import { positiveInt } from "../option-parsers.js";
 
 interface Opts {
   project: string;
@@ -33,9 +34,9 @@ function printTree(node: LineageNode, indent = ""): string[] {
 export function lakeCommands(program: Command, action: ActionWrapper): void {
   const withOpts = (c: Command) => c.option("-p, --project <dir>", "project folder", ".").option("--json", "print as JSON");
 
-  withOpts(program.command("tables").description("the lake's tables at their current versions")).action(
-    action(async (opts: Opts) => {
-      const [project, { LakeCatalog }, { listTables }] = await Promise.all([loadProjectCached(opts.project), import("../../lake/catalog.js"), tables()]);
+  withOpts(program.command("tables").argument("[project]", "project folder (or -p DIR)").description("the lake's tables at their current versions")).action(
+    action(async (dir: string | undefined, opts: Opts) => {
+      const [project, { LakeCatalog }, { listTables }] = await Promise.all([loadProjectCached(dir ?? opts.project), import("../../lake/catalog.js"), tables()]);
       const rows = await listTables(new LakeCatalog(project.paths.lake));
       if (opts.json) printJson(rows);
       else console.log(table(["table", "version", "rows", "columns", "operation", "created"], rows.map((t) => [t.table, `v${t.version}`, t.rowCount, t.columns, t.operation, t.createdAt.slice(0, 19).replace("T", " ")])));
@@ -71,10 +72,10 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
     }),
   );
 
-  withOpts(program.command("diff").argument("<table>").argument("<from>", "version").argument("<to>", "version").option("-k, --key <columns>", "key columns: count added/removed/changed rows").description("schema, row-count and content changes between two versions")).action(
-    action(async (name: string, from: string, to: string, opts: Opts & { key?: string }) => {
+  withOpts(program.command("diff").argument("<table>").argument("<from>", "version number", positiveInt).argument("<to>", "version number", positiveInt).option("-k, --key <columns>", "key columns: count added/removed/changed rows").description("schema, row-count and content changes between two versions")).action(
+    action(async (name: string, from: number, to: number, opts: Opts & { key?: string }) => {
       const { diffVersions } = await tables();
-      const d = await inLake(opts, (lake) => diffVersions(lake, name, { from: Number(from), to: Number(to), ...(opts.key ? { key: opts.key.split(",") } : {}) }));
+      const d = await inLake(opts, (lake) => diffVersions(lake, name, { from, to, ...(opts.key ? { key: opts.key.split(",") } : {}) }));
       if (opts.json) printJson(d);
       else {
         console.log(`${d.table} v${d.from} → v${d.to}: rows ${fmtNumber(d.rowCount.from)} → ${fmtNumber(d.rowCount.to)} (${d.rowCount.delta >= 0 ? "+" : ""}${fmtNumber(d.rowCount.delta)}), files +${d.files.added} −${d.files.removed}, content ${d.contentChanged ? "changed" : "unchanged"}`);
@@ -95,7 +96,7 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
         return profileTable(lake, ref.table, ref.version);
       });
       if (opts.json) printJson(p);
-      else console.log(JSON.stringify(p, null, 2));
+      else console.log((await import("../profile-text.js")).profileText(p));
       return 0;
     }),
   );
@@ -104,14 +105,14 @@ export function lakeCommands(program: Command, action: ActionWrapper): void {
     program
       .command("vacuum")
       .option("-t, --table <table>", "only this table")
-      .option("--keep <n>", "versions to keep per table", "5")
+      .option("--keep <n>", "versions to keep per table (≥ 1)", positiveInt, 5)
       .option("--dry-run", "only report")
       .description("remove old table versions; never one a registered model was trained on"),
   ).action(
-    action(async (opts: Opts & { table?: string; keep: string; dryRun?: boolean }) => {
+    action(async (opts: Opts & { table?: string; keep: number; dryRun?: boolean }) => {
       const { vacuumTables } = await tables();
       const reports = await inLake(opts, async (lake, ws) =>
-        vacuumTables(lake, (await ws.meta()).meta, { keep: Number(opts.keep), dryRun: opts.dryRun === true, ...(opts.table ? { table: opts.table } : {}) }),
+        vacuumTables(lake, (await ws.meta()).meta, { keep: opts.keep, dryRun: opts.dryRun === true, ...(opts.table ? { table: opts.table } : {}) }),
       );
       if (opts.json) printJson(reports);
       else console.log(table(["table", "removed versions", "kept", "kept for a model", "files", "MB freed"], reports.map((v) => [v.table, v.removedVersions.join(",") || "-", v.keptVersions.join(","), v.protectedKept.join(",") || "-", v.removedFiles.length, (v.bytesFreed / 1e6).toFixed(2)])));

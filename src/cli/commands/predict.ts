@@ -7,13 +7,17 @@ import { Workspace } from "../../app/workspace.js";
 import { loadProject } from "../../project/load-project.js";
 import { printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
+import { fileOfType, positiveInt } from "../option-parsers.js";
+
+/** Output formats scoreFile writes, chosen by the output file's extension. */
+const OUTPUT_TYPES = [".csv", ".parquet"] as const;
 
 export interface PredictOptions {
   project: string;
   model?: string;
   input: string;
   output: string;
-  chunk: string;
+  chunk: number;
   keep?: string;
   explain?: string | true;
   json?: boolean;
@@ -25,7 +29,7 @@ export async function predictCommand(opts: PredictOptions): Promise<number> {
     scoreFile(ws, {
       input: opts.input,
       output: opts.output,
-      chunkRows: Number(opts.chunk),
+      chunkRows: opts.chunk,
       ...(opts.model !== undefined ? { model: opts.model } : {}),
       ...(opts.keep !== undefined ? { keep: opts.keep } : {}),
       ...(opts.explain !== undefined ? { explain: opts.explain === true ? 5 : Number(opts.explain) } : {}),
@@ -42,11 +46,12 @@ export function predictCommands(program: Command, action: ActionWrapper): void {
     .command("predict")
     .description("score a CSV or Parquet file with a registered model version, streamed in chunks")
     .requiredOption("-i, --input <file>", "CSV or Parquet file with the model's input columns")
-    .requiredOption("-o, --output <file>", "where to write the scores (.parquet or .csv)")
+    // The format follows the extension; batch-predict writes CSV or Parquet only, so .ndjson is refused, not mis-written.
+    .requiredOption("-o, --output <file>", `where to write the scores (${OUTPUT_TYPES.join(" or ")})`, fileOfType(OUTPUT_TYPES))
     .option("-m, --model <name@alias|version>", "model version; default: the project's model at its served alias")
     .option("-p, --project <dir>", "project folder", ".")
     .option("-k, --keep <columns>", 'input columns to copy into the output (e.g. an id), or "all"')
-    .option("--chunk <rows>", "rows scored at a time (bounds memory)", "100000")
+    .option("--chunk <rows>", "rows scored at a time (bounds memory; ≥ 1)", positiveInt, 100_000)
     .option("--explain [k]", "add an explanation column: each row's k (default 5) largest feature contributions as JSON (TreeSHAP for trees, coefficient × value for linear models)")
     .option("--json", "print the report as JSON")
     .action(action((opts: PredictOptions) => predictCommand(opts)));

@@ -72,7 +72,7 @@ export async function recommendTrainCommand(
   const progress = !opts.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\r${model}: ${done}/${total}`) : undefined;
   const result = trainRecommender({ table: data, model, params, testRows, seed, k, ...(relevant !== undefined ? { relevant } : {}), ...(progress ? { onProgress: progress } : {}) });
   if (progress) process.stderr.write("\n");
-  const cvFolds = Number(opts.cv);
+  const cvFolds = opts.cv;
   const cv = cvFolds > 0
     ? foldSummary(kFoldRows(n, cvFolds, seed).map((rows) => trainRecommender({ table: data, model, params, testRows: rows, seed, k, ...(relevant !== undefined ? { relevant } : {}) }).metrics))
     : {};

@@ -1,7 +1,7 @@
 // `millrace runs` and `millrace models [promote|rollback|history]`: read and move what the pipeline recorded.
 // What only one command uses (the alias moves, the metric registry) is imported inside it: listing starts lighter.
 import { Workspace } from "../../app/workspace.js";
-import { ValidationError } from "../../errors.js";
+import { NotFoundError, ValidationError } from "../../errors.js";
 import { loadProjectCached } from "../cached-project.js";
 import { Registry } from "../../registry/registry.js";
 import type { StaleRun } from "../../store/metadata-store.js";
@@ -28,7 +28,7 @@ export async function runsCommand(opts: {
   experiment?: string;
   sort?: string;
   order?: string;
-  limit?: string;
+  limit?: number;
   where?: string[];
   parent?: string;
   all?: boolean;
@@ -49,9 +49,15 @@ export async function runsCommand(opts: {
         ...(opts.parent ? { parentRunId: opts.parent } : opts.all ? {} : { parentRunId: null }),
         metricFilters: (opts.where ?? []).map(parseMetricFilter),
         order: opts.order === "asc" ? "asc" : "desc",
-        limit: Number(opts.limit ?? 20),
+        limit: opts.limit ?? 20,
       });
     });
+  // Runs lacking the sort metric come last, so when the first lacks it, none of the runs asked for has it.
+  if (opts.sort && runs.length > 0 && runs[0].metrics[opts.sort] === undefined) {
+    // The hint names the plain metrics; cross-validation (cv_…) and SHAP (shap/…) keys sort too, but would bury them.
+    const known = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].filter((k) => !k.startsWith("shap/") && !k.startsWith("cv_")).sort();
+    throw new ValidationError(`no run has metric ${opts.sort}`, { path: "--sort", hint: known.length ? `sort by one of: ${known.join(", ")} (or a cv_… variant)` : "these runs recorded no metrics" });
+  }
   // stderr, so --json output stays one JSON document; the reaped runs show as failed, with the reason, in it.
   for (const s of reaped) process.stderr.write(`${color.yellow("marked failed:")} ${s.kind === "run" ? "run" : "pipeline run"} ${s.id.slice(0, 8)}: ${s.reason}\n`);
   if (opts.json) {
@@ -135,7 +141,13 @@ export async function rollbackCommand(name: string, opts: { project: string; ali
 
 export async function historyCommand(name: string, opts: { project: string; alias?: string; json?: boolean }): Promise<number> {
   const project = await loadProjectCached(opts.project);
-  const history = await Workspace.useStores(project, (r) => r.meta.aliasTransitions(name, opts.alias));
+  const history = await Workspace.useStores(project, async (r) => {
+    const names = [...new Set((await r.meta.listModelVersions()).map((v) => v.name))].sort();
+    if (!names.includes(name)) {
+      throw new NotFoundError(`no model named ${name}`, { hint: names.length ? `models in ${project.config.name}: ${names.join(", ")}` : `no model registered yet: millrace run ${opts.project}` });
+    }
+    return r.meta.aliasTransitions(name, opts.alias);
+  });
   if (opts.json) {
     printJson(history);
     return 0;

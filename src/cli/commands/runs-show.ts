@@ -9,10 +9,9 @@ import { color, fmtMs, fmtNumber, printJson, table } from "../output.js";
 
 type Series = Record<string, { step: number; value: number }[]>;
 
-export async function runShowCommand(id: string, opts: { project: string; json?: boolean; top?: string }): Promise<number> {
+export async function runShowCommand(id: string, opts: { project: string; json?: boolean; top?: number }): Promise<number> {
   const project = loadProject(opts.project);
-  const top = Number(opts.top ?? 15);
-  if (!Number.isInteger(top) || top < 1) throw new ValidationError(`--top ${opts.top}: a whole number >= 1`, { path: "top" });
+  const top = opts.top ?? 15;
   const { run, history } = await Workspace.useStores(project, async (r) => {
     const exact = await r.meta.getRun(id);
     const hits = exact ? [exact] : (await r.meta.listRuns({ limit: 1_000_000 })).filter((x) => x.id.startsWith(id));

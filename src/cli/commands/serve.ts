@@ -10,9 +10,10 @@ import { color, printJson } from "../output.js";
 import { runCommand } from "./run.js";
 import type { ActionWrapper } from "./action.js";
 import { startBackgroundScheduler } from "./scheduler.js";
+import { port } from "../option-parsers.js";
 
 export interface ServeOptions {
-  port?: string;
+  port?: number;
   host?: string;
   alias?: string;
   workers?: string;
@@ -36,7 +37,7 @@ export async function serveProject(project: Project, opts: ServeOptions): Promis
     const { startServeProcess } = await import("../serve-process.js");
     const { startServeMonitoring } = await import("../serve-monitoring.js");
     const sp = await startServeProcess(project, {
-      ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),
       ...(opts.alias !== undefined ? { alias: opts.alias } : {}),
       log,
@@ -107,7 +108,7 @@ function announce(project: Project, url: string, model: unknown, example: Record
 export function serveCommands(program: Command, action: ActionWrapper): void {
   const options = (c: Command) =>
     c
-      .option("--port <port>", "port (0 = any free port); default from millrace.yaml")
+      .option("--port <port>", "port 1-65535 (0 = any free port); default from millrace.yaml", port)
       .option("--host <host>", "interface to listen on; default from millrace.yaml")
       .option("-a, --alias <alias>", "alias to serve; default from millrace.yaml")
       .option("-w, --workers <n>", 'serving processes ("auto" = one per core); default from millrace.yaml')

@@ -8,7 +8,7 @@ export interface TrainOptions {
   testRows?: string;
   testFraction: string;
   seed: string;
-  cv: string;
+  cv: number;
   param: string[];
   drop?: string;
   cat?: string;

@@ -146,7 +146,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     task,
     ...(opts.positive !== undefined ? { positive: opts.positive } : {}),
     testRows,
-    cvFolds: Number(opts.cv),
+    cvFolds: opts.cv,
     seed,
     candidate: { name: opts.model, model: opts.model, params },
   });

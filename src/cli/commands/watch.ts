@@ -12,6 +12,7 @@ import type { PipelineSummary } from "../../flow/summary.js";
 import { loadProject, type Project } from "../../project/load-project.js";
 import { color } from "../output.js";
 import type { ActionWrapper } from "./action.js";
+import { durationSeconds } from "../option-parsers.js";
 
 /** Path, size and mtime of every landing file: changes when a file arrives, grows or is replaced. */
 export function landingSignature(project: Project): string {
@@ -26,17 +27,17 @@ export function landingSignature(project: Project): string {
 }
 
 export interface WatchOptions {
-  interval: string;
-  settle: string;
-  every?: string;
+  interval: number;
+  settle: number;
+  every?: number;
   json?: boolean;
 }
 
 export async function watchCommand(dir: string, opts: WatchOptions): Promise<number> {
   const project = loadProject(dir);
-  const intervalMs = Number(opts.interval) * 1000;
-  const settleMs = Number(opts.settle) * 1000;
-  const everyMs = opts.every ? Number(opts.every) * 1000 : 0;
+  const intervalMs = opts.interval * 1000;
+  const settleMs = opts.settle * 1000;
+  const everyMs = opts.every ? opts.every * 1000 : 0;
   let ranFor: string | null = null;
   let seen = landingSignature(project);
   let seenSince = Date.now();
@@ -82,9 +83,9 @@ export function watchCommands(program: Command, action: ActionWrapper): void {
     .command("watch")
     .argument("[project]", "project folder", ".")
     .description("run the pipeline whenever new files settle in the landing folders (and every N seconds with --every)")
-    .option("--interval <s>", "how often to look, seconds", "2")
-    .option("--settle <s>", "how long a file must stay unchanged before it is read, seconds", "1")
-    .option("--every <s>", "also run every N seconds (pull-based sources such as PostgreSQL)")
+    .option("--interval <duration>", "how often to look: seconds or e.g. 5s, 1m", durationSeconds, 2)
+    .option("--settle <duration>", "how long a file must stay unchanged before it is read: seconds or e.g. 10s", durationSeconds, 1)
+    .option("--every <duration>", "also run this often (pull-based sources such as PostgreSQL): seconds or e.g. 30s, 5m", durationSeconds)
     .option("--json", "print each run's summary as one JSON line")
     .action(action((dir: string, opts: WatchOptions) => watchCommand(dir, opts)));
 }
