@@ -101,4 +101,22 @@ describe("millrace predict on rows /predict would refuse", () => {
     expect(ranged).toMatchObject({ invalid: 5, flagged: 0 });
     expect(ranged.invalidReasons).toContain("row 5: tenure: 99999 is outside the training range [0, 6]");
   });
+
+  it("keeps row order across batches with and without invalid rows, typed columns checked as typed", async () => {
+    // 2,500 rows: DuckDB hands chunks of 2,048, so the first part has no invalid row and the second has one.
+    const input = path.join(dir, "many.csv");
+    const lines = Array.from({ length: 2500 }, (_, i) => `${i + 1},${i % 2 ? "pro" : "basic"},${i === 2299 ? "2.5" : String(i % 7)},${i === 2299 ? "" : "1.5"}`);
+    fs.writeFileSync(input, `id,plan,tenure,charges\n${lines.join("\n")}\n`);
+    const output = path.join(dir, "many.csv.out.csv");
+    const report = await Workspace.use(project, (ws) => scoreFile(ws, { input, output, chunkRows: 1000, keep: "id" }));
+    expect(report).toMatchObject({ rows: 2500, invalid: 1, invalidReasons: ['row 2300: tenure must be an integer, got "2.5"; charges is missing'] });
+    const out = await read(output);
+    expect(out).toHaveLength(2500);
+    expect(out.filter((r) => r._error !== null).map((r) => [r.id, r.prediction])).toEqual([["2300", null]]);
+    expect(out.filter((r) => r.prediction === null)).toHaveLength(1);
+    // In input order: line n of the output (after the header) is input row n.
+    const text = fs.readFileSync(output, "utf8").split("\n");
+    expect([text[1].split(",")[0], text[2300].split(",")[0], text[2500].split(",")[0]]).toEqual(["1", "2300", "2500"]);
+    expect(text[0].split(",").at(-1)).toBe("_error");
+  });
 });

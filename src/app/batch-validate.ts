@@ -4,11 +4,16 @@
 import { lit } from "../lake/sql.js";
 import type { FieldSpec } from "../records.js";
 
-export interface RowCheckSql {
-  /** NULL for a valid row, else its reasons joined by "; ". */
-  error: string;
-  /** NULL for a row inside what training saw, else its flags; null when the signature records nothing to flag. */
-  flag: string | null;
+/**
+ * One SQL expression per row: NULL for a valid row inside what training saw, "E" + the reasons ("; "-joined) for a row
+ * /predict would refuse, "F" + the flags for a row /predict would score with flags. One column, not two: each column
+ * streamed to JS costs a value per row.
+ */
+export type RowCheckSql = string;
+
+/** Reads a value of the row-check column. */
+export function readRowCheck(v: string): { invalid: boolean; text: string } {
+  return { invalid: v.charCodeAt(0) === 69 /* E */, text: v.slice(1) };
 }
 
 const MAX_SHOWN_CHARS = 40;
@@ -22,18 +27,27 @@ function expected(f: FieldSpec): string {
   return f.type === "integer" ? "an integer" : f.type === "timestamp" ? "a timestamp" : f.type === "boolean" ? "a boolean" : "a number";
 }
 
-/** The text reason of one field, or NULL; `range` decides where training-range findings go. */
-function fieldChecks(f: FieldSpec, column: string): { error: string | null; range: string | null } {
+const INTEGER_TYPES = /^(U?(TINY|SMALL|BIG)?INT(EGER)?|UHUGEINT|HUGEINT)$/;
+const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+
+/**
+ * The text reason of one field, or NULL; `range` decides where training-range findings go. `type` is the input
+ * column's engine type: a column the reader already typed as numbers needs only the null and range tests (its values
+ * are never turned into text), a text column (one "abc" makes the CSV reader keep text) gets the parse tests.
+ */
+function fieldChecks(f: FieldSpec, column: string, type: string): { error: string | null; errorTest: string | null; range: string | null; rangeTest: string | null } {
   const text = `CAST(${column} AS VARCHAR)`;
-  const num = `TRY_CAST(${column} AS DOUBLE)`;
-  const missing = f.type === "string" ? `${column} IS NULL` : `(${column} IS NULL OR trim(${text}) = '')`;
+  const ints = INTEGER_TYPES.test(type);
+  const typed = ints || FLOAT_TYPES.test(type);
+  const num = typed ? `CAST(${column} AS DOUBLE)` : `TRY_CAST(${column} AS DOUBLE)`;
+  const missing = f.type === "string" || typed ? `${column} IS NULL` : `(${column} IS NULL OR trim(${text}) = '')`;
   let typeOk: string | null = null;
   switch (f.type) {
     case "number":
-      typeOk = `coalesce(isfinite(${num}), false)`;
+      typeOk = ints ? null : `coalesce(isfinite(${num}), false)`;
       break;
     case "integer":
-      typeOk = `coalesce(isfinite(${num}) AND ${num} = trunc(${num}) AND abs(${num}) <= 9007199254740991, false)`;
+      typeOk = ints ? null : `coalesce(isfinite(${num}) AND ${num} = trunc(${num}) AND abs(${num}) <= 9007199254740991, false)`;
       break;
     case "boolean":
       typeOk = `TRY_CAST(${column} AS BOOLEAN) IS NOT NULL`;
@@ -47,31 +61,41 @@ function fieldChecks(f: FieldSpec, column: string): { error: string | null; rang
   }
   const badType = f.type === "string" ? `${lit(`${f.name} has unknown category `)} || ${quoted(text)}` : `${lit(`${f.name} must be ${expected(f)}, got `)} || ${quoted(text)}`;
   const error = `CASE WHEN ${missing} THEN ${f.nullable ? "NULL" : lit(`${f.name} is missing`)}${typeOk ? ` WHEN NOT (${typeOk}) THEN ${badType}` : ""} ELSE NULL END`;
+  // The test alone says whether the row has a reason; the text is made only for the rows that do.
+  const errorTest = typeOk ? (f.nullable ? `(NOT (${missing}) AND NOT (${typeOk}))` : `(${missing} OR NOT (${typeOk}))`) : f.nullable ? null : missing;
   let range: string | null = null;
+  let rangeTest: string | null = null;
   if ((f.type === "number" || f.type === "integer") && (typeof f.min === "number" || typeof f.max === "number")) {
     const span = `[${f.min ?? "-∞"}, ${f.max ?? "∞"}]`;
-    const tests = [typeof f.min === "number" ? `${num} < ${f.min}` : null, typeof f.max === "number" ? `${num} > ${f.max}` : null].filter(Boolean).join(" OR ");
-    range = `CASE WHEN ${tests} THEN ${lit(`${f.name}: `)} || ${text} || ${lit(` is outside the training range ${span}`)} END`;
+    rangeTest = `(${[typeof f.min === "number" ? `${num} < ${f.min}` : null, typeof f.max === "number" ? `${num} > ${f.max}` : null].filter(Boolean).join(" OR ")})`;
+    range = `CASE WHEN ${rangeTest} THEN ${lit(`${f.name}: `)} || ${text} || ${lit(` is outside the training range ${span}`)} END`;
   } else if (f.type === "string" && !f.strict && f.categories && f.categories.length > 0) {
-    range = `CASE WHEN ${text} NOT IN (${f.categories.map(lit).join(", ")}) THEN ${lit(`${f.name}: category `)} || ${quoted(text)} || ' was never seen in training' END`;
+    rangeTest = `(${text} NOT IN (${f.categories.map(lit).join(", ")}))`;
+    range = `CASE WHEN ${rangeTest} THEN ${lit(`${f.name}: category `)} || ${quoted(text)} || ' was never seen in training' END`;
   }
-  return { error: typeOk || !f.nullable ? error : null, range };
+  return { error: errorTest ? error : null, errorTest, range, rangeTest };
 }
 
 /**
- * The row checks of a signature over an input relation's columns (`available`); a field the input lacks is skipped
+ * The row checks of a signature over an input relation's columns (`available`: name → engine type); a field the input lacks is skipped
  * (scoreFile refuses a missing required column before). Under `strictRanges` out-of-range values are errors, as
  * serve.strict_ranges makes them 400s.
  */
-export function rowCheckSql(fields: FieldSpec[], available: ReadonlySet<string>, column: (name: string) => string, strictRanges: boolean): RowCheckSql {
+export function rowCheckSql(fields: FieldSpec[], available: ReadonlyMap<string, string>, column: (name: string) => string, strictRanges: boolean): RowCheckSql {
   const errors: string[] = [];
+  const errorTests: string[] = [];
   const flags: string[] = [];
+  const flagTests: string[] = [];
   for (const f of fields) {
-    if (!available.has(f.name)) continue;
-    const c = fieldChecks(f, column(f.name));
-    if (c.error) errors.push(c.error);
-    if (c.range) (strictRanges ? errors : flags).push(c.range);
+    const type = available.get(f.name);
+    if (type === undefined) continue;
+    const c = fieldChecks(f, column(f.name), type.toUpperCase());
+    if (c.error && c.errorTest) errors.push(c.error), errorTests.push(c.errorTest);
+    if (c.range && c.rangeTest) (strictRanges ? errors : flags).push(c.range), (strictRanges ? errorTests : flagTests).push(c.rangeTest);
   }
-  const joined = (parts: string[]) => (parts.length ? `NULLIF(concat_ws('; ', ${parts.join(", ")}), '')` : "NULL");
-  return { error: joined(errors), flag: flags.length ? joined(flags) : null };
+  // One cheap test per row over all fields; the reasons are joined (string work) only for rows that fail it. A test
+  // true for a row means its part's text is not NULL, so the joined text is never empty.
+  const when = (tag: string, parts: string[], tests: string[]) => (parts.length ? ` WHEN coalesce(${tests.join(" OR ")}, false) THEN '${tag}' || concat_ws('; ', ${parts.join(", ")})` : "");
+  const arms = when("E", errors, errorTests) + when("F", flags, flagTests);
+  return arms ? `CASE${arms} END` : "NULL::VARCHAR";
 }
