@@ -54,6 +54,12 @@ describe("application operations", () => {
     await expect(pushRecords(lake, project, "orders", ndjson([{ id: 3, amount: "lots" }]), { policy })).rejects.toMatchObject({ code: "validation_error" });
     const second = await pushRecords(lake, project, "orders", `${JSON.stringify({ id: 3, amount: 1.25 })}\n{not json\n`, { policy });
     expect(second).toMatchObject({ version: 2, rowsOut: 1, rowsQuarantined: 1 });
+    // A batch without one readable line writes nothing and says why, with the lines' reasons.
+    const refused = await pushRecords(lake, project, "orders", "{not json\n{nor this\n", { policy });
+    expect(refused).toMatchObject({ version: null, duplicate: false, rowsIn: 2, rowsOut: 0, rowsQuarantined: 0 });
+    expect(refused.notCommitted).toMatch(/no version written: none of the 2 records/);
+    expect(refused.reasons?.map((r) => r.line)).toEqual([1, 2]);
+    expect(refused.quarantineTable).toBeUndefined();
     await pushRecords(lake, project, "accounts", ndjson([{ id: 1, name: "a" }]), { policy: "fail" });
     const upsert = await pushRecords(lake, project, "accounts", ndjson([{ id: 1, name: "b" }]), { policy: "fail" });
     expect(upsert.version).toBe(2);

@@ -20,6 +20,10 @@ export interface PushResult {
   rowsOut: number;
   rowsQuarantined: number;
   quarantineTable?: string;
+  /** Set when records came in but no version was written (none could be read, or none were sent): the reason. */
+  notCommitted?: string;
+  /** Why lines were refused: the first few, with their line numbers in the batch. */
+  reasons?: { line: number; reason: string }[];
 }
 
 /** The sources that accept pushed records (the file sources of millrace.yaml), with the schema policy of their pushes. */
@@ -58,13 +62,17 @@ export async function pushRecords(lake: Lake, project: Project, source: string, 
   const r = keyed
     ? await (await import("../lake/sources/push-keyed.js")).ingestKeyedNdjson(lake, table, text, { ...pushOpts, ...keyed })
     : await lake.ingestNdjson(table, text, pushOpts);
+  const reasons = r.ingested.flatMap((f) => f.badRowSamples ?? []).slice(0, 5);
   return {
     table: r.table,
     version: r.version?.version ?? null,
     duplicate: r.version === null && opts.batchId !== undefined && r.rowsIn === 0,
     rowsIn: r.rowsIn,
     rowsOut: r.rowsOut,
-    rowsQuarantined: r.rowsBad,
-    ...(r.quarantineTable && r.rowsBad ? { quarantineTable: r.quarantineTable } : {}),
+    // A batch refused whole stored nothing, not even its bad lines: it is counted as refused, not quarantined.
+    rowsQuarantined: r.notCommitted ? 0 : r.rowsBad,
+    ...(r.quarantineTable && r.rowsBad && !r.notCommitted ? { quarantineTable: r.quarantineTable } : {}),
+    ...(r.notCommitted ? { notCommitted: r.notCommitted } : {}),
+    ...(reasons.length ? { reasons } : {}),
   };
 }
