@@ -116,6 +116,10 @@ describe("loan approval with a feature store, end to end", () => {
     const lookup: any = await (await fetch(`${server.url}/features/loan_approval?keys=${stable.applicant_id},A00002`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
     expect(lookup.features).toHaveLength(2);
     expect(lookup.features[0].loan_to_income).toBe(stable.loan_to_income);
+    // An unknown key in a lookup is named by its place in the query's keys, not as a /predict body path.
+    const unknownLookup = await fetch(`${server.url}/features/loan_approval?keys=A00002,NOPE`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(unknownLookup.status).toBe(404);
+    expect(((await unknownLookup.json()) as any).path).toBe("keys[1]");
 
     const missing = await post(`${server.url}/predict`, { records: [{ applicant_id: "NOPE" }] });
     expect(missing.status).toBe(404);

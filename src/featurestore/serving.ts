@@ -2,7 +2,7 @@
 // answers GET /features/<service>?keys=…, and exports each view's freshness as Prometheus gauges.
 import type { Hono } from "hono";
 import { Gauge, type Registry } from "prom-client";
-import { ValidationError } from "../errors.js";
+import { MillraceError, ValidationError } from "../errors.js";
 import type { Project } from "../project/load-project.js";
 import type { ModelVersion } from "../records.js";
 import type { Guard } from "../serve/auth.js";
@@ -130,7 +130,14 @@ export class FeatureServing {
           if (v !== undefined) for (const r of records) r[f.name] = f.type === "string" ? v : Number(v);
         }
       }
-      const found = await sf.enrich(records);
+      const found = await sf.enrich(records).catch((e: unknown) => {
+        // The lookup names request paths (records[i].key); this request's fields are its query parameters.
+        if (e instanceof MillraceError && typeof e.details.path === "string") {
+          const byKeys = keys !== undefined && joinKeys.length === 1;
+          e.details.path = e.details.path.replace(/^records\[(\d+)\]\.(.+)$/, (_m, i: string, field: string) => (byKeys ? `keys[${i}]` : field));
+        }
+        throw e;
+      });
       return c.json({
         service: sf.service.service.name,
         features: found.records.map((r) => Object.fromEntries([...joinKeys, ...sf.service.featureNames].map((f) => [f, r[f] ?? null]))),
