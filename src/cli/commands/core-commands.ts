@@ -3,7 +3,7 @@
 import { Option, type Command } from "commander";
 import type { ActionWrapper } from "./action.js";
 import { printJson } from "../output.js";
-import { offOrAtLeast, positiveInt } from "../option-parsers.js";
+import { durationSeconds, nonNegativeInt, offOrAtLeast, positiveInt } from "../option-parsers.js";
 
 const registry = () => import("./registry-commands.js");
 
@@ -48,19 +48,19 @@ export async function trainCommands(program: Command, action: ActionWrapper): Pr
     .option("--positive <label>", "binary: the label that is class 1")
     .option("--test-rows <file>", "file of 0-based data-row numbers to hold out (e.g. from peer_baselines.py --split-out)")
     .option("--test-fraction <f>", "held-out share when --test-rows is not given", "0.2")
-    .option("--seed <n>", "random seed", "42")
+    .option("--seed <n>", "random seed", nonNegativeInt, 42)
     .option("--cv <k>", "k-fold cross-validation on the training rows (0 = off, else ≥ 2)", offOrAtLeast(2), 0)
     .option("-p, --param <name=value>", "hyperparameter, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--drop <columns>", "comma-separated columns to leave out")
     .option("--cat <columns>", "comma-separated numeric columns to treat as categories (ids, codes)")
-    .option("--time-budget <duration>", "--model auto: time for the whole search, e.g. 60s, 5m (default 60s)")
+    .option("--time-budget <duration>", "--model auto: time for the whole search, e.g. 60s, 5m (default 60s)", durationSeconds)
     .option("--save <file>", "write the trained model artifact here")
     .option("--user <column>", "recommendation: the user id column")
     .option("--item <column>", "recommendation: the item id column (--target is the rating, or none for implicit data)")
     .option("--time <column>", "recommendation: interaction time (--split by-time, the two-tower history)")
     .option("--weight <column>", "recommendation: per-interaction weight (two_tower's weighted MSE; strength for implicit data)")
     .addOption(new Option("--split <kind>", "recommendation: held-out rows when --test-rows is not given").choices(["random", "by-time"]).default("random"))
-    .option("--k <n>", "recommendation: length of the top-K lists the ranking metrics read", "10")
+    .option("--k <n>", "recommendation: length of the top-K lists the ranking metrics read", positiveInt, 10)
     .option("--relevant <rating>", "recommendation: relevant = held-out rating >= this (default 4 on 1-5 scales, else the 80th percentile)")
     .option("--json", "print the report as JSON")
     .action(action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts)));

@@ -19,7 +19,7 @@ export interface RecommendTrainOptions extends TrainOptions {
   time?: string;
   weight?: string;
   split?: string;
-  k?: string;
+  k?: number;
   relevant?: string;
 }
 
@@ -45,8 +45,7 @@ export async function recommendTrainCommand(
   const model = opts.model === "gbdt" ? "svd" : opts.model;
   const kind = recommenderKind(model, "--model");
   const params = deps.params;
-  const k = Number(opts.k ?? 10);
-  if (!Number.isInteger(k) || k < 1) throw new ValidationError(`--k must be a positive integer, got ${opts.k}`, { path: "--k" });
+  const k = opts.k ?? 10;
   const relevant = opts.relevant === undefined ? undefined : Number(opts.relevant);
   if (relevant !== undefined && !Number.isFinite(relevant)) throw new ValidationError(`--relevant must be a number, got ${opts.relevant}`, { path: "--relevant" });
   const rating = opts.target === "none" ? null : opts.target;
@@ -54,7 +53,7 @@ export async function recommendTrainCommand(
   const frame = await deps.readTable(file);
   const { table: data, sourceRows, dropped } = frameInteractions(frame, { user: opts.user, item: opts.item, rating, time: opts.time ?? null, weight: opts.weight ?? null });
   const loadSeconds = (performance.now() - t0) / 1000;
-  const seed = Number(opts.seed);
+  const seed = opts.seed;
   const n = data.users.length;
   let splitDesc: string;
   let testRows: Uint32Array;

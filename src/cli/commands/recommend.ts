@@ -10,13 +10,14 @@ import { lit } from "../../lake/sql.js";
 import { loadRecommender } from "../../recommend/model.js";
 import { printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
+import { positiveInt } from "../option-parsers.js";
 
 export interface RecommendOptions {
   modelFile: string;
   input: string;
   output: string;
   userColumn?: string;
-  k: string;
+  k: number;
   includeSeen?: boolean;
   json?: boolean;
 }
@@ -26,8 +27,7 @@ const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}
 export async function recommendCommand(opts: RecommendOptions): Promise<number> {
   if (!fs.existsSync(opts.modelFile)) throw new ValidationError(`no such model file: ${opts.modelFile}`, { path: "--model-file", hint: "write one with millrace train --task recommendation --save FILE" });
   if (!fs.existsSync(opts.input)) throw new ValidationError(`no such file: ${opts.input}`, { path: "--input" });
-  const k = Number(opts.k);
-  if (!Number.isInteger(k) || k < 1) throw new ValidationError(`--k must be a positive integer, got ${opts.k}`, { path: "--k" });
+  const k = opts.k;
   const model = loadRecommender(fs.readFileSync(opts.modelFile));
   const t0 = performance.now();
   const column = opts.userColumn ?? model.info.columns.user;
@@ -77,7 +77,7 @@ export function recommendCommands(program: Command, action: ActionWrapper): void
     .requiredOption("-i, --input <file>", "CSV or Parquet with a user column")
     .requiredOption("-o, --output <file>", "where to write the lists (.csv or .parquet): user, rank, item, score, strategy")
     .option("--user-column <column>", "the user column of the input (default: the model's user column)")
-    .option("--k <n>", "items per user", "10")
+    .option("--k <n>", "items per user", positiveInt, 10)
     .option("--include-seen", "keep items the user interacted with in training")
     .option("--json", "print the report as JSON")
     .action(action((opts: RecommendOptions) => recommendCommand(opts)));

@@ -7,12 +7,13 @@ export interface TrainOptions {
   positive?: string;
   testRows?: string;
   testFraction: string;
-  seed: string;
+  seed: number;
   cv: number;
   param: string[];
   drop?: string;
   cat?: string;
-  timeBudget?: string;
+  /** Seconds. */
+  timeBudget?: number;
   save?: string;
   json?: boolean;
 }

@@ -75,6 +75,8 @@ describe("millrace train", () => {
     const help = millrace(["train", "--help"]).stdout.replace(/\s+/g, " ");
     expect(help).toContain("default auto");
     for (const m of ["decision_tree", "linear_svm", "bagging", "pca", "gbdt", "random_forest", "logistic_regression"]) expect(help).toContain(m);
-    expect(millrace(["train", churn, "--target", "left", "-m", "auto", "--time-budget", "soon"]).out).toContain("--time-budget soon: not a duration");
+    const soon = millrace(["train", churn, "--target", "left", "-m", "auto", "--time-budget", "soon"]);
+    expect(soon.code).toBe(2);
+    expect(soon.stderr).toContain("option '--time-budget <duration>' argument 'soon' is invalid. expected a duration > 0");
   });
 });

@@ -92,21 +92,12 @@ function readTestRows(file: string, rowCount: number): Uint32Array {
   return rows;
 }
 
-/** "60s", "2m", "90" (seconds), "1.5h" -> seconds. */
-export function parseDuration(text: string, flag = "--time-budget"): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/.exec(text);
-  const unit = { ms: 0.001, s: 1, m: 60, min: 60, h: 3600 }[(m?.[2] ?? "s") as "s"];
-  const v = m ? Number(m[1]) * unit : NaN;
-  if (!(v > 0)) throw new ValidationError(`${flag} ${text}: not a duration`, { path: flag, hint: "write e.g. 60s, 5m or 1h" });
-  return v;
-}
-
 /** -p parameters plus --time-budget, which only `auto` takes. */
 function candidateParams(opts: TrainOptions): Record<string, unknown> {
   const params = parseParams(opts.param);
   if (opts.timeBudget === undefined) return params;
   if (opts.model !== "auto") throw new ValidationError(`--time-budget applies to --model auto, not ${opts.model}`, { path: "--time-budget", hint: "drop --time-budget or use --model auto" });
-  return { ...params, time_budget_s: parseDuration(opts.timeBudget) };
+  return { ...params, time_budget_s: opts.timeBudget };
 }
 
 /**
@@ -135,7 +126,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   const task = inferred.task;
   if (!["binary", "multiclass", "regression"].includes(task)) throw new ValidationError(`--task ${task}: use binary, multiclass or regression`);
   const features = frame.columns.map((c) => c.name).filter((n) => n !== opts.target);
-  const seed = Number(opts.seed);
+  const seed = opts.seed;
   const testRows = opts.testRows
     ? readTestRows(opts.testRows, frame.rowCount)
     : holdoutSplit(target, { testFraction: Number(opts.testFraction), seed, stratify: task !== "regression" }).test;

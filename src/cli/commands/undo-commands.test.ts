@@ -51,7 +51,9 @@ describe("undo through the CLI", () => {
     expect(h.json.map((v: { operation: string }) => v.operation)).toEqual(["append", "append", "revert"]);
     expect(h.json[2]).toMatchObject({ actor: "ann", reason: "b.json was wrong", note: "content of v1 (was v2)", rowCount: 200 });
     expect(millrace(["history", "bronze.events", "-p", dir]).stdout).toMatch(/v3\s+revert\s+200 .* ann\s+content of v1 \(was v2\); "b\.json was wrong"/);
-    expect(millrace(["revert", "bronze.events", "--to", "x", "-p", dir, "--json"])).toMatchObject({ code: 1, json: { error: "validation_error", path: "to" } });
+    const badTo = millrace(["revert", "bronze.events", "--to", "x", "-p", dir, "--json"]);
+    expect(badTo).toMatchObject({ code: 2, json: { error: "usage_error" } });
+    expect(badTo.json.message).toMatch(/--to <version>' argument 'x' is invalid\. expected a whole number ≥ 1/);
   });
 
   it("ingest --forget removes exactly a file's rows as a new version; --json; an unknown file is a 1 with a message", () => {

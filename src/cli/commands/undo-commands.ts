@@ -11,6 +11,7 @@ import { revertTable } from "../../lake/revert.js";
 import { loadProject } from "../../project/load-project.js";
 import { fmtNumber, printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
+import { positiveInt } from "../option-parsers.js";
 
 interface AuditOpts {
   project: string;
@@ -27,13 +28,12 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
     program
       .command("revert")
       .argument("<table>", "e.g. bronze.customers")
-      .requiredOption("--to <version>", "the version whose content becomes current again")
+      .requiredOption("--to <version>", "the version whose content becomes current again", positiveInt)
       .option("-p, --project <dir>", "project folder", ".")
       .description("make an earlier version of a table current again, as a new version (history is kept; downstream tables rebuild on the next run)"),
   ).action(
-    action(async (table: string, opts: AuditOpts & { to: string }) => {
-      if (!/^\d+$/.test(opts.to)) throw new ValidationError(`--to must be a version number, got "${opts.to}"`, { path: "to", hint: `see: millrace history ${table}` });
-      const r = await Workspace.use(loadProject(opts.project), async (ws) => revertTable(await ws.lake(), table, Number(opts.to), opts));
+    action(async (table: string, opts: AuditOpts & { to: number }) => {
+      const r = await Workspace.use(loadProject(opts.project), async (ws) => revertTable(await ws.lake(), table, opts.to, opts));
       if (opts.json) printJson(r);
       else console.log(`${r.table}: v${r.version} = content of v${r.to} (${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)} rows, was v${r.from}), by ${r.actor}`);
       return 0;
