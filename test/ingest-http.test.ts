@@ -42,6 +42,12 @@ describe("POST /ingest/<source>", () => {
     expect(r).toMatchObject({ table: "bronze.customers", version: 2, rowsIn: 52, rowsOut: 50, rowsQuarantined: 2 });
     const again = (await (await fetch(url, { method: "POST", headers: { ...ndjson, ...auth, "idempotency-key": "batch-1" }, body })).json()) as any;
     expect(again.version).toBeNull();
+    // A push of which not one line reads stores nothing: a 422 with the lines' reasons, and no new version.
+    const refused = await fetch(url, { method: "POST", headers: { ...ndjson, ...auth }, body: '{"customer_id": "broken",\n[1,2]\n' });
+    expect(refused.status).toBe(422);
+    const why = (await refused.json()) as any;
+    expect(why).toMatchObject({ error: "validation_error", version: null, rowsOut: 0, rowsQuarantined: 0 });
+    expect(why.reasons.map((x: any) => x.line)).toEqual([1, 2]);
 
     const history = millrace(["history", "bronze.customers", "-p", dir, "--json"]).json;
     expect(history.map((h: any) => h.version)).toEqual([1, 2]);

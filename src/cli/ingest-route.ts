@@ -48,7 +48,9 @@ export function ingestRoute(on: Workspace | Project, opts: IngestRouteOptions): 
         }
         if (!text.trim()) throw new ValidationError("the body holds no records", { path: "body", hint: "one JSON object a line" });
         const batchId = c.req.header("idempotency-key") ?? undefined;
-        return c.json(await pushRecords(await ws.lake(), ws.project, source, text, { policy, ...(batchId ? { batchId } : {}) }));
+        const r = await pushRecords(await ws.lake(), ws.project, source, text, { policy, ...(batchId ? { batchId } : {}) });
+        // Not one line could be read: nothing was stored, and the client hears it (the reasons are in the body).
+        return r.notCommitted ? c.json({ error: "validation_error", message: r.notCommitted, path: "body", ...r }, 422) : c.json(r);
       });
     },
     close: () => (own ? ws.close() : Promise.resolve()),

@@ -57,6 +57,7 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
       const file = opts.forget;
       const r = await Workspace.use(loadProject(project), async (ws) => forgetFile(await ws.lake(), file, opts));
       if (opts.json) printJson(r);
+      else if (r.recordForgotten) console.log(`${r.table}: v${r.version} forgets ${r.file} (it had no rows); the next run reads it again`);
       else if (r.rowsRemoved === 0) console.log(`${r.table}: no rows of ${r.file} left to remove (v${r.version} unchanged)`);
       else console.log(`${r.table}: v${r.version} without ${r.file} (${fmtNumber(r.rowsRemoved)} rows removed, ${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)}), by ${r.actor}`);
       return 0;
@@ -76,6 +77,9 @@ async function pushCommand(project: string, opts: { source?: string; records?: s
   const r = await Workspace.use(p, async (ws) => pushRecords(await ws.lake(), p, opts.source!, text, { policy, ...(opts.batchId ? { batchId: opts.batchId } : {}) }));
   if (opts.json) printJson(r);
   else if (r.duplicate) console.log(`${r.table}: batch ${opts.batchId} was pushed before; nothing written`);
-  else console.log(`${r.table}: v${r.version} with ${fmtNumber(r.rowsOut)} of ${fmtNumber(r.rowsIn)} rows${r.rowsQuarantined ? `, ${fmtNumber(r.rowsQuarantined)} quarantined in ${r.quarantineTable}` : ""}`);
-  return 0;
+  else if (r.notCommitted) {
+    console.error(`${r.table}: ${r.notCommitted}`);
+    for (const x of r.reasons ?? []) console.error(`  line ${x.line}: ${x.reason}`);
+  } else console.log(`${r.table}: v${r.version} with ${fmtNumber(r.rowsOut)} of ${fmtNumber(r.rowsIn)} rows${r.rowsQuarantined ? `, ${fmtNumber(r.rowsQuarantined)} quarantined in ${r.quarantineTable}` : ""}`);
+  return r.notCommitted ? 1 : 0;
 }
