@@ -55,5 +55,24 @@ describe("millrace predict", () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toContain("lacks the model's input column(s) num_services");
     expect(millrace(["predict", "-p", dir, "-i", input, "-o", out, "-m", "churn"]).out).toContain("name@alias or name@version");
+
+    // Rows /predict would refuse are said aloud and not scored: written with _error (default), skipped, or the file
+    // refused with --strict.
+    const mixed = path.join(path.dirname(out), "mixed.csv");
+    const db2 = await DuckDBInstance.create(":memory:");
+    const con2 = await db2.connect();
+    await con2.run(`COPY (SELECT * REPLACE (CASE WHEN customer_id = (SELECT min(customer_id) FROM read_parquet('${input}')) THEN 'abc' ELSE CAST(tenure AS VARCHAR) END AS tenure) FROM read_parquet('${input}') ORDER BY customer_id LIMIT 5) TO '${mixed}' (HEADER)`);
+    con2.closeSync();
+    const written = millrace(["predict", "-p", dir, "-i", mixed, "-o", path.join(path.dirname(out), "mixed-out.csv"), "-k", "customer_id"]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stderr).toMatch(/1 invalid row written unscored/);
+    expect(written.stderr).toMatch(/row 1: tenure/);
+    const skipped = millrace(["predict", "-p", dir, "-i", mixed, "-o", path.join(path.dirname(out), "mixed-skip.csv"), "--invalid", "skip", "--json"]);
+    expect(skipped.json).toMatchObject({ rows: 5, invalid: 1 });
+    expect(fs.readFileSync(path.join(path.dirname(out), "mixed-skip.csv"), "utf8").trim().split("\n")).toHaveLength(1 + 4);
+    const strict = millrace(["predict", "-p", dir, "-i", mixed, "-o", path.join(path.dirname(out), "mixed-strict.csv"), "--strict"]);
+    expect(strict.code).toBe(1);
+    expect(strict.out).toMatch(/tenure/);
+    expect(millrace(["predict", "-p", dir, "-i", mixed, "-o", out, "--invalid", "drop"]).code).toBe(2);
   });
 });

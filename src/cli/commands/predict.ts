@@ -7,7 +7,7 @@ import { Workspace } from "../../app/workspace.js";
 import { loadProject } from "../../project/load-project.js";
 import { printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
-import { fileOfType, positiveInt } from "../option-parsers.js";
+import { fileOfType, oneOf, positiveInt } from "../option-parsers.js";
 
 /** Output formats scoreFile writes, chosen by the output file's extension. */
 const OUTPUT_TYPES = [".csv", ".parquet"] as const;
@@ -20,6 +20,9 @@ export interface PredictOptions {
   chunk: number;
   keep?: string;
   explain?: string | true;
+  /** Invalid rows: written unscored with an `_error` column (default), skipped, or the file refused (--strict). */
+  invalid?: "write" | "skip" | "fail";
+  strict?: boolean;
   json?: boolean;
 }
 
@@ -30,6 +33,7 @@ export async function predictCommand(opts: PredictOptions): Promise<number> {
       input: opts.input,
       output: opts.output,
       chunkRows: opts.chunk,
+      invalidRows: opts.strict ? "fail" : (opts.invalid ?? "write"),
       ...(opts.model !== undefined ? { model: opts.model } : {}),
       ...(opts.keep !== undefined ? { keep: opts.keep } : {}),
       ...(opts.explain !== undefined ? { explain: opts.explain === true ? 5 : Number(opts.explain) } : {}),
@@ -37,7 +41,19 @@ export async function predictCommand(opts: PredictOptions): Promise<number> {
     }),
   ).finally(() => bar?.stop());
   if (opts.json) printJson(report);
-  else console.log(`scored ${report.rows.toLocaleString("en-US")} rows with ${report.model} v${report.version} in ${report.seconds.toFixed(2)} s (${report.rowsPerSecond.toLocaleString("en-US")} rows/s) → ${report.output}`);
+  else {
+    console.log(`scored ${report.rows.toLocaleString("en-US")} rows with ${report.model} v${report.version} in ${report.seconds.toFixed(2)} s (${report.rowsPerSecond.toLocaleString("en-US")} rows/s) → ${report.output}`);
+    // Rows /predict would refuse are not scored: said aloud with the first reasons, like the flags of unseen values.
+    if (report.invalid > 0) {
+      const where = opts.invalid === "skip" ? "left out of the output" : "written unscored with their reason in _error";
+      console.error(`⚠ ${report.invalid.toLocaleString("en-US")} invalid row${report.invalid === 1 ? "" : "s"} ${where} (--strict refuses the file):`);
+      for (const r of report.invalidReasons) console.error(`  ${r}`);
+    }
+    if (report.flagged > 0) {
+      console.error(`⚠ ${report.flagged.toLocaleString("en-US")} row${report.flagged === 1 ? "" : "s"} scored with values outside what training saw:`);
+      for (const f of report.flags) console.error(`  ${f}`);
+    }
+  }
   return 0;
 }
 
@@ -53,6 +69,8 @@ export function predictCommands(program: Command, action: ActionWrapper): void {
     .option("-k, --keep <columns>", 'input columns to copy into the output (e.g. an id), or "all"')
     .option("--chunk <rows>", "rows scored at a time (bounds memory; ≥ 1)", positiveInt, 100_000)
     .option("--explain [k]", "add an explanation column: each row's k (default 5) largest feature contributions as JSON (TreeSHAP for trees, coefficient × value for linear models)")
+    .option("--invalid <what>", "rows /predict would refuse (missing value, wrong type, unknown category): write them unscored with an _error column, or skip them", oneOf(["write", "skip"] as const), "write")
+    .option("--strict", "refuse the whole file if any row is invalid (exit 1, nothing written)")
     .option("--json", "print the report as JSON")
     .action(action((opts: PredictOptions) => predictCommand(opts)));
 }
