@@ -6,6 +6,7 @@ import { ConfigError, MillraceError } from "../../errors.js";
 import type { IngestResult } from "../../lake/lake.js";
 import { profileOf } from "../../lake/commands.js";
 import { runSqlModel } from "../../lake/model-runner.js";
+import { bindSqlModel } from "../../lake/model-sql-errors.js";
 import { sourceOrderOf } from "../../featurestore/definitions.js";
 import { renderSqlModel, type SqlModel } from "../../lake/sql-models.js";
 import { quarantineRules } from "../../quality/row-rules.js";
@@ -126,18 +127,26 @@ export async function materializeModel(
     return r.lake.relation(parent);
   };
   const parentRefs = [...parents.values()].map((p) => ({ table: p.table, version: p.version }));
+  // The model's output columns before it is built; SQL that does not bind is named at its file's own line.
+  const describeModel = async (sql: string) => {
+    try {
+      return await r.lake.duck.describe(`SELECT * FROM (\n${sql.replace(/;\s*$/, "")}\n)`);
+    } catch (e) {
+      await bindSqlModel(r.lake.duck, model, resolve);
+      throw e;
+    }
+  };
   const rules = r.project.config.checks[model.name] ?? [];
   let rowRules: Awaited<ReturnType<typeof quarantineRules>> | undefined;
   if (rules.some((rule) => "quarantine" in rule && rule.quarantine)) {
     // Quarantine predicates are compiled against the model's output columns, before it is built.
-    const sql = renderSqlModel(model, resolve, { isIncremental: false });
-    const schema = await r.lake.duck.describe(`SELECT * FROM (\n${sql.replace(/;\s*$/, "")}\n)`);
+    const schema = await describeModel(renderSqlModel(model, resolve, { isIncremental: false }));
     rowRules = await quarantineRules(r.lake, model.name, rules, schema, { versionOf: (t) => pinned(parents, t) });
   }
   // A partition's run replaces only the partition's rows of a table model that has the column (one new version).
   if (partition && (model.config?.materialized ?? "table") === "table") {
     const sql = renderSqlModel(model, resolve, { isIncremental: false });
-    const columns = (await r.lake.duck.describe(`SELECT * FROM (\n${sql.replace(/;\s*$/, "")}\n)`)).map((c) => c.name);
+    const columns = (await describeModel(sql)).map((c) => c.name);
     if (columns.includes(partition.column)) {
       if (rowRules) throw new ConfigError(`${model.path}: quarantine rules and partition_by together are not supported yet`, { path: `checks.${model.name}` });
       const p = await replacePartition(r.lake, model.name, sql, partition, { parents: parentRefs, cacheKey: sha256Text("partition", partition.key, r.lake.portableSql(sql)) });
