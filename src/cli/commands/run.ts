@@ -40,8 +40,10 @@ export function printSummary(s: PipelineSummary): void {
         s.ingest.map((i) => [i.table, `v${i.version}`, i.filesIngested.length, i.filesSkipped, i.rowsIn, i.rowsOut, i.rowsBad]),
       ),
     );
-    for (const f of s.ingest.flatMap((i) => i.filesIngested).filter((f) => f.error || f.badRows > 0)) {
-      out.push(color.yellow(`  ${path.basename(f.path)}: ${f.error ?? `${f.badRows} malformed rows counted, not loaded`}`));
+    for (const i of s.ingest) {
+      for (const f of i.filesIngested.filter((f) => f.error || f.badRows > 0)) {
+        out.push(color.yellow(`  ${path.basename(f.path)}: ${f.error ?? `${f.badRows} malformed rows quarantined in ${i.table}__quarantine, not loaded (their reasons: millrace query "select line, reason from ${i.table}__quarantine")`}`));
+      }
     }
     for (const w of ingestWarnings(s)) out.push(color.yellow(`  warning: ${w}`));
     out.push("");
