@@ -34,6 +34,11 @@ describe("bad option values are usage errors (exit 2)", () => {
     usageError(["runs", "-p", dir, "--limit", "-5"], /--limit/, "-5", /whole number ≥ 1/);
   });
 
+  it("pipeline runs --limit abc / 0 (it fell back to 20)", () => {
+    usageError(["pipeline", "runs", "-p", dir, "--limit", "abc"], /--limit/, "abc", /whole number ≥ 1/);
+    usageError(["pipeline", "runs", "-p", dir, "-n", "0"], /--limit/, "0", /whole number ≥ 1/);
+  });
+
   it("drift --since notadate, --limit abc, --limit -3", () => {
     usageError(["drift", dir, "--since", "notadate"], /--since/, "notadate", /ISO date/);
     usageError(["drift", dir, "--limit", "abc"], /--limit/, "abc", /whole number ≥ 1/);

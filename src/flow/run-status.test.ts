@@ -52,7 +52,7 @@ describe("the stored status of a pipeline run", () => {
 
     const printed: string[] = [];
     vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => printed.push(String(s)) > 0);
-    expect(await pipelineRunsCommand({ project: dir, limit: "5", json: true })).toBe(0);
+    expect(await pipelineRunsCommand({ project: dir, limit: 5, json: true })).toBe(0);
     const listed = JSON.parse(printed.join("")) as { id: string; status: string }[];
     expect(Object.fromEntries(listed.map((x) => [x.id, x.status]))).toEqual({ [cancelled.pipelineRunId]: "cancelled", [ok.pipelineRunId]: "succeeded" });
   });

@@ -8,10 +8,11 @@ import { orchestrationOf } from "../../store/orchestration.js";
 import { fmtMs, printJson, table } from "../output.js";
 import type { ActionWrapper } from "./action.js";
 import { pipelineControlCommands } from "./pipeline-control.js";
+import { positiveInt } from "../option-parsers.js";
 
 export interface PipelineRunsOptions {
   project: string;
-  limit: string;
+  limit: number;
   json?: boolean;
 }
 
@@ -20,7 +21,7 @@ export async function pipelineRunsCommand(opts: PipelineRunsOptions): Promise<nu
   const meta = await openMetadataStore(project.paths.metadata);
   try {
     const orchestration = orchestrationOf(meta);
-    const records = await meta.listPipelineRuns(project.config.name, Math.max(1, Number(opts.limit) || 20));
+    const records = await meta.listPipelineRuns(project.config.name, opts.limit);
     const runs = [];
     for (const r of records) {
       const placed = await orchestration.placement(r.id);
@@ -61,7 +62,7 @@ export function pipelineCommands(program: Command, action: ActionWrapper): void 
     .command("runs")
     .description("list pipeline runs, newest first, with id, pipeline, trigger (schedule / asset / manual / file / alert / backfill), status, start and end")
     .option("-p, --project <dir>", "project folder", ".")
-    .option("-n, --limit <n>", "how many", "20")
+    .option("-n, --limit <n>", "how many (≥ 1)", positiveInt, 20)
     .option("--json", "print as JSON")
     .action(action((opts: PipelineRunsOptions) => pipelineRunsCommand(opts)));
 }
