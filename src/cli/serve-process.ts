@@ -77,11 +77,14 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
   const name = cfg.registry.model;
   const alias = opts.alias ?? cfg.serve.alias ?? cfg.registry.alias;
   const featureServing = FeatureServing.of(project, () => workspace.lake());
+  // Start-up lines (which model each alias loaded) wait for the port: a server that cannot listen says only why.
+  let held: string[] | null = [];
+  const say = (line: string) => (held ? held.push(line) : log(line));
   const source = (a: string) =>
     new ReloadingSource(registryResolver(resources.registry, name, a, featureServing ? (served, mv) => featureServing.decorate(served, mv, resources.meta) : undefined), {
       intervalMs: cfg.serve.reload_s * 1000,
-      onSwap: (from, to) => log(`serving ${to.provenance.model} v${to.provenance.version} as ${a}${from ? ` (was v${from.provenance.version})` : ""}`),
-      onError: (e) => log(`loading ${name}@${a} failed, keeping the current model: ${describeError(e)}`),
+      onSwap: (from, to) => say(`serving ${to.provenance.model} v${to.provenance.version} as ${a}${from ? ` (was v${from.provenance.version})` : ""}`),
+      onError: (e) => say(`loading ${name}@${a} failed, keeping the current model: ${describeError(e)}`),
     });
   const primary = source(alias);
   const canary = cfg.serve.canary ? source(cfg.serve.canary.alias) : null;
@@ -194,6 +197,8 @@ export async function startServeProcess(project: Project, opts: ServeProcessOpti
     throw listenError(e, host, port);
   });
   hostCheck?.setPort(server.port);
+  for (const line of held) log(line);
+  held = null;
   return {
     server,
     app,

@@ -111,6 +111,7 @@ describe("lookups and output", () => {
       expect(r.code, r.out).toBe(1);
       expect(r.stderr).toContain(`error: port ${busy} is in use on 127.0.0.1; pass --port N or stop the other server`);
       expect(r.out).not.toMatch(/EADDRINUSE|\n\s+at /);
+      expect(r.out).not.toMatch(/serving churn/); // the model-load line waits for the port
       const j = await millraceAsync(["serve", dir, "--host", "127.0.0.1", "--port", String(busy), "--json"]);
       expect(j.code, j.out).toBe(1);
       expect(j.json).toMatchObject({ error: "port_in_use" });
