@@ -222,6 +222,9 @@ function shown(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v);
 }
 
+/** The fields a label feedback entry may hold (what parseFeedback reads; the HTTP layer refuses others by name). */
+export const LABEL_FEEDBACK_FIELDS: readonly string[] = ["id", "label", "value"];
+
 /**
  * `{"feedback":[{"id":..., "label"|"value": ...}]}` → items; errors name the entry (`feedback[2].label`). With the served
  * models' outputs, a label must be one of their classes (a number or boolean counts as its text: 1 for class "1") and a

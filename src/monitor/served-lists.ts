@@ -322,6 +322,9 @@ function splitKey(key: string): [string, number] {
   return [key.slice(0, at), Number(key.slice(at + 1))];
 }
 
+/** The fields a served list's feedback entry may hold (what parseListFeedback reads). */
+export const LIST_FEEDBACK_FIELDS: readonly string[] = ["id", "items", "ratings"];
+
 /** Validates list feedback; errors name the entry (`feedback[2].items`). `ratings`, when sent, pairs with `items`. */
 export function parseListFeedback(body: unknown): { id: string; items: string[]; ratings?: number[] }[] {
   const list = (body as { feedback?: unknown } | null)?.feedback;

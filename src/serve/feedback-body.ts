@@ -1,12 +1,15 @@
 // The fields a POST /feedback body may hold, checked before the joiner sees it: a misspelt field (`lable`, `zz`) is a
 // 400 naming it, not a label silently dropped.
 import { ValidationError } from "../errors.js";
+import { LABEL_FEEDBACK_FIELDS } from "../monitor/feedback.js";
+import { LIST_FEEDBACK_FIELDS } from "../monitor/served-lists.js";
 
 /** What a /feedback body looks like: the empty body's hint. */
 export const FEEDBACK_BODY_HINT = 'send {"feedback":[{"id":"<prediction id>","label":"<class>"}]} (a regression: "value": <number>; a served list: "items": ["<clicked item>", ...])';
 
-const LABEL_FIELDS = new Set(["id", "label", "value"]);
-const LIST_FIELDS = new Set(["id", "items"]);
+// The parsers' own lists: a field a parser reads is never refused here.
+const LABEL_FIELDS = new Set(LABEL_FEEDBACK_FIELDS);
+const LIST_FIELDS = new Set(LIST_FEEDBACK_FIELDS);
 
 /** Throws a 400 naming the first field a /feedback body or one of its entries does not know. */
 export function checkFeedbackFields(body: unknown): void {
@@ -24,7 +27,7 @@ export function checkFeedbackFields(body: unknown): void {
       if (!fields.has(k)) {
         throw new ValidationError(`feedback[${i}].${k} is not a feedback field`, {
           path: `feedback[${i}].${k}`,
-          hint: fields === LIST_FIELDS ? "a served list's entry has id and items" : "an entry has id and label (classification) or value (regression)",
+          hint: fields === LIST_FIELDS ? "a served list's entry has id, items and optionally ratings (one per item)" : "an entry has id and label (classification) or value (regression)",
         });
       }
     }

@@ -35,6 +35,8 @@ describe("serving HTTP details", () => {
     expect(feedback).toEqual([]);
     expect((await fb({ feedback: [{ id: "p1", label: "Yes" }] })).status).toBe(200);
     expect((await fb({ feedback: [{ id: "l1", items: ["a"] }] })).status).toBe(200);
+    // Rated list feedback: ratings pair with items (what parseListFeedback reads), so it is not refused here.
+    expect((await fb({ feedback: [{ id: "l1", items: ["a", "b"], ratings: [4, 2] }] })).status).toBe(200);
     const empty = await app.fetch(new Request("http://x/feedback", { method: "POST", headers: { ...JSON_CT, authorization: "Bearer t" }, body: "" }));
     expect(((await empty.json()) as Body).hint).toMatch(/"feedback":\[/);
   });
@@ -99,5 +101,19 @@ describe("/recommend checked like V2", () => {
     expect([none.status, none.body.path, none.body.message]).toEqual([400, "candidates", 'candidates: none of the 2 items is known to the model ("nope", "nada")']);
     const missing = await rec({ k: 3 });
     expect([missing.status, missing.body.path, missing.body.message]).toEqual([400, "user", "user is required"]);
+    // An empty candidate list is not "none known": it ranks nothing.
+    expect((await rec({ user, candidates: [] })).status).toBe(200);
+  });
+
+  it("without k, a catalogue smaller than the default K is ranked whole (K is refused only when asked for)", async () => {
+    const small = syntheticRatings({ users: 10, items: 6, ratings: 40, seed: 3 });
+    const m = trainRecommender({ table: small, model: "svd", params: { n_factors: 2 }, testRows: new Uint32Array(0), seed: 1 }).model;
+    const smallApp = createApp({ models: { current: () => ({ ...served, predictor: new RecommenderPredictor(m) }) } });
+    const post = await smallApp.fetch(new Request("http://x/recommend", { method: "POST", headers: JSON_CT, body: JSON.stringify({ user: small.users[0], exclude_seen: false }) }));
+    expect(post.status).toBe(200);
+    expect(((await post.json()) as Body).items).toHaveLength(6);
+    expect((await smallApp.fetch(new Request(`http://x/recommend?user=${small.users[0]}`))).status).toBe(200);
+    const v2 = await smallApp.fetch(new Request("http://x/v2/models/recs/infer", { method: "POST", headers: JSON_CT, body: JSON.stringify({ inputs: [{ name: "user", shape: [1], datatype: "BYTES", data: [small.users[0]] }], parameters: { exclude_seen: false } }) }));
+    expect(v2.status).toBe(200);
   });
 });

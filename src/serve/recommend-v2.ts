@@ -6,7 +6,7 @@ import { ValidationError } from "../errors.js";
 import { isRecommenderPredictor, type RecommenderPredictor } from "../recommend/predictor.js";
 import type { Answer } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
-import { assertK, DEFAULT_K, MAX_RECOMMEND_K as MAX_K, rankFor } from "./recommend.js";
+import { DEFAULT_K, kFor, MAX_RECOMMEND_K as MAX_K, rankFor } from "./recommend.js";
 import type { ServedModel } from "./types.js";
 
 /** The largest K the index ranks (recommend-index.ts refuses more). */
@@ -47,10 +47,11 @@ function usersOf(t: Tensor, at: number): string[] {
 function paramsOf(body: unknown, catalogue: number): { k: number; excludeSeen: boolean } {
   const p = (body as { parameters?: unknown }).parameters ?? {};
   if (p === null || typeof p !== "object" || Array.isArray(p)) throw new ValidationError("parameters must be an object", { path: "parameters" });
-  const { k = DEFAULT_K, exclude_seen = true } = p as { k?: unknown; exclude_seen?: unknown };
-  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new ValidationError(`parameters.k must be a positive integer, got ${JSON.stringify(k)}`, { path: "parameters.k" });
-  // Refused rather than clamped: the [n, K] shape the client asked for is the shape it gets.
-  assertK(k, catalogue, "parameters.k");
+  const { k: asked, exclude_seen = true } = p as { k?: unknown; exclude_seen?: unknown };
+  if (asked !== undefined && (typeof asked !== "number" || !Number.isInteger(asked) || asked < 1)) throw new ValidationError(`parameters.k must be a positive integer, got ${JSON.stringify(asked)}`, { path: "parameters.k" });
+  // Refused rather than clamped: the [n, K] shape the client asked for is the shape it gets (unasked: the default,
+  // capped at the catalogue).
+  const k = kFor(asked as number | undefined, catalogue, "parameters.k");
   if (typeof exclude_seen !== "boolean") throw new ValidationError("parameters.exclude_seen must be true or false", { path: "parameters.exclude_seen" });
   return { k, excludeSeen: exclude_seen };
 }

@@ -25,6 +25,13 @@ export function assertK(k: number, catalogue: number, field: string): void {
   if (k > most) throw new ValidationError(`${field} must be at most ${most} (the model ranks ${catalogue} items), got ${k}`, { path: field });
 }
 
+/** K as asked (refused over the catalogue, as V2 refuses it), or by default DEFAULT_K capped at the catalogue. */
+export function kFor(k: number | undefined, catalogue: number, field: string): number {
+  if (k === undefined) return Math.min(DEFAULT_K, catalogue);
+  assertK(k, catalogue, field);
+  return k;
+}
+
 /** The one ranking path of served recommenders (/recommend and V2 infer with only the user tensor). */
 export function rankFor(model: RecommenderModel, user: string, opts: ServeOptions): ServedRecommendation {
   return recommendIndex(model).recommend(user, opts);
@@ -34,7 +41,7 @@ const id = z.union([z.string().min(1), z.number()]).transform(String);
 
 const RecommendBody = z.strictObject({
   user: id.describe("the user to recommend for (unknown users get the popular items)"),
-  k: z.number().int().min(1).max(MAX_RECOMMEND_K).default(DEFAULT_K).describe("how many items"),
+  k: z.number().int().min(1).max(MAX_RECOMMEND_K).optional().describe(`how many items (default ${DEFAULT_K}, or every item of a smaller catalogue)`),
   exclude_seen: z.boolean().default(true).describe("leave out items the user interacted with in training"),
   candidates: z.array(id).max(100_000).optional().describe("rank only these items"),
   features: z
@@ -85,26 +92,26 @@ export function mountRecommend(app: Hono, models: ModelSource, maxBodyBytes: num
         hint: "serve a model trained with task: recommendation, or use POST /predict",
       });
     }
-    assertK(req.k, p.recommender.itemIds.length, "k");
+    const k = kFor(req.k, p.recommender.itemIds.length, "k");
     // Candidates the model does not know cannot be ranked: listed in the answer (`unknown`), a 400 when none is known.
     const unknown = req.candidates ? req.candidates.filter((c) => p.recommender.itemCode(c) < 0) : [];
-    if (req.candidates && unknown.length === req.candidates.length) {
+    if (req.candidates && req.candidates.length > 0 && unknown.length === req.candidates.length) {
       throw new ValidationError(`candidates: none of the ${unknown.length} items is known to the model (${unknown.slice(0, 5).map((c) => JSON.stringify(c)).join(", ")}${unknown.length > 5 ? ", …" : ""})`, {
         path: "candidates",
         hint: "send item ids the model was trained on",
       });
     }
     const rec = rankFor(p.recommender, req.user, {
-      k: req.k,
+      k,
       excludeSeen: req.exclude_seen,
       ...(req.candidates ? { candidates: req.candidates } : {}),
       ...(req.features ? { features: req.features } : {}),
     });
     const listId = onList ? randomUUID() : undefined;
-    const body = { ...(listId ? { id: listId } : {}), ...rec, ...(unknown.length ? { unknown: unknown.slice(0, 100), unknown_count: unknown.length } : {}), k: req.k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
+    const body = { ...(listId ? { id: listId } : {}), ...rec, ...(unknown.length ? { unknown: unknown.slice(0, 100), unknown_count: unknown.length } : {}), k, excludeSeen: req.exclude_seen, provenance: served.provenance, latencyMs: performance.now() - t0 };
     if (onList && listId) {
       const { model, version, alias } = served.provenance;
-      onList({ id: listId, model, version, alias, at: new Date().toISOString(), latencyMs: body.latencyMs, user: req.user, k: req.k, strategy: rec.strategy, items: rec.items.map((i) => i.item), scores: rec.items.map((i) => i.score) });
+      onList({ id: listId, model, version, alias, at: new Date().toISOString(), latencyMs: body.latencyMs, user: req.user, k, strategy: rec.strategy, items: rec.items.map((i) => i.item), scores: rec.items.map((i) => i.score) });
     }
     return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...cachedProvenanceHeaders(served.provenance) } });
   };
