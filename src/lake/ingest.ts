@@ -52,6 +52,13 @@ export interface IngestResult {
   notCommitted?: string;
 }
 
+/** Why a pushed batch without one readable record wrote no version (plain and keyed pushes alike). */
+export function notCommittedReason(rowsBad: number): string {
+  return rowsBad
+    ? `no version written: none of the ${rowsBad} records could be read (see the reasons per line); fix them and push again`
+    : "no version written: the batch holds no records";
+}
+
 export interface IngestOptions extends SourceOptions {
   /** Who did it, kept in the manifest (default: $USER). */
   actor?: string;
@@ -217,9 +224,7 @@ export async function ingestSources(lake: TableStore, table: string, sources: So
     if (result.rowsOut === 0 && !resaved.length && sources.every((s) => s.needsRows)) {
       // A version equal to the current one, again on every retry: nothing is written, and the batch id is not
       // recorded, so the fixed batch can be pushed again under it. The reasons are in the result's samples.
-      result.notCommitted = result.rowsBad
-        ? `no version written: none of the ${result.rowsBad} records could be read (see the reasons per line); fix them and push again`
-        : "no version written: the batch holds no records";
+      result.notCommitted = notCommittedReason(result.rowsBad);
       result.warnings!.push(result.notCommitted);
       return null;
     }

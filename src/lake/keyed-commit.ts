@@ -12,7 +12,7 @@ import { stageBatch } from "./keyed-stage.js";
 import { rewriteByKey } from "./keyed-rewrite.js";
 import type { Lake, VersionDraft } from "./lake.js";
 import { InvariantError } from "./materialize.js";
-import { warnFor } from "./ingest.js";
+import { notCommittedReason, warnFor } from "./ingest.js";
 import { quarantineTableOf, reconcileQuarantine } from "./quarantine-commit.js";
 import { stageQuarantine } from "./quarantine.js";
 import { LINEAGE_COLUMNS, type SchemaChange } from "./schema-policy.js";
@@ -32,6 +32,9 @@ export interface KeyedOptions {
   remember?: boolean;
   /** Stored in the manifest info (e.g. the cursor). */
   info?: Record<string, unknown>;
+  /** A push: a batch without one readable record writes no version and is not remembered, so it can be fixed and
+   *  pushed again under its batch id (the reason is in `notCommitted`). */
+  refuseWithoutRows?: boolean;
 }
 
 export interface KeyedIngestResult extends IngestResult {
@@ -96,6 +99,11 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
       warnFor((result.warnings ??= []), table, src.label, w.rows, bad, changes);
     }
     if (!records.length && !opts.presentKeys) return null;
+    if (opts.refuseWithoutRows && result.rowsOut === 0 && !replaced.length) {
+      result.notCommitted = notCommittedReason(result.rowsBad);
+      (result.warnings ??= []).push(result.notCommitted);
+      return null;
+    }
     const draft = async (files: string[], fileRows: number[], deduplicated: number | null): Promise<VersionDraft> => {
       const q = await stageQuarantine(lake.duck, ctx, table, quarantine, { batchId, at: ingestedAt });
       if (q.rows) result.quarantineTable = quarantineTableOf(table);

@@ -28,6 +28,15 @@ describe("pushes to a keyed source", () => {
     const again = await push([{ id: 1, s: "paid" }, { id: 2, _deleted: true }], "b1");
     expect(again.version).toBeNull();
     expect(await lake.query("SELECT id, s FROM bronze.orders")).toEqual([{ id: 1, s: "paid" }]);
+    // A batch of which no line reads writes no version and is not remembered: fixed, it goes in under the same id.
+    const versions = (await lake.history("bronze.orders")).length;
+    const raw = (text: string, batchId: string) => ingestKeyedNdjson(lake, "bronze.orders", text, { key: ["id"], schemaPolicy: "add_columns", batchId });
+    const refused = await raw("{not json\n[1,2]\n", "bad1");
+    expect(refused.version).toBeNull();
+    expect(refused.notCommitted).toMatch(/none of the 2 records could be read/);
+    expect((await lake.history("bronze.orders")).length).toBe(versions);
+    const fixed = await raw(`${JSON.stringify({ id: 3, s: "new" })}\n`, "bad1");
+    expect(fixed.changes.inserted).toBe(1);
   });
 
   it("POST /ingest/<keyed source> upserts instead of appending a second row for a key", async () => {

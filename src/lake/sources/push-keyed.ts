@@ -25,7 +25,7 @@ export async function ingestKeyedNdjson(lake: Lake, table: string, text: string,
     return await commitKeyed(lake, table, [{
       abs: tmp, label: opts.source ?? `records:${batchId}`, key: `batch:${batchId}`, hash: sha256Text(batchId),
       opts: { format: "json", ...(opts.schemaPolicy ? { schemaPolicy: opts.schemaPolicy } : {}) },
-    }], { key: opts.key, deleteColumn: opts.deleteColumn ?? DEFAULT_DELETE_COLUMN, remember: true });
+    }], { key: opts.key, deleteColumn: opts.deleteColumn ?? DEFAULT_DELETE_COLUMN, remember: true, refuseWithoutRows: true });
   } finally {
     fs.rmSync(tmp, { force: true });
   }
