@@ -66,9 +66,10 @@ describe("millrace predict", () => {
     const written = millrace(["predict", "-p", dir, "-i", mixed, "-o", path.join(path.dirname(out), "mixed-out.csv"), "-k", "customer_id"]);
     expect(written.code, written.stderr).toBe(0);
     expect(written.stderr).toMatch(/1 invalid row written unscored/);
+    expect(written.stdout).toMatch(/^scored 4 of 5 rows/);
     expect(written.stderr).toMatch(/row 1: tenure/);
     const skipped = millrace(["predict", "-p", dir, "-i", mixed, "-o", path.join(path.dirname(out), "mixed-skip.csv"), "--invalid", "skip", "--json"]);
-    expect(skipped.json).toMatchObject({ rows: 5, invalid: 1 });
+    expect(skipped.json).toMatchObject({ rows: 5, scored: 4, invalid: 1 });
     expect(fs.readFileSync(path.join(path.dirname(out), "mixed-skip.csv"), "utf8").trim().split("\n")).toHaveLength(1 + 4);
     const strict = millrace(["predict", "-p", dir, "-i", mixed, "-o", path.join(path.dirname(out), "mixed-strict.csv"), "--strict"]);
     expect(strict.code).toBe(1);

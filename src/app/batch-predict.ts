@@ -52,7 +52,10 @@ export interface BatchPredictReport {
   version: number;
   input: string;
   output: string;
+  /** Rows read from the input. */
   rows: number;
+  /** Rows scored: `rows` less the invalid ones (written unscored with `_error`, or skipped). */
+  scored: number;
   seconds: number;
   rowsPerSecond: number;
   /** Rows not scored because /predict would refuse them, and the first few reasons ("row 3: tenure must be …"). */
@@ -165,7 +168,7 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
   db.closeSync();
   fs.rmSync(workDir, { recursive: true, force: true });
   const seconds = (performance.now() - t0) / 1000;
-  return { model: mv.name, version: mv.version, input: opts.input, output: out, rows: done, seconds, rowsPerSecond: Math.round(done / seconds), invalid: tally.invalid, invalidReasons: tally.invalidReasons, flagged: tally.flagged, flags: tally.flags };
+  return { model: mv.name, version: mv.version, input: opts.input, output: out, rows: done, scored: done - tally.invalid, seconds, rowsPerSecond: Math.round(done / seconds), invalid: tally.invalid, invalidReasons: tally.invalidReasons, flagged: tally.flagged, flags: tally.flags };
 }
 
 interface Tally {

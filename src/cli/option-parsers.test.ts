@@ -37,7 +37,8 @@ describe("option parsers", () => {
   it("isoDate: dates and date-times; refuses notadate and impossible dates", () => {
     expect(isoDate("2026-12-01")).toBe("2026-12-01");
     expect(isoDate("2026-12-01T08:00:00Z")).toBe("2026-12-01T08:00:00Z");
-    for (const bad of ["notadate", "2026-13-45", "12/01/2026", "2026"]) refuses(isoDate, bad, /ISO date/);
+    expect(isoDate("2028-02-29")).toBe("2028-02-29"); // a leap day
+    for (const bad of ["notadate", "2026-13-45", "2026-02-30", "2025-02-29", "12/01/2026", "2026"]) refuses(isoDate, bad, /ISO date/);
   });
 
   it("port: 0 (any free port) to 65535", () => {

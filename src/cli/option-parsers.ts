@@ -43,10 +43,17 @@ export const durationSeconds: OptionParser<number> = (v) => {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/** The Y-M-D part names a day of the calendar: Date.parse rolls 2026-02-30 over to March 2. */
+function realDay(t: string): boolean {
+  const [y, m, d] = t.slice(0, 10).split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 /** An ISO 8601 date or date-time ("2026-12-01", "2026-12-01T08:00:00Z"); returned as the text given, trimmed. */
 export const isoDate: OptionParser<string> = (v) => {
   const t = v.trim();
-  if (!ISO_DATE.test(t) || Number.isNaN(Date.parse(t.replace(" ", "T")))) {
+  if (!ISO_DATE.test(t) || Number.isNaN(Date.parse(t.replace(" ", "T"))) || !realDay(t)) {
     throw new InvalidArgumentError("expected an ISO date or date-time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z");
   }
   return t;

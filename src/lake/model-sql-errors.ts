@@ -1,5 +1,6 @@
 // Turns a failing SQL model's DuckDB error into one that names the model's file and the line in that file: the SQL
 // DuckDB sees is wrapped and rendered ({{ ref() }} expanded, template blocks removed), so its LINE is not the file's.
+import { randomBytes } from "node:crypto";
 import { ConfigError, isMillraceError } from "../errors.js";
 import type { Duck } from "./duck.js";
 import { stripTrailingSemicolons } from "./materialize.js";
@@ -12,10 +13,12 @@ import { renderSqlModel, type SqlModel } from "./sql-models.js";
  */
 export async function bindSqlModel(duck: Duck, model: SqlModel, resolve: (table: string) => string): Promise<void> {
   const views: [string, string][] = [];
+  // Models of one run may fail at once on the shared connection: each bind names its views apart.
+  const tag = randomBytes(4).toString("hex");
   const oneLine = (table: string) => {
     const rel = resolve(table);
     if (!rel.includes("\n")) return rel;
-    const name = `millrace_ref_${process.pid}_${views.length}`;
+    const name = `millrace_ref_${tag}_${views.length}`;
     views.push([name, rel]);
     return name;
   };

@@ -42,7 +42,8 @@ export async function predictCommand(opts: PredictOptions): Promise<number> {
   ).finally(() => bar?.stop());
   if (opts.json) printJson(report);
   else {
-    console.log(`scored ${report.rows.toLocaleString("en-US")} rows with ${report.model} v${report.version} in ${report.seconds.toFixed(2)} s (${report.rowsPerSecond.toLocaleString("en-US")} rows/s) → ${report.output}`);
+    const of = report.scored === report.rows ? "" : ` of ${report.rows.toLocaleString("en-US")}`;
+    console.log(`scored ${report.scored.toLocaleString("en-US")}${of} rows with ${report.model} v${report.version} in ${report.seconds.toFixed(2)} s (${report.rowsPerSecond.toLocaleString("en-US")} rows/s) → ${report.output}`);
     // Rows /predict would refuse are not scored: said aloud with the first reasons, like the flags of unseen values.
     if (report.invalid > 0) {
       const where = opts.invalid === "skip" ? "left out of the output" : "written unscored with their reason in _error";
