@@ -106,4 +106,15 @@ describe("checks edited after a table version was built", () => {
     expect(quiet.failure).toBeUndefined();
     expect(quiet.tasks["transform:silver.customers"].note).not.toMatch(/checks/);
   });
+
+  it("a freshness rule runs again on a reused version (its answer moves with the clock, not the data)", async () => {
+    const fresh = YAML.replace("checks:\n", "checks:\n  bronze.customers:\n    - { rule: freshness, column: _ingested_at, max_age: 7d }\n");
+    const p = project(fresh);
+    p.land("a.csv", `id,plan,tenure,churned\n${rows(1, 40)}\n`);
+    expect((await p.run()).failure).toBeUndefined();
+    const again = await p.run();
+    expect(again.failure).toBeUndefined();
+    const note = Object.entries(again.tasks).find(([k]) => k.startsWith("ingest:bronze.customers"))?.[1].note ?? "";
+    expect(note).toMatch(/freshness checked again, run on v1: 0 of 1 rules failed/);
+  });
 });
