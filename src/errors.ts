@@ -8,6 +8,12 @@ export interface ErrorDetails {
   [key: string]: unknown;
 }
 
+/** A request path `records[3].tenure` as its row and field, or null for any other path (routes rename them). */
+export function recordFieldOf(path: unknown): { row: number; field: string } | null {
+  const m = typeof path === "string" ? /^records\[(\d+)\]\.(.+)$/.exec(path) : null;
+  return m ? { row: Number(m[1]), field: m[2] } : null;
+}
+
 export class MillraceError extends Error {
   readonly code: string;
   readonly hint?: string;

@@ -2,7 +2,7 @@
 // answers GET /features/<service>?keys=…, and exports each view's freshness as Prometheus gauges.
 import type { Hono } from "hono";
 import { Gauge, type Registry } from "prom-client";
-import { MillraceError, ValidationError } from "../errors.js";
+import { MillraceError, recordFieldOf, ValidationError } from "../errors.js";
 import type { Project } from "../project/load-project.js";
 import type { ModelVersion } from "../records.js";
 import type { Guard } from "../serve/auth.js";
@@ -132,10 +132,8 @@ export class FeatureServing {
       }
       const found = await sf.enrich(records).catch((e: unknown) => {
         // The lookup names request paths (records[i].key); this request's fields are its query parameters.
-        if (e instanceof MillraceError && typeof e.details.path === "string") {
-          const byKeys = keys !== undefined && joinKeys.length === 1;
-          e.details.path = e.details.path.replace(/^records\[(\d+)\]\.(.+)$/, (_m, i: string, field: string) => (byKeys ? `keys[${i}]` : field));
-        }
+        const at = e instanceof MillraceError ? recordFieldOf(e.details.path) : null;
+        if (at) (e as MillraceError).details.path = keys !== undefined && joinKeys.length === 1 ? `keys[${at.row}]` : at.field;
         throw e;
       });
       return c.json({

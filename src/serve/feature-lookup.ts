@@ -2,7 +2,7 @@
 // binding looks up the online features and computes the on-demand ones, then the model's own signature validates
 // them and the model scores. The answer says which feature values and timestamps were used (return_features) and
 // which were stale. The feature store supplies the binding; this file knows only its contract.
-import { NotFoundError, ValidationError } from "../errors.js";
+import { NotFoundError, recordFieldOf, ValidationError } from "../errors.js";
 import type { Predictor } from "../records.js";
 import { answersJson, idsJson } from "./answer-json.js";
 import { cachedProvenanceHeaders, cachedProvenanceJson } from "./provenance.js";
@@ -95,15 +95,14 @@ export async function scoreWithFeatures(core: PredictCore, route: Route, raw: un
  * a type mistake: a 400 naming the type, not a 404. Null for any other error (then the 404 stands). Error path only.
  */
 async function keyTypeError(e: unknown, raw: unknown, binding: FeatureBinding): Promise<ValidationError | null> {
-  if (!(e instanceof NotFoundError) || !Array.isArray(raw) || typeof e.details.path !== "string") return null;
-  const m = /^records\[(\d+)\]\.(.+)$/.exec(e.details.path);
-  const rec = m ? (raw[Number(m[1])] as unknown) : undefined;
-  if (!m || rec === null || typeof rec !== "object") return null;
+  const at = e instanceof NotFoundError && Array.isArray(raw) ? recordFieldOf(e.details.path) : null;
+  const rec = at ? (raw as unknown[])[at.row] : undefined;
+  if (!at || rec === null || typeof rec !== "object") return null;
   const key = binding.joinKeys.find((k) => typeof (rec as Record<string, unknown>)[k] === "number");
   if (key === undefined) return null;
   const example = (await binding.exampleKeys?.().catch(() => null))?.[key];
   if (example === undefined || /^-?\d+(\.\d+)?$/.test(example)) return null; // numeric keys: the number may be right
-  const where = `records[${m[1]}].${key}`;
+  const where = `records[${at.row}].${key}`;
   return new ValidationError(`${where} must be a string, got number ${String((rec as Record<string, unknown>)[key])}`, {
     path: where,
     hint: `${key} is a text key, e.g. "${key}": ${JSON.stringify(example)}`,

@@ -1,32 +1,19 @@
 // KServe V2 infer for a model served with a feature service: the input tensors are what its V2 metadata lists (entity
 // keys and request-time fields); the features are looked up as /predict looks them up (scoreWithFeatures), and the
 // answer is a V2 answer whose parameters also name the feature service and any stale features.
-import { NotFoundError, ValidationError } from "../errors.js";
+import { NotFoundError, recordFieldOf } from "../errors.js";
 import { idsJson } from "./answer-json.js";
 import { scoreWithFeatures } from "./feature-lookup.js";
 import { noModel, type Answer, type PredictCore } from "./predict.js";
 import { cachedProvenanceHeaders } from "./provenance.js";
 import { MAX_FLAGS_SHOWN } from "./ranges.js";
 import type { Route, ServedModel } from "./types.js";
-import { headOf, inTensors, outputsJson, outputTensorsJson, tensorsToRecords } from "./v2-infer.js";
-
-/** The output tensors asked for by name (checked before anything is looked up or scored), or null for all. */
-function wantedOutputs(requested: unknown, output: { classes?: string[]; task: string }): string[] | null {
-  if (!Array.isArray(requested) || requested.length === 0) return null;
-  const names = outputTensorsJson([], output.classes, output.task).map(([t]) => t);
-  return requested.map((o: unknown, k) => {
-    const n = (o as { name?: unknown } | null)?.name;
-    if (typeof n !== "string" || !names.includes(n)) throw new ValidationError(`outputs[${k}].name must be one of ${names.join(", ")}`, { path: `outputs[${k}].name` });
-    return n;
-  });
-}
+import { headOf, inTensors, outputsJson, tensorsToRecords, wantedOutputs } from "./v2-infer.js";
 
 /** inTensors for the lookup's 404 too: an unknown entity is named by its tensor and row. */
 function keyInTensors(e: unknown): unknown {
-  if (e instanceof NotFoundError && typeof e.details.path === "string") {
-    const m = /^records\[(\d+)\]\.(.+)$/.exec(e.details.path);
-    if (m) return new NotFoundError(e.message, { ...e.details, path: `inputs[${m[2]}].data[${m[1]}]` });
-  }
+  const at = e instanceof NotFoundError ? recordFieldOf(e.details.path) : null;
+  if (at) return new NotFoundError((e as NotFoundError).message, { ...(e as NotFoundError).details, path: `inputs[${at.field}].data[${at.row}]` });
   return inTensors(e);
 }
 

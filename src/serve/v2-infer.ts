@@ -265,6 +265,17 @@ export function answerV2(core: PredictCore, target: { route: Route; served: Serv
   return answer;
 }
 
+/** The output tensors a request asks for by name (`outputs: [{name}]`), or null for all; an unknown name is a 400. */
+export function wantedOutputs(requested: unknown, output: { classes?: string[]; task: string }): string[] | null {
+  if (!Array.isArray(requested) || requested.length === 0) return null;
+  const names = outputTensorsJson([], output.classes, output.task).map(([t]) => t);
+  return requested.map((o: unknown, k) => {
+    const n = (o as { name?: unknown } | null)?.name;
+    if (typeof n !== "string" || !names.includes(n)) throw new ValidationError(`outputs[${k}].name must be one of ${names.join(", ")}`, { path: `outputs[${k}].name` });
+    return n;
+  });
+}
+
 /** Validate, score, log and write the answer of records built from the request's tensors. */
 function answerRecords(core: PredictCore, target: { route: Route; served: ServedModel }, raw: Record<string, unknown>[], requested: unknown, id: unknown, t0: number, bytes: Uint8Array | undefined): Answer {
   const { route, served } = target;
@@ -278,16 +289,8 @@ function answerRecords(core: PredictCore, target: { route: Route; served: Served
   } catch (e) {
     throw inTensors(e);
   }
-  let want: string[] | null = null;
-  if (Array.isArray(requested) && requested.length > 0) {
-    // Checked before scoring: a bad output name is the client's 400, not a scored-and-logged request.
-    const names = outputTensorsJson([], sig.output.classes, sig.output.task).map(([t]) => t);
-    want = requested.map((o: unknown, k) => {
-      const n = (o as { name?: unknown } | null)?.name;
-      if (typeof n !== "string" || !names.includes(n)) throw new ValidationError(`outputs[${k}].name must be one of ${names.join(", ")}`, { path: `outputs[${k}].name` });
-      return n;
-    });
-  }
+  // Checked before scoring: a bad output name is the client's 400, not a scored-and-logged request.
+  const want = wantedOutputs(requested, sig.output);
   const scored = scoreRoute(core, route, served, records, t0);
   const ids = idsJson(scored.ids);
   if (core.sink) logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, logTexts(bytes, records, scored.outputs, ids));
