@@ -2,6 +2,7 @@
 // quarantine commit is repaired by the next write (the main manifest is the source of truth).
 import fs from "node:fs";
 import path from "node:path";
+import { withoutSourceRows } from "./file-rows.js";
 import type { TableStore } from "./table-store.js";
 import { quarantineTableOf, type QuarantineInfo } from "./quarantine.js";
 import { currentVersion, tableDir, type Manifest } from "./table-log.js";
@@ -43,11 +44,17 @@ function mainVersions(lake: TableStore, table: string, after: number, upTo: numb
   return out;
 }
 
-const needsQuarantine = (m: Manifest) => Boolean((m.info?.quarantine as QuarantineInfo | undefined)?.files.length) || m.operation === "overwrite";
+/** The source files a forget version took out of the table: their quarantine rows leave with them. */
+const forgottenLabels = (m: Manifest): string[] =>
+  m.operation === "forget" ? ((m.info?.forgotten as { labels?: string[] } | undefined)?.labels ?? []) : [];
+
+const needsQuarantine = (m: Manifest) =>
+  Boolean((m.info?.quarantine as QuarantineInfo | undefined)?.files.length) || m.operation === "overwrite" || forgottenLabels(m).length > 0;
 
 /**
  * Brings `<table>__quarantine` up to date with `table`'s manifests: appended tables accumulate their set-aside rows,
- * a table rebuilt in full (overwrite) has as quarantine exactly the rows its latest build set aside.
+ * a table rebuilt in full (overwrite) has as quarantine exactly the rows its latest build set aside, and a forgotten
+ * source file's rows leave it (a new version: earlier ones keep them for time travel).
  * Does nothing for a table that never quarantined a row.
  */
 export async function reconcileQuarantine(lake: TableStore, table: string): Promise<void> {
@@ -73,6 +80,8 @@ export async function reconcileQuarantine(lake: TableStore, table: string): Prom
         files = [];
         fileRows = [];
       }
+      const forgotten = forgottenLabels(m);
+      if (forgotten.length) ({ files, fileRows } = await withoutSourceRows(lake, ctx, { files, fileRows }, forgotten, "source_file"));
       if (qi?.files.length) {
         files.push(...qi.files);
         fileRows.push(...qi.fileRows);
@@ -80,6 +89,8 @@ export async function reconcileQuarantine(lake: TableStore, table: string): Prom
     }
     const last = pending[pending.length - 1].version;
     if (ctx.prev && files.join("\n") === ctx.prev.files.join("\n")) return null;
+    // A forget in a table that never quarantined a row starts no quarantine table.
+    if (!ctx.prev && !files.length && !pending.some((m) => m.operation === "overwrite")) return null;
     return {
       files,
       fileRows,
