@@ -1,7 +1,7 @@
 // Row checks of batch prediction, as SQL over whole columns: what /predict's signature validation refuses (a missing
 // required value, a value not of the field's type, an unknown category of a strict field, and under serve.strict_ranges
 // a value outside training) becomes a row's `_error` text; what /predict only flags becomes the row's flag text.
-import { lit } from "../lake/sql.js";
+import { isIntegerType, isNumericType, lit } from "../lake/sql.js";
 import type { FieldSpec } from "../records.js";
 
 /**
@@ -27,9 +27,6 @@ function expected(f: FieldSpec): string {
   return f.type === "integer" ? "an integer" : f.type === "timestamp" ? "a timestamp" : f.type === "boolean" ? "a boolean" : "a number";
 }
 
-const INTEGER_TYPES = /^(U?(TINY|SMALL|BIG)?INT(EGER)?|UHUGEINT|HUGEINT)$/;
-const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
-
 /**
  * The text reason of one field, or NULL; `range` decides where training-range findings go. `type` is the input
  * column's engine type: a column the reader already typed as numbers needs only the null and range tests (its values
@@ -37,8 +34,8 @@ const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
  */
 function fieldChecks(f: FieldSpec, column: string, type: string): { error: string | null; errorTest: string | null; range: string | null; rangeTest: string | null } {
   const text = `CAST(${column} AS VARCHAR)`;
-  const ints = INTEGER_TYPES.test(type);
-  const typed = ints || FLOAT_TYPES.test(type);
+  const ints = isIntegerType(type);
+  const typed = isNumericType(type);
   const num = typed ? `CAST(${column} AS DOUBLE)` : `TRY_CAST(${column} AS DOUBLE)`;
   const missing = f.type === "string" || typed ? `${column} IS NULL` : `(${column} IS NULL OR trim(${text}) = '')`;
   let typeOk: string | null = null;

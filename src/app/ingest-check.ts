@@ -2,6 +2,7 @@
 // NDJSON line against the bronze table's columns, so an unknown field or a wrong type is a 400 naming it.
 import { ValidationError } from "../errors.js";
 import type { SchemaPolicy } from "../lake/schema-policy.js";
+import { isIntegerType, isNumericType } from "../lake/sql.js";
 import type { Project } from "../project/load-project.js";
 import type { ColumnSchema } from "../records.js";
 
@@ -17,15 +18,13 @@ export function pushSchemaPolicies(project: Project): Map<string, SchemaPolicy> 
   return new Map(project.config.sources.map((s) => [s.name, s.schema_policy ?? "fail"]));
 }
 
-const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
-const NUMBER = /^(DOUBLE|FLOAT|REAL|DECIMAL(\(.*\))?)$/;
 const TEMPORAL = /^(DATE|TIME|TIMESTAMP.*|TIMESTAMPTZ|INTERVAL)$/;
 
 /** What a JSON value must be to go into a column of this DuckDB type, or null when any value does (JSON, nested). */
 function expected(type: string): { test: (v: unknown) => boolean; what: string } | null {
   const t = type.toUpperCase();
-  if (INTEGER.test(t)) return { test: (v) => typeof v === "number" && Number.isInteger(v), what: "an integer" };
-  if (NUMBER.test(t)) return { test: (v) => typeof v === "number", what: "a number" };
+  if (isIntegerType(t)) return { test: (v) => typeof v === "number" && Number.isInteger(v), what: "an integer" };
+  if (isNumericType(t)) return { test: (v) => typeof v === "number", what: "a number" };
   if (t === "BOOLEAN") return { test: (v) => typeof v === "boolean", what: "a boolean" };
   if (t === "VARCHAR" || t === "UUID") return { test: (v) => typeof v === "string", what: "a string" };
   if (TEMPORAL.test(t)) return { test: (v) => typeof v === "string" && (t.startsWith("TIME") && !t.startsWith("TIMESTAMP") ? true : !Number.isNaN(Date.parse(v))), what: `a ${t.toLowerCase()} string` };

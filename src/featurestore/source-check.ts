@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { LineCounter, parseDocument, isNode } from "yaml";
 import { ConfigError } from "../errors.js";
+import { isIntegerType, isNumericType } from "../lake/sql.js";
 import type { ColumnSchema } from "../records.js";
 import { PROJECT_FILE, type Project } from "../project/load-project.js";
 import { entityOf, type FeatureStoreConfig, type FeatureType, type FeatureViewConfig } from "./definitions.js";
@@ -21,16 +22,13 @@ export function yamlLine(project: Project, keyPath: (string | number)[]): string
   return `${PROJECT_FILE}:${line}:${col}`;
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL.*|INT\d*)$/i;
-const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT\d*)$/i;
-
 /** Whether a column of DuckDB type `engine` can hold a feature declared `declared`. */
 export function typeFits(declared: FeatureType, engine: string): boolean {
   switch (declared) {
     case "number":
-      return NUMERIC.test(engine);
+      return isNumericType(engine);
     case "integer":
-      return INTEGER.test(engine);
+      return isIntegerType(engine);
     case "boolean":
       return /^BOOL(EAN)?$/i.test(engine);
     case "timestamp":

@@ -30,9 +30,18 @@ export function pathList(paths: string[]): string {
   return `[${paths.map(lit).join(", ")}]`;
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/i;
+// The one definition of DuckDB's number types (aliases and lower case included: INT8, int4, UHUGEINT). A list such as
+// DECIMAL(18,3)[] or INTEGER[] is not a number.
+const INTEGER = /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|U?INT\d+)$/i;
+const NON_INTEGER = /^(FLOAT\d*|DOUBLE|REAL|DECIMAL(\(\s*\d+\s*(,\s*\d+\s*)?\))?)$/i;
+
+/** Signed and unsigned integer engine types, 8 to 128 bits. */
+export function isIntegerType(type: string): boolean {
+  return INTEGER.test(type.trim());
+}
 
 /** Integer, decimal and floating-point engine types: the ones a Frame holds as Float64Array. */
 export function isNumericType(type: string): boolean {
-  return NUMERIC.test(type.trim());
+  const t = type.trim();
+  return INTEGER.test(t) || NON_INTEGER.test(t);
 }
