@@ -30,6 +30,12 @@ describe("millrace predict", () => {
     expect(millrace(["predict", "-p", dir, "-i", input, "-o", whole, "-k", "customer_id", "--json"]).code).toBe(0);
     const w = fs.readFileSync(whole, "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
     expect(w.map((x) => x[3])).toEqual(rows.map((x) => x[4]));
+    // -o x.ndjson: JSON lines, the CSV's columns in its order, the same scores.
+    const ndjson = path.join(path.dirname(out), "whole.ndjson");
+    expect(millrace(["predict", "-p", dir, "-i", input, "-o", ndjson, "-k", "customer_id", "--json"]).code).toBe(0);
+    const j = fs.readFileSync(ndjson, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(Object.keys(j[0])).toEqual(["customer_id", "prediction", "probability_No", "probability_Yes"]);
+    expect(j.map((x) => String(x.probability_Yes))).toEqual(w.map((x) => x[3]));
 
     // --explain k: an explanation column whose contributions add up to the score it explains.
     const explained = path.join(path.dirname(out), "explained.parquet");

@@ -120,3 +120,38 @@ describe("millrace predict on rows /predict would refuse", () => {
     expect(text[0].split(",").at(-1)).toBe("_error");
   });
 });
+
+describe("millrace predict's output formats", () => {
+  it("writes JSON lines for .ndjson, .jsonl and .json: the CSV's columns, in its order, with its values", async () => {
+    const input = path.join(dir, "in-json.csv");
+    fs.writeFileSync(input, INPUT);
+    const csv = path.join(dir, "same.csv");
+    await Workspace.use(project, (ws) => scoreFile(ws, { input, output: csv, chunkRows: 1000, keep: "id" }));
+    const header = fs.readFileSync(csv, "utf8").split("\n")[0].split(",");
+    const fromCsv = await read(csv);
+    for (const name of ["scores.ndjson", "scores.jsonl", "scores.JSON"]) {
+      const output = path.join(dir, name);
+      const report = await Workspace.use(project, (ws) => scoreFile(ws, { input, output, chunkRows: 1000, keep: "id" }));
+      expect(report).toMatchObject({ rows: 6, invalid: 4 });
+      const lines = fs.readFileSync(output, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toHaveLength(6);
+      for (const l of lines) expect(Object.keys(l), name).toEqual(header);
+      // The same values as the CSV (read there as text): numbers as numbers, a missing score as null.
+      const asText = lines.map((l) => Object.fromEntries(Object.entries(l).map(([k, v]) => [k, v === null ? null : String(v)])));
+      expect(asText.map((l) => [l.id, l.prediction, l._error])).toEqual(fromCsv.map((r) => [r.id, r.prediction, r._error]));
+      expect(typeof lines[0][header.find((h) => h.startsWith("probability_"))!]).toBe("number");
+    }
+  });
+
+  it("refuses an output extension it cannot write, naming the ones it can, before any work", async () => {
+    const input = path.join(dir, "in-txt.csv");
+    fs.writeFileSync(input, INPUT);
+    for (const output of [path.join(dir, "scores.txt"), path.join(dir, "scores")]) {
+      await expect(Workspace.use(project, (ws) => scoreFile(ws, { input, output, chunkRows: 1000 }))).rejects.toMatchObject({
+        code: "validation_error",
+        message: expect.stringMatching(/--output .*: batch predict writes \.csv, \.parquet, \.ndjson, \.jsonl, \.json files/),
+      });
+      expect(fs.existsSync(output)).toBe(false);
+    }
+  });
+});

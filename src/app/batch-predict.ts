@@ -1,5 +1,6 @@
 // Batch prediction, written once: a CSV or Parquet file scored with a registered model version, streamed in chunks
-// through DuckDB (memory bounded by one chunk) and written to Parquet or CSV. `millrace predict` is its CLI.
+// through DuckDB (memory bounded by one chunk) and written to CSV, Parquet or JSON lines (predict-output.ts).
+// `millrace predict` is its CLI.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { ident, lit } from "../lake/sql.js";
 import { loadModel } from "../learn/train.js";
 import type { Column, Frame } from "../records.js";
 import { readRowCheck, rowCheckSql } from "./batch-validate.js";
+import { copyScoresSql, predictOutputFormat } from "./predict-output.js";
 import type { Workspace } from "./workspace.js";
 
 const NUMERIC = new Set(["number", "integer"]);
@@ -71,9 +73,10 @@ const REASONS_SHOWN = 5;
 
 /**
  * Scores a CSV or Parquet file with a registered model version, streamed in chunks (memory bounded by one chunk),
- * written to Parquet or CSV (by the output's extension).
+ * written to CSV, Parquet or JSON lines (by the output's extension: .csv, .parquet, .ndjson/.jsonl/.json).
  */
 export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promise<BatchPredictReport> {
+  const outFormat = predictOutputFormat(opts.output); // before any work: an unknown extension is refused at once
   const project = ws.project;
   const cfg = project.config;
   const ref = opts.model ?? `${cfg.registry.model}@${cfg.serve.alias ?? cfg.registry.alias}`;
@@ -88,7 +91,6 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
     if (!model.explainable) throw new ValidationError(`${mv.name} v${mv.version} is a ${model.info.model} model, which cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
   }
   const fields = mv.signature.inputs;
-  const outFormat = /\.csv$/i.test(opts.output) ? "csv" : "parquet";
   const chunkRows = Math.max(1000, opts.chunkRows);
   const t0 = performance.now();
 
@@ -117,6 +119,7 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
   const total = Number((await (await con.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`)).getRowObjectsJS())[0].n);
 
   const classes = model.classes ?? [];
+  const doubleCols = [...(mv.signature.output.task === "regression" ? ["prediction"] : []), ...classes.map((c) => `probability_${c}`)];
   const outCols = [...keep.map((k) => `${ident(k)} VARCHAR`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`), ...(opts.explain !== undefined ? [`"explanation" VARCHAR`] : [])];
   // A batch with invalid rows goes to its own table with an `_error` column; every other batch keeps the lean layout
   // (one appender call less per row: an `_error` column on every row cost ~15% more CPU on 1M valid rows).
@@ -163,7 +166,7 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
   // Parts with and without `_error` are read by name: the column is there (NULL for valid rows) when some row has one.
   const byName = tally.invalid > 0 && tally.mode === "write" ? ", union_by_name = true" : "";
   const all = parts.length ? `read_parquet([${parts.map(lit).join(", ")}]${byName})` : `scored`;
-  await con.run(`COPY (SELECT * FROM ${all}) TO ${lit(out)} (FORMAT ${outFormat}${outFormat === "csv" ? ", HEADER true" : ""})`);
+  await con.run(copyScoresSql(all, out, outFormat, doubleCols));
   con.closeSync();
   db.closeSync();
   fs.rmSync(workDir, { recursive: true, force: true });

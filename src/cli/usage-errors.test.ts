@@ -59,7 +59,7 @@ describe("bad option values are usage errors (exit 2)", () => {
     usageError(["watch", dir, "--every", "-1"], /--every/, "-1", /duration > 0/);
     usageError(["predict", "-p", dir, "-i", "in.csv", "-o", "out.csv", "--chunk", "0"], /--chunk/, "0", /whole number ≥ 1/);
     usageError(["predict", "-p", dir, "-i", "in.csv", "-o", "out.csv", "--chunk", "abc"], /--chunk/, "abc", /whole number ≥ 1/);
-    usageError(["predict", "-p", dir, "-i", "in.csv", "-o", "x.txt"], /--output/, "x.txt", /\.csv or \.parquet/);
+    usageError(["predict", "-p", dir, "-i", "in.csv", "-o", "x.txt"], /--output/, "x.txt", /\.csv or \.parquet or \.ndjson or \.jsonl or \.json/);
     usageError(["train", "in.csv", "-t", "y", "--cv", "1"], /--cv/, "1", /0 \(off\) or a whole number ≥ 2/);
     usageError(["diff", "silver.customers", "a", "b", "-p", dir], /from/, "a", /whole number ≥ 1/);
     usageError(["vacuum", "-p", dir, "--keep", "abc"], /--keep/, "abc", /whole number ≥ 1/);

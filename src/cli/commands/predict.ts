@@ -1,16 +1,14 @@
-// `millrace predict`: batch scoring of a CSV/Parquet file with a registered model version (src/app/batch-predict.ts),
-// with a progress bar on a terminal.
+// `millrace predict`: batch scoring of a CSV/Parquet file with a registered model version (src/app/batch-predict.ts)
+// into CSV, Parquet or JSON lines, with a progress bar on a terminal.
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { scoreFile } from "../../app/batch-predict.js";
+import { PREDICT_OUTPUT_TYPES } from "../../app/predict-output.js";
 import { Workspace } from "../../app/workspace.js";
 import { loadProject } from "../../project/load-project.js";
 import { printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
 import { fileOfType, oneOf, positiveInt } from "../option-parsers.js";
-
-/** Output formats scoreFile writes, chosen by the output file's extension. */
-const OUTPUT_TYPES = [".csv", ".parquet"] as const;
 
 export interface PredictOptions {
   project: string;
@@ -63,8 +61,8 @@ export function predictCommands(program: Command, action: ActionWrapper): void {
     .command("predict")
     .description("score a CSV or Parquet file with a registered model version, streamed in chunks")
     .requiredOption("-i, --input <file>", "CSV or Parquet file with the model's input columns")
-    // The format follows the extension; batch-predict writes CSV or Parquet only, so .ndjson is refused, not mis-written.
-    .requiredOption("-o, --output <file>", `where to write the scores (${OUTPUT_TYPES.join(" or ")})`, fileOfType(OUTPUT_TYPES))
+    // The format follows the extension (app/predict-output.ts); any other is refused here, not mis-written.
+    .requiredOption("-o, --output <file>", `where to write the scores: ${PREDICT_OUTPUT_TYPES.join(", ")} (.ndjson, .jsonl and .json are JSON lines)`, fileOfType(PREDICT_OUTPUT_TYPES))
     .option("-m, --model <name@alias|version>", "model version; default: the project's model at its served alias")
     .option("-p, --project <dir>", "project folder", ".")
     .option("-k, --keep <columns>", 'input columns to copy into the output (e.g. an id), or "all"')
