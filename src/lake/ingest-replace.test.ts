@@ -31,6 +31,21 @@ describe("re-saved landing file", () => {
     expect(await lake.query("SELECT count(*) AS n FROM bronze.t VERSION AS OF 2")).toEqual([{ n: 4 }]);
   });
 
+  it("takes the file's earlier quarantine lines out with its rows: each line of the new content is set aside once", async () => {
+    const { dir, lake } = await fresh();
+    const types = { csv: { types: { d: "DATE" } } };
+    const lines = async () => lake.query("SELECT source_file AS f, line FROM bronze.rq__quarantine ORDER BY f, line");
+    const a = write(dir, "a.csv", "id,d\n1,2026-01-01\n2,x\n");
+    const b = write(dir, "b.csv", "id,d\n3,y\n");
+    await lake.ingestFiles("bronze.rq", [a, b], types);
+    write(dir, "a.csv", "id,d\n1,2026-01-01\n2,x\n5,z\n"); // one more bad line
+    await lake.ingestFiles("bronze.rq", [a, b], types);
+    expect(await lines()).toEqual([{ f: a, line: 3 }, { f: a, line: 4 }, { f: b, line: 2 }]);
+    write(dir, "a.csv", "id,d\n1,2026-01-01\n"); // fixed: its quarantine lines leave in the same write
+    await lake.ingestFiles("bronze.rq", [a, b], types);
+    expect(await lines()).toEqual([{ f: b, line: 2 }]);
+  });
+
   it("a mixed data file (two sources' rows in one file) is rewritten without the replaced file's rows", async () => {
     const { dir, lake } = await fresh();
     const a = write(dir, "a.csv", "id\n1\n2\n");

@@ -255,7 +255,8 @@ export async function ingestSources(lake: TableStore, table: string, sources: So
       },
       afterCommit: async (m) => {
         saveCheckpoint(lake.root, table, m.version, seen);
-        if (q.rows) await reconcileQuarantine(lake, table);
+        // A re-read file's earlier quarantine lines leave now, even when its new content sets none aside.
+        if (q.rows || replaced.length) await reconcileQuarantine(lake, table);
       },
     };
   });
@@ -278,8 +279,8 @@ async function labelsOf(lake: TableStore, table: string, key: string, label: str
 /** Rows removed per re-saved file (counted before they leave), recorded on each file's result. */
 async function replacedCounts(
   lake: TableStore, ctx: WriteContext, resaved: { label: string; key: string; labels: Set<string> }[], result: IngestResult,
-): Promise<{ file: string; key: string; rowsRemoved: number; rowsAdded: number }[]> {
-  const out: { file: string; key: string; rowsRemoved: number; rowsAdded: number }[] = [];
+): Promise<{ file: string; key: string; labels: string[]; rowsRemoved: number; rowsAdded: number }[]> {
+  const out: { file: string; key: string; labels: string[]; rowsRemoved: number; rowsAdded: number }[] = [];
   if (!resaved.length) return out;
   const files = (ctx.prev?.files ?? []).map((f) => path.join(lake.root, f));
   const counts = files.length
@@ -290,7 +291,7 @@ async function replacedCounts(
     const removed = [...r.labels].reduce((a, l) => a + (byLabel.get(l) ?? 0), 0);
     const f = result.ingested.find((i) => i.path === r.label);
     if (f) f.replaced = { rowsRemoved: removed };
-    out.push({ file: r.label, key: r.key, rowsRemoved: removed, rowsAdded: f?.rows ?? 0 });
+    out.push({ file: r.label, key: r.key, labels: [...r.labels], rowsRemoved: removed, rowsAdded: f?.rows ?? 0 });
   }
   result.rowsRemoved = out.reduce((a, r) => a + r.rowsRemoved, 0);
   return out;

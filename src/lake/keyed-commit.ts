@@ -122,7 +122,8 @@ export async function commitKeyed(lake: Lake, table: string, sources: Source[], 
         },
         afterCommit: async (m) => {
           if (opts.remember) saveCheckpoint(lake.root, table, m.version, seen);
-          if (q.rows) await reconcileQuarantine(lake, table);
+          // A re-read file's earlier quarantine lines leave now, even when its new content sets none aside.
+          if (q.rows || replaced.length) await reconcileQuarantine(lake, table);
         },
       };
     };

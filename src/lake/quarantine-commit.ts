@@ -44,17 +44,24 @@ function mainVersions(lake: TableStore, table: string, after: number, upTo: numb
   return out;
 }
 
-/** The source files a forget version took out of the table: their quarantine rows leave with them. */
-const forgottenLabels = (m: Manifest): string[] =>
-  m.operation === "forget" ? ((m.info?.forgotten as { labels?: string[] } | undefined)?.labels ?? []) : [];
+/**
+ * The source files whose earlier rows a version took out of the table: forgotten, or re-saved and read again
+ * (replaced). Their quarantine lines leave with them, before the version's own set-aside rows come in.
+ */
+function droppedLabels(m: Manifest): string[] {
+  if (m.operation === "forget") return (m.info?.forgotten as { labels?: string[] } | undefined)?.labels ?? [];
+  const replaced = m.info?.replaced;
+  if (!Array.isArray(replaced)) return [];
+  return (replaced as { file?: string; labels?: string[] }[]).flatMap((r) => r.labels ?? (typeof r.file === "string" ? [r.file] : []));
+}
 
 const needsQuarantine = (m: Manifest) =>
-  Boolean((m.info?.quarantine as QuarantineInfo | undefined)?.files.length) || m.operation === "overwrite" || forgottenLabels(m).length > 0;
+  Boolean((m.info?.quarantine as QuarantineInfo | undefined)?.files.length) || m.operation === "overwrite" || droppedLabels(m).length > 0;
 
 /**
  * Brings `<table>__quarantine` up to date with `table`'s manifests: appended tables accumulate their set-aside rows,
- * a table rebuilt in full (overwrite) has as quarantine exactly the rows its latest build set aside, and a forgotten
- * source file's rows leave it (a new version: earlier ones keep them for time travel).
+ * a table rebuilt in full (overwrite) has as quarantine exactly the rows its latest build set aside, and a forgotten or
+ * re-read source file's earlier rows leave it (a new version: earlier ones keep them for time travel).
  * Does nothing for a table that never quarantined a row.
  */
 export async function reconcileQuarantine(lake: TableStore, table: string): Promise<void> {
@@ -80,8 +87,8 @@ export async function reconcileQuarantine(lake: TableStore, table: string): Prom
         files = [];
         fileRows = [];
       }
-      const forgotten = forgottenLabels(m);
-      if (forgotten.length) ({ files, fileRows } = await withoutSourceRows(lake, ctx, { files, fileRows }, forgotten, "source_file"));
+      const dropped = droppedLabels(m);
+      if (dropped.length) ({ files, fileRows } = await withoutSourceRows(lake, ctx, { files, fileRows }, dropped, "source_file"));
       if (qi?.files.length) {
         files.push(...qi.files);
         fileRows.push(...qi.fileRows);

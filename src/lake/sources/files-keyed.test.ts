@@ -182,6 +182,20 @@ describe("keyed landing files", () => {
     await expect(ingestKeyedFiles(lake, "bronze.n", [write(dir, "m.csv", "name,plan\na,x\n")], { key: ["id"] })).rejects.toThrow(/key column id/);
   });
 
+  it("a re-saved keyed file's earlier quarantine lines leave when it is read again: each line once", async () => {
+    const { dir, lake } = await fresh();
+    const lines = async () => lake.query("SELECT source_file AS f, raw FROM bronze.rk__quarantine ORDER BY f, raw");
+    const n = write(dir, "n.csv", "id,name,plan\n1,a,x\n,b,x\n");
+    const keep = write(dir, "k.csv", "id,name,plan\n2,k,x\n,k,y\n");
+    await ingestKeyedFiles(lake, "bronze.rk", [n, keep], { key: ["id"] });
+    write(dir, "n.csv", "id,name,plan\n1,a,x\n,b,x\n,c,x\n");
+    await ingestKeyedFiles(lake, "bronze.rk", [n, keep], { key: ["id"] });
+    expect((await lines()).map((l) => l.f)).toEqual([n, n, keep].sort());
+    write(dir, "n.csv", "id,name,plan\n1,a,y\n");
+    await ingestKeyedFiles(lake, "bronze.rk", [n, keep], { key: ["id"] });
+    expect((await lines()).map((l) => l.f)).toEqual([keep]);
+  });
+
   it("says aloud when a keyed file lacks a column of the table (run --strict fails on such warnings)", async () => {
     const { dir, lake } = await fresh();
     const T = "bronze.accounts";
