@@ -3,7 +3,7 @@
 import path from "node:path";
 import type { WriteContext } from "./table-store.js";
 import type { TableStore } from "./table-store.js";
-import { ident, lit, pathList } from "./sql.js";
+import { ident, isNumericType, lit, pathList } from "./sql.js";
 
 export interface KeyedRewrite {
   /** The new version's file list and rows per file. */
@@ -17,18 +17,43 @@ export interface KeyedRewrite {
   rowsRewritten: number;
 }
 
-/** Per file: min and max of a single key column from the Parquet footers (null when unknown). */
-async function keyRanges(lake: TableStore, files: string[], key: string): Promise<Map<string, { min: string; max: string } | null>> {
+/** How two key values (as text) order: numbers by value, text by UTF-8 bytes (DuckDB's and Parquet's order). */
+type Before = (x: string, y: string) => boolean;
+const utf8 = new TextEncoder();
+const byValue: Before = (x, y) => Number(x) < Number(y);
+const byBytes: Before = (x, y) => Buffer.compare(utf8.encode(x), utf8.encode(y)) < 0;
+
+/** The order key ranges can be compared in for a key of engine type `type`, or null when ranges are not used. */
+function orderOf(type: string): Before | null {
+  if (isNumericType(type)) return byValue;
+  return /^VARCHAR$/i.test(type.trim()) ? byBytes : null; // dates, times, intervals: their text need not sort (time zones)
+}
+
+/**
+ * Per file: min and max of a single key column from the Parquet footers (null when unknown), folded over the file's
+ * row groups in the key's own order: a file over 122,880 rows has several, and their footers hold text ('9' > '10').
+ */
+async function keyRanges(lake: TableStore, files: string[], key: string, before: Before): Promise<Map<string, { min: string; max: string } | null>> {
   const out = new Map<string, { min: string; max: string } | null>(files.map((f) => [f, null]));
   if (!files.length) return out;
   const rows = await lake.duck.rows(
-    `SELECT file_name, min(stats_min_value) AS lo, max(stats_max_value) AS hi, bool_and(stats_min_value IS NOT NULL) AS known
-     FROM parquet_metadata(${pathList(files.map((f) => path.join(lake.root, f)))}) WHERE path_in_schema = ${lit(key)} GROUP BY file_name`,
+    `SELECT file_name, stats_min_value AS lo, stats_max_value AS hi
+     FROM parquet_metadata(${pathList(files.map((f) => path.join(lake.root, f)))}) WHERE path_in_schema = ${lit(key)}`,
   );
+  const acc = new Map<string, { min: string; max: string } | null>();
   for (const r of rows) {
     const rel = path.relative(lake.root, String(r.file_name));
-    if (r.known) out.set(rel, { min: String(r.lo), max: String(r.hi) });
+    const prev = acc.get(rel);
+    if (prev === null) continue; // a row group without statistics: the file's range is unknown
+    if (r.lo === null || r.hi === null) {
+      acc.set(rel, null);
+      continue;
+    }
+    const lo = String(r.lo);
+    const hi = String(r.hi);
+    acc.set(rel, !prev ? { min: lo, max: hi } : { min: before(lo, prev.min) ? lo : prev.min, max: before(prev.max, hi) ? hi : prev.max });
   }
+  for (const [f, r] of acc) out.set(f, r);
   return out;
 }
 
@@ -43,11 +68,10 @@ export async function rewriteByKey(lake: TableStore, ctx: WriteContext, key: str
   let rewrite = prevFiles;
   if (key.length === 1 && prevFiles.length > 1) {
     const [b] = await lake.duck.rows(`SELECT CAST(min(${keys}) AS VARCHAR) AS lo, CAST(max(${keys}) AS VARCHAR) AS hi, typeof(min(${keys})) AS t FROM (${dropKeys})`);
-    const ranges = await keyRanges(lake, prevFiles, key[0]);
+    const lt = orderOf(String(b.t));
     if (b.lo === null) rewrite = [];
-    else {
-      const numeric = /INT|DOUBLE|FLOAT|DECIMAL/.test(String(b.t));
-      const lt = (x: string, y: string) => (numeric ? Number(x) < Number(y) : x < y);
+    else if (lt) {
+      const ranges = await keyRanges(lake, prevFiles, key[0], lt);
       rewrite = prevFiles.filter((f) => {
         const r = ranges.get(f);
         return !r || !(lt(r.max, String(b.lo)) || lt(String(b.hi), r.min));

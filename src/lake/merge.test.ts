@@ -46,6 +46,17 @@ describe("merge", () => {
     expect((await lake.query("SELECT v FROM bronze.ev ORDER BY id")).map((r) => r.v)).toEqual(["a", "b", "c", "D"]);
   });
 
+  it("reads a file's key range over all its row groups by value, not as text (a 300k-row file has three)", async () => {
+    const { lake } = await fresh();
+    // File 1: ids 5..300,004 in three row groups whose text minima are '5', '122885', '245765' (text min: '122885').
+    await lake.ingestRecords("bronze.big", Array.from({ length: 300_000 }, (_, i) => ({ id: i + 5, v: "old" })));
+    await lake.ingestRecords("bronze.big", [{ id: 400_000, v: "new" }]); // a second file
+    const m = await lake.merge("bronze.big", "SELECT 7 AS id, 'upd' AS v", { key: ["id"] });
+    expect(m).toMatchObject({ updated: 1, inserted: 0 });
+    expect(await lake.query("SELECT v FROM bronze.big WHERE id = 7")).toEqual([{ v: "upd" }]);
+    expect(await lake.query("SELECT count(*) AS n FROM bronze.big")).toEqual([{ n: 300001 }]);
+  });
+
   it("refuses duplicate source keys and unknown key columns", async () => {
     const { lake } = await fresh();
     await lake.materialize("silver.d", "SELECT 1 AS id", { parents: [] });
