@@ -12,7 +12,9 @@ describe("registry and tracking commands", () => {
     dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-reg-cli-")), "demo");
     expect(millrace(["init", dir, "--json"]).code).toBe(0);
     const yaml = path.join(dir, "millrace.yaml");
-    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("cv_folds: 5", "cv_folds: 3").replace("candidates:", "retrain: always\n  candidates:"));
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("cv_folds: 5", "cv_folds: 3").replace("candidates:", "retrain: always\n  candidates:")
+      // The scaffold trains auto; two explicit learners give runs to sort and one that is never registered.
+      .replace("    - { name: auto, model: auto, params: { time_budget_s: 60 } }", "    - { name: logistic, model: logistic_regression }\n    - { name: gbdt, model: gbdt }"));
     for (let i = 0; i < 2; i++) expect(millrace(["run", dir, "--json"]).code).toBe(0);
   });
 

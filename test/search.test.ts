@@ -12,8 +12,10 @@ describe("search in millrace.yaml", () => {
     expect(millrace(["init", dir]).code).toBe(0);
     const yaml = path.join(dir, "millrace.yaml");
     const text = fs.readFileSync(yaml, "utf8").replace("cv_folds: 5", "cv_folds: 3").replace(
-      "    - { name: gbdt, model: gbdt }",
-      `    - name: gbdt
+      // The scaffold trains auto; this project lists its own learners instead.
+      "    - { name: auto, model: auto, params: { time_budget_s: 60 } }",
+      `    - { name: logistic, model: logistic_regression }
+    - name: gbdt
       model: gbdt
       params: { n_estimators: 30 }
       search:
@@ -51,7 +53,7 @@ describe("search in millrace.yaml", () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-search-")), "bad");
     expect(millrace(["init", dir]).code).toBe(0);
     const yaml = path.join(dir, "millrace.yaml");
-    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("    - { name: gbdt, model: gbdt }", "    - { name: gbdt, model: gbdt, search: { space: { max_depth: { type: normal, low: 1, high: 3 } } } }"));
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, "utf8").replace("    - { name: auto, model: auto, params: { time_budget_s: 60 } }", "    - { name: logistic, model: logistic_regression }\n    - { name: gbdt, model: gbdt, search: { space: { max_depth: { type: normal, low: 1, high: 3 } } } }"));
     const r = millrace(["run", dir]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/millrace\.yaml:\d+:\d+ train\.candidates\.1\.search\.space\.max_depth/);

@@ -41,6 +41,18 @@ describe("millrace init", () => {
     else expect(labels.size).toBe(task === "binary" ? 2 : 3);
   });
 
+  it.each(["binary", "multiclass", "regression"] as const)("scaffolds a %s project that trains auto within a visible time budget", (task) => {
+    const dir = fresh();
+    initProject(dir, { task });
+    const p = loadProject(dir);
+    expect(p.config.train.candidates).toEqual([expect.objectContaining({ name: "auto", model: "auto", params: { time_budget_s: 60 } })]);
+    const yaml = fs.readFileSync(path.join(dir, "millrace.yaml"), "utf8");
+    // The comment says what the budget bounds and how to pick learners instead.
+    expect(yaml).toMatch(/time_budget_s bounds the wall\n? *#? *time of the whole candidate/);
+    expect(yaml).toMatch(/To pick learners yourself, list them instead/);
+    expect(yaml).toContain(`#   - { name: ${task === "regression" ? "linear, model: linear_regression" : "logistic, model: logistic_regression"} }`);
+  });
+
   it("refuses a gate or ranking metric the task never measures, naming the key", () => {
     const dir = fresh();
     initProject(dir);

@@ -27,11 +27,24 @@ const DATASET: Record<Task, string> = {
   split: { test_fraction: 0.2, seed: 42 }`,
 };
 
-const CANDIDATES: Record<Task, string> = {
-  binary: "    - { name: logistic, model: logistic_regression }\n    - { name: gbdt, model: gbdt }",
-  multiclass: "    - { name: logistic, model: logistic_regression }\n    - { name: gbdt, model: gbdt }",
-  regression: "    - { name: linear, model: linear_regression }\n    - { name: gbdt, model: gbdt }",
+/** Explicit learners a user can list instead of auto (the same for every task: each picks its own loss). */
+const EXPLICIT: Record<Task, string> = {
+  binary: "logistic_regression",
+  multiclass: "logistic_regression",
+  regression: "linear_regression",
 };
+
+/**
+ * A new project trains `auto`: a small portfolio searched by CV on the train rows within a time budget, the best kept
+ * and every candidate recorded as a child run. The comment says how to list explicit learners instead.
+ */
+const CANDIDATES = (task: Task) => `    # auto tries a small portfolio (a linear model, GBDTs, forests, a blend) by cross-validation on the train rows,
+    # keeps the best and records every candidate as a child run (millrace runs --all). time_budget_s bounds the wall
+    # time of the whole candidate: split evenly over the cv_folds CV fits and the final fit.
+    # To pick learners yourself, list them instead, e.g.:
+    #   - { name: ${EXPLICIT[task] === "linear_regression" ? "linear" : "logistic"}, model: ${EXPLICIT[task]} }
+    #   - { name: gbdt, model: gbdt, params: { n_estimators: 300 } }
+    - { name: auto, model: auto, params: { time_budget_s: 60 } }`;
 
 const YAML = (name: string, task: Task) => `# ${name}: a Millrace project. Run it with: millrace run
 #
@@ -64,7 +77,7 @@ ${DATASET[task]}
 train:
   cv_folds: 5
   candidates:
-${CANDIDATES[task]}
+${CANDIDATES(task)}
 
 registry:
   model: ${name}
