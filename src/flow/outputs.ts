@@ -34,6 +34,18 @@ export interface DatasetOutput {
   alreadyTrainedBy: { name: string; version: number } | null;
 }
 
+/** One learner auto tried, as the run summary shows it: its child run and how it fared. */
+export interface AutoCandidateSummary {
+  label: string;
+  model: string;
+  /** "scored", "skipped: budget", "not better" (a blend that lost), "failed". */
+  state: string;
+  cvMean: number | null;
+  cvStd: number | null;
+  seconds: number;
+  runId: string;
+}
+
 export interface CandidateOutput {
   candidate: CandidateConfig;
   runId: string;
@@ -41,6 +53,10 @@ export interface CandidateOutput {
   bytes: Uint8Array;
   /** The run's model artifact. */
   artifactUri: string;
+  /** The candidate's wall time: CV fits, final fit, test scoring (result.trainSeconds is the final fit alone). */
+  trainSeconds?: number;
+  /** model auto: the learner it chose and every candidate it tried, each a child run of runId. */
+  auto?: { chosen: string; chosenModel: string; metric: string; candidates: AutoCandidateSummary[] };
 }
 
 export interface PromotionOutput {

@@ -1,5 +1,6 @@
 // The run summary: what a pipeline run did, in records a person (or --json) can read.
 import type { CheckReport } from "../quality/checks.js";
+import type { AutoCandidateSummary } from "./outputs.js";
 import type { TableVersion } from "../records.js";
 import type { GateComparison } from "../registry/gate.js";
 import type { TriggerKind } from "../store/metadata-store.js";
@@ -34,7 +35,12 @@ export interface CandidateSummary {
   runId: string;
   cv: Record<string, number>;
   test: Record<string, number>;
+  /** The candidate's wall time: CV fits, final fit and test scoring. */
   trainSeconds: number;
+  /** The final fit on every train row alone. */
+  fitSeconds?: number;
+  /** model auto: the learner it chose and every candidate it tried (each a child run of runId). */
+  auto?: { chosen: string; chosenModel: string; metric: string; candidates: AutoCandidateSummary[] };
 }
 
 export interface ModelSummary {

@@ -87,7 +87,7 @@ export const searchSchema = z.strictObject({
 export const candidateSchema = z.strictObject({
   name: identifier.describe("Candidate name (the run's name)."),
   model: z.string().min(1).describe("Learner: logistic_regression, gbdt, random_forest, … (millrace train --help lists them); for dataset.task: recommendation a recommender: baseline, svd, svdpp, nmf, item_knn, als, two_tower, popularity."),
-  params: z.record(z.string(), z.unknown()).default({}).describe("The learner's hyperparameters."),
+  params: z.record(z.string(), z.unknown()).default({}).describe("The learner's hyperparameters. For model auto, time_budget_s (default 60) is the candidate's wall time: it is shared evenly by the train.cv_folds CV fits and the final fit (cv_folds 5: each of the 6 searches gets a sixth); each learner auto tries is a child run of the candidate's run, and the run's `chosen` tag names the one kept."),
   search: searchSchema.optional().describe("Tune this candidate: each trial is a child run of the candidate's run; the best is refit and tested."),
 });
 

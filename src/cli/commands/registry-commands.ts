@@ -4,6 +4,7 @@ import { Workspace } from "../../app/workspace.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { loadProjectCached } from "../cached-project.js";
 import { Registry } from "../../registry/registry.js";
+import type { Run } from "../../records.js";
 import type { StaleRun } from "../../store/metadata-store.js";
 import { collectGarbage, deleteRuns } from "../../track/tracker.js";
 import { color, printJson, table } from "../output.js";
@@ -70,14 +71,17 @@ export async function runsCommand(opts: {
   }
   const metricKeys = ["roc_auc", "accuracy", "f1", "log_loss", "rmse", "r2"].filter((k) => runs.some((r) => r.metrics[k] !== undefined));
   if (opts.sort && !metricKeys.includes(opts.sort)) metricKeys.unshift(opts.sort);
+  // auto's runs name the learner it chose (tag `chosen`); its candidates are child runs (--all, --parent).
+  const chosen = runs.some((r) => r.tags.chosen !== undefined);
   console.log(
     table(
-      ["run id", "experiment", "name", "status", ...metricKeys, "duration", "started"],
+      ["run id", "experiment", "name", ...(chosen ? ["chosen"] : []), "status", ...metricKeys, "duration", "started"],
       runs.map((r) => [
         r.id.slice(0, 8),
         r.experiment,
         r.name,
-        r.status === "failed" ? color.red(r.status) : r.status,
+        ...(chosen ? [r.tags.chosen ?? ""] : []),
+        runState(r),
         ...metricKeys.map((k) => r.metrics[k]),
         r.durationMs === null ? "" : `${(r.durationMs / 1000).toFixed(2)} s`,
         r.startedAt.replace("T", " ").slice(0, 19),
@@ -229,4 +233,11 @@ export async function annotateRunCommand(id: string, opts: { project: string; no
   if (opts.json) printJson(run);
   else console.log(`run ${run!.id.slice(0, 8)}: ${run!.notes ? `note "${run!.notes}"` : "no note"}; tags ${JSON.stringify(run!.tags)}`);
   return 0;
+}
+
+/** A run's status; a child run's own state when it says more (an auto candidate "skipped: budget", a pruned trial). */
+export function runState(r: Pick<Run, "status" | "tags">): string {
+  if (r.status === "failed") return color.red(r.status);
+  const state = r.tags.state;
+  return state && state !== "complete" && state !== "scored" ? `${r.status} (${state})` : r.status;
 }

@@ -85,7 +85,7 @@ export function printSummary(s: PipelineSummary): void {
     out.push(
       table(
         ["candidate", "model", ...(cvKey ? [`cv ${cvKey.replace(/_mean$/, "")}`] : []), ...keys.map((k) => `test ${k}`), "train", "run id"],
-        s.candidates.map((c) => [c.candidate, c.model, ...(cvKey ? [c.cv[cvKey]] : []), ...keys.map((k) => c.test[k]), `${c.trainSeconds.toFixed(2)} s`, c.runId.slice(0, 8)]),
+        s.candidates.map((c) => [c.candidate, c.auto ? `${c.model} → ${c.auto.chosen}` : c.model, ...(cvKey ? [c.cv[cvKey]] : []), ...keys.map((k) => c.test[k]), `${c.trainSeconds.toFixed(2)} s`, c.runId.slice(0, 8)]),
       ),
     );
     out.push("");

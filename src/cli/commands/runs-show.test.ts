@@ -1,6 +1,7 @@
 // The text of `millrace runs show`: metrics without the series and importance keys, importance ranked, a curve line.
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../records.js";
+import { runState } from "./registry-commands.js";
 import { runText, sparkline } from "./runs-show.js";
 
 describe("runs show", () => {
@@ -21,5 +22,17 @@ describe("runs show", () => {
     expect(text).not.toMatch(/shap\/contract/);
     expect(text.indexOf("contract")).toBeLessThan(text.indexOf("tenure"));
     expect(text).toMatch(/train_binary_logloss\s+3\s+0\.5700\s+0\.3500\s+0\.3500\s+3\s+█▄▁/);
+  });
+  it("names the learner auto chose on the parent, and a child run's parent and state", () => {
+    const base: Run = {
+      id: "1b102b38-0000", experiment: "churn", name: "auto", status: "finished", params: { model: "auto" }, metrics: {},
+      tags: { chosen: "gbdt", chosen_model: "gbdt", auto_metric: "roc_auc", auto_candidates: "7" },
+      artifacts: [], datasetId: null, parentRunId: null, startedAt: "2026-12-05T09:00:00Z", endedAt: null, durationMs: 1200,
+    };
+    expect(runText(base, [], {})).toMatch(/chosen: .*gbdt.* by auto; 7 candidates by cv roc_auc: millrace runs --parent 1b102b38/);
+    const child: Run = { ...base, id: "2c", name: "auto/random_forest", parentRunId: base.id, tags: { auto_candidate: "random_forest", state: "skipped: budget", selected: "false" } };
+    expect(runText(child, [], {})).toMatch(/child of run 1b102b38 {2}state: skipped: budget/);
+    expect(runState(child)).toBe("finished (skipped: budget)");
+    expect(runState({ status: "finished", tags: { state: "scored" } })).toBe("finished");
   });
 });

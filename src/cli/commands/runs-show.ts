@@ -50,6 +50,12 @@ export function runText(run: Run, importance: [string, number][], curves: Series
     `${color.bold(`run ${run.id.slice(0, 8)}`)}  ${run.name}  ${run.status}  ${run.durationMs !== null ? fmtMs(run.durationMs) : ""}  experiment ${run.experiment}  started ${run.startedAt}`,
   ];
   if (run.error) out.push(color.red(`error: ${run.error}`));
+  // auto: the learner it chose (its candidates are child runs); a child run: its own state and what it was part of.
+  if (run.tags.chosen !== undefined) {
+    const n = run.tags.auto_candidates ? `${run.tags.auto_candidates} candidates` : "candidates";
+    out.push(`chosen: ${color.bold(run.tags.chosen)}${run.tags.chosen_model && run.tags.chosen_model !== run.tags.chosen ? ` (${run.tags.chosen_model})` : ""} by auto; ${n} by cv ${run.tags.auto_metric ?? ""}: millrace runs --parent ${run.id.slice(0, 8)}`);
+  }
+  if (run.parentRunId) out.push(`child of run ${run.parentRunId.slice(0, 8)}${run.tags.state ? `  state: ${run.tags.state}` : ""}${run.tags.selected === "true" ? "  (chosen)" : ""}`);
   const params = Object.entries(run.params);
   if (params.length) out.push(`params: ${params.map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ")}`);
   const plain = Object.entries(run.metrics).filter(([k]) => !k.startsWith(SHAP_PREFIX) && !(k in curves));

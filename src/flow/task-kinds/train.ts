@@ -40,7 +40,9 @@ export const trainKind: TaskKind<CandidateOutput | null, "executor" | "tracker" 
       runId: c.runId,
       cv: c.result.cvMetrics,
       test: c.result.testMetrics,
-      trainSeconds: c.result.trainSeconds,
+      trainSeconds: c.trainSeconds ?? c.result.trainSeconds,
+      fitSeconds: c.result.trainSeconds,
+      ...(c.auto ? { auto: c.auto } : {}),
     });
   },
 };
