@@ -73,9 +73,11 @@ export async function runsCommand(opts: {
   if (opts.sort && !metricKeys.includes(opts.sort)) metricKeys.unshift(opts.sort);
   // auto's runs name the learner it chose (tag `chosen`); its candidates are child runs (--all, --parent).
   const chosen = runs.some((r) => r.tags.chosen !== undefined);
+  // Child runs (auto's candidates, search trials) carry only CV scores, on the metric their parent ranks by.
+  const objectives = [...new Set(runs.map((r) => r.tags.objective).filter((o): o is string => o !== undefined))];
   console.log(
     table(
-      ["run id", "experiment", "name", ...(chosen ? ["chosen"] : []), "status", ...metricKeys, "duration", "started"],
+      ["run id", "experiment", "name", ...(chosen ? ["chosen"] : []), "status", ...metricKeys, ...objectives.map((o) => `cv ${o}`), "duration", "started"],
       runs.map((r) => [
         r.id.slice(0, 8),
         r.experiment,
@@ -83,6 +85,7 @@ export async function runsCommand(opts: {
         ...(chosen ? [r.tags.chosen ?? ""] : []),
         runState(r),
         ...metricKeys.map((k) => r.metrics[k]),
+        ...objectives.map((o) => r.metrics[`cv_${o}_mean`]),
         r.durationMs === null ? "" : `${(r.durationMs / 1000).toFixed(2)} s`,
         r.startedAt.replace("T", " ").slice(0, 19),
       ]),

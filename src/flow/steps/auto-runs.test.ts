@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runsCommand } from "../../cli/commands/registry-commands.js";
 import { projectFromYaml } from "../../project/load-project.js";
 import type { CandidateConfig } from "../../project/config.js";
 import { runPipeline } from "../pipeline.js";
@@ -11,7 +12,10 @@ import { withResources } from "../resources.js";
 import { autoBudget } from "./train.js";
 
 let dir = "";
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** 160 rows whose label follows tenure + calls; auto limited to two learners so the test stays short. */
 function project() {
@@ -36,7 +40,7 @@ const candidate = (c: Partial<CandidateConfig>): CandidateConfig => ({ name: "au
 
 describe("auto in a project", () => {
   it("shares time_budget_s evenly over the CV fits and the final fit (the budget is the candidate's wall time)", () => {
-    expect(autoBudget(candidate({ params: { time_budget_s: 20 } }), 5)).toEqual({ total: 20, perFit: 20 / 6 });
+    expect(autoBudget(candidate({ params: { time_budget_s: 20 } }), 5)).toEqual({ total: 20, perFit: 3.333 });
     expect(autoBudget(candidate({}), 0)).toEqual({ total: 60, perFit: 60 });
     expect(autoBudget(candidate({ params: { time_budget_s: 9 } }), 2)).toEqual({ total: 9, perFit: 3 });
     expect(autoBudget(candidate({ model: "gbdt" }), 5)).toBeNull();
@@ -75,5 +79,14 @@ describe("auto in a project", () => {
         expect(child.metrics.cv_roc_auc_std).toBe(s.cvStd);
       }
     }
+    // `millrace runs --all`: the parent names the chosen learner; every row shows its CV score on the objective.
+    const printed: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((s: string) => void printed.push(s));
+    expect(await runsCommand({ project: dir, all: true })).toBe(0);
+    const lines = printed.join("\n").split("\n");
+    expect(lines[0]).toMatch(/name\s+chosen\s+status.*cv roc_auc/);
+    const parentLine = lines.find((l) => l.startsWith(c.runId.slice(0, 8)))!;
+    expect(parentLine).toMatch(new RegExp(`auto\\s+${c.auto!.chosen}\\s+finished`));
+    for (const s of c.auto!.candidates) expect(lines.find((l) => l.startsWith(s.runId.slice(0, 8)))).toContain(`auto/${s.label}`);
   });
 });

@@ -125,7 +125,7 @@ export function autoBudget(candidate: CandidateConfig, cvFolds: number): { total
   if (candidate.model !== "auto" || candidate.search) return null;
   const total = Number(candidate.params.time_budget_s ?? AUTO_PARAMS.shape.time_budget_s.parse(undefined));
   const fits = cvFolds >= 2 ? cvFolds + 1 : 1;
-  return { total, perFit: total / fits };
+  return { total, perFit: Math.round((total / fits) * 1000) / 1000 };
 }
 
 /** A search trial as a child run of the candidate's run: its parameters, CV metrics, state and duration. */
