@@ -50,6 +50,25 @@ export class Design {
     return { features: this.X.columns.map((c) => c.name), outputs: K, values, scale };
   }
 
+  /**
+   * The diagonal of [X, 1]'W[X, 1] (one output): Σ w·x² per expanded column (a level: its rows' weight), the
+   * intercept's (Σ w) last. What diagonal preconditioners of one-hot designs are made of.
+   */
+  squaredNorms(w: Float64Array | undefined): Float64Array {
+    const n = this.X.nRows;
+    const out = new Float64Array(this.width + 1);
+    this.X.columns.forEach((c, j) => {
+      const off = this.offsets[j];
+      if (c.kind === "numeric") {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += (w ? w[i] : 1) * c.values[i] * c.values[i];
+        out[off] = s;
+      } else for (let i = 0; i < n; i++) if (c.codes[i] >= 0) out[off + c.codes[i]] += w ? w[i] : 1;
+    });
+    for (let i = 0; i < n; i++) out[this.width] += w ? w[i] : 1;
+    return out;
+  }
+
   /** g[block k] += X^T r_k (and the intercept gets sum r_k), for residuals r laid out like z. */
   addGradient(r: Float64Array, K: number, g: Float64Array): void {
     const n = this.X.nRows;

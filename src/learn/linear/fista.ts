@@ -9,6 +9,8 @@ export interface FistaOptions {
   tol: number;
   /** L1 weight per coordinate (0 leaves a coordinate unpenalised, e.g. intercepts). */
   l1: Float64Array;
+  /** Called after every iteration (a stopper may throw from it). */
+  onIteration?: (iteration: number) => void;
 }
 
 export function fista(fg: ValueAndGradient, x0: Float64Array, opts: FistaOptions): { x: Float64Array; iterations: number; converged: boolean } {
@@ -48,6 +50,7 @@ export function fista(fg: ValueAndGradient, x0: Float64Array, opts: FistaOptions
     yk = next;
     t = tNew;
     if (move <= opts.tol) return { x, iterations: iter + 1, converged: true };
+    opts.onIteration?.(iter + 1);
   }
   return { x, iterations: opts.maxIter, converged: false };
 }

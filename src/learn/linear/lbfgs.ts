@@ -9,6 +9,13 @@ export interface LbfgsOptions {
   /** Also stop when the relative decrease of f falls below ftol. */
   ftol?: number;
   memory?: number;
+  /**
+   * Diagonal of the initial inverse Hessian up to a scalar (a preconditioner; default all ones): for one-hot designs
+   * 1 / (rows with the level + penalty), so a rare level's weight moves as far per step as a common one's.
+   */
+  scale?: Float64Array;
+  /** Called after every iteration (a stopper may throw from it). */
+  onIteration?: (iteration: number) => void;
 }
 
 export interface LbfgsResult {
@@ -34,6 +41,7 @@ export function lbfgs(fg: ValueAndGradient, x0: Float64Array, opts: LbfgsOptions
   const d = x0.length;
   const m = opts.memory ?? 10;
   const ftol = opts.ftol ?? 1e-12;
+  const scale = opts.scale;
   const x = x0.slice();
   const g = new Float64Array(d);
   let f = fg(x, g);
@@ -50,20 +58,28 @@ export function lbfgs(fg: ValueAndGradient, x0: Float64Array, opts: LbfgsOptions
     // Two-loop recursion: dir = -H g.
     for (let i = 0; i < d; i++) dir[i] = -g[i];
     for (let j = S.length - 1; j >= 0; j--) {
-      alpha[j] = rho[j] * dot(S[j], dir);
-      for (let i = 0; i < d; i++) dir[i] -= alpha[j] * Y[j][i];
+      const a = (alpha[j] = rho[j] * dot(S[j], dir));
+      const Yj = Y[j];
+      for (let i = 0; i < d; i++) dir[i] -= a * Yj[i];
     }
     if (S.length > 0) {
       const last = S.length - 1;
-      const gamma = dot(S[last], Y[last]) / dot(Y[last], Y[last]);
-      for (let i = 0; i < d; i++) dir[i] *= gamma;
+      const Yl = Y[last];
+      let yHy = 0;
+      if (scale) for (let i = 0; i < d; i++) yHy += Yl[i] * scale[i] * Yl[i];
+      else yHy = dot(Yl, Yl);
+      const gamma = dot(S[last], Yl) / yHy;
+      if (scale) for (let i = 0; i < d; i++) dir[i] *= gamma * scale[i];
+      else for (let i = 0; i < d; i++) dir[i] *= gamma;
     } else {
-      const gn = Math.sqrt(dot(g, g));
+      if (scale) for (let i = 0; i < d; i++) dir[i] *= scale[i];
+      const gn = Math.sqrt(dot(dir, dir));
       for (let i = 0; i < d; i++) dir[i] /= Math.max(gn, 1);
     }
     for (let j = 0; j < S.length; j++) {
-      const beta = rho[j] * dot(Y[j], dir);
-      for (let i = 0; i < d; i++) dir[i] += S[j][i] * (alpha[j] - beta);
+      const c = alpha[j] - rho[j] * dot(Y[j], dir);
+      const Sj = S[j];
+      for (let i = 0; i < d; i++) dir[i] += Sj[i] * c;
     }
     let slope = dot(g, dir);
     if (slope >= 0) {
@@ -71,7 +87,7 @@ export function lbfgs(fg: ValueAndGradient, x0: Float64Array, opts: LbfgsOptions
       S.length = 0;
       Y.length = 0;
       rho.length = 0;
-      for (let i = 0; i < d; i++) dir[i] = -g[i];
+      for (let i = 0; i < d; i++) dir[i] = -g[i] * (scale ? scale[i] : 1);
       slope = dot(g, dir);
     }
     let step = 1;
@@ -98,6 +114,7 @@ export function lbfgs(fg: ValueAndGradient, x0: Float64Array, opts: LbfgsOptions
     g.set(gNew);
     f = fNew;
     if (decrease <= ftol * Math.max(Math.abs(f), 1)) return { x, f, iterations: iter + 1, converged: true };
+    opts.onIteration?.(iter + 1);
   }
   return { x, f, iterations: iter, converged: maxAbs(g) <= opts.gtol };
 }

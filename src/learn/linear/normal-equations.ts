@@ -31,8 +31,14 @@ function gram(X: FeatureMatrix, d: Design, y: Float64Array, w: Float64Array | un
   return { A, b };
 }
 
-/** Solves A x = b for symmetric positive definite A in place; null when A is not positive definite. */
+/** Solves A x = b for symmetric positive definite A; null when A is not positive definite. */
 export function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  const L = choleskyFactor(A, n);
+  return L ? choleskySolveFactored(L, b, n) : null;
+}
+
+/** The lower Cholesky factor L (n × n, row-major) of symmetric A = L L'; null when A is not positive definite. */
+export function choleskyFactor(A: Float64Array, n: number): Float64Array | null {
   const L = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -44,6 +50,11 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number): Floa
       } else L[i * n + j] = s / L[j * n + j];
     }
   }
+  return L;
+}
+
+/** x with L L' x = b, for L from choleskyFactor. */
+export function choleskySolveFactored(L: Float64Array, b: Float64Array, n: number): Float64Array {
   const z = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = b[i];
