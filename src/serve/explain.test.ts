@@ -1,60 +1,86 @@
-// POST /predict?explain=true with a real 200-tree GBDT: base + contributions = the raw score of the answer's probability.
-import { describe, expect, it } from "vitest";
-import { trainCandidate } from "../learn/train.js";
-import type { Frame } from "../records.js";
-import { Rng } from "../learn/rng.js";
-import { createApp } from "./app.js";
-import { churnModel, goodRecord, swappable } from "./test-helpers/logistic.js";
+// Explanations on POST /predict through a real server: the body form ({"records":[…],"explain":true}, answered by the
+// node fast path) and the query form (?explain=true, Hono) give the same answer; base + contributions + rest = the raw
+// score of the answer (log-odds for a GBDT and a logistic regression, the value for a linear regression).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { churnModel, goodRecord } from "./test-helpers/logistic.js";
+import { closeServers, explainableServed, logit, postJson, serveOne } from "./test-helpers/explainable.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-const js = (r: Response): Promise<any> => r.json();
-const post = (query: string, body: unknown) => new Request(`http://x/predict${query}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+interface Explained { output: string; scale: string; base: number; raw: number; rest: number; contributions: { feature: string; value: number }[] }
+const records = [{ tenure: 3, plan: "a" }, { tenure: 60, plan: "c" }, { tenure: 25, plan: "b" }];
+const sum = (e: Explained) => e.base + e.contributions.reduce((s, c) => s + c.value, 0);
+afterAll(closeServers);
 
-async function gbdtServed() {
-  const rng = new Rng(5);
-  const n = 400;
-  const tenure = Float64Array.from({ length: n }, () => rng.int(72));
-  const plan = Array.from({ length: n }, () => ["a", "b", "c"][rng.int(3)]);
-  const left = Array.from({ length: n }, (_, i) => (tenure[i] < 20 + (plan[i] === "a" ? 15 : 0) + 10 * rng.normal() ? "yes" : "no"));
-  const frame: Frame = { rowCount: n, columns: [{ name: "tenure", kind: "numeric", values: tenure }, { name: "plan", kind: "categorical", values: plan }, { name: "left", kind: "categorical", values: left }] };
-  const r = await trainCandidate({ frame, target: "left", features: ["tenure", "plan"], task: "binary", positive: "yes", testRows: new Uint32Array(0), cvFolds: 0, seed: 1, candidate: { name: "gbdt", model: "gbdt", params: {} } });
-  return { predictor: r.model, provenance: { ...churnModel(1).provenance, model: "left" } };
-}
-
-describe("POST /predict?explain=true", () => {
-  it("adds per record the base value and top-k contributions that sum to the log-odds of the answer", async () => {
-    const app = createApp({ models: swappable(await gbdtServed()) });
-    const records = [{ tenure: 3, plan: "a" }, { tenure: 60, plan: "c" }];
-    const res = await app.fetch(post("?explain=true&explain_top=1", { records }));
-    expect(res.status).toBe(200);
-    const body = await js(res);
-    expect(body.predictions).toHaveLength(2);
-    expect(body.ids).toHaveLength(2);
-    expect(res.headers.get("x-millrace-model")).toBe("left");
-    body.explanations.forEach((per: { output: string; scale: string; base: number; raw: number; rest: number; contributions: { feature: string; value: number }[] }[], i: number) => {
-      const e = per[0];
-      expect(e.output).toBe("yes");
-      expect(e.scale).toBe("log-odds");
-      expect(e.contributions).toHaveLength(1);
-      expect(e.base + e.contributions[0].value + e.rest).toBeCloseTo(e.raw, 9);
-      const p = body.predictions[i].probabilities.yes;
-      expect(e.raw).toBeCloseTo(Math.log(p / (1 - p)), 9);
-    });
-    // Without the flag the answer is the usual one.
-    const plain = await js(await app.fetch(post("", { records })));
-    expect(plain.explanations).toBeUndefined();
-    expect(plain.predictions).toEqual(body.predictions);
+describe("POST /predict explanations", () => {
+  let gbdt: Awaited<ReturnType<typeof serveOne>>;
+  beforeAll(async () => {
+    gbdt = await serveOne(await explainableServed("gbdt"));
   });
 
-  it("bad flag values and models that cannot explain are 400s naming the field", async () => {
-    const app = createApp({ models: swappable(await gbdtServed()) });
-    const bad = await app.fetch(post("?explain=yes", { records: [{ tenure: 3, plan: "a" }] }));
-    expect(bad.status).toBe(400);
-    expect((await js(bad)).path).toBe("explain");
-    expect((await app.fetch(post("?explain=true&explain_top=0", { records: [{ tenure: 3, plan: "a" }] }))).status).toBe(400);
-    const plainModel = createApp({ models: swappable(churnModel(1)) });
-    const r = await plainModel.fetch(post("?explain=true", { records: [goodRecord()] }));
-    expect(r.status).toBe(400);
-    expect((await js(r)).message).toContain("cannot explain");
+  it("the body field answers on the fast path what the query form answers; all contributions add up to the log-odds", async () => {
+    const before = gbdt.fastHits();
+    const body = await postJson(gbdt.server, "/predict", { records, explain: true, explain_top: 1 });
+    expect([body.status, body.body.message]).toEqual([200, undefined]);
+    expect(gbdt.fastHits()).toBe(before + 1);
+    const query = await postJson(gbdt.server, "/predict?explain=true&explain_top=1", { records });
+    expect(query.status).toBe(200);
+    expect(query.body.explanations).toEqual(body.body.explanations);
+    expect(query.body.predictions).toEqual(body.body.predictions);
+    expect(body.body.ids).toHaveLength(3);
+    body.body.explanations.forEach((per: Explained[]) => {
+      expect(per[0].contributions).toHaveLength(1);
+      expect(sum(per[0]) + per[0].rest).toBeCloseTo(per[0].raw, 9);
+    });
+    // Every contribution (top 10 of 2 columns): base + Σ = the raw score of the answer's probability.
+    const all = await postJson(gbdt.server, "/predict", { records, explain: true });
+    all.body.explanations.forEach((per: Explained[], i: number) => {
+      const e = per[0];
+      expect([e.output, e.scale, e.contributions.length, e.rest]).toEqual(["yes", "log-odds", 2, 0]);
+      expect(Math.abs(sum(e) - e.raw)).toBeLessThan(1e-6);
+      expect(Math.abs(e.raw - logit(all.body.predictions[i].probabilities.yes))).toBeLessThan(1e-6);
+    });
+    // explain: false, or no flag: the usual answer.
+    const off = await postJson(gbdt.server, "/predict", { records, explain: false, explain_top: 3 });
+    const plain = await postJson(gbdt.server, "/predict", { records });
+    expect([off.status, off.body.explanations, plain.body.explanations]).toEqual([200, undefined, undefined]);
+    expect(off.body.predictions).toEqual(all.body.predictions);
+    expect(plain.body.predictions).toEqual(all.body.predictions);
+  });
+
+  it("a logistic and a linear regression: base + Σ contributions = log-odds, value", async () => {
+    for (const model of ["logistic_regression", "linear_regression"] as const) {
+      const { server } = await serveOne(await explainableServed(model));
+      const r = await postJson(server, "/predict", { records, explain: true, explain_top: 5 });
+      expect([r.status, r.body.message]).toEqual([200, undefined]);
+      r.body.explanations.forEach((per: Explained[], i: number) => {
+        const e = per[0];
+        const p = r.body.predictions[i];
+        expect(Math.abs(sum(e) + e.rest - e.raw)).toBeLessThan(1e-6);
+        expect(Math.abs(e.raw - (model === "linear_regression" ? p.value : logit(p.probabilities.yes)))).toBeLessThan(1e-6);
+      });
+    }
+  });
+
+  it("bad flag values, other fields and models that cannot explain are 400s naming the field", async () => {
+    const one = [{ tenure: 3, plan: "a" }];
+    const cases: Array<[string, unknown, string]> = [
+      ["/predict", { records: one, explain: "yes" }, "explain"],
+      ["/predict", { records: one, explain: 1 }, "explain"],
+      ["/predict", { records: one, explain: true, explain_top: 0 }, "explain_top"],
+      ["/predict", { records: one, explain: true, explain_top: 2.5 }, "explain_top"],
+      ["/predict", { records: one, explain: true, explan: true }, "explan"],
+      ["/predict", { records: one, explanation: true }, "explanation"],
+      ["/predict?explain=yes", { records: one }, "explain"],
+      ["/predict?explain=true&explain_top=0", { records: one }, "explain_top"],
+    ];
+    for (const [path, body, field] of cases) {
+      const r = await postJson(gbdt.server, path, body);
+      expect([path, JSON.stringify(body), r.status, r.body.path]).toEqual([path, JSON.stringify(body), 400, field]);
+    }
+    const { server } = await serveOne(churnModel(1));
+    for (const path of ["/predict", "/predict?explain=true"]) {
+      const r = await postJson(server, path, path === "/predict" ? { records: [goodRecord()], explain: true } : { records: [goodRecord()] });
+      expect([r.status, r.body.path]).toEqual([400, "explain"]);
+      expect(r.body.message).toContain("cannot explain");
+    }
   });
 });

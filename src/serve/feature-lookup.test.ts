@@ -94,7 +94,13 @@ describe("serving with features", () => {
       // A missing key or a feature sent by the client: 400 naming the field.
       expect((await post({ records: [{}] }, viaFetch)).body.path).toBe("records[0].customer_id");
       expect((await post({ records: [{ customer_id: 7, income: 5 }] }, viaFetch)).status).toBe(400);
+      // No explanations with looked-up features: a 400 naming explain (explain: false is the usual answer).
+      const explained = await post({ records: [{ customer_id: 7 }], explain: true }, viaFetch);
+      expect([explained.status, explained.body.path, explained.body.message]).toEqual([400, "explain", "explain is not available for a model that looks up online features"]);
+      expect((await post({ records: [{ customer_id: 7 }], explain: false }, viaFetch)).status).toBe(200);
     }
+    const query = await app.fetch(new Request("http://x/predict?explain=true", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ records: [{ customer_id: 7 }] }) }));
+    expect([query.status, ((await query.json()) as { path: string }).path]).toEqual([400, "explain"]);
 
     // V2 infer takes the inputs the V2 metadata lists (the entity key) and answers as /predict does, on both paths.
     const meta = (await (await app.fetch(new Request("http://x/v2/models/m"))).json()) as { inputs: { name: string }[] };
@@ -116,6 +122,9 @@ describe("serving with features", () => {
       expect([unknown.status, unknown.body.path]).toEqual([404, "inputs[customer_id].data[0]"]);
       const feature = await infer({ inputs: [{ name: "customer_id", shape: [1], datatype: "INT64", data: [7] }, { name: "income", shape: [1], datatype: "FP64", data: [5] }] });
       expect(feature.status).toBe(400);
+      const explained = await infer({ inputs: [{ name: "customer_id", shape: [1], datatype: "INT64", data: [7] }], parameters: { explain: true } });
+      expect([explained.status, explained.body.path]).toEqual([400, "explain"]);
+      expect((await infer({ inputs: [{ name: "customer_id", shape: [1], datatype: "INT64", data: [7] }], extra: 1 })).body.path).toBe("extra");
     }
 
     // Ten days later the profile rows are past their 4-day TTL: still answered, and said to be stale.

@@ -11,6 +11,7 @@ import type { RangeFlag } from "./ranges.js";
 import { logAnswer, type Scored } from "./score.js";
 import type { EnrichedRecords, FeatureBinding, Route, ServedModel } from "./types.js";
 import { validatorFor } from "./validate.js";
+import { explainerOf, explainTopOf } from "./explain-request.js";
 
 export type { EnrichedRecords, FeatureBinding, StaleFeature } from "./types.js";
 
@@ -117,8 +118,9 @@ export async function answerWithFeatures(core: PredictCore, route: Route, body: 
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new ValidationError("the body must be a JSON object", { path: "body", hint: `send {"records":[{${binding.joinKeys.map((k) => `"${k}": ...`).join(", ")}}], "return_features": true}` });
   }
-  const { records: raw, return_features: ret, ...rest } = body as Record<string, unknown>;
+  const { records: raw, return_features: ret, explain, explain_top, ...rest } = body as Record<string, unknown>;
   if (ret !== undefined && typeof ret !== "boolean") throw new ValidationError("return_features must be true or false", { path: "return_features" });
+  if (explainTopOf(explain, explain_top, "") > 0) explainerOf(served); // a 400 naming explain: no explanations with looked-up features
   const unknownKey = Object.keys(rest)[0];
   if (unknownKey !== undefined) throw new ValidationError(`unknown field "${unknownKey}" in the body`, { path: unknownKey, hint: "the body takes records and return_features" });
   const { scored, found, flags } = await scoreWithFeatures(core, route, raw, t0);

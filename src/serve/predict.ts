@@ -12,6 +12,7 @@ import type { ModelSource, PredictionSink, Route, ServedModel } from "./types.js
 import { validatorFor, type ValidatorOptions } from "./validate.js";
 import { learnRecordsTemplate, readTemplate, type BodyTemplate } from "./body-template.js";
 import { recordBuilder } from "./v2-records.js";
+import { ExplainAsked, explainerOf, explainTopOf, type Explainer } from "./explain-request.js";
 
 export const NO_MODEL_HINT =
   "no model version is loaded yet: promote one to the served alias (millrace models promote <name> <version>) and the server picks it up";
@@ -73,7 +74,14 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
   const served = route.served;
   if (!served) throw noModel();
   const parts = received?.parts;
-  const answer = answerBody(core, route, served, body, t0, received && !parts ? received.text : undefined, received?.bytes, parts);
+  let answer: Answer;
+  try {
+    answer = answerBody(core, route, served, body, t0, received && !parts ? received.text : undefined, received?.bytes, parts);
+  } catch (e) {
+    // The body check met `explain` or `explain_top` (only bodies with a field besides records get this far).
+    if (e instanceof ExplainAsked) return answerExplained(core, route, body, t0, 0);
+    throw e;
+  }
   // Learnt after a full answer (a body that fails its checks teaches nothing); again after misses, for a new layout.
   if (received && !parts && received.bytes.byteLength < 4096 && (template === null || template.fields !== served.predictor.signature.inputs || misses >= RELEARN_AFTER)) {
     misses = 0;
@@ -83,12 +91,41 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
   return answer;
 }
 
-/** Validate, score, log (the request as `requestJson` or its bytes or parts) and write the answer. */
-function answerBody(core: PredictCore, route: Route, served: ServedModel, body: unknown, t0: number, requestJson: string | undefined, bytes: Uint8Array | undefined, parts: readonly string[] | undefined): Answer {
+/**
+ * A /predict body with `explain` / `explain_top` (or the query form's top-k, `queryTop`; the body's fields win): the
+ * usual answer plus `explanations`, per record the base value and top-k contributions (explain-request.ts).
+ */
+export function answerExplained(core: PredictCore, route: Route, body: unknown, t0: number, queryTop: number): Answer {
+  const served = route.served;
+  if (!served) throw noModel();
+  let top = queryTop;
+  let rest = body;
+  if (body !== null && typeof body === "object" && !Array.isArray(body)) {
+    const { explain, explain_top, ...others } = body as Record<string, unknown>;
+    if (explain !== undefined || explain_top !== undefined) top = explainTopOf(explain, explain_top, "");
+    rest = others;
+  }
+  return answerBody(core, route, served, rest, t0, undefined, undefined, undefined, top > 0 ? { explainer: explainerOf(served), top } : undefined);
+}
+
+/** Validate, score, log (the request as `requestJson` or its bytes or parts) and write the answer (and explanations). */
+function answerBody(
+  core: PredictCore,
+  route: Route,
+  served: ServedModel,
+  body: unknown,
+  t0: number,
+  requestJson: string | undefined,
+  bytes: Uint8Array | undefined,
+  parts: readonly string[] | undefined,
+  explain?: { explainer: Explainer; top: number },
+): Answer {
   // Validation first: a client's mistake (4xx) is not the model's failure and is not reported to the SLO guard.
   const validator = validatorFor(served.predictor.signature, core.vopts);
   const records = validator.parseBody(body);
   const flags = validator.ranges ? checkRanges(core, served, validator.ranges(records, "records")) : null;
+  // Before scoring: a learner without explanations (knn, naive Bayes, some ensembles) is a 400, nothing scored or logged.
+  const explained = explain === undefined ? "" : `,"explanations":${JSON.stringify(explain.explainer.explainRecords(records, explain.top))}`;
   const scored = scoreRoute(core, route, served, records, t0);
   // Built from pieces so the log line reuses them (string concatenation, no second JSON.stringify) without the
   // provenance, which the line carries as model and version already.
@@ -98,9 +135,9 @@ function answerBody(core: PredictCore, route: Route, served: ServedModel, body: 
   const answers = `"predictions":${answersList}`;
   const ids = `"ids":${idsList}`;
   const flagged = flags ? `,"flags":${JSON.stringify(flags.length > MAX_FLAGS_SHOWN ? flags.slice(0, MAX_FLAGS_SHOWN) : flags)},"flagged":${flags.length}` : "";
-  const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}${flagged}}`;
-  // Prediction ids are hex digits and dashes: the text is ASCII unless the answers, provenance or flags are not.
-  const ascii = !answersWide && !provenanceJsonWide(served.provenance) && (flags === null || !NON_ASCII.test(flagged));
+  const text = `{${answers},"provenance":${cachedProvenanceJson(served.provenance)},${ids}${flagged}${explained}}`;
+  // Prediction ids are hex digits and dashes: the text is ASCII unless the answers, provenance, flags or explanations are not.
+  const ascii = !answersWide && !provenanceJsonWide(served.provenance) && (flags === null || !NON_ASCII.test(flagged)) && (explain === undefined || !NON_ASCII.test(explained));
   // A large response goes to the log in pieces (one flat string of 100s of KB costs a large-object allocation).
   // A body parsed in parts is logged from its parts (or its bytes): its whole text is never made.
   // One object shape for every request (a spread of two shapes cost a CloneObjectIC per request).

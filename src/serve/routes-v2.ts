@@ -1,6 +1,6 @@
 // KServe V2 / Open Inference Protocol routes: server and model metadata, health, and columnar-tensor inference.
 import type { Hono } from "hono";
-import { MillraceError } from "../errors.js";
+import { MillraceError, ValidationError } from "../errors.js";
 import type { FieldSpec } from "../records.js";
 import { readJsonBodyText, V2_BODY_HINT } from "./body.js";
 import type { PredictCore } from "./predict.js";
@@ -9,6 +9,7 @@ import type { ServedModel } from "./types.js";
 import { recommenderV2Metadata } from "./recommend-v2.js";
 import { allServed, answerV2, v2Route } from "./v2-infer.js";
 import { answerV2WithFeatures } from "./v2-features.js";
+import { explanationMetadata } from "./v2-explain.js";
 
 export { tensorsToRecords } from "./v2-infer.js";
 
@@ -54,7 +55,8 @@ export function mountV2(app: Hono, opts: V2Options): void {
     const versions = allServed(core).filter((m) => m.served.provenance.model === name).map((m) => String(m.served.provenance.version));
     const md = metadata(served, versions);
     const rec = recommenderV2Metadata(served); // a recommender answers pairs and top-K lists: both forms listed
-    return json(rec ? { ...md, outputs: [...md.outputs, ...rec.outputs], parameters: rec.parameters } : md, 200, cachedProvenanceHeaders(served.provenance));
+    const outputs = [...md.outputs, ...(rec?.outputs ?? []), ...explanationMetadata(served)];
+    return json(rec ? { ...md, outputs, parameters: rec.parameters } : { ...md, outputs }, 200, cachedProvenanceHeaders(served.provenance));
   };
   app.get("/v2/models/:name", (c) => meta(c.req.param("name")));
   app.get("/v2/models/:name/versions/:version", (c) => meta(c.req.param("name"), c.req.param("version")));
@@ -72,6 +74,11 @@ export function mountV2(app: Hono, opts: V2Options): void {
 
   const infer = async (req: Request, name: string, version: string | undefined) => {
     const t0 = performance.now();
+    // Only Hono sees a query string (the fast path leaves such URLs here): /predict's explain query form is not V2's.
+    const query = new URL(req.url).searchParams;
+    for (const k of ["explain", "explain_top"]) {
+      if (query.has(k)) throw new ValidationError(`${k} is not a V2 infer query parameter`, { path: k, hint: 'V2 asks in the body: "parameters": {"explain": true, "explain_top": 10}' });
+    }
     const target = v2Route(core, name, version, req.headers.get(opts.stickyHeader));
     const body = await readJsonBodyText(req, opts.maxBodyBytes, V2_BODY_HINT);
     // A feature-service model takes the inputs its metadata lists (entity keys, request fields) and looks features up.

@@ -9,6 +9,8 @@ import { cachedProvenanceHeaders } from "./provenance.js";
 import { MAX_FLAGS_SHOWN } from "./ranges.js";
 import type { Route, ServedModel } from "./types.js";
 import { headOf, inTensors, outputsJson, tensorsToRecords, wantedOutputs } from "./v2-infer.js";
+import { explainerOf } from "./explain-request.js";
+import { explainTopFor, v2ExplainAsked } from "./v2-explain.js";
 
 /** inTensors for the lookup's 404 too: an unknown entity is named by its tensor and row. */
 function keyInTensors(e: unknown): unknown {
@@ -22,8 +24,10 @@ export async function answerV2WithFeatures(core: PredictCore, target: { route: R
   const { served } = target;
   if (!served.features) throw noModel();
   const output = served.features.binding.model.signature.output;
+  const asked = v2ExplainAsked(body); // the body's fields as any V2 request's
   const { records: raw } = tensorsToRecords(body, served.predictor.signature.inputs);
   const want = wantedOutputs((body as { outputs?: unknown }).outputs, output);
+  if (explainTopFor(asked, want) > 0) explainerOf(served); // a 400 naming explain: no explanations with looked-up features
   let result: Awaited<ReturnType<typeof scoreWithFeatures>>;
   try {
     result = await scoreWithFeatures(core, target.route, raw, t0);

@@ -14,6 +14,8 @@ import { validatorFor } from "./validate.js";
 import { recordBuilder } from "./v2-records.js";
 import { recordsFromColumns } from "../v2-tensors.js";
 import { learnTemplate, readTemplate, recordBytes, type BodyTemplate } from "./body-template.js";
+import { explainerOf } from "./explain-request.js";
+import { EXPLANATION_OUTPUTS, explainTopFor, explanationTensorsJson, v2ExplainAsked } from "./v2-explain.js";
 
 const KNOWN_DATATYPES = new Set(["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES"]);
 
@@ -243,7 +245,7 @@ export function answerV2Bytes(core: PredictCore, target: { route: Route; served:
   }
   // Logged as /predict's records text spliced from the body's value bytes: under half the bytes of the tensors (the
   // log's disk writes set V2's p99 at ~37k requests/s: 1.64 vs 0.72 KB a line, RESULTS "lead, V2 tail").
-  return answerRecords(core, target, [record], undefined, undefined, t0, recordBytes(t, bytes) ?? bytes);
+  return answerRecords(core, target, [record], undefined, undefined, t0, recordBytes(t, bytes) ?? bytes, 0);
 }
 
 /**
@@ -252,11 +254,13 @@ export function answerV2Bytes(core: PredictCore, target: { route: Route; served:
  */
 export function answerV2(core: PredictCore, target: { route: Route; served: ServedModel }, body: unknown, t0: number, bytes?: Uint8Array): Answer {
   const { served } = target;
+  const asked = v2ExplainAsked(body); // unknown top-level fields and a parameters that is not an object: 400s
+  if (asked > 0) explainerOf(served); // a model that cannot explain: a 400 naming explain, before any work
   const ranked = answerV2TopK(served, body, t0); // a recommender asked with only the user tensor: top-K lists
   if (ranked) return ranked;
   const fields = served.predictor.signature.inputs;
   const { records: raw, build } = tensorsToRecords(body, fields);
-  const answer = answerRecords(core, target, raw, (body as { outputs?: unknown }).outputs, (body as { id?: unknown }).id, t0, bytes);
+  const answer = answerRecords(core, target, raw, (body as { outputs?: unknown }).outputs, (body as { id?: unknown }).id, t0, bytes, asked);
   // Learnt after a full answer (a body that fails its checks teaches nothing); again after misses, for a new layout.
   if (bytes !== undefined && raw.length === 1 && build && (template === null || template.fields !== fields || misses >= RELEARN_AFTER)) {
     misses = 0;
@@ -268,7 +272,7 @@ export function answerV2(core: PredictCore, target: { route: Route; served: Serv
 /** The output tensors a request asks for by name (`outputs: [{name}]`), or null for all; an unknown name is a 400. */
 export function wantedOutputs(requested: unknown, output: { classes?: string[]; task: string }): string[] | null {
   if (!Array.isArray(requested) || requested.length === 0) return null;
-  const names = outputTensorsJson([], output.classes, output.task).map(([t]) => t);
+  const names = [...outputTensorsJson([], output.classes, output.task).map(([t]) => t), ...EXPLANATION_OUTPUTS];
   return requested.map((o: unknown, k) => {
     const n = (o as { name?: unknown } | null)?.name;
     if (typeof n !== "string" || !names.includes(n)) throw new ValidationError(`outputs[${k}].name must be one of ${names.join(", ")}`, { path: `outputs[${k}].name` });
@@ -276,8 +280,8 @@ export function wantedOutputs(requested: unknown, output: { classes?: string[]; 
   });
 }
 
-/** Validate, score, log and write the answer of records built from the request's tensors. */
-function answerRecords(core: PredictCore, target: { route: Route; served: ServedModel }, raw: Record<string, unknown>[], requested: unknown, id: unknown, t0: number, bytes: Uint8Array | undefined): Answer {
+/** Validate, score, log and write the answer of records built from the request's tensors (`asked`: v2ExplainAsked's). */
+function answerRecords(core: PredictCore, target: { route: Route; served: ServedModel }, raw: Record<string, unknown>[], requested: unknown, id: unknown, t0: number, bytes: Uint8Array | undefined, asked: number): Answer {
   const { route, served } = target;
   const sig = served.predictor.signature;
   let records: Record<string, unknown>[];
@@ -291,6 +295,9 @@ function answerRecords(core: PredictCore, target: { route: Route; served: Served
   }
   // Checked before scoring: a bad output name is the client's 400, not a scored-and-logged request.
   const want = wantedOutputs(requested, sig.output);
+  const top = asked === 0 && want === null ? 0 : explainTopFor(asked, want);
+  // Before scoring: a learner without explanations (knn, naive Bayes, some ensembles) is a 400, nothing scored or logged.
+  const explained = top > 0 ? explanationTensorsJson(explainerOf(served).explainRecords(records, top), want) : null;
   const scored = scoreRoute(core, route, served, records, t0);
   const ids = idsJson(scored.ids);
   if (core.sink) logAnswer(core.sink, served, route.role, records, scored, performance.now() - t0, logTexts(bytes, records, scored.outputs, ids));
@@ -298,8 +305,11 @@ function answerRecords(core: PredictCore, target: { route: Route; served: Served
   const [head, params, headWide] = headOf(p);
   const flagged = flags ? `,"out_of_range":${JSON.stringify(flags.slice(0, MAX_FLAGS_SHOWN))},"out_of_range_count":${flags.length}` : "";
   const idText = typeof id === "string" ? JSON.stringify(id) : `"${scored.ids[0]}"`;
-  const text = `${head}${idText}${params}${ids}${flagged}},"outputs":[${outputsJson(scored.outputs, sig.output.classes, sig.output.task, want)}]}`;
+  let outputs = outputsJson(scored.outputs, sig.output.classes, sig.output.task, want);
+  const wide = outputsWide;
+  if (explained !== null) outputs = [...(outputs === "" ? [] : [outputs]), ...explained].join(",");
+  const text = `${head}${idText}${params}${ids}${flagged}},"outputs":[${outputs}]}`;
   // Prediction ids are hex digits and dashes; the rest is checked where it is made.
-  const ascii = !outputsWide && !headWide && (typeof id !== "string" || !NON_ASCII.test(idText)) && (flags === null || !NON_ASCII.test(flagged));
+  const ascii = !wide && !headWide && (typeof id !== "string" || !NON_ASCII.test(idText)) && (flags === null || !NON_ASCII.test(flagged)) && (explained === null || !NON_ASCII.test(outputs));
   return { text, headers: cachedProvenanceHeaders(p), ascii };
 }

@@ -4,6 +4,7 @@ import type { FieldSpec, Signature } from "../records.js";
 import { ValidationError } from "../errors.js";
 import { PayloadTooLargeError } from "./http-errors.js";
 import { compileRangeChecker, type RangeChecker } from "./ranges.js";
+import { ExplainAsked, isExplainField } from "./explain-request.js";
 
 /**
  * What to do with a field the signature does not declare. The default is "reject": a typo such as
@@ -235,11 +236,17 @@ export function compileValidator(signature: Signature, opts: ValidatorOptions = 
       const b = body as Record<string, unknown>;
       if (!("records" in b)) throw new ValidationError("records is missing", { path: "records", hint: 'send {"records":[{...}]}' });
       for (const k in b) {
-        if (k !== "records") throw new ValidationError(`${k} is not a known body field`, { path: k, hint: 'the body has one field: "records"' });
+        if (k !== "records") throw unknownBodyField(k);
       }
       return parseRecords(b.records, "records");
     },
   };
+}
+
+/** A body field other than records: explain and explain_top are handed to the explain answer (predict.ts). */
+function unknownBodyField(k: string): ValidationError {
+  if (isExplainField(k)) return new ExplainAsked(k);
+  return new ValidationError(`${k} is not a known body field`, { path: k, hint: 'the body takes "records" (and "explain", "explain_top")' });
 }
 
 const cache = new WeakMap<Signature, Map<string, RecordValidator>>();
