@@ -96,6 +96,8 @@ describe("annotation requests refused", () => {
       await refused({ notes: 3 }, 400, "notes");
       await refused({ tags: { "bad key": "x" } }, 400, "tags.bad key");
       await refused({ tags: { state: "complete" } }, 400, "tags.state");
+      // auto's record of what it chose: written by the pipeline too.
+      await refused({ tags: { chosen: "ridge" } }, 400, "tags.chosen");
       await refused({ tags: { owner: 5 } }, 400, "tags.owner");
       await refused({ tags: [] }, 400, "tags");
       await refused({ note: "typo" }, 400, "note");
