@@ -57,7 +57,7 @@ export function encodeTarget(col: Column, rows: Uint32Array, task: Task, classes
     }
     for (let j = 0; j < rows.length; j++) {
       const v = col.values[rows[j]];
-      if (!Number.isFinite(v)) throw missingTarget(col.name, rows[j], v);
+      if (!Number.isFinite(v)) throw badTarget(col, v);
       out[j] = v;
     }
     return out;
@@ -67,7 +67,7 @@ export function encodeTarget(col: Column, rows: Uint32Array, task: Task, classes
     const v = labelAt(col, rows[j]);
     const k = v === null ? undefined : index.get(v);
     if (k === undefined) {
-      if (v === null) throw missingTarget(col.name, rows[j], null);
+      if (v === null) throw badTarget(col, null);
       throw new ValidationError(`target "${col.name}" at row ${rows[j]} is "${v}", not a class of the model (${classes!.join(", ")})`, {
         path: col.name,
         hint: "evaluate on rows whose labels the model knows",
@@ -78,9 +78,19 @@ export function encodeTarget(col: Column, rows: Uint32Array, task: Task, classes
   return out;
 }
 
-function missingTarget(name: string, row: number, v: unknown): TrainingError {
-  return new TrainingError(`target "${name}" is ${v === null || Number.isNaN(v) ? "missing" : String(v)} at row ${row}`, {
-    path: name,
-    hint: "drop rows without a target before training (e.g. a not_null check on the target)",
+/**
+ * A target without a value (or an infinite one), naming the frame's first such rows (0-based, over every row), not
+ * the first of whichever rows were being encoded: a fold's train rows skip the test rows, so "row 50" hid row 0.
+ */
+function badTarget(col: Column, v: unknown): TrainingError {
+  const missing = v === null || Number.isNaN(v);
+  const bad = (i: number) => (col.kind === "numeric" ? (missing ? Number.isNaN(col.values[i]) : col.values[i] === v) : col.values[i] === null);
+  const first: number[] = [];
+  let count = 0;
+  for (let i = 0; i < col.values.length; i++) if (bad(i) && count++ < 5) first.push(i);
+  const rows = `row${count === 1 ? "" : "s"} ${first.join(", ")}${count > first.length ? `, … (${count} rows)` : ""}`;
+  return new TrainingError(`target "${col.name}" is ${missing ? "missing" : String(v)} at ${rows} (0-based)`, {
+    path: col.name,
+    hint: "leave rows without a target out of the training data (millrace train does so itself; in a project, filter them in the dataset's SQL or add a not_null check on the target)",
   });
 }

@@ -152,6 +152,21 @@ describe("bad input is a typed error, never a silent model", () => {
     (f.columns[3].values as (string | null)[])[5] = null;
     await expect(trainCandidate(request(f, "logistic_regression"))).rejects.toThrow(/target "y" is missing at row 5/);
   });
+  it("missing targets are named from the frame's first row, not from the first train row (a test row came first)", async () => {
+    const f = toyFrame();
+    const y = f.columns[3].values as (string | null)[];
+    const req = request(f, "logistic_regression");
+    const firstTest = req.testRows[0];
+    const laterTrain = Array.from({ length: 200 }, (_, i) => i).find((i) => i > firstTest && !req.testRows.includes(i))!;
+    y[firstTest] = null;
+    y[laterTrain] = null;
+    await expect(trainCandidate(req)).rejects.toThrow(new RegExp(`target "y" is missing at rows ${firstTest}, ${laterTrain} \\(0-based\\)`));
+  });
+  it("says how long the CV folds took beside the final fit", async () => {
+    const r = await trainCandidate(request(toyFrame(), "logistic_regression"));
+    expect(r.cvSeconds).toBeGreaterThan(0);
+    expect((await trainCandidate(request(toyFrame(), "logistic_regression", { cvFolds: 0 }))).cvSeconds).toBe(0);
+  });
   it("Infinity in a feature, unknown model or parameter, wrong task, unknown positive", async () => {
     const f = toyFrame();
     (f.columns[0].values as Float64Array)[3] = Infinity;

@@ -66,6 +66,8 @@ export interface TrainResult {
   /** "<metric>_mean" and "<metric>_std" over folds. */
   cvMetrics: Record<string, number>;
   cvFoldMetrics: Record<string, number>[];
+  /** Wall seconds of the CV fold fits and their scoring (0 without CV): with trainSeconds, what training took. */
+  cvSeconds?: number;
   /** Learner fit on all train rows (feature pipeline excluded, as the peers' timings exclude encoding). */
   trainSeconds: number;
   /** CPU seconds (every thread of the process) of that fit. */
@@ -170,6 +172,7 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
   const base = kind.create(learnerParams);
   const resolved = base.getParams();
   const cvFoldMetrics: Record<string, number>[] = [];
+  const cv0 = performance.now();
   if (req.cvFolds >= 2) {
     const folds = session.folds(req.cvFolds);
     for (const [i, fold] of folds.entries()) {
@@ -177,10 +180,12 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
       cvFoldMetrics.push(session.evaluate(model, fold.test));
     }
   }
+  const cvSeconds = req.cvFolds >= 2 ? (performance.now() - cv0) / 1000 : 0;
   return {
     ...(await fitFinal(session, kind, base.clone(), options, req.learningCurve === true)),
     params: { ...resolved, ...fitOptionParams(options) },
     cvMetrics: summarizeFolds(cvFoldMetrics),
     cvFoldMetrics,
+    cvSeconds,
   };
 }

@@ -52,6 +52,7 @@ export async function trainCommands(program: Command, action: ActionWrapper): Pr
     .option("--cv <k>", "k-fold cross-validation on the training rows (0 = off, else ≥ 2)", offOrAtLeast(2), 0)
     .option("-p, --param <name=value>", "hyperparameter, repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--drop <columns>", "comma-separated columns to leave out")
+    .option("--keep <columns>", "comma-separated columns to use although they look constant or like an identifier (those are dropped, each with a line saying why)")
     .option("--cat <columns>", "comma-separated numeric columns to treat as categories (ids, codes)")
     .option("--time-budget <duration>", "--model auto: time for the whole search, e.g. 60s, 5m (default 60s)", durationSeconds)
     .option("--save <file>", "write the trained model artifact here")

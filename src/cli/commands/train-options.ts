@@ -11,6 +11,8 @@ export interface TrainOptions {
   cv: number;
   param: string[];
   drop?: string;
+  /** Columns the screen would drop (constant, identifier) that are features all the same. */
+  keep?: string;
   cat?: string;
   /** Seconds. */
   timeBudget?: number;

@@ -1,5 +1,6 @@
 // What every `millrace train` report ends with (tabular and recommendation alike): the fitted parameters, the
-// timings and where the model was saved, under the same keys, so scripts read both the same way.
+// timings and where the model was saved, under the same keys, so scripts read both the same way; and how its
+// numbers are printed.
 
 export interface TrainTimings {
   trainSeconds: number;
@@ -8,4 +9,18 @@ export interface TrainTimings {
 
 export function reportTail(params: Record<string, unknown>, loadSeconds: number, t: TrainTimings, savedTo?: string) {
   return { params, loadSeconds, trainSeconds: t.trainSeconds, predictSeconds: t.predictSeconds, ...(savedTo ? { savedTo } : {}) };
+}
+
+/** "60 s", "1.7 s": a budget as a person would say it. */
+export function seconds(s: number): string {
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+/**
+ * A spread (a CV std) in fixed digits beside the value it spreads: as many decimals as the value is printed with
+ * (4 under 100, else 1), so 0.0003 sits under 0.8512, not 3.293e-4.
+ */
+export function fixed(v: number | null | undefined, beside?: number | null): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "";
+  return v.toFixed(beside !== null && beside !== undefined && Math.abs(beside) >= 100 ? 1 : 4);
 }

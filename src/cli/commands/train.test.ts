@@ -16,6 +16,8 @@ describe("inferTask", () => {
     expect(inferTask(num("y", Array.from({ length: 40 }, (_, i) => i)))).toMatchObject({ task: "regression" });
     expect(inferTask({ name: "y", kind: "categorical", values: ["a", "b", "c"] })).toMatchObject({ task: "multiclass" });
     expect(() => inferTask(num("score", [1, 2, 3, 4, 5, 6, 2, 3]))).toThrow(/"score" holds 6 distinct integers \(1, 2, 3, 4, 5, 6\): classes or ordered numbers\?/);
+    // The values are listed in order, not in the order rows showed them.
+    expect(() => inferTask(num("grade", [2, 5, 3, 1, 4, 2]))).toThrow(/\(1, 2, 3, 4, 5\)/);
   });
 });
 
@@ -28,6 +30,8 @@ describe("millrace train", () => {
   };
   const scores = write("scores.csv", ["zip,x,score", ...Array.from({ length: 300 }, (_, i) => `${10000 + (i % 7)},${i % 13},${i % 5}`)]);
   const churn = write("churn.csv", ["zip,x,left", ...Array.from({ length: 300 }, (_, i) => `${10000 + (i % 7)},${i % 13},${(i * 7) % 13 > 6 ? "yes" : "no"}`)]);
+  // An id per row, a constant, two features, and a target missing in rows 0 and every 40th.
+  const visits = write("visits.csv", ["patient_id,clinic,age,dose,outcome", ...Array.from({ length: 300 }, (_, i) => `${5000 + i},north,${20 + (i % 50)},${(i * 7) % 11},${i % 40 === 0 ? "" : (i % 50) + ((i * 7) % 11) > 30 ? "bad" : "good"}`)]);
   const zeros = write("zeros.csv", ["x,y", ...Array.from({ length: 300 }, (_, i) => `${i % 17},${i % 4 === 0 ? 0 : (i % 17) * 2 + 0.5}`)]);
 
   it("asks for --task on integer scores, and honours --task and --cat", () => {
@@ -78,5 +82,54 @@ describe("millrace train", () => {
     const soon = millrace(["train", churn, "--target", "left", "-m", "auto", "--time-budget", "soon"]);
     expect(soon.code).toBe(2);
     expect(soon.stderr).toContain("option '--time-budget <duration>' argument 'soon' is invalid. expected a duration > 0");
+  });
+
+  it("drops identifier and constant columns with a line each (--keep overrides), and leaves out rows without a target", () => {
+    const r = millrace(["train", visits, "--target", "outcome", "-m", "logistic_regression", "--json"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.json.dropped).toEqual([
+      { column: "patient_id", reason: "identifier", detail: "233 distinct of 233 rows" },
+      { column: "clinic", reason: "constant", detail: 'every row is "north"' },
+    ]);
+    expect(r.json.features).toBe(2);
+    expect(r.json.missingTargetRows).toBe(8);
+    expect(r.json.rows).toBe(292);
+    const text = millrace(["train", visits, "--target", "outcome", "-m", "logistic_regression"]);
+    expect(text.stdout).toContain("dropped patient_id: an identifier (233 distinct of 233 rows) — use --keep patient_id to use it");
+    expect(text.stdout).toContain('left out 8 rows without a "outcome" value (data rows 0, 40, 80, 120, 160, …)');
+    const kept = millrace(["train", visits, "--target", "outcome", "-m", "logistic_regression", "--keep", "patient_id", "--json"]);
+    expect(kept.json.dropped.map((d: { column: string }) => d.column)).toEqual(["clinic"]);
+    expect(kept.json.features).toBe(3);
+    // --test-rows numbers the file's data rows: row 0 (no target) is left out, 1 and 2 are the test rows.
+    const held = write("visits.test", ["0", "1", "2"]);
+    const split = millrace(["train", visits, "--target", "outcome", "-m", "logistic_regression", "--test-rows", held, "--json"]);
+    expect(split.json).toMatchObject({ testRows: 2, trainRows: 290 });
+    const none = write("none.csv", ["x,y", ...Array.from({ length: 30 }, (_, i) => `${i},`)]);
+    expect(millrace(["train", none, "--target", "y"]).out).toContain('"y" has no value in any of the 30 rows of none.csv');
+  });
+
+  it("checks --drop and --keep columns like --cat: a usage error naming the column, or saying it is the target", () => {
+    const nope = millrace(["train", visits, "--target", "outcome", "--drop", "dose,agee"]);
+    expect(nope.code).toBe(1);
+    expect(nope.out).toContain('--drop agee: not a column; did you mean "age"?');
+    expect(millrace(["train", visits, "--target", "outcome", "--drop", "outcome"]).out).toContain('--drop outcome: "outcome" is the target');
+    expect(millrace(["train", visits, "--target", "outcome", "--keep", "nope"]).out).toContain("--keep nope: not a column");
+    expect(millrace(["train", visits, "--target", "outcome", "--keep", "age", "--drop", "age"]).out).toContain("--keep age and --drop age");
+  });
+
+  it("auto with --cv K shares the time budget among the K fold runs and the final one, and prints tidy numbers", () => {
+    const r = millrace(["train", churn, "--target", "left", "--time-budget", "12s", "--cv", "3", "-p", "candidates=logistic_regression,gbdt", "--json"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.json.timeBudget).toEqual({ seconds: 12, perFit: 3, fits: 4 });
+    expect(r.json.params.time_budget_s).toBe(3);
+    expect(r.json.cvSeconds).toBeGreaterThan(0);
+    const text = millrace(["train", churn, "--target", "left", "--time-budget", "12s", "--cv", "3", "-p", "candidates=logistic_regression,gbdt"]);
+    expect(text.stdout).toContain("budget 3 s of 12 s: auto runs in each of 3 CV folds and once on every train row");
+    expect(text.stdout).toMatch(/train [\d.]+ s \(3 CV folds [\d.]+ s \+ final fit [\d.]+ s\)/);
+    // Seconds in tenths ("0.1", not "0.1000"), spreads in fixed digits (never 3.293e-4).
+    const rows = text.stdout.split("\n").filter((l) => /^(logistic_regression|gbdt) /.test(l));
+    expect(rows).toHaveLength(2);
+    for (const l of rows) expect(l).toMatch(/ \d+\.\d  +\S/);
+    expect(text.stdout).not.toMatch(/\de-\d/);
   });
 });

@@ -8,10 +8,13 @@ import { detectCsvDialect, readCsvSql } from "../../lake/csv-dialect.js";
 import { readFrame } from "../../lake/frame.js";
 import { lit } from "../../lake/sql.js";
 import { checkCandidate } from "../../learn/candidate-check.js";
+import { screenColumns } from "../../learn/column-screen.js";
+import { AUTO_PARAMS } from "../../learn/param-schemas.js";
 import { holdoutSplit, trainCandidate } from "../../learn/train.js";
 import type { Column, Frame, Task } from "../../records.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
-import { reportTail } from "./train-report.js";
+import { asCategorical, checkColumns, columnList, labelledRows, readTestRows, rowsSaid } from "./train-data.js";
+import { fixed, reportTail, seconds } from "./train-report.js";
 import type { TrainOptions } from "./train-options.js";
 
 export async function readTableFile(file: string): Promise<Frame> {
@@ -43,7 +46,8 @@ export function inferTask(target: Column): { task: Task; why: string } {
     distinct.add(v);
     if (typeof v === "number" && !Number.isInteger(v)) fractional = true;
   }
-  const shown = [...distinct].slice(0, 6).join(", ");
+  // Sorted, so "(1, 2, 3, 4, 5)" reads as the scale it is, not in the order rows happened to show it.
+  const shown = [...distinct].sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : 1)).slice(0, 6).join(", ");
   if (distinct.size === 2) return { task: "binary", why: `"${target.name}" has 2 distinct values (${shown})` };
   if (target.kind !== "numeric") return { task: "multiclass", why: `"${target.name}" is text with ${distinct.size > 50 ? "over 50" : distinct.size} distinct values` };
   if (fractional) return { task: "regression", why: `"${target.name}" holds fractional numbers` };
@@ -52,19 +56,6 @@ export function inferTask(target: Column): { task: Task; why: string } {
     path: "--task",
     hint: "pass --task multiclass to predict one of these values as a class, or --task regression to predict a number",
   });
-}
-
-/** Numeric columns named by --cat become categories (ids, codes and zip codes are labels, not quantities). */
-function asCategorical(frame: Frame, names: string[]): Frame {
-  const missing = names.filter((n) => !frame.columns.some((c) => c.name === n));
-  if (missing.length) throw new ValidationError(`--cat ${missing.join(", ")}: not a column`, { path: "--cat", hint: `columns: ${frame.columns.map((c) => c.name).join(", ")}` });
-  return {
-    rowCount: frame.rowCount,
-    columns: frame.columns.map((c): Column => {
-      if (!names.includes(c.name) || c.kind !== "numeric") return c;
-      return { name: c.name, kind: "categorical", values: Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v))) };
-    }),
-  };
 }
 
 export function parseParams(pairs: string[]): Record<string, unknown> {
@@ -77,19 +68,6 @@ export function parseParams(pairs: string[]): Record<string, unknown> {
     out[pair.slice(0, eq)] = raw === "true" ? true : raw === "false" ? false : raw !== "" && Number.isFinite(num) ? num : raw;
   }
   return out;
-}
-
-function readTestRows(file: string, rowCount: number): Uint32Array {
-  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
-  const rows = new Uint32Array(lines.length);
-  lines.forEach((l, i) => {
-    const n = Number(l.trim());
-    if (!Number.isInteger(n) || n < 0 || n >= rowCount) {
-      throw new ValidationError(`${path.basename(file)} line ${i + 1}: "${l}" is not a data-row number in 0..${rowCount - 1}`);
-    }
-    rows[i] = n;
-  });
-  return rows;
 }
 
 /** -p parameters plus --time-budget, which only `auto` takes. */
@@ -112,24 +90,40 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   // The model and -p parameters are checked against the model registry before the data is read (as millrace.yaml is).
   const params = candidateParams(opts);
   checkCandidate({ model: opts.model, params });
+  const budget = splitBudget(opts, params);
   const t0 = performance.now();
   const full = await readTableFile(csv);
   const loadSeconds = (performance.now() - t0) / 1000;
-  const dropped = new Set((opts.drop ?? "").split(",").map((s) => s.trim()).filter(Boolean));
-  const cats = (opts.cat ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  const frame: Frame = asCategorical({ rowCount: full.rowCount, columns: full.columns.filter((c) => !dropped.has(c.name)) }, cats);
-  const target = frame.columns.find((c) => c.name === opts.target);
-  if (!target) {
-    throw new ValidationError(`target column "${opts.target}" is not in ${path.basename(csv)}`, { hint: `columns: ${frame.columns.map((c) => c.name).join(", ")}` });
+  if (!full.columns.some((c) => c.name === opts.target)) {
+    throw new ValidationError(`target column "${opts.target}" is not in ${path.basename(csv)}`, { path: "--target", hint: `columns: ${full.columns.map((c) => c.name).join(", ")}` });
   }
+  const [drop, keep, cats] = [columnList(opts.drop), columnList(opts.keep), columnList(opts.cat)];
+  checkColumns("--drop", drop, full, opts.target);
+  checkColumns("--keep", keep, full, opts.target);
+  const both = keep.find((k) => drop.includes(k));
+  if (both) throw new ValidationError(`--keep ${both} and --drop ${both}: a column is either kept or dropped`, { path: "--keep", hint: `leave "${both}" out of one of them` });
+  const missingCat = cats.find((c) => !full.columns.some((f) => f.name === c));
+  if (missingCat !== undefined) checkColumns("--cat", [missingCat], full, opts.target);
+  // Rows without a target teach nothing: they are left out and counted; --test-rows still numbers the file's rows.
+  const labelled = labelledRows(asCategorical({ rowCount: full.rowCount, columns: full.columns.filter((c) => !drop.includes(c.name)) }, cats), opts.target, csv);
+  const frame: Frame = labelled.frame;
+  const target = frame.columns.find((c) => c.name === opts.target)!;
   const inferred = opts.task ? { task: opts.task as Task, why: "--task" } : inferTask(target);
   const task = inferred.task;
   if (!["binary", "multiclass", "regression"].includes(task)) throw new ValidationError(`--task ${task}: use binary, multiclass or regression`);
-  const features = frame.columns.map((c) => c.name).filter((n) => n !== opts.target);
   const seed = opts.seed;
   const testRows = opts.testRows
-    ? readTestRows(opts.testRows, frame.rowCount)
+    ? readTestRows(opts.testRows, full.rowCount, labelled.fileRow)
     : holdoutSplit(target, { testFraction: Number(opts.testFraction), seed, stratify: task !== "regression" }).test;
+  // Constant and identifier columns are left out (judged on the train rows), unless --keep names them.
+  const isTest = new Uint8Array(frame.rowCount);
+  for (const r of testRows) isTest[r] = 1;
+  const trainRows = Uint32Array.from({ length: frame.rowCount }, (_, i) => i).filter((i) => !isTest[i]);
+  const screened = screenColumns(frame, frame.columns.map((c) => c.name).filter((n) => n !== opts.target), trainRows, new Set(keep));
+  const features = screened.features;
+  if (features.length === 0) {
+    throw new ValidationError(`no feature left: ${screened.dropped.map((d) => `${d.column} (${d.reason})`).join(", ") || "the file has only the target"}`, { path: "--keep", hint: "name the columns to use anyway with --keep a,b" });
+  }
   const result = await trainCandidate({
     frame,
     target: opts.target,
@@ -144,6 +138,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   if (opts.save) fs.writeFileSync(opts.save, result.model.toBytes());
   const classes = result.model.signature.output.classes;
   const positive = task === "binary" ? (classes?.[1] ?? null) : null;
+  const cvSeconds = result.cvSeconds ?? 0;
   const report = {
     file: csv,
     target: opts.target,
@@ -153,8 +148,11 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     ...(cats.length ? { categorical: cats } : {}),
     model: opts.model,
     ...(result.selection ? { chosen: result.selection.chosen, chosenModel: result.selection.chosenModel, candidates: result.selection.candidates } : {}),
+    ...(budget ? { timeBudget: budget } : {}),
     rows: frame.rowCount,
+    ...(labelled.missing ? { missingTargetRows: labelled.missing } : {}),
     features: features.length,
+    dropped: screened.dropped,
     trainRows: frame.rowCount - testRows.length,
     testRows: testRows.length,
     metrics: result.testMetrics,
@@ -162,16 +160,20 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     ...(result.shapImportance ? { shapImportance: result.shapImportance } : {}),
     ...(result.shapNote ? { shapNote: result.shapNote } : {}),
     ...reportTail(result.params, loadSeconds, result, opts.save),
+    ...(cvSeconds > 0 ? { cvSeconds } : {}),
   };
   if (opts.json) {
     printJson(report);
     return 0;
   }
+  if (labelled.missing) console.log(`left out ${fmtNumber(labelled.missing)} row${labelled.missing === 1 ? "" : "s"} without a "${opts.target}" value (${rowsSaid(labelled.firstMissing, labelled.missing)})`);
+  for (const d of screened.dropped) console.log(`dropped ${d.column}: ${d.reason === "identifier" ? "an identifier" : "constant"} (${d.detail}) — use --keep ${d.column} to use it`);
   console.log(`${color.bold(opts.model)} on ${path.basename(csv)}: ${task} (${inferred.why}), ${fmtNumber(frame.rowCount)} rows (${fmtNumber(report.trainRows)} train / ${fmtNumber(report.testRows)} test), ${features.length} features`);
   const sel = result.selection;
   if (sel) {
-    console.log(`auto tried ${sel.candidates.length} candidates (${sel.metric}, CV on the train rows, budget ${sel.budgetSeconds} s); chose ${color.bold(sel.chosen)}`);
-    console.log(table(["candidate", `cv ${sel.metric}`, "cv std", "seconds", "status"], sel.candidates.map((c) => [c.label, c.cvMean, c.cvStd, Number(c.seconds.toFixed(1)), c.error ? `${c.status}: ${c.error}` : c.status])));
+    const of = budget ? ` of ${seconds(budget.seconds)}: auto runs in each of ${opts.cv} CV folds and once on every train row` : "";
+    console.log(`auto tried ${sel.candidates.length} candidates (${sel.metric}, CV on the train rows, budget ${seconds(sel.budgetSeconds)}${of}); chose ${color.bold(sel.chosen)}`);
+    console.log(table(["candidate", `cv ${sel.metric}`, "cv std", "seconds", "status"], sel.candidates.map((c) => [c.label, c.cvMean, fixed(c.cvStd, c.cvMean), c.seconds.toFixed(1), c.error ? `${c.status}: ${c.error}` : c.status])));
   }
   if (positive !== null) console.log(`positive class (1): "${positive}"${opts.positive === undefined ? color.dim(" — the second in sorted order; choose it with --positive") : ""}`);
   const cvOf = (k: string) => result.cvMetrics[`${k}_mean`];
@@ -179,11 +181,24 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   console.log(
     table(
       ["metric", "test", ...(hasCv ? [`cv mean (${opts.cv} folds)`, "cv std"] : [])],
-      Object.entries(result.testMetrics).map(([k, v]) => [k, v, ...(hasCv ? [cvOf(k) ?? null, result.cvMetrics[`${k}_std`] ?? null] : [])]),
+      Object.entries(result.testMetrics).map(([k, v]) => [k, v, ...(hasCv ? [cvOf(k) ?? null, fixed(result.cvMetrics[`${k}_std`], cvOf(k))] : [])]),
     ),
   );
   if (task === "regression" && result.testMetrics.mape === undefined) console.log(color.dim("mape left out: the target is 0 in some test rows"));
   if (result.shapNote) console.log(color.dim(result.shapNote));
-  console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · train ${result.trainSeconds.toFixed(2)} s · predict ${result.predictSeconds.toFixed(3)} s`));
+  const cvPart = cvSeconds > 0 ? ` (${opts.cv} CV folds ${cvSeconds.toFixed(2)} s + final fit ${result.trainSeconds.toFixed(2)} s)` : "";
+  console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · train ${(cvSeconds + result.trainSeconds).toFixed(2)} s${cvPart} · predict ${result.predictSeconds.toFixed(3)} s`));
   return 0;
+}
+
+/**
+ * --model auto with --cv K runs auto K + 1 times (in each fold, then on every train row): the budget the user gave
+ * (or auto's default) is shared among them, so it bounds the command, not each run. Null when auto runs once.
+ */
+function splitBudget(opts: TrainOptions, params: Record<string, unknown>): { seconds: number; perFit: number; fits: number } | null {
+  if (opts.model !== "auto" || opts.cv < 2) return null;
+  const total = typeof params.time_budget_s === "number" ? params.time_budget_s : AUTO_PARAMS.parse({}).time_budget_s;
+  const fits = opts.cv + 1;
+  params.time_budget_s = total / fits;
+  return { seconds: total, perFit: total / fits, fits };
 }

@@ -1,0 +1,66 @@
+// Columns not worth learning from, found before training as H2O (ignore_const_cols) and AutoGluon (its unique and
+// identifier feature filters) find them: a constant column, and an identifier — text, or dense integers, distinct in
+// (nearly) every row. Label-free: it reads the feature values of the train rows only, never the target.
+
+import { isDatetimeColumn } from "../features/datetime.js";
+import type { Column, Frame } from "../records.js";
+
+export interface DroppedColumn {
+  column: string;
+  reason: "constant" | "identifier";
+  /** Why, in the user's words: 'every row is "north"', '442 distinct of 442 rows'. */
+  detail: string;
+}
+
+/** A column whose present values are this share distinct (or more) may be an identifier. */
+export const IDENTIFIER_DISTINCT_SHARE = 0.95;
+/** Fewer rows than this say too little for an identifier (20 people may well weigh 20 different weights). */
+const IDENTIFIER_MIN_ROWS = 20;
+/** Integer ids are dense (counters): their range is at most this many times the distinct count. 1–5 gaps a row. */
+const DENSE_RANGE = 5;
+
+/**
+ * The features worth training on, and the ones left out with why. `keep` exempts columns from the screen; dates stay
+ * (they become year, month, … parts); a float measurement is never an identifier.
+ */
+export function screenColumns(frame: Frame, features: readonly string[], rows: Uint32Array, keep: ReadonlySet<string> = new Set()): { features: string[]; dropped: DroppedColumn[] } {
+  const dropped: DroppedColumn[] = [];
+  const kept: string[] = [];
+  for (const name of features) {
+    const col = frame.columns.find((c) => c.name === name);
+    const why = col && !keep.has(name) ? judge(col, rows) : null;
+    if (why) dropped.push({ column: name, ...why });
+    else kept.push(name);
+  }
+  return { features: kept, dropped };
+}
+
+function judge(col: Column, rows: Uint32Array): Omit<DroppedColumn, "column"> | null {
+  const distinct = new Set<string | number>();
+  let present = 0;
+  let integral = true;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let j = 0; j < rows.length; j++) {
+    const v = col.values[rows[j]];
+    if (v === null || (typeof v === "number" && Number.isNaN(v))) continue;
+    present++;
+    distinct.add(v);
+    if (typeof v === "number") {
+      if (!Number.isInteger(v)) integral = false;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  // Missing next to one value still says something (missingness is a signal): constant means one value in every row.
+  if (distinct.size === 0) return { reason: "constant", detail: "no row has a value" };
+  if (distinct.size === 1 && present === rows.length) {
+    const [only] = distinct;
+    return { reason: "constant", detail: `every row is ${typeof only === "string" ? `"${only}"` : only}` };
+  }
+  if (present < IDENTIFIER_MIN_ROWS || distinct.size < IDENTIFIER_DISTINCT_SHARE * present) return null;
+  if (col.kind === "categorical") {
+    if (isDatetimeColumn(col.values, rows)) return null;
+  } else if (!integral || max - min + 1 > DENSE_RANGE * distinct.size) return null;
+  return { reason: "identifier", detail: `${distinct.size.toLocaleString("en-US")} distinct of ${present.toLocaleString("en-US")} rows` };
+}
