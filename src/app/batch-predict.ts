@@ -1,6 +1,6 @@
-// Batch prediction, written once: a CSV or Parquet file scored with a registered model version, streamed in chunks
-// through DuckDB (memory bounded by one chunk) and written to CSV, Parquet or JSON lines (predict-output.ts).
-// `millrace predict` is its CLI.
+// Batch prediction, written once: a CSV or Parquet file scored with a registered model version (or a model file from
+// `millrace train --save`, without a project), streamed in chunks through DuckDB (memory bounded by one chunk) and
+// written to CSV, Parquet or JSON lines (predict-output.ts). `millrace predict` is its CLI.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +10,7 @@ import { detectCsvDialect, readCsvSql } from "../lake/csv-dialect.js";
 import { Duck } from "../lake/duck.js";
 import { ident, lit } from "../lake/sql.js";
 import { loadModel } from "../learn/train.js";
-import type { Column, Frame } from "../records.js";
+import type { Column, Frame, Signature } from "../records.js";
 import { readRowCheck, rowCheckSql } from "./batch-validate.js";
 import { copyScoresSql, predictOutputFormat } from "./predict-output.js";
 import type { Workspace } from "./workspace.js";
@@ -50,8 +50,10 @@ export interface BatchPredictRequest {
 }
 
 export interface BatchPredictReport {
+  /** The registered model's name, or the model file's path. */
   model: string;
-  version: number;
+  /** The registered version; null for a model file. */
+  version: number | null;
   input: string;
   output: string;
   /** Rows read from the input. */
@@ -76,19 +78,46 @@ const REASONS_SHOWN = 5;
  * written to CSV, Parquet or JSON lines (by the output's extension: .csv, .parquet, .ndjson/.jsonl/.json).
  */
 export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promise<BatchPredictReport> {
-  const outFormat = predictOutputFormat(opts.output); // before any work: an unknown extension is refused at once
-  const project = ws.project;
-  const cfg = project.config;
+  predictOutputFormat(opts.output); // before any work: an unknown extension is refused at once
+  const cfg = ws.project.config;
   const ref = opts.model ?? `${cfg.registry.model}@${cfg.serve.alias ?? cfg.registry.alias}`;
   const at = ref.lastIndexOf("@");
   if (at <= 0) throw new ValidationError(`--model ${ref}: write it as name@alias or name@version, e.g. churn@production`);
   const { registry } = await ws.meta();
   const mv = await registry.resolve(ref.slice(0, at), ref.slice(at + 1));
-  const bytes = await registry.loadArtifact(mv);
-  const model = loadModel(bytes);
+  const model = loadModel(await registry.loadArtifact(mv));
+  return scoreWith({ name: mv.name, version: mv.version, signature: mv.signature, model, strictRanges: cfg.serve.strict_ranges === true }, opts);
+}
+
+/**
+ * Scores with a model file written by `millrace train --save`: no project, registry or metadata store. Ranges are
+ * not enforced (serve.strict_ranges is a project's setting); values outside training are flagged as usual.
+ */
+export async function scoreArtifactFile(file: string, opts: Omit<BatchPredictRequest, "model">): Promise<BatchPredictReport> {
+  predictOutputFormat(opts.output);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    throw new ValidationError(`--model ${file}: no such model file (a registered model is written name@alias or name@version)`, { path: "model", hint: "write a model file with millrace train FILE --target COL --save model.bin" });
+  }
+  const model = loadModel(fs.readFileSync(file));
+  return scoreWith({ name: file, version: null, signature: model.signature, model, strictRanges: false }, opts);
+}
+
+/** The model a file is scored with: a registered version (name, version) or a model file (its path, version null). */
+interface ScoringModel {
+  name: string;
+  version: number | null;
+  signature: Signature;
+  model: ReturnType<typeof loadModel>;
+  strictRanges: boolean;
+}
+
+async function scoreWith(mv: ScoringModel, opts: Omit<BatchPredictRequest, "model">): Promise<BatchPredictReport> {
+  const outFormat = predictOutputFormat(opts.output);
+  const model = mv.model;
+  const label = mv.version === null ? mv.name : `${mv.name} v${mv.version}`;
   if (opts.explain !== undefined) {
     if (!Number.isInteger(opts.explain) || opts.explain < 1) throw new ValidationError(`--explain ${opts.explain}: give how many contributions to keep per row, e.g. --explain 5`, { path: "explain" });
-    if (!model.explainable) throw new ValidationError(`${mv.name} v${mv.version} is a ${model.info.model} model, which cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
+    if (!model.explainable) throw new ValidationError(`${label} is a ${model.info.model} model, which cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
   }
   const fields = mv.signature.inputs;
   const chunkRows = Math.max(1000, opts.chunkRows);
@@ -102,7 +131,7 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
   const missing = fields.filter((f) => !available.includes(f.name) && !f.nullable).map((f) => f.name);
   if (missing.length) {
     throw new ValidationError(`${path.basename(opts.input)} lacks the model's input column(s) ${missing.join(", ")}`, {
-      hint: `${mv.name} v${mv.version} reads: ${fields.map((f) => f.name).join(", ")}`,
+      hint: `${label} reads: ${fields.map((f) => f.name).join(", ")}`,
     });
   }
   const keep = opts.keep === "all" ? available : (opts.keep ?? "").split(",").map((s) => s.trim()).filter(Boolean);
@@ -113,7 +142,7 @@ export async function scoreFile(ws: Workspace, opts: BatchPredictRequest): Promi
   );
   const keepExprs = keep.map((k, i) => `CAST(${ident(k)} AS VARCHAR) AS k${i}`);
   // Checked in SQL over whole columns, not per value in JS: the same rules as /predict's signature validation.
-  const checks = rowCheckSql(fields, new Map(described), ident, cfg.serve.strict_ranges === true);
+  const checks = rowCheckSql(fields, new Map(described), ident, mv.strictRanges);
   const checkExprs = [`${checks} AS _check`];
   const tally: Tally = { invalid: 0, invalidReasons: [], flagged: 0, flags: [], mode: opts.invalidRows ?? "write", input: path.basename(opts.input) };
   const total = Number((await (await con.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`)).getRowObjectsJS())[0].n);
