@@ -23,23 +23,52 @@ export function openApiDocument(signature: Signature | null, opts: { stickyHeade
     type: "object",
     properties: Object.fromEntries(["model", "version", "alias", "runId", "datasetId", "datasetHash", "artifactUri"].map((k) => [k, { type: k === "version" ? "integer" : ["string", "null"] }])),
   };
+  const explanation = {
+    type: "object",
+    description: "base + the contributions + rest = raw, the model's raw score on `scale`",
+    properties: {
+      output: { type: "string", description: "the class explained (binary: the positive class) or value" },
+      scale: { type: "string", description: "log-odds, margin, probability or value" },
+      base: { type: "number" },
+      raw: { type: "number" },
+      contributions: { type: "array", items: { type: "object", properties: { feature: { type: "string" }, value: { type: "number" } } } },
+      rest: { type: "number", description: "the sum of the contributions beyond the top k" },
+    },
+  };
   const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } });
   const bearer = [{ token: [] }];
   return {
     openapi: "3.1.0",
     info: { title: "Millrace model server", version: "1" },
     components: {
-      schemas: { Record: record, Error: errorSchema, Provenance: provenance },
+      schemas: { Record: record, Error: errorSchema, Provenance: provenance, Explanation: explanation },
       securitySchemes: { token: { type: "http", scheme: "bearer" } },
     },
     paths: {
       "/predict": {
         post: {
           summary: "Score records with the served model; provenance in the body and x-millrace-* headers",
-          parameters: [{ name: opts.stickyHeader, in: "header", required: false, schema: { type: "string" }, description: "sticky key for canary routing" }],
+          parameters: [
+            { name: opts.stickyHeader, in: "header", required: false, schema: { type: "string" }, description: "sticky key for canary routing" },
+            { name: "explain", in: "query", required: false, schema: { type: "boolean" }, description: "query form of the body's explain" },
+            { name: "explain_top", in: "query", required: false, schema: { type: "integer", minimum: 1, default: 10 }, description: "query form of the body's explain_top" },
+          ],
           requestBody: {
             required: true,
-            content: { "application/json": { schema: { type: "object", properties: { records: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Record" } } }, required: ["records"] } } },
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    records: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Record" } },
+                    explain: { type: "boolean", default: false, description: "add explanations (tree and linear models; a 400 naming explain for others and feature-service models)" },
+                    explain_top: { type: "integer", minimum: 1, default: 10, description: "contributions kept per record and output, largest first" },
+                  },
+                  required: ["records"],
+                  additionalProperties: false,
+                },
+              },
+            },
           },
           responses: {
             "200": ok({
@@ -48,6 +77,7 @@ export function openApiDocument(signature: Signature | null, opts: { stickyHeade
                 predictions: { type: "array", items: { type: "object", properties: { label: { type: "string" }, probabilities: { type: "object", additionalProperties: { type: "number" } }, value: { type: "number" } } } },
                 provenance: { $ref: "#/components/schemas/Provenance" },
                 ids: { type: "array", items: { type: "string" } },
+                explanations: { type: "array", description: "with explain: per record, per explained output", items: { type: "array", items: { $ref: "#/components/schemas/Explanation" } } },
               },
             }),
             ...errors(400, 413, 415, 503),
@@ -75,7 +105,7 @@ export function openApiDocument(signature: Signature | null, opts: { stickyHeade
         post: {
           summary: "KServe V2 inference on columnar tensors; model_version in the standard field, run id, alias and dataset hash in parameters",
           description:
-            "A recommender answers two forms: user and item tensors → `value` (the pair's score); the user tensor alone (BYTES or INT64, shape [n]) → top-K lists as /recommend ranks them: `items` (BYTES [n, k]), `scores` (FP64 [n, k]), `cold_start` (BYTES [n]), with parameters.k (default 10, at most the catalogue) and parameters.exclude_seen (default true).",
+            "parameters.explain (tree and linear models) adds output tensors explanation_base, explanation_raw, explanation_rest (FP64 [n, O]; O explained outputs, named with the scale in explanation_base's parameters), explanation_columns (BYTES [n, O, k], largest |contribution| first) and explanation_values (FP64 [n, O, k]): base + Σ values + rest = raw; outputs picks them by name (naming one asks for explanations). A recommender answers two forms: user and item tensors → `value` (the pair's score); the user tensor alone (BYTES or INT64, shape [n]) → top-K lists as /recommend ranks them: `items` (BYTES [n, k]), `scores` (FP64 [n, k]), `cold_start` (BYTES [n]), with parameters.k (default 10, at most the catalogue) and parameters.exclude_seen (default true).",
           parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
           requestBody: {
             required: true,
@@ -84,10 +114,22 @@ export function openApiDocument(signature: Signature | null, opts: { stickyHeade
                 schema: {
                   type: "object",
                   properties: {
+                    id: { type: "string" },
                     inputs: { type: "array" },
-                    parameters: { type: "object", properties: { k: { type: "integer", minimum: 1, description: "recommender top-K form: list length" }, exclude_seen: { type: "boolean", description: "recommender top-K form: leave out items seen in training" } } },
+                    outputs: { type: "array", items: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } },
+                    parameters: {
+                      type: "object",
+                      description: "other keys are ignored",
+                      properties: {
+                        explain: { type: "boolean", default: false, description: "add the explanation tensors" },
+                        explain_top: { type: "integer", minimum: 1, default: 10, description: "contributions kept per record and output" },
+                        k: { type: "integer", minimum: 1, description: "recommender top-K form: list length" },
+                        exclude_seen: { type: "boolean", description: "recommender top-K form: leave out items seen in training" },
+                      },
+                    },
                   },
                   required: ["inputs"],
+                  additionalProperties: false,
                 },
               },
             },

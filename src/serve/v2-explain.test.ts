@@ -79,6 +79,11 @@ describe("V2 infer explanations", () => {
     expect(plain.body.outputs.map((o: Tensor) => o.name)).toEqual(["label", "probabilities"]);
     const meta = (await (await fetch(`${gbdt.server.url}/v2/models/left`)).json()) as { outputs: Tensor[] };
     expect(meta.outputs.map((o) => o.name)).toEqual(["label", "probabilities", "explanation_base", "explanation_raw", "explanation_rest", "explanation_columns", "explanation_values"]);
+    // The OpenAPI document says so too.
+    const doc = (await (await fetch(`${gbdt.server.url}/openapi.json`)).json()) as { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: Record<string, { properties?: Record<string, unknown> }> } }> } } }> };
+    const bodyOf = (path: string) => doc.paths[path].post.requestBody.content["application/json"].schema.properties;
+    expect(Object.keys(bodyOf("/predict"))).toEqual(["records", "explain", "explain_top"]);
+    expect(Object.keys(bodyOf("/v2/models/{name}/infer").parameters.properties!)).toEqual(expect.arrayContaining(["explain", "explain_top"]));
   });
 
   it("unknown top-level fields, a parameters that is not an object, bad flags and models that cannot explain are 400s naming the field", async () => {
