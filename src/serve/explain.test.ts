@@ -2,7 +2,9 @@
 // node fast path) and the query form (?explain=true, Hono) give the same answer; base + contributions + rest = the raw
 // score of the answer (log-odds for a GBDT and a logistic regression, the value for a linear regression).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "./app.js";
 import { churnModel, goodRecord } from "./test-helpers/logistic.js";
+import type { LoggedAnswer, ServedModel } from "./types.js";
 import { closeServers, explainableServed, logit, postJson, serveOne } from "./test-helpers/explainable.js";
 
 interface Explained { output: string; scale: string; base: number; raw: number; rest: number; contributions: { feature: string; value: number }[] }
@@ -12,8 +14,10 @@ afterAll(closeServers);
 
 describe("POST /predict explanations", () => {
   let gbdt: Awaited<ReturnType<typeof serveOne>>;
+  let served: ServedModel;
   beforeAll(async () => {
-    gbdt = await serveOne(await explainableServed("gbdt"));
+    served = await explainableServed("gbdt");
+    gbdt = await serveOne(served);
   });
 
   it("the body field answers on the fast path what the query form answers; all contributions add up to the log-odds", async () => {
@@ -44,6 +48,18 @@ describe("POST /predict explanations", () => {
     expect([off.status, off.body.explanations, plain.body.explanations]).toEqual([200, undefined, undefined]);
     expect(off.body.predictions).toEqual(all.body.predictions);
     expect(plain.body.predictions).toEqual(all.body.predictions);
+  });
+
+  it("explained answers are logged like any other (their ids join feedback)", async () => {
+    const logged: LoggedAnswer[] = [];
+    const app = createApp({ models: { current: () => served }, sink: { log: () => undefined, logRequest: (a) => void logged.push(a) } });
+    for (const [query, body] of [["", { records, explain: true }], ["?explain=true", { records }]] as const) {
+      const res = await app.fetch(new Request(`http://x/predict${query}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+      const answer = (await res.json()) as { ids: string[]; explanations: unknown[] };
+      expect([res.status, answer.explanations.length]).toEqual([200, 3]);
+      expect(logged.at(-1)!.ids).toEqual(answer.ids);
+    }
+    expect(logged).toHaveLength(2);
   });
 
   it("a logistic and a linear regression: base + Σ contributions = log-odds, value", async () => {

@@ -69,6 +69,28 @@ describe("V2 infer explanations", () => {
     }
   });
 
+  it("a multiclass model explains every class: [n, 3] and [n, 3, k], each adding up to its class's raw score", async () => {
+    const { server } = await serveOne(await explainableServed("gbdt_multiclass"));
+    const two = [{ name: "tenure", datatype: "FP64", shape: [2], data: [3, 60] }, { name: "spend", datatype: "FP64", shape: [2], data: [40, 72] }];
+    const r = await postJson(server, "/v2/models/left/infer", { inputs: two, parameters: { explain: true } });
+    expect([r.status, r.body.message]).toEqual([200, undefined]);
+    const t = byName(r.body.outputs);
+    expect(t.explanation_base.parameters).toEqual({ outputs: ["a", "b", "c"], scale: "margin" });
+    expect([t.explanation_base.shape, t.explanation_raw.shape, t.explanation_values.shape, t.explanation_columns.shape]).toEqual([[2, 3], [2, 3], [2, 3, 2], [2, 3, 2]]);
+    const values = t.explanation_values.data as number[];
+    for (let j = 0; j < 6; j++) {
+      const total = (t.explanation_base.data[j] as number) + values[2 * j] + values[2 * j + 1] + (t.explanation_rest.data[j] as number);
+      expect(Math.abs(total - (t.explanation_raw.data[j] as number))).toBeLessThan(1e-6);
+    }
+    // softmax of the raw scores = the answer's probabilities.
+    const raw = t.explanation_raw.data as number[];
+    for (let i = 0; i < 2; i++) {
+      const e = raw.slice(3 * i, 3 * i + 3).map(Math.exp);
+      const z = e.reduce((s, v) => s + v, 0);
+      e.forEach((v, c) => expect(Math.abs(v / z - (t.probabilities.data[3 * i + c] as number))).toBeLessThan(1e-6));
+    }
+  });
+
   it("outputs picks explanation tensors by name like any other (naming one asks for it)", async () => {
     const only = await postJson(gbdt.server, "/v2/models/left/infer", { inputs: three, outputs: [{ name: "explanation_values" }, { name: "label" }] });
     expect(only.body.outputs.map((o: Tensor) => o.name)).toEqual(["label", "explanation_values"]);

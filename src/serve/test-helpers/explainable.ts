@@ -18,12 +18,18 @@ function frameOf(n: number): Frame {
   return { rowCount: n, columns: [{ name: "tenure", kind: "numeric", values: tenure }, { name: "plan", kind: "categorical", values: plan }, { name: "left", kind: "categorical", values: left }, { name: "spend", kind: "numeric", values: spend }] };
 }
 
-/** A model trained on the frame: "gbdt" or "logistic_regression" (binary on left), "linear_regression" (spend). */
-export async function explainableServed(model: "gbdt" | "logistic_regression" | "linear_regression", name = "left"): Promise<ServedModel> {
+/**
+ * A model trained on the frame: "gbdt" or "logistic_regression" (binary on left), "linear_regression" (spend),
+ * "gbdt_multiclass" (plan from tenure and spend: three explained outputs).
+ */
+export async function explainableServed(model: "gbdt" | "logistic_regression" | "linear_regression" | "gbdt_multiclass", name = "left"): Promise<ServedModel> {
   const regression = model === "linear_regression";
+  const multiclass = model === "gbdt_multiclass";
+  const learner = multiclass ? "gbdt" : model;
   const r = await trainCandidate({
-    frame: frameOf(400), target: regression ? "spend" : "left", features: ["tenure", "plan"], task: regression ? "regression" : "binary",
-    ...(regression ? {} : { positive: "yes" }), testRows: new Uint32Array(0), cvFolds: 0, seed: 1, candidate: { name: model, model, params: model === "gbdt" ? { n_estimators: 60 } : {} },
+    frame: frameOf(400), target: regression ? "spend" : multiclass ? "plan" : "left", features: multiclass ? ["tenure", "spend"] : ["tenure", "plan"],
+    task: regression ? "regression" : multiclass ? "multiclass" : "binary", ...(regression || multiclass ? {} : { positive: "yes" }),
+    testRows: new Uint32Array(0), cvFolds: 0, seed: 1, candidate: { name: learner, model: learner, params: learner === "gbdt" ? { n_estimators: 60 } : {} },
   });
   return { predictor: r.model, provenance: { ...churnModel(1).provenance, model: name } };
 }
