@@ -37,6 +37,10 @@ describe("auto", () => {
     expect(sel.chosen).toBe("logistic_regression"); // the truth is linear
     expect(sel.metric).toBe("roc_auc");
     expect(sel.refitOnAllRows).toBe(true);
+    expect(sel.refit).toBe("all_rows");
+    const chosen = sel.candidates.find((c) => c.label === sel.chosen)!;
+    expect(chosen).toMatchObject({ refit: "all_rows", refitReason: "logistic_regression refit on all 420 train rows" });
+    expect(sel.candidates.filter((c) => c.refit !== undefined)).toEqual([chosen]);
     expect(r.testMetrics.roc_auc).toBeGreaterThan(0.85);
     // Global explanation kept with the result: x5 weighs most in the truth (6 x 0.4), x0 least.
     const imp = r.shapImportance!;
@@ -54,13 +58,18 @@ describe("auto", () => {
       candidate: { name: "auto", model: "auto", params: { time_budget_s: 0.001 } },
     });
     const sel = r.selection!;
-    expect(sel.candidates[0].status).toBe("scored");
-    expect(sel.candidates.slice(1, -1).every((c) => c.status === "skipped: budget")).toBe(true);
+    // The first candidate fits one CV part whatever the budget, and is scored on it; its CV ends there.
+    expect(sel.candidates[0]).toMatchObject({ status: "scored", cvParts: 1 });
+    expect(sel.candidates[0].reason).toMatch(/^CV ended after 1 of 5 parts: 4 CV parts and a refit expected to take [\d.]+ s, 0.00 s of the 0.00 s budget left$/);
+    expect(sel.candidates.slice(1, -1).every((c) => c.status === "skipped: budget" && /budget left$/.test(c.reason!))).toBe(true);
     // One scored candidate is no mix: the blend is recorded as not better.
     expect(sel.candidates.at(-1)).toMatchObject({ label: "blend", status: "not better" });
     expect(sel.chosen).toBe("logistic_regression");
     // No time left to refit on every train row: the model fitted on the last CV part's train rows is the result.
     expect(sel.refitOnAllRows).toBe(false);
+    expect(sel.refit).toBe("last_cv_part");
+    expect(sel.refitReason).toMatch(/^budget: [\d.]+ s of 0.00 s spent and refitting logistic_regression on all 400 train rows was expected to take [\d.]+ s; kept the model fitted on the last CV part's 320 rows$/);
+    expect(sel.candidates[0]).toMatchObject({ refit: "last_cv_part", refitReason: sel.refitReason });
     expect(r.model.predictFrame(frame).length).toBe(400);
   });
 
@@ -85,6 +94,23 @@ describe("auto", () => {
     const m = await fitCandidate(modelKind, { ...gbdt, params: { n_estimators: 7 } }, { X, y, nClasses: 2, seed: 1 }, () => (asked++, false));
     expect(asked).toBe(7);
     expect(m.fitted.predict(X).length).toBe(600);
+  });
+
+  it("the linear candidates are stoppable too: they are asked between iterations", async () => {
+    const rng = new Rng(3);
+    const n = 1200;
+    const codes = Int32Array.from({ length: n }, () => Math.floor(rng.next() * 500));
+    const x = Float64Array.from({ length: n }, () => rng.normal());
+    const X = { nRows: n, columns: [{ name: "x", kind: "numeric" as const, values: x }, { name: "id", kind: "categorical" as const, codes, levels: 500 }] };
+    const y = Float64Array.from({ length: n }, (_, i) => x[i] + (codes[i] % 7) + rng.normal());
+    for (const task of ["regression", "binary"] as const) {
+      const e = portfolio(task, n)[0];
+      expect(e.stoppable).toBe(true);
+      const data = { X, y: task === "regression" ? y : Float64Array.from(y, (v) => (v > 3 ? 1 : 0)), nClasses: task === "regression" ? 0 : 2, seed: 1 };
+      let asked = 0;
+      await expect(fitCandidate(modelKind, { ...e, params: { tol: 1e-14 } }, data, () => ++asked >= 3)).rejects.toThrow(/budget was spent/);
+      expect(asked).toBe(3);
+    }
   });
 
   it("a blend predicts the weighted average of its members, explains additively (regression) and round-trips", async () => {

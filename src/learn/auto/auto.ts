@@ -1,6 +1,7 @@
 // `auto`: tries a small portfolio of learners by cross-validation on the rows it is given (the training rows: test
-// rows never reach fit), within a time budget, keeps the best by CV and refits it on every row. The fitted model is
-// the winner's, plus the record of every candidate tried.
+// rows never reach fit), within a time budget, keeps the best by CV and refits it on every row (when the budget leaves
+// no time, keeps the model of its last CV part and says so: `refit`, `refitReason`). The fitted model is the winner's,
+// plus the record of every candidate tried (skipped ones with their `reason`).
 
 import { AUTO_PARAMS } from "../param-schemas.js";
 import { ValidationError } from "../../errors.js";
@@ -29,7 +30,20 @@ export interface AutoCandidate {
   /** "not better": the blend, when no mix beat the best single candidate in CV (or fewer than two were scored). */
   status: "scored" | "skipped: budget" | "not better" | "failed";
   error?: string;
+  /** Why it was skipped or stopped (status "skipped: budget"), or why its CV ended early (cvParts). */
+  reason?: string;
+  /**
+   * The CV parts its score is the mean of, when fewer than the others': the first candidate always gets one part;
+   * the budget can end its CV after any part.
+   */
+  cvParts?: number;
+  /** On the chosen candidate (a blend: the blend and each member): how the returned model was fitted, and why. */
+  refit?: Refit;
+  refitReason?: string;
 }
+
+/** "all_rows": refit on every train row; "last_cv_part": the budget left no time, the model of the last CV part is kept. */
+export type Refit = "all_rows" | "last_cv_part";
 
 export interface AutoSelection {
   chosen: string;
@@ -42,6 +56,9 @@ export interface AutoSelection {
    * on the last CV part's train rows (absent in models saved before this field).
    */
   refitOnAllRows?: boolean;
+  /** The same as a word, with the reason (absent in models saved before it). */
+  refit?: Refit;
+  refitReason?: string;
 }
 
 const taskOf = (nClasses: number): Task => (nClasses === 0 ? "regression" : nClasses === 2 ? "binary" : "multiclass");
@@ -86,19 +103,22 @@ export class AutoModel extends ParamHolder<AutoModel> {
     // The refit on all rows costs about a fold's fit scaled by k/(k-1) (and the fit grows faster than linearly with
     // rows for some learners): 1.5x that is kept in reserve for the best so far when a candidate is started. A
     // candidate's first fold is guessed from its portfolio cost times the slowest pace (seconds per fold per cost unit)
-    // seen so far; after it, its own pace decides whether its remaining folds fit. A stoppable learner is stopped
-    // between rounds when the budget is spent: a guess that was too low costs seconds, not the budget. Each candidate's
+    // seen so far; after it, its own pace decides whether its remaining folds fit. A stoppable learner (GBDT, linear) is
+    // stopped between rounds when only the reserve is left: a guess that was too low costs seconds, not the budget. Each candidate's
     // model of its last CV part is kept: when the budget leaves no time to refit the winner, that model is the result
     // (shuttle at load 15: a 24 s multiclass logistic regression's reserve stopped every GBDT, which wins there).
     let reserve = 0;
     let pace = 0;
+    // A scored candidate's seconds per CV part it fitted.
+    const perPart = (c: AutoCandidate) => c.seconds / (c.cvParts ?? parts.length);
     const grow = (k * 1.5) / (k - 1);
     for (const [i, e] of entries.entries()) {
       const c: AutoCandidate = { label: e.label, model: e.model, params: e.params, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
       tried.push(c);
       const s0 = performance.now();
       let started = 0;
-      // The first candidate always runs to the end: something must be chosen.
+      // The first candidate always fits its first CV part unstopped, and is scored on the parts it finished when the
+      // budget ends its CV early: something must be chosen. Linear models come first: cheap (O(non-zeros) a step).
       const first = tried.length === 1;
       try {
         const scores: number[] = [];
@@ -106,24 +126,42 @@ export class AutoModel extends ParamHolder<AutoModel> {
         let model: FittedMember | undefined;
         for (const [j, p] of parts.entries()) {
           const perFold = j > 0 ? (performance.now() - s0) / 1000 / j : e.cost * pace;
-          if (!first && elapsed() + perFold * (parts.length - j) + Math.max(reserve, perFold * grow) > budget) throw new BudgetSpent();
+          const need = perFold * (parts.length - j) + Math.max(reserve, perFold * grow);
+          if (!(first && j === 0) && elapsed() + need > budget) {
+            const why = `${parts.length - j} CV part${parts.length - j === 1 ? "" : "s"} and a refit expected to take ${secs(need)}, ${secs(Math.max(0, budget - elapsed()))} of the ${secs(budget)} budget left`;
+            if (first) {
+              c.reason = `CV ended after ${j} of ${parts.length} parts: ${why}`;
+              break;
+            }
+            throw new BudgetSpent(why);
+          }
           started = j + 1;
-          const stop = first || !e.stoppable ? null : () => elapsed() > budget;
-          const m = (model = await fitCandidate(this.lookup, e, p.train, stop));
+          // Stopped when it would eat the refit time kept for the best so far (the first candidate: for itself).
+          const keep = first ? perFold * grow : reserve;
+          const stop = (first && j === 0) || !e.stoppable ? null : () => elapsed() + keep > budget;
+          let m: FittedMember;
+          try {
+            m = model = await fitCandidate(this.lookup, e, p.train, stop);
+          } catch (err) {
+            if (!(first && err instanceof BudgetSpent)) throw err;
+            c.reason = `CV ended after ${j} of ${parts.length} parts: ${err.message}`;
+            break;
+          }
           const out = predictMember(m, p.test);
           outs.push(out);
           scores.push(taskMetrics(task, p.y, out, Math.max(nClasses, 1))[metric] ?? NaN);
         }
+        if (scores.length < parts.length) c.cvParts = scores.length;
         const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
         c.cvMean = mean;
         c.cvStd = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / scores.length);
         if (!Number.isFinite(mean)) (c.status = "failed"), (c.error = `${metric} undefined on a fold`);
         c.seconds = (performance.now() - s0) / 1000;
         if (c.status === "scored") held.set(c, outs), lastPart.set(c, model!);
-        if (c.status === "scored" && best(tried, sign) === c) reserve = (c.seconds / parts.length) * grow;
+        if (c.status === "scored" && best(tried, sign) === c) reserve = perPart(c) * grow;
       } catch (err) {
         c.seconds = (performance.now() - s0) / 1000;
-        if (err instanceof BudgetSpent) c.status = "skipped: budget";
+        if (err instanceof BudgetSpent) (c.status = "skipped: budget"), (c.reason = err.message);
         else (c.status = "failed"), (c.error = err instanceof Error ? err.message : String(err));
       }
       // A stopped or finished fit's time per fold is a lower bound on its pace; linear models say little about trees.
@@ -137,17 +175,29 @@ export class AutoModel extends ParamHolder<AutoModel> {
       // A classifier blend mixes margins and explains as the sum of its members' explanations: only learners whose
       // explanation is a margin enter it (the forests still compete alone).
       const margin = new Set(entries.filter((e) => e.explainsMargin).map((e) => e.label));
-      const pool = [...held.keys()].filter((c) => task === "regression" || margin.has(c.label));
+      // Only candidates scored on every part can be mixed part by part.
+      const pool = [...held.keys()].filter((c) => (task === "regression" || margin.has(c.label)) && held.get(c)!.length === parts.length);
       const blend = tryBlend(pool, held, parts, task, metric, sign, nClasses, grow, budget - elapsed());
       tried.push(blend.candidate);
       if (blend.members) chosen = blend.members;
     }
-    const refit = elapsed() + chosen.reduce((a, { c }) => a + (c.seconds / parts.length) * grow, 0) <= budget;
+    // The expected refit (a part's fit scaled by k/(k-1)): the reserve kept 1.5x that, so a candidate stopped when only
+    // the reserve was left still leaves time for it.
+    const refitCost = chosen.reduce((a, { c }) => a + (perPart(c) * k) / (k - 1), 0);
+    const spent = elapsed();
+    const refit = spent + refitCost <= budget;
+    const what = chosen.length > 1 ? `the blend's ${chosen.length} members` : winner.label;
+    const refitReason = refit
+      ? `${what} refit on all ${n.toLocaleString("en-US")} train rows`
+      : `budget: ${secs(spent)} of ${secs(budget)} spent and refitting ${what} on all ${n.toLocaleString("en-US")} train rows was expected to take ${secs(refitCost)}; kept the model fitted on the last CV part's ${lastPartRows(parts, chosen[0].c).toLocaleString("en-US")} rows`;
     const fittedMembers: FittedMember[] = [];
     for (const { c } of chosen) fittedMembers.push(refit ? await fitMember(this.lookup, c.model, c.params, data) : lastPart.get(c)!);
     data.onProgress?.(entries.length + 1, entries.length + 1);
     const label = chosen.length > 1 ? BLEND : winner.label;
-    const selection: AutoSelection = { chosen: label, chosenModel: chosen.length > 1 ? BLEND : winner.model, metric, budgetSeconds: budget, candidates: tried, refitOnAllRows: refit };
+    const how: Refit = refit ? "all_rows" : "last_cv_part";
+    // Shown with the candidates (train --json prints them): the chosen one, or the blend and its members.
+    for (const c of [...chosen.map((m) => m.c), ...(chosen.length > 1 ? tried.filter((c) => c.label === BLEND) : [])]) (c.refit = how), (c.refitReason = refitReason);
+    const selection: AutoSelection = { chosen: label, chosenModel: chosen.length > 1 ? BLEND : winner.model, metric, budgetSeconds: budget, candidates: tried, refitOnAllRows: refit, refit: how, refitReason };
     return new FittedAuto(fittedMembers, chosen.map((m) => m.weight), selection, "margin");
   }
 }
@@ -188,6 +238,15 @@ function tryBlend(
 
 class BudgetSpent extends Error {}
 
+/** Seconds as said in a reason: "0.42 s". */
+const secs = (s: number) => `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
+
+
+/** Train rows of the last CV part the candidate fitted. */
+function lastPartRows(parts: { train: TrainingData }[], c: AutoCandidate): number {
+  return parts[(c.cvParts ?? parts.length) - 1].train.X.nRows;
+}
+
 /** fitMember's fit, with a stoppable learner asked between rounds (onProgress) whether the budget is spent. */
 export async function fitCandidate(lookup: KindLookup, e: PortfolioEntry, data: TrainingData, stop: (() => boolean) | null): Promise<FittedMember> {
   if (!stop) return fitMember(lookup, e.model, e.params, data);
@@ -195,7 +254,7 @@ export async function fitCandidate(lookup: KindLookup, e: PortfolioEntry, data: 
   const prep = kind.pipeline.scale !== "none" ? fitMatrixPrep(data.X) : null;
   const X = prep ? applyMatrixPrep(prep, data.X) : data.X;
   const onProgress = () => {
-    if (stop()) throw new BudgetSpent();
+    if (stop()) throw new BudgetSpent("stopped mid-fit: the budget was spent");
   };
   const fitted = await kind.create(e.params).fit({ ...data, X, valid: undefined, onProgress });
   return { name: e.model, prep, fitted };

@@ -1,5 +1,6 @@
-// The candidates `auto` tries, cheapest first: a regularised linear model, GBDTs (default, small-data and
-// early-stopped), random forest and extra trees. Each is a registry model name plus parameters.
+// The candidates `auto` tries, cheapest first: a regularised linear model (O(non-zeros) a step, so it is cheap on wide
+// one-hot data too: it is the one always fitted), GBDTs (default, small-data and early-stopped), random forest and
+// extra trees. Each is a registry model name plus parameters.
 
 import type { Task } from "../../records.js";
 
@@ -13,7 +14,10 @@ export interface PortfolioEntry {
    * guessed to cost this many times the slowest pace seen, so a slow one is not started when it cannot finish.
    */
   cost: number;
-  /** The learner reports every round through onProgress and can be stopped there (the GBDT; not the threaded forests). */
+  /**
+   * The learner reports every round or iteration through onProgress and can be stopped there (the GBDT, the linear
+   * models; not the threaded forests).
+   */
   stoppable: boolean;
   /**
    * A classifier's explanation is in margin space (log-odds, softmax input: the GBDT and logistic regression, not the
@@ -27,8 +31,8 @@ export interface PortfolioEntry {
 export function portfolio(task: Task, nRows: number): PortfolioEntry[] {
   const linear: PortfolioEntry[] =
     task === "regression"
-      ? [{ label: "ridge", model: "ridge", params: {}, cost: 0.05, stoppable: false, explainsMargin: false }]
-      : [{ label: "logistic_regression", model: "logistic_regression", params: {}, cost: 0.05, stoppable: false, explainsMargin: true }];
+      ? [{ label: "ridge", model: "ridge", params: {}, cost: 0.05, stoppable: true, explainsMargin: false }]
+      : [{ label: "logistic_regression", model: "logistic_regression", params: {}, cost: 0.05, stoppable: true, explainsMargin: true }];
   const small = nRows < 20_000;
   const gbdtDeep: PortfolioEntry = {
     label: "gbdt_deep",
