@@ -75,9 +75,9 @@ export function mountV2(app: Hono, opts: V2Options): void {
   const infer = async (req: Request, name: string, version: string | undefined) => {
     const t0 = performance.now();
     // Only Hono sees a query string (the fast path leaves such URLs here): /predict's explain query form is not V2's.
-    const query = new URL(req.url).searchParams;
+    const query = req.url.includes("?") ? new URL(req.url).searchParams : null;
     for (const k of ["explain", "explain_top"]) {
-      if (query.has(k)) throw new ValidationError(`${k} is not a V2 infer query parameter`, { path: k, hint: 'V2 asks in the body: "parameters": {"explain": true, "explain_top": 10}' });
+      if (query?.has(k)) throw new ValidationError(`${k} is not a V2 infer query parameter`, { path: k, hint: 'V2 asks in the body: "parameters": {"explain": true, "explain_top": 10}' });
     }
     const target = v2Route(core, name, version, req.headers.get(opts.stickyHeader));
     const body = await readJsonBodyText(req, opts.maxBodyBytes, V2_BODY_HINT);
