@@ -103,10 +103,11 @@ export class AutoModel extends ParamHolder<AutoModel> {
     // The refit on all rows costs about a fold's fit scaled by k/(k-1) (and the fit grows faster than linearly with
     // rows for some learners): 1.5x that is kept in reserve for the best so far when a candidate is started. A
     // candidate's first fold is guessed from its portfolio cost times the slowest pace (seconds per fold per cost unit)
-    // seen so far; after it, its own pace decides whether its remaining folds fit. A stoppable learner (GBDT, linear) is
-    // stopped between rounds when only the reserve is left: a guess that was too low costs seconds, not the budget. Each candidate's
-    // model of its last CV part is kept: when the budget leaves no time to refit the winner, that model is the result
-    // (shuttle at load 15: a 24 s multiclass logistic regression's reserve stopped every GBDT, which wins there).
+    // seen so far; after it, its own pace decides whether its remaining folds fit. A stoppable learner (GBDT, linear)
+    // is stopped between rounds when only the reserve is left: a guess that was too low costs seconds, not the budget.
+    // Each candidate's model of its last CV part is kept: when the budget leaves no time to refit the winner, that
+    // model is the result, and `refit` says so (shuttle at load 15: a 24 s multiclass logistic regression's reserve
+    // stopped every GBDT, which wins there).
     let reserve = 0;
     let pace = 0;
     // A scored candidate's seconds per CV part it fitted.
