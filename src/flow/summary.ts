@@ -1,7 +1,7 @@
 // The run summary: what a pipeline run did, in records a person (or --json) can read.
 import type { CheckReport } from "../quality/checks.js";
 import type { AutoCandidateSummary } from "./outputs.js";
-import type { TableVersion } from "../records.js";
+import type { Dataset, TableVersion } from "../records.js";
 import type { GateComparison } from "../registry/gate.js";
 import type { TriggerKind } from "../store/metadata-store.js";
 
@@ -74,7 +74,7 @@ export interface PipelineSummary {
   ingest: IngestSummary[];
   tables: TableSummary[];
   checks: Pick<CheckReport, "table" | "errors" | "warnings" | "passed" | "results">[];
-  dataset?: { id: string; table: string; version: number; contentHash: string; rows: number; trainRows: number; testRows: number; features: string[]; splitBy: string };
+  dataset?: { id: string; table: string; version: number; contentHash: string; rows: number; trainRows: number; testRows: number; features: string[]; dropped?: Dataset["dropped"]; splitBy: string };
   /** Why training did or did not happen. */
   training: { trained: boolean; reason: string };
   candidates: CandidateSummary[];

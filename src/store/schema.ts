@@ -38,6 +38,8 @@ export interface MetaTables {
     task: string;
     positive: string | null;
     split: string;
+    /** JSON: default feature columns the dataset step left out (constant, identifier), with why; null: none. */
+    dropped: string | null;
     created_at: string;
   };
   model_versions: {
@@ -276,6 +278,13 @@ const archiveAudit: Migration = {
   },
 };
 
+/** Datasets record the default feature columns they left out (constant columns, identifiers) and why. */
+const datasetDropped: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable("datasets").addColumn("dropped", "text").execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_registry_depth": registryDepth,
@@ -284,6 +293,7 @@ const migrations: Record<string, Migration> = {
   "0005_orchestration": orchestration,
   "0005_archive_audit": archiveAudit,
   "0006_annotations": annotations,
+  "0007_dataset_dropped": datasetDropped,
 };
 
 class InlineMigrations implements MigrationProvider {

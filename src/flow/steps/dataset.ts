@@ -1,6 +1,7 @@
 // The dataset step: pins the training table version by content hash, picks features, and splits rows by identity
 // (key columns or content), so a row keeps its side of the split as the table grows.
 import { NotFoundError, ValidationError } from "../../errors.js";
+import { screenColumns } from "../../learn/column-screen.js";
 import { hashSplit, rowIdentities, type RowIdentitySpec } from "../../learn/row-identity.js";
 import { holdoutSplit } from "../../learn/train.js";
 import { ids, type Column, type Dataset, type Frame, type SplitSpec, type TableRef } from "../../records.js";
@@ -24,7 +25,7 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
     });
   }
   const key = spec.key ?? [];
-  const features = spec.features ?? columns.filter((c) => c !== spec.target && !spec.exclude.includes(c) && !key.includes(c) && !c.startsWith("_"));
+  let features = spec.features ?? columns.filter((c) => c !== spec.target && !spec.exclude.includes(c) && !key.includes(c) && !c.startsWith("_"));
   const missing = features.filter((f) => !columns.includes(f));
   if (missing.length > 0) {
     throw new ValidationError(`dataset features ${missing.map((m) => `"${m}"`).join(", ")} are not columns of ${ref.table}`, {
@@ -48,6 +49,19 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
   const read = await readSplitFrame(r, ref, features, spec.target, split);
   const target = read.frame.columns.find((c) => c.name === spec.target)!;
   checkTarget(target, cfg, read.frame.rowCount);
+  // Default features are screened as `millrace train` screens them (constant columns, identifiers), on the train rows;
+  // listed features are the user's word. The split's identity stays the unscreened columns, so a row keeps its side.
+  const screen = spec.features ? null : screenColumns(read.frame, features, read.train);
+  if (screen?.dropped.length) {
+    if (!screen.features.length) {
+      throw new ValidationError(`every feature column of ${ref.table} is constant or an identifier: ${screen.dropped.map((d) => d.column).join(", ")}`, {
+        path: "dataset.features",
+        hint: "list the columns to learn from in dataset.features",
+      });
+    }
+    features = screen.features;
+    read.frame = { rowCount: read.frame.rowCount, columns: read.frame.columns.filter((c) => c.name === spec.target || features.includes(c.name)) };
+  }
 
   const idInput = { contentHash: input.table.contentHash, features, target: spec.target, task: spec.task, positive: spec.positive ?? null, split: spec.split, key };
   const dataset: Dataset = {
@@ -59,6 +73,7 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
     task: spec.task,
     ...(spec.positive !== undefined ? { positive: spec.positive } : {}),
     split: { ...split, trainRows: read.train.length, testRows: read.test.length },
+    ...(screen?.dropped.length ? { dropped: screen.dropped } : {}),
     createdAt: new Date().toISOString(),
   };
   await r.meta.saveDataset(dataset);
@@ -69,9 +84,16 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
   const dupes = key.length ? read.frame.rowCount - new Set(read.identities).size : 0;
   note(
     `${dataset.id}: ${read.frame.rowCount} rows (${read.train.length} train / ${read.test.length} test, split by ${identity.kind === "key" ? `key ${key.join(", ")}` : "row content"}), ` +
-      `${features.length} features${dupes ? `, ${dupes} rows share a key with another row (they share its side)` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`,
+      `${features.length} features${droppedNote(screen?.dropped ?? [])}${dupes ? `, ${dupes} rows share a key with another row (they share its side)` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`,
   );
   return { dataset, ...read, alreadyTrainedBy };
+}
+
+/** ", dropped customer: an identifier (200 distinct of 200 rows), region: constant (…) — …" or "". */
+function droppedNote(dropped: NonNullable<Dataset["dropped"]>): string {
+  if (!dropped.length) return "";
+  const each = dropped.map((d) => `${d.column}: ${d.reason === "constant" ? "constant" : "an identifier"} (${d.detail})`);
+  return ` (dropped ${each.join(", ")}; list dataset.features to use them, or add them to dataset.exclude)`;
 }
 
 /**
