@@ -70,6 +70,11 @@ describe("millrace train", () => {
     expect(r.json.metrics.roc_auc).toBeGreaterThan(0);
     const text = millrace(["train", churn, "--target", "left", "-m", "auto", "-p", "candidates=logistic_regression,gbdt"]);
     expect(text.stdout).toMatch(/auto tried 2 candidates \(roc_auc, CV on the train rows, budget 60 s\); chose/);
+    // A budget too small to refit: text mode says why candidates were skipped and that the model was not refit.
+    const tiny = millrace(["train", churn, "--target", "left", "-m", "auto", "--time-budget", "1ms", "-p", "candidates=logistic_regression,gbdt"]);
+    expect(tiny.code, tiny.out).toBe(0);
+    expect(tiny.stdout).toMatch(/gbdt: \d CV parts and a refit expected to take/);
+    expect(tiny.stdout).toMatch(/not refit: budget: .* kept the model fitted on the last CV part's/);
     expect(millrace(["train", churn, "--target", "left", "-m", "gbdt", "--time-budget", "5s"]).out).toContain("--time-budget applies to --model auto");
     // auto is the default learner; --help says so and lists every learner of the registry.
     const byDefault = millrace(["train", churn, "--target", "left", "--time-budget", "20s", "--json"]);

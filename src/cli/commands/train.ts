@@ -9,7 +9,7 @@ import { readFrame } from "../../lake/frame.js";
 import { lit } from "../../lake/sql.js";
 import { checkCandidate } from "../../learn/candidate-check.js";
 import { screenColumns } from "../../learn/column-screen.js";
-import { AUTO_PARAMS } from "../../learn/param-schemas.js";
+import { shareAutoBudget } from "../../learn/auto/budget.js";
 import { holdoutSplit, trainCandidate } from "../../learn/train.js";
 import type { Column, Frame, Task } from "../../records.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
@@ -174,6 +174,8 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     const of = budget ? ` of ${seconds(budget.seconds)}: auto runs in each of ${opts.cv} CV folds and once on every train row` : "";
     console.log(`auto tried ${sel.candidates.length} candidates (${sel.metric}, CV on the train rows, budget ${seconds(sel.budgetSeconds)}${of}); chose ${color.bold(sel.chosen)}`);
     console.log(table(["candidate", `cv ${sel.metric}`, "cv std", "seconds", "status"], sel.candidates.map((c) => [c.label, c.cvMean, fixed(c.cvStd, c.cvMean), c.seconds.toFixed(1), c.error ? `${c.status}: ${c.error}` : c.status])));
+    for (const c of sel.candidates) if (c.reason) console.log(color.dim(`${c.label}: ${c.reason}`));
+    if (sel.refitReason) console.log(sel.refit === "last_cv_part" ? color.yellow(`not refit: ${sel.refitReason}`) : color.dim(`final model: ${sel.refitReason}`));
   }
   if (positive !== null) console.log(`positive class (1): "${positive}"${opts.positive === undefined ? color.dim(" — the second in sorted order; choose it with --positive") : ""}`);
   const cvOf = (k: string) => result.cvMetrics[`${k}_mean`];
@@ -197,8 +199,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
  */
 function splitBudget(opts: TrainOptions, params: Record<string, unknown>): { seconds: number; perFit: number; fits: number } | null {
   if (opts.model !== "auto" || opts.cv < 2) return null;
-  const total = typeof params.time_budget_s === "number" ? params.time_budget_s : AUTO_PARAMS.parse({}).time_budget_s;
-  const fits = opts.cv + 1;
-  params.time_budget_s = total / fits;
-  return { seconds: total, perFit: total / fits, fits };
+  const { total, perFit, fits } = shareAutoBudget(params.time_budget_s, opts.cv);
+  params.time_budget_s = perFit;
+  return { seconds: total, perFit, fits };
 }

@@ -2,7 +2,7 @@
 // runs). The same function runs in process and on a `millrace worker`.
 import { randomUUID } from "node:crypto";
 import { defaultMetric } from "../../learn/metric-registry.js";
-import { AUTO_PARAMS } from "../../learn/param-schemas.js";
+import { shareAutoBudget } from "../../learn/auto/budget.js";
 import { searchCandidates, type Trial } from "../../learn/search/search.js";
 import type { SearchSpace } from "../../learn/search/space.js";
 import { trainCandidate, type TrainResult } from "../../learn/train.js";
@@ -123,9 +123,8 @@ export async function trainOne(
  */
 export function autoBudget(candidate: CandidateConfig, cvFolds: number): { total: number; perFit: number } | null {
   if (candidate.model !== "auto" || candidate.search) return null;
-  const total = Number(candidate.params.time_budget_s ?? AUTO_PARAMS.shape.time_budget_s.parse(undefined));
-  const fits = cvFolds >= 2 ? cvFolds + 1 : 1;
-  return { total, perFit: Math.round((total / fits) * 1000) / 1000 };
+  const { total, perFit } = shareAutoBudget(candidate.params.time_budget_s, cvFolds);
+  return { total, perFit };
 }
 
 /** A search trial as a child run of the candidate's run: its parameters, CV metrics, state and duration. */
