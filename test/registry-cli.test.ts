@@ -38,6 +38,10 @@ describe("registry and tracking commands", () => {
     expect(millrace(["runs", "-p", dir, "--where", "auc is high"]).out).toContain('write it as metric<op>number');
     const annotated = millrace(["runs", "annotate", all[0].id.slice(0, 8), "-p", dir, "--note", "baseline for Q3", "-t", "owner=ana", "--json"]).json;
     expect(annotated).toMatchObject({ id: all[0].id, notes: "baseline for Q3", tags: { owner: "ana", candidate: all[0].name } });
+    // Tags the pipeline writes are its own, as on the dashboard.
+    const sys = millrace(["runs", "annotate", all[0].id.slice(0, 8), "-p", dir, "-t", "candidate=mine"]);
+    expect(sys.code).not.toBe(0);
+    expect(sys.out).toContain("tag candidate is written by the pipeline and cannot be edited");
   });
 
   it("promotes, rolls back and archives with an audit trail and a stage view", () => {

@@ -7,6 +7,8 @@ import { Registry } from "../../registry/registry.js";
 import type { Run } from "../../records.js";
 import type { StaleRun } from "../../store/metadata-store.js";
 import { collectGarbage, deleteRuns } from "../../track/tracker.js";
+import { annotationsOf } from "../../store/annotations.js";
+import { SYSTEM_TAGS } from "../../ui-api/system-tags.js";
 import { color, printJson, table } from "../output.js";
 
 const actor = () => `cli:${process.env.USER ?? "user"}`;
@@ -223,14 +225,18 @@ export async function annotateRunCommand(id: string, opts: { project: string; no
   for (const t of opts.tag) {
     const eq = t.indexOf("=");
     if (eq <= 0) throw new ValidationError(`--tag ${t}: write it as key=value`);
-    tags[t.slice(0, eq)] = t.slice(eq + 1);
+    const key = t.slice(0, eq);
+    // The same rule as the dashboard's edits: tags the pipeline writes and reads back (state, chosen, …) stay its own.
+    if (SYSTEM_TAGS.has(key)) throw new ValidationError(`tag ${key} is written by the pipeline and cannot be edited`, { path: "--tag", hint: "pick another key" });
+    tags[key] = t.slice(eq + 1);
   }
   const run = await Workspace.useStores(
     project,
     async (r) => {
       const full = await resolveRunId(r.meta, id);
-      if (opts.note !== undefined) await r.meta.updateRun(full, { notes: opts.note });
-      if (Object.keys(tags).length) await r.meta.mergeTags(full, tags);
+      // Audited like the dashboard's edits (who, when, the value before and after).
+      const change = { ...(opts.note !== undefined ? { notes: opts.note } : {}), ...(Object.keys(tags).length ? { tags } : {}) };
+      if (Object.keys(change).length) await annotationsOf(r.meta).editRun(full, change, actor());
       return r.meta.getRun(full);
     });
   if (opts.json) printJson(run);
