@@ -30,6 +30,9 @@ describe("runs show", () => {
       artifacts: [], datasetId: null, parentRunId: null, startedAt: "2026-12-05T09:00:00Z", endedAt: null, durationMs: 1200,
     };
     expect(runText(base, [], {})).toMatch(/chosen: .*gbdt.* by auto; 7 candidates by cv roc_auc: millrace runs --parent 1b102b38/);
+    expect(runText(base, [], {})).not.toContain("not refit");
+    const kept = { ...base, tags: { ...base.tags, auto_refit: "last_cv_part", auto_refit_reason: "budget: 3.00 s of 3.00 s spent" } };
+    expect(runText(kept, [], {})).toContain("not refit: budget: 3.00 s of 3.00 s spent");
     const child: Run = { ...base, id: "2c", name: "auto/random_forest", parentRunId: base.id, tags: { auto_candidate: "random_forest", state: "skipped: budget", selected: "false" } };
     expect(runText(child, [], {})).toMatch(/child of run 1b102b38 {2}state: skipped: budget/);
     expect(runState(child)).toBe("finished (skipped: budget)");

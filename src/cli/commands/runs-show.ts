@@ -54,6 +54,7 @@ export function runText(run: Run, importance: [string, number][], curves: Series
   if (run.tags.chosen !== undefined) {
     const n = run.tags.auto_candidates ? `${run.tags.auto_candidates} candidates` : "candidates";
     out.push(`chosen: ${color.bold(run.tags.chosen)}${run.tags.chosen_model && run.tags.chosen_model !== run.tags.chosen ? ` (${run.tags.chosen_model})` : ""} by auto; ${n} by cv ${run.tags.auto_metric ?? ""}: millrace runs --parent ${run.id.slice(0, 8)}`);
+    if (run.tags.auto_refit === "last_cv_part") out.push(color.yellow(`not refit: ${run.tags.auto_refit_reason ?? "the budget left no time to refit on every train row"}`));
   }
   if (run.parentRunId) out.push(`child of run ${run.parentRunId.slice(0, 8)}${run.tags.state ? `  state: ${run.tags.state}` : ""}${run.tags.selected === "true" ? "  (chosen)" : ""}`);
   const params = Object.entries(run.params);

@@ -58,7 +58,8 @@ describe("auto in a project", () => {
       children: await r.meta.listRuns({ parentRunId: c.runId, limit: 50 }),
       topLevel: await r.meta.listRuns({ parentRunId: null, limit: 50 }),
     }), { lake: false });
-    expect(parent.tags).toMatchObject({ chosen: c.auto!.chosen, chosen_model: c.auto!.chosen, auto_metric: "roc_auc", auto_candidates: "2" });
+    expect(parent.tags).toMatchObject({ chosen: c.auto!.chosen, chosen_model: c.auto!.chosen, auto_metric: "roc_auc", auto_candidates: "2", auto_refit: "all_rows" });
+    expect(parent.tags.auto_refit_reason).toMatch(/refit on all [\d,]+ train rows/);
     // The user's budget on the parent; each of the 3 fits (2 CV parts + the final fit) got a third of it.
     expect(parent.params).toMatchObject({ model: "auto", time_budget_s: 30, time_budget_per_fit_s: 10 });
     // train_seconds is the candidate's whole training (CV fits + final fit), final_fit_seconds a part of it.

@@ -15,6 +15,9 @@ export function autoTags(selection: AutoSelection): Record<string, string> {
     auto_metric: selection.metric,
     auto_candidates: String(selection.candidates.length),
     ...(selection.refitOnAllRows !== undefined ? { auto_refit_on_all_rows: String(selection.refitOnAllRows) } : {}),
+    // "all_rows", or "last_cv_part" with why (the budget left no time to refit the chosen learner on every train row).
+    ...(selection.refit ? { auto_refit: selection.refit } : {}),
+    ...(selection.refitReason ? { auto_refit_reason: selection.refitReason.slice(0, 500) } : {}),
   };
 }
 
