@@ -64,8 +64,6 @@ export const GBDT_PARAMS = z.strictObject({
   max_depth: z.number().int().min(0).default(6),
   // 64 = every leaf depth 6 allows, like XGBoost's depth-wise trees: with 31 flights_3m lost 0.02 AUC to XGBoost.
   max_leaves: z.number().int().min(2).default(64),
-  // More distinct values than bins: runs of >= 3 sample rows, then the lightest adjacent pair merged until max_bins
-  // remain (binning.ts; was equal-frequency): 20 split seeds, RESULTS "learn: B1".
   max_bins: z.number().int().min(2).max(255).default(255),
   reg_lambda: z.number().min(0).default(1),
   reg_alpha: z.number().min(0).default(0),
@@ -86,10 +84,7 @@ export const GBDT_PARAMS = z.strictObject({
   // destination) 0.0172 AUC to XGBoost (0.7745 vs 0.7917; 32: 0.7824, 64: 0.7883, 128: 0.7874); it costs flights_100k
   // ~0.002 AUC and insteval +0.45% RMSE, both still ahead of XGBoost (RESULTS "G2", 2026-12-05). With the node prior
   // (L2): cat_smooth 20 / 40 lose flights_3m (-0.0029 / -0.0048) and insteval (40: 0.9991x), cat_l2 0 loses flights_3m
-  // (-0.0046): 10 / 10 stay. cat_l2 and min_data_per_group apply only where a node's ranked levels allow more
-  // partitions (2^(m-1) - 1) than a numeric column's max_bins - 1 cuts (m >= 9 at 255 bins), the selection optimism
-  // they exist for; below that a categorical search is no wider than a numeric one. Over 20 split seeds (RESULTS
-  // "learn: B1", with the binning's 3-row runs): diamonds (5-8 levels) 0.9950x -> 0.9922x of XGBoost, misses 4 -> 2.
+  // (-0.0046): 10 / 10 stay.
   cat_smooth: z.number().min(0).default(10),
   cat_l2: z.number().min(0).default(10),
   max_cat_threshold: z.number().int().min(1).default(64),

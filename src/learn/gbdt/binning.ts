@@ -46,94 +46,37 @@ export function fitBinMapper(col: FeatureColumn, maxBins: number, sampleRows: nu
     if (nd > 0 && sample[i] === distinct[nd - 1]) counts[nd - 1]++;
     else (distinct[nd] = sample[i]), (counts[nd++] = 1);
   }
-  const cuts = numericCuts(distinct.subarray(0, nd), counts.subarray(0, nd), m, maxBins);
+  const cuts = greedyCuts(distinct.subarray(0, nd), counts.subarray(0, nd), m, maxBins);
   return { kind: "numeric", cuts, nBins: cuts.length + 1, missingBin: cuts.length + 1 };
 }
 
-/** Sample rows a numeric bin holds at least when a column has more distinct values than bins (LightGBM's
- * min_data_in_bin), unless the sample has fewer rows per bin than that. */
-const MIN_ROWS_PER_BIN = 3;
-
 /**
- * Cuts between distinct values. With more distinct values than bins: adjacent values are first joined into runs of
- * >= min(MIN_ROWS_PER_BIN, total / maxBins) sample rows, then the adjacent pair of runs with the fewest rows together
- * is merged (the leftmost on ties) until maxBins remain: heavy values keep bins of their own, values that few rows
- * hold share theirs, and no bin rests on one or two rows. bench/RESULTS.md "learn: B1" (20 split seeds).
+ * Cuts between distinct values so each bin holds about the same number of sample rows; a value heavier than
+ * one bin's share gets a bin of its own and the remaining rows are spread over the remaining bins.
  */
-function numericCuts(distinct: Float64Array, counts: Float64Array, total: number, maxBins: number): Float64Array {
-  const nd = distinct.length;
-  if (nd <= maxBins) {
-    const cuts = new Float64Array(Math.max(0, nd - 1));
-    for (let j = 0; j + 1 < nd; j++) cuts[j] = midCut(distinct[j], distinct[j + 1]);
-    return cuts;
-  }
-  const floor = Math.min(MIN_ROWS_PER_BIN, Math.floor(total / maxBins));
-  const last: number[] = []; // a run's last distinct index
-  const rows: number[] = [];
-  let acc = 0;
-  for (let j = 0; j < nd; j++) {
-    acc += counts[j];
-    if (acc >= floor) last.push(j), rows.push(acc), (acc = 0);
-  }
-  if (acc > 0) (last[last.length - 1] = nd - 1), (rows[rows.length - 1] += acc); // total > maxBins >= floor: a run exists
-  const next = mergeLightestPairs(Float64Array.from(rows), maxBins);
+function greedyCuts(distinct: Float64Array, counts: Float64Array, total: number, maxBins: number): Float64Array {
   const cuts: number[] = [];
-  for (let r = 0; next[r] < rows.length; r = next[r]) {
-    const j = last[next[r] - 1]; // the group's last distinct value
-    cuts.push(midCut(distinct[j], distinct[j + 1]));
+  const mid = (j: number) => {
+    const a = distinct[j];
+    const b = distinct[j + 1];
+    const c = a + (b - a) / 2;
+    return c < b ? c : a; // keeps a < cut < b even for adjacent floats
+  };
+  if (distinct.length <= maxBins) {
+    for (let j = 0; j + 1 < distinct.length; j++) cuts.push(mid(j));
+    return Float64Array.from(cuts);
+  }
+  let acc = 0;
+  let target = total / maxBins;
+  for (let j = 0; j + 1 < distinct.length && cuts.length < maxBins - 1; j++) {
+    acc += counts[j];
+    if (acc >= target || counts[j + 1] >= total / maxBins) {
+      cuts.push(mid(j));
+      const binsLeft = maxBins - cuts.length;
+      target = acc + (total - acc) / binsLeft;
+    }
   }
   return Float64Array.from(cuts);
-}
-
-function midCut(a: number, b: number): number {
-  const c = a + (b - a) / 2;
-  return c < b ? c : a; // keeps a < cut < b even for adjacent floats
-}
-
-/**
- * Merges the adjacent pair of runs with the smallest summed weight (the leftmost on ties) until maxBins runs remain;
- * returns next[r], the first run after the merged group that starts at r (k past the end). A min-heap of
- * (pair weight, left run) whose stale entries are skipped: O(k log k).
- */
-function mergeLightestPairs(weight: Float64Array, maxBins: number): Int32Array {
-  const k = weight.length;
-  const next = new Int32Array(k).map((_, r) => r + 1);
-  const prev = new Int32Array(k).map((_, r) => r - 1);
-  const alive = new Uint8Array(k).fill(1);
-  const hw: number[] = [];
-  const hr: number[] = [];
-  const less = (i: number, j: number) => hw[i] < hw[j] || (hw[i] === hw[j] && hr[i] < hr[j]);
-  const swap = (i: number, j: number) => {
-    [hw[i], hw[j]] = [hw[j], hw[i]];
-    [hr[i], hr[j]] = [hr[j], hr[i]];
-  };
-  const push = (x: number, r: number) => {
-    hw.push(x), hr.push(r);
-    for (let i = hw.length - 1; i > 0 && less(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
-  };
-  for (let r = 0; r + 1 < k; r++) push(weight[r] + weight[r + 1], r);
-  for (let runs = k; runs > maxBins && hw.length > 0; ) {
-    swap(0, hw.length - 1);
-    const x = hw.pop() as number;
-    const r = hr.pop() as number;
-    for (let i = 0; ; ) {
-      let m = i;
-      if (2 * i + 1 < hw.length && less(2 * i + 1, m)) m = 2 * i + 1;
-      if (2 * i + 2 < hw.length && less(2 * i + 2, m)) m = 2 * i + 2;
-      if (m === i) break;
-      swap(i, m), (i = m);
-    }
-    const s = next[r];
-    if (!alive[r] || s >= k || weight[r] + weight[s] !== x) continue; // stale
-    weight[r] = x;
-    alive[s] = 0;
-    next[r] = next[s];
-    if (next[r] < k) prev[next[r]] = r;
-    runs--;
-    if (prev[r] >= 0) push(weight[prev[r]] + weight[r], prev[r]);
-    if (next[r] < k) push(weight[r] + weight[next[r]], r);
-  }
-  return next;
 }
 
 function categoricalMapper(codes: Int32Array, levels: number, maxBins: number): BinMapper {

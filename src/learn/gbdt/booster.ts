@@ -51,7 +51,6 @@ function growParams(p: Params): GrowParams {
     maxCatThreshold: n("max_cat_threshold"),
     maxCatToOnehot: n("max_cat_to_onehot"),
     minDataPerGroup: n("min_data_per_group"),
-    maxBins: n("max_bins"),
   };
 }
 

@@ -27,41 +27,6 @@ describe("binning", async () => {
     expect(counts[0]).toBe(3000);
     expect(Math.max(...counts.slice(1, m.nBins))).toBeLessThan(800);
   });
-  it("more values than bins: a heavy value does not take the last bins' share; runs of >= 3 rows", async () => {
-    // Six values of 1 row and one of 20, 3 bins: equal-frequency cuts gave [1..6 | 7] (2 bins); runs of 3 rows and
-    // the heavy value make 3.
-    const v = [1, 2, 3, 4, 5, 6, ...new Array(20).fill(7)];
-    const m = fitBinMapper(num("x", v), 3, 1000, 0);
-    if (m.kind !== "numeric") throw new Error("numeric expected");
-    expect([...m.cuts]).toEqual([3.5, 6.5]);
-  });
-  it("more values than bins: the lightest adjacent pair is merged first (a quadratic reference)", async () => {
-    const reference = (v: number[], maxBins: number): number[] => {
-      const d = [...new Set(v)].sort((a, b) => a - b);
-      const c = d.map((x) => v.filter((y) => y === x).length);
-      const floor = Math.min(3, Math.floor(v.length / maxBins));
-      const runs: { last: number; w: number }[] = [];
-      let acc = 0;
-      d.forEach((_, j) => {
-        acc += c[j];
-        if (acc >= floor) runs.push({ last: j, w: acc }), (acc = 0);
-      });
-      if (acc > 0) (runs[runs.length - 1].last = d.length - 1), (runs[runs.length - 1].w += acc);
-      while (runs.length > maxBins) {
-        let best = 0;
-        for (let r = 1; r + 1 < runs.length; r++) if (runs[r].w + runs[r + 1].w < runs[best].w + runs[best + 1].w) best = r;
-        runs.splice(best, 2, { last: runs[best + 1].last, w: runs[best].w + runs[best + 1].w });
-      }
-      return runs.slice(0, -1).map((r) => (d[r.last] + d[r.last + 1]) / 2);
-    };
-    const rng = new Rng(3);
-    for (const [n, maxBins, spread] of [[400, 16, 60], [3000, 64, 400], [300, 255, 1000], [2000, 255, 700]]) {
-      const v = Array.from({ length: n }, () => Math.round(Math.abs(rng.normal()) * spread));
-      const m = fitBinMapper(num("x", v), maxBins, 100000, 0);
-      if (m.kind !== "numeric") throw new Error("numeric expected");
-      expect([...m.cuts]).toEqual(reference(v, maxBins));
-    }
-  });
   it("the branch-free column binning agrees with binOf, ties and NaN included", async () => {
     const rng = new Rng(8);
     const v = Array.from({ length: 5000 }, (_, i) => (i % 97 === 0 ? NaN : Math.round(rng.normal() * 50) / 10));

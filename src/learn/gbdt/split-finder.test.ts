@@ -46,21 +46,4 @@ describe("categorical many-vs-many split", () => {
     expect(Array.from(best.catLeft!)).toEqual([0, 0, 1, 1, 0, 0]);
     expect([best.gl, best.hl]).toEqual([-30, 20]);
   });
-
-  it("applies cat_l2 and min_data_per_group only when the ranked levels allow more partitions than max_bins - 1 cuts", () => {
-    // A (10 rows, ratio -3) against levels of ratio ~0: A alone on the left is the best cut. With 5 ranked levels
-    // (15 partitions <= 254 cuts of a numeric column) neither min_data_per_group 20 nor cat_l2 10 applies: A wins
-    // alone with the plain gain. With 9 ranked levels (255 partitions) both apply: A alone (10 rows) is refused.
-    const reg = { ...params, catL2: 10, minDataPerGroup: 20, maxBins: 255 };
-    const few = node([[-30, 10], [0, 30], [1, 30], [-1, 30], [0, 30]]);
-    const best = emptySplit();
-    findBestSplit(few.hist, few.meta, null, few.G, few.H, few.H, reg, best);
-    expect(Array.from(best.catLeft!)).toEqual([1, 0, 0, 0, 0, 0]);
-    expect(best.gain).toBeCloseTo((30 * 30) / 11 - (30 * 30) / 131, 9);
-    const many = node([[-30, 10], ...Array.from({ length: 8 }, (_, i): [number, number] => [(i % 3) - 1, 30])]);
-    const wide = emptySplit();
-    findBestSplit(many.hist, many.meta, null, many.G, many.H, many.H, reg, wide);
-    expect(wide.catLeft![0]).toBe(1);
-    expect(wide.hl).toBeGreaterThanOrEqual(20);
-  });
 });

@@ -13,8 +13,6 @@ export interface SplitParams {
   maxCatThreshold: number;
   maxCatToOnehot: number;
   minDataPerGroup: number;
-  /** Bins of a numeric column (max_bins): the width of search cat_l2 / min_data_per_group start at; 255 if unset. */
-  maxBins?: number;
 }
 
 /** Static facts about the features, shared by every node. */
@@ -242,12 +240,6 @@ export function categoricalSplit(
       rankBuf.subarray(0, m).sort(byKey);
     }
     const maxTake = Math.min(p.maxCatThreshold, Math.floor((m + 1) / 2));
-    // cat_l2 and min_data_per_group guard against the optimism of picking the best of 2^(m-1) - 1 partitions. With
-    // no more partitions than a numeric column's max_bins - 1 cuts (m <= 8 ranked levels at 255 bins), the search is
-    // no wider than a numeric one, which they do not penalise: they apply only above that (bench/RESULTS.md "learn: B1").
-    const wide = m - 1 > Math.log2(p.maxBins ?? 255);
-    const catL2 = wide ? p.catL2 : 0;
-    const minGroup = wide ? p.minDataPerGroup : 0;
     for (let dir = 0; dir < 2; dir++) {
       let gl = 0;
       let hl = 0;
@@ -255,11 +247,11 @@ export function categoricalSplit(
         const b = rankBuf[dir === 0 ? j : m - 1 - j];
         gl += hist[2 * (base + b)];
         hl += hist[2 * (base + b) + 1];
-        if (hl * cntFactor < minGroup) continue;
-        if ((H - hl) * cntFactor < minGroup) break;
+        if (hl * cntFactor < p.minDataPerGroup) continue;
+        if ((H - hl) * cntFactor < p.minDataPerGroup) break;
         const hr = H - hl;
         if (hl < minH || hr < minH || hl * cntFactor < p.minDataInLeaf || hr * cntFactor < p.minDataInLeaf) continue;
-        const gain = leafGain(gl, hl, p, catL2) + leafGain(G - gl, hr, p, catL2) - parent;
+        const gain = leafGain(gl, hl, p, p.catL2) + leafGain(G - gl, hr, p, p.catL2) - parent;
         if (gain > bestLocal) (bestLocal = gain), (winDir = dir), (winTake = j + 1), (cg = gl), (ch = hl);
       }
     }
