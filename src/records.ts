@@ -67,8 +67,8 @@ export interface Dataset {
   /** For binary tasks: the label that counts as positive. */
   positive?: string;
   split: SplitSpec & { trainRows: number; testRows: number };
-  /** Default feature columns left out before training (constant, identifier), with why. */
-  dropped?: { column: string; reason: string; detail: string }[];
+  /** Default feature columns that look constant or like identifiers (said aloud, still features), with why. */
+  flagged?: { column: string; reason: string; detail: string }[];
   createdAt: string;
 }
 

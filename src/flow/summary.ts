@@ -74,7 +74,7 @@ export interface PipelineSummary {
   ingest: IngestSummary[];
   tables: TableSummary[];
   checks: Pick<CheckReport, "table" | "errors" | "warnings" | "passed" | "results">[];
-  dataset?: { id: string; table: string; version: number; contentHash: string; rows: number; trainRows: number; testRows: number; features: string[]; dropped?: Dataset["dropped"]; splitBy: string };
+  dataset?: { id: string; table: string; version: number; contentHash: string; rows: number; trainRows: number; testRows: number; features: string[]; flagged?: Dataset["flagged"]; splitBy: string };
   /** Why training did or did not happen. */
   training: { trained: boolean; reason: string };
   candidates: CandidateSummary[];

@@ -27,17 +27,25 @@ const frame: Frame = {
 const all = frame.columns.map((c) => c.name);
 
 describe("screenColumns", () => {
-  it("drops identifiers (text, dense integers) and constants, each with why", () => {
+  it("drops text identifiers and constants, each with why (a dense integer id of 100 rows stays: too few rows)", () => {
     const s = screenColumns(frame, all, rows);
     expect(s.dropped).toEqual([
-      { column: "patient_id", reason: "identifier", detail: "100 distinct of 100 rows" },
       { column: "sku", reason: "identifier", detail: "100 distinct of 100 rows" },
       { column: "clinic", reason: "constant", detail: 'every row is "north"' },
       { column: "zero", reason: "constant", detail: "every row is 0" },
       { column: "empty", reason: "constant", detail: "no row has a value" },
     ]);
     // Fractions, sparse unique integers (amounts), dates, one value beside missing ones, few levels: features.
-    expect(s.features).toEqual(["bmi", "income", "visit", "flag", "grade"]);
+    expect(s.features).toEqual(["patient_id", "bmi", "income", "visit", "flag", "grade"]);
+  });
+
+  it("calls a dense unique integer an identifier only from 1,000 rows (25 rows of x = 1..25 may be a measurement)", () => {
+    const big = 1200;
+    const ids: Frame = { rowCount: big, columns: [{ name: "id", kind: "numeric", values: Float64Array.from({ length: big }, (_, i) => 7 + i) }] };
+    const first = (k: number) => Uint32Array.from({ length: k }, (_, i) => i);
+    expect(screenColumns(ids, ["id"], first(big)).dropped).toEqual([{ column: "id", reason: "identifier", detail: "1,200 distinct of 1,200 rows" }]);
+    expect(screenColumns(ids, ["id"], first(999)).dropped).toEqual([]);
+    expect(screenColumns(ids, ["id"], first(25)).dropped).toEqual([]);
   });
 
   it("judges the rows given (the train rows), and keeps what the user names", () => {

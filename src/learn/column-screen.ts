@@ -1,6 +1,6 @@
 // Columns not worth learning from, found before training as H2O (ignore_const_cols) and AutoGluon (its unique and
-// identifier feature filters) find them: a constant column, and an identifier — text, or dense integers, distinct in
-// (nearly) every row. Label-free: it reads the feature values of the train rows only, never the target.
+// identifier feature filters) find them: a constant column, and an identifier — text (20+ rows), or dense integers
+// (1,000+ rows), distinct in (nearly) every row. Label-free: it reads the feature values of the train rows only, never the target.
 
 import { isDatetimeColumn } from "../features/datetime.js";
 import type { Column, Frame } from "../records.js";
@@ -16,6 +16,11 @@ export interface DroppedColumn {
 export const IDENTIFIER_DISTINCT_SHARE = 0.95;
 /** Fewer rows than this say too little for an identifier (20 people may well weigh 20 different weights). */
 const IDENTIFIER_MIN_ROWS = 20;
+/**
+ * Integers need many more: 25 rows of x = 1..25 are a measurement as often as a counter, and a dense, unique integer
+ * over 1,000+ rows is almost always a counter (amounts and durations spread wider or repeat). Text ids need 20.
+ */
+const INTEGER_IDENTIFIER_MIN_ROWS = 1000;
 /** Integer ids are dense (counters): their range is at most this many times the distinct count. 1–5 gaps a row. */
 const DENSE_RANGE = 5;
 
@@ -61,6 +66,6 @@ function judge(col: Column, rows: Uint32Array): Omit<DroppedColumn, "column"> | 
   if (present < IDENTIFIER_MIN_ROWS || distinct.size < IDENTIFIER_DISTINCT_SHARE * present) return null;
   if (col.kind === "categorical") {
     if (isDatetimeColumn(col.values, rows)) return null;
-  } else if (!integral || max - min + 1 > DENSE_RANGE * distinct.size) return null;
+  } else if (!integral || present < INTEGER_IDENTIFIER_MIN_ROWS || max - min + 1 > DENSE_RANGE * distinct.size) return null;
   return { reason: "identifier", detail: `${distinct.size.toLocaleString("en-US")} distinct of ${present.toLocaleString("en-US")} rows` };
 }

@@ -32,7 +32,7 @@ describe("migrateToLatest", () => {
     const { db, raw } = database();
     await migrateToLatest(db);
     const names = recorded(raw);
-    expect(names).toContain("0007_dataset_dropped");
+    expect(names).toContain("0007_dataset_flagged");
     expect(raw.prepare("select count(*) as n from sqlite_master where name = 'runs'").get()).toEqual({ n: 1 });
     const changes = raw.prepare("select total_changes() as n").get();
     await migrateToLatest(db);
@@ -43,8 +43,8 @@ describe("migrateToLatest", () => {
   it("runs the Migrator for a database that lacks a migration's record (it re-runs it: here the column exists, so it fails)", async () => {
     const { db, raw } = database();
     await migrateToLatest(db);
-    raw.prepare("delete from millrace_migrations where name = '0007_dataset_dropped'").run();
-    await expect(migrateToLatest(db)).rejects.toThrow(/migration 0007_dataset_dropped failed/);
+    raw.prepare("delete from millrace_migrations where name = '0007_dataset_flagged'").run();
+    await expect(migrateToLatest(db)).rejects.toThrow(/migration 0007_dataset_flagged failed/);
   });
 
   it("leaves a database that recorded a migration this version does not know to the Migrator's refusal", async () => {
@@ -93,7 +93,7 @@ describe("migrateToLatest on PostgreSQL", () => {
     if (!p) return ctx.skip();
     await migrateToLatest(p.db, p.schema);
     const first = await names(p.sql);
-    expect(first).toContain("0007_dataset_dropped");
+    expect(first).toContain("0007_dataset_flagged");
     expect(await p.sql(`select count(*)::int as n from information_schema.tables where table_schema = '${p.schema}' and table_name = 'runs'`)).toEqual([{ n: 1 }]);
     await migrateToLatest(p.db, p.schema);
     expect(await names(p.sql)).toEqual(first);
@@ -103,8 +103,8 @@ describe("migrateToLatest on PostgreSQL", () => {
     const p = await pgDatabase();
     if (!p) return ctx.skip();
     await migrateToLatest(p.db, p.schema);
-    await p.sql("delete from millrace_migrations where name = '0007_dataset_dropped'");
-    await expect(migrateToLatest(p.db, p.schema)).rejects.toThrow(/migration 0007_dataset_dropped failed/);
+    await p.sql("delete from millrace_migrations where name = '0007_dataset_flagged'");
+    await expect(migrateToLatest(p.db, p.schema)).rejects.toThrow(/migration 0007_dataset_flagged failed/);
   });
 
   it("leaves a schema that recorded a migration this version does not know to the Migrator's refusal", async (ctx) => {

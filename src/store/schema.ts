@@ -38,8 +38,8 @@ export interface MetaTables {
     task: string;
     positive: string | null;
     split: string;
-    /** JSON: default feature columns the dataset step left out (constant, identifier), with why; null: none. */
-    dropped: string | null;
+    /** JSON: default feature columns that look constant or like identifiers, with why; null: none. */
+    flagged: string | null;
     created_at: string;
   };
   model_versions: {
@@ -278,10 +278,10 @@ const archiveAudit: Migration = {
   },
 };
 
-/** Datasets record the default feature columns they left out (constant columns, identifiers) and why. */
-const datasetDropped: Migration = {
+/** Datasets record the default feature columns that look constant or like identifiers, and why. */
+const datasetFlagged: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.alterTable("datasets").addColumn("dropped", "text").execute();
+    await db.schema.alterTable("datasets").addColumn("flagged", "text").execute();
   },
 };
 
@@ -293,7 +293,7 @@ const migrations: Record<string, Migration> = {
   "0005_orchestration": orchestration,
   "0005_archive_audit": archiveAudit,
   "0006_annotations": annotations,
-  "0007_dataset_dropped": datasetDropped,
+  "0007_dataset_flagged": datasetFlagged,
 };
 
 class InlineMigrations implements MigrationProvider {

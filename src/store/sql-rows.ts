@@ -59,7 +59,7 @@ export function toDatasetRow(d: Dataset): MetaTables["datasets"] {
     task: d.task,
     positive: d.positive ?? null,
     split: JSON.stringify(d.split),
-    dropped: d.dropped?.length ? JSON.stringify(d.dropped) : null,
+    flagged: d.flagged?.length ? JSON.stringify(d.flagged) : null,
     created_at: d.createdAt,
   };
 }
@@ -74,7 +74,7 @@ export function toDataset(r: MetaTables["datasets"]): Dataset {
     task: r.task as Dataset["task"],
     ...(r.positive !== null ? { positive: r.positive } : {}),
     split: JSON.parse(r.split),
-    ...(r.dropped ? { dropped: JSON.parse(r.dropped) } : {}),
+    ...(r.flagged ? { flagged: JSON.parse(r.flagged) } : {}),
     createdAt: r.created_at,
   };
 }

@@ -31,7 +31,7 @@ describe("millrace train", () => {
   const scores = write("scores.csv", ["zip,x,score", ...Array.from({ length: 300 }, (_, i) => `${10000 + (i % 7)},${i % 13},${i % 5}`)]);
   const churn = write("churn.csv", ["zip,x,left", ...Array.from({ length: 300 }, (_, i) => `${10000 + (i % 7)},${i % 13},${(i * 7) % 13 > 6 ? "yes" : "no"}`)]);
   // An id per row, a constant, two features, and a target missing in rows 0 and every 40th.
-  const visits = write("visits.csv", ["patient_id,clinic,age,dose,outcome", ...Array.from({ length: 300 }, (_, i) => `${5000 + i},north,${20 + (i % 50)},${(i * 7) % 11},${i % 40 === 0 ? "" : (i % 50) + ((i * 7) % 11) > 30 ? "bad" : "good"}`)]);
+  const visits = write("visits.csv", ["patient_id,clinic,age,dose,outcome", ...Array.from({ length: 300 }, (_, i) => `P${5000 + i},north,${20 + (i % 50)},${(i * 7) % 11},${i % 40 === 0 ? "" : (i % 50) + ((i * 7) % 11) > 30 ? "bad" : "good"}`)]);
   const zeros = write("zeros.csv", ["x,y", ...Array.from({ length: 300 }, (_, i) => `${i % 17},${i % 4 === 0 ? 0 : (i % 17) * 2 + 0.5}`)]);
 
   it("asks for --task on integer scores, and honours --task and --cat", () => {
@@ -109,6 +109,10 @@ describe("millrace train", () => {
     const held = write("visits.test", ["0", "1", "2"]);
     const split = millrace(["train", visits, "--target", "outcome", "-m", "logistic_regression", "--test-rows", held, "--json"]);
     expect(split.json).toMatchObject({ testRows: 2, trainRows: 290 });
+    // Held-out rows that all lack a target leave nothing to test on: said, not an empty metrics table.
+    const blank = millrace(["train", visits, "--target", "outcome", "-m", "logistic_regression", "--test-rows", write("blank.test", ["0", "40"])]);
+    expect(blank.code).toBe(1);
+    expect(blank.out).toContain('none of the --test-rows has a "outcome" value: nothing to test on');
     const none = write("none.csv", ["x,y", ...Array.from({ length: 30 }, (_, i) => `${i},`)]);
     expect(millrace(["train", none, "--target", "y"]).out).toContain('"y" has no value in any of the 30 rows of none.csv');
   });
@@ -130,6 +134,8 @@ describe("millrace train", () => {
     expect(r.json.cvSeconds).toBeGreaterThan(0);
     const text = millrace(["train", churn, "--target", "left", "--time-budget", "12s", "--cv", "3", "-p", "candidates=logistic_regression,gbdt"]);
     expect(text.stdout).toContain("budget 3 s of 12 s: auto runs in each of 3 CV folds and once on every train row");
+    // A budget smaller than a millisecond per run is still a budget (it was rounded to 0 and refused).
+    expect(millrace(["train", churn, "--target", "left", "--time-budget", "1ms", "--cv", "5", "-p", "candidates=logistic_regression,gbdt"]).code).toBe(0);
     expect(text.stdout).toMatch(/train [\d.]+ s \(3 CV folds [\d.]+ s \+ final fit [\d.]+ s\)/);
     // Seconds in tenths ("0.1", not "0.1000"), spreads in fixed digits (never 3.293e-4).
     const rows = text.stdout.split("\n").filter((l) => /^(logistic_regression|gbdt) /.test(l));

@@ -119,6 +119,10 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   const isTest = new Uint8Array(frame.rowCount);
   for (const r of testRows) isTest[r] = 1;
   const trainRows = Uint32Array.from({ length: frame.rowCount }, (_, i) => i).filter((i) => !isTest[i]);
+  if (opts.testRows && testRows.length === 0) {
+    throw new ValidationError(`none of the --test-rows has a "${opts.target}" value: nothing to test on`, { path: "--test-rows", hint: "hold out rows that have a target" });
+  }
+  if (trainRows.length === 0) throw new ValidationError(`every row with a "${opts.target}" value is held out: nothing to train on`, { path: "--test-rows", hint: "hold out fewer rows" });
   const screened = screenColumns(frame, frame.columns.map((c) => c.name).filter((n) => n !== opts.target), trainRows, new Set(keep));
   const features = screened.features;
   if (features.length === 0) {

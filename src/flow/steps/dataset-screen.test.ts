@@ -1,5 +1,6 @@
-// The dataset step screens default features as `millrace train` does: a constant column and an identifier column
-// leave the features (said in the run's notes and recorded on the dataset); listed features are kept as written.
+// The dataset step screens default features as `millrace train` does, but only warns: a constant column and an
+// identifier column are named in the run's notes and recorded on the dataset, and stay features (a project's inputs
+// are its config's, so they never move between retrains as data arrives); listed features are not screened.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -27,17 +28,16 @@ function project(datasetExtra: string) {
   return projectFromYaml(yaml, path.join(dir, "millrace.yaml"));
 }
 
-describe("dataset screening", () => {
-  it("leaves a constant and an identifier column out of the default features, and says so", async () => {
+describe("dataset screening (warnings)", () => {
+  it("warns of a constant and an identifier column among the default features, and keeps them", async () => {
     const p = project("");
     const summary = await withResources(p, (r) => runPipeline(r));
     expect(summary.status, JSON.stringify(summary.failure)).toBe("succeeded");
-    expect(summary.dataset?.features).toEqual(["tenure", "calls"]);
-    expect(summary.dataset?.dropped?.map((d) => [d.column, d.reason])).toEqual([["customer", "identifier"], ["region", "constant"]]);
-    expect(summary.tasks.dataset?.note ?? JSON.stringify(summary.tasks)).toMatch(/dropped customer: an identifier/);
+    expect(summary.dataset?.features).toEqual(["customer", "tenure", "calls", "region"]);
+    expect(summary.dataset?.flagged?.map((d) => [d.column, d.reason])).toEqual([["customer", "identifier"], ["region", "constant"]]);
+    expect(summary.tasks.dataset?.note ?? JSON.stringify(summary.tasks)).toMatch(/warning: customer looks like an identifier \(\d+ distinct of \d+ rows\), region is constant/);
     const stored = await withResources(p, (r) => r.meta.getDataset(summary.dataset!.id), { lake: false });
-    expect(stored?.features).toEqual(["tenure", "calls"]);
-    expect(stored?.dropped?.map((d) => d.column)).toEqual(["customer", "region"]);
+    expect(stored?.flagged?.map((d) => d.column)).toEqual(["customer", "region"]);
   });
 
   it("keeps listed features as written", async () => {
@@ -45,6 +45,6 @@ describe("dataset screening", () => {
     const summary = await withResources(p, (r) => runPipeline(r));
     expect(summary.status, JSON.stringify(summary.failure)).toBe("succeeded");
     expect(summary.dataset?.features).toEqual(["customer", "tenure", "calls", "region"]);
-    expect(summary.dataset?.dropped).toBeUndefined();
+    expect(summary.dataset?.flagged).toBeUndefined();
   });
 });

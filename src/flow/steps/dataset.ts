@@ -25,7 +25,7 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
     });
   }
   const key = spec.key ?? [];
-  let features = spec.features ?? columns.filter((c) => c !== spec.target && !spec.exclude.includes(c) && !key.includes(c) && !c.startsWith("_"));
+  const features = spec.features ?? columns.filter((c) => c !== spec.target && !spec.exclude.includes(c) && !key.includes(c) && !c.startsWith("_"));
   const missing = features.filter((f) => !columns.includes(f));
   if (missing.length > 0) {
     throw new ValidationError(`dataset features ${missing.map((m) => `"${m}"`).join(", ")} are not columns of ${ref.table}`, {
@@ -49,19 +49,10 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
   const read = await readSplitFrame(r, ref, features, spec.target, split);
   const target = read.frame.columns.find((c) => c.name === spec.target)!;
   checkTarget(target, cfg, read.frame.rowCount);
-  // Default features are screened as `millrace train` screens them (constant columns, identifiers), on the train rows;
-  // listed features are the user's word. The split's identity stays the unscreened columns, so a row keeps its side.
-  const screen = spec.features ? null : screenColumns(read.frame, features, read.train);
-  if (screen?.dropped.length) {
-    if (!screen.features.length) {
-      throw new ValidationError(`every feature column of ${ref.table} is constant or an identifier: ${screen.dropped.map((d) => d.column).join(", ")}`, {
-        path: "dataset.features",
-        hint: "list the columns to learn from in dataset.features",
-      });
-    }
-    features = screen.features;
-    read.frame = { rowCount: read.frame.rowCount, columns: read.frame.columns.filter((c) => c.name === spec.target || features.includes(c.name)) };
-  }
+  // Default features are screened as `millrace train` screens them (constant columns, identifiers), on the train rows,
+  // but only said aloud and recorded: a project's inputs are its config's, so a column turning constant (or not) as
+  // data arrives never changes which fields a served model takes between retrains. Listed features are not screened.
+  const flagged = spec.features ? [] : screenColumns(read.frame, features, read.train).dropped;
 
   const idInput = { contentHash: input.table.contentHash, features, target: spec.target, task: spec.task, positive: spec.positive ?? null, split: spec.split, key };
   const dataset: Dataset = {
@@ -73,7 +64,7 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
     task: spec.task,
     ...(spec.positive !== undefined ? { positive: spec.positive } : {}),
     split: { ...split, trainRows: read.train.length, testRows: read.test.length },
-    ...(screen?.dropped.length ? { dropped: screen.dropped } : {}),
+    ...(flagged.length ? { flagged } : {}),
     createdAt: new Date().toISOString(),
   };
   await r.meta.saveDataset(dataset);
@@ -84,16 +75,16 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
   const dupes = key.length ? read.frame.rowCount - new Set(read.identities).size : 0;
   note(
     `${dataset.id}: ${read.frame.rowCount} rows (${read.train.length} train / ${read.test.length} test, split by ${identity.kind === "key" ? `key ${key.join(", ")}` : "row content"}), ` +
-      `${features.length} features${droppedNote(screen?.dropped ?? [])}${dupes ? `, ${dupes} rows share a key with another row (they share its side)` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`,
+      `${features.length} features${flaggedNote(flagged)}${dupes ? `, ${dupes} rows share a key with another row (they share its side)` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`,
   );
   return { dataset, ...read, alreadyTrainedBy };
 }
 
-/** ", dropped customer: an identifier (200 distinct of 200 rows), region: constant (…) — …" or "". */
-function droppedNote(dropped: NonNullable<Dataset["dropped"]>): string {
-  if (!dropped.length) return "";
-  const each = dropped.map((d) => `${d.column}: ${d.reason === "constant" ? "constant" : "an identifier"} (${d.detail})`);
-  return ` (dropped ${each.join(", ")}; list dataset.features to use them, or add them to dataset.exclude)`;
+/** ", customer looks like an identifier (200 distinct of 200 rows), region is constant (…) — …" or "". */
+function flaggedNote(flagged: NonNullable<Dataset["flagged"]>): string {
+  if (!flagged.length) return "";
+  const each = flagged.map((d) => `${d.column} ${d.reason === "constant" ? "is constant" : "looks like an identifier"} (${d.detail})`);
+  return ` (warning: ${each.join(", ")}; add ${flagged.length === 1 ? "it" : "them"} to dataset.exclude, or list dataset.features)`;
 }
 
 /**

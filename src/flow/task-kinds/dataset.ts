@@ -37,7 +37,7 @@ export const datasetKind: TaskKind<DatasetOutput, "lake" | "meta"> = {
       trainRows: d.train.length,
       testRows: d.test.length,
       features: d.dataset.features,
-      ...(d.dataset.dropped ? { dropped: d.dataset.dropped } : {}),
+      ...(d.dataset.flagged ? { flagged: d.dataset.flagged } : {}),
       splitBy: d.dataset.split.identity ? (d.dataset.split.identity.kind === "key" ? `key ${d.dataset.split.identity.columns.join(", ")}` : "row content") : "position (seeded)",
     };
     summary.training = d.alreadyTrainedBy

@@ -17,5 +17,6 @@ export function shareAutoBudget(timeBudgetS: unknown, cvFolds: number): AutoBudg
   const given = timeBudgetS === undefined || timeBudgetS === null ? NaN : Number(timeBudgetS);
   const total = Number.isFinite(given) ? given : AUTO_PARAMS.parse({}).time_budget_s;
   const fits = cvFolds >= 2 ? cvFolds + 1 : 1;
-  return { total, perFit: Math.round((total / fits) * 1000) / 1000, fits };
+  // Rounded to the millisecond, never to 0 (a 1 ms budget over 6 runs is still a budget, not a refusal).
+  return { total, perFit: Math.max(0.001, Math.round((total / fits) * 1000) / 1000), fits };
 }
