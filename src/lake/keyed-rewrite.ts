@@ -68,7 +68,9 @@ export async function rewriteByKey(lake: TableStore, ctx: WriteContext, key: str
   let rewrite = prevFiles;
   if (key.length === 1 && prevFiles.length > 1) {
     const [b] = await lake.duck.rows(`SELECT CAST(min(${keys}) AS VARCHAR) AS lo, CAST(max(${keys}) AS VARCHAR) AS hi, typeof(min(${keys})) AS t FROM (${dropKeys})`);
-    const lt = orderOf(String(b.t));
+    // The files' statistics are in the table's type; the dropped keys' own type may differ (INTEGER into BIGINT).
+    const tableType = ctx.prev?.schema.find((c) => c.name === key[0])?.type;
+    const lt = tableType && orderOf(tableType) === orderOf(String(b.t)) ? orderOf(tableType) : null;
     if (b.lo === null) rewrite = [];
     else if (lt) {
       const ranges = await keyRanges(lake, prevFiles, key[0], lt);

@@ -57,6 +57,16 @@ describe("merge", () => {
     expect(await lake.query("SELECT count(*) AS n FROM bronze.big")).toEqual([{ n: 300001 }]);
   });
 
+  it("refuses a source key of another type family than the table's, naming both (text into a BIGINT key)", async () => {
+    const { lake } = await fresh();
+    await lake.ingestRecords("bronze.t", [{ id: 1, v: "a" }, { id: 7, v: "b" }]);
+    await lake.ingestRecords("bronze.t", [{ id: 20, v: "c" }]);
+    await expect(lake.merge("bronze.t", "SELECT '7' AS id, 'x' AS v", { key: ["id"] })).rejects.toThrow(/merge key id is BIGINT in bronze.t but VARCHAR in the source/);
+    const m = await lake.merge("bronze.t", "SELECT 7::INTEGER AS id, 'x' AS v", { key: ["id"] }); // another width: fine
+    expect(m).toMatchObject({ updated: 1, inserted: 0 });
+    expect(await lake.query("SELECT count(*) AS n FROM bronze.t")).toEqual([{ n: 3 }]);
+  });
+
   it("refuses duplicate source keys and unknown key columns", async () => {
     const { lake } = await fresh();
     await lake.materialize("silver.d", "SELECT 1 AS id", { parents: [] });

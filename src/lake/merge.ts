@@ -7,7 +7,7 @@ import type { TableRef, TableVersion } from "../records.js";
 import type { TableStore } from "./table-store.js";
 import { stripTrailingSemicolons } from "./materialize.js";
 import { rewriteByKey } from "./keyed-rewrite.js";
-import { ident, pathList } from "./sql.js";
+import { ident, isNumericType, pathList } from "./sql.js";
 
 export interface MergeOptions {
   /** Key column(s) identifying a row in both the table and the source. */
@@ -46,7 +46,8 @@ export async function merge(lake: TableStore, table: string, sourceSql: string, 
     throw new ValidationError(`merge source for ${table} failed: ${(e as Error).message.split("\n")[0]}`, { path: table });
   });
   try {
-    const srcCols = (await lake.duck.describe(`SELECT * FROM ${src}`)).map((c) => c.name);
+    const srcSchema = await lake.duck.describe(`SELECT * FROM ${src}`);
+    const srcCols = srcSchema.map((c) => c.name);
     for (const k of opts.key) {
       if (!srcCols.includes(k)) throw new ValidationError(`merge key ${k} is not a column of the source`, { path: `${table}.${k}`, hint: `source columns: ${srcCols.join(", ")}` });
     }
@@ -68,8 +69,17 @@ export async function merge(lake: TableStore, table: string, sourceSql: string, 
     const { manifest } = await lake.writeVersion(table, async (ctx) => {
       const prevFiles = ctx.prev?.files ?? [];
       for (const k of opts.key) {
-        if (ctx.prev && !ctx.prev.schema.some((c) => c.name === k)) {
+        const col = ctx.prev?.schema.find((c) => c.name === k);
+        if (ctx.prev && !col) {
           throw new ValidationError(`merge key ${k} is not a column of ${table}`, { path: `${table}.${k}` });
+        }
+        // Keys compare by value only within one family: a VARCHAR '7' against a BIGINT 7 is a DuckDB binder error.
+        const srcType = srcSchema.find((c) => c.name === k)!.type;
+        if (col && col.type !== srcType && !(isNumericType(col.type) && isNumericType(srcType))) {
+          throw new ValidationError(`merge key ${k} is ${col.type} in ${table} but ${srcType} in the source`, {
+            path: `${table}.${k}`,
+            hint: `cast it in the source: CAST(${k} AS ${col.type})`,
+          });
         }
       }
       const target = prevFiles.length ? `read_parquet(${pathList(prevFiles.map((f) => path.join(lake.root, f)))}, union_by_name = true)` : null;
