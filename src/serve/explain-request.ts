@@ -42,10 +42,11 @@ export function explainTopOf(explain: unknown, top: unknown, at: string): number
 
 /** Top-k asked by the query form (`?explain=true&explain_top=K`), 0 for none. */
 export function explainTopOfQuery(flag: string | undefined, top: string | undefined): number {
-  if (flag === undefined || flag === "false") return 0;
-  if (flag !== "true") throw new ValidationError(`explain=${flag}: use explain=true`, { path: "explain" });
+  // explain_top is checked whenever it is given, as the body form checks it (explain=false&explain_top=x is a 400).
   const k = top === undefined ? DEFAULT_EXPLAIN_TOP : Number(top);
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`explain_top=${top}: a whole number >= 1`, { path: "explain_top" });
+  if (flag === undefined || flag === "false") return 0;
+  if (flag !== "true") throw new ValidationError(`explain=${flag}: use explain=true`, { path: "explain" });
   return k;
 }
 

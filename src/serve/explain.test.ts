@@ -87,6 +87,8 @@ describe("POST /predict explanations", () => {
       ["/predict", { records: one, explanation: true }, "explanation"],
       ["/predict?explain=yes", { records: one }, "explain"],
       ["/predict?explain=true&explain_top=0", { records: one }, "explain_top"],
+      ["/predict?explain=false&explain_top=x", { records: one }, "explain_top"],
+      ["/predict?explain_top=abc", { records: one }, "explain_top"],
     ];
     for (const [path, body, field] of cases) {
       const r = await postJson(gbdt.server, path, body);

@@ -65,6 +65,7 @@ describe("KServe V2", () => {
     ["missing tensor", { inputs: tensors(1).slice(1) }, 400, "inputs"],
     ["wrong value type", { inputs: tensors(2).map((t) => (t.name === "tenure" ? { ...t, data: [1, "x"] } : t)) }, 400, "inputs[tenure].data[1]"],
     ["unknown output", { inputs: tensors(1), outputs: [{ name: "nope" }] }, 400, "outputs[0].name"],
+    ["empty tensors", { inputs: tensors(1).map((t) => ({ ...t, shape: [0], data: [] })) }, 400, "inputs"],
   ];
   for (const [name, body, status, path] of bad) {
     it(`rejects ${name} naming ${path}`, async () => {

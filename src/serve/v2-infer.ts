@@ -221,6 +221,10 @@ export function inTensors(e: unknown): unknown {
       const path = `inputs[${m[2]}].data[${m[1]}]`;
       return new ValidationError(e.message.replace(e.details.path, path), { ...e.details, path });
     }
+    // No records: V2 has no `records` field to name; its tensors are empty.
+    if (e.details.path === "records" && /is empty$/.test(e.message)) {
+      return new ValidationError("inputs hold no rows (every tensor's first dimension is 0)", { ...e.details, path: "inputs", hint: "send at least one row in each input tensor" });
+    }
   }
   return e;
 }

@@ -56,10 +56,12 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
       if (!opts.forget) throw new ValidationError("say what to do: --forget <file>, or --source <name> --records <file.ndjson>", { path: "forget", hint: "files are ingested by: millrace run" });
       const file = opts.forget;
       const r = await Workspace.use(loadProject(project), async (ws) => forgetFile(await ws.lake(), file, opts));
+      // The file's set-aside lines leave <table>__quarantine with it.
+      const q = r.quarantineRowsRemoved ? `; ${fmtNumber(r.quarantineRowsRemoved)} quarantined line${r.quarantineRowsRemoved === 1 ? "" : "s"} removed from ${r.table}__quarantine` : "";
       if (opts.json) printJson(r);
-      else if (r.recordForgotten) console.log(`${r.table}: v${r.version} forgets ${r.file} (it had no rows); the next run reads it again`);
-      else if (r.rowsRemoved === 0) console.log(`${r.table}: no rows of ${r.file} left to remove (v${r.version} unchanged)`);
-      else console.log(`${r.table}: v${r.version} without ${r.file} (${fmtNumber(r.rowsRemoved)} rows removed, ${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)}), by ${r.actor}`);
+      else if (r.recordForgotten) console.log(`${r.table}: v${r.version} forgets ${r.file} (it had no rows${q}); the next run reads it again`);
+      else if (r.rowsRemoved === 0) console.log(`${r.table}: no rows of ${r.file} left to remove (v${r.version} unchanged${q})`);
+      else console.log(`${r.table}: v${r.version} without ${r.file} (${fmtNumber(r.rowsRemoved)} rows removed, ${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)}${q}), by ${r.actor}`);
       return 0;
     }),
   );
