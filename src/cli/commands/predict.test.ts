@@ -8,7 +8,7 @@ import { cli, millrace } from "../../../test/cli.js";
 
 describe("millrace predict with a model file", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-predict-file-"));
-  const rows = (n: number) => Array.from({ length: n }, (_, i) => `${7000 + i},east,${18 + (i % 60)},${(i * 5) % 13},${(i % 60) + ((i * 5) % 13) > 40 ? "yes" : "no"}`);
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => `A${7000 + i},east,${18 + (i % 60)},${(i * 5) % 13},${(i % 60) + ((i * 5) % 13) > 40 ? "yes" : "no"}`);
   const train = path.join(dir, "train.csv");
   fs.writeFileSync(train, ["id,site,age,dose,left", ...rows(300)].join("\n") + "\n");
   const input = path.join(dir, "in.csv");
