@@ -24,6 +24,10 @@ const sets = (after("sets")[0] ?? "credit_data,wa_churn,flights_100k,insteval").
 const ours = after("ours").length ? after("ours") : ["gbdt"];
 const append = !args.includes("--no-append");
 const OUT = new URL("../out/", import.meta.url).pathname;
+const BUILDERS = {
+  flights_100k: "/usr/bin/python3 bench/learn/make-flights-100k.py /tmp/millrace-data/flights_3m.csv /tmp/millrace-data/flights_100k.csv",
+  twists: "/usr/bin/python3 bench/learn/make-twists.py /tmp/millrace-data",
+};
 mkdirSync(OUT, { recursive: true });
 const missing = peerAvailable();
 if (missing) {
@@ -42,7 +46,7 @@ for (const name of sets) {
   if (!ds) throw new Error(`unknown set ${name}: ${DATASETS.map((d) => d.name).join(", ")}`);
   const csv = locate(ds);
   if (!csv) {
-    console.error(`[${name}] skipped: ${ds.file} not found${ds.build ? " (bench/learn/make-flights-100k.py builds it from flights_3m.csv)" : ""}`);
+    console.error(`[${name}] skipped: ${ds.file} not found${ds.build ? ` (${BUILDERS[ds.build]})` : ""}`);
     lines.push(`| ${name} | not available on this machine |||||||||||`);
     continue;
   }
