@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "#kysely";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from "#kysely";
 import { ConfigError } from "../errors.js";
 import type { MetadataStore } from "./metadata-store.js";
 import { SqlMetadataStore } from "./sql-metadata-store.js";
@@ -20,8 +20,25 @@ export async function openMetadataStore(url: string): Promise<MetadataStore> {
   database.pragma("journal_mode = WAL");
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
-  return SqlMetadataStore.open(db, "sqlite");
+  return SqlMetadataStore.open(sqliteKysely(database), "sqlite");
+}
+
+/**
+ * SQLite transactions begin IMMEDIATE: they take the write lock first, waiting up to busy_timeout. A plain (deferred)
+ * transaction that reads, then writes after another connection committed (a worker, the scheduler) fails at once with
+ * SQLITE_BUSY_SNAPSHOT, busy_timeout or not: appendLogs (max(seq), then insert) lost a run's log lines that way.
+ */
+export function sqliteKysely(database: Database.Database): Kysely<any> {
+  class ImmediateSqliteDialect extends SqliteDialect {
+    override createDriver(): Driver {
+      const driver = super.createDriver();
+      driver.beginTransaction = async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      };
+      return driver;
+    }
+  }
+  return new Kysely<any>({ dialect: new ImmediateSqliteDialect({ database }) });
 }
 
 async function openPostgres(url: string): Promise<MetadataStore> {
