@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ValidationError } from "../../errors.js";
+import { takeRows } from "../../flow/steps/dataset.js";
 import { didYouMean } from "../../project/did-you-mean.js";
 import type { Column, Frame } from "../../records.js";
 
@@ -60,8 +61,7 @@ export function labelledRows(frame: Frame, target: string, file: string): Labell
     throw new ValidationError(`"${target}" has no value in any of the ${n} rows of ${path.basename(file)}: nothing to learn from`, { path: "--target", hint: "choose the column to predict with --target" });
   }
   if (missing === 0) return { frame, fileRow, missing, firstMissing };
-  const columns = frame.columns.map((c): Column => (c.kind === "numeric" ? { ...c, values: Float64Array.from(fileRow, (i) => c.values[i]) } : { ...c, values: keep.map((i) => c.values[i]) }));
-  return { frame: { rowCount: keep.length, columns }, fileRow, missing, firstMissing };
+  return { frame: takeRows(frame, fileRow), fileRow, missing, firstMissing };
 }
 
 /** "data rows 0, 50, 100, …" (0-based, as --test-rows numbers them) for a message that has said how many. */
