@@ -15,51 +15,12 @@ import { metricSign } from "../metric-registry.js";
 import { ParamHolder } from "../params.js";
 import { kFold, stratifiedKFold, type Fold } from "../split.js";
 import { taskMetrics } from "../task-metrics.js";
-import { logProbs, selectBlend, softmaxRows } from "./blend.js";
+import { logProbs, softmaxRows } from "./blend.js";
+import { BLEND, bestOnShared, meanStd, sayComparison, sharedParts, tryBlend, type HeldOut } from "./compare.js";
 import { portfolio, type PortfolioEntry } from "./portfolio.js";
+import type { AutoCandidate, AutoSelection, Refit } from "./selection.js";
 
-/** One candidate as tried: its CV score (mean over folds) or why it was not finished. */
-export interface AutoCandidate {
-  label: string;
-  model: string;
-  params: Record<string, unknown>;
-  metric: string;
-  cvMean: number | null;
-  cvStd: number | null;
-  seconds: number;
-  /** "not better": the blend, when no mix beat the best single candidate in CV (or fewer than two were scored). */
-  status: "scored" | "skipped: budget" | "not better" | "failed";
-  error?: string;
-  /** Why it was skipped or stopped (status "skipped: budget"), or why its CV ended early (cvParts). */
-  reason?: string;
-  /**
-   * The CV parts its score is the mean of, when fewer than the others': the first candidate always gets one part;
-   * the budget can end its CV after any part.
-   */
-  cvParts?: number;
-  /** On the chosen candidate (a blend: the blend and each member): how the returned model was fitted, and why. */
-  refit?: Refit;
-  refitReason?: string;
-}
-
-/** "all_rows": refit on every train row; "last_cv_part": the budget left no time, the model of the last CV part is kept. */
-export type Refit = "all_rows" | "last_cv_part";
-
-export interface AutoSelection {
-  chosen: string;
-  chosenModel: string;
-  metric: string;
-  budgetSeconds: number;
-  candidates: AutoCandidate[];
-  /**
-   * False when the budget left no time to refit the chosen learner on every train row: the model is then the one fitted
-   * on the last CV part's train rows (absent in models saved before this field).
-   */
-  refitOnAllRows?: boolean;
-  /** The same as a word, with the reason (absent in models saved before it). */
-  refit?: Refit;
-  refitReason?: string;
-}
+export type { AutoCandidate, AutoSelection, Refit } from "./selection.js";
 
 const taskOf = (nClasses: number): Task => (nClasses === 0 ? "regression" : nClasses === 2 ? "binary" : "multiclass");
 
@@ -73,6 +34,33 @@ export class AutoModel extends ParamHolder<AutoModel> {
 
   clone(): AutoModel {
     return new AutoModel(this.getParams(), this.lookup);
+  }
+
+  /**
+   * Fits candidate `e`'s CV parts after the last one in `h`, appending their held-out predictions and scores, while
+   * `canStart()` says a part fits in the budget (`stop`: stop a stoppable learner mid-fit). Ends at the first part that
+   * is stopped, fails or scores undefined (that part is left out). Returns the last part's model (null when none was
+   * fitted) and why it ended early, if it failed.
+   */
+  private async completeParts(
+    e: PortfolioEntry, h: HeldOut, parts: { train: TrainingData; test: FeatureMatrix; y: Float64Array }[], scorePart: (y: Float64Array, out: Float64Array) => number, canStart: () => boolean, stop: () => boolean,
+  ): Promise<{ last: FittedMember | null; failed?: string }> {
+    let last: FittedMember | null = null;
+    for (let j = h.scores.length; j < parts.length && canStart(); j++) {
+      let m: FittedMember;
+      try {
+        m = await fitCandidate(this.lookup, e, parts[j].train, e.stoppable ? stop : null);
+      } catch (err) {
+        // Stopped by the budget, or failed: it keeps the parts it has.
+        if (err instanceof BudgetSpent) break;
+        return { last, failed: `part ${j + 1} failed: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      const out = predictMember(m, parts[j].test);
+      const score = scorePart(parts[j].y, out);
+      if (!Number.isFinite(score)) return { last, failed: `part ${j + 1}'s score is undefined` };
+      h.outs.push(out), h.scores.push(score), (last = m);
+    }
+    return { last };
   }
 
   async fit(data: TrainingData): Promise<FittedAuto> {
@@ -97,8 +85,9 @@ export class AutoModel extends ParamHolder<AutoModel> {
     }
     const entries = portfolioAll.filter((e) => wanted.length === 0 || wanted.includes(e.label));
     const tried: AutoCandidate[] = [];
-    // Each scored candidate's predictions on every part's held-out rows, for the blend.
-    const held = new Map<AutoCandidate, Float64Array[]>();
+    // Each scored candidate's predictions and score on the held-out rows of each part it fitted, for comparisons and
+    // the blend.
+    const held = new Map<AutoCandidate, HeldOut>();
     const lastPart = new Map<AutoCandidate, FittedMember>();
     // The refit on all rows costs about a fold's fit scaled by k/(k-1) (and the fit grows faster than linearly with
     // rows for some learners): 1.5x that is kept in reserve for the best so far when a candidate is started. A
@@ -113,6 +102,7 @@ export class AutoModel extends ParamHolder<AutoModel> {
     // A scored candidate's seconds per CV part it fitted.
     const perPart = (c: AutoCandidate) => c.seconds / (c.cvParts ?? parts.length);
     const grow = (k * 1.5) / (k - 1);
+    const scorePart = (yTrue: Float64Array, out: Float64Array) => taskMetrics(task, yTrue, out, Math.max(nClasses, 1))[metric] ?? NaN;
     for (const [i, e] of entries.entries()) {
       const c: AutoCandidate = { label: e.label, model: e.model, params: e.params, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
       tried.push(c);
@@ -150,16 +140,13 @@ export class AutoModel extends ParamHolder<AutoModel> {
           }
           const out = predictMember(m, p.test);
           outs.push(out);
-          scores.push(taskMetrics(task, p.y, out, Math.max(nClasses, 1))[metric] ?? NaN);
+          scores.push(scorePart(p.y, out));
         }
-        if (scores.length < parts.length) c.cvParts = scores.length;
-        const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-        c.cvMean = mean;
-        c.cvStd = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / scores.length);
-        if (!Number.isFinite(mean)) (c.status = "failed"), (c.error = `${metric} undefined on a fold`);
+        setScores(c, scores, parts.length);
+        if (!Number.isFinite(c.cvMean)) (c.status = "failed"), (c.error = `${metric} undefined on a fold`);
         c.seconds = (performance.now() - s0) / 1000;
-        if (c.status === "scored") held.set(c, outs), lastPart.set(c, model!);
-        if (c.status === "scored" && best(tried, sign) === c) reserve = perPart(c) * grow;
+        if (c.status === "scored") held.set(c, { outs, scores }), lastPart.set(c, model!);
+        if (c.status === "scored" && bestOnShared(held, sign) === c) reserve = perPart(c) * grow;
       } catch (err) {
         c.seconds = (performance.now() - s0) / 1000;
         if (err instanceof BudgetSpent) (c.status = "skipped: budget"), (c.reason = err.message);
@@ -169,16 +156,40 @@ export class AutoModel extends ParamHolder<AutoModel> {
       if (e.cost >= 0.5 && started > 0) pace = Math.max(pace, c.seconds / started / e.cost);
       data.onProgress?.(i + 1, entries.length + 1);
     }
-    const winner = best(tried, sign);
+    // The first candidate's parts its CV skipped, fitted now if the time the others left allows: then every candidate
+    // is compared on every part. Else they are compared on the parts all have (sayComparison).
+    const first = tried[0];
+    if (first && held.has(first) && held.get(first)!.scores.length < parts.length) {
+      const h = held.get(first)!;
+      const had = h.scores.length;
+      const c0 = performance.now();
+      // A part is started when its expected time (the candidate's pace so far) and the refit reserve are left; a
+      // stoppable learner is stopped when only the reserve is.
+      const firstPace = () => (first.seconds + (performance.now() - c0) / 1000) / h.scores.length;
+      const { last: model, failed } = await this.completeParts(entries[0], h, parts, scorePart, () => elapsed() + firstPace() + reserve <= budget, () => elapsed() + reserve > budget);
+      first.seconds += (performance.now() - c0) / 1000;
+      if (failed) first.reason += `; fitting its other parts later: ${failed}`;
+      if (model) {
+        lastPart.set(first, model);
+        setScores(first, h.scores, parts.length);
+        const fitted = h.scores.length === had + 1 ? `part ${had + 1}` : `parts ${had + 1}–${h.scores.length}`;
+        first.reason += `; ${fitted} fitted after the other candidates, in time the budget left`;
+      }
+    }
+    const winner = bestOnShared(held, sign);
+    const comparison = sayComparison(held, parts.length);
     if (!winner) throw new Error(`auto: no candidate could be scored (${tried.map((c) => `${c.label}: ${c.error ?? c.status}`).join("; ")})`);
     let chosen: { c: AutoCandidate; weight: number }[] = [{ c: winner, weight: 1 }];
     if (wanted.length === 0 || wanted.includes(BLEND)) {
       // A classifier blend mixes margins and explains as the sum of its members' explanations: only learners whose
       // explanation is a margin enter it (the forests still compete alone).
       const margin = new Set(entries.filter((e) => e.explainsMargin).map((e) => e.label));
-      // Only candidates scored on every part can be mixed part by part.
-      const pool = [...held.keys()].filter((c) => (task === "regression" || margin.has(c.label)) && held.get(c)!.length === parts.length);
-      const blend = tryBlend(pool, held, parts, task, metric, sign, nClasses, grow, budget - elapsed());
+      // Mixed and scored on the parts every candidate has held-out predictions for, and chosen only if it beats the
+      // winner there (a forest outside a classifier's pool included).
+      const pool = [...held.keys()].filter((c) => task === "regression" || margin.has(c.label));
+      const shared = sharedParts(held);
+      const bar = meanStd(held.get(winner)!.scores.slice(0, shared)).mean;
+      const blend = tryBlend({ pool, held, parts, shared, bar, task, metric, sign, nClasses, partSeconds: perPart, grow, left: budget - elapsed() });
       tried.push(blend.candidate);
       if (blend.members) chosen = blend.members;
     }
@@ -198,46 +209,20 @@ export class AutoModel extends ParamHolder<AutoModel> {
     const how: Refit = refit ? "all_rows" : "last_cv_part";
     // Shown with the candidates (train --json prints them): the chosen one, or the blend and its members.
     for (const c of [...chosen.map((m) => m.c), ...(chosen.length > 1 ? tried.filter((c) => c.label === BLEND) : [])]) (c.refit = how), (c.refitReason = refitReason);
-    const selection: AutoSelection = { chosen: label, chosenModel: chosen.length > 1 ? BLEND : winner.model, metric, budgetSeconds: budget, candidates: tried, refitOnAllRows: refit, refit: how, refitReason };
+    const selection: AutoSelection = { chosen: label, chosenModel: chosen.length > 1 ? BLEND : winner.model, metric, budgetSeconds: budget, candidates: tried, refitOnAllRows: refit, refit: how, refitReason, ...comparison };
     return new FittedAuto(fittedMembers, chosen.map((m) => m.weight), selection, "margin");
   }
 }
 
-/** Name of the weighted average of candidates, in `candidates` and as the chosen learner. */
-const BLEND = "blend";
-
-/**
- * The blend of the scored candidates' held-out predictions (selectBlend) as one more candidate; its members (with
- * weights) when it beats the best single candidate's CV score and refitting every member is expected to fit in
- * `left` seconds (each member's time per part x grow); else the best single candidate is refit (or kept as fitted
- * on the last part) and the blend is recorded as skipped.
- */
-function tryBlend(
-  scored: AutoCandidate[], held: Map<AutoCandidate, Float64Array[]>, parts: { y: Float64Array }[], task: Task, metric: string, sign: 1 | -1, nClasses: number, grow: number, left: number,
-): { candidate: AutoCandidate; members: { c: AutoCandidate; weight: number }[] | null } {
-  const s0 = performance.now();
-  const candidate: AutoCandidate = { label: BLEND, model: BLEND, params: {}, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
-  // Classifiers: held-out probabilities as margins (log p), each mix scored on its softmax, as FittedAuto predicts.
-  const toOut = nClasses > 0 ? (o: Float64Array) => softmaxRows(Float64Array.from(o), nClasses) : (o: Float64Array) => o;
-  const score = (outs: Float64Array[]) => outs.reduce((a, o, j) => a + (taskMetrics(task, parts[j].y, toOut(o), Math.max(nClasses, 1))[metric] ?? NaN), 0) / outs.length;
-  const found = selectBlend(scored.map((c) => (nClasses > 0 ? held.get(c)!.map(logProbs) : held.get(c)!)), score, sign);
-  const done = (status: AutoCandidate["status"], error?: string) => {
-    candidate.seconds = (performance.now() - s0) / 1000;
-    candidate.status = status;
-    if (error) candidate.error = error;
-    return { candidate, members: null };
-  };
-  if (!found) return done("not better");
-  const members = scored.map((c, i) => ({ c, weight: found.weights[i] })).filter((m) => m.weight > 0);
-  candidate.params = Object.fromEntries(members.map((m) => [m.c.label, Number(m.weight.toFixed(4))]));
-  candidate.cvMean = found.score;
-  const refit = members.reduce((a, m) => a + (m.c.seconds / parts.length) * grow, 0) + (performance.now() - s0) / 1000;
-  if (refit > left) return done("skipped: budget");
-  candidate.seconds = (performance.now() - s0) / 1000;
-  return { candidate, members };
-}
-
 class BudgetSpent extends Error {}
+
+/** A candidate's CV mean and std over the parts it was scored on, and how many when fewer than all. */
+function setScores(c: AutoCandidate, scores: number[], nParts: number): void {
+  const { mean, std } = meanStd(scores);
+  (c.cvMean = mean), (c.cvStd = std);
+  if (scores.length < nParts) c.cvParts = scores.length;
+  else delete c.cvParts;
+}
 
 /** Seconds as said in a reason: "0.42 s". */
 const secs = (s: number) => `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
@@ -259,12 +244,6 @@ export async function fitCandidate(lookup: KindLookup, e: PortfolioEntry, data: 
   };
   const fitted = await kind.create(e.params).fit({ ...data, X, valid: undefined, onProgress });
   return { name: e.model, prep, fitted };
-}
-
-function best(tried: AutoCandidate[], sign: 1 | -1): AutoCandidate | undefined {
-  let b: AutoCandidate | undefined;
-  for (const c of tried) if (c.status === "scored" && c.cvMean !== null && (!b || sign * c.cvMean > sign * b.cvMean!)) b = c;
-  return b;
 }
 
 export class FittedAuto implements FittedEstimator {
