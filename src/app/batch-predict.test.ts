@@ -143,6 +143,54 @@ describe("millrace predict's output formats", () => {
     }
   });
 
+  it("JSON lines keep the input's types (numbers, booleans, nulls) and nest the explanation; Parquet keeps the types too", async () => {
+    const input = path.join(dir, "typed.csv");
+    fs.writeFileSync(input, "id,plan,tenure,charges,vip,note\n1,basic,3,2.5,true,\n2,pro,4,4,false,x\n3,pro,abc,4,false,y\n");
+    const output = path.join(dir, "typed.ndjson");
+    const report = await Workspace.use(project, (ws) => scoreFile(ws, { input, output, chunkRows: 1000, keep: "all", explain: 2 }));
+    expect(report).toMatchObject({ rows: 3, invalid: 1 });
+    const lines = fs.readFileSync(output, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, any>);
+    // tenure holds "abc" in the file, so the file's type for it is text: kept as text, the row unscored.
+    expect(lines.map((l) => [l.id, l.plan, l.tenure, l.charges, l.vip, l.note])).toEqual([
+      [1, "basic", "3", 2.5, true, null],
+      [2, "pro", "4", 4, false, "x"],
+      [3, "pro", "abc", 4, false, "y"],
+    ]);
+    expect(lines[2]).toMatchObject({ prediction: null, explanation: null, _error: 'tenure must be an integer, got "abc"' });
+    for (const l of lines.slice(0, 2)) {
+      expect(Array.isArray(l.explanation)).toBe(true);
+      const [e] = l.explanation;
+      expect(e.contributions).toHaveLength(2);
+      const sum = e.base + e.contributions.reduce((s: number, c: { value: number }) => s + c.value, 0) + e.rest;
+      expect(sum).toBeCloseTo(e.raw, 9);
+    }
+
+    // Parquet: the same columns in the input's types (the explanation stays its JSON text, as in CSV).
+    const parquet = path.join(dir, "typed.parquet");
+    await Workspace.use(project, (ws) => scoreFile(ws, { input, output: parquet, chunkRows: 1000, keep: "all", explain: 2 }));
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const types = Object.fromEntries((await (await con.runAndReadAll(`DESCRIBE SELECT * FROM '${parquet}'`)).getRowObjectsJS()).map((r) => [r.column_name, r.column_type]));
+    const first = (await (await con.runAndReadAll(`SELECT explanation FROM '${parquet}' LIMIT 1`)).getRowObjectsJS())[0];
+    con.closeSync();
+    db.closeSync();
+    expect(types).toMatchObject({ id: "BIGINT", plan: "VARCHAR", tenure: "VARCHAR", charges: "DOUBLE", vip: "BOOLEAN", note: "VARCHAR", explanation: "VARCHAR" });
+    expect(JSON.parse(first.explanation as string)[0].contributions).toHaveLength(2);
+  });
+
+  it("JSON lines write a kept NaN or infinite number as null, like the scores; dates and decimals keep their types", async () => {
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const input = path.join(dir, "nan.parquet");
+    await con.run(`COPY (SELECT * FROM (VALUES (1, 'basic', 3, 2.5, 'nan'::DOUBLE, DATE '2026-01-02', 1.25::DECIMAL(6, 2)), (2, 'pro', 4, 4.0, 'inf'::FLOAT, NULL, 2), (3, 'pro', 5, 1.0, 0.5, DATE '2026-03-04', NULL)) t(id, plan, tenure, charges, ratio, day, amount)) TO '${input}' (FORMAT parquet)`);
+    con.closeSync();
+    db.closeSync();
+    const output = path.join(dir, "nan.jsonl");
+    await Workspace.use(project, (ws) => scoreFile(ws, { input, output, chunkRows: 1000, keep: "id,ratio,day,amount" }));
+    const lines = fs.readFileSync(output, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.id, l.ratio, l.day, l.amount])).toEqual([[1, null, "2026-01-02", 1.25], [2, null, null, 2], [3, 0.5, "2026-03-04", null]]);
+  });
+
   it("refuses an output extension it cannot write, naming the ones it can, before any work", async () => {
     const input = path.join(dir, "in-txt.csv");
     fs.writeFileSync(input, INPUT);

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { ValidationError } from "../errors.js";
 import { detectCsvDialect, readCsvSql } from "../lake/csv-dialect.js";
 import { Duck } from "../lake/duck.js";
@@ -12,6 +12,7 @@ import { ident, lit } from "../lake/sql.js";
 import { loadModel } from "../learn/train.js";
 import type { Column, Frame, Signature } from "../records.js";
 import { readRowCheck, rowCheckSql } from "./batch-validate.js";
+import { booleanTextProbes, isFloatingType, keptAppenders, keptColumnTypes, type AppendKept } from "./kept-columns.js";
 import { copyScoresSql, predictOutputFormat } from "./predict-output.js";
 import type { Workspace } from "./workspace.js";
 
@@ -35,9 +36,12 @@ export interface BatchPredictRequest {
   output: string;
   /** Rows scored at a time (at least 1,000): bounds memory. */
   chunkRows: number;
-  /** Input columns copied into the output, or "all". */
+  /** Input columns copied into the output (in the input's types), or "all". */
   keep?: string;
-  /** Add an `explanation` column: per row the JSON of its top-k feature contributions (TreeSHAP / linear). */
+  /**
+   * Add an `explanation` column: per row its top-k feature contributions (TreeSHAP / linear), nested JSON in JSON
+   * lines, the JSON text in CSV and Parquet.
+   */
   explain?: number;
   /**
    * Rows /predict would refuse (a missing required value, text in a numeric field, an unknown category of a strict
@@ -140,16 +144,22 @@ async function scoreWith(mv: ScoringModel, opts: Omit<BatchPredictRequest, "mode
   const featureExprs = fields.map((f, i) =>
     available.includes(f.name) ? (NUMERIC.has(f.type) ? `TRY_CAST(${ident(f.name)} AS DOUBLE) AS f${i}` : `CAST(${ident(f.name)} AS VARCHAR) AS f${i}`) : `NULL AS f${i}`,
   );
-  const keepExprs = keep.map((k, i) => `CAST(${ident(k)} AS VARCHAR) AS k${i}`);
+  const inputTypes = new Map(described);
+  // One pass counts the rows and asks whether a CSV's kept text columns hold only true/false (kept-columns.ts).
+  const probes = booleanTextProbes(keep, inputTypes, !/\.parquet$/i.test(opts.input));
+  const counted = (await (await con.runAndReadAll(`SELECT ${["count(*) AS n", ...probes.sql].join(", ")} FROM ${relation}`)).getRowObjectsJS())[0];
+  const total = Number(counted.n);
+  // Kept columns in the input's own types: JSON lines and Parquet keep numbers as numbers, booleans as booleans.
+  const keptTypes = keptColumnTypes(keep, inputTypes, probes, counted);
+  const keepExprs = keep.map((k, i) => (keptTypes[i] === inputTypes.get(k) ? `${ident(k)} AS k${i}` : `CAST(${ident(k)} AS ${keptTypes[i]}) AS k${i}`));
   // Checked in SQL over whole columns, not per value in JS: the same rules as /predict's signature validation.
-  const checks = rowCheckSql(fields, new Map(described), ident, mv.strictRanges);
+  const checks = rowCheckSql(fields, inputTypes, ident, mv.strictRanges);
   const checkExprs = [`${checks} AS _check`];
   const tally: Tally = { invalid: 0, invalidReasons: [], flagged: 0, flags: [], mode: opts.invalidRows ?? "write", input: path.basename(opts.input) };
-  const total = Number((await (await con.runAndReadAll(`SELECT count(*) AS n FROM ${relation}`)).getRowObjectsJS())[0].n);
 
   const classes = model.classes ?? [];
-  const doubleCols = [...(mv.signature.output.task === "regression" ? ["prediction"] : []), ...classes.map((c) => `probability_${c}`)];
-  const outCols = [...keep.map((k) => `${ident(k)} VARCHAR`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`), ...(opts.explain !== undefined ? [`"explanation" VARCHAR`] : [])];
+  const doubleCols = [...keep.filter((_, i) => isFloatingType(keptTypes[i])), ...(mv.signature.output.task === "regression" ? ["prediction"] : []), ...classes.map((c) => `probability_${c}`)];
+  const outCols = [...keep.map((k, i) => `${ident(k)} ${keptTypes[i]}`), mv.signature.output.task === "regression" ? `"prediction" DOUBLE` : `"prediction" VARCHAR`, ...classes.map((c) => `${ident(`probability_${c}`)} DOUBLE`), ...(opts.explain !== undefined ? [`"explanation" VARCHAR`] : [])];
   // A batch with invalid rows goes to its own table with an `_error` column; every other batch keeps the lean layout
   // (one appender call less per row: an `_error` column on every row cost ~15% more CPU on 1M valid rows).
   await con.run(`CREATE TABLE scored (${outCols.join(", ")}); CREATE TABLE scored_invalid (${[...outCols, `"_error" VARCHAR`].join(", ")})`);
@@ -160,12 +170,13 @@ async function scoreWith(mv: ScoringModel, opts: Omit<BatchPredictRequest, "mode
   // The input streams on its own connection: any other statement on a connection ends its open stream.
   const reader = await db.connect();
   const stream = await reader.stream(`SELECT ${[...featureExprs, ...keepExprs, ...checkExprs].join(", ")} FROM ${relation}`);
+  const appendKept = keptAppenders(stream.columnTypes().slice(fields.length, fields.length + keep.length));
   let buffered: unknown[][][] = [];
   let bufferedRows = 0;
   let done = 0;
   const flush = async () => {
     if (bufferedRows === 0) return;
-    const table = await scoreBatch(con, model, fields.map((f) => f.name), fields.map((f) => NUMERIC.has(f.type)), keep.length, classes, buffered, bufferedRows, opts.explain, tally, done);
+    const table = await scoreBatch(con, model, fields.map((f) => f.name), fields.map((f) => NUMERIC.has(f.type)), appendKept, classes, buffered, bufferedRows, opts.explain, tally, done);
     const part = path.join(workDir, `part-${String(parts.length).padStart(5, "0")}.parquet`);
     await con.run(`COPY ${table} TO ${lit(part)} (FORMAT parquet); DELETE FROM ${table}`);
     parts.push(part);
@@ -195,7 +206,7 @@ async function scoreWith(mv: ScoringModel, opts: Omit<BatchPredictRequest, "mode
   // Parts with and without `_error` are read by name: the column is there (NULL for valid rows) when some row has one.
   const byName = tally.invalid > 0 && tally.mode === "write" ? ", union_by_name = true" : "";
   const all = parts.length ? `read_parquet([${parts.map(lit).join(", ")}]${byName})` : `scored`;
-  await con.run(copyScoresSql(all, out, outFormat, doubleCols));
+  await con.run(copyScoresSql(all, out, outFormat, { finite: doubleCols, json: opts.explain !== undefined ? ["explanation"] : [] }));
   con.closeSync();
   db.closeSync();
   fs.rmSync(workDir, { recursive: true, force: true });
@@ -257,7 +268,7 @@ async function scoreBatch(
   model: ReturnType<typeof loadModel>,
   names: string[],
   numeric: boolean[],
-  keepCount: number,
+  appendKept: AppendKept[],
   classes: string[],
   chunks: unknown[][][],
   rows: number,
@@ -265,6 +276,7 @@ async function scoreBatch(
   tally: Tally,
   first: number,
 ): Promise<"scored" | "scored_invalid"> {
+  const keepCount = appendKept.length;
   const errorAt = names.length + keepCount;
   // Invalid rows are left out of the frame (column by column, by the mask), so the model scores only valid rows.
   const invalid = tallyBatch(chunks, errorAt, first, tally);
@@ -303,11 +315,7 @@ async function scoreBatch(
     for (let i = 0; i < n; i++, row++) {
       const bad = invalid !== null && invalid[row] === 1;
       if (bad && skip) continue;
-      for (let k = 0; k < keepCount; k++) {
-        const v = c[names.length + k][i];
-        if (v === null) appender.appendNull();
-        else appender.appendVarchar(v as string);
-      }
+      for (let k = 0; k < keepCount; k++) appendKept[k](appender, c[names.length + k][i] as DuckDBValue);
       if (bad) {
         appender.appendNull();
         for (let c = 0; c < k; c++) appender.appendNull();

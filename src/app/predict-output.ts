@@ -25,13 +25,24 @@ export function predictOutputFormat(file: string): PredictOutputFormat {
   return format;
 }
 
+/** Columns JSON lines write differently from CSV and Parquet. */
+export interface JsonColumns {
+  /** Floating-point columns: JSON has no NaN or Infinity, so those values are written as null. */
+  finite: readonly string[];
+  /** Text columns holding JSON (an explanation): written nested, as the JSON they hold, not as a string of it. */
+  json: readonly string[];
+}
+
 /**
- * The COPY writing `source` (a relation) to `out`, the columns as they are, in order. JSON has no NaN or Infinity:
- * those values of `doubleColumns` are written as null, so every line stays JSON a reader can parse.
+ * The COPY writing `source` (a relation) to `out`, the columns as they are, in order, each in its own type. In JSON
+ * lines the `columns.finite` NaN and Infinity become null (so every line parses) and `columns.json` are nested.
  */
-export function copyScoresSql(source: string, out: string, format: PredictOutputFormat, doubleColumns: string[]): string {
+export function copyScoresSql(source: string, out: string, format: PredictOutputFormat, columns: JsonColumns): string {
   if (format === "csv") return `COPY (SELECT * FROM ${source}) TO ${lit(out)} (FORMAT csv, HEADER true)`;
   if (format === "parquet") return `COPY (SELECT * FROM ${source}) TO ${lit(out)} (FORMAT parquet)`;
-  const finite = doubleColumns.map((c) => `CASE WHEN isfinite(${ident(c)}) THEN ${ident(c)} END AS ${ident(c)}`);
-  return `COPY (SELECT * ${finite.length ? `REPLACE (${finite.join(", ")})` : ""} FROM ${source}) TO ${lit(out)} (FORMAT json)`;
+  const replaced = [
+    ...columns.finite.map((c) => `CASE WHEN isfinite(${ident(c)}) THEN ${ident(c)} END AS ${ident(c)}`),
+    ...columns.json.map((c) => `json(${ident(c)}) AS ${ident(c)}`),
+  ];
+  return `COPY (SELECT * ${replaced.length ? `REPLACE (${replaced.join(", ")})` : ""} FROM ${source}) TO ${lit(out)} (FORMAT json)`;
 }
