@@ -8,6 +8,7 @@ import type { CandidateConfig } from "../project/config.js";
 import type { CheckReport } from "../quality/checks.js";
 import type { Dataset, Frame, ModelVersion, TableVersion } from "../records.js";
 import type { GateDecision } from "../registry/gate.js";
+import type { TrainingSeconds } from "./training-seconds.js";
 
 /** Every task that produces a table returns this, so dependents read the exact version they build on. */
 export interface TableOutput {
@@ -53,8 +54,8 @@ export interface CandidateOutput {
   bytes: Uint8Array;
   /** The run's model artifact. */
   artifactUri: string;
-  /** The candidate's wall time: CV fits, final fit, test scoring (result.trainSeconds is the final fit alone). */
-  trainSeconds?: number;
+  /** What its training took (train_seconds and its parts; result.trainSeconds is the learner's final fit alone). */
+  seconds: TrainingSeconds;
   /** model auto: the learner it chose and every candidate it tried, each a child run of runId. */
   auto?: { chosen: string; chosenModel: string; metric: string; candidates: AutoCandidateSummary[] };
 }

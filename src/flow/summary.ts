@@ -35,9 +35,15 @@ export interface CandidateSummary {
   runId: string;
   cv: Record<string, number>;
   test: Record<string, number>;
-  /** The candidate's wall time: CV fits, final fit and test scoring. */
+  /** Wall seconds of all its training (the run's train_seconds): CV folds, search trials, final fit; not test scoring. */
   trainSeconds: number;
-  /** The final fit on every train row alone. */
+  /** The final fit on every train row alone (final_fit_seconds). */
+  finalFitSeconds?: number;
+  /** The CV folds, when CV ran outside a search (cv_seconds). */
+  cvSeconds?: number;
+  /** A search's trials (search_seconds). */
+  searchSeconds?: number;
+  /** finalFitSeconds under its first name, kept for scripts that read it. */
   fitSeconds?: number;
   /** model auto: the learner it chose and every candidate it tried (each a child run of runId). */
   auto?: { chosen: string; chosenModel: string; metric: string; candidates: AutoCandidateSummary[] };

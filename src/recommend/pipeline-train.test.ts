@@ -76,8 +76,28 @@ describe("recommendation training in a project", () => {
       expect(out.result.params).toMatchObject({ factors: best.params.factors, regularization: best.params.regularization, iterations: 6 });
       expect(out.cv.ndcg_at_5_mean).toBeCloseTo(best.metrics.cv_ndcg_at_5_mean, 12);
       expect(new Set(scores).size).toBeGreaterThan(1);
+      // train_seconds covers the search's trials and the final fit, each logged as a part of it.
+      const m = (await r.meta.getRun(out.runId))!.metrics;
+      expect(m.search_seconds).toBeGreaterThan(0);
+      expect(m.cv_seconds).toBeUndefined();
+      expect(m.train_seconds).toBeGreaterThanOrEqual(m.final_fit_seconds + m.search_seconds);
     });
   }, 120_000);
+
+  it("logs train_seconds as all the training (CV folds + final fit), with final_fit_seconds and cv_seconds as its parts", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-rec-"));
+    const p = project(dir, "    - { name: als, model: als, params: { factors: 8, iterations: 4, alpha: 2 } }", false);
+    await Workspace.useStores(p, async (r) => {
+      const out = await trainRecommenderCandidate(r, p.config.train.candidates[0], data(), quiet, quiet);
+      const m = (await r.meta.getRun(out.runId))!.metrics;
+      // The fit alone was logged as train_seconds, though two CV fits ran before it.
+      expect(m.final_fit_seconds).toBe(out.result.trainSeconds);
+      expect(m.cv_seconds).toBeGreaterThan(0);
+      expect(m.train_seconds).toBeGreaterThanOrEqual(m.final_fit_seconds + m.cv_seconds);
+      expect(m.search_seconds).toBeUndefined();
+      expect(out.seconds).toEqual({ train: m.train_seconds, finalFit: m.final_fit_seconds, cv: m.cv_seconds });
+    });
+  }, 60_000);
 
   it("with significance on, promotes only a challenger whose per-user NDCG@5 gain has a lower bound above 0", async () => {
     const d = data();

@@ -40,6 +40,16 @@ describe("millrace train --task recommendation", () => {
     expect(r.json.split).toMatch(/latest/);
   });
 
+  it("--cv: trainSeconds is all the training (CV folds + final fit), as a run's train_seconds, with the parts beside it", () => {
+    const r = millrace(["train", csv, "--task", "recommendation", "--user", "user", "--item", "item", "--target", "rating", "-p", "n_epochs=5", "--cv", "2", "--json"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.json.cvSeconds).toBeGreaterThan(0);
+    expect(r.json.finalFitSeconds).toBeGreaterThan(0);
+    expect(r.json.trainSeconds).toBeGreaterThanOrEqual(r.json.finalFitSeconds + r.json.cvSeconds);
+    const text = millrace(["train", csv, "--task", "recommendation", "--user", "user", "--item", "item", "--target", "rating", "-p", "n_epochs=5", "--cv", "2"]);
+    expect(text.stdout).toMatch(/train [\d.]+ s \(of which 2 CV folds [\d.]+ s, final fit [\d.]+ s\)/);
+  });
+
   it("says what is missing: --user, an unknown recommender, a parameter", () => {
     const a = millrace(["train", csv, "--task", "recommendation", "--item", "item", "--target", "rating", "--json"]);
     expect(a.code).not.toBe(0);

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ValidationError } from "../../errors.js";
+import { trainingSeconds, trainingText } from "../../flow/training-seconds.js";
 import type { Frame } from "../../records.js";
 import { frameInteractions, keptPositions } from "../../recommend/frame.js";
 import { recommenderKind, RECOMMENDERS } from "../../recommend/registry.js";
@@ -69,12 +70,16 @@ export async function recommendTrainCommand(
     splitDesc = `random ${opts.testFraction}, seed ${seed}`;
   }
   const progress = !opts.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\r${model}: ${done}/${total}`) : undefined;
+  const trainStarted = performance.now();
   const result = trainRecommender({ table: data, model, params, testRows, seed, k, ...(relevant !== undefined ? { relevant } : {}), ...(progress ? { onProgress: progress } : {}) });
   if (progress) process.stderr.write("\n");
   const cvFolds = opts.cv;
+  const cvStarted = performance.now();
   const cv = cvFolds > 0
     ? foldSummary(kFoldRows(n, cvFolds, seed).map((rows) => trainRecommender({ table: data, model, params, testRows: rows, seed, k, ...(relevant !== undefined ? { relevant } : {}) }).metrics))
     : {};
+  // The final fit (with its held-out scoring, taken out again) and the CV folds: a run's train_seconds and its parts.
+  const timings = trainingSeconds((performance.now() - trainStarted) / 1000, { finalFit: result.trainSeconds, predict: result.predictSeconds, cv: cvFolds > 0 ? (performance.now() - cvStarted) / 1000 : 0 });
   if (opts.save) fs.writeFileSync(opts.save, result.model.toBytes());
   const report = {
     file,
@@ -94,7 +99,7 @@ export async function recommendTrainCommand(
     counts: result.counts,
     metrics: result.metrics,
     cv,
-    ...reportTail(result.params, loadSeconds, result, opts.save),
+    ...reportTail(result.params, loadSeconds, { timings, predictSeconds: result.predictSeconds }, opts.save),
   };
   if (opts.json) {
     printJson(report);
@@ -105,6 +110,6 @@ export async function recommendTrainCommand(
   console.log(color.dim(`relevant: ${result.relevance.rule}; ${result.counts.usersWithRelevant} of ${result.counts.rankedUsers} test users seen in training have one; ${result.counts.unseenUser} test rows have a user unseen in training`));
   const hasCv = cvFolds > 0;
   console.log(table(["metric", "test", ...(hasCv ? [`cv mean (${cvFolds} folds)`, "cv std"] : [])], Object.entries(result.metrics).map(([m, v]) => [m, v, ...(hasCv ? [cv[`${m}_mean`] ?? null, cv[`${m}_std`] ?? null] : [])])));
-  console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · train ${result.trainSeconds.toFixed(2)} s · evaluate ${result.predictSeconds.toFixed(2)} s · recommenders: ${Object.keys(RECOMMENDERS).join(", ")}`));
+  console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · ${trainingText(timings, cvFolds)} · evaluate ${result.predictSeconds.toFixed(2)} s · recommenders: ${Object.keys(RECOMMENDERS).join(", ")}`));
   return 0;
 }

@@ -23,6 +23,19 @@ describe("runs show", () => {
     expect(text.indexOf("contract")).toBeLessThan(text.indexOf("tenure"));
     expect(text).toMatch(/train_binary_logloss\s+3\s+0\.5700\s+0\.3500\s+0\.3500\s+3\s+█▄▁/);
   });
+  it("says what each timing metric measures: train_seconds the whole training, the others parts of it", () => {
+    const run: Run = {
+      id: "1b102b38-0000", experiment: "churn", name: "gbdt", status: "finished", params: {},
+      metrics: { roc_auc: 0.85, train_seconds: 3.5, final_fit_seconds: 1, cv_seconds: 2, predict_seconds: 0.1 },
+      tags: {}, artifacts: [], datasetId: null, parentRunId: null, startedAt: "2026-12-05T09:00:00Z", endedAt: null, durationMs: 3700,
+    };
+    const text = runText(run, [], {});
+    expect(text).toMatch(/train_seconds: wall seconds of all the training the run did: CV folds, search trials and the final fit/);
+    expect(text).toMatch(/final_fit_seconds: .*final fit on every train row alone.*part of train_seconds/);
+    expect(text).toMatch(/cv_seconds: .*part of train_seconds/);
+    expect(text).toMatch(/predict_seconds: .*not part of train_seconds/);
+    expect(text).not.toMatch(/roc_auc: /);
+  });
   it("names the learner auto chose on the parent, and a child run's parent and state", () => {
     const base: Run = {
       id: "1b102b38-0000", experiment: "churn", name: "auto", status: "finished", params: { model: "auto" }, metrics: {},

@@ -2,6 +2,7 @@
 // more than one step) and the global mean |SHAP| importance per column; --json prints the same as one document.
 import { Workspace } from "../../app/workspace.js";
 import { NotFoundError, ValidationError } from "../../errors.js";
+import { TRAINING_SECONDS_METRICS } from "../../flow/training-seconds.js";
 import { loadProject } from "../../project/load-project.js";
 import type { Run } from "../../records.js";
 import { SHAP_PREFIX, shapImportanceOf } from "../../track/tracker.js";
@@ -61,6 +62,8 @@ export function runText(run: Run, importance: [string, number][], curves: Series
   if (params.length) out.push(`params: ${params.map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ")}`);
   const plain = Object.entries(run.metrics).filter(([k]) => !k.startsWith(SHAP_PREFIX) && !(k in curves));
   if (plain.length) out.push("", table(["metric", "value"], plain.sort(([a], [b]) => a.localeCompare(b))));
+  // What each timing measures: train_seconds is the whole training, the others parts of it (or not, predict_seconds).
+  for (const [k] of plain) if (TRAINING_SECONDS_METRICS[k]) out.push(color.dim(`${k}: ${TRAINING_SECONDS_METRICS[k]}`));
   if (importance.length) {
     const max = importance[0][1] || 1;
     out.push("", color.bold("importance (mean |SHAP| over training rows, the raw score's scale)"));

@@ -1,14 +1,19 @@
 // What every `millrace train` report ends with (tabular and recommendation alike): the fitted parameters, the
 // timings and where the model was saved, under the same keys, so scripts read both the same way; and how its
 // numbers are printed.
+import { trainingFields, type TrainingSeconds } from "../../flow/training-seconds.js";
 
 export interface TrainTimings {
-  trainSeconds: number;
+  timings: TrainingSeconds;
   predictSeconds: number;
 }
 
+/**
+ * trainSeconds is all the training (CV folds and the final fit, as a run's train_seconds), finalFitSeconds the final
+ * fit alone, cvSeconds the CV folds (with --cv); trainSeconds was the final fit alone before finalFitSeconds existed.
+ */
 export function reportTail(params: Record<string, unknown>, loadSeconds: number, t: TrainTimings, savedTo?: string) {
-  return { params, loadSeconds, trainSeconds: t.trainSeconds, predictSeconds: t.predictSeconds, ...(savedTo ? { savedTo } : {}) };
+  return { params, loadSeconds, ...trainingFields(t.timings), predictSeconds: t.predictSeconds, ...(savedTo ? { savedTo } : {}) };
 }
 
 /** "60 s", "1.7 s": a budget as a person would say it. */

@@ -55,6 +55,9 @@ describe("millrace train", () => {
 
   it("leaves MAPE out when the target is 0 in test rows (it would print ~1e15)", () => {
     const r = millrace(["train", zeros, "--target", "y", "-m", "ridge", "--json"]);
+    // Without --cv: the final fit is part of the training, no cvSeconds.
+    expect(r.json.trainSeconds).toBeGreaterThanOrEqual(r.json.finalFitSeconds);
+    expect(r.json.cvSeconds).toBeUndefined();
     expect(r.code, r.out).toBe(0);
     expect(r.json.metrics.rmse).toBeDefined();
     expect(r.json.metrics.mape).toBeUndefined();
@@ -131,12 +134,15 @@ describe("millrace train", () => {
     expect(r.code, r.out).toBe(0);
     expect(r.json.timeBudget).toEqual({ seconds: 12, perFit: 3, fits: 4 });
     expect(r.json.params.time_budget_s).toBe(3);
+    // trainSeconds is all the training (the 3 CV folds and the final fit), as a run's train_seconds; it was the final fit.
     expect(r.json.cvSeconds).toBeGreaterThan(0);
+    expect(r.json.finalFitSeconds).toBeGreaterThan(0);
+    expect(r.json.trainSeconds).toBeGreaterThanOrEqual(r.json.finalFitSeconds + r.json.cvSeconds);
     const text = millrace(["train", churn, "--target", "left", "--time-budget", "12s", "--cv", "3", "-p", "candidates=logistic_regression,gbdt"]);
     expect(text.stdout).toContain("budget 3 s of 12 s: auto runs in each of 3 CV folds and once on every train row");
     // A budget smaller than a millisecond per run is still a budget (it was rounded to 0 and refused).
     expect(millrace(["train", churn, "--target", "left", "--time-budget", "1ms", "--cv", "5", "-p", "candidates=logistic_regression,gbdt"]).code).toBe(0);
-    expect(text.stdout).toMatch(/train [\d.]+ s \(3 CV folds [\d.]+ s \+ final fit [\d.]+ s\)/);
+    expect(text.stdout).toMatch(/train [\d.]+ s \(of which 3 CV folds [\d.]+ s, final fit [\d.]+ s\)/);
     // Seconds in tenths ("0.1", not "0.1000"), spreads in fixed digits (never 3.293e-4).
     const rows = text.stdout.split("\n").filter((l) => /^(logistic_regression|gbdt) /.test(l));
     expect(rows).toHaveLength(2);

@@ -10,6 +10,7 @@ import { lit } from "../../lake/sql.js";
 import { checkCandidate } from "../../learn/candidate-check.js";
 import { screenColumns } from "../../learn/column-screen.js";
 import { shareAutoBudget } from "../../learn/auto/budget.js";
+import { trainingSeconds, trainingText } from "../../flow/training-seconds.js";
 import { holdoutSplit, trainCandidate } from "../../learn/train.js";
 import type { Column, Frame, Task } from "../../records.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
@@ -128,6 +129,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   if (features.length === 0) {
     throw new ValidationError(`no feature left: ${screened.dropped.map((d) => `${d.column} (${d.reason})`).join(", ") || "the file has only the target"}`, { path: "--keep", hint: "name the columns to use anyway with --keep a,b" });
   }
+  const trainStarted = performance.now();
   const result = await trainCandidate({
     frame,
     target: opts.target,
@@ -139,10 +141,12 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     seed,
     candidate: { name: opts.model, model: opts.model, params },
   });
+  const trainWall = (performance.now() - trainStarted) / 1000;
   if (opts.save) fs.writeFileSync(opts.save, result.model.toBytes());
   const classes = result.model.signature.output.classes;
   const positive = task === "binary" ? (classes?.[1] ?? null) : null;
-  const cvSeconds = result.cvSeconds ?? 0;
+  // A run's train_seconds, final_fit_seconds and cv_seconds: trainSeconds, finalFitSeconds and cvSeconds here.
+  const timings = trainingSeconds(trainWall, { finalFit: result.trainSeconds, predict: result.predictSeconds, cv: result.cvSeconds ?? 0 });
   const report = {
     file: csv,
     target: opts.target,
@@ -163,8 +167,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     cv: result.cvMetrics,
     ...(result.shapImportance ? { shapImportance: result.shapImportance } : {}),
     ...(result.shapNote ? { shapNote: result.shapNote } : {}),
-    ...reportTail(result.params, loadSeconds, result, opts.save),
-    ...(cvSeconds > 0 ? { cvSeconds } : {}),
+    ...reportTail(result.params, loadSeconds, { timings, predictSeconds: result.predictSeconds }, opts.save),
   };
   if (opts.json) {
     printJson(report);
@@ -192,8 +195,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   );
   if (task === "regression" && result.testMetrics.mape === undefined) console.log(color.dim("mape left out: the target is 0 in some test rows"));
   if (result.shapNote) console.log(color.dim(result.shapNote));
-  const cvPart = cvSeconds > 0 ? ` (${opts.cv} CV folds ${cvSeconds.toFixed(2)} s + final fit ${result.trainSeconds.toFixed(2)} s)` : "";
-  console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · train ${(cvSeconds + result.trainSeconds).toFixed(2)} s${cvPart} · predict ${result.predictSeconds.toFixed(3)} s`));
+  console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · ${trainingText(timings, opts.cv)} · predict ${result.predictSeconds.toFixed(3)} s`));
   return 0;
 }
 

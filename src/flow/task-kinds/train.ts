@@ -2,6 +2,7 @@
 // workers); skipped with a note when the dataset was already trained on.
 import { loadModel } from "../../learn/train.js";
 import type { CandidateOutput, DatasetOutput } from "../outputs.js";
+import { trainingFields } from "../training-seconds.js";
 import { taskOf, type TaskKind, type TaskRef } from "../task-kind.js";
 
 export const trainKind: TaskKind<CandidateOutput | null, "executor" | "tracker" | "meta" | "artifacts"> = {
@@ -40,8 +41,8 @@ export const trainKind: TaskKind<CandidateOutput | null, "executor" | "tracker" 
       runId: c.runId,
       cv: c.result.cvMetrics,
       test: c.result.testMetrics,
-      trainSeconds: c.trainSeconds ?? c.result.trainSeconds,
-      fitSeconds: c.result.trainSeconds,
+      ...trainingFields(c.seconds),
+      fitSeconds: c.seconds.finalFit,
       ...(c.auto ? { auto: c.auto } : {}),
     });
   },

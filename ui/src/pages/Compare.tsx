@@ -1,6 +1,7 @@
 // Compare 2+ runs: every metric side by side with the best marked, the params that differ, a bar chart of the
 // chosen metrics and the per-fold series of one metric, one line per run.
 import { useState } from "react";
+import { TRAINING_SECONDS_METRICS } from "../../../src/flow/training-seconds.js";
 import type { CompareResponse } from "../../../src/ui-api/types.js";
 import { LazyChart as Chart } from "../components/LazyChart.js";
 import { qs, useApi } from "../api.js";
@@ -47,13 +48,13 @@ export default function Compare({ query }: { query: URLSearchParams }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {/* cv_<metric> alone is the last fold's value: the folds chart shows every fold instead. */}
-                    {c.metricKeys.filter((k) => !/^cv_/.test(k) || /_(mean|std)$/.test(k)).map((k) => {
+                    {/* cv_<metric> alone is the last fold's value: the folds chart shows every fold instead (cv_seconds is a timing). */}
+                    {c.metricKeys.filter((k) => !/^cv_/.test(k) || /_(mean|std|seconds)$/.test(k)).map((k) => {
                       const vals = c.runs.map((r) => r.metrics[k]).filter((v): v is number => v !== undefined);
                       const best = vals.length > 1 && known(k) ? (lowerIsBetter(k) ? Math.min(...vals) : Math.max(...vals)) : undefined;
                       return (
                         <tr key={k}>
-                          <td>{k}</td>
+                          <td title={TRAINING_SECONDS_METRICS[k]}>{k}</td>
                           {c.runs.map((r) => (
                             <td key={r.id} className={`num${r.metrics[k] === best ? " best" : ""}`}>{fmtNum(r.metrics[k])}</td>
                           ))}

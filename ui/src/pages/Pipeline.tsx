@@ -4,6 +4,7 @@
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { PipelineInfo, PipelineLogsResponse, PipelineRunView } from "../../../src/ui-api/pipeline.js";
 import type { PipelineRunBrief, PipelineRunDetail } from "../../../src/ui-api/types.js";
+import { TRAINING_SECONDS_METRICS } from "../../../src/flow/training-seconds.js";
 import { ApiFailure, useApi, usePost } from "../api.js";
 import { Badge } from "../components/Badges.js";
 import { DataTable } from "../components/DataTable.js";
@@ -97,7 +98,13 @@ function TaskLogs({ run }: { run: PipelineRunView }) {
 }
 
 interface Check { table: string; column?: string; rule: string; severity: string; passed: boolean; failing: number; total: number; message: string }
-interface Candidate { candidate: string; model: string; runId: string; cv: Record<string, number>; test: Record<string, number>; trainSeconds: number }
+interface Candidate { candidate: string; model: string; runId: string; cv: Record<string, number>; test: Record<string, number>; trainSeconds: number; finalFitSeconds?: number; cvSeconds?: number; searchSeconds?: number }
+
+/** "CV folds 2.1 s, final fit 0.9 s": the parts of a candidate's train time. */
+function trainParts(c: Candidate): string {
+  const parts: [string, number | undefined][] = [["CV folds", c.cvSeconds], ["search", c.searchSeconds], ["final fit", c.finalFitSeconds]];
+  return parts.filter(([, v]) => v !== undefined).map(([name, v]) => `${name} ${fmtDuration(v! * 1000)}`).join(", ");
+}
 
 /** Splits a note into at most two short lines for a node card. */
 function wrap(text: string, width = 36): string[] {
@@ -162,7 +169,7 @@ function Details({ run }: { run: PipelineRunDetail }) {
             { key: "candidate", label: "candidate", render: (c) => <Link to={`/runs/${c.runId}`} title={c.model}>{c.candidate}</Link>, sort: (c) => c.candidate },
             { key: "cv", label: `cv ${metric}`, align: "right", render: (c) => `${fmtNum(c.cv[`${metric}_mean`])} ± ${fmtNum(c.cv[`${metric}_std`], 3)}`, sort: (c) => c.cv[`${metric}_mean`] },
             { key: "test", label: `test ${metric}`, align: "right", render: (c) => fmtNum(c.test[metric]), sort: (c) => c.test[metric] },
-            { key: "secs", label: "train", align: "right", render: (c) => fmtDuration(c.trainSeconds * 1000), sort: (c) => c.trainSeconds },
+            { key: "secs", label: "train time", title: TRAINING_SECONDS_METRICS.train_seconds, align: "right", render: (c) => <span title={trainParts(c)}>{fmtDuration(c.trainSeconds * 1000)}</span>, sort: (c) => c.trainSeconds },
           ]}
         />
       </Card>
