@@ -8,6 +8,7 @@ import { registerRecommender, trainRecommenderCandidate, type RecCandidateOutput
 import type { TableOutput } from "../outputs.js";
 import type { PipelineSummary } from "../summary.js";
 import { taskOf, type TaskKind, type TaskRef } from "../task-kind.js";
+import { trainingFields } from "../training-seconds.js";
 
 export type RecommendOutput =
   | { stage: "data"; data: InteractionData; alreadyTrainedBy: { name: string; version: number } | null }
@@ -81,7 +82,7 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
     if (out.stage === "data") summarizeData(out, summary);
     else if (out.stage === "candidate" && out.out) {
       const c = out.out;
-      summary.candidates.push({ candidate: c.candidate.name, model: c.candidate.model, runId: c.runId, cv: c.cv, test: c.result.metrics, trainSeconds: c.result.trainSeconds });
+      summary.candidates.push({ candidate: c.candidate.name, model: c.candidate.model, runId: c.runId, cv: c.cv, test: c.result.metrics, ...trainingFields(c.seconds), fitSeconds: c.seconds.finalFit });
     } else if (out.stage === "register" && out.promotion) {
       const p = out.promotion;
       summary.model = {
