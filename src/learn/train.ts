@@ -89,6 +89,8 @@ export interface TrainResult {
   learningCurve?: Curves;
   /** model "auto": every candidate tried (CV on the train rows) and the one chosen. */
   selection?: AutoSelection;
+  /** model "auto" with CV (cvFolds >= 2): the search auto made inside each CV fold, in fold order. */
+  cvFoldSelections?: AutoSelection[];
 }
 
 // Rows of the mean |SHAP| sample. Exact TreeSHAP costs ~0.4 ms a row for the churn example's 300-tree gbdt, so 500
@@ -172,12 +174,14 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
   const base = kind.create(learnerParams);
   const resolved = base.getParams();
   const cvFoldMetrics: Record<string, number>[] = [];
+  const cvFoldSelections: AutoSelection[] = [];
   const cv0 = performance.now();
   if (req.cvFolds >= 2) {
     const folds = session.folds(req.cvFolds);
     for (const [i, fold] of folds.entries()) {
       const { model } = await session.fit(kind, base.clone(), fold.train, `cv ${i + 1}/${folds.length}`, options);
       cvFoldMetrics.push(session.evaluate(model, fold.test));
+      if ("selection" in model.estimator) cvFoldSelections.push(model.estimator.selection as AutoSelection);
     }
   }
   const cvSeconds = req.cvFolds >= 2 ? (performance.now() - cv0) / 1000 : 0;
@@ -187,5 +191,6 @@ export async function trainCandidate(req: TrainRequest): Promise<TrainResult> {
     cvMetrics: summarizeFolds(cvFoldMetrics),
     cvFoldMetrics,
     cvSeconds,
+    ...(cvFoldSelections.length ? { cvFoldSelections } : {}),
   };
 }

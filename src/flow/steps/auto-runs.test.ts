@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runsCommand } from "../../cli/commands/registry-commands.js";
+import { runText } from "../../cli/commands/runs-show.js";
 import { projectFromYaml } from "../../project/load-project.js";
 import type { CandidateConfig } from "../../project/config.js";
 import { runPipeline } from "../pipeline.js";
@@ -53,11 +54,15 @@ describe("auto in a project", () => {
     const c = summary.candidates[0];
     expect(c.auto?.candidates.map((x) => x.label)).toEqual(["logistic_regression", "gbdt"]);
     expect(["logistic_regression", "gbdt"]).toContain(c.auto?.chosen);
-    const { parent, children, topLevel } = await withResources(p, async (r) => ({
+    const { parent, all, topLevel, cvSeries } = await withResources(p, async (r) => ({
       parent: (await r.meta.getRun(c.runId))!,
-      children: await r.meta.listRuns({ parentRunId: c.runId, limit: 50 }),
+      all: await r.meta.listRuns({ parentRunId: c.runId, limit: 50 }),
       topLevel: await r.meta.listRuns({ parentRunId: null, limit: 50 }),
+      cvSeries: (await r.meta.metricHistory(c.runId, "cv_roc_auc")).map((x) => x.value),
     }), { lake: false });
+    // The parent's children: the final fit's candidates, and one run per CV fold (cv_folds: 2) holding that fold's search.
+    const children = all.filter((x) => x.tags.cv_fold === undefined);
+    const folds = all.filter((x) => x.tags.cv_fold !== undefined).sort((a, b) => a.name.localeCompare(b.name));
     expect(parent.tags).toMatchObject({ chosen: c.auto!.chosen, chosen_model: c.auto!.chosen, auto_metric: "roc_auc", auto_candidates: "2", auto_refit: "all_rows" });
     expect(parent.tags.auto_refit_reason).toMatch(/refit on all [\d,]+ train rows/);
     // The user's budget on the parent; each of the 3 fits (2 CV parts + the final fit) got a third of it.
@@ -89,5 +94,36 @@ describe("auto in a project", () => {
     const parentLine = lines.find((l) => l.startsWith(c.runId.slice(0, 8)))!;
     expect(parentLine).toMatch(new RegExp(`auto\\s+${c.auto!.chosen}\\s+finished`));
     for (const s of c.auto!.candidates) expect(lines.find((l) => l.startsWith(s.runId.slice(0, 8)))).toContain(`auto/${s.label}`);
+
+    // Each CV fold's search: a child run of the parent named for its fold, with what it chose and the fold's held-out
+    // score (the parent's cv_roc_auc at that fold's step), whose children are the candidates it tried, tagged with the fold.
+    expect(folds.map((f) => [f.name, f.tags.cv_fold])).toEqual([["auto/cv-fold-1", "1"], ["auto/cv-fold-2", "2"]]);
+    expect(cvSeries).toHaveLength(2);
+    const foldChildren = await withResources(p, (r) => Promise.all(folds.map((f) => r.meta.listRuns({ parentRunId: f.id, limit: 50 }))), { lake: false });
+    for (const [i, f] of folds.entries()) {
+      expect(f).toMatchObject({ parentRunId: c.runId, status: "finished", experiment: parent.experiment, datasetId: parent.datasetId });
+      expect(f.tags).toMatchObject({ auto_metric: "roc_auc", auto_candidates: "2" });
+      expect(["logistic_regression", "gbdt"]).toContain(f.tags.chosen);
+      expect(f.metrics.cv_roc_auc).toBe(cvSeries[i]);
+      const kids = foldChildren[i];
+      expect(kids.map((k) => k.tags.auto_candidate).sort()).toEqual(["gbdt", "logistic_regression"]);
+      for (const k of kids) {
+        expect(k).toMatchObject({ name: `auto/cv-fold-${i + 1}/${k.tags.auto_candidate}`, parentRunId: f.id, experiment: parent.experiment });
+        expect(k.tags).toMatchObject({ cv_fold: String(i + 1), objective: "roc_auc", selected: String(k.tags.auto_candidate === f.tags.chosen) });
+        if (k.tags.state === "scored") expect(k.metrics.cv_roc_auc_mean).toBeGreaterThan(0);
+      }
+      // A fold's search and its candidates end before the final fit's search starts.
+      expect(Date.parse(kids.map((k) => k.endedAt!).sort().at(-1)!)).toBeLessThanOrEqual(Date.parse(children.map((k) => k.startedAt).sort()[0]) + 1);
+      // `runs show` on a fold's run: what its search chose, where its candidates are, whose child it is.
+      const shown = runText(f, [], {});
+      expect(shown).toContain(`chosen: ${f.tags.chosen}`);
+      expect(shown).toContain(`millrace runs --parent ${f.id.slice(0, 8)}`);
+      expect(shown).toContain(`child of run ${c.runId.slice(0, 8)}`);
+    }
+    // Not among the top-level runs; `runs --parent <fold>` lists that fold's candidates.
+    printed.length = 0;
+    expect(await runsCommand({ project: dir, parent: folds[0].id })).toBe(0);
+    const foldLines = printed.join("\n").split("\n").slice(1).filter((l) => l.trim() && !/^[-─ ]+$/.test(l));
+    expect(foldLines.map((l) => l.match(/auto\/cv-fold-1\/(\w+)/)?.[1]).sort()).toEqual(["gbdt", "logistic_regression"]);
   });
 });
