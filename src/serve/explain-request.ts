@@ -2,6 +2,7 @@
 // which served models can give them: one reading of the flags and one refusal per case for every route.
 import { ValidationError } from "../errors.js";
 import type { OutputExplanation } from "../learn/explain/rows.js";
+import type { Predictor } from "../records.js";
 import type { ServedModel } from "./types.js";
 
 /** Top-k when a request asks for explanations without saying how many. */
@@ -40,6 +41,17 @@ export function explainTopOf(explain: unknown, top: unknown, at: string): number
   return explain === true ? ((top as number | undefined) ?? DEFAULT_EXPLAIN_TOP) : 0;
 }
 
+/**
+ * A /predict-shaped body split into the rest (what the records check reads) and the top-k its `explain` /
+ * `explain_top` ask (`queryTop` when it has neither, 0 for none): the one reading of /predict (answerExplained) and
+ * of the dashboard's predict route.
+ */
+export function splitExplainBody(body: unknown, queryTop = 0): { rest: unknown; top: number } {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return { rest: body, top: queryTop };
+  const { explain, explain_top, ...rest } = body as Record<string, unknown>;
+  return { rest, top: explain !== undefined || explain_top !== undefined ? explainTopOf(explain, explain_top, "") : queryTop };
+}
+
 /** Top-k asked by the query form (`?explain=true&explain_top=K`), 0 for none. */
 export function explainTopOfQuery(flag: string | undefined, top: string | undefined): number {
   // explain_top is checked whenever it is given, as the body form checks it (explain=false&explain_top=x is a 400).
@@ -55,7 +67,11 @@ const canExplain = (p: object): p is Explainer => typeof (p as Partial<Explainer
 /** The served model's explainer, or the 400 naming `explain` (feature-service models, models that cannot explain). */
 export function explainerOf(served: ServedModel): Explainer {
   if (served.features) throw new ValidationError("explain is not available for a model that looks up online features", { path: "explain", hint: "ask without explain" });
-  const p = served.predictor;
+  return explainerOfPredictor(served.predictor);
+}
+
+/** A predictor's explainer, or the 400 naming `explain` (a learner that cannot explain may also throw it on use). */
+export function explainerOfPredictor(p: Predictor): Explainer {
   if (!canExplain(p)) throw new ValidationError("this model cannot explain its predictions", { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
   return p;
 }

@@ -12,7 +12,7 @@ import type { ModelSource, PredictionSink, Route, ServedModel } from "./types.js
 import { validatorFor, type ValidatorOptions } from "./validate.js";
 import { learnRecordsTemplate, readTemplate, type BodyTemplate } from "./body-template.js";
 import { recordBuilder } from "./v2-records.js";
-import { ExplainAsked, explainerOf, explainTopOf, type Explainer } from "./explain-request.js";
+import { ExplainAsked, explainerOf, splitExplainBody, type Explainer } from "./explain-request.js";
 
 export const NO_MODEL_HINT =
   "no model version is loaded yet: promote one to the served alias (millrace models promote <name> <version>) and the server picks it up";
@@ -98,13 +98,7 @@ export function answerPredict(core: PredictCore, route: Route, body: unknown, t0
 export function answerExplained(core: PredictCore, route: Route, body: unknown, t0: number, queryTop: number): Answer {
   const served = route.served;
   if (!served) throw noModel();
-  let top = queryTop;
-  let rest = body;
-  if (body !== null && typeof body === "object" && !Array.isArray(body)) {
-    const { explain, explain_top, ...others } = body as Record<string, unknown>;
-    if (explain !== undefined || explain_top !== undefined) top = explainTopOf(explain, explain_top, "");
-    rest = others;
-  }
+  const { rest, top } = splitExplainBody(body, queryTop);
   return answerBody(core, route, served, rest, t0, undefined, undefined, undefined, top > 0 ? { explainer: explainerOf(served), top } : undefined);
 }
 

@@ -1,11 +1,13 @@
 // Scoring from the dashboard: POST /api/models/{name}/{version|alias}/predict answers with exactly the version named
-// (served or not), its provenance and the out-of-range flags, the way /predict answers for the served alias. Nothing
-// is logged: a person trying inputs on a page is not traffic, and must not move the drift statistics.
+// (served or not), its provenance, the out-of-range flags and, asked with `"explain": true[, "explain_top": K]`, the
+// explanations, the way /predict answers for the served alias (the same body reading, serve/explain-request.ts).
+// Nothing is logged: a person trying inputs on a page is not traffic, and must not move the drift statistics.
 import type { Hono } from "hono";
 import { ValidationError } from "../errors.js";
 import { loadModel } from "../learn/train.js";
 import type { Predictor } from "../records.js";
 import { readJsonBody } from "../serve/body.js";
+import { explainerOfPredictor, splitExplainBody } from "../serve/explain-request.js";
 import { MAX_FLAGS_SHOWN } from "../serve/ranges.js";
 import { validatorFor } from "../serve/validate.js";
 import type { UiData } from "./data.js";
@@ -40,8 +42,11 @@ export function predictRoutes(api: Hono, data: UiData, log: (line: string) => vo
       // Versions are immutable: name@version names the same artifact for the server's life.
       const model = await load(`${mv.name}@${mv.version}`, () => registry.loadArtifact(mv));
       const validator = validatorFor(mv.signature, { maxRecords: MAX_RECORDS });
-      const records = validator.parseBody(await readJsonBody(c.req.raw, MAX_BODY));
+      const { rest, top } = splitExplainBody(await readJsonBody(c.req.raw, MAX_BODY));
+      const records = validator.parseBody(rest);
       const flags = validator.ranges?.(records, "records") ?? [];
+      // Before scoring, as /predict: a model that cannot explain is a 400 naming explain.
+      const explanations = top > 0 ? explainerOfPredictor(model).explainRecords(records, top) : undefined;
       const t0 = performance.now();
       const predictions = model.predictRecords(records);
       return {
@@ -59,6 +64,7 @@ export function predictRoutes(api: Hono, data: UiData, log: (line: string) => vo
         flags: flags.slice(0, MAX_FLAGS_SHOWN),
         flagged: flags.length,
         ms: performance.now() - t0,
+        ...(explanations ? { explanations } : {}),
       };
     }, log),
   );

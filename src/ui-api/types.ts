@@ -5,12 +5,13 @@ import type { DriftReport } from "../monitor/drift-report.js";
 import type { ColumnSchema, Dataset, FieldSpec, MetricPoint, ModelVersion, PredictionOutput, Provenance, Run, Signature, Stage } from "../records.js";
 import type { GateCheck, GateComparison } from "../registry/gate.js";
 import type { RangeFlag } from "../serve/ranges.js";
+import type { OutputExplanation } from "../learn/explain/rows.js";
 import type { HistoryEntry, TableSummary } from "../lake/commands.js";
 import type { TableDiff } from "../lake/diff.js";
 import type { ColumnProfile, TableProfile } from "../lake/profile.js";
 import type { AliasTransition, ArchiveTransition } from "../store/metadata-store.js";
 
-export type { ColumnSchema, Dataset, FieldSpec, GateCheck, GateComparison, MetricPoint, ModelVersion, PredictionOutput, Provenance, RangeFlag, Run, Signature, Stage };
+export type { ColumnSchema, Dataset, FieldSpec, GateCheck, GateComparison, MetricPoint, ModelVersion, OutputExplanation, PredictionOutput, Provenance, RangeFlag, Run, Signature, Stage };
 export type AliasTransitionRow = AliasTransition;
 export type ArchiveTransitionRow = ArchiveTransition;
 export type ColumnProfileRow = ColumnProfile;
@@ -144,6 +145,8 @@ export interface PredictResponse {
   flagged: number;
   /** Time the model took, in milliseconds. */
   ms: number;
+  /** Asked with `"explain": true`: per record and explained output, base + top-k contributions + rest = raw. */
+  explanations?: OutputExplanation[][];
 }
 
 export type TableRow = TableSummary & { layer: string };

@@ -1,6 +1,7 @@
 // Predict: a form generated from one version's signature (types, categories as selects, training ranges as hints,
-// the input example to start from), the answer of exactly that version with its provenance, and the curl line that
-// asks the same version the same question. Scoring here is not logged, so trying inputs does not move drift.
+// the input example to start from), the answer of exactly that version with its provenance (and, on request, its
+// top contributions), and the curl line that asks the same version the same question. Scoring here is not logged, so
+// trying inputs does not move drift.
 import { useState, type FormEvent } from "react";
 import type { FieldSpec, ModelsResponse, ModelVersionDetail, PredictResponse } from "../../../src/ui-api/types.js";
 import { ApiFailure, hasToken, postJson, useApi } from "../api.js";
@@ -8,6 +9,7 @@ import { AliasChip, Badge } from "../components/Badges.js";
 import { Card, Empty, ErrorBox, KeyValues, Loaded, PageHeader } from "../components/States.js";
 import { fmtBound, fmtNum, fmtPct } from "../format.js";
 import { Link, setQuery } from "../router.js";
+import { Explanation } from "./PredictExplanation.js";
 
 type Values = Record<string, string>;
 
@@ -112,6 +114,7 @@ function Answer({ a, name }: { a: PredictResponse; name: string }) {
           ))}
         </div>
       )}
+      {a.explanations?.[0] && <Explanation outputs={a.explanations[0]} />}
       {a.flagged > 0 && (
         <div className="outcome warn">
           scored, but {a.flagged} value{a.flagged === 1 ? " lies" : "s lie"} outside what training saw:{" "}
@@ -146,8 +149,10 @@ function PredictForm({ detail }: { detail: ModelVersionDetail }) {
   const [answer, setAnswer] = useState<PredictResponse | null>(null);
   const [error, setError] = useState<ApiFailure | null>(null);
   const [busy, setBusy] = useState(false);
+  // Explanations as /predict takes them: "explain": true and how many contributions ("explain_top").
+  const [explainTop, setExplainTop] = useState<number | null>(null);
   const url = `/api/models/${encodeURIComponent(v.name)}/${v.version}/predict`;
-  const body = { records: [toRecord(fields, values)] };
+  const body = { records: [toRecord(fields, values)], ...(explainTop !== null ? { explain: true, explain_top: explainTop } : {}) };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -188,6 +193,11 @@ function PredictForm({ detail }: { detail: ModelVersionDetail }) {
             <button className="btn primary" type="submit" disabled={busy}>
               {busy ? "scoring…" : `Predict with v${v.version}`}
             </button>
+            <label className="inline">
+              <input type="checkbox" name="explain" checked={explainTop !== null} onChange={(e) => setExplainTop(e.target.checked ? 5 : null)} /> explain: top
+              <input type="number" name="explain_top" aria-label="contributions shown" min={1} step={1} style={{ width: 56 }} disabled={explainTop === null} value={explainTop ?? 5} onChange={(e) => setExplainTop(Math.max(1, Math.round(Number(e.target.value)) || 1))} />
+              contributions
+            </label>
             <span className="muted small">not logged: it does not count as traffic or move drift</span>
           </div>
         </form>
