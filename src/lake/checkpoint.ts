@@ -41,6 +41,10 @@ function replay(root: string, table: string, seen: Set<string>, from: number, up
     for (const r of (m?.info?.replaced ?? []) as { key: string }[]) forgetHashes(seen, r.key);
     // A forgotten file that had no rows is read again by the next run.
     for (const key of ((m?.info?.forgotten as { keys?: string[] } | undefined)?.keys ?? [])) forgetHashes(seen, key);
+    // A revert brings back the records of the version it went back to (revert.ts ingestRecordsAt).
+    const reverted = m?.info?.ingestRecords as { restored?: string[]; forgotten?: string[] } | undefined;
+    for (const key of reverted?.forgotten ?? []) forgetHashes(seen, key);
+    for (const k of reverted?.restored ?? []) seen.add(k);
     for (const s of sources) seen.add(checkpointKey(s.key, s.hash));
   }
   return true;

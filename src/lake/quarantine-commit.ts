@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { withoutSourceRows } from "./file-rows.js";
-import type { TableStore } from "./table-store.js";
+import type { TableStore, WriteContext } from "./table-store.js";
 import { quarantineTableOf, type QuarantineInfo } from "./quarantine.js";
 import { currentVersion, tableDir, type Manifest } from "./table-log.js";
 
@@ -55,13 +55,34 @@ function droppedLabels(m: Manifest): string[] {
   return (replaced as { file?: string; labels?: string[] }[]).flatMap((r) => r.labels ?? (typeof r.file === "string" ? [r.file] : []));
 }
 
-const needsQuarantine = (m: Manifest) =>
-  Boolean((m.info?.quarantine as QuarantineInfo | undefined)?.files.length) || m.operation === "overwrite" || droppedLabels(m).length > 0;
+/** A revert names the whole quarantine of the version it went back to (empty or not). */
+const restoresWhole = (m: Manifest) => m.operation === "revert" && Boolean((m.info?.quarantine as QuarantineInfo | undefined)?.whole);
+
+export const needsQuarantine = (m: Manifest) =>
+  Boolean((m.info?.quarantine as QuarantineInfo | undefined)?.files.length) || m.operation === "overwrite" || restoresWhole(m) || droppedLabels(m).length > 0;
+
+export interface QuarantineFiles {
+  files: string[];
+  fileRows: number[];
+}
+
+/**
+ * The quarantine after main version `m`, from the quarantine before it: a full rebuild (overwrite) or a revert starts
+ * it over, a forgotten or re-read file's earlier lines leave, then the lines the version set aside come in.
+ */
+export async function quarantineAfter(lake: TableStore, ctx: WriteContext, before: QuarantineFiles, m: Manifest): Promise<QuarantineFiles> {
+  const qi = m.info?.quarantine as QuarantineInfo | undefined;
+  let { files, fileRows } = m.operation === "overwrite" || restoresWhole(m) ? { files: [], fileRows: [] } : { files: [...before.files], fileRows: [...before.fileRows] };
+  const dropped = droppedLabels(m);
+  if (dropped.length) ({ files, fileRows } = await withoutSourceRows(lake, ctx, { files, fileRows }, dropped, "source_file"));
+  return qi?.files.length ? { files: [...files, ...qi.files], fileRows: [...fileRows, ...qi.fileRows] } : { files, fileRows };
+}
 
 /**
  * Brings `<table>__quarantine` up to date with `table`'s manifests: appended tables accumulate their set-aside rows,
- * a table rebuilt in full (overwrite) has as quarantine exactly the rows its latest build set aside, and a forgotten or
- * re-read source file's earlier rows leave it (a new version: earlier ones keep them for time travel).
+ * a table rebuilt in full (overwrite) has as quarantine exactly the rows its latest build set aside, a revert has the
+ * quarantine of the version it went back to, and a forgotten or re-read source file's earlier rows leave it (a new
+ * version: earlier ones keep them for time travel).
  * Does nothing for a table that never quarantined a row.
  */
 export async function reconcileQuarantine(lake: TableStore, table: string): Promise<void> {
@@ -77,23 +98,11 @@ export async function reconcileQuarantine(lake: TableStore, table: string): Prom
   await lake.writeVersion(quarantineTableOf(table), async (ctx) => {
     const from = Number(ctx.prev?.info?.coversVersion ?? 0);
     const pending = mainVersions(lake, table, from, currentVersion(lake.root, table));
-    // A full rebuild (overwrite) replaces the quarantine; appends, merges and the like add to it.
+    // A full rebuild (overwrite) or a revert replaces the quarantine; appends, merges and the like add to it.
     if (!pending.some(needsQuarantine)) return null;
-    let files = [...(ctx.prev?.files ?? [])];
-    let fileRows = [...(ctx.prev?.fileRows ?? [])];
-    for (const m of pending) {
-      const qi = m.info?.quarantine as QuarantineInfo | undefined;
-      if (m.operation === "overwrite") {
-        files = [];
-        fileRows = [];
-      }
-      const dropped = droppedLabels(m);
-      if (dropped.length) ({ files, fileRows } = await withoutSourceRows(lake, ctx, { files, fileRows }, dropped, "source_file"));
-      if (qi?.files.length) {
-        files.push(...qi.files);
-        fileRows.push(...qi.fileRows);
-      }
-    }
+    let q: QuarantineFiles = { files: ctx.prev?.files ?? [], fileRows: ctx.prev?.fileRows ?? [] };
+    for (const m of pending) q = await quarantineAfter(lake, ctx, q, m);
+    const { files, fileRows } = q;
     const last = pending[pending.length - 1].version;
     if (ctx.prev && files.join("\n") === ctx.prev.files.join("\n")) return null;
     // A forget in a table that never quarantined a row starts no quarantine table.

@@ -11,11 +11,15 @@ import { lit } from "./sql.js";
 export const quarantineTableOf = (table: string) => `${table}__quarantine`;
 export const isQuarantineTable = (table: string) => table.endsWith("__quarantine");
 
-/** What a main table's manifest says about the rows it set aside in this commit. */
+/**
+ * What a main table's manifest says about the rows it set aside in this commit; on a revert (`whole`), the whole
+ * quarantine of the version it went back to, which the quarantine table takes instead of adding to what it holds.
+ */
 export interface QuarantineInfo {
   files: string[];
   fileRows: number[];
   rows: number;
+  whole?: true;
 }
 
 const COLUMNS = "{'rule': 'VARCHAR', 'reason': 'VARCHAR', 'source_file': 'VARCHAR', 'line': 'BIGINT', 'raw': 'VARCHAR'}";

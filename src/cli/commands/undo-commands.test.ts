@@ -1,5 +1,6 @@
 // Through the built CLI: a .json landing file with lines DuckDB refuses finishes `millrace run` (was endless),
-// `millrace revert` and `millrace ingest --forget` change row counts exactly and audit who did it, each with --json.
+// `millrace revert` and `millrace ingest --forget` change row counts (and quarantine lines) exactly and audit who did
+// it, each with --json.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -65,6 +66,19 @@ describe("undo through the CLI", () => {
     const none = millrace(["ingest", dir, "--forget", path.join(landing(), "nope.json"), "--json"]);
     expect(none).toMatchObject({ code: 1, json: { error: "not_found" } });
     expect(millrace(["ingest", dir, "--json"])).toMatchObject({ code: 1, json: { error: "validation_error", path: "forget" } });
+  });
+
+  it("revert of the forget brings back a.json's rows and its 2 quarantined lines, and says so", () => {
+    const lines = () => millrace(["query", "SELECT count(*) AS n FROM bronze.events__quarantine", "-p", dir, "--json"]).json;
+    expect(lines()).toEqual([{ n: 0 }]);
+    const r = millrace(["revert", "bronze.events", "--to", "3", "-p", dir]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stdout).toMatch(/bronze\.events: v5 = content of v3 \(0 → 200 rows, was v4\)/);
+    expect(r.stdout).toMatch(/bronze\.events__quarantine: 0 → 2 lines, as at v3/);
+    expect(lines()).toEqual([{ n: 2 }]);
+    const j = millrace(["revert", "bronze.events", "--to", "4", "-p", dir, "--json"]).json;
+    expect(j).toMatchObject({ version: 6, rowsAfter: 0, quarantine: { rowsBefore: 2, rowsAfter: 0 }, records: { restored: 0, forgotten: 0 } });
+    expect(millrace(["revert", "bronze.events__quarantine", "--to", "1", "-p", dir, "--json"])).toMatchObject({ code: 1, json: { error: "validation_error" } });
   });
 
   it("ingest --source S --records FILE pushes like POST /ingest/S: checked, once per batch id, unknown sources named", () => {

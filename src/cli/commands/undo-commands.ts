@@ -1,13 +1,14 @@
-// Undo for bad data: `millrace revert TABLE --to VERSION` and `millrace ingest --forget FILE`, each a new table
-// version audited with who did it (--actor, or $USER) and why (--reason); and `millrace ingest --source S --records
-// FILE`, the push of POST /ingest/<source> from the command line (src/app/ingest.ts).
+// Undo for bad data: `millrace revert TABLE --to VERSION` (the table's quarantine lines and ingest records go back
+// with it) and `millrace ingest --forget FILE`, each a new table version audited with who did it (--actor, or $USER)
+// and why (--reason); and `millrace ingest --source S --records FILE`, the push of POST /ingest/<source> from the
+// command line (src/app/ingest.ts).
 import fs from "node:fs";
 import type { Command } from "commander";
 import { pushableSources, pushPolicy, pushRecords } from "../../app/ingest.js";
 import { Workspace } from "../../app/workspace.js";
 import { ValidationError } from "../../errors.js";
 import { forgetFile } from "../../lake/forget.js";
-import { revertTable } from "../../lake/revert.js";
+import { revertTable, type RevertResult } from "../../lake/revert.js";
 import { loadProject } from "../../project/load-project.js";
 import { fmtNumber, printJson } from "../output.js";
 import type { ActionWrapper } from "./action.js";
@@ -35,7 +36,10 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
     action(async (table: string, opts: AuditOpts & { to: number }) => {
       const r = await Workspace.use(loadProject(opts.project), async (ws) => revertTable(await ws.lake(), table, opts.to, opts));
       if (opts.json) printJson(r);
-      else console.log(`${r.table}: v${r.version} = content of v${r.to} (${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)} rows, was v${r.from}), by ${r.actor}`);
+      else {
+        console.log(`${r.table}: v${r.version} = content of v${r.to} (${fmtNumber(r.rowsBefore)} → ${fmtNumber(r.rowsAfter)} rows, was v${r.from}), by ${r.actor}`);
+        for (const line of revertNotes(r)) console.log(`  ${line}`);
+      }
       return 0;
     }),
   );
@@ -65,6 +69,18 @@ export function undoCommands(program: Command, action: ActionWrapper): void {
       return 0;
     }),
   );
+}
+
+/** What a revert did beside the rows: the quarantine's lines and the ingest records it took back to v`to`. */
+function revertNotes(r: RevertResult): string[] {
+  const out: string[] = [];
+  const q = r.quarantine;
+  if (q && q.rowsBefore !== q.rowsAfter) out.push(`${r.table}__quarantine: ${fmtNumber(q.rowsBefore)} → ${fmtNumber(q.rowsAfter)} lines, as at v${r.to}`);
+  const files = (n: number) => `${fmtNumber(n)} file${n === 1 ? "" : "s"}`;
+  if (r.records.restored) out.push(`${files(r.records.restored)} marked ingested again (a forget undone): the next run does not read ${r.records.restored === 1 ? "it" : "them"}`);
+  if (r.records.forgotten) out.push(`${files(r.records.forgotten)} forgotten again, as at v${r.to}: the next run reads ${r.records.forgotten === 1 ? "it" : "them"} again`);
+  for (const w of r.warnings ?? []) out.push(`warning: ${w}`);
+  return out;
 }
 
 /** `millrace ingest --source S --records FILE`: the push of POST /ingest/<source>, from a file. */
