@@ -78,6 +78,22 @@ describe("revert of a forget", () => {
   });
 });
 
+describe("revert of a re-read that followed a forget", () => {
+  it("takes the re-read's lines away, and the file stays read: the next run does not bring them back", async () => {
+    const { dir, lake } = await fresh();
+    const ok = write(dir, "ok.csv", "id,d\n1,2026-01-01\n2,w\n");
+    const a = write(dir, "a.csv", "id,d\n3,x\n4,y\n");
+    await lake.ingestFiles("bronze.w", [ok], types);
+    await lake.ingestFiles("bronze.w", [a], types);
+    await forgetFile(lake, a);
+    const forgotten = await state(lake, "bronze.w");
+    expect(await lake.ingestFiles("bronze.w", [ok, a], types)).toMatchObject({ version: { version: 4 }, rowsBad: 2 });
+    expect(await revertTable(lake, "bronze.w", 3)).toMatchObject({ quarantine: { rowsBefore: 3, rowsAfter: 1 }, records: { restored: 0, forgotten: 0 } });
+    expect(await state(lake, "bronze.w")).toEqual(forgotten);
+    expect((await lake.ingestFiles("bronze.w", [ok, a], types)).version).toBeNull();
+  });
+});
+
 describe("revert of an ingest that quarantined rows", () => {
   it("takes the ingest's lines away with its rows; re-reading the landing folder and a redo hold each line once", async () => {
     const { dir, lake } = await fresh();

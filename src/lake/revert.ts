@@ -33,15 +33,16 @@ export interface RevertResult {
 export interface IngestRecordsChange {
   /** "<key>#<hash>" recorded at `to` for a file recorded no more (its record was forgotten since). */
   restored: string[];
-  /** Files read by `to` whose record was forgotten there, recorded since: the next run reads them again. */
+  /** Files read by `to` whose record was forgotten there and brought back since by a revert (not by reading the file
+   *  again): the next run reads them again, as it would have at `to`. */
   forgotten: string[];
 }
 
 const keyOf = (record: string) => record.slice(0, record.lastIndexOf("#"));
 
 /**
- * The ingest records of `to` against those of `from`. Files first ingested after `to` keep their record: their rows
- * leave with the revert, but the file is still in the landing folder and must not come back on the next run.
+ * The ingest records of `to` against those of `from`. Files read after `to` keep their record: their rows leave with
+ * the revert, but the file is still in the landing folder and must not come back on the next run.
  */
 async function ingestRecordsAt(lake: Lake, table: string, to: number, from: number): Promise<IngestRecordsChange> {
   const then = loadCheckpoint(lake.root, table, to);
@@ -49,12 +50,14 @@ async function ingestRecordsAt(lake: Lake, table: string, to: number, from: numb
   const keysThen = new Set([...then].map(keyOf));
   const keysNow = new Set([...now].map(keyOf));
   const readBy = new Set<string>();
+  const readAfter = new Set<string>();
   for (const v of await lake.history(table)) {
-    if (v.version <= to) for (const s of (v.info?.sourceFiles ?? []) as SourceFileRecord[]) readBy.add(s.key);
+    for (const s of (v.info?.sourceFiles ?? []) as SourceFileRecord[]) (v.version <= to ? readBy : readAfter).add(s.key);
   }
   return {
     restored: [...then].filter((k) => !keysNow.has(keyOf(k))),
-    forgotten: [...keysNow].filter((k) => !keysThen.has(k) && readBy.has(k)),
+    // Recorded now only because a revert brought the record back (a redo of the forget), not by a read since.
+    forgotten: [...keysNow].filter((k) => !keysThen.has(k) && readBy.has(k) && !readAfter.has(k)),
   };
 }
 
