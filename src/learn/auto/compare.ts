@@ -79,7 +79,7 @@ export function tryBlend(r: BlendRequest): { candidate: AutoCandidate; members: 
   const { pool, held, parts, shared, task, metric, sign, nClasses } = r;
   const s0 = performance.now();
   const candidate: AutoCandidate = { label: BLEND, model: BLEND, params: {}, metric, cvMean: null, cvStd: null, seconds: 0, status: "scored" };
-  if (shared < parts.length) (candidate.cvParts = shared), (candidate.reason = `scored on the ${shared} of ${parts.length} CV parts every candidate has held-out predictions for`);
+  if (pool.length > 1 && shared < parts.length) (candidate.cvParts = shared), (candidate.reason = `scored on the ${shared} of ${parts.length} CV parts every candidate has held-out predictions for`);
   // Classifiers: held-out probabilities as margins (log p), each mix scored on its softmax, as FittedAuto predicts.
   const toOut = nClasses > 0 ? (o: Float64Array) => softmaxRows(Float64Array.from(o), nClasses) : (o: Float64Array) => o;
   const score = (outs: Float64Array[]) => outs.reduce((a, o, j) => a + (taskMetrics(task, parts[j].y, toOut(o), Math.max(nClasses, 1))[metric] ?? NaN), 0) / outs.length;
