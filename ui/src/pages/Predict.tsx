@@ -193,7 +193,7 @@ function PredictForm({ detail }: { detail: ModelVersionDetail }) {
             <button className="btn primary" type="submit" disabled={busy}>
               {busy ? "scoring…" : `Predict with v${v.version}`}
             </button>
-            <label className="inline">
+            <label className="inline" style={{ flexDirection: "row" }}>
               <input type="checkbox" name="explain" checked={explainTop !== null} onChange={(e) => setExplainTop(e.target.checked ? 5 : null)} /> explain: top
               <input type="number" name="explain_top" aria-label="contributions shown" min={1} step={1} style={{ width: 56 }} disabled={explainTop === null} value={explainTop ?? 5} onChange={(e) => setExplainTop(Math.max(1, Math.round(Number(e.target.value)) || 1))} />
               contributions
