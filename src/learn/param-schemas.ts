@@ -94,7 +94,13 @@ export const GBDT_PARAMS = z.strictObject({
   // a many-level id column is split level by level as XGBoost does. Above 255 the column's bins are Uint16.
   max_cat_bins: z.number().int().min(2).max(65535).default(4096),
   objective: z.enum(["auto", "squared_error", "huber", "poisson"]).default("auto"),
-  huber_delta: z.number().gt(0).default(1),
+  huber_delta: z
+    .number()
+    .gt(0)
+    .nullable()
+    .default(null)
+    .describe("objective=huber: residuals beyond it count linearly, in target units; null = the huber_alpha-quantile of |target - median| over the training rows, fixed for the fit (scikit-learn's rule at its first round). Huber starts from the median"),
+  huber_alpha: z.number().gt(0).lt(1).default(0.9).describe("objective=huber without huber_delta: the quantile of |target - median| that sets delta (scikit-learn's alpha)"),
   early_stopping_rounds: z.number().int().min(0).default(0),
   validation_fraction: z.number().gt(0).max(0.5).default(0.1),
   class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),

@@ -6,6 +6,7 @@ import { sampleWeights } from "../class-weight.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { objectiveFor } from "../objectives/index.js";
 import type { Objective } from "../objectives/objective.js";
+import { Huber } from "../objectives/regression.js";
 import { ParamHolder, type Params } from "../params.js";
 import { Rng } from "../rng.js";
 import { binMatrix, binOffsets, fitBinMapper } from "./binning.js";
@@ -57,7 +58,7 @@ function growParams(p: Params): GrowParams {
 function makeObjective(p: Params, nClasses: number): Objective {
   const task = nClasses === 0 ? "regression" : nClasses === 2 ? "binary" : "multiclass";
   const loss = p.objective === "auto" ? "squared_error" : (p.objective as string);
-  return objectiveFor(task, nClasses, loss, p.huber_delta as number);
+  return objectiveFor(task, nClasses, loss, p.huber_delta as number | null, p.huber_alpha as number);
 }
 
 async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
@@ -115,7 +116,9 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
   for (let k = 0; k < K; k++) vraw.fill(base[k], k * vn, (k + 1) * vn);
 
   const task = nClasses === 0 ? "regression" : nClasses === 2 ? "binary" : "multiclass";
-  const spec = { task, nClasses, loss: p.objective === "auto" ? "squared_error" : (p.objective as string), huberDelta: p.huber_delta as number } as const;
+  // Huber's delta is known now: given, or derived from the training targets by initScore; threads and the model get it.
+  const huberDelta = objective instanceof Huber ? objective.delta : 1;
+  const spec = { task, nClasses, loss: p.objective === "auto" ? "squared_error" : (p.objective as string), huberDelta } as const;
   const runner = await ShardRunner.start(a, withWasmGradients(objective, home), spec, kernelFor(a, home, 0), histOpsFor(a, home, 0), home);
   const rounds = p.n_estimators as number;
   // At most maxLeaves - 1 splits a tree, fewer when the depth binds (depth 0: no limit).
@@ -178,7 +181,7 @@ async function fitBooster(p: Params, data: TrainingData): Promise<FittedGBDT> {
     outputs: K,
     nClasses,
     objective: objective.name,
-    huberDelta: p.huber_delta as number,
+    huberDelta,
     featureNames: X.columns.map((c) => c.name),
     bestIteration: nTrees / K,
   });

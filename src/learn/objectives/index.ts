@@ -9,11 +9,12 @@ import { Softmax } from "./softmax.js";
 
 export const REGRESSION_OBJECTIVES = ["squared_error", "huber", "poisson"] as const;
 
-export function objectiveFor(task: Task, nClasses: number, regressionLoss = "squared_error", huberDelta = 1): Objective {
+/** huberDelta null: Huber derives it from the training targets (the huberAlpha-quantile of |y - median|). */
+export function objectiveFor(task: Task, nClasses: number, regressionLoss = "squared_error", huberDelta: number | null = null, huberAlpha = 0.9): Objective {
   if (task === "binary") return new BinaryLogLoss();
   if (task === "multiclass") return new Softmax(nClasses);
   if (regressionLoss === "squared_error") return new SquaredError();
-  if (regressionLoss === "huber") return new Huber(huberDelta);
+  if (regressionLoss === "huber") return new Huber(huberDelta, huberAlpha);
   if (regressionLoss === "poisson") return new Poisson();
   throw new ValidationError(`unknown regression objective "${regressionLoss}"`, {
     path: "params.objective",

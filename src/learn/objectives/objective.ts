@@ -31,3 +31,24 @@ export function weightedMean(y: Float64Array, w: Float64Array | undefined): numb
   }
   return sw > 0 ? s / sw : 0;
 }
+
+/**
+ * The q-quantile of y: linear between order statistics without weights (numpy's default, so q = 0.5 is the median),
+ * else the smallest value whose cumulative weight reaches q of the total (scikit-learn's _weighted_percentile).
+ */
+export function weightedQuantile(y: Float64Array, w: Float64Array | undefined, q: number): number {
+  const n = y.length;
+  if (n === 0) return 0;
+  if (!w) {
+    const s = y.slice().sort();
+    const pos = q * (n - 1);
+    const lo = Math.floor(pos);
+    return lo + 1 < n ? s[lo] + (pos - lo) * (s[lo + 1] - s[lo]) : s[lo];
+  }
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a] - y[b]);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i];
+  let cum = 0;
+  for (const i of order) if ((cum += w[i]) >= q * total) return y[i];
+  return y[order[n - 1]];
+}

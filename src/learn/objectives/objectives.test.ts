@@ -73,6 +73,23 @@ describe("objective details", () => {
     const init = new Softmax(3).initScore(Float64Array.from([0, 0, 1, 2]), undefined);
     expect(init[0]).toBeCloseTo(Math.log(0.5), 12);
   });
+  it("Huber starts from the median; delta = alpha-quantile of |y - median| unless given", () => {
+    const y = Float64Array.from([1, 2, 3, 4, 1000]);
+    const derived = new Huber(null);
+    expect(derived.initScore(y, undefined)[0]).toBe(3);
+    // |y - 3| sorted: 0, 1, 1, 2, 997; the 0.9-quantile sits 0.6 of the way from 2 to 997 (numpy's linear rule).
+    expect(derived.delta).toBeCloseTo(2 + 0.6 * 995, 9);
+    const given = new Huber(7);
+    expect(given.initScore(y, undefined)[0]).toBe(3);
+    expect(given.delta).toBe(7);
+    expect(() => new Huber(null).delta).toThrow(/initScore/);
+    // Weighted: the smallest value whose cumulative weight reaches half the total.
+    expect(new Huber(null).initScore(y, Float64Array.from([1, 1, 1, 1, 10]))[0]).toBe(1000);
+    // Most targets at the median: the quantile of the nonzero deviations, not 0 (which would stop all learning).
+    const zeros = new Huber(null, 0.5);
+    zeros.initScore(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 4, 6, 8]), undefined);
+    expect(zeros.delta).toBe(6);
+  });
   it("extreme scores stay finite", () => {
     const o = new BinaryLogLoss();
     const gh = new Float32Array(4);

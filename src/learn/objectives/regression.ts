@@ -1,6 +1,6 @@
 // Regression losses on a raw score: squared error, Huber, and Poisson (log link).
 
-import { HESS_FLOOR, weightedMean, type Objective } from "./objective.js";
+import { HESS_FLOOR, weightedMean, weightedQuantile, type Objective } from "./objective.js";
 
 export class SquaredError implements Objective {
   readonly name: string = "squared_error";
@@ -34,12 +34,36 @@ export class SquaredError implements Objective {
   }
 }
 
-/** Huber loss: squared near the target, linear beyond `delta` (robust to outliers). Hessian 1, as LightGBM. */
+/**
+ * Huber loss: squared within `delta` of the target, linear beyond (robust to outliers). Hessian 1, as LightGBM.
+ * It starts from the (weighted) median, as scikit-learn's GradientBoostingRegressor(loss="huber"): a few outliers put
+ * the mean anywhere, and gradients clipped at delta move a row's score by at most delta x learning rate a round.
+ * delta is in target units: the one given, else the alpha-quantile of |y - median| over the training rows, found by
+ * initScore. That is scikit-learn's rule at its first round; it recomputes it every round, here it stays fixed for
+ * the fit (like LightGBM's alpha), so the gradient threads are given one number.
+ */
 export class Huber extends SquaredError {
   override readonly name = "huber";
+  private given: number | null;
 
-  constructor(readonly delta: number) {
+  constructor(
+    delta: number | null,
+    readonly alpha = 0.9,
+  ) {
     super();
+    this.given = delta;
+  }
+
+  /** The delta in use: the one given, or the one initScore derived from the targets. */
+  get delta(): number {
+    if (this.given === null) throw new Error("Huber: delta is derived from the targets by initScore; call it first");
+    return this.given;
+  }
+
+  override initScore(y: Float64Array, w: Float64Array | undefined): Float64Array {
+    const median = weightedQuantile(y, w, 0.5);
+    if (this.given === null) this.given = deltaFromTargets(y, w, median, this.alpha);
+    return Float64Array.of(median);
   }
 
   override gradients(y: Float64Array, raw: Float64Array, w: Float64Array | undefined, gh: Float32Array, start = 0, end = y.length): void {
@@ -64,6 +88,19 @@ export class Huber extends SquaredError {
     }
     return s / sw;
   }
+}
+
+/**
+ * The alpha-quantile of |y - median|. When that is 0 (most targets equal the median, e.g. zero-inflated amounts), the
+ * alpha-quantile of the nonzero deviations; 1 when all targets are equal (any delta fits a constant).
+ */
+function deltaFromTargets(y: Float64Array, w: Float64Array | undefined, median: number, alpha: number): number {
+  const dev = Float64Array.from(y, (v) => Math.abs(v - median));
+  const q = weightedQuantile(dev, w, alpha);
+  if (q > 0) return q;
+  const keep = Uint32Array.from(dev.keys()).filter((i) => dev[i] > 0 && (!w || w[i] > 0));
+  if (keep.length === 0) return 1;
+  return weightedQuantile(Float64Array.from(keep, (i) => dev[i]), w && Float64Array.from(keep, (i) => w[i]), alpha);
 }
 
 /** Poisson deviance with a log link, for counts (targets must be >= 0). */
