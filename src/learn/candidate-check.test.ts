@@ -46,7 +46,7 @@ describe("candidate checks", () => {
     const text = yaml(`    - name: v\n      model: voting\n      params:\n        members: gbdt,knn\n        member_params: '{"gbdt": {"n_estimatorz": 10}}'`);
     expect(() => projectFromYaml(text, "/x/millrace.yaml")).toThrow(/train\.candidates\.0\.params\.member_params: member_params of voting, member gbdt: unknown parameter "n_estimatorz" for model gbdt/);
     expect(candidateProblems({ model: "voting", params: { members: "gbdt,svm" } })[0].message).toMatch(/unknown model "svm"/);
-    expect(candidateProblems({ model: "stacking", params: { final: "lasso_cv" } })[0]).toMatchObject({ path: ["params", "final"], message: expect.stringMatching(/final learner of stacking: unknown model "lasso_cv"/) });
+    expect(candidateProblems({ model: "stacking", params: { final: "lasso_cv" } })[0]).toMatchObject({ path: ["params", "final"], message: expect.stringMatching(/final of stacking: unknown model "lasso_cv"/) });
     expect(candidateProblems({ model: "stacking", params: { members: "gbdt,random_forest", final: "ridge", member_params: '{"gbdt":{"n_estimators":10}}' } })).toEqual([]);
   });
 

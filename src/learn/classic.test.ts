@@ -78,6 +78,6 @@ describe("bagging", () => {
     const many = await new BaggingEnsemble({ n_estimators: 5 }, lookup).fit({ X, y, nClasses: 2, seed: 1 });
     const p = many.predict(X);
     for (let i = 0; i < X.nRows; i++) expect(p[2 * i] + p[2 * i + 1]).toBeCloseTo(1, 12);
-    await expect(() => new BaggingEnsemble({ base: "stacking" }, lookup).fit({ X, y, nClasses: 2, seed: 1 })).rejects.toThrow(/cannot bag stacking/);
+    await expect(() => new BaggingEnsemble({ base: "stacking" }, lookup).fit({ X, y, nClasses: 2, seed: 1 })).rejects.toThrow(/base of bagging: bagging cannot hold stacking/);
   });
 });

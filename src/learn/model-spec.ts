@@ -13,7 +13,11 @@ export interface ModelSpec {
 }
 
 /** A learner's spec by name (ensembles take one to check their members without importing them). */
-export type SpecLookup = (name: string) => ModelSpec;
+export interface SpecLookup {
+  (name: string): ModelSpec;
+  /** Every learner's spec, for errors that list the ones that fit (absent in tests' stand-in lookups). */
+  all?: () => readonly ModelSpec[];
+}
 
 /** Checks parameters as building the learner would (its schema, defaults filled in); throws a ValidationError. */
 export function checkSpecParams(spec: ModelSpec, given: Record<string, unknown>): Params {

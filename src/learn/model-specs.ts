@@ -6,7 +6,7 @@ import type { Task } from "../records.js";
 import { baggingBase } from "./ensemble/bagging.js";
 import { checkMembers } from "./ensemble/members.js";
 import { checkPca } from "./ensemble/pca-then.js";
-import type { ModelSpec } from "./model-spec.js";
+import type { ModelSpec, SpecLookup } from "./model-spec.js";
 import {
   AUTO_PARAMS,
   BAGGING_PARAMS,
@@ -44,16 +44,19 @@ export const MODEL_SPECS = {
   extra_trees: { name: "extra_trees", tasks: ALL, params: FOREST_PARAMS },
   decision_tree: { name: "decision_tree", tasks: ALL, params: DECISION_TREE_PARAMS },
   // Ensembles check their members by spec (a lookup function, no import cycle).
-  voting: { name: "voting", tasks: ALL, params: VOTING_PARAMS, check: (p) => checkMembers(p, modelSpec, "voting") },
+  voting: { name: "voting", tasks: ALL, params: VOTING_PARAMS, check: (p) => checkMembers(p, specLookup, "voting") },
   // PCA of the numeric inputs, then a learner on the components (the transform alone: FittedPcaThen.transform).
-  pca: { name: "pca", tasks: ALL, params: PCA_PARAMS, check: (p) => checkPca(p, modelSpec) },
-  bagging: { name: "bagging", tasks: ALL, params: BAGGING_PARAMS, check: (p) => void baggingBase(p, modelSpec) },
-  stacking: { name: "stacking", tasks: ALL, params: STACKING_PARAMS, check: (p) => checkMembers(p, modelSpec, "stacking") },
+  pca: { name: "pca", tasks: ALL, params: PCA_PARAMS, check: (p) => checkPca(p, specLookup) },
+  bagging: { name: "bagging", tasks: ALL, params: BAGGING_PARAMS, check: (p) => void baggingBase(p, specLookup) },
+  stacking: { name: "stacking", tasks: ALL, params: STACKING_PARAMS, check: (p) => checkMembers(p, specLookup, "stacking") },
 } satisfies Record<string, ModelSpec>;
 
 export type ModelName = keyof typeof MODEL_SPECS;
 
 const SPECS: Record<string, ModelSpec> = MODEL_SPECS;
+
+/** The lookup composites check their inner learners with: by name, and every spec for the lists their errors give. */
+const specLookup: SpecLookup = Object.assign((name: string) => modelSpec(name), { all: () => Object.values(SPECS) });
 
 /** A learner's spec by name; with a task, refuses a learner that does not do it. Errors list the alternatives. */
 export function modelSpec(name: string, task?: Task): ModelSpec {

@@ -19,6 +19,7 @@ import { FittedVoting, VotingEnsemble } from "./ensemble/voting.js";
 import { AutoModel, FittedAuto } from "./auto/auto.js";
 import { FittedLinearSvm, LinearSvm, type LinearSvmState } from "./linear/linear-svm.js";
 import { FittedPcaThen, PcaThen } from "./ensemble/pca-then.js";
+import type { KindLookup } from "./ensemble/members.js";
 import { DecisionTree } from "./forest/decision-tree.js";
 import { BaggingEnsemble, FittedBagging } from "./ensemble/bagging.js";
 
@@ -71,9 +72,8 @@ export const MODELS: Record<string, ModelKind> = Object.fromEntries(
   (Object.keys(MODEL_SPECS) as ModelName[]).map((name) => [name, { ...MODEL_SPECS[name], ...IMPLEMENTATIONS[name] }]),
 );
 
-function memberKind(name: string): ModelKind {
-  return modelKind(name);
-}
+/** The lookup composites fit their inner learners with (`all` lists the kinds for their errors). */
+export const memberKind: KindLookup = Object.assign((name: string) => modelKind(name), { all: () => Object.values(MODELS) });
 
 export function modelKind(name: string, task?: Task): ModelKind {
   return MODELS[modelSpec(name, task).name];

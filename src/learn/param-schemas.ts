@@ -139,9 +139,26 @@ export const DECISION_TREE_PARAMS = z.strictObject({
   class_weight: z.enum(CLASS_WEIGHT_CHOICES).default("none"),
 });
 
+/**
+ * What "auto" means for the learners inside voting, stacking and pca, by task: the one place voting's and stacking's
+ * `members`, stacking's `final` and pca's `then` read it (and their parameters' descriptions say it). Regression
+ * members must predict values: a classifier there added 0 to every prediction (voting gave gbdt / 2, r2 -0.91).
+ */
+export const AUTO_INNER = {
+  members: { classification: "gbdt,logistic_regression", regression: "gbdt,ridge" },
+  single: { classification: "logistic_regression", regression: "ridge" },
+} as const;
+
+/** The learner list "auto" stands for in `which` (members or a single learner), for data of nClasses (0: regression). */
+export function autoInner(which: keyof typeof AUTO_INNER, nClasses: number): string {
+  return AUTO_INNER[which][nClasses === 0 ? "regression" : "classification"];
+}
+
+const autoSaid = (which: keyof typeof AUTO_INNER): string => `"auto": ${AUTO_INNER[which].classification} for classification, ${AUTO_INNER[which].regression} for regression`;
+
 /** Voting ensemble (voting.ts). */
 export const VOTING_PARAMS = z.strictObject({
-  members: z.string().default("gbdt,logistic_regression"),
+  members: z.string().default("auto").describe(`Comma-separated learners; ${autoSaid("members")}`),
   /** Comma-separated weights, one per member (empty: equal). */
   weights: z.string().default(""),
   /** JSON object of parameters per member name. */
@@ -150,9 +167,8 @@ export const VOTING_PARAMS = z.strictObject({
 
 /** Stacking ensemble (stacking.ts). */
 export const STACKING_PARAMS = z.strictObject({
-  members: z.string().default("gbdt,logistic_regression"),
-  /** "auto": logistic regression for classification, ridge for regression. */
-  final: z.string().default("auto"),
+  members: z.string().default("auto").describe(`Comma-separated learners; ${autoSaid("members")}`),
+  final: z.string().default("auto").describe(`The learner fit on the members' out-of-fold predictions; ${autoSaid("single")}`),
   cv: z.number().int().min(2).default(5),
   member_params: z.string().default(""),
 });
@@ -174,8 +190,7 @@ export const PCA_PARAMS = z.strictObject({
   /** >= 1: number of components; in (0, 1): the fewest components that explain this share of the variance. */
   n_components: z.number().gt(0).default(0.95),
   whiten: z.boolean().default(false),
-  /** The learner fit on the components; "auto": logistic regression for classes, ridge for numbers. */
-  then: z.string().default("auto"),
+  then: z.string().default("auto").describe(`The learner fit on the components; ${autoSaid("single")}`),
   /** JSON object of that learner's parameters. */
   then_params: z.string().default(""),
 });

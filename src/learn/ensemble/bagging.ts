@@ -8,15 +8,17 @@ import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { checkSpecParams, type SpecLookup } from "../model-spec.js";
 import { Rng } from "../rng.js";
-import { fitMember, memberState, subsetData, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
+import { fitMember, innerLearner, memberState, subsetData, taskOfClasses, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
 
-const NOT_BASES = new Set(["voting", "stacking", "bagging", "auto"]);
+const BASE_SLOT = { owner: "bagging", param: "base", refused: ["voting", "stacking", "auto"] } as const;
 
-/** The base learner's name and parameters, checked (for millrace.yaml's load-time check too). */
-export function baggingBase(params: Record<string, unknown>, lookup: SpecLookup): { name: string; params: Record<string, unknown> } {
+/**
+ * The base learner's name and parameters, checked (for millrace.yaml's load-time check too, nClasses null; at fit
+ * against the data's task).
+ */
+export function baggingBase(params: Record<string, unknown>, lookup: SpecLookup, nClasses: number | null = null): { name: string; params: Record<string, unknown> } {
   const name = params.base as string;
-  if (NOT_BASES.has(name)) throw new ValidationError(`bagging cannot bag ${name}`, { path: "params.base", hint: "bag a single learner, e.g. decision_tree or logistic_regression" });
-  const kind = lookup(name);
+  const kind = innerLearner(lookup, BASE_SLOT, name, nClasses === null ? null : taskOfClasses(nClasses));
   let p: Record<string, unknown> = {};
   if (params.base_params) {
     try {
@@ -42,7 +44,7 @@ export class BaggingEnsemble extends ParamHolder<BaggingEnsemble> {
   }
 
   async fit(data: TrainingData): Promise<FittedBagging> {
-    const base = baggingBase(this.params, this.lookup);
+    const base = baggingBase(this.params, this.lookup, data.nClasses);
     const n = data.X.nRows;
     const m = Math.max(1, Math.round(n * this.num("max_samples")));
     const rng = new Rng(data.seed ^ 0x6a9);

@@ -2,7 +2,7 @@
 // make_pipeline(StandardScaler(), PCA(n), LogisticRegression()) as one registry model. The fitted transform is also
 // usable alone (transform()).
 
-import { PCA_PARAMS } from "../param-schemas.js";
+import { autoInner, PCA_PARAMS } from "../param-schemas.js";
 import { ValidationError } from "../../errors.js";
 import { applyMatrixPrep, fitMatrixPrep, type MatrixPrepState } from "../../features/matrix-prep.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
@@ -10,11 +10,13 @@ import { applyPca, fitPca, type PcaState } from "../../features/pca.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { checkSpecParams, type SpecLookup } from "../model-spec.js";
-import type { KindLookup } from "./members.js";
+import { innerLearner, taskOfClasses, type KindLookup } from "./members.js";
+
+const THEN_SLOT = { owner: "pca", param: "then", refused: ["auto", "voting", "stacking", "bagging"] } as const;
 
 function finalLearner(params: Record<string, unknown>, nClasses: number | null, lookup: SpecLookup): { name: string; params: Record<string, unknown> } {
-  const name = params.then === "auto" ? (nClasses === 0 ? "ridge" : "logistic_regression") : (params.then as string);
-  if (["pca", "auto", "voting", "stacking", "bagging"].includes(name)) throw new ValidationError(`pca cannot be followed by ${name}`, { path: "params.then", hint: "a single learner, e.g. logistic_regression" });
+  const name = params.then === "auto" ? autoInner("single", nClasses ?? 2) : (params.then as string);
+  innerLearner(lookup, THEN_SLOT, name, nClasses === null ? null : taskOfClasses(nClasses));
   let p: Record<string, unknown> = {};
   if (params.then_params) {
     try {
@@ -27,9 +29,29 @@ function finalLearner(params: Record<string, unknown>, nClasses: number | null, 
   return { name, params: p };
 }
 
-/** Checks `then` and `then_params` without data (millrace.yaml's load-time check). */
+/** Checks `then`, `then_params` and the form of `n_components` without data (millrace.yaml's load-time check). */
 export function checkPca(params: Record<string, unknown>, lookup: SpecLookup): void {
+  const k = params.n_components as number;
+  if (k >= 1 && !Number.isInteger(k)) {
+    throw new ValidationError(`parameter "n_components" of pca must be a whole number of components when >= 1, got ${k}`, { path: "params.n_components", hint: "a count (e.g. 5) or a share of the variance below 1 (e.g. 0.95, the default)" });
+  }
   finalLearner(params, null, lookup);
+}
+
+/**
+ * A count of components must not exceed what the data has: min(rows, numeric inputs), as scikit-learn's PCA refuses
+ * (100 components of 30 inputs were accepted, 30 given).
+ */
+function checkComponents(k: number, X: FeatureMatrix): void {
+  if (k < 1) return;
+  const inputs = X.columns.filter((c) => c.kind === "numeric").length;
+  const most = Math.min(X.nRows, inputs);
+  if (k <= most) return;
+  const bound = X.nRows < inputs ? `the ${X.nRows} rows it is fit on` : `the ${inputs} numeric input columns`;
+  throw new ValidationError(`parameter "n_components" of pca is ${k}, more than ${bound} allow (at most ${most})`, {
+    path: "params.n_components",
+    hint: `use n_components <= ${most}, or a share of the variance below 1 (e.g. 0.95, the default)`,
+  });
 }
 
 export class PcaThen extends ParamHolder<PcaThen> {
@@ -45,7 +67,9 @@ export class PcaThen extends ParamHolder<PcaThen> {
   }
 
   async fit(data: TrainingData): Promise<FittedPcaThen> {
+    checkPca(this.params, this.lookup);
     const last = finalLearner(this.params, data.nClasses, this.lookup);
+    checkComponents(this.num("n_components"), data.X);
     const prep = fitMatrixPrep(data.X);
     const pca = fitPca(applyMatrixPrep(prep, data.X), this.num("n_components"), this.params.whiten as boolean);
     const Z = applyPca(pca, applyMatrixPrep(prep, data.X));

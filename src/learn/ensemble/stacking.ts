@@ -6,7 +6,8 @@ import { takeRows, type FeatureColumn, type FeatureMatrix } from "../../features
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { kFold, stratifiedKFold } from "../split.js";
-import { fitMember, memberState, parseMembers, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
+import { ValidationError } from "../../errors.js";
+import { fitMember, memberState, parseMembers, stackingFinal, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
 
 /** Meta features of one member's output: P(class 1) for binary, every probability for multiclass, the value for regression. */
 function metaColumns(name: string, out: Float64Array, n: number, nClasses: number): FeatureColumn[] {
@@ -30,11 +31,13 @@ export class StackingEnsemble extends ParamHolder<StackingEnsemble> {
   async fit(data: TrainingData): Promise<FittedStacking> {
     const { X, y, nClasses } = data;
     const n = X.nRows;
-    const members = parseMembers(this.params.members as string, this.params.member_params as string, this.lookup, "stacking");
-    const finalName = this.params.final === "auto" ? (nClasses === 0 ? "ridge" : "logistic_regression") : (this.params.final as string);
+    const members = parseMembers(this.params.members as string, this.params.member_params as string, this.lookup, "stacking", nClasses);
+    const finalName = stackingFinal(this.params.final as string, this.lookup, nClasses);
     const finalKind = this.lookup(finalName);
     const all = Uint32Array.from({ length: n }, (_, i) => i);
-    const k = Math.min(this.num("cv"), n);
+    const k = this.num("cv");
+    // scikit-learn's KFold refuses more folds than rows too (this clamped to n before, silently).
+    if (k > n) throw new ValidationError(`parameter "cv" of stacking is ${k}, more than the ${n} rows it is fit on`, { path: "params.cv", hint: `use cv <= ${n}, or more rows` });
     const folds = nClasses > 0 ? stratifiedKFold(all, Int32Array.from(y), k, data.seed) : kFold(all, k, data.seed);
     const oof = members.map(() => new Float64Array(n * Math.max(nClasses, 1)));
     for (const fold of folds) {

@@ -20,7 +20,7 @@ export class VotingEnsemble extends ParamHolder<VotingEnsemble> {
   }
 
   async fit(data: TrainingData): Promise<FittedVoting> {
-    const members = parseMembers(this.params.members as string, this.params.member_params as string, this.lookup, "voting");
+    const members = parseMembers(this.params.members as string, this.params.member_params as string, this.lookup, "voting", data.nClasses);
     const w = (this.params.weights as string) ? (this.params.weights as string).split(",").map(Number) : members.map(() => 1);
     if (w.length !== members.length || w.some((x) => !(x >= 0)) || w.every((x) => x === 0)) {
       throw new ValidationError(`voting weights "${this.params.weights}" do not match ${members.length} members`, { path: "params.weights", hint: "one non-negative number per member" });

@@ -2,6 +2,7 @@
 // categories (two different categories are sqrt(2) apart, as their one-hot vectors are).
 
 import { KNN_PARAMS } from "../param-schemas.js";
+import { ValidationError } from "../../errors.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
@@ -18,10 +19,18 @@ export class KNearestNeighbors extends ParamHolder<KNearestNeighbors> {
   fit(data: TrainingData): FittedKnn {
     // Lazy learner: the fitted state is the training rows themselves (row-major, one-hot codes kept as codes).
     const { X, y, nClasses } = data;
+    const k = this.num("n_neighbors");
+    // scikit-learn refuses too: with k >= the rows every prediction is the training mean or majority class.
+    if (k > X.nRows) {
+      throw new ValidationError(`parameter "n_neighbors" of knn is ${k}, more than the ${X.nRows} rows it is fit on`, {
+        path: "params.n_neighbors",
+        hint: `use n_neighbors <= ${X.nRows} (a CV fold or an ensemble's sample fits on fewer rows than the train split)`,
+      });
+    }
     const numIdx = X.columns.flatMap((c, j) => (c.kind === "numeric" ? [j] : []));
     const catIdx = X.columns.flatMap((c, j) => (c.kind === "categorical" ? [j] : []));
     return new FittedKnn({
-      k: Math.min(this.num("n_neighbors"), X.nRows),
+      k,
       distanceWeighted: this.params.weights === "distance",
       nClasses,
       num: rowMajor(X, numIdx),
