@@ -10,6 +10,7 @@ import { detectCsvDialect, readCsvSql } from "../lake/csv-dialect.js";
 import { Duck } from "../lake/duck.js";
 import { ident, lit } from "../lake/sql.js";
 import { loadModel } from "../learn/train.js";
+import { explainingLearners } from "../learn/model-specs.js";
 import type { Column, Frame, Signature } from "../records.js";
 import { readRowCheck, rowCheckSql } from "./batch-validate.js";
 import { booleanTextProbes, isFloatingType, keptAppenders, keptColumnTypes, type AppendKept } from "./kept-columns.js";
@@ -121,7 +122,7 @@ async function scoreWith(mv: ScoringModel, opts: Omit<BatchPredictRequest, "mode
   const label = mv.version === null ? mv.name : `${mv.name} v${mv.version}`;
   if (opts.explain !== undefined) {
     if (!Number.isInteger(opts.explain) || opts.explain < 1) throw new ValidationError(`--explain ${opts.explain}: give how many contributions to keep per row, e.g. --explain 5`, { path: "explain" });
-    if (!model.explainable) throw new ValidationError(`${label} is a ${model.info.model} model, which cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
+    if (!model.explainable) throw new ValidationError(`${label} is a ${model.info.model} model, which cannot explain its predictions`, { path: "explain", hint: explainingLearners() });
   }
   const fields = mv.signature.inputs;
   const chunkRows = Math.max(1000, opts.chunkRows);

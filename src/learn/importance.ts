@@ -6,6 +6,7 @@ import { findColumn } from "../features/pipeline.js";
 import type { Column, Frame } from "../records.js";
 import type { Model } from "./model.js";
 import { defaultMetric, metricSign } from "./metric-registry.js";
+import { explainingLearners } from "./model-specs.js";
 import { modelKind } from "./models.js";
 import { Rng } from "./rng.js";
 import { DEFAULT_FIT_OPTIONS, splitParams, TrainingSession, type SessionRequest } from "./session.js";
@@ -32,6 +33,16 @@ export function permutationImportance(model: Model, frame: Frame, rows: Uint32Ar
     out[name] = drop / repeats;
   }
   return out;
+}
+
+/**
+ * What a run says instead of mean |SHAP| when its model cannot explain its predictions (knn, naive_bayes, stacking,
+ * pca): silence read as "no column matters". Permutation importance on train rows is not put in its place: it is a
+ * metric drop, not the raw score's scale the shap/<column> metrics share, and a knn model finds each train row
+ * itself; a registered version's evaluation already ranks every learner's columns by permutation on its test rows.
+ */
+export function noImportanceNote(model: string): string {
+  return `no importance for ${model}: it cannot explain its predictions, so no mean |SHAP| per column (${explainingLearners()}); a registered version's evaluation ranks its columns by permutation importance on test rows`;
 }
 
 function permuteColumn(col: Column, rows: Uint32Array, perm: Uint32Array): Column {

@@ -10,6 +10,11 @@ export interface ModelSpec {
   params: ParamSchema;
   /** Checks beyond the schema that need no data (an ensemble's members); throws a ValidationError. */
   check?(params: Params): void;
+  /**
+   * Whether its fitted models explain their predictions (additive contributions: TreeSHAP, coefficient × value):
+   * true, or when (words completing "<name> …"); absent: never. The hints of `--explain` refusals list these.
+   */
+  explains?: true | string;
 }
 
 /** A learner's spec by name (ensembles take one to check their members without importing them). */

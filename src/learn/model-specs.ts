@@ -30,24 +30,24 @@ const REGRESS: readonly Task[] = ["regression"];
 
 export const MODEL_SPECS = {
   // A portfolio of the learners below tried by CV within a time budget (auto/portfolio.ts); the winner is refit.
-  auto: { name: "auto", tasks: ALL, params: AUTO_PARAMS },
-  logistic_regression: { name: "logistic_regression", tasks: CLASSIFY, params: LOGISTIC_PARAMS },
-  ridge: { name: "ridge", tasks: REGRESS, params: RIDGE_PARAMS },
-  linear_regression: { name: "linear_regression", tasks: REGRESS, params: RIDGE_PARAMS },
-  lasso: { name: "lasso", tasks: REGRESS, params: ELASTIC_NET_PARAMS },
-  elastic_net: { name: "elastic_net", tasks: REGRESS, params: ELASTIC_NET_PARAMS },
-  linear_svm: { name: "linear_svm", tasks: CLASSIFY, params: LINEAR_SVM_PARAMS },
+  auto: { name: "auto", tasks: ALL, params: AUTO_PARAMS, explains: "when the learner it chose does" },
+  logistic_regression: { name: "logistic_regression", tasks: CLASSIFY, params: LOGISTIC_PARAMS, explains: true },
+  ridge: { name: "ridge", tasks: REGRESS, params: RIDGE_PARAMS, explains: true },
+  linear_regression: { name: "linear_regression", tasks: REGRESS, params: RIDGE_PARAMS, explains: true },
+  lasso: { name: "lasso", tasks: REGRESS, params: ELASTIC_NET_PARAMS, explains: true },
+  elastic_net: { name: "elastic_net", tasks: REGRESS, params: ELASTIC_NET_PARAMS, explains: true },
+  linear_svm: { name: "linear_svm", tasks: CLASSIFY, params: LINEAR_SVM_PARAMS, explains: true },
   naive_bayes: { name: "naive_bayes", tasks: CLASSIFY, params: NAIVE_BAYES_PARAMS },
   knn: { name: "knn", tasks: ALL, params: KNN_PARAMS },
-  gbdt: { name: "gbdt", tasks: ALL, params: GBDT_PARAMS },
-  random_forest: { name: "random_forest", tasks: ALL, params: FOREST_PARAMS },
-  extra_trees: { name: "extra_trees", tasks: ALL, params: FOREST_PARAMS },
-  decision_tree: { name: "decision_tree", tasks: ALL, params: DECISION_TREE_PARAMS },
+  gbdt: { name: "gbdt", tasks: ALL, params: GBDT_PARAMS, explains: true },
+  random_forest: { name: "random_forest", tasks: ALL, params: FOREST_PARAMS, explains: true },
+  extra_trees: { name: "extra_trees", tasks: ALL, params: FOREST_PARAMS, explains: true },
+  decision_tree: { name: "decision_tree", tasks: ALL, params: DECISION_TREE_PARAMS, explains: true },
   // Ensembles check their members by spec (a lookup function, no import cycle).
-  voting: { name: "voting", tasks: ALL, params: VOTING_PARAMS, check: (p) => checkMembers(p, specLookup, "voting") },
+  voting: { name: "voting", tasks: ALL, params: VOTING_PARAMS, check: (p) => checkMembers(p, specLookup, "voting"), explains: "of members that explain, on regression or of trees on binary data" },
   // PCA of the numeric inputs, then a learner on the components (the transform alone: FittedPcaThen.transform).
   pca: { name: "pca", tasks: ALL, params: PCA_PARAMS, check: (p) => checkPca(p, specLookup) },
-  bagging: { name: "bagging", tasks: ALL, params: BAGGING_PARAMS, check: (p) => void baggingBase(p, specLookup) },
+  bagging: { name: "bagging", tasks: ALL, params: BAGGING_PARAMS, check: (p) => void baggingBase(p, specLookup), explains: "of a base that explains, on regression or of trees on binary data" },
   stacking: { name: "stacking", tasks: ALL, params: STACKING_PARAMS, check: (p) => checkMembers(p, specLookup, "stacking") },
 } satisfies Record<string, ModelSpec>;
 
@@ -57,6 +57,17 @@ const SPECS: Record<string, ModelSpec> = MODEL_SPECS;
 
 /** The lookup composites check their inner learners with: by name, and every spec for the lists their errors give. */
 const specLookup: SpecLookup = Object.assign((name: string) => modelSpec(name), { all: () => Object.values(SPECS) });
+
+/**
+ * The learners that explain their predictions, read from the specs' `explains`: what a refused `--explain` (CLI,
+ * /predict, V2) names as the alternatives.
+ */
+export function explainingLearners(): string {
+  const specs: ModelSpec[] = Object.values(SPECS);
+  const always = specs.filter((s) => s.explains === true).map((s) => s.name);
+  const when = specs.flatMap((s) => (typeof s.explains === "string" ? [`${s.name} ${s.explains}`] : []));
+  return `learners that explain: ${[always.join(", "), ...when].join("; ")}`;
+}
 
 /** A learner's spec by name; with a task, refuses a learner that does not do it. Errors list the alternatives. */
 export function modelSpec(name: string, task?: Task): ModelSpec {

@@ -9,6 +9,7 @@ import { ArtifactError, decodeArtifact, encodeArtifact, MILLRACE_VERSION } from 
 import type { FittedEstimator } from "./estimator.js";
 import { explanationRows, type OutputExplanation } from "./explain/rows.js";
 import { MODELS } from "./models.js";
+import { explainingLearners } from "./model-specs.js";
 import { encodeTarget } from "./target.js";
 import { taskMetrics } from "./task-metrics.js";
 
@@ -97,7 +98,7 @@ export class Model implements TrainedModel {
 
   private explainMatrix(X: FeatureMatrix, n: number, topK: number): OutputExplanation[][] {
     if (!this.estimator.explain) {
-      throw new ValidationError(`a ${this.info.model} model cannot explain its predictions`, { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
+      throw new ValidationError(`a ${this.info.model} model cannot explain its predictions`, { path: "explain", hint: explainingLearners() });
     }
     const e = this.estimator.explain(X);
     const names = this.task === "regression" ? ["value"] : e.outputs === 1 ? [this.classes![this.classes!.length - 1]] : this.classes!;

@@ -1,6 +1,7 @@
 // What a request asks of explanations (`explain`, `explain_top` in /predict's query or body, in V2 `parameters`) and
 // which served models can give them: one reading of the flags and one refusal per case for every route.
 import { ValidationError } from "../errors.js";
+import { explainingLearners } from "../learn/model-specs.js";
 import type { OutputExplanation } from "../learn/explain/rows.js";
 import type { Predictor } from "../records.js";
 import type { ServedModel } from "./types.js";
@@ -72,6 +73,6 @@ export function explainerOf(served: ServedModel): Explainer {
 
 /** A predictor's explainer, or the 400 naming `explain` (a learner that cannot explain may also throw it on use). */
 export function explainerOfPredictor(p: Predictor): Explainer {
-  if (!canExplain(p)) throw new ValidationError("this model cannot explain its predictions", { path: "explain", hint: "tree (gbdt, random_forest, extra_trees) and linear models can" });
+  if (!canExplain(p)) throw new ValidationError("this model cannot explain its predictions", { path: "explain", hint: explainingLearners() });
   return p;
 }

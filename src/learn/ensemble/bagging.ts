@@ -7,7 +7,9 @@ import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
 import { ParamHolder } from "../params.js";
 import { checkSpecParams, type SpecLookup } from "../model-spec.js";
+import type { Explanation } from "../explain/tree-shap.js";
 import { Rng } from "../rng.js";
+import { meanExplanation, membersExplain, membersExplainNanos } from "./mean-explanation.js";
 import { fitMember, innerLearner, memberState, subsetData, taskOfClasses, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
 
 const BASE_SLOT = { owner: "bagging", param: "base", refused: ["voting", "stacking", "auto"] } as const;
@@ -61,8 +63,20 @@ export class BaggingEnsemble extends ParamHolder<BaggingEnsemble> {
 
 export class FittedBagging implements FittedEstimator {
   readonly name = "bagging";
+  /**
+   * The mean of the members' explanations (TreeSHAP of bagged trees is the mean of each tree's), present when every
+   * member explains; it answers on regression and on binary tree members, whose explanations are of the averaged output.
+   */
+  readonly explain?: (X: FeatureMatrix) => Explanation;
+  readonly explainNanosPerRow?: () => number;
 
-  constructor(private readonly members: FittedMember[]) {}
+  constructor(private readonly members: FittedMember[]) {
+    if (membersExplain(members)) {
+      const w = new Float64Array(members.length).fill(1 / members.length);
+      this.explain = (X) => meanExplanation("bagging", members, w, X);
+      this.explainNanosPerRow = () => membersExplainNanos(members);
+    }
+  }
 
   static restore(lookup: KindLookup, s: { members: MemberState[] }): FittedBagging {
     return new FittedBagging(s.members.map((m) => restoreMember(lookup, m)));

@@ -4,7 +4,9 @@ import { VOTING_PARAMS } from "../param-schemas.js";
 import { ValidationError } from "../../errors.js";
 import type { FeatureMatrix } from "../../features/matrix.js";
 import type { FittedEstimator, TrainingData } from "../estimator.js";
+import type { Explanation } from "../explain/tree-shap.js";
 import { ParamHolder } from "../params.js";
+import { meanExplanation, membersExplain, membersExplainNanos } from "./mean-explanation.js";
 import { fitMember, memberState, parseMembers, predictMember, restoreMember, type FittedMember, type KindLookup, type MemberState } from "./members.js";
 
 export class VotingEnsemble extends ParamHolder<VotingEnsemble> {
@@ -36,12 +38,26 @@ export class VotingEnsemble extends ParamHolder<VotingEnsemble> {
 
 export class FittedVoting implements FittedEstimator {
   readonly name = "voting";
+  /**
+   * The weighted mean of the members' explanations, present when every member explains: exact on regression (the
+   * prediction is that mean of values) and for binary trees (they explain P(class 1), the averaged output); soft voting
+   * averages probabilities, which the log-odds of gbdt or logistic members do not add up to, so those are refused.
+   */
+  readonly explain?: (X: FeatureMatrix) => Explanation;
+  readonly explainNanosPerRow?: () => number;
 
   constructor(
     private readonly lookup: KindLookup,
     private readonly members: FittedMember[],
     private readonly weights: Float64Array,
-  ) {}
+  ) {
+    if (membersExplain(members)) {
+      const total = weights.reduce((a, b) => a + b, 0);
+      const w = weights.map((x) => x / total);
+      this.explain = (X) => meanExplanation("voting", members, w, X);
+      this.explainNanosPerRow = () => membersExplainNanos(members);
+    }
+  }
 
   static restore(lookup: KindLookup, s: { members: MemberState[]; weights: Float64Array }): FittedVoting {
     return new FittedVoting(lookup, s.members.map((m) => restoreMember(lookup, m)), s.weights);
