@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { sharedDataFile } from "../../../test/shared-data.js";
 import type { Frame } from "../../records.js";
 import { readCsvFrame } from "../test-helpers/csv.js";
+import { GradientBoosting } from "../gbdt/booster.js";
 import { trainCandidate, type TrainRequest } from "../train.js";
 
 const FILE = sharedDataFile("diamonds.csv", "the robust regression tests");
@@ -61,5 +62,23 @@ describe.skipIf(frame === null)("gbdt huber on diamonds with outliers in train",
     expect(huber).toBeLessThan(squared / 2);
     expect(huber).toBeLessThan(1.3 * clean);
     expect(huberGiven).toBeLessThan(squared / 2);
+  });
+});
+
+describe("gbdt huber: the model keeps the delta it trained with; worker threads get the same one", () => {
+  const n = 400;
+  const x = Float64Array.from({ length: n }, (_, i) => (i * 37) % 101);
+  const y = Float64Array.from(x, (v, i) => (i === 5 ? 1e9 : 10 * v));
+  const X = { nRows: n, columns: [{ name: "x", kind: "numeric" as const, values: x }] };
+  const fit = (params: Record<string, unknown>) => new GradientBoosting({ objective: "huber", n_estimators: 20, ...params }).fit({ X, y, nClasses: 0, seed: 1 });
+  it("derived from the targets unless given; one thread or two, the same trees", async () => {
+    const derived = await fit({});
+    const sorted = y.slice().sort();
+    expect(derived.s.baseScore[0]).toBe((sorted[n / 2 - 1] + sorted[n / 2]) / 2);
+    expect(derived.s.huberDelta).toBeGreaterThan(100);
+    expect(derived.s.huberDelta).toBeLessThan(1000);
+    expect((await fit({ huber_delta: 3 })).s.huberDelta).toBe(3);
+    const twoThreads = await fit({ n_threads: 2 });
+    expect([...twoThreads.predict(X)]).toEqual([...derived.predict(X)]);
   });
 });
