@@ -47,6 +47,9 @@ describe("regression metrics against hand-computed values", () => {
     expect(r2([1, 2, 3], [1, 2, 3])).toBe(1);
     expect(r2([2, 2], [2, 2])).toBe(1);
     expect(r2([2, 2], [1, 2])).toBe(0);
+    // One row has no spread: undefined (NaN), as scikit-learn, not the 0 a constant target gets.
+    expect(r2([5], [3])).toBeNaN();
+    expect(r2([5], [5])).toBeNaN();
     expect(mape([2, 4], [1, 5])).toBeCloseTo((0.5 + 0.25) / 2, 12);
   });
 });

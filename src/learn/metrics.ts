@@ -154,9 +154,13 @@ export function mae(y: ArrayLike<number>, pred: ArrayLike<number>): number {
   return s / y.length;
 }
 
-/** Coefficient of determination; for a constant target: 1 if predicted exactly, else 0 (scikit-learn's force_finite). */
+/**
+ * Coefficient of determination; for a constant target: 1 if predicted exactly, else 0 (scikit-learn's force_finite).
+ * NaN (undefined) with fewer than 2 rows, as scikit-learn: one row has no spread to explain, so "0" said nothing.
+ */
 export function r2(y: ArrayLike<number>, pred: ArrayLike<number>): number {
   const n = y.length;
+  if (n < 2) return NaN;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += y[i];
   mean /= n;
