@@ -19,6 +19,16 @@ export function isDatetimeColumn(values: ReadonlyArray<string | null>, rows?: Ui
   return seen > 0;
 }
 
+/**
+ * The parts a datetime column is split into: all of them, but the hour only when some value has a time of day other
+ * than midnight; date-only values (2001-01-08) gave an hour of 0 in every row, a column that says nothing.
+ */
+export function datetimePartsOf(values: ReadonlyArray<string | null>, rows?: Uint32Array): DatetimePart[] {
+  const [hour] = datetimeParts(values, rows, ["hour"]);
+  const timed = hour.some((h) => h > 0);
+  return DATETIME_PARTS.filter((p) => p !== "hour" || timed);
+}
+
 /** One numeric column per part (UTC); unparsable or missing values give NaN. */
 export function datetimeParts(values: ReadonlyArray<string | null>, rows: Uint32Array | undefined, parts: readonly DatetimePart[]): Float64Array[] {
   const n = rows ? rows.length : values.length;

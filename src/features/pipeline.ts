@@ -5,7 +5,7 @@
 import { ValidationError } from "../errors.js";
 import type { Column, Frame } from "../records.js";
 import { applyCategorical, fitCategorical, type CategoricalState } from "./categorical.js";
-import { DATETIME_PARTS, datetimeParts, isDatetimeColumn, type DatetimePart } from "./datetime.js";
+import { datetimeParts, datetimePartsOf, isDatetimeColumn, type DatetimePart } from "./datetime.js";
 import type { FeatureColumn, FeatureMatrix } from "./matrix.js";
 import { applyNumeric, fitNumeric, isIdentity, rejectInfinite, type ImputeStrategy, type NumericState, type ScaleStrategy } from "./numeric.js";
 import { applyTargetEncoding, fitTargetEncoding, outOfFoldEncoding, type TargetEncodingState } from "./target-encoding.js";
@@ -79,7 +79,7 @@ export class FeaturePipeline {
       const col = findColumn(frame, name);
       if (col.kind === "numeric") return { kind: "numeric", ...fitNumeric(name, col.values, rows, o.impute, o.scale) };
       if (isDatetimeColumn(col.values, rows)) {
-        const parts = [...DATETIME_PARTS];
+        const parts = datetimePartsOf(col.values, rows);
         const values = datetimeParts(col.values, rows, parts);
         return { kind: "datetime", name, parts, post: values.map((v, k) => post(`${name}.${parts[k]}`, v)) };
       }
