@@ -1,7 +1,7 @@
 // One meaning of a training's timings: train is the whole training call minus its test scoring; CV or search time
 // is logged only when it ran; metric names, JSON names and the printed line say the same numbers.
 import { describe, expect, it } from "vitest";
-import { TRAINING_SECONDS_METRICS, trainingFields, trainingMetrics, trainingSeconds, trainingText } from "./training-seconds.js";
+import { TRAINING_SECONDS_METRICS, autoFitParts, trainingFields, trainingMetrics, trainingSeconds, trainingText } from "./training-seconds.js";
 
 describe("training seconds", () => {
   it("takes the test scoring out of the wall time and keeps only the parts that ran", () => {
@@ -20,5 +20,17 @@ describe("training seconds", () => {
     expect(trainingText({ train: 1.75, finalFit: 1.5 })).toBe("train 1.75 s (of which final fit 1.50 s)");
     const logged = Object.keys(trainingMetrics({ train: 3, finalFit: 1, cv: 1, search: 1 }));
     for (const k of [...logged, "predict_seconds"]) expect(TRAINING_SECONDS_METRICS[k], k).toMatch(/wall seconds/);
+  });
+
+  it("auto: its search (the candidates' seconds) is split from the final fit that holds it, and printed as search", () => {
+    // auto's fit took 10.34 s, of which its 3 candidates took 10.1 s: the refit was 0.24 s, not 10.34 s.
+    const parts = autoFitParts(10.34, [4, 6, 0.1]);
+    expect(parts.search).toBeCloseTo(10.1, 12);
+    expect(parts.finalFit).toBeCloseTo(0.24, 12);
+    const t = trainingSeconds(10.5, { ...parts, predict: 0.1 });
+    expect(trainingText(t)).toBe("train 10.40 s (of which search 10.10 s, final fit 0.24 s)");
+    expect(trainingMetrics(t)).toMatchObject({ search_seconds: parts.search, final_fit_seconds: parts.finalFit });
+    // Never a negative fit: a search measured as longer than the fit is capped at it.
+    expect(autoFitParts(1, [2])).toEqual({ finalFit: 0, search: 1 });
   });
 });
