@@ -1,6 +1,7 @@
 // Target handling: the class list of a classification target and the encoding of rows into class indices / values.
 
 import { TrainingError, ValidationError } from "../errors.js";
+import { isDatetimeColumn } from "../features/datetime.js";
 import type { Column, Task } from "../records.js";
 
 /** String form of a target value: the form labels and `positive` are compared in (1 -> "1"). */
@@ -46,6 +47,63 @@ export function classesOf(col: Column, rows: Uint32Array, task: Task, positive?:
     });
   }
   return [sorted.find((c) => c !== positive)!, positive];
+}
+
+/**
+ * A classification target that cannot be learnt as classes is refused before training: a date or date-time (each
+ * day its own class), or a column distinct in every row (an id or a measurement: every class one row, so no class
+ * is ever seen in both the train and the test rows). 178 one-row classes once trained for 32 s to a log_loss of 12.4.
+ */
+export function checkClassTarget(col: Column, rows: Uint32Array, task: Task): void {
+  if (task !== "binary" && task !== "multiclass") return;
+  const forTask = task;
+  if (col.kind === "categorical" && isDatetimeColumn(col.values, rows)) {
+    throw new ValidationError(`target "${col.name}" holds dates: as ${forTask} classes, each date would be a class of its own`, {
+      path: "--target",
+      hint: "predict another column with --target (a date is a feature: it becomes year, month, day, … parts), or a number derived from the date with --task regression",
+    });
+  }
+  const distinct = new Set<string>();
+  let present = 0;
+  for (let j = 0; j < rows.length; j++) {
+    const v = labelAt(col, rows[j]);
+    if (v === null) continue;
+    present++;
+    distinct.add(v);
+  }
+  if (present > 2 && distinct.size === present) {
+    throw new ValidationError(`target "${col.name}" has a different value in every one of its ${present} rows: as ${forTask} classes, each would be a class of one row, never both trained on and tested`, {
+      path: "--target",
+      hint: col.kind === "numeric" ? "use --task regression to predict it as a number, or predict another column with --target" : "predict another column with --target (this one looks like an identifier or free text)",
+    });
+  }
+}
+
+/** A class with too few train rows to learn from (fewer than MIN_CLASS_TRAIN_ROWS), and how many test rows it has. */
+export interface ThinClass {
+  label: string;
+  trainRows: number;
+  testRows: number;
+}
+
+/** Fewer train rows of a class than this: the model learns next to nothing about it (and CV folds may miss it). */
+export const MIN_CLASS_TRAIN_ROWS = 2;
+
+/** Classes of a classification target with fewer than MIN_CLASS_TRAIN_ROWS train rows (none in train included), by label. */
+export function thinClasses(col: Column, trainRows: Uint32Array, testRows: Uint32Array): ThinClass[] {
+  const counts = new Map<string, ThinClass>();
+  const count = (rows: Uint32Array, key: "trainRows" | "testRows") => {
+    for (let j = 0; j < rows.length; j++) {
+      const v = labelAt(col, rows[j]);
+      if (v === null) continue;
+      let c = counts.get(v);
+      if (!c) counts.set(v, (c = { label: v, trainRows: 0, testRows: 0 }));
+      c[key]++;
+    }
+  };
+  count(trainRows, "trainRows");
+  count(testRows, "testRows");
+  return [...counts.values()].filter((c) => c.trainRows < MIN_CLASS_TRAIN_ROWS).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }
 
 /** Class indices (classification) or values (regression) of `rows`; a missing or unknown target is an error. */

@@ -71,19 +71,43 @@ export function rowsSaid(first: number[], count: number): string {
 
 /**
  * --test-rows: 0-based data-row numbers of the file, one a line, as frame rows (a held-out row without a target is
- * left out with the rest of them).
+ * left out with the rest of them). A number out of range or given twice is refused, naming them all: a repeated
+ * number once counted twice as a test row and fewer train rows than the file had.
  */
 export function readTestRows(file: string, fileRows: number, fileRow: Uint32Array): Uint32Array {
-  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/);
   const frameRow = new Int32Array(fileRows).fill(-1);
   fileRow.forEach((r, i) => (frameRow[r] = i));
+  const firstLine = new Map<number, number>();
+  const repeated: string[] = [];
+  const outside: string[] = [];
   const rows: number[] = [];
   lines.forEach((l, i) => {
+    if (l.trim() === "") return;
     const n = Number(l.trim());
-    if (!Number.isInteger(n) || n < 0 || n >= fileRows) {
-      throw new ValidationError(`${path.basename(file)} line ${i + 1}: "${l}" is not a data-row number in 0..${fileRows - 1}`);
-    }
+    if (!Number.isInteger(n) || n < 0 || n >= fileRows) return void outside.push(`line ${i + 1}: "${l.trim()}"`);
+    const seen = firstLine.get(n);
+    if (seen !== undefined) return void repeated.push(`${n} (lines ${seen} and ${i + 1})`);
+    firstLine.set(n, i + 1);
     if (frameRow[n] >= 0) rows.push(frameRow[n]);
   });
+  const name = path.basename(file);
+  if (outside.length) {
+    throw new ValidationError(`${name}: ${listed(outside)} ${outside.length === 1 ? "is not a data-row number" : "are not data-row numbers"} in 0..${fileRows - 1}`, {
+      path: "--test-rows",
+      hint: `write one 0-based data-row number a line (the first row after the header is 0; the file has ${fileRows} data rows)`,
+    });
+  }
+  if (repeated.length) {
+    throw new ValidationError(`${name}: data row${repeated.length === 1 ? "" : "s"} ${listed(repeated)} ${repeated.length === 1 ? "is" : "are"} listed twice`, {
+      path: "--test-rows",
+      hint: "list each held-out row once (e.g. sort -un the file)",
+    });
+  }
   return Uint32Array.from(rows);
+}
+
+/** The first few of a list, then how many more. */
+function listed(items: string[]): string {
+  return `${items.slice(0, SHOWN).join(", ")}${items.length > SHOWN ? ` and ${items.length - SHOWN} more` : ""}`;
 }

@@ -1,6 +1,7 @@
 // What every `millrace train` report ends with (tabular and recommendation alike): the fitted parameters, the
 // timings and where the model was saved, under the same keys, so scripts read both the same way; and how its
 // numbers are printed.
+import type { PipelineState } from "../../features/pipeline.js";
 import { trainingFields, type TrainingSeconds } from "../../flow/training-seconds.js";
 
 export interface TrainTimings {
@@ -28,4 +29,22 @@ export function seconds(s: number): string {
 export function fixed(v: number | null | undefined, beside?: number | null): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return "";
   return v.toFixed(beside !== null && beside !== undefined && Math.abs(beside) >= 100 ? 1 : 4);
+}
+
+/**
+ * The columns the learner is given, as the feature pipeline makes them from the input columns: a date becomes its parts,
+ * a target-encoded text column one column per class, interactions add products. `features` in the report counts input
+ * columns; this counts what mean |SHAP| lists, with the inputs that became more than one column said.
+ */
+export function modelColumns(state: PipelineState): { count: number; expanded: string[] } {
+  let count = state.interactions?.pairs.length ?? 0;
+  const expanded: string[] = [];
+  for (const c of state.columns) {
+    const made = c.kind === "datetime" ? c.parts.length : c.kind === "target" ? c.post.length : 1;
+    count += made;
+    if (c.kind === "datetime") expanded.push(`${c.name} → ${made} date parts`);
+    else if (made > 1) expanded.push(`${c.name} → ${made} target-encoded columns`);
+  }
+  if (state.interactions?.pairs.length) expanded.push(`${state.interactions.pairs.length} products of numeric pairs`);
+  return { count, expanded };
 }

@@ -10,12 +10,15 @@ import { lit } from "../../lake/sql.js";
 import { checkCandidate } from "../../learn/candidate-check.js";
 import { screenColumns } from "../../learn/column-screen.js";
 import { shareAutoBudget } from "../../learn/auto/budget.js";
-import { trainingSeconds, trainingText } from "../../flow/training-seconds.js";
+import { autoFitParts, trainingSeconds, trainingText } from "../../flow/training-seconds.js";
+import type { Model } from "../../learn/model.js";
+import { checkClassTarget } from "../../learn/target.js";
 import { holdoutSplit, trainCandidate } from "../../learn/train.js";
 import type { Column, Frame, Task } from "../../records.js";
 import { color, fmtNumber, printJson, table } from "../output.js";
 import { asCategorical, checkColumns, columnList, labelledRows, readTestRows, rowsSaid } from "./train-data.js";
-import { fixed, reportTail, seconds } from "./train-report.js";
+import { checkPositive, splitWarnings, testFractionOf, undefinedMetrics } from "./train-checks.js";
+import { fixed, modelColumns, reportTail, seconds } from "./train-report.js";
 import type { TrainOptions } from "./train-options.js";
 
 export async function readTableFile(file: string): Promise<Frame> {
@@ -92,6 +95,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   const params = candidateParams(opts);
   checkCandidate({ model: opts.model, params });
   const budget = splitBudget(opts, params);
+  const testFraction = opts.testRows ? null : testFractionOf(opts.testFraction);
   const t0 = performance.now();
   const full = await readTableFile(csv);
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -112,10 +116,12 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   const inferred = opts.task ? { task: opts.task as Task, why: "--task" } : inferTask(target);
   const task = inferred.task;
   if (!["binary", "multiclass", "regression"].includes(task)) throw new ValidationError(`--task ${task}: use binary, multiclass or regression`);
+  checkPositive(opts.positive, task, inferred.why);
+  checkClassTarget(target, Uint32Array.from({ length: frame.rowCount }, (_, i) => i), task);
   const seed = opts.seed;
   const testRows = opts.testRows
     ? readTestRows(opts.testRows, full.rowCount, labelled.fileRow)
-    : holdoutSplit(target, { testFraction: Number(opts.testFraction), seed, stratify: task !== "regression" }).test;
+    : holdoutSplit(target, { testFraction: testFraction!, seed, stratify: task !== "regression" }).test;
   // Constant and identifier columns are left out (judged on the train rows), unless --keep names them.
   const isTest = new Uint8Array(frame.rowCount);
   for (const r of testRows) isTest[r] = 1;
@@ -124,6 +130,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     throw new ValidationError(`none of the --test-rows has a "${opts.target}" value: nothing to test on`, { path: "--test-rows", hint: "hold out rows that have a target" });
   }
   if (trainRows.length === 0) throw new ValidationError(`every row with a "${opts.target}" value is held out: nothing to train on`, { path: "--test-rows", hint: "hold out fewer rows" });
+  const warnings = splitWarnings(target, task, trainRows, testRows);
   const screened = screenColumns(frame, frame.columns.map((c) => c.name).filter((n) => n !== opts.target), trainRows, new Set(keep));
   const features = screened.features;
   if (features.length === 0) {
@@ -145,8 +152,12 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   if (opts.save) fs.writeFileSync(opts.save, result.model.toBytes());
   const classes = result.model.signature.output.classes;
   const positive = task === "binary" ? (classes?.[1] ?? null) : null;
-  // A run's train_seconds, final_fit_seconds and cv_seconds: trainSeconds, finalFitSeconds and cvSeconds here.
-  const timings = trainingSeconds(trainWall, { finalFit: result.trainSeconds, predict: result.predictSeconds, cv: result.cvSeconds ?? 0 });
+  // A run's train_seconds, final_fit_seconds, cv_seconds and search_seconds: trainSeconds, … here. auto's search runs
+  // inside its fit: it is split out, so final fit is the refit of the candidate chosen.
+  const fit = result.selection ? autoFitParts(result.trainSeconds, result.selection.candidates.map((c) => c.seconds)) : { finalFit: result.trainSeconds };
+  const timings = trainingSeconds(trainWall, { ...fit, predict: result.predictSeconds, cv: result.cvSeconds ?? 0 });
+  const columns = modelColumns((result.model as Model).pipeline.state);
+  const notDefined = undefinedMetrics(task, result.testMetrics, testRows.length);
   const report = {
     file: csv,
     target: opts.target,
@@ -159,11 +170,16 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     ...(budget ? { timeBudget: budget } : {}),
     rows: frame.rowCount,
     ...(labelled.missing ? { missingTargetRows: labelled.missing } : {}),
+    /** Input columns the model reads; modelColumns: the columns its learner is given (what mean |SHAP| lists). */
     features: features.length,
+    modelColumns: columns.count,
     dropped: screened.dropped,
     trainRows: frame.rowCount - testRows.length,
     testRows: testRows.length,
+    // A metric undefined on the test rows (r2 of one row) is null here, and undefinedMetrics says why.
     metrics: result.testMetrics,
+    ...(Object.keys(notDefined).length ? { undefinedMetrics: notDefined } : {}),
+    ...(warnings.length ? { warnings } : {}),
     cv: result.cvMetrics,
     ...(result.shapImportance ? { shapImportance: result.shapImportance } : {}),
     ...(result.shapNote ? { shapNote: result.shapNote } : {}),
@@ -175,7 +191,9 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   }
   if (labelled.missing) console.log(`left out ${fmtNumber(labelled.missing)} row${labelled.missing === 1 ? "" : "s"} without a "${opts.target}" value (${rowsSaid(labelled.firstMissing, labelled.missing)})`);
   for (const d of screened.dropped) console.log(`dropped ${d.column}: ${d.reason === "identifier" ? "an identifier" : "constant"} (${d.detail}) — use --keep ${d.column} to use it`);
-  console.log(`${color.bold(opts.model)} on ${path.basename(csv)}: ${task} (${inferred.why}), ${fmtNumber(frame.rowCount)} rows (${fmtNumber(report.trainRows)} train / ${fmtNumber(report.testRows)} test), ${features.length} features`);
+  for (const w of warnings) console.error(color.yellow(`⚠ ${w}`));
+  const made = columns.count === features.length ? "" : ` → ${columns.count} model columns (${columns.expanded.join(", ")})`;
+  console.log(`${color.bold(opts.model)} on ${path.basename(csv)}: ${task} (${inferred.why}), ${fmtNumber(frame.rowCount)} rows (${fmtNumber(report.trainRows)} train / ${fmtNumber(report.testRows)} test), ${features.length} input columns${made}`);
   const sel = result.selection;
   if (sel) {
     const of = budget ? ` of ${seconds(budget.seconds)}: auto runs in each of ${opts.cv} CV folds and once on every train row` : "";
@@ -190,10 +208,10 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   console.log(
     table(
       ["metric", "test", ...(hasCv ? [`cv mean (${opts.cv} folds)`, "cv std"] : [])],
-      Object.entries(result.testMetrics).map(([k, v]) => [k, v, ...(hasCv ? [cvOf(k) ?? null, fixed(result.cvMetrics[`${k}_std`], cvOf(k))] : [])]),
+      Object.entries(result.testMetrics).filter(([k]) => !(k in notDefined)).map(([k, v]) => [k, v, ...(hasCv ? [cvOf(k) ?? null, fixed(result.cvMetrics[`${k}_std`], cvOf(k))] : [])]),
     ),
   );
-  if (task === "regression" && result.testMetrics.mape === undefined) console.log(color.dim("mape left out: the target is 0 in some test rows"));
+  for (const [k, why] of Object.entries(notDefined)) console.log(color.dim(`${k} left out: ${why}`));
   if (result.shapNote) console.log(color.dim(result.shapNote));
   console.log(color.dim(`load ${loadSeconds.toFixed(2)} s · ${trainingText(timings, opts.cv)} · predict ${result.predictSeconds.toFixed(3)} s`));
   return 0;
