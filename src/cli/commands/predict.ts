@@ -20,7 +20,8 @@ export interface PredictOptions {
   output: string;
   chunk: number;
   keep?: string;
-  explain?: string | true;
+  /** --explain alone: true (5 contributions); --explain k: k, a whole number ≥ 1 (checked by commander). */
+  explain?: number | true;
   /** Invalid rows: written unscored with an `_error` column (default), skipped, or the file refused (--strict). */
   invalid?: "write" | "skip" | "fail";
   strict?: boolean;
@@ -35,7 +36,7 @@ export async function predictCommand(opts: PredictOptions): Promise<number> {
     chunkRows: opts.chunk,
     invalidRows: opts.strict ? "fail" : (opts.invalid ?? "write"),
     ...(opts.keep !== undefined ? { keep: opts.keep } : {}),
-    ...(opts.explain !== undefined ? { explain: opts.explain === true ? 5 : Number(opts.explain) } : {}),
+    ...(opts.explain !== undefined ? { explain: opts.explain === true ? 5 : opts.explain } : {}),
     onProgress: (done, total, speed) => (done === 0 ? bar?.start(total, 0, { speed: "" }) : bar?.update(done, { speed: `${speed.toLocaleString("en-US")} rows/s` })),
   };
   // -m without "@" is a model file (what `millrace train --save` wrote), scored with directly: no project needed.
@@ -85,7 +86,7 @@ export function predictCommands(program: Command, action: ActionWrapper): void {
     .option("-p, --project <dir>", "project folder", ".")
     .option("-k, --keep <columns>", 'input columns to copy into the output in their own types (e.g. an id), or "all"')
     .option("--chunk <rows>", "rows scored at a time (bounds memory; ≥ 1)", positiveInt, 100_000)
-    .option("--explain [k]", "add an explanation column: each row's k (default 5) largest feature contributions, base and raw score (TreeSHAP for trees, coefficient × value for linear models); nested JSON in JSON lines, its JSON text in CSV and Parquet")
+    .option("--explain [k]", "add an explanation column: each row's k (default 5) largest feature contributions, base and raw score (TreeSHAP for trees, coefficient × value for linear models); nested JSON in JSON lines, its JSON text in CSV and Parquet", positiveInt)
     .option("--invalid <what>", "rows /predict would refuse (missing value, wrong type, unknown category): write them unscored with an _error column, or skip them", oneOf(["write", "skip"] as const), "write")
     .option("--strict", "refuse the whole file if any row is invalid (exit 1, nothing written)")
     .option("--json", "print the report as JSON")
