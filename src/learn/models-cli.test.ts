@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { cli, millrace } from "../../test/cli.js";
 import { MODELS } from "./models.js";
+import { AUTO_INNER } from "./param-schemas.js";
 
 describe("millrace train and the model registry", () => {
   it("needs the compiled CLI", () => {
@@ -14,6 +15,11 @@ describe("millrace train and the model registry", () => {
     const r = millrace(["train", "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout.replace(/\s+/g, " ")).toContain(`learner (default auto: a portfolio tried by CV on the train rows within --time-budget): ${Object.keys(MODELS).join(", ")}`);
+  });
+
+  it("--help says which members voting and stacking take by default, per task (the registry's AUTO_INNER)", () => {
+    const help = millrace(["train", "--help"]).stdout.replace(/\s+/g, " ");
+    expect(help).toContain(`members default to ${AUTO_INNER.members.classification} for classification, ${AUTO_INNER.members.regression} for regression`);
   });
 
   it("-p max_depht=3 is refused by name before the data is read (the file does not even exist)", () => {

@@ -154,6 +154,11 @@ export function autoInner(which: keyof typeof AUTO_INNER, nClasses: number): str
   return AUTO_INNER[which][nClasses === 0 ? "regression" : "classification"];
 }
 
+/** What the defaults of the learners inside composites are, in words: `millrace train --help` prints it. */
+export function autoInnerSaid(): string {
+  return `voting's and stacking's members default to ${AUTO_INNER.members.classification} for classification, ${AUTO_INNER.members.regression} for regression (-p members=a,b to choose)`;
+}
+
 const autoSaid = (which: keyof typeof AUTO_INNER): string => `"auto": ${AUTO_INNER[which].classification} for classification, ${AUTO_INNER[which].regression} for regression`;
 
 /** Voting ensemble (voting.ts). */

@@ -44,7 +44,7 @@ export async function trainCommands(program: Command, action: ActionWrapper): Pr
     .description("train one model on any CSV with a held-out test split; prints test metrics and timings")
     .requiredOption("-t, --target <column>", "column to predict")
     .addOption(new Option("--task <task>", "learning task (inferred when omitted)").choices(["binary", "multiclass", "regression", "recommendation"]))
-    .option("-m, --model <model>", `learner (default auto: a portfolio tried by CV on the train rows within --time-budget): ${Object.keys((await import("../../learn/model-specs.js")).MODEL_SPECS).join(", ")}; recommendation: ${Object.keys((await import("../../recommend/registry.js")).RECOMMENDERS).join(", ")} (default svd)`)
+    .option("-m, --model <model>", `learner (default auto: a portfolio tried by CV on the train rows within --time-budget): ${Object.keys((await import("../../learn/model-specs.js")).MODEL_SPECS).join(", ")}; recommendation: ${Object.keys((await import("../../recommend/registry.js")).RECOMMENDERS).join(", ")} (default svd); ${(await import("../../learn/param-schemas.js")).autoInnerSaid()}`)
     .option("--positive <label>", "binary: the label that is class 1")
     .option("--test-rows <file>", "file of 0-based data-row numbers to hold out (e.g. from peer_baselines.py --split-out)")
     .option("--test-fraction <f>", "held-out share when --test-rows is not given", "0.2")
