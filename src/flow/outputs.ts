@@ -33,6 +33,8 @@ export interface DatasetOutput {
   foldOf: Int32Array;
   /** Set when a model version was already trained on exactly this dataset and retraining is not forced. */
   alreadyTrainedBy: { name: string; version: number } | null;
+  /** Why this run trains or not ("new dataset", "train config changed since v1: …", "dataset … and train config unchanged: …"). */
+  trainingReason: string;
 }
 
 /** One learner auto tried, as the run summary shows it: its child run and how it fared. */

@@ -9,6 +9,7 @@ import { tabularDataset, type ProjectConfig } from "../../project/config.js";
 import { sha256 } from "../../store/artifact-store.js";
 import type { Needs } from "../needs.js";
 import type { DatasetOutput, TableOutput } from "../outputs.js";
+import { decideTraining } from "./train-config.js";
 
 export type { DatasetOutput };
 type DataNeeds = Needs<"lake" | "meta">;
@@ -70,14 +71,14 @@ export async function buildDataset(r: DataNeeds, input: TableOutput, note: (s: s
   await r.meta.saveDataset(dataset);
   await r.meta.addLineage([{ from: ids.table(ref), to: ids.dataset(dataset.id), kind: "derived_from" }]);
 
-  const prior = (await r.meta.listModelVersions(cfg.registry.model)).find((m) => m.datasetId === dataset.id);
-  const alreadyTrainedBy = prior && cfg.train.retrain === "on_new_data" && !forceRetrain ? { name: prior.name, version: prior.version } : null;
+  const training = await decideTraining(r.meta, cfg, dataset.id, forceRetrain);
+  const alreadyTrainedBy = training.skipWith;
   const dupes = key.length ? read.frame.rowCount - new Set(read.identities).size : 0;
   note(
     `${dataset.id}: ${read.frame.rowCount} rows (${read.train.length} train / ${read.test.length} test, split by ${identity.kind === "key" ? `key ${key.join(", ")}` : "row content"}), ` +
-      `${features.length} features${flaggedNote(flagged)}${dupes ? `, ${dupes} rows share a key with another row (they share its side)` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`,
+      `${features.length} features${flaggedNote(flagged)}${dupes ? `, ${dupes} rows share a key with another row (they share its side)` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : training.reason === "new dataset" ? "" : ` (${training.reason})`}`,
   );
-  return { dataset, ...read, alreadyTrainedBy };
+  return { dataset, ...read, alreadyTrainedBy, trainingReason: training.reason };
 }
 
 /** ", customer looks like an identifier (200 distinct of 200 rows), region is constant (…) — …" or "". */
@@ -142,7 +143,7 @@ export async function loadDataset(r: DataNeeds, datasetId: string): Promise<Data
       hint: "the table version or the split code changed under this dataset",
     });
   }
-  return { dataset, ...read, alreadyTrainedBy: null };
+  return { dataset, ...read, alreadyTrainedBy: null, trainingReason: "" };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Needs } from "../needs.js";
 import type { CandidateOutput, DatasetOutput, PromotionOutput } from "../outputs.js";
 import { trainedIdentities } from "./dataset.js";
 import { defaultMetric } from "./train.js";
+import { TRAIN_CONFIG_TAG, trainConfigRecord } from "./train-config.js";
 
 export type { PromotionOutput };
 type GateNeeds = Needs<"lake" | "meta" | "registry">;
@@ -55,6 +56,8 @@ export async function registerAndGate(r: GateNeeds, ds: DatasetOutput, outputs: 
   }
   const metric = cfg.train.metric ?? defaultMetric(cfg.dataset.task);
   const best = pickBest(outputs, metric);
+  // Before the version exists, so a version never lacks the config the next run compares against (train-config.ts).
+  await r.meta.mergeTags(best.runId, { [TRAIN_CONFIG_TAG]: JSON.stringify(trainConfigRecord(cfg)) });
   const metrics = { ...best.result.testMetrics, ...Object.fromEntries(Object.entries(best.result.cvMetrics).map(([k, v]) => [`cv_${k}`, v])) };
   const version = await r.registry.register({
     name: cfg.registry.model,

@@ -21,10 +21,10 @@ export const datasetKind: TaskKind<DatasetOutput, "lake" | "meta"> = {
   },
   // To and from a worker: the recorded dataset's id; the other side reads the same rows and split again.
   wire: {
-    encode: (d) => ({ id: d.dataset.id, alreadyTrainedBy: d.alreadyTrainedBy }),
+    encode: (d) => ({ id: d.dataset.id, alreadyTrainedBy: d.alreadyTrainedBy, trainingReason: d.trainingReason }),
     decode: async (w, r) => {
-      const { id, alreadyTrainedBy } = w as { id: string; alreadyTrainedBy: DatasetOutput["alreadyTrainedBy"] };
-      return { ...(await loadDataset(r, id)), alreadyTrainedBy };
+      const { id, alreadyTrainedBy, trainingReason } = w as Pick<DatasetOutput, "alreadyTrainedBy" | "trainingReason"> & { id: string };
+      return { ...(await loadDataset(r, id)), alreadyTrainedBy, trainingReason };
     },
   },
   summarize(d, summary) {
@@ -40,8 +40,6 @@ export const datasetKind: TaskKind<DatasetOutput, "lake" | "meta"> = {
       ...(d.dataset.flagged ? { flagged: d.dataset.flagged } : {}),
       splitBy: d.dataset.split.identity ? (d.dataset.split.identity.kind === "key" ? `key ${d.dataset.split.identity.columns.join(", ")}` : "row content") : "position (seeded)",
     };
-    summary.training = d.alreadyTrainedBy
-      ? { trained: false, reason: `dataset ${d.dataset.id} unchanged: already trained by ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version} (set train.retrain: always to retrain)` }
-      : { trained: true, reason: "new dataset" };
+    summary.training = { trained: !d.alreadyTrainedBy, reason: d.trainingReason };
   },
 };

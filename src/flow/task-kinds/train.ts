@@ -16,7 +16,7 @@ export const trainKind: TaskKind<CandidateOutput | null, "executor" | "tracker" 
       taskOf(trainKind, `train:${candidate.name}`, [ds], async ({ r, output, progress, note, signal }) => {
         const d = output(ds);
         if (d.alreadyTrainedBy) {
-          note(`skipped: dataset unchanged since ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version}`);
+          note(`skipped: dataset and train config unchanged since ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version}`);
           return null;
         }
         return r.executor.train(r, candidate, d, progress, note, signal);
