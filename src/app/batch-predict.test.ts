@@ -65,12 +65,12 @@ describe("millrace predict on rows /predict would refuse", () => {
     const report = await Workspace.use(project, (ws) => scoreFile(ws, { input, output, chunkRows: 1000, keep: "id" }));
     expect(report).toMatchObject({ rows: 6, invalid: 4, flagged: 1 });
     expect(report.invalidReasons).toEqual([
-      'row 2: tenure must be an integer, got "abc"',
-      "row 3: charges is missing",
-      'row 4: plan has unknown category "Weekly"',
-      'row 6: tenure must be an integer, got "2.5"',
+      'data row 1: tenure must be an integer, got "abc"',
+      "data row 2: charges is missing",
+      'data row 3: plan has unknown category "Weekly"',
+      'data row 5: tenure must be an integer, got "2.5"',
     ]);
-    expect(report.flags).toEqual(["row 5: tenure: 99999 is outside the training range [0, 6]"]);
+    expect(report.flags).toEqual(["data row 4: tenure: 99999 is outside the training range [0, 6]"]);
     const out = await read(output);
     expect(out.map((r) => [r.id, r.prediction === null, r._error])).toEqual([
       ["1", false, null],
@@ -92,14 +92,14 @@ describe("millrace predict on rows /predict would refuse", () => {
     const strictOut = path.join(dir, "strict.csv");
     await expect(Workspace.use(project, (ws) => scoreFile(ws, { input, output: strictOut, chunkRows: 1000, invalidRows: "fail" }))).rejects.toMatchObject({
       code: "validation_error",
-      message: expect.stringMatching(/in2\.csv: row 2: tenure must be an integer, got "abc" \(and 3 more invalid rows so far\)/),
+      message: expect.stringMatching(/in2\.csv: data row 1: tenure must be an integer, got "abc" \(and 3 more invalid rows so far\)/),
     });
     expect(fs.existsSync(strictOut)).toBe(false);
 
     const strictRanges = projectFromYaml(`${YAML}serve: { strict_ranges: true }\n`, path.join(dir, "millrace.yaml"));
     const ranged = await Workspace.use(strictRanges, (ws) => scoreFile(ws, { input, output: path.join(dir, "ranged.csv"), chunkRows: 1000 }));
     expect(ranged).toMatchObject({ invalid: 5, flagged: 0 });
-    expect(ranged.invalidReasons).toContain("row 5: tenure: 99999 is outside the training range [0, 6]");
+    expect(ranged.invalidReasons).toContain("data row 4: tenure: 99999 is outside the training range [0, 6]");
   });
 
   it("keeps row order across batches with and without invalid rows, typed columns checked as typed", async () => {
@@ -109,7 +109,7 @@ describe("millrace predict on rows /predict would refuse", () => {
     fs.writeFileSync(input, `id,plan,tenure,charges\n${lines.join("\n")}\n`);
     const output = path.join(dir, "many.csv.out.csv");
     const report = await Workspace.use(project, (ws) => scoreFile(ws, { input, output, chunkRows: 1000, keep: "id" }));
-    expect(report).toMatchObject({ rows: 2500, invalid: 1, invalidReasons: ['row 2300: tenure must be an integer, got "2.5"; charges is missing'] });
+    expect(report).toMatchObject({ rows: 2500, invalid: 1, invalidReasons: ['data row 2299: tenure must be an integer, got "2.5"; charges is missing'] });
     const out = await read(output);
     expect(out).toHaveLength(2500);
     expect(out.filter((r) => r._error !== null).map((r) => [r.id, r.prediction])).toEqual([["2300", null]]);

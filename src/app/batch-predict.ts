@@ -67,7 +67,7 @@ export interface BatchPredictReport {
   scored: number;
   seconds: number;
   rowsPerSecond: number;
-  /** Rows not scored because /predict would refuse them, and the first few reasons ("row 3: tenure must be …"). */
+  /** Rows not scored because /predict would refuse them, and the first few reasons ("data row 2: tenure must be …", 0-based as train --test-rows). */
   invalid: number;
   invalidReasons: string[];
   /** Scored rows with a value outside what training saw (what /predict flags), and the first few flags. */
@@ -238,11 +238,11 @@ function tallyBatch(chunks: unknown[][][], errorAt: number, first: number, tally
       const { invalid, text } = readRowCheck(checks[i] as string);
       if (invalid) {
         tally.invalid++;
-        if (tally.invalidReasons.length < REASONS_SHOWN) tally.invalidReasons.push(`row ${first + row + 1}: ${text}`);
+        if (tally.invalidReasons.length < REASONS_SHOWN) tally.invalidReasons.push(`data row ${first + row}: ${text}`);
         (mask ??= new Uint8Array(totalRows(chunks)))[row] = 1;
       } else {
         tally.flagged++;
-        if (tally.flags.length < REASONS_SHOWN) tally.flags.push(`row ${first + row + 1}: ${text}`);
+        if (tally.flags.length < REASONS_SHOWN) tally.flags.push(`data row ${first + row}: ${text}`);
       }
     }
   }

@@ -87,7 +87,7 @@ export function predictCommands(program: Command, action: ActionWrapper): void {
     .option("-k, --keep <columns>", 'input columns to copy into the output in their own types (e.g. an id), or "all"')
     .option("--chunk <rows>", "rows scored at a time (bounds memory; ≥ 1)", positiveInt, 100_000)
     .option("--explain [k]", "add an explanation column: each row's k (default 5) largest feature contributions, base and raw score (TreeSHAP for trees, coefficient × value for linear models); nested JSON in JSON lines, its JSON text in CSV and Parquet", positiveInt)
-    .option("--invalid <what>", "rows /predict would refuse (missing value, wrong type, unknown category): write them unscored with an _error column, or skip them", oneOf(["write", "skip"] as const), "write")
+    .option("--invalid <what>", "rows /predict would refuse (missing value, wrong type, unknown category): write them unscored with an _error column, or skip them; messages name them by 0-based data row (the first row after the header is 0, as train --test-rows numbers them)", oneOf(["write", "skip"] as const), "write")
     .option("--strict", "refuse the whole file if any row is invalid (exit 1, nothing written)")
     .option("--json", "print the report as JSON")
     .action(action((opts: PredictOptions) => predictCommand(opts)));
