@@ -67,7 +67,7 @@ const DEFINITIONS: readonly MetricDef[] = [
   { name: "rmse", higherIsBetter: false, compute: { regression: (s) => rmse(s.y, s.out) } },
   { name: "mse", higherIsBetter: false, compute: { regression: (s) => mse(s.y, s.out) } },
   { name: "mae", higherIsBetter: false, compute: { regression: (s) => mae(s.y, s.out) } },
-  { name: "r2", higherIsBetter: true, compute: { regression: (s) => r2(s.y, s.out) } },
+  { name: "r2", higherIsBetter: true, compute: { regression: (s) => defined(r2(s.y, s.out)) } }, // NaN on < 2 rows (sklearn): left out
   // Undefined (left out) when a true value is 0: it divides by a 2.2e-16 floor there and prints 1.6e15 (sklearn does too).
   { name: "mape", higherIsBetter: false, compute: { regression: (s) => (hasZero(s.y) ? undefined : mape(s.y, s.out)) } },
   // Recommendation (top-10 lists per user): computed by src/recommend/metrics.ts on ranked lists, not on scored rows,

@@ -125,6 +125,19 @@ describe("trainCandidate on a toy frame", () => {
       expect(r.testMetrics.r2).toBeGreaterThan(0.5);
       expect(r.model.predictRecords([{ x: 10, k: 5, c: "red" }])[0].value).toBeTypeOf("number");
     }
+    // One test row: r2 is undefined there (NaN, as sklearn says) and left out, never logged as NaN or 0.
+    const one = await trainCandidate({ ...request(f3, "ridge"), task: "regression", positive: undefined, testRows: Uint32Array.of(5), cvFolds: 0 });
+    expect(Object.keys(one.testMetrics)).not.toContain("r2");
+    expect(one.testMetrics.rmse).toBeGreaterThanOrEqual(0);
+  });
+
+  it("says why a learner that cannot explain has no mean |SHAP| importance", async () => {
+    const knn = await trainCandidate(request(toyFrame(), "knn", { cvFolds: 0 }));
+    expect(knn.shapImportance).toBeUndefined();
+    expect(knn.shapNote).toMatch(/^no importance for knn: it cannot explain/);
+    const gbdt = await trainCandidate(request(toyFrame(), "gbdt", { cvFolds: 0 }));
+    expect(Object.keys(gbdt.shapImportance ?? {}).length).toBeGreaterThan(0);
+    expect(gbdt.shapNote).toBeUndefined();
   });
 });
 

@@ -12,6 +12,7 @@ import { summarizeFolds } from "./task-metrics.js";
 import type { AutoSelection } from "./auto/auto.js";
 import { ValidationError } from "../errors.js";
 import type { Explanation } from "./explain/tree-shap.js";
+import { noImportanceNote } from "./importance.js";
 
 export { holdoutSplit, loadModel };
 export type { TrainedModel };
@@ -105,7 +106,8 @@ const SHAP_MIN_ROWS = 30;
 /** Global explanation: mean |contribution| per column over an even sample of the train rows (none when not explainable). */
 function shapImportance(model: TrainedModel, frame: Frame, trainRows: Uint32Array): Pick<TrainResult, "shapImportance" | "shapNote"> {
   const m = model as Model;
-  if (!m.estimator.explain || trainRows.length === 0) return {};
+  if (!m.estimator.explain) return { shapNote: noImportanceNote(m.info.model) };
+  if (trainRows.length === 0) return {};
   let perRow: number;
   try {
     perRow = m.estimator.explainNanosPerRow?.() ?? 0;
