@@ -8,6 +8,7 @@ import type { Run } from "../../records.js";
 import type { StaleRun } from "../../store/metadata-store.js";
 import { collectGarbage, deleteRuns } from "../../track/tracker.js";
 import { annotationsOf } from "../../store/annotations.js";
+import { findRun } from "./runs-find.js";
 import { SYSTEM_TAGS } from "../../ui-api/system-tags.js";
 import { color, printJson, table } from "../output.js";
 
@@ -40,21 +41,40 @@ export async function runsCommand(opts: {
   const project = await loadProjectCached(opts.project);
   if (opts.sort) opts.sort = metricName(opts.sort);
   let reaped: StaleRun[] = [];
-  const runs = await Workspace.useStores(
+  const filters = (opts.where ?? []).map(parseMetricFilter);
+  const scope = {
+    ...(opts.experiment ? { experiment: opts.experiment } : {}),
+    // Search trials are child runs: listed under --parent (or with --all), not among the top-level runs.
+    ...(opts.parent ? { parentRunId: opts.parent } : opts.all ? {} : { parentRunId: null }),
+  };
+  const { runs, unfiltered } = await Workspace.useStores(
     project,
     async (r) => {
       // A killed `millrace run` left its records "running": close them (with the reason) before listing.
       reaped = await r.meta.reapStaleRuns();
-      return r.meta.listRuns({
-        ...(opts.experiment ? { experiment: opts.experiment } : {}),
+      const runs = await r.meta.listRuns({
+        ...scope,
         ...(opts.sort ? { sortByMetric: opts.sort } : {}),
-        // Search trials are child runs: listed under --parent (or with --all), not among the top-level runs.
-        ...(opts.parent ? { parentRunId: opts.parent } : opts.all ? {} : { parentRunId: null }),
-        metricFilters: (opts.where ?? []).map(parseMetricFilter),
+        metricFilters: filters,
         order: opts.order === "asc" ? "asc" : "desc",
         limit: opts.limit ?? 20,
       });
+      // Nothing matched the filter: the runs it was applied to, to tell "no match" from "no runs" and name the metrics.
+      const unfiltered = runs.length === 0 && filters.length ? await r.meta.listRuns({ ...scope, limit: 1_000_000 }) : null;
+      return { runs, unfiltered };
     });
+  if (unfiltered?.length) {
+    const known = [...new Set(unfiltered.flatMap((r) => Object.keys(r.metrics)))].filter((k) => !k.startsWith("shap/"));
+    const plain = known.filter((k) => !k.startsWith("cv_")).sort();
+    const unknown = filters.find((f) => !known.includes(f.key));
+    if (unknown) {
+      throw new ValidationError(`no run has metric ${unknown.key}`, { path: "--where", hint: plain.length ? `filter by one of: ${plain.join(", ")} (or a cv_… variant)` : "these runs recorded no metrics" });
+    }
+    if (!opts.json) {
+      console.log(`no run matches --where ${(opts.where ?? []).join(" --where ")} (${unfiltered.length} run${unfiltered.length === 1 ? "" : "s"} in ${project.config.name}; metrics: ${plain.join(", ") || "none"})`);
+      return 0;
+    }
+  }
   // Runs lacking the sort metric come last, so when the first lacks it, none of the runs asked for has it.
   if (opts.sort && runs.length > 0 && runs[0].metrics[opts.sort] === undefined) {
     // The hint names the plain metrics; cross-validation (cv_…) and SHAP (shap/…) keys sort too, but would bury them.
@@ -87,7 +107,8 @@ export async function runsCommand(opts: {
         ...(chosen ? [r.tags.chosen ?? ""] : []),
         runState(r),
         ...metricKeys.map((k) => r.metrics[k]),
-        ...objectives.map((o) => r.metrics[`cv_${o}_mean`]),
+        // A CV fold's run (auto/cv-fold-i) holds that fold's held-out score, cv_<metric>, not a mean over folds.
+        ...objectives.map((o) => r.metrics[`cv_${o}_mean`] ?? r.metrics[`cv_${o}`]),
         r.durationMs === null ? "" : `${(r.durationMs / 1000).toFixed(2)} s`,
         r.startedAt.replace("T", " ").slice(0, 19),
       ]),
@@ -190,12 +211,8 @@ export async function deleteRunsCommand(ids: string[], opts: { project: string; 
     project,
     async (res) => {
       // Accept the 8-character ids the tables print.
-      const all = await res.meta.listRuns({ limit: 1_000_000 });
-      const full = ids.map((id) => {
-        const hits = all.filter((run) => run.id === id || run.id.startsWith(id));
-        if (hits.length !== 1) throw new ValidationError(`run id "${id}" matches ${hits.length} runs`, { hint: "give more characters of the id" });
-        return hits[0].id;
-      });
+      const full: string[] = [];
+      for (const id of ids) full.push((await findRun(res.meta, id)).id);
       return deleteRuns(res.meta, res.artifacts, full);
     });
   if (opts.json) printJson(r);
@@ -209,14 +226,6 @@ export async function gcCommand(opts: { project: string; dryRun?: boolean; json?
   if (opts.json) printJson({ dryRun: opts.dryRun === true, artifacts: orphans });
   else console.log(`${opts.dryRun ? "would remove" : "removed"} ${orphans.length} unreferenced artifact(s)${orphans.length ? `:\n  ${orphans.join("\n  ")}` : ""}`);
   return 0;
-}
-
-/** Accepts the 8-character run ids the tables print, when they name exactly one run. */
-async function resolveRunId(meta: import("../../store/metadata-store.js").MetadataStore, id: string): Promise<string> {
-  if (await meta.getRun(id)) return id;
-  const hits = (await meta.listRuns({ limit: 1_000_000 })).filter((run) => run.id.startsWith(id));
-  if (hits.length !== 1) throw new ValidationError(`run id "${id}" matches ${hits.length} runs`, { hint: "give more characters of the id (millrace runs --all)" });
-  return hits[0].id;
 }
 
 export async function annotateRunCommand(id: string, opts: { project: string; note?: string; tag: string[]; json?: boolean }): Promise<number> {
@@ -233,7 +242,7 @@ export async function annotateRunCommand(id: string, opts: { project: string; no
   const run = await Workspace.useStores(
     project,
     async (r) => {
-      const full = await resolveRunId(r.meta, id);
+      const full = (await findRun(r.meta, id)).id;
       // Audited like the dashboard's edits (who, when, the value before and after).
       const change = { ...(opts.note !== undefined ? { notes: opts.note } : {}), ...(Object.keys(tags).length ? { tags } : {}) };
       if (Object.keys(change).length) await annotationsOf(r.meta).editRun(full, change, actor());

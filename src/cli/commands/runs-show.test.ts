@@ -51,4 +51,22 @@ describe("runs show", () => {
     expect(runState(child)).toBe("finished (skipped: budget)");
     expect(runState({ status: "finished", tags: { state: "scored" } })).toBe("finished");
   });
+  it("shows CV as one row per metric (mean, std, each fold), not the last fold beside the mean, and says what auto's cv=0 is", () => {
+    const run: Run = {
+      id: "1b102b38-0000", experiment: "churn", name: "auto", status: "finished", params: { model: "auto", cv: 0, time_budget_s: 10 },
+      metrics: { accuracy: 0.9, cv_accuracy: 0.95, cv_accuracy_mean: 0.91, cv_accuracy_std: 0.04 },
+      tags: {}, artifacts: [], datasetId: null, parentRunId: null, startedAt: "2026-12-05T09:00:00Z", endedAt: null, durationMs: 1200,
+    };
+    const folds = { cv_accuracy: [{ step: 0, value: 0.87 }, { step: 1, value: 0.91 }, { step: 2, value: 0.95 }] };
+    const text = runText(run, [], {}, folds);
+    expect(text).toMatch(/cross-validation \(3 folds\)/);
+    expect(text).toMatch(/accuracy\s+0\.9100\s+0\.0400\s+0\.8700\s+0\.9100\s+0\.9500/);
+    expect(text).not.toMatch(/cv_accuracy\s+0\.9500/); // the last fold's value is no longer listed as a metric of its own
+    expect(text).toMatch(/^accuracy\s+0\.9000/m);
+    expect(text).toMatch(/cv=0 is auto's own CV inside each search \(CV folds .*0 = 5 under 20k rows.*\); the project's CV \(train.cv_folds\) ran 3 folds/);
+    // A candidate's run: its CV mean and std, no folds.
+    const child = { ...run, params: { model: "gbdt" }, metrics: { cv_roc_auc_mean: 0.97, cv_roc_auc_std: 0.01 } };
+    expect(runText(child, [], {})).toMatch(/roc_auc\s+0\.9700\s+0\.0100/);
+    expect(runText(child, [], {})).not.toContain("cv=");
+  });
 });

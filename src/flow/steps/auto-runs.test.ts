@@ -6,6 +6,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runsCommand } from "../../cli/commands/registry-commands.js";
 import { runText } from "../../cli/commands/runs-show.js";
+import { fmtNumber } from "../../cli/output.js";
+import { modelSpec } from "../../learn/model-specs.js";
+import { paramDefaults } from "../../learn/params.js";
 import { projectFromYaml } from "../../project/load-project.js";
 import type { CandidateConfig } from "../../project/config.js";
 import { runPipeline } from "../pipeline.js";
@@ -77,6 +80,8 @@ describe("auto in a project", () => {
       const child = children.find((x) => x.id === s.runId)!;
       expect(child).toMatchObject({ name: `auto/${s.label}`, parentRunId: c.runId, experiment: parent.experiment, datasetId: parent.datasetId });
       expect(child.params.model).toBe(s.label);
+      // The learner's parameters as it ran them (its defaults; these two portfolio entries override none), not just its name.
+      expect(child.params).toEqual({ model: s.label, ...paramDefaults(modelSpec(s.label).params) });
       expect(child.tags).toMatchObject({ auto_candidate: s.label, state: s.state, objective: "roc_auc", selected: String(s.label === c.auto!.chosen) });
       expect(child.durationMs).toBe(Math.round(s.seconds * 1000));
       if (s.state === "scored") {
@@ -94,6 +99,8 @@ describe("auto in a project", () => {
     const parentLine = lines.find((l) => l.startsWith(c.runId.slice(0, 8)))!;
     expect(parentLine).toMatch(new RegExp(`auto\\s+${c.auto!.chosen}\\s+finished`));
     for (const s of c.auto!.candidates) expect(lines.find((l) => l.startsWith(s.runId.slice(0, 8)))).toContain(`auto/${s.label}`);
+    // A fold's run fills the "cv roc_auc" column with its held-out score on that fold (it has no mean over folds).
+    for (const f of folds) expect(lines.find((l) => l.startsWith(f.id.slice(0, 8)))).toMatch(new RegExp(`auto/cv-fold-\\d\\s+\\w+\\s+finished\\s+${fmtNumber(f.metrics.cv_roc_auc).replace(".", "\\.")}\\s`));
 
     // Each CV fold's search: a child run of the parent named for its fold, with what it chose and the fold's held-out
     // score (the parent's cv_roc_auc at that fold's step), whose children are the candidates it tried, tagged with the fold.

@@ -5,6 +5,8 @@
 // tag cv_fold, what that search chose, the fold's held-out metrics) whose children are that search's candidates.
 import { randomUUID } from "node:crypto";
 import type { AutoSelection } from "../../learn/auto/auto.js";
+import { checkSpecParams } from "../../learn/model-spec.js";
+import { MODEL_SPECS, modelSpec } from "../../learn/model-specs.js";
 import type { Run } from "../../records.js";
 import type { MetadataStore } from "../../store/metadata-store.js";
 import type { AutoCandidateSummary } from "../outputs.js";
@@ -33,6 +35,19 @@ export interface AutoFolds {
   metrics?: Record<string, number>[];
 }
 
+/**
+ * A candidate's hyperparameters as its learner ran them: the portfolio entry's few overrides on top of the learner's
+ * defaults (`runs show auto/gbdt` once printed only "model=gbdt"). The blend is no registry learner: its own params.
+ */
+export function resolvedParams(model: string, params: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.prototype.hasOwnProperty.call(MODEL_SPECS, model)) return params;
+  try {
+    return checkSpecParams(modelSpec(model), params);
+  } catch {
+    return params; // auto fitted it, so its params were valid then; a spec changed since must not lose the record
+  }
+}
+
 const searchSeconds = (selection: AutoSelection) => selection.candidates.reduce((a, c) => a + c.seconds, 0);
 
 /**
@@ -54,7 +69,7 @@ export function autoChildRuns(selection: AutoSelection, parent: Parent, endedAt:
       experiment: parent.experiment,
       name: `${parent.name}/${c.label}`,
       status: c.status === "failed" ? "failed" : "finished",
-      params: { model: c.model, ...c.params },
+      params: { model: c.model, ...resolvedParams(c.model, c.params) },
       metrics,
       tags: { auto_candidate: c.label, state: c.status, objective: c.metric, selected: String(c.label === selection.chosen), ...tags },
       artifacts: [],
