@@ -1,21 +1,13 @@
 // Tracked runs for the dashboard: a sortable, filterable listing (search trials folded under their parent run),
 // one run with its metric series, dataset, trials and registered versions, and several runs side by side.
 import type { Hono } from "hono";
-import { ValidationError } from "../errors.js";
+import { compareRuns, metricKeysOf } from "../app/run-compare.js";
 import type { MetricPoint, Run } from "../records.js";
 import { Registry } from "../registry/registry.js";
 import type { MetadataStore, RunQuery } from "../store/metadata-store.js";
 import type { UiData } from "./data.js";
 import { choiceParam, handle, intParam, notFound, parseWhere } from "./http.js";
 import type { CompareResponse, RunDetail, RunsResponse } from "./types.js";
-
-const MAX_COMPARE = 10;
-
-function metricKeysOf(runs: Run[]): string[] {
-  const keys = new Set<string>();
-  for (const r of runs) for (const k of Object.keys(r.metrics)) keys.add(k);
-  return [...keys].sort();
-}
 
 /** Metrics a run logged at more than one step, by key (MLflow's metric history; the tracker's metricHistory reads the same rows). */
 async function historyOf(meta: MetadataStore, run: Run): Promise<Record<string, MetricPoint[]>> {
@@ -25,11 +17,6 @@ async function historyOf(meta: MetadataStore, run: Run): Promise<Record<string, 
     if (points.length > 1) out[key] = points;
   }
   return out;
-}
-
-/** The per-fold series (`cv_<metric>`, a fold per step), for the fold chart. */
-async function seriesOf(meta: MetadataStore, run: Run): Promise<Record<string, MetricPoint[]>> {
-  return Object.fromEntries(Object.entries(await historyOf(meta, run)).filter(([k]) => k.startsWith("cv_")));
 }
 
 /**
@@ -109,21 +96,9 @@ export function runsRoutes(api: Hono, data: UiData, log: (line: string) => void)
   api.get(
     "/compare",
     handle(async (c): Promise<CompareResponse> => {
-      const ids = [...new Set((c.req.query("ids") ?? "").split(",").map((s) => s.trim()).filter(Boolean))];
-      if (ids.length < 2 || ids.length > MAX_COMPARE) {
-        throw new ValidationError(`compare takes 2 to ${MAX_COMPARE} run ids, got ${ids.length}`, { path: "ids", hint: "ids=<run id>,<run id>[,...]" });
-      }
+      const ids = (c.req.query("ids") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
       const { meta } = await data.meta();
-      const runs: Run[] = [];
-      const series: CompareResponse["series"] = {};
-      for (const id of ids) {
-        const run = await getRunOr404(meta, id);
-        runs.push(run);
-        series[run.id] = await seriesOf(meta, run);
-      }
-      const paramKeys = new Set(runs.flatMap((r) => Object.keys(r.params)));
-      const differingParams = [...paramKeys].filter((k) => new Set(runs.map((r) => JSON.stringify(r.params[k] ?? null))).size > 1).sort();
-      return { runs, series, metricKeys: metricKeysOf(runs), differingParams };
+      return compareRuns(meta, ids, (id) => getRunOr404(meta, id));
     }, log),
   );
 }

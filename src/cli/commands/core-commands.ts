@@ -101,6 +101,15 @@ export function runsCommands(program: Command, action: ActionWrapper): void {
     .action(action(async (id: string, opts) => (await import("./runs-show.js")).runShowCommand(id, opts)));
 
   runs
+    .command("compare")
+    .argument("<run-ids...>", "2 to 10 runs to put side by side (a prefix is enough)")
+    .option("-p, --project <dir>", "project folder", ".")
+    .option("--all", "also mean |SHAP| per column (shap/… metrics)")
+    .option("--json", "print the comparison as JSON (what the dashboard's /compare page reads)")
+    .description("runs side by side: params (differing ones marked), metrics (the best of each marked)")
+    .action(action(async (ids: string[], opts) => (await import("./runs-compare.js")).runsCompareCommand(ids, opts)));
+
+  runs
     .command("annotate")
     .description("set a run's note or tags")
     .argument("<run-id>", "run to annotate (a prefix is enough)")
