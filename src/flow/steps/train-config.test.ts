@@ -62,6 +62,23 @@ describe("the training skip rule", () => {
     expect(folds.training).toMatchObject({ trained: true, reason: "train config changed since v2: cv_folds 2 → 3" });
   }, 180_000);
 
+  it("holds for a recommendation project too", async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-skip-rule-rec-"));
+    fs.mkdirSync(path.join(dir, "data/landing"), { recursive: true });
+    const rows = Array.from({ length: 600 }, (_, i) => `u${i % 40},i${(i * 7) % 30},${1 + ((i * 13) % 5)}`);
+    fs.writeFileSync(path.join(dir, "data/landing/r.csv"), ["user_id,item_id,rating", ...[...new Set(rows)], ""].join("\n"));
+    const rec = (candidate: string) => [
+      "name: recskip",
+      "sources: [{ name: ratings, pattern: \"*.csv\" }]",
+      "dataset: { task: recommendation, table: bronze.ratings, user: user_id, item: item_id, rating: rating }",
+      `train: { cv_folds: 0, candidates: [${candidate}] }`,
+      "registry: { model: recskip, gate: { must_beat_production: false } }",
+    ].join("\n");
+    expect((await run(rec("{ name: base, model: baseline }"))).training.trained).toBe(true);
+    expect((await run(rec("{ name: base, model: baseline }"))).training).toMatchObject({ trained: false, reason: expect.stringMatching(/and train config unchanged: already trained by recskip v1/) });
+    expect((await run(rec("{ name: base, model: popularity }"))).training).toEqual({ trained: true, reason: "train config changed since v1: candidates (base: model)" });
+  }, 180_000);
+
   it("names each change and ignores key order", () => {
     const base: TrainConfigRecord = { cv_folds: 5, metric: "roc_auc", candidates: [{ name: "a", model: "auto", params: { x: 1, y: 2 }, search: null }] };
     expect(trainConfigChanges(base, { ...base, candidates: [{ name: "a", model: "auto", params: { y: 2, x: 1 }, search: null }] })).toEqual([]);

@@ -7,11 +7,12 @@ import { readInteractionData, type InteractionData } from "../../recommend/pipel
 import { registerRecommender, trainRecommenderCandidate, type RecCandidateOutput, type RecPromotion } from "../../recommend/pipeline-train.js";
 import type { TableOutput } from "../outputs.js";
 import type { PipelineSummary } from "../summary.js";
+import { decideTraining, TRAIN_CONFIG_TAG, trainConfigRecord } from "../steps/train-config.js";
 import { taskOf, type TaskKind, type TaskRef } from "../task-kind.js";
 import { trainingFields } from "../training-seconds.js";
 
 export type RecommendOutput =
-  | { stage: "data"; data: InteractionData; alreadyTrainedBy: { name: string; version: number } | null }
+  | { stage: "data"; data: InteractionData; alreadyTrainedBy: { name: string; version: number } | null; trainingReason: string }
   | { stage: "candidate"; out: RecCandidateOutput | null }
   | { stage: "register"; promotion: RecPromotion | null };
 
@@ -32,21 +33,22 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
     }
     const dataTask = taskOf(recommendKind, "recommend:data", [from], async ({ r, output, note }): Promise<DataOut> => {
       const data = await readInteractionData(r.lake, output(from as TaskRef<TableOutput>).table, ds, cfg.train.cv_folds);
-      // The latest version on these interactions: the one a killed run may have left ungated.
-      const prior = (await r.meta.listModelVersions(cfg.registry.model)).filter((m) => m.datasetId === data.id).sort((a, b) => b.version - a.version)[0];
-      const alreadyTrainedBy = prior && cfg.train.retrain === "on_new_data" && !ctx.retrain ? { name: prior.name, version: prior.version } : null;
+      // The latest version on these interactions (the one a killed run may have left ungated), reused only when it was
+      // trained under the same train config (train-config.ts).
+      const training = await decideTraining(r.meta, cfg, data.id, ctx.retrain);
+      const alreadyTrainedBy = training.skipWith;
       note(
         `${data.id}: ${data.interactions.users.length} interactions (${data.train.length} train / ${data.test.length} held out by (user, item) pair)` +
-          `${data.dropped ? `, ${data.dropped} rows without a user, item or rating left out` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : ""}`,
+          `${data.dropped ? `, ${data.dropped} rows without a user, item or rating left out` : ""}${alreadyTrainedBy ? `, already trained by v${alreadyTrainedBy.version}` : training.reason === "new dataset" ? "" : ` (${training.reason})`}`,
       );
-      return { stage: "data", data, alreadyTrainedBy };
+      return { stage: "data", data, alreadyTrainedBy, trainingReason: training.reason };
     });
     const dataRef = dataTask.ref as TaskRef<DataOut>;
     const trainTasks = cfg.train.candidates.map((candidate) =>
       taskOf(recommendKind, `recommend:train:${candidate.name}`, [dataRef], async ({ r, output, progress, note, signal }): Promise<CandidateOut> => {
         const d = output(dataRef);
         if (d.alreadyTrainedBy) {
-          note(`skipped: interactions unchanged since ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version}`);
+          note(`skipped: interactions and train config unchanged since ${d.alreadyTrainedBy.name} v${d.alreadyTrainedBy.version}`);
           return { stage: "candidate", out: null };
         }
         return { stage: "candidate", out: await trainRecommenderCandidate(r, candidate, d.data, progress, note, signal) };
@@ -56,6 +58,8 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
     const registerTask = taskOf(recommendKind, "recommend:register", [dataRef, ...trained], async ({ r, output, note }) => {
       const outs = trained.map((t) => output(t).out).filter((o): o is RecCandidateOutput => o !== null);
       const d = output(dataRef);
+      // Before a version exists, so the next run can tell whether the train config changed (whichever run wins).
+      for (const o of outs) await r.meta.mergeTags(o.runId, { [TRAIN_CONFIG_TAG]: JSON.stringify(trainConfigRecord(r.project.config)) });
       return { stage: "register" as const, promotion: await registerRecommender(r, d.data, outs, note, d.alreadyTrainedBy) };
     });
     return [dataTask, ...trainTasks, registerTask];
@@ -64,15 +68,15 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
     // The interactions go as their table version (read again on the other side), a candidate without its model
     // object (rebuilt from its bytes), a promotion as it is.
     encode: (out) =>
-      out.stage === "data" ? { stage: "data", table: out.data.table, alreadyTrainedBy: out.alreadyTrainedBy }
+      out.stage === "data" ? { stage: "data", table: out.data.table, alreadyTrainedBy: out.alreadyTrainedBy, trainingReason: out.trainingReason }
         : out.stage === "candidate" && out.out ? { stage: "candidate", out: { ...out.out, result: { ...out.out.result, model: undefined } } }
         : out,
     decode: async (w, r) => {
-      const out = w as RecommendOutput | { stage: "data"; table: TableOutput["table"]; alreadyTrainedBy: DataOut["alreadyTrainedBy"] };
+      const out = w as RecommendOutput | (Pick<DataOut, "stage" | "alreadyTrainedBy" | "trainingReason"> & { table: TableOutput["table"] });
       if (out.stage === "data" && "table" in out) {
         const cfg = r.project.config;
         if (cfg.dataset.task !== "recommendation") throw new ConfigError("a recommendation output reached a tabular project", { path: "dataset.task" });
-        return { stage: "data", data: await readInteractionData(r.lake, out.table, cfg.dataset, cfg.train.cv_folds), alreadyTrainedBy: out.alreadyTrainedBy };
+        return { stage: "data", data: await readInteractionData(r.lake, out.table, cfg.dataset, cfg.train.cv_folds), alreadyTrainedBy: out.alreadyTrainedBy, trainingReason: out.trainingReason };
       }
       if (out.stage === "candidate" && out.out) return { stage: "candidate", out: { ...out.out, result: { ...out.out.result, model: loadRecommender(out.out.bytes) } } };
       return out as RecommendOutput;
@@ -94,7 +98,7 @@ export const recommendKind: TaskKind<RecommendOutput, "lake" | "meta" | "tracker
   },
 };
 
-function summarizeData({ data, alreadyTrainedBy }: DataOut, summary: PipelineSummary): void {
+function summarizeData({ data, alreadyTrainedBy, trainingReason }: DataOut, summary: PipelineSummary): void {
   const cols = data.interactions.columns;
   summary.dataset = {
     id: data.id,
@@ -107,8 +111,6 @@ function summarizeData({ data, alreadyTrainedBy }: DataOut, summary: PipelineSum
     features: [cols.user, cols.item, ...(cols.rating ? [cols.rating] : [])],
     splitBy: `(${cols.user}, ${cols.item}) pair`,
   };
-  summary.training = alreadyTrainedBy
-    ? { trained: false, reason: `dataset ${data.id} unchanged: already trained by ${alreadyTrainedBy.name} v${alreadyTrainedBy.version} (set train.retrain: always to retrain)` }
-    : { trained: true, reason: "new dataset" };
+  summary.training = { trained: !alreadyTrainedBy, reason: trainingReason };
 }
 
