@@ -6,4 +6,6 @@ export const SYSTEM_TAGS: ReadonlySet<string> = new Set([
   "search_method", "search_trials", "search_pruned", "best_trial", "search_workers",
   // auto: the learner it chose (on the candidate's run) and each tried learner's child run.
   "chosen", "chosen_model", "auto_metric", "auto_candidates", "auto_refit_on_all_rows", "auto_refit", "auto_refit_reason", "auto_candidate", "selected",
+  // The train config a registered run was trained under: the next run retrains when it differs (flow/steps/train-config.ts).
+  "train_config",
 ]);

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { withResources } from "../../flow/resources.js";
 import { projectFromYaml } from "../../project/load-project.js";
 import type { Run } from "../../records.js";
-import { runsCommand } from "./registry-commands.js";
+import { annotateRunCommand, runsCommand } from "./registry-commands.js";
 import { runsCompareCommand } from "./runs-compare.js";
 
 let dir = "";
@@ -93,5 +93,11 @@ describe("runs --where", () => {
 
   it("refuses a metric no run has, listing the ones they have, as --sort does", async () => {
     await expect(runsCommand({ project: dir, where: ["acc>0.5"] })).rejects.toMatchObject({ message: "no run has metric acc", details: { path: "--where" }, hint: expect.stringContaining("log_loss, roc_auc") });
+  });
+});
+
+describe("runs annotate", () => {
+  it("refuses to edit the train config a run was trained under (the next run's skip rule reads it)", async () => {
+    await expect(annotateRunCommand(ids.a.slice(0, 8), { project: dir, tag: ["train_config={}"] })).rejects.toThrow(/tag train_config is written by the pipeline/);
   });
 });
