@@ -8,6 +8,8 @@ import type { ModelSpec } from "../model-spec.js";
 import { explainingLearners, MODEL_SPECS } from "../model-specs.js";
 import { modelKind } from "../models.js";
 import { Rng } from "../rng.js";
+import type { FittedMember } from "./members.js";
+import { FittedVoting } from "./voting.js";
 import { trainCandidate } from "../train.js";
 
 /** 150 rows of 3 numeric inputs (one with missing values); y from x0 and x1: values, 2 classes or 3. */
@@ -17,6 +19,24 @@ function data(nClasses: number, n = 150): TrainingData {
   const s = Float64Array.from({ length: n }, (_, i) => cols[0].values[i] + 0.5 * cols[1].values[i] + 0.3 * rng.normal());
   const y = Float64Array.from(s, (v) => (nClasses === 0 ? 50 + 10 * v : nClasses === 2 ? Number(v > 0) : v < -0.5 ? 0 : v < 0.5 ? 1 : 2));
   return { X: { nRows: n, columns: cols } as FeatureMatrix, y, nClasses, seed: 3 };
+}
+
+/** A member whose explain records how many rows it was asked for. */
+function countingMember(name: string, fitted: FittedEstimator): { member: FittedMember; rows: number[] } {
+  const rows: number[] = [];
+  const explain = fitted.explain!.bind(fitted);
+  const counted: FittedEstimator = Object.assign(Object.create(fitted) as FittedEstimator, { explain: (X: FeatureMatrix) => (rows.push(X.nRows), explain(X)) });
+  return { member: { name, prep: null, fitted: counted }, rows };
+}
+
+function caught(f: () => unknown): ValidationError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ValidationError) return e;
+    throw e;
+  }
+  throw new Error("no ValidationError");
 }
 
 const fit = async (model: string, params: Record<string, unknown>, d: TrainingData): Promise<FittedEstimator> => modelKind(model).create(params).fit(d);
@@ -66,8 +86,27 @@ describe("averaging ensembles explain as the mean of their members' explanations
       const d = data(nClasses);
       const m = await fit(model, params, d);
       expect(() => m.explain!(d.X)).toThrow(ValidationError);
-      expect(() => m.explain!(d.X)).toThrow(/averages its members' predictions \(values or class probabilities\), but its members explain/);
+      expect(() => m.explain!(d.X)).toThrow(/^(voting|bagging) of [a-z_ ]+ on (binary|multiclass): members explain .*, whose mean is not the ensemble's probability$/);
     }
+  });
+
+  it("refuses before any member explains a row, saying why and what explains", async () => {
+    const d = data(2);
+    const members = await Promise.all(["gbdt", "logistic_regression"].map(async (name) => countingMember(name, await fit(name, name === "gbdt" ? { n_estimators: 5 } : {}, d))));
+    const err = caught(() => new FittedVoting(modelKind, members.map((m) => m.member), Float64Array.of(1, 1)).explain!(d.X));
+    expect(err.message).toBe("voting of gbdt and logistic_regression on binary: members explain log-odds, whose mean is not the ensemble's probability");
+    expect(err.hint).toMatch(/^voting of trees \(random_forest, extra_trees, decision_tree: they explain P\(class 1\)\) explains on binary/);
+    expect(members.flatMap((m) => m.rows)).toEqual(members.flatMap((m) => m.rows.map(() => 0))); // only probes of no rows
+  });
+
+  it("a regressor holding a classifier member (older builds' default voting) says which member and to retrain", async () => {
+    const reg = data(0);
+    const gbdt = await fit("gbdt", { n_estimators: 5 }, reg);
+    const logistic = await fit("logistic_regression", {}, { ...reg, y: Float64Array.from(reg.y, (v) => Number(v > 50)), nClasses: 2 });
+    const voting = new FittedVoting(modelKind, [gbdt, logistic].map((fitted) => ({ name: fitted.name, prep: null, fitted })), Float64Array.of(1, 1));
+    const err = caught(() => voting.explain!(reg.X));
+    expect(err.message).toBe("voting of gbdt and logistic_regression on regression: member logistic_regression is a classifier (it explains log-odds, not a value), which an older version let into a regressor");
+    expect(err.hint).toMatch(/^retrain the model: voting's default members on regression are now gbdt,ridge/);
   });
 
   it("has no explanation when a member has none (knn)", async () => {
