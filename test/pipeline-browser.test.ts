@@ -5,15 +5,14 @@ import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireServices } from "../src/store/test-helpers/services.js";
+import { chromiumMissing as chromiumReason, openChromium } from "./chromium.js";
 import { copyExample, millrace, startServe } from "./cli.js";
 import { stop } from "./ui-fixture.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "pipeline-browser-token";
-const chromiumReason = fs.existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install -y chromium)`;
 if (chromiumReason && requireServices) throw new Error(`${chromiumReason}; CI must run the pipeline page's browser test`);
 
 describe.skipIf(chromiumReason !== null)("pipeline page in Chromium", { timeout: 600_000 }, () => {
@@ -21,6 +20,7 @@ describe.skipIf(chromiumReason !== null)("pipeline page in Chromium", { timeout:
   let server: { url: string; proc: ChildProcess };
   let browser: BrowserContext;
   let page: Page;
+  let profile: string | undefined;
   const errors: string[] = [];
   let pauseDir: string;
   let release: ReturnType<typeof setInterval> | undefined;
@@ -32,20 +32,13 @@ describe.skipIf(chromiumReason !== null)("pipeline page in Chromium", { timeout:
     // ingest's commit until the test lets them go (failpoint.ts), so "running" is on screen for as long as it looks.
     pauseDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-pause-"));
     server = await startServe(dir, { MILLRACE_API_TOKEN: TOKEN, MILLRACE_FAILPOINT: "ingest:after-commit", MILLRACE_FAILPOINT_PAUSE: pauseDir });
-    browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-chromium-")), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    page = await browser.newPage();
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+    ({ profile, browser, page } = await openChromium(errors));
   }, 180_000);
 
   afterAll(async () => {
     clearInterval(release);
     await browser?.close();
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
     if (server) await stop(server.proc);
   });
 

@@ -7,32 +7,13 @@ import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireServices } from "../src/store/test-helpers/services.js";
+import { chromiumMissing as chromiumReason, openChromium } from "./chromium.js";
 import { startServe } from "./cli.js";
 import { churnProject, postShifted, stop, type UiProject } from "./ui-fixture.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-
-/**
- * Debian's Chromium with a fresh profile; script errors and console errors go to `errors`. A failed resource load
- * (an API 404 or 401 the page expects and handles) is logged by Chromium as an error but is not a script error.
- */
-async function openChromium(errors: string[]) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-chromium-"));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const page = await browser.newPage();
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
-  return { profile, browser, page };
-}
-const chromiumReason = fs.existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install -y chromium)`;
 if (chromiumReason && requireServices) throw new Error(`${chromiumReason}; CI must run the dashboard's browser test`);
 if (chromiumReason) console.warn(`skipping the dashboard browser test: ${chromiumReason}`);
 
