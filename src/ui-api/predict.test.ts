@@ -3,10 +3,23 @@
 // raw score the answer's probability comes from; bad explain fields are the same 400s naming the field.
 import path from "node:path";
 import { Hono } from "hono";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { churnProject, type UiProject } from "../../test/ui-fixture.js";
 import { loadProject } from "../project/load-project.js";
 import { uiRoutes, type UiRoutes } from "./index.js";
+
+/** Called as the route explains (the test of `ms` moves a fake clock there); nothing otherwise. */
+const explaining = vi.hoisted(() => ({ hook: () => {} }));
+vi.mock("../serve/explain-request.js", async (original) => {
+  const m = await original<typeof import("../serve/explain-request.js")>();
+  return {
+    ...m,
+    explainerOfPredictor: (...a: Parameters<typeof m.explainerOfPredictor>) => {
+      const e = m.explainerOfPredictor(...a);
+      return { ...e, explainRecords: (...r: Parameters<typeof e.explainRecords>) => (explaining.hook(), e.explainRecords(...r)) };
+    },
+  };
+});
 
 describe("dashboard predict with explanations", () => {
   const app = new Hono();
@@ -58,6 +71,23 @@ describe("dashboard predict with explanations", () => {
       const res = await post(`/api/models/churn/${v}/predict`, { records: [example], ...body });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: "validation_error", path: field, message: expect.stringMatching(message) });
+    }
+  });
+
+  it("counts the explaining in ms, as /predict's clock does", async () => {
+    const v = p.summaries[0].model.version;
+    const example = ((await (await app.request(`/api/models/churn/${v}`)).json()) as any).version.inputExample;
+    await post(`/api/models/churn/${v}/predict`, { records: [example] }); // the model loaded, outside the clock
+    let clock = 0;
+    const now = vi.spyOn(performance, "now").mockImplementation(() => clock);
+    explaining.hook = () => (clock += 1000); // explaining "takes" 1000 ms on the fake clock; nothing else moves it
+    try {
+      const a: any = await (await post(`/api/models/churn/${v}/predict`, { records: [example], explain: true })).json();
+      expect(a.explanations).toHaveLength(1);
+      expect(a.ms).toBe(1000);
+    } finally {
+      now.mockRestore();
+      explaining.hook = () => {};
     }
   });
 });
