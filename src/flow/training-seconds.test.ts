@@ -24,13 +24,14 @@ describe("training seconds", () => {
 
   it("auto: its search (the candidates' seconds) is split from the final fit that holds it, and printed as search", () => {
     // auto's fit took 10.34 s, of which its 3 candidates took 10.1 s: the refit was 0.24 s, not 10.34 s.
-    const parts = autoFitParts(10.34, [4, 6, 0.1]);
+    const parts = autoFitParts(10.34, { candidates: [{ seconds: 4 }, { seconds: 6 }, { seconds: 0.1 }] });
     expect(parts.search).toBeCloseTo(10.1, 12);
     expect(parts.finalFit).toBeCloseTo(0.24, 12);
     const t = trainingSeconds(10.5, { ...parts, predict: 0.1 });
     expect(trainingText(t)).toBe("train 10.40 s (of which search 10.10 s, final fit 0.24 s)");
     expect(trainingMetrics(t)).toMatchObject({ search_seconds: parts.search, final_fit_seconds: parts.finalFit });
     // Never a negative fit: a search measured as longer than the fit is capped at it.
-    expect(autoFitParts(1, [2])).toEqual({ finalFit: 0, search: 1 });
+    expect(autoFitParts(1, { candidates: [{ seconds: 2 }] })).toEqual({ finalFit: 0, search: 1 });
+    expect(autoFitParts(1, undefined)).toEqual({ finalFit: 1 });
   });
 });

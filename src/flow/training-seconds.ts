@@ -38,8 +38,9 @@ export function trainingSeconds(wall: number, parts: { finalFit: number; predict
  * table shows) and then the refit of the one chosen. Split so that search is the candidates' time and final fit the
  * rest (the refit, with auto's data preparation); a search reported as longer than the fit is capped at it.
  */
-export function autoFitParts(finalFit: number, candidateSeconds: readonly number[]): { finalFit: number; search: number } {
-  const search = Math.min(finalFit, candidateSeconds.reduce((a, b) => a + b, 0));
+export function autoFitParts(finalFit: number, selection: { candidates: readonly { seconds: number }[] } | undefined): { finalFit: number; search?: number } {
+  if (!selection) return { finalFit };
+  const search = Math.min(finalFit, selection.candidates.reduce((a, c) => a + c.seconds, 0));
   return { finalFit: finalFit - search, search };
 }
 

@@ -30,6 +30,8 @@ export interface MetricDef {
   higherIsBetter: boolean;
   /** How each task that reports the metric computes it; a task absent here does not measure it. */
   compute: Partial<Record<Task, MetricFn>>;
+  /** When compute can leave it out (undefined on some rows), why: what `train` prints for it. */
+  undefinedWhen?: string;
 }
 
 const defined = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
@@ -60,16 +62,16 @@ const DEFINITIONS: readonly MetricDef[] = [
     higherIsBetter: true,
     compute: { binary: (s) => balancedAccuracy(s.y, s.pred, 2), multiclass: (s) => balancedAccuracy(s.y, s.pred, s.k) },
   },
-  { name: "roc_auc", higherIsBetter: true, compute: { binary: (s) => defined(rocAuc(s.y, s.p1)), multiclass: (s) => defined(rocAucOvrMacro(s.y, s.out, s.k)) } },
-  { name: "pr_auc", higherIsBetter: true, compute: { binary: (s) => (twoClasses(s.y) ? averagePrecision(s.y, s.p1) : undefined) } },
+  { name: "roc_auc", higherIsBetter: true, compute: { binary: (s) => defined(rocAuc(s.y, s.p1)), multiclass: (s) => defined(rocAucOvrMacro(s.y, s.out, s.k)) }, undefinedWhen: "the test rows hold only one class" },
+  { name: "pr_auc", higherIsBetter: true, compute: { binary: (s) => (twoClasses(s.y) ? averagePrecision(s.y, s.p1) : undefined) }, undefinedWhen: "the test rows hold only one class" },
   { name: "log_loss", higherIsBetter: false, compute: { binary: (s) => logLoss(s.y, s.p1), multiclass: (s) => multiLogLoss(s.y, s.out, s.k) } },
   { name: "brier", higherIsBetter: false, compute: { binary: (s) => brierScore(s.y, s.p1) } },
   { name: "rmse", higherIsBetter: false, compute: { regression: (s) => rmse(s.y, s.out) } },
   { name: "mse", higherIsBetter: false, compute: { regression: (s) => mse(s.y, s.out) } },
   { name: "mae", higherIsBetter: false, compute: { regression: (s) => mae(s.y, s.out) } },
-  { name: "r2", higherIsBetter: true, compute: { regression: (s) => defined(r2(s.y, s.out)) } }, // NaN on < 2 rows (sklearn): left out
+  { name: "r2", higherIsBetter: true, compute: { regression: (s) => defined(r2(s.y, s.out)) }, undefinedWhen: "it needs 2 or more test rows" }, // NaN (sklearn): left out
   // Undefined (left out) when a true value is 0: it divides by a 2.2e-16 floor there and prints 1.6e15 (sklearn does too).
-  { name: "mape", higherIsBetter: false, compute: { regression: (s) => (hasZero(s.y) ? undefined : mape(s.y, s.out)) } },
+  { name: "mape", higherIsBetter: false, compute: { regression: (s) => (hasZero(s.y) ? undefined : mape(s.y, s.out)) }, undefinedWhen: "the target is 0 in some test rows" },
   // Recommendation (top-10 lists per user): computed by src/recommend/metrics.ts on ranked lists, not on scored rows,
   // so no tabular task computes them; registered for their direction (the gate, decay, runs sorting).
   { name: "precision_at_10", higherIsBetter: true, compute: {} },

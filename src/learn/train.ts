@@ -127,7 +127,7 @@ function shapImportance(model: TrainedModel, frame: Frame, trainRows: Uint32Arra
   try {
     e = m.estimator.explain(m.pipeline.transform(frame, rows));
   } catch (err) {
-    if (err instanceof ValidationError) return {}; // auto chose a learner without explanations
+    if (err instanceof ValidationError) return { shapNote: err.message }; // e.g. an ensemble whose members' explanations do not add up
     throw err;
   }
   const F = e.features.length;

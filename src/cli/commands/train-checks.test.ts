@@ -81,7 +81,7 @@ describe("millrace train says when its test metrics mean little", () => {
     const text = millrace(["train", reg, "-t", "y", "--task", "regression", "-m", "ridge", "--test-rows", held]);
     expect(text.code, text.out).toBe(0);
     expect(text.stdout).not.toMatch(/^r2 +-?\d/m); // no row of the metric table
-    expect(text.stdout).toContain("r2 left out: undefined on 1 test row (it needs 2 or more)");
+    expect(text.stdout).toContain("r2 left out: undefined on 1 test row (it needs 2 or more test rows)");
     expect(text.stderr).toContain("only 1 test row: test metrics are noisy");
     const json = millrace(["train", reg, "-t", "y", "--task", "regression", "-m", "ridge", "--test-rows", held, "--json"]);
     expect(json.json.metrics.r2).toBeNull();

@@ -1,7 +1,7 @@
 // What `millrace train` refuses or warns about before and after training: options that do not fit the task found, and
 // a split whose test metrics say little (a tiny test set, classes with a train row or none, metrics undefined there).
 import { ValidationError } from "../../errors.js";
-import { metricsOfTask } from "../../learn/metric-registry.js";
+import { METRICS, metricsOfTask } from "../../learn/metric-registry.js";
 import { MIN_CLASS_TRAIN_ROWS, thinClasses } from "../../learn/target.js";
 import type { Column, Task } from "../../records.js";
 
@@ -60,11 +60,8 @@ export function undefinedMetrics(task: Task, metrics: Record<string, number>, te
   for (const name of metricsOfTask(task)) {
     const v = metrics[name];
     if (v !== undefined && !Number.isNaN(v)) continue;
-    out[name] =
-      name === "mape" ? "the target is 0 in some test rows"
-      : name === "r2" && testRows < 2 ? `undefined on ${testRows} test row (it needs 2 or more)`
-      : name === "roc_auc" || name === "pr_auc" ? "the test rows hold only one class"
-      : "undefined on these test rows";
+    const why = METRICS.get(name)?.undefinedWhen;
+    out[name] = `undefined on ${testRows} test row${testRows === 1 ? "" : "s"}${why ? ` (${why})` : ""}`;
   }
   return out;
 }

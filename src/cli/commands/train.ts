@@ -154,7 +154,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
   const positive = task === "binary" ? (classes?.[1] ?? null) : null;
   // A run's train_seconds, final_fit_seconds, cv_seconds and search_seconds: trainSeconds, … here. auto's search runs
   // inside its fit: it is split out, so final fit is the refit of the candidate chosen.
-  const fit = result.selection ? autoFitParts(result.trainSeconds, result.selection.candidates.map((c) => c.seconds)) : { finalFit: result.trainSeconds };
+  const fit = autoFitParts(result.trainSeconds, result.selection);
   const timings = trainingSeconds(trainWall, { ...fit, predict: result.predictSeconds, cv: result.cvSeconds ?? 0 });
   const columns = modelColumns((result.model as Model).pipeline.state);
   const notDefined = undefinedMetrics(task, result.testMetrics, testRows.length);
@@ -177,7 +177,7 @@ export async function trainCommand(csv: string, given: Omit<TrainOptions, "model
     trainRows: frame.rowCount - testRows.length,
     testRows: testRows.length,
     // A metric undefined on the test rows (r2 of one row) is null here, and undefinedMetrics says why.
-    metrics: result.testMetrics,
+    metrics: { ...result.testMetrics, ...Object.fromEntries(Object.keys(notDefined).map((k) => [k, null])) },
     ...(Object.keys(notDefined).length ? { undefinedMetrics: notDefined } : {}),
     ...(warnings.length ? { warnings } : {}),
     cv: result.cvMetrics,

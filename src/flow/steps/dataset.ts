@@ -3,6 +3,7 @@
 import { NotFoundError, ValidationError } from "../../errors.js";
 import { screenColumns } from "../../learn/column-screen.js";
 import { hashSplit, rowIdentities, type RowIdentitySpec } from "../../learn/row-identity.js";
+import { checkClassTarget } from "../../learn/target.js";
 import { holdoutSplit } from "../../learn/train.js";
 import { ids, type Column, type Dataset, type Frame, type SplitSpec, type TableRef } from "../../records.js";
 import { tabularDataset, type ProjectConfig } from "../../project/config.js";
@@ -131,6 +132,7 @@ function checkTarget(target: Column, cfg: ProjectConfig, rows: number): void {
   if (task === "binary" && positive !== undefined && !labels.has(positive)) {
     throw new ValidationError(`positive label "${positive}" is not a value of "${name}" (values: ${[...labels].join(", ")})`, { path: "dataset.positive" });
   }
+  checkClassTarget(target, Uint32Array.from({ length: rows }, (_, i) => i), task, "dataset.target"); // dates, a class per row
 }
 
 /** Rebuilds a recorded dataset from its pinned table version and its split (a worker's view of it). */

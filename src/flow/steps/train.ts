@@ -90,7 +90,7 @@ export async function trainOne(
       // Everything training did (CV fits or search trials, the final fit with its feature coding and SHAP), not the
       // test scoring: the final fit alone was once reported as training time (auto with cv_folds 5: 10.71 s of 76 s).
       // auto's search runs inside its fit: split out as search_seconds, so final_fit_seconds is the chosen one's refit.
-      const fit = !searched && result.selection ? autoFitParts(result.trainSeconds, result.selection.candidates.map((c) => c.seconds)) : { finalFit: result.trainSeconds };
+      const fit = autoFitParts(result.trainSeconds, searched ? undefined : result.selection);
       const seconds = trainingSeconds((performance.now() - t0) / 1000, {
         ...fit,
         predict: result.predictSeconds,
