@@ -96,7 +96,7 @@ export const tabularDatasetSchema = z.strictObject({
   target: z.string().min(1).describe("The column to predict."),
   task: z.enum(["binary", "multiclass", "regression"]).describe("What to predict: a class of two, one of several, or a number (or: recommendation, below)."),
   positive: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional().describe("Binary tasks: the target value that counts as the positive class."),
-  features: z.array(z.string()).optional().describe("Feature columns; default: every column but the target, `exclude` and the lake's own `_` columns, the run warns of constant columns and identifiers (>= 95% distinct text, or dense integers over 1,000+ rows) among them: add them to `exclude` (`millrace train` drops them itself; `--keep` there)."),
+  features: z.array(z.string()).optional().describe("Feature columns; default: every column but the target, `exclude` and the lake's own `_` columns, the run warns of constant columns and identifiers (>= 95% distinct text; >= 95% distinct integers named like an id — id, *_id, *Id, *_key, uuid… — or dense integers over 1,000+ rows) among them: add them to `exclude` (`millrace train` drops them itself; `--keep` there)."),
   exclude: z.array(z.string()).default([]).describe("Columns left out of the features."),
   key: z.union([z.string().min(1).transform((k) => [k]), z.array(z.string().min(1)).min(1)]).optional().describe("Columns that identify a row (e.g. customer_id): a row's split side follows them, so an updated row keeps its side. Without a key a row is identified by its content (features + target)."),
   split: z
