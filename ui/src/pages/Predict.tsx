@@ -9,7 +9,8 @@ import { AliasChip, Badge } from "../components/Badges.js";
 import { Card, Empty, ErrorBox, KeyValues, Loaded, PageHeader } from "../components/States.js";
 import { fmtBound, fmtNum, fmtPct } from "../format.js";
 import { Link, setQuery } from "../router.js";
-import { Explanation } from "./PredictExplanation.js";
+import { csvCell, parseCsv } from "../csv.js";
+import { Explanation, useExplainChoice } from "./PredictExplanation.js";
 
 type Values = Record<string, string>;
 
@@ -149,10 +150,9 @@ function PredictForm({ detail }: { detail: ModelVersionDetail }) {
   const [answer, setAnswer] = useState<PredictResponse | null>(null);
   const [error, setError] = useState<ApiFailure | null>(null);
   const [busy, setBusy] = useState(false);
-  // Explanations as /predict takes them: "explain": true and how many contributions ("explain_top").
-  const [explainTop, setExplainTop] = useState<number | null>(null);
+  const explain = useExplainChoice();
   const url = `/api/models/${encodeURIComponent(v.name)}/${v.version}/predict`;
-  const body = { records: [toRecord(fields, values)], ...(explainTop !== null ? { explain: true, explain_top: explainTop } : {}) };
+  const body = { records: [toRecord(fields, values)], ...explain.fields };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -193,11 +193,7 @@ function PredictForm({ detail }: { detail: ModelVersionDetail }) {
             <button className="btn primary" type="submit" disabled={busy}>
               {busy ? "scoring…" : `Predict with v${v.version}`}
             </button>
-            <label className="inline" style={{ flexDirection: "row" }}>
-              <input type="checkbox" name="explain" checked={explainTop !== null} onChange={(e) => setExplainTop(e.target.checked ? 5 : null)} /> explain: top
-              <input type="number" name="explain_top" aria-label="contributions shown" min={1} step={1} style={{ width: 56 }} disabled={explainTop === null} value={explainTop ?? 5} onChange={(e) => setExplainTop(Math.max(1, Math.round(Number(e.target.value)) || 1))} />
-              contributions
-            </label>
+            {explain.toggle}
             <span className="muted small">not logged: it does not count as traffic or move drift</span>
           </div>
         </form>
@@ -215,45 +211,6 @@ function PredictForm({ detail }: { detail: ModelVersionDetail }) {
     </div>
   );
 }
-
-/** Rows of a CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-    } else cell += ch;
-  }
-  if (cell !== "" || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.length > 1 || r[0] !== "");
-}
-
-const csvCell = (v: unknown): string => {
-  const t = v === null || v === undefined ? "" : String(v);
-  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-};
 
 const CHUNK = 1000;
 

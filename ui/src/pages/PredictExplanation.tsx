@@ -1,5 +1,7 @@
 // Why a prediction came out as it did, as /predict's `explanations` give it: per explained output the base value, the
-// top-k feature contributions (largest first), the rest of the features summed, and the raw score they add up to.
+// top-k feature contributions (largest first), the rest of the features summed, and the raw score they add up to;
+// and the form's choice to ask for them.
+import { useState, type ReactElement } from "react";
 import type { OutputExplanation } from "../../../src/ui-api/types.js";
 import { fmtNum } from "../format.js";
 
@@ -58,4 +60,20 @@ export function Explanation({ outputs }: { outputs: OutputExplanation[] }) {
       ))}
     </div>
   );
+}
+
+/**
+ * Whether to explain and how many contributions, asked as /predict takes them: the body fields (`"explain": true,
+ * "explain_top": K`, or none) and the form's checkbox with its count.
+ */
+export function useExplainChoice(): { fields: { explain?: true; explain_top?: number }; toggle: ReactElement } {
+  const [top, setTop] = useState<number | null>(null);
+  const toggle = (
+    <label className="inline" style={{ flexDirection: "row" }}>
+      <input type="checkbox" name="explain" checked={top !== null} onChange={(e) => setTop(e.target.checked ? 5 : null)} /> explain: top
+      <input type="number" name="explain_top" aria-label="contributions shown" min={1} step={1} style={{ width: 56 }} disabled={top === null} value={top ?? 5} onChange={(e) => setTop(Math.max(1, Math.round(Number(e.target.value)) || 1))} />
+      contributions
+    </label>
+  );
+  return { fields: top !== null ? { explain: true, explain_top: top } : {}, toggle };
 }
