@@ -139,7 +139,7 @@ export const trainSchema = z.strictObject({
   cv_folds: z.number().int().min(0).max(20).default(5).describe("k-fold cross-validation on the train rows (0 = off); folds, like the split, follow row identity."),
   metric: z.string().optional().describe("The metric candidates are ranked by and gated on."),
   candidates: z.array(candidateSchema).min(1, "declare at least one candidate model").describe("The learners to train and compare; the best by CV is registered."),
-  retrain: z.enum(["on_new_data", "always"]).default("on_new_data").describe("on_new_data: train only when the dataset's content changed; always: every run."),
+  retrain: z.enum(["on_new_data", "always"]).default("on_new_data").describe("on_new_data: train only when the dataset's content or the train config (candidates and their params or search, cv_folds, metric) changed since the version last trained; always: every run."),
 });
 
 export const gateSchema = z

@@ -27,11 +27,14 @@ type Row = Run & { depth: number };
 /** A trial is scored by cross-validation only: its column shows the CV mean, marked as such (pruned: partial). */
 function MetricCell({ run, k }: { run: Row; k: string }) {
   const v = run.metrics[k];
-  const cv = run.depth ? run.metrics[`cv_${k}_mean`] : undefined;
+  // A trial or candidate holds its CV mean; a project CV fold's search (auto/cv-fold-i) that fold's held-out score.
+  const fold = run.metrics[`cv_${k}_mean`] === undefined && run.metrics[`cv_${k}`] !== undefined;
+  const cv = run.depth ? run.metrics[fold ? `cv_${k}` : `cv_${k}_mean`] : undefined;
   if (v === undefined && cv !== undefined) {
     const pruned = trialState(run) === "pruned";
+    const title = fold ? `cv_${k}: the held-out score of this CV fold` : pruned ? `cv_${k}_mean over the folds run before the trial was pruned: not comparable with finished trials` : `cv_${k}_mean: trials are scored by cross-validation`;
     return (
-      <span className={pruned ? "cv partial" : "cv"} title={pruned ? `cv_${k}_mean over the folds run before the trial was pruned: not comparable with finished trials` : `cv_${k}_mean: trials are scored by cross-validation`}>
+      <span className={pruned ? "cv partial" : "cv"} title={title}>
         {fmtNum(cv)}
       </span>
     );
