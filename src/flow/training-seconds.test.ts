@@ -1,7 +1,7 @@
 // One meaning of a training's timings: train is the whole training call minus its test scoring; CV or search time
 // is logged only when it ran; metric names, JSON names and the printed line say the same numbers.
 import { describe, expect, it } from "vitest";
-import { TRAINING_SECONDS_METRICS, autoFitParts, trainingFields, trainingMetrics, trainingSeconds, trainingText } from "./training-seconds.js";
+import { TRAINING_SECONDS_METRICS, autoFitParts, trainingMetricMeaning, trainingFields, trainingMetrics, trainingSeconds, trainingText } from "./training-seconds.js";
 
 describe("training seconds", () => {
   it("takes the test scoring out of the wall time and keeps only the parts that ran", () => {
@@ -33,5 +33,11 @@ describe("training seconds", () => {
     // Never a negative fit: a search measured as longer than the fit is capped at it.
     expect(autoFitParts(1, { candidates: [{ seconds: 2 }] })).toEqual({ finalFit: 0, search: 1 });
     expect(autoFitParts(1, undefined)).toEqual({ finalFit: 1 });
+  });
+  it("labels an older run's train_seconds (no final_fit_seconds beside it) as the fit alone, as it was recorded", () => {
+    expect(trainingMetricMeaning("train_seconds", { train_seconds: 2, final_fit_seconds: 1 })).toBe(TRAINING_SECONDS_METRICS.train_seconds);
+    expect(trainingMetricMeaning("train_seconds", { train_seconds: 2 })).toMatch(/^wall seconds of the final fit alone: recorded before/);
+    expect(trainingMetricMeaning("cv_seconds", { train_seconds: 2 })).toBe(TRAINING_SECONDS_METRICS.cv_seconds);
+    expect(trainingMetricMeaning("rmse", { rmse: 1 })).toBeUndefined();
   });
 });

@@ -10,6 +10,17 @@ export const TRAINING_SECONDS_METRICS: Readonly<Record<string, string>> = {
   predict_seconds: "wall seconds of scoring the held-out test rows (not part of train_seconds)",
 };
 
+/**
+ * What a run's timing metric measures, given the run's metrics: a run recorded before the timings had one meaning
+ * (2026-12-06) has train_seconds without final_fit_seconds, and there it was the learner's fit alone (recommenders).
+ */
+export function trainingMetricMeaning(name: string, metrics: Readonly<Record<string, number>>): string | undefined {
+  if (name === "train_seconds" && metrics.train_seconds !== undefined && metrics.final_fit_seconds === undefined) {
+    return "wall seconds of the final fit alone: recorded before train_seconds meant all the training (no final_fit_seconds beside it)";
+  }
+  return TRAINING_SECONDS_METRICS[name];
+}
+
 /** train >= finalFit + (cv or search): the parts are disjoint stretches of the training. */
 export interface TrainingSeconds {
   train: number;

@@ -1,7 +1,7 @@
 // `millrace runs show <run-id>`: one run in full — params, metrics, the learning curves (metric history: a key with
 // more than one step) and the global mean |SHAP| importance per column; --json prints the same as one document.
 import { Workspace } from "../../app/workspace.js";
-import { TRAINING_SECONDS_METRICS } from "../../flow/training-seconds.js";
+import { trainingMetricMeaning } from "../../flow/training-seconds.js";
 import { AUTO_PARAMS } from "../../learn/param-schemas.js";
 import { loadProject } from "../../project/load-project.js";
 import type { Run } from "../../records.js";
@@ -93,7 +93,10 @@ export function runText(run: Run, importance: [string, number][], curves: Series
     out.push("", color.bold(title), table(["metric", "mean", "std", ...Array.from({ length: cv.nFolds }, (_, i) => `fold ${i + 1}`)], cv.rows));
   }
   // What each timing measures: train_seconds is the whole training, the others parts of it (or not, predict_seconds).
-  for (const [k] of plain) if (TRAINING_SECONDS_METRICS[k]) out.push(color.dim(`${k}: ${TRAINING_SECONDS_METRICS[k]}`));
+  for (const [k] of plain) {
+    const meaning = trainingMetricMeaning(k, run.metrics);
+    if (meaning) out.push(color.dim(`${k}: ${meaning}`));
+  }
   if (importance.length) {
     const max = importance[0][1] || 1;
     out.push("", color.bold("importance (mean |SHAP| over training rows, the raw score's scale)"));

@@ -1,7 +1,7 @@
 // One run: params, tags and notes (editable with the server's token, audited), metrics (test next to the cross-validated mean ± std), the per-fold series as a
 // chart, its learning curves (a metric per boosting round), the dataset it trained on, its artifacts, its search trials and the model versions registered from it.
 import { useState } from "react";
-import { TRAINING_SECONDS_METRICS } from "../../../src/flow/training-seconds.js";
+import { trainingMetricMeaning } from "../../../src/flow/training-seconds.js";
 import type { MetricPoint, Run, RunDetail } from "../../../src/ui-api/types.js";
 import { LazyChart as Chart } from "../components/LazyChart.js";
 import { useApi } from "../api.js";
@@ -49,7 +49,7 @@ export function MetricsTable({ metrics }: { metrics: Record<string, number> }) {
       rows={metricRows(metrics)}
       rowKey={(m) => m.key}
       columns={[
-        { key: "key", label: "metric", render: (m) => <span title={TRAINING_SECONDS_METRICS[m.key]}>{m.key}</span>, sort: (m) => m.key },
+        { key: "key", label: "metric", render: (m) => <span title={trainingMetricMeaning(m.key, metrics)}>{m.key}</span>, sort: (m) => m.key },
         { key: "test", label: "test", align: "right", render: (m) => fmtNum(m.test), sort: (m) => m.test },
         { key: "mean", label: "cv mean", align: "right", render: (m) => fmtNum(m.mean), sort: (m) => m.mean },
         { key: "std", label: "cv std", align: "right", render: (m) => fmtNum(m.std), sort: (m) => m.std },
