@@ -82,7 +82,8 @@ describe("lookups and output", () => {
   it("runs delete nope --json prints the error as JSON (the variadic ids are not taken for the options)", () => {
     const r = millrace(["runs", "delete", "nope", "-p", dir, "--json"]);
     expect(r.code, r.out).toBe(1);
-    expect(r.json, r.out).toMatchObject({ error: "validation_error", message: 'run id "nope" matches 0 runs' });
+    // No run has that id (nor starts with it): not found, with where to look (runs-find.ts, shared by runs compare).
+    expect(r.json, r.out).toMatchObject({ error: "not_found", message: "no run nope", hint: "list runs with: millrace runs --all" });
   });
 
   it("runs, models and tables take the project folder as a positional argument", () => {

@@ -102,6 +102,8 @@ export interface CompareResponse {
   metricKeys: string[];
   /** Params whose values differ between the runs. */
   differingParams: string[];
+  /** Per metric whose direction is known: the ids of the runs holding its best value (app/run-compare.ts). */
+  best: Record<string, string[]>;
 }
 
 export interface ModelsResponse {

@@ -7,7 +7,6 @@ import { LazyChart as Chart } from "../components/LazyChart.js";
 import { qs, useApi } from "../api.js";
 import { Card, Empty, Loaded, PageHeader } from "../components/States.js";
 import { fmtNum, shortId } from "../format.js";
-import { useMetricDirections } from "../metrics.js";
 import { Link } from "../router.js";
 import { FoldChart, paramText } from "./RunPage.js";
 import { defaultMetricColumns } from "./Runs.js";
@@ -17,7 +16,6 @@ export default function Compare({ query }: { query: URLSearchParams }) {
   const ids = (query.get("ids") ?? "").split(",").filter(Boolean);
   const state = useApi<CompareResponse>(ids.length >= 2 ? `/compare${qs({ ids: ids.join(",") })}` : null);
   const [onlyDiff, setOnlyDiff] = useState(true);
-  const { lowerIsBetter, known } = useMetricDirections();
   if (ids.length < 2) return <Empty title="pick two or more runs on the Runs page to compare them"><Link to="/runs">runs →</Link></Empty>;
   return (
     <Loaded state={state} what="reading the runs">
@@ -50,13 +48,13 @@ export default function Compare({ query }: { query: URLSearchParams }) {
                   <tbody>
                     {/* cv_<metric> alone is the last fold's value: the folds chart shows every fold instead (cv_seconds is a timing). */}
                     {c.metricKeys.filter((k) => !/^cv_/.test(k) || /_(mean|std|seconds)$/.test(k)).map((k) => {
-                      const vals = c.runs.map((r) => r.metrics[k]).filter((v): v is number => v !== undefined);
-                      const best = vals.length > 1 && known(k) ? (lowerIsBetter(k) ? Math.min(...vals) : Math.max(...vals)) : undefined;
+                      // Which run holds the best value: the server's (app/run-compare.ts, as `runs compare` marks it).
+                      const best = new Set(c.best[k] ?? []);
                       return (
                         <tr key={k}>
                           <td title={TRAINING_SECONDS_METRICS[k]}>{k}</td>
                           {c.runs.map((r) => (
-                            <td key={r.id} className={`num${r.metrics[k] === best ? " best" : ""}`}>{fmtNum(r.metrics[k])}</td>
+                            <td key={r.id} className={`num${best.has(r.id) ? " best" : ""}`}>{fmtNum(r.metrics[k])}</td>
                           ))}
                         </tr>
                       );
