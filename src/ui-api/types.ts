@@ -1,6 +1,7 @@
 // The JSON shapes the dashboard API answers with, for the server (src/ui-api) and the browser (ui/). Records the
 // stages already define are re-exported, not copied, so the browser's type-check fails when one of them changes.
 import type { AnnotationEdit } from "../store/annotation-edit.js";
+import type { RunComparison } from "../app/run-compare.js";
 import type { DriftReport } from "../monitor/drift-report.js";
 import type { ColumnSchema, Dataset, FieldSpec, MetricPoint, ModelVersion, PredictionOutput, Provenance, Run, Signature, Stage } from "../records.js";
 import type { GateCheck, GateComparison } from "../registry/gate.js";
@@ -96,15 +97,8 @@ export interface RunDetail {
   models: { name: string; version: number; aliases: string[]; stage: Stage }[];
 }
 
-export interface CompareResponse {
-  runs: Run[];
-  series: Record<string, Record<string, MetricPoint[]>>;
-  metricKeys: string[];
-  /** Params whose values differ between the runs. */
-  differingParams: string[];
-  /** Per metric whose direction is known: the ids of the runs holding its best value (app/run-compare.ts). */
-  best: Record<string, string[]>;
-}
+/** GET /api/compare: the runs side by side, as app/run-compare.ts compares them for `runs compare` too. */
+export type CompareResponse = RunComparison;
 
 export interface ModelsResponse {
   /** The model of millrace.yaml and the alias it serves. */
